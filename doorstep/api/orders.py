@@ -1,0 +1,129 @@
+"""Orders: create (idempotent), list, read with timeline, lifecycle moves, charges and consents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Header, Query, Router, Schema
+
+from doorstep.api.schemas import ChargeIn, ConsentIn, ErrorOut, OrderDetailOut, OrderIn, OrderListOut, OrderOut, TransitionIn
+from doorstep.core.actors import Actor
+from doorstep.core.errors import NotFound
+from doorstep.orders import selectors
+from doorstep.orders.intake import IntakeRequest, order_create
+from doorstep.orders.lifecycle import Status
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import order_transition
+from doorstep.orders.tracking import tracking_url
+from doorstep.visits import services as visit_services
+
+router = Router(tags=["orders"])
+ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class ListQuery(Schema):
+    status: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user)
+
+
+def _order(actor: Actor, number: str) -> WorkOrder:
+    order = selectors.order_get(actor=actor, number=number)
+    if order is None:
+        raise NotFound("order_not_found", _("工单不存在或无权查看：%(number)s"), number=number)
+    return order
+
+
+def order_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "status": order.status,
+        "status_label": str(Status(order.status).label),
+        "brand": order.brand.code,
+        "channel": order.channel,
+        "service_type": order.service_type,
+        "priority": order.priority,
+        "customer_name": order.customer.name,
+        "phone": order.customer.phone,
+        "address": str(order.address),
+        "product_model": order.product.model.code if order.product and order.product.model else None,
+        "faults": [f.symptom for f in order.faults.all()],
+        "missing_items": order.missing_items,
+        "owner": order.owner.name if order.owner else None,
+        "outlet": order.outlet_id,
+        "technician": order.technician_id,
+        "window_start": order.window_start,
+        "window_end": order.window_end,
+        "created_at": order.created_at,
+        "allowed_actions": [m.action.value for m in selectors.allowed_moves(order=order, actor=actor)],
+    }
+
+
+def order_detail_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
+    out = order_out(order, actor)
+    out["timeline"] = list(selectors.order_timeline(order=order))
+    out["deadlines"] = [
+        {"kind": d.kind, "rule": d.rule, "due_at": d.due_at, "state": d.state, "owner": d.owner.name if d.owner else None}
+        for d in order.deadlines.select_related("owner").order_by("due_at")
+    ]
+    out["tracking_url"] = tracking_url(order)
+    return out
+
+
+@router.post("", response={200: OrderDetailOut, 201: OrderDetailOut, **ERRORS}, summary="Create a work order")
+def create_order(
+    request: HttpRequest, payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+) -> tuple[int, dict[str, Any]]:
+    actor = _actor(request)
+    order, created = order_create(actor=actor, req=IntakeRequest(**payload.dict()), idempotency_key=idempotency_key)
+    return (201 if created else 200), order_detail_out(order, actor)
+
+
+@router.get("", response={200: OrderListOut, **ERRORS}, summary="List the orders the caller may see")
+def list_orders(request: HttpRequest, q: Query[ListQuery]) -> dict[str, Any]:
+    actor = _actor(request)
+    qs = selectors.orders_visible_to(actor).prefetch_related("faults")
+    if q.status:
+        qs = qs.filter(status=q.status)
+    limit = max(1, min(q.limit, 200))
+    items = qs.order_by("-created_at")[max(q.offset, 0) : max(q.offset, 0) + limit]
+    return {"count": qs.count(), "items": [order_out(o, actor) for o in items]}
+
+
+@router.get("/{number}", response={200: OrderDetailOut, **ERRORS}, summary="Read an order with its timeline")
+def read_order(request: HttpRequest, number: str) -> dict[str, Any]:
+    actor = _actor(request)
+    return order_detail_out(_order(actor, number), actor)
+
+
+@router.post("/{number}/actions/{action}", response={200: OrderDetailOut, **ERRORS}, summary="Perform a lifecycle move")
+def perform_action(request: HttpRequest, number: str, action: str, payload: TransitionIn) -> dict[str, Any]:
+    actor = _actor(request)
+    order = _order(actor, number)
+    params = payload.dict(exclude={"reason"}, exclude_none=True)
+    order = order_transition(order=order, actor=actor, action=action, reason=payload.reason, params=params)
+    return order_detail_out(order, actor)
+
+
+@router.post("/{number}/charges", response={201: OrderDetailOut, **ERRORS}, summary="Add a fee-standard charge")
+def add_charge(request: HttpRequest, number: str, payload: ChargeIn) -> tuple[int, dict[str, Any]]:
+    actor = _actor(request)
+    order = _order(actor, number)
+    visit_services.charge_add(order=order, actor=actor, fee_code=payload.fee_code, quantity=payload.quantity,
+                              unit_price=payload.unit_price, covered=payload.covered)
+    return 201, order_detail_out(order, actor)
+
+
+@router.post("/{number}/consents", response={201: OrderDetailOut, **ERRORS}, summary="Record a customer consent")
+def add_consent(request: HttpRequest, number: str, payload: ConsentIn) -> tuple[int, dict[str, Any]]:
+    actor = _actor(request)
+    order = _order(actor, number)
+    visit_services.consent_record(order=order, actor=actor, kind=payload.kind, given_by=payload.given_by,
+                                  note=payload.note)
+    return 201, order_detail_out(order, actor)

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class OrderIn(Schema):
+    brand: str = Field(..., min_length=1, max_length=50, description="品牌代码")
+    channel: str = Field("partner", description="phone / wechat / web / partner / import")
+    service_type: str = Field(..., description="install / repair / maintenance / consultation")
+    priority: str = "normal"
+    customer_name: str = Field(..., min_length=1, max_length=50)
+    phone: str = Field(..., min_length=1, max_length=40)
+    province: str = Field(..., min_length=1, max_length=30)
+    city: str = Field(..., min_length=1, max_length=30)
+    district: str = Field(..., min_length=1, max_length=30)
+    detail: str = Field("", max_length=200)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    model_code: str = Field("", max_length=60)
+    serial: str = Field("", max_length=60)
+    purchase_date: date | None = None
+    faults: list[str] = Field(default_factory=list, max_length=20)
+    requirement: str = Field("", max_length=200)
+
+
+class TransitionIn(Schema):
+    reason: str = Field("", max_length=300)
+    outlet: int | None = None
+    technician: int | None = None
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    missing: list[str] | None = None
+    verified: dict[str, Any] | None = None
+    answer: str | None = Field(None, max_length=1000)
+    method: str | None = None
+    receipt_no: str | None = Field(None, max_length=60)
+    satisfaction: int | None = None
+    product_works: bool | None = None
+    feedback: str | None = Field(None, max_length=1000)
+    note: str | None = Field(None, max_length=300)
+
+
+class ChargeIn(Schema):
+    fee_code: str = Field(..., min_length=1, max_length=40)
+    quantity: Decimal = Decimal("1")
+    unit_price: Decimal | None = None
+    covered: bool = False
+
+
+class ConsentIn(Schema):
+    kind: str
+    given_by: str = Field(..., min_length=1, max_length=50)
+    note: str = Field("", max_length=300)
+
+
+class EventOut(Schema):
+    seq: int
+    kind: str
+    from_status: str
+    to_status: str
+    actor_role: str
+    actor_name: str
+    at: datetime
+    reason: str
+    data: dict[str, Any]
+    customer_visible: bool
+    rule: str
+
+
+class DeadlineOut(Schema):
+    kind: str
+    rule: str
+    due_at: datetime
+    state: str
+    owner: str | None
+
+
+class OrderOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    brand: str
+    channel: str
+    service_type: str
+    priority: str
+    customer_name: str
+    phone: str
+    address: str
+    product_model: str | None
+    faults: list[str]
+    missing_items: list[str]
+    owner: str | None
+    outlet: int | None
+    technician: int | None
+    window_start: datetime | None
+    window_end: datetime | None
+    created_at: datetime
+    allowed_actions: list[str]
+
+
+class OrderDetailOut(OrderOut):
+    timeline: list[EventOut]
+    deadlines: list[DeadlineOut]
+    tracking_url: str
+
+
+class OrderListOut(Schema):
+    count: int
+    items: list[OrderOut]

@@ -1,0 +1,127 @@
+"""Exact timing of one technician's ordered visits: waits, lunch break, R-DI-7 departures.
+
+A sequence is timed forwards at the earliest times. The lunch break goes into one gap between two
+consecutive places (home, visits, home); travel may be split around it (the technician can stop to
+eat on the way), so a gap with lunch needs ``travel + duration`` time and the break must start
+within its window. Departures are then moved as late as the service standard allows: leave at
+``window start − travel − early margin`` (R-DI-7) but never before the previous service ends.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from doorstep.dispatch.routing.model import LunchBreak, LunchSlot, Problem, Route, Stop
+
+
+@dataclass(frozen=True, slots=True)
+class _Leg:
+    ready: int  # earliest time the technician can be at the next place, lunch included
+    lunch_start: int | None
+
+
+def _leg(free_at: int, travel: int, lunch: LunchBreak | None) -> _Leg | None:
+    """Earliest arrival after leaving at ``free_at``; with a lunch break in this gap if given."""
+    if lunch is None:
+        return _Leg(ready=free_at + travel, lunch_start=None)
+    if max(lunch.earliest_start, free_at) > lunch.latest_start:
+        return None
+    start = min(max(lunch.earliest_start, free_at + travel), lunch.latest_start)
+    return _Leg(ready=max(free_at + travel, start) + lunch.duration, lunch_start=start)
+
+
+def forward_times(
+    problem: Problem, t: int, seq: Sequence[int], lunch_gap: int | None
+) -> tuple[list[int], int, int | None] | None:
+    """Service starts, return-home time and lunch start, or None if the timing is infeasible."""
+    tech = problem.technicians[t]
+    dur = problem.matrix().durations
+    free_at, here = tech.shift_start, problem.start_point(t)
+    starts: list[int] = []
+    lunch_start: int | None = None
+    for gap, i in enumerate([*seq, -1]):
+        nxt = problem.end_point(t) if i < 0 else problem.visit_point(i)
+        leg = _leg(free_at, int(dur[here, nxt]), tech.lunch if gap == lunch_gap else None)
+        if leg is None:
+            return None
+        lunch_start = leg.lunch_start if leg.lunch_start is not None else lunch_start
+        if i < 0:
+            return (starts, leg.ready, lunch_start) if leg.ready <= tech.shift_end else None
+        visit = problem.visits[i]
+        start = max(leg.ready, visit.window_start)
+        if start > visit.window_end:
+            return None
+        starts.append(start)
+        free_at, here = start + visit.service, nxt
+    return None  # pragma: no cover - the loop always returns at the sentinel
+
+
+def best_timing(
+    problem: Problem, t: int, seq: Sequence[int], prefer_gap: int | None = None
+) -> tuple[list[int], int, int | None, int | None] | None:
+    """Feasible timing with the lunch in the preferred gap, else the gap that returns home earliest."""
+    lunch = problem.technicians[t].lunch
+    if lunch is None or not seq:
+        timed = forward_times(problem, t, seq, None)
+        return None if timed is None else (*timed, None)
+    gaps = list(range(len(seq) + 1))
+    if prefer_gap is not None and 0 <= prefer_gap <= len(seq):
+        timed = forward_times(problem, t, seq, prefer_gap)
+        if timed is not None:
+            return (*timed, prefer_gap)
+    best: tuple[list[int], int, int | None, int | None] | None = None
+    for gap in gaps:
+        timed = forward_times(problem, t, seq, gap)
+        if timed is not None and (best is None or timed[1] < best[1]):
+            best = (*timed, gap)
+    return best
+
+
+def build_route(problem: Problem, t: int, seq: Sequence[int], prefer_gap: int | None = None) -> Route | None:
+    """A fully timed :class:`Route` for technician ``t`` visiting ``seq`` in order, or None."""
+    timing = best_timing(problem, t, seq, prefer_gap)
+    if timing is None:
+        return None
+    starts, back, lunch_start, gap = timing
+    tech = problem.technicians[t]
+    lunch = None
+    if tech.lunch is not None and lunch_start is not None and gap is not None:
+        lunch = LunchSlot(before_stop=gap, start=lunch_start, end=lunch_start + tech.lunch.duration)
+    stops = _stops(problem, t, seq, starts, lunch)
+    dist, travel = _totals(problem, t, seq)
+    depart = stops[0].departure if stops else tech.shift_start
+    return Route(tech.id, stops, depart, back, lunch, distance=dist, travel_time=travel)
+
+
+def _stops(
+    problem: Problem, t: int, seq: Sequence[int], starts: list[int], lunch: LunchSlot | None
+) -> list[Stop]:
+    dur = problem.matrix().durations
+    tech = problem.technicians[t]
+    here, free_at = problem.start_point(t), tech.shift_start
+    stops: list[Stop] = []
+    for k, (i, start) in enumerate(zip(seq, starts, strict=True)):
+        visit, travel = problem.visits[i], int(dur[here, problem.visit_point(i)])
+        wanted = visit.window_start - travel - problem.early_margin  # R-DI-7
+        if lunch is not None and lunch.before_stop == k:
+            if lunch.start >= free_at + travel:  # eat on arrival / while waiting
+                departure = min(max(free_at, wanted), lunch.start - travel)
+                arrival = departure + travel
+            else:  # eat before leaving or on the way
+                departure, arrival = free_at, free_at + travel + (lunch.end - lunch.start)
+        else:
+            departure = max(free_at, min(wanted, start - travel))
+            arrival = departure + travel
+        stops.append(Stop(visit.id, departure, arrival, start, start + visit.service))
+        here, free_at = problem.visit_point(i), start + visit.service
+    return stops
+
+
+def _totals(problem: Problem, t: int, seq: Sequence[int]) -> tuple[int, int]:
+    m = problem.matrix()
+    path = [problem.start_point(t), *(problem.visit_point(i) for i in seq), problem.end_point(t)]
+    dist = sum(int(m.distances[a, b]) for a, b in itertools.pairwise(path))
+    travel = sum(int(m.durations[a, b]) for a, b in itertools.pairwise(path))
+    return dist, travel

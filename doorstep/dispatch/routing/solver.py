@@ -1,0 +1,201 @@
+"""The optimiser: PyVRP's iterated local search behind the field-service encoding, then an exact
+re-timing, an independent check and a repair, so that every returned plan passes :func:`check_plan`.
+
+Steps: visits nobody may serve (skills R-DI-2 / R-PR-2, pins) are unassigned up front; the greedy
+board plan gives a warm start and the first lunch anchors; PyVRP runs in rounds, re-anchoring each
+technician's lunch next to where the previous round placed it (which makes its cost exact); routes
+are re-timed by :mod:`schedule` (waits, lunch, R-DI-7 departures); any route or visit the checker
+rejects is repaired by unassigning visits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyvrp
+from pyvrp.stop import MaxRuntime
+
+from doorstep.dispatch.routing.check import Violation, check_plan
+from doorstep.dispatch.routing.greedy import solve_greedy
+from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
+from doorstep.dispatch.routing.pyvrp_encode import as_solution, decode, encode
+from doorstep.dispatch.routing.schedule import build_route
+
+Decoded = tuple[int, list[int], int | None, int | None]  # technician, order, lunch gap, lunch anchor
+
+
+@dataclass(frozen=True, slots=True)
+class SolveOptions:
+    """``seconds`` is the total budget; ``lunch_rounds`` PyVRP runs share it (60/40 for two).
+
+    ``warm_start`` starts PyVRP from the greedy plan (always done when technicians have a lunch).
+    """
+
+    seconds: float = 10.0
+    seed: int = 1
+    lunch_rounds: int = 2
+    warm_start: bool = False
+
+
+def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
+    """Optimised plan that passes :func:`check_plan` (violating visits are unassigned, with reasons)."""
+    opts = options or SolveOptions()
+    t0 = time.perf_counter()
+    visits, unassigned = _servable(problem)
+    has_lunch = any(t.lunch is not None for t in problem.technicians)
+    decoded: list[Decoded] = []
+    if has_lunch or opts.warm_start:
+        decoded = _from_plan(problem, solve_greedy(problem))
+    rounds = opts.lunch_rounds if has_lunch else 1
+    for r in range(rounds):
+        budget = opts.seconds - (time.perf_counter() - t0)
+        share = budget * (0.6 if r == 0 and rounds > 1 else 1.0 / max(1, rounds - r))
+        decoded = _run_pyvrp(problem, visits, decoded, max(0.1, share), opts, has_lunch)
+    plan = _assemble(problem, decoded, unassigned)
+    plan = repair(problem, plan)
+    plan.solver, plan.runtime_s = "pyvrp", time.perf_counter() - t0
+    return plan
+
+
+def _servable(problem: Problem) -> tuple[list[int], list[Unassigned]]:
+    visits, unassigned = [], []
+    for i, v in enumerate(problem.visits):
+        if any(problem.can_serve(t, i) for t in range(len(problem.technicians))):
+            visits.append(i)
+        elif v.pinned_to is not None and v.pinned_to not in problem.technician_index:
+            unassigned.append(Unassigned(v.id, f"pinned technician {v.pinned_to} is not working"))
+        else:
+            unassigned.append(Unassigned(v.id, "no technician with the required skills (R-DI-2, R-PR-2)"))
+    return visits, unassigned
+
+
+def _from_plan(problem: Problem, plan: Plan) -> list[Decoded]:
+    out: list[Decoded] = []
+    for route in plan.routes:
+        t = problem.technician_index[route.technician_id]
+        seq = [problem.visit_index[s.visit_id] for s in route.stops]
+        gap = route.lunch.before_stop if route.lunch else None
+        anchor = _anchor_at(problem, t, seq, gap)
+        out.append((t, seq, gap, anchor))
+    return out
+
+
+def _anchor_at(problem: Problem, t: int, seq: Sequence[int], gap: int | None) -> int | None:
+    """The place before the lunch gap (home for gap 0)."""
+    if gap is None:
+        return None
+    return problem.start_point(t) if gap == 0 else problem.visit_point(seq[gap - 1])
+
+
+def _anchors(problem: Problem, decoded: Sequence[Decoded]) -> dict[int, list[int]]:
+    """Lunch candidate places per technician: home, the current anchor and the lunch gap's neighbours."""
+    anchors = {t: [problem.start_point(t)] for t, tech in enumerate(problem.technicians) if tech.lunch}
+    for t, seq, gap, anchor in decoded:
+        if t not in anchors or gap is None:
+            continue
+        near = [seq[j] for j in (gap - 1, gap) if 0 <= j < len(seq)]
+        anchors[t] += ([anchor] if anchor is not None else []) + [problem.visit_point(i) for i in near]
+    return {t: list(dict.fromkeys(points)) for t, points in anchors.items()}
+
+
+def _with_idle_lunches(problem: Problem, decoded: list[Decoded]) -> list[Decoded]:
+    """Warm start: technicians without visits take their (required) lunch at home."""
+    used = {t for t, *_ in decoded}
+    idle = [
+        (t, [], 0, problem.start_point(t))
+        for t, tech in enumerate(problem.technicians)
+        if tech.lunch is not None and t not in used
+    ]
+    return [*decoded, *idle]
+
+
+def _run_pyvrp(
+    problem: Problem,
+    visits: list[int],
+    decoded: list[Decoded],
+    seconds: float,
+    opts: SolveOptions,
+    has_lunch: bool,
+) -> list[Decoded]:
+    enc = encode(problem, visits, _anchors(problem, decoded) if has_lunch else {})
+    init = as_solution(enc, _with_idle_lunches(problem, decoded)) if decoded else None
+    result = pyvrp.solve(
+        enc.data, MaxRuntime(seconds), seed=opts.seed, collect_stats=False, initial_solution=init
+    )
+    best = result.best
+    if init is not None and not best.is_feasible() and init.is_feasible():
+        best = init
+    return decode(enc, best)
+
+
+def _assemble(problem: Problem, decoded: Sequence[Decoded], unassigned: list[Unassigned]) -> Plan:
+    routes: list[Route] = []
+    dropped: list[Unassigned] = []
+    for t, seq, gap, _ in decoded:
+        if not seq:
+            continue
+        route, removed = _feasible_route(problem, t, list(seq), gap)
+        dropped += [Unassigned(problem.visits[i].id, "dropped: route timing infeasible") for i in removed]
+        if route is not None:
+            routes.append(route)
+    served = {s.visit_id for r in routes for s in r.stops}
+    listed = {u.visit_id for u in unassigned + dropped}
+    rest = [
+        Unassigned(v.id, "no feasible slot found by the optimiser")
+        for v in problem.visits
+        if v.id not in served and v.id not in listed
+    ]
+    return Plan(routes, unassigned + dropped + rest)
+
+
+def _feasible_route(
+    problem: Problem, t: int, seq: list[int], gap: int | None
+) -> tuple[Route | None, list[int]]:
+    """Time the route; while infeasible, drop the visit whose removal helps (else the last one)."""
+    removed: list[int] = []
+    while seq:
+        route = build_route(problem, t, seq, gap)
+        if route is not None:
+            return route, removed
+        j = next(
+            (j for j in range(len(seq)) if build_route(problem, t, seq[:j] + seq[j + 1 :]) is not None),
+            len(seq) - 1,
+        )
+        removed.append(seq.pop(j))
+        gap = None
+    return None, removed
+
+
+def repair(problem: Problem, plan: Plan, max_passes: int = 5) -> Plan:
+    """Unassign the visits behind every violation until :func:`check_plan` finds none."""
+    for _ in range(max_passes):
+        violations = [v for v in check_plan(problem, plan) if v.kind not in ("unserved",)]
+        if not violations:
+            return plan
+        plan = _drop_violations(problem, plan, violations)
+    plan.notes.append("repair did not converge")
+    return plan
+
+
+def _drop_violations(problem: Problem, plan: Plan, violations: list[Violation]) -> Plan:
+    bad_visits = {v.visit_id for v in violations if v.visit_id}
+    bad_routes = {v.technician_id for v in violations if v.technician_id and not v.visit_id}
+    routes, unassigned = [], list(plan.unassigned)
+    for route in plan.routes:
+        t = problem.technician_index[route.technician_id]
+        seq = [problem.visit_index[s.visit_id] for s in route.stops if s.visit_id not in bad_visits]
+        if route.technician_id in bad_routes and seq:
+            unassigned.append(Unassigned(problem.visits[seq[-1]].id, "dropped by feasibility check"))
+            seq = seq[:-1]
+        unassigned += [
+            Unassigned(s.visit_id, "dropped by feasibility check")
+            for s in route.stops
+            if s.visit_id in bad_visits
+        ]
+        rebuilt, removed = _feasible_route(problem, t, seq, None)
+        unassigned += [Unassigned(problem.visits[i].id, "dropped: route timing infeasible") for i in removed]
+        if rebuilt is not None:
+            routes.append(rebuilt)
+    return Plan(routes, unassigned, plan.solver, plan.runtime_s, plan.notes)

@@ -1,0 +1,70 @@
+import pytest
+
+from doorstep.dispatch.routing.check import check_plan
+from doorstep.dispatch.routing.greedy import solve_greedy
+from doorstep.dispatch.routing.model import Problem, Visit
+from doorstep.dispatch.routing.pyvrp_encode import code_words
+from doorstep.dispatch.routing.solomon import solomon_problem
+from doorstep.dispatch.routing.solver import SolveOptions, solve
+from doorstep.dispatch.routing.tests.factories import SOLOMON_DIR, line_problem, small_city_day
+
+
+def test_code_words_are_an_antichain() -> None:
+    """Equal-weight codes: no technician's code is contained in another's (exact pins)."""
+    words = code_words(252)
+    assert len(set(words)) == 252 and {len(w) for w in words} == {10} and {sum(w) for w in words} == {5}
+
+
+@pytest.mark.parametrize(("name", "ceiling"), [("C101", 828.94 * 1.02), ("R101", 1642.88 * 1.05)])
+def test_solver_plans_on_solomon_are_feasible(name: str, ceiling: float) -> None:
+    problem = solomon_problem(f"{SOLOMON_DIR}/{name}.txt")
+    plan = solve(problem, SolveOptions(seconds=1.5))
+    assert check_plan(problem, plan) == []
+    assert plan.n_served == 100
+    assert plan.distance / 1000 <= ceiling
+
+
+def test_greedy_plan_on_solomon_is_feasible() -> None:
+    problem = solomon_problem(f"{SOLOMON_DIR}/RC201.txt")
+    plan = solve_greedy(problem)
+    violations = check_plan(problem, plan)
+    assert {v.kind for v in violations} <= {"unserved"}  # greedy may leave customers over
+
+
+def _assert_field_rules(problem: Problem, plan_kind: str) -> None:
+    plan = solve_greedy(problem) if plan_kind == "greedy" else solve(problem, SolveOptions(seconds=2))
+    assert check_plan(problem, plan) == []
+    techs = {t.id: t for t in problem.technicians}
+    for route in plan.routes:
+        tech = techs[route.technician_id]
+        assert route.lunch is not None and tech.lunch is not None
+        assert tech.lunch.earliest_start <= route.lunch.start <= tech.lunch.latest_start
+        for stop in route.stops:
+            visit = problem.visits[problem.visit_index[stop.visit_id]]
+            assert visit.required_skills <= tech.skills  # R-DI-2, R-PR-2
+            assert visit.pinned_to in (None, tech.id)
+            assert visit.window_start <= stop.start <= visit.window_end  # R-AR-5
+            assert not (stop.start < route.lunch.end and route.lunch.start < stop.end)
+    assert plan.n_served + len(plan.unassigned) == len(problem.visits)
+
+
+@pytest.mark.parametrize("plan_kind", ["greedy", "optimiser"])
+def test_skills_pins_and_lunch_are_honoured_on_a_small_city_day(plan_kind: str) -> None:
+    _assert_field_rules(small_city_day(), plan_kind)
+
+
+def test_optimiser_serves_at_least_as_many_and_travels_less_than_greedy() -> None:
+    problem = small_city_day(seed=5)
+    greedy, plan = solve_greedy(problem), solve(problem, SolveOptions(seconds=2))
+    assert plan.n_served >= greedy.n_served
+    assert plan.distance <= greedy.distance
+
+
+def test_visit_nobody_may_serve_is_unassigned_with_reason() -> None:
+    problem = line_problem()
+    fridge = Visit("D", problem.visits[0].location, 0, 100, 10, frozenset({"fridge"}))
+    problem.visits = [*problem.visits, fridge]
+    plan = solve(problem, SolveOptions(seconds=0.5))
+    assert check_plan(problem, plan) == []
+    reasons = {u.visit_id: u.reason for u in plan.unassigned}
+    assert "R-DI-2" in reasons["D"]

@@ -1,0 +1,185 @@
+"""The service network (STANDARD.md §0): brand → service centre → outlets, staff and technicians."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from django.conf import settings
+from django.db import models
+
+from doorstep.core.models import TimeStamped
+
+
+class Brand(TimeStamped):
+    code = models.SlugField("代码", unique=True)
+    name = models.CharField("品牌", max_length=100)
+    hotline = models.CharField("服务/监督热线", max_length=30, help_text="印在监督卡上 (R-AR-4, R-PV-2)")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "品牌"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceCentre(TimeStamped):
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="centres", verbose_name="品牌")
+    name = models.CharField("服务中心", max_length=100)
+    province = models.CharField("省", max_length=30)
+    city = models.CharField("市", max_length=30)
+    hotline = models.CharField("中心电话", max_length=30)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "服务中心"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Outlet(TimeStamped):
+    """An authorised service outlet (网点) with a coverage area and brand authorisations (R-DI-1)."""
+
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.PROTECT, related_name="outlets")
+    code = models.SlugField("网点编码", unique=True)
+    name = models.CharField("网点", max_length=100)
+    address = models.CharField("地址", max_length=200)
+    phone = models.CharField("电话", max_length=30)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    lng = models.FloatField("经度", null=True, blank=True)
+    brands = models.ManyToManyField(Brand, related_name="outlets", verbose_name="授权品牌")
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网点"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coverage(models.Model):
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="coverage")
+    province = models.CharField("省", max_length=30)
+    city = models.CharField("市", max_length=30)
+    district = models.CharField("区/县", max_length=30)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "覆盖区域"
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "province", "city", "district"], name="coverage_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city}{self.district}"
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", "客服"
+    DISPATCHER = "dispatcher", "调度"
+    OUTLET_MANAGER = "outlet_manager", "网点经理"
+    TECHNICIAN = "technician", "工程师"
+    QUALITY = "quality", "质量经理"
+    ADMIN = "admin", "管理员"
+
+
+class Staff(TimeStamped):
+    """A person working in the network. Centre roles have no outlet; outlet roles have one."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    name = models.CharField("姓名", max_length=50)
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.PROTECT, related_name="staff")
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="staff", null=True, blank=True, verbose_name="网点"
+    )
+    phone = models.CharField("电话", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "员工"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"
+
+
+class Technician(TimeStamped):
+    staff = models.OneToOneField(Staff, on_delete=models.CASCADE, related_name="technician")
+    permit_no = models.CharField("上岗证号", max_length=40, unique=True)
+    photo = models.CharField("照片", max_length=200, blank=True, help_text="照片文件路径；空则显示占位图")
+    home_lat = models.FloatField("住址纬度", null=True, blank=True)
+    home_lng = models.FloatField("住址经度", null=True, blank=True)
+    product_lines = models.ManyToManyField(
+        "catalog.ProductLine", related_name="technicians", verbose_name="技能（产品线）", blank=True
+    )
+    star_level = models.PositiveSmallIntegerField("星级", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工程师"
+
+    def __str__(self) -> str:
+        return self.staff.name
+
+    @property
+    def outlet(self) -> Outlet | None:
+        return self.staff.outlet
+
+    def valid_qualifications(self, on: date) -> list[Qualification]:
+        return [q for q in self.qualifications.all() if q.is_valid(on)]
+
+
+class Qualification(models.Model):
+    """Work permit, star-service, height-work … with an expiry (R-DI-2, R-PR-2, R-QA-7)."""
+
+    class Kind(models.TextChoices):
+        WORK_PERMIT = "work_permit", "上岗证"
+        STAR_SERVICE = "star_service", "星级服务"
+        HEIGHT_WORK = "height_work", "高空作业证"
+        ELECTRICIAN = "electrician", "电工证"
+        REFRIGERANT = "refrigerant", "制冷作业证"
+
+    technician = models.ForeignKey(Technician, on_delete=models.CASCADE, related_name="qualifications")
+    kind = models.CharField("资质", max_length=20, choices=Kind.choices)
+    number = models.CharField("证书编号", max_length=40)
+    valid_from = models.DateField("生效")
+    valid_until = models.DateField("到期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "资质"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    def is_valid(self, on: date) -> bool:
+        return self.valid_from <= on <= self.valid_until
+
+
+class ServicePolicy(TimeStamped):
+    """Every number of the service standard, per brand; defaults are STANDARD.md's."""
+
+    brand = models.OneToOneField(Brand, on_delete=models.CASCADE, related_name="policy")
+    early_arrival_minutes = models.PositiveIntegerField("提前到达（分钟）R-DI-7", default=5)
+    reschedule_notice_same_day_minutes = models.PositiveIntegerField("半天内延误提前告知（分钟）R-DI-8", default=30)
+    reschedule_notice_minutes = models.PositiveIntegerField("改约提前告知（分钟）R-DI-8", default=120)
+    late_call_before_minutes = models.PositiveIntegerField("迟到前致电（分钟）R-AR-5", default=2)
+    lateness_escalation_minutes = models.PositiveIntegerField("迟到升级阈值（分钟）R-AR-5", default=15)
+    knock_retry_seconds = models.PositiveIntegerField("敲门重复间隔（秒）R-AR-1", default=30)
+    knock_call_after_minutes = models.PositiveIntegerField("敲门无应答后致电（分钟）R-AR-1", default=5)
+    consultation_followup_minutes = models.PositiveIntegerField("电话咨询跟踪回访（分钟）R-AN-2", default=180)
+    callback_min_days = models.PositiveIntegerField("完工回访最早（天）R-QA-1", default=1)
+    callback_max_days = models.PositiveIntegerField("完工回访最迟（天）R-QA-1", default=3)
+    response_minutes_urgent = models.PositiveIntegerField("紧急响应承诺（分钟）R-IN-4", default=240)
+    response_minutes_normal = models.PositiveIntegerField("普通响应承诺（分钟）R-IN-4", default=1440)
+    response_minutes_low = models.PositiveIntegerField("低优先级响应承诺（分钟）R-IN-4", default=2880)
+    service_hours_start = models.TimeField("服务时间开始 R-DI-3", default=time(9, 0))
+    service_hours_end = models.TimeField("服务时间结束 R-DI-3", default=time(18, 0))
+
+    class Meta:
+        verbose_name = verbose_name_plural = "服务规范参数"
+
+    def __str__(self) -> str:
+        return f"{self.brand} 服务规范"
+
+    def response_minutes(self, priority: str) -> int:
+        return {
+            "urgent": self.response_minutes_urgent,
+            "normal": self.response_minutes_normal,
+            "low": self.response_minutes_low,
+        }[priority]

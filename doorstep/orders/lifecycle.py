@@ -1,0 +1,160 @@
+"""The work order's lifecycle as data: statuses, and the one table of allowed moves.
+
+Each move is (action, from-status → to-status), who may make it, and what it needs. The one function
+that writes ``WorkOrder.status`` is ``doorstep.orders.services._transition``; everything else asks
+this table. Rule ids from STANDARD.md are cited on the moves that implement them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("新建")
+    INFO_INCOMPLETE = "info_incomplete", _("信息待补全")  # R-IN-2
+    TRIAGED = "triaged", _("已分诊")  # R-IN-3, R-IN-4
+    CONSULT_RESOLVED = "consult_resolved", _("电话咨询已解决")  # R-AN-2
+    DISPATCHED = "dispatched", _("已派网点")  # R-DI-1
+    TRANSFERRED = "transferred", _("待转派")  # R-DI-1: outlet could not take it
+    ASSIGNED = "assigned", _("已派工程师")  # R-DI-2
+    CONFIRMED = "confirmed", _("已预约")  # R-DI-3
+    RESCHEDULED = "rescheduled", _("改约待确认")  # R-DI-8
+    EN_ROUTE = "en_route", _("已出发")  # R-DI-7
+    ARRIVED = "arrived", _("已到达")  # R-AR-4
+    NOBODY_HOME = "nobody_home", _("无人在家")  # R-AR-2
+    IN_SERVICE = "in_service", _("服务中")  # R-SV-*
+    TAKEN_BACK = "taken_back", _("拉回维修")  # R-AN-6, R-SV-6
+    RETURNED = "returned", _("已送回")  # R-AN-6
+    COMPLETED = "completed", _("已完工")  # R-CO-1
+    PAID = "paid", _("已付款")  # R-CO-2
+    CALLBACK_DONE = "callback_done", _("已回访")  # R-QA-1
+    CLOSED = "closed", _("已关闭")
+    CANCELLED = "cancelled", _("已取消")
+
+
+TERMINAL = frozenset({Status.CLOSED, Status.CANCELLED})
+
+# Who acts. Staff roles (doorstep.network.models.Role) plus the customer (signed link) and the system.
+AGENT, DISPATCHER, OUTLET_MANAGER, TECHNICIAN, QUALITY, ADMIN = (
+    "agent",
+    "dispatcher",
+    "outlet_manager",
+    "technician",
+    "quality",
+    "admin",
+)
+CUSTOMER, SYSTEM = "customer", "system"
+DESK = frozenset({AGENT, ADMIN})
+CENTRE = frozenset({AGENT, DISPATCHER, ADMIN})
+OUTLET = frozenset({DISPATCHER, OUTLET_MANAGER, ADMIN})
+FIELD = frozenset({TECHNICIAN, OUTLET_MANAGER, ADMIN})
+
+
+class Action(models.TextChoices):
+    TRIAGE = "triage", _("分诊")
+    MARK_INCOMPLETE = "mark_incomplete", _("标记信息不全")
+    COMPLETE_INFO = "complete_info", _("信息已核实")
+    RESOLVE_BY_PHONE = "resolve_by_phone", _("电话指导解决")
+    FOLLOWUP_RESOLVED = "followup_resolved", _("跟踪回访：已解决")
+    CONVERT_TO_VISIT = "convert_to_visit", _("转上门服务")
+    DISPATCH = "dispatch", _("派网点")
+    DECLINE = "decline", _("网点退单")
+    TRANSFER = "transfer", _("转派网点")
+    ASSIGN = "assign", _("派工程师")
+    CONFIRM_APPOINTMENT = "confirm_appointment", _("确认预约")
+    RESCHEDULE = "reschedule", _("改约")
+    DEPART = "depart", _("出发")
+    ARRIVE = "arrive", _("到达")
+    NOBODY_HOME = "nobody_home", _("无人在家")
+    REBOOK = "rebook", _("重新预约")
+    START_SERVICE = "start_service", _("开始服务")
+    TAKE_BACK = "take_back", _("拉回维修")
+    RETURN_UNIT = "return_unit", _("送回")
+    COMPLETE = "complete", _("完工（客户签字）")
+    PAY = "pay", _("收款")
+    RECORD_CALLBACK = "record_callback", _("记录回访")
+    CLOSE = "close", _("关闭")
+    CANCEL = "cancel", _("取消")
+
+
+@dataclass(frozen=True)
+class Move:
+    action: Action
+    source: Status
+    target: Status
+    roles: frozenset[str]
+    needs_reason: bool = False
+    customer_visible: bool = True
+    rule: str = ""
+
+
+S, A = Status, Action
+_CANCELLABLE = (
+    S.NEW,
+    S.INFO_INCOMPLETE,
+    S.TRIAGED,
+    S.DISPATCHED,
+    S.TRANSFERRED,
+    S.ASSIGNED,
+    S.CONFIRMED,
+    S.RESCHEDULED,
+    S.NOBODY_HOME,
+)
+
+MOVES: tuple[Move, ...] = (
+    # Intake and triage (§1–2)
+    Move(A.TRIAGE, S.NEW, S.TRIAGED, DESK | {SYSTEM}, rule="R-IN-3"),
+    Move(A.MARK_INCOMPLETE, S.NEW, S.INFO_INCOMPLETE, DESK | {SYSTEM}, rule="R-IN-2"),
+    Move(A.MARK_INCOMPLETE, S.TRIAGED, S.INFO_INCOMPLETE, DESK | FIELD, rule="R-IN-2"),
+    Move(A.COMPLETE_INFO, S.INFO_INCOMPLETE, S.TRIAGED, DESK | FIELD, rule="R-IN-2"),
+    Move(A.RESOLVE_BY_PHONE, S.TRIAGED, S.CONSULT_RESOLVED, DESK, rule="R-AN-2"),
+    Move(A.FOLLOWUP_RESOLVED, S.CONSULT_RESOLVED, S.CLOSED, DESK, rule="R-AN-2"),
+    Move(A.CONVERT_TO_VISIT, S.CONSULT_RESOLVED, S.TRIAGED, DESK, needs_reason=True, rule="R-AN-2"),
+    # Dispatch and appointment (§3)
+    Move(A.DISPATCH, S.TRIAGED, S.DISPATCHED, CENTRE | {SYSTEM}, rule="R-DI-1"),
+    Move(A.DISPATCH, S.TRANSFERRED, S.DISPATCHED, CENTRE, rule="R-DI-1"),
+    Move(A.DECLINE, S.DISPATCHED, S.TRANSFERRED, OUTLET, needs_reason=True, rule="R-DI-1"),
+    Move(A.TRANSFER, S.DISPATCHED, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-DI-1"),
+    Move(A.TRANSFER, S.ASSIGNED, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-DI-1"),
+    Move(A.ASSIGN, S.DISPATCHED, S.ASSIGNED, OUTLET, rule="R-DI-2"),
+    Move(A.ASSIGN, S.ASSIGNED, S.ASSIGNED, OUTLET, needs_reason=True, rule="R-AN-4"),
+    Move(A.CONFIRM_APPOINTMENT, S.ASSIGNED, S.CONFIRMED, OUTLET | FIELD | DESK, rule="R-DI-3"),
+    Move(A.CONFIRM_APPOINTMENT, S.RESCHEDULED, S.CONFIRMED, OUTLET | FIELD | DESK | {CUSTOMER}, rule="R-DI-8"),
+    Move(A.RESCHEDULE, S.CONFIRMED, S.RESCHEDULED, OUTLET | FIELD | DESK, needs_reason=True, rule="R-DI-8"),
+    Move(A.RESCHEDULE, S.EN_ROUTE, S.RESCHEDULED, OUTLET | FIELD, needs_reason=True, rule="R-DI-9"),
+    # The visit (§5–6)
+    Move(A.DEPART, S.CONFIRMED, S.EN_ROUTE, FIELD, rule="R-DI-7"),
+    Move(A.ARRIVE, S.EN_ROUTE, S.ARRIVED, FIELD, rule="R-AR-4"),
+    Move(A.NOBODY_HOME, S.ARRIVED, S.NOBODY_HOME, FIELD, needs_reason=True, rule="R-AR-2"),
+    Move(A.REBOOK, S.NOBODY_HOME, S.RESCHEDULED, FIELD | DESK, rule="R-AR-2"),
+    Move(A.START_SERVICE, S.ARRIVED, S.IN_SERVICE, FIELD, rule="R-SV-1"),
+    Move(A.TAKE_BACK, S.IN_SERVICE, S.TAKEN_BACK, FIELD, needs_reason=True, rule="R-AN-6"),
+    Move(A.RETURN_UNIT, S.TAKEN_BACK, S.RETURNED, FIELD, rule="R-AN-6"),
+    # Completion and after (§7–8)
+    Move(A.COMPLETE, S.IN_SERVICE, S.COMPLETED, FIELD | {CUSTOMER}, rule="R-CO-1"),
+    Move(A.COMPLETE, S.RETURNED, S.COMPLETED, FIELD | {CUSTOMER}, rule="R-CO-1"),
+    Move(A.PAY, S.COMPLETED, S.PAID, FIELD | {CUSTOMER}, rule="R-CO-2"),
+    Move(A.RECORD_CALLBACK, S.COMPLETED, S.CALLBACK_DONE, DESK | {QUALITY}, rule="R-QA-1"),
+    Move(A.RECORD_CALLBACK, S.PAID, S.CALLBACK_DONE, DESK | {QUALITY}, rule="R-QA-1"),
+    Move(A.CLOSE, S.CALLBACK_DONE, S.CLOSED, DESK | {QUALITY}, rule="R-CO-4"),
+    *(Move(A.CANCEL, s, S.CANCELLED, CENTRE | OUTLET, needs_reason=True) for s in _CANCELLABLE),
+)
+
+_TABLE: dict[tuple[Status, Action], Move] = {(m.source, m.action): m for m in MOVES}
+if len(_TABLE) != len(MOVES):  # pragma: no cover - guards the table itself
+    raise RuntimeError("lifecycle table has two moves for one (status, action)")
+
+
+def find_move(source: str, action: str) -> Move | None:
+    try:
+        return _TABLE.get((Status(source), Action(action)))
+    except ValueError:
+        return None
+
+
+def moves_from(source: str) -> list[Move]:
+    return [m for m in MOVES if m.source == source]

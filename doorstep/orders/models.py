@@ -1,0 +1,173 @@
+"""The work order, its fault items, its one append-only record (一票到底) and its deadlines."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.core.models import TimeStamped
+from doorstep.orders.lifecycle import Status
+
+
+class Channel(models.TextChoices):  # R-IN-1
+    PHONE = "phone", _("电话")
+    WECHAT = "wechat", _("微信")
+    WEB = "web", _("网页/在线")
+    PARTNER = "partner", _("合作方系统")
+    IMPORT = "import", _("批量导入")
+
+
+class ServiceType(models.TextChoices):  # R-IN-3
+    INSTALL = "install", _("安装")
+    REPAIR = "repair", _("维修")
+    MAINTENANCE = "maintenance", _("保养")
+    CONSULTATION = "consultation", _("咨询")
+
+
+class Priority(models.TextChoices):  # R-IN-4
+    URGENT = "urgent", _("紧急")
+    NORMAL = "normal", _("普通")
+    LOW = "low", _("低")
+
+
+class WorkOrder(TimeStamped):
+    number = models.CharField("工单号", max_length=20, unique=True)
+    brand = models.ForeignKey("network.Brand", on_delete=models.PROTECT, related_name="orders")
+    centre = models.ForeignKey("network.ServiceCentre", on_delete=models.PROTECT, related_name="orders")
+    channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
+    service_type = models.CharField("服务类型", max_length=20, choices=ServiceType.choices)
+    priority = models.CharField("优先级", max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
+    address = models.ForeignKey("customers.Address", on_delete=models.PROTECT, related_name="orders")
+    product = models.ForeignKey(
+        "customers.OwnedProduct", on_delete=models.PROTECT, related_name="orders", null=True, blank=True
+    )
+    requirement = models.CharField("客户要求", max_length=200, blank=True)
+    missing_items = models.JSONField("待补全信息", default=list, blank=True)  # R-IN-2
+    owner = models.ForeignKey(  # R-IN-5 first-contact owner
+        "network.Staff", on_delete=models.PROTECT, related_name="owned_orders", null=True, blank=True
+    )
+    outlet = models.ForeignKey(
+        "network.Outlet", on_delete=models.PROTECT, related_name="orders", null=True, blank=True
+    )
+    technician = models.ForeignKey(
+        "network.Technician", on_delete=models.PROTECT, related_name="orders", null=True, blank=True
+    )
+    window_start = models.DateTimeField("预约开始", null=True, blank=True)
+    window_end = models.DateTimeField("预约结束", null=True, blank=True)
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    version = models.PositiveIntegerField("版本", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工单"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["outlet", "status"]), models.Index(fields=["technician", "status"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class FaultItem(models.Model):
+    """One of the customer's problems; an order carries all of them (R-IN-6)."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="faults")
+    position = models.PositiveSmallIntegerField("序号")
+    symptom = models.CharField("故障现象", max_length=300)
+    cause = models.CharField("故障原因", max_length=300, blank=True)
+    resolution = models.CharField("处理措施", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "故障项"
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.symptom
+
+
+class OrderEvent(models.Model):
+    """The one ticket to the end (一票到底, R-CO-4): append-only; KPIs are computed from it."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField("序号")
+    kind = models.CharField("事件", max_length=40)
+    from_status = models.CharField("原状态", max_length=20, blank=True)
+    to_status = models.CharField("新状态", max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_role = models.CharField("操作角色", max_length=20)
+    actor_name = models.CharField("操作人", max_length=60)
+    at = models.DateTimeField("时间", db_index=True)
+    reason = models.CharField("原因", max_length=300, blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+    customer_visible = models.BooleanField("客户可见", default=True)
+    rule = models.CharField("规范条款", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工单事件"
+        ordering = ["order", "seq"]
+        constraints = [models.UniqueConstraint(fields=["order", "seq"], name="event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}#{self.seq} {self.kind}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise RuntimeError("OrderEvent is append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("OrderEvent is append-only")
+
+
+class Deadline(TimeStamped):
+    """A timing rule of the standard as a row a worker acts on (TIMER rules)."""
+
+    class Kind(models.TextChoices):
+        RESPONSE = "response", _("响应承诺")  # R-IN-4
+        CONSULT_FOLLOWUP = "consult_followup", _("咨询跟踪回访")  # R-AN-2
+        CALLBACK = "callback", _("完工回访")  # R-QA-1
+        CALL_REPLY = "call_reply", _("来电承诺回复")  # R-IN-8
+
+    class State(models.TextChoices):
+        OPEN = "open", _("进行中")
+        MET = "met", _("已达成")
+        OVERDUE = "overdue", _("已超时")
+        CANCELLED = "cancelled", _("已撤销")
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="deadlines")
+    kind = models.CharField("类型", max_length=30, choices=Kind.choices)
+    rule = models.CharField("规范条款", max_length=20)
+    owner = models.ForeignKey(
+        "network.Staff", on_delete=models.PROTECT, related_name="deadlines", null=True, blank=True
+    )
+    not_before = models.DateTimeField("最早", null=True, blank=True)
+    due_at = models.DateTimeField("到期", db_index=True)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.OPEN, db_index=True)
+    met_at = models.DateTimeField("达成时间", null=True, blank=True)
+    overdue_at = models.DateTimeField("超时时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "时限"
+        ordering = ["due_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in (self.State.OPEN, self.State.OVERDUE)
+
+
+class IdempotencyKey(models.Model):
+    """A retried create with the same ``Idempotency-Key`` returns the same order."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique")]

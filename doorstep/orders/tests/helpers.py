@@ -1,0 +1,91 @@
+"""Build orders for tests: through intake, or placed directly in a status with consistent fields."""
+
+from __future__ import annotations
+
+import base64
+import io
+import struct
+import zlib
+from datetime import date, timedelta
+from typing import Any
+
+from conftest import World
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.orders.intake import IntakeRequest, order_create
+from doorstep.orders.lifecycle import Status
+from doorstep.orders.models import WorkOrder
+from doorstep.visits.models import Consent, Signature
+
+AT_OUTLET = {"dispatched", "assigned", "confirmed", "rescheduled", "en_route", "arrived", "nobody_home",
+             "in_service", "taken_back", "returned", "completed", "paid", "callback_done", "closed"}
+WITH_TECH = AT_OUTLET - {"dispatched"}
+
+
+def intake(world: World, **over: Any) -> WorkOrder:
+    fields: dict[str, Any] = dict(
+        brand=world.brand.code, channel="phone", service_type="repair", customer_name="刘女士",
+        phone="13800138000", province="广东省", city="广州市", district="天河区", detail="天河路 385 号 1201 室",
+        model_code="KFR-35GW", serial="SN001", purchase_date=date(2023, 6, 1), faults=["空调不制冷", "有异响"],
+    )
+    fields.update(over)
+    order, _created = order_create(actor=world.actor("agent"), req=IntakeRequest(**fields))
+    return order
+
+
+def order_in(world: World, status: str) -> WorkOrder:
+    """An order placed in ``status`` with the fields that status implies (for table-driven tests)."""
+    order = intake(world)
+    updates: dict[str, Any] = {"status": status}
+    if status in AT_OUTLET:
+        updates["outlet"] = world.outlet
+    if status in WITH_TECH:
+        updates["technician"] = world.tech
+        start = clock.now() + timedelta(hours=3)
+        updates.update(window_start=start, window_end=start + timedelta(hours=2))
+    WorkOrder.objects.filter(pk=order.pk).update(**updates)
+    order.refresh_from_db()
+    return order
+
+
+def png_data_url() -> str:
+    """A small real PNG (a drawn stroke), as the signature canvas sends it."""
+    width, height = 60, 20
+    rows = b"".join(b"\x00" + bytes(255 if (x + y) % 7 else 0 for x in range(width)) for y in range(height))
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+    raw = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+    raw += chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    buf = io.BytesIO(raw)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def add_signature(order: WorkOrder) -> None:
+    Signature.objects.create(order=order, method=Signature.Method.CUSTOMER_LINK, signer_name="刘女士",
+                             image=png_data_url(), at=clock.now())
+
+
+def add_consent(order: WorkOrder, kind: str = Consent.Kind.TAKE_BACK) -> None:
+    Consent.objects.create(order=order, kind=kind, given_by="刘女士", at=clock.now())
+
+
+def params_for(world: World, action: str, order: WorkOrder) -> dict[str, Any]:
+    start = clock.now() + timedelta(days=1)
+    return {
+        "mark_incomplete": {"missing": ["产品型号"]},
+        "resolve_by_phone": {"answer": "遥控器模式设为制冷，温度调至 26 度"},
+        "dispatch": {"outlet": world.other_outlet.pk if order.status == Status.DISPATCHED else world.outlet.pk},
+        "transfer": {"outlet": world.other_outlet.pk},
+        "assign": {"technician": world.tech.pk},
+        "confirm_appointment": {"window_start": start, "window_end": start + timedelta(hours=2)},
+        "pay": {"method": "wechat"},
+        "record_callback": {"satisfaction": 5, "product_works": True},
+    }.get(action, {})
+
+
+def actor_for(world: World, role: str) -> Actor:
+    if role == "customer":
+        return Actor.customer("刘女士")
+    if role == "system":
+        return Actor.system()
+    return world.actor(role)

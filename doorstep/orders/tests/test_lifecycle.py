@@ -1,0 +1,76 @@
+"""The whole lifecycle table: every allowed move works and is recorded; every other move is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from doorstep.core.errors import DomainError
+from doorstep.orders.lifecycle import MOVES, Action, Move, Status, find_move
+from doorstep.orders.services import order_transition
+from doorstep.orders.tests.helpers import WITH_TECH, actor_for, add_consent, add_signature, order_in, params_for
+
+PREFERRED_ROLE = ("agent", "dispatcher", "outlet_manager", "quality", "customer", "system", "admin")
+
+
+def _role(move: Move) -> str:
+    """The role that naturally makes the move: the assigned technician on site, else the desk side."""
+    if "technician" in move.roles and move.source in WITH_TECH:
+        return "technician"
+    return next(r for r in PREFERRED_ROLE if r in move.roles)
+
+
+def _prepare(order, move: Move) -> None:  # type: ignore[no-untyped-def]
+    if move.action == Action.COMPLETE:
+        add_signature(order)
+    if move.action == Action.TAKE_BACK:
+        add_consent(order)
+
+
+@pytest.mark.parametrize("move", MOVES, ids=lambda m: f"{m.source}-{m.action}-{m.target}")
+def test_allowed_move_changes_status_and_writes_one_event(world, move: Move) -> None:
+    # given an order in the move's source status with what the move needs
+    order = order_in(world, move.source)
+    _prepare(order, move)
+    before = order.events.count()
+    # when the move is made by a role allowed to make it
+    order = order_transition(
+        order=order, actor=actor_for(world, _role(move)), action=move.action, reason="客户要求",
+        params=params_for(world, move.action, order),
+    )
+    # then the status is the move's target and exactly one event records it
+    assert order.status == move.target
+    assert order.events.count() == before + 1
+    event = order.events.order_by("-seq").first()
+    assert (event.kind, event.from_status, event.to_status) == (move.action, move.source, move.target)
+    assert event.rule == move.rule
+
+
+ALL_PAIRS = [(s, a) for s in Status for a in Action if find_move(s, a) is None]
+
+
+@pytest.mark.parametrize(("status", "action"), ALL_PAIRS, ids=lambda v: str(v))
+def test_every_other_move_is_refused_and_writes_nothing(world, status: Status, action: Action) -> None:
+    order = order_in(world, status)
+    before = order.events.count()
+    with pytest.raises(DomainError) as err:
+        order_transition(order=order, actor=actor_for(world, "admin"), action=action, reason="x",
+                         params=params_for(world, action, order))
+    assert err.value.code == "illegal_move"
+    order.refresh_from_db()
+    assert order.status == status
+    assert order.events.count() == before
+
+
+def test_table_covers_every_status_named_by_the_spine() -> None:
+    reachable = {m.target for m in MOVES} | {Status.NEW}
+    assert reachable == set(Status)
+
+
+def test_stale_move_is_refused_by_compare_and_set(world) -> None:
+    order = order_in(world, Status.TRIAGED)
+    stale = type(order).objects.get(pk=order.pk)
+    order_transition(order=order, actor=actor_for(world, "dispatcher"), action="dispatch",
+                     params={"outlet": world.outlet.pk})
+    with pytest.raises(DomainError) as err:
+        order_transition(order=stale, actor=actor_for(world, "agent"), action="cancel", reason="重复")
+    assert err.value.code == "stale_order"

@@ -1,0 +1,78 @@
+"""Evidence from the visit that the lifecycle's guards check: charges, consents, signature, payment."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChargeLine(models.Model):
+    """A charge, always a line of the brand's fee standard at its published price (R-SV-2)."""
+
+    order = models.ForeignKey("orders.WorkOrder", on_delete=models.PROTECT, related_name="charges")
+    fee_item = models.ForeignKey("catalog.FeeItem", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField("数量", max_digits=8, decimal_places=2)
+    unit_price = models.DecimalField("单价", max_digits=10, decimal_places=2)
+    amount = models.DecimalField("金额", max_digits=10, decimal_places=2)
+    covered = models.BooleanField("保内免费", default=False)
+    added_at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "收费明细"
+
+    @property
+    def due(self):  # type: ignore[no-untyped-def]
+        return 0 if self.covered else self.amount
+
+
+class Consent(models.Model):
+    class Kind(models.TextChoices):
+        TAKE_BACK = "take_back", _("同意拉回维修")  # R-AN-6
+        DATA_BACKUP = "data_backup", _("数据备份确认")  # R-SV-4
+        OPEN_CASING = "open_casing", _("同意开机壳")  # R-SV-4
+        QUOTE = "quote", _("同意报价")  # R-SV-2
+        CANNIBALISE = "cannibalise", _("同意拆机取件")  # R-AN-3
+
+    order = models.ForeignKey("orders.WorkOrder", on_delete=models.PROTECT, related_name="consents")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    given_by = models.CharField("同意人", max_length=50)
+    note = models.CharField("说明", max_length=300, blank=True)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "客户同意"
+
+
+class Signature(models.Model):
+    """The customer's signature, the mark of completion (R-CO-1). Never captured in technician mode."""
+
+    class Method(models.TextChoices):
+        CUSTOMER_LINK = "customer_link", _("客户本人手机（签名链接）")
+        CUSTOMER_MODE_CODE = "customer_mode_code", _("工程师设备客户模式（短信验证码）")
+
+    order = models.OneToOneField("orders.WorkOrder", on_delete=models.PROTECT, related_name="signature")
+    method = models.CharField("方式", max_length=30, choices=Method.choices)
+    signer_name = models.CharField("签字人", max_length=50)
+    image = models.TextField("签名图像（PNG data URL）")
+    opinion = models.CharField("客户意见", max_length=300, blank=True)  # R-CO-4
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "客户签字"
+
+
+class Payment(models.Model):
+    class Method(models.TextChoices):
+        WECHAT = "wechat", _("微信支付")
+        ALIPAY = "alipay", _("支付宝")
+        CASH = "cash", _("现金")
+        FREE = "free", _("免费（保内）")
+
+    order = models.OneToOneField("orders.WorkOrder", on_delete=models.PROTECT, related_name="payment")
+    method = models.CharField("方式", max_length=20, choices=Method.choices)
+    amount = models.DecimalField("金额", max_digits=10, decimal_places=2)
+    receipt_no = models.CharField("收据/交易号", max_length=60)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "收款"

@@ -1,0 +1,135 @@
+"""Evidence the visit leaves on the record: charges, consents, the customer's signature, payment."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.catalog.models import FeeItem
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError, Forbidden, Invalid
+from doorstep.orders.lifecycle import Action, Status
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import event_record, order_transition
+from doorstep.visits.models import ChargeLine, Consent, Payment, Signature
+from doorstep.visits.selectors import amount_due
+
+ON_SITE = {Status.ARRIVED, Status.IN_SERVICE, Status.TAKEN_BACK, Status.RETURNED}
+SIGNABLE = {Status.IN_SERVICE, Status.RETURNED}
+MAX_SIGNATURE_BYTES = 400_000
+
+
+def _require_field_actor(order: WorkOrder, actor: Actor) -> None:
+    if actor.role not in ("technician", "outlet_manager", "admin"):
+        raise Forbidden("role_not_allowed", _("只有现场工程师或网点可以操作。"))
+    if actor.role == "technician" and order.technician_id != actor.technician_id:
+        raise Forbidden("not_your_visit", _("这不是派给您的工单。"))
+
+
+def _quantity(raw: Any) -> Decimal:
+    try:
+        qty = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        raise Invalid("quantity_invalid", _("数量无效：%(raw)s"), field="quantity", raw=raw) from None
+    if qty <= 0 or qty > 1000:
+        raise Invalid("quantity_invalid", _("数量无效：%(raw)s"), field="quantity", raw=raw)
+    return qty
+
+
+def charge_add(
+    *, order: WorkOrder, actor: Actor, fee_code: str, quantity: Any = 1, unit_price: Any = None, covered: bool = False
+) -> ChargeLine:
+    """Add a charge from the brand's published fee standard, at its price, never anything else (R-SV-2)."""
+    _require_field_actor(order, actor)
+    if order.status not in ON_SITE:
+        raise DomainError("not_on_site", _("只有到达现场后才能添加收费项目。"))
+    fee = FeeItem.objects.filter(brand=order.brand, code=fee_code, active=True).first()
+    if fee is None:
+        raise DomainError(
+            "charge_not_in_fee_standard", _("收费项目不在品牌公布的收费标准内：%(code)s"), field="fee_code", code=fee_code
+        )
+    if unit_price is not None and Decimal(str(unit_price)) != fee.price:
+        raise DomainError(
+            "charge_price_not_standard", _("单价必须按收费标准 ¥%(price)s 收取。"), field="unit_price", price=fee.price
+        )
+    qty = _quantity(quantity)
+    with transaction.atomic():
+        line = ChargeLine.objects.create(
+            order=order, fee_item=fee, quantity=qty, unit_price=fee.price, amount=fee.amount(qty),
+            covered=covered, added_at=clock.now(),
+        )
+        event_record(order=order, actor=actor, kind="charge_added", rule="R-SV-2",
+                     data={"code": fee.code, "name": fee.name, "quantity": str(qty), "amount": str(line.amount),
+                           "covered": covered})
+    return line
+
+
+def consent_record(*, order: WorkOrder, actor: Actor, kind: str, given_by: str, note: str = "") -> Consent:
+    """A consent the customer gave, on the record (R-AN-6 take-back, R-SV-4 data backup, …)."""
+    if kind not in Consent.Kind.values:
+        raise Invalid("consent_kind_invalid", _("同意类型无效：%(kind)s"), field="kind", kind=kind)
+    if not given_by.strip():
+        raise Invalid("given_by_required", _("请填写同意人姓名。"), field="given_by")
+    if actor.role != "customer":
+        _require_field_actor(order, actor)
+    with transaction.atomic():
+        consent = Consent.objects.create(order=order, kind=kind, given_by=given_by.strip(), note=note, at=clock.now())
+        event_record(order=order, actor=actor, kind="consent", rule="R-AN-6" if kind == "take_back" else "R-SV-4",
+                     data={"kind": kind, "given_by": consent.given_by, "note": note})
+    return consent
+
+
+def _png_bytes(image: str) -> bytes:
+    prefix = "data:image/png;base64,"
+    if not image.startswith(prefix):
+        raise Invalid("signature_invalid", _("签名须为 PNG 图像。"), field="image")
+    try:
+        raw = base64.b64decode(image[len(prefix):], validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid("signature_invalid", _("签名图像无法读取。"), field="image") from None
+    if not raw.startswith(b"\x89PNG") or len(raw) < 100 or len(raw) > MAX_SIGNATURE_BYTES:
+        raise Invalid("signature_invalid", _("签名图像无效或为空。"), field="image")
+    return raw
+
+
+def signature_capture(
+    *, order: WorkOrder, actor: Actor, image: str, signer_name: str, method: str, opinion: str = ""
+) -> WorkOrder:
+    """The customer signs; the signature completes the order (R-CO-1). Staff can never sign (R-CO-1)."""
+    if actor.role != "customer":
+        raise Forbidden("signature_by_staff", _("客户签字只能由客户本人在客户模式下完成，工程师不能代签。"))
+    if method not in Signature.Method.values:
+        raise Invalid("signature_method_invalid", _("签字方式无效。"), field="method")
+    if order.status not in SIGNABLE:
+        raise DomainError("not_ready_for_signature", _("服务尚未完成，暂不能签字。"))
+    if not signer_name.strip():
+        raise Invalid("signer_required", _("请填写签字人姓名。"), field="signer_name")
+    _png_bytes(image)
+    with transaction.atomic():
+        Signature.objects.create(order=order, method=method, signer_name=signer_name.strip(), image=image,
+                                 opinion=opinion.strip()[:300], at=clock.now())
+        event_record(order=order, actor=actor, kind="signed", rule="R-CO-1",
+                     data={"method": method, "signer": signer_name.strip(), "opinion": opinion.strip()[:300]})
+        return order_transition(order=order, actor=actor, action=Action.COMPLETE)
+
+
+def payment_record(*, order: WorkOrder, method: str, receipt_no: Any = None) -> Payment:
+    """Payment of exactly the amount due from the fee standard (R-CO-2). Called by the PAY move."""
+    due = amount_due(order)
+    if due == 0:
+        method = Payment.Method.FREE
+    elif method not in (Payment.Method.WECHAT, Payment.Method.ALIPAY, Payment.Method.CASH):
+        raise Invalid("payment_method_invalid", _("请选择收款方式。"), field="method")
+    receipt = str(receipt_no or "").strip()
+    if method == Payment.Method.CASH and not receipt:
+        raise Invalid("receipt_required", _("现金收款须填写收据编号。"), field="receipt_no")
+    if not receipt:
+        receipt = f"{method.upper()}-{order.number}-{secrets.token_hex(4)}"
+    return Payment.objects.create(order=order, method=method, amount=due, receipt_no=receipt, at=clock.now())
