@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, Query, Router, Schema
+from ninja.responses import Status as Reply
 
 from doorstep.api.schemas import ChargeIn, ConsentIn, ErrorOut, OrderDetailOut, OrderIn, OrderListOut, OrderOut, TransitionIn
 from doorstep.core.actors import Actor
@@ -79,10 +80,10 @@ def order_detail_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
 @router.post("", response={200: OrderDetailOut, 201: OrderDetailOut, **ERRORS}, summary="Create a work order")
 def create_order(
     request: HttpRequest, payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
-) -> tuple[int, dict[str, Any]]:
+) -> Reply[dict[str, Any]]:
     actor = _actor(request)
     order, created = order_create(actor=actor, req=IntakeRequest(**payload.dict()), idempotency_key=idempotency_key)
-    return (201 if created else 200), order_detail_out(order, actor)
+    return Reply(201 if created else 200, order_detail_out(order, actor))
 
 
 @router.get("", response={200: OrderListOut, **ERRORS}, summary="List the orders the caller may see")
@@ -112,18 +113,18 @@ def perform_action(request: HttpRequest, number: str, action: str, payload: Tran
 
 
 @router.post("/{number}/charges", response={201: OrderDetailOut, **ERRORS}, summary="Add a fee-standard charge")
-def add_charge(request: HttpRequest, number: str, payload: ChargeIn) -> tuple[int, dict[str, Any]]:
+def add_charge(request: HttpRequest, number: str, payload: ChargeIn) -> Reply[dict[str, Any]]:
     actor = _actor(request)
     order = _order(actor, number)
     visit_services.charge_add(order=order, actor=actor, fee_code=payload.fee_code, quantity=payload.quantity,
                               unit_price=payload.unit_price, covered=payload.covered)
-    return 201, order_detail_out(order, actor)
+    return Reply(201, order_detail_out(order, actor))
 
 
 @router.post("/{number}/consents", response={201: OrderDetailOut, **ERRORS}, summary="Record a customer consent")
-def add_consent(request: HttpRequest, number: str, payload: ConsentIn) -> tuple[int, dict[str, Any]]:
+def add_consent(request: HttpRequest, number: str, payload: ConsentIn) -> Reply[dict[str, Any]]:
     actor = _actor(request)
     order = _order(actor, number)
     visit_services.consent_record(order=order, actor=actor, kind=payload.kind, given_by=payload.given_by,
                                   note=payload.note)
-    return 201, order_detail_out(order, actor)
+    return Reply(201, order_detail_out(order, actor))

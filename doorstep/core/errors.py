@@ -22,6 +22,7 @@ class DomainError(Exception):
         self,
         code: str,
         message: str | Promise,
+        /,
         *,
         field: str | None = None,
         status: int | None = None,

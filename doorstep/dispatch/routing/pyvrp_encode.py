@@ -28,7 +28,7 @@ from pyvrp import _pyvrp as pv
 
 from doorstep.dispatch.routing.model import Problem
 
-PRIZE_UNIT = 1_000_000  # prize per optional visit (metres of detour it is worth), × (1 + priority)
+PRIZE_UNIT = 60_000  # prize per optional visit (metres of detour it is worth), × (1 + priority)
 
 
 @dataclass(slots=True)
