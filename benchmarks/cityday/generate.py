@@ -13,8 +13,9 @@ Day design (stated in docs/benchmarks.md):
 * 2-hour appointment windows starting on the hour from 09:00 to 16:00 (service must start inside);
 * skills by product line (air conditioner, washer, fridge, water heater, kitchen appliances) plus a
   work-at-height certificate needed by outdoor air-conditioner jobs (R-PR-2);
-* ~5 % of visits pinned to the technician already confirmed to the customer;
-* service durations of 15–40 minutes. A technician day of the kind measured in cityday-findings
+* ~5 % of visits pinned to the technician already confirmed to the customer (priority 2); 10 %
+  of the others have priority 1;
+* service durations of 15–35 minutes (mean about 24). A technician day of the kind measured in cityday-findings
   (45–120 min services) holds about 5 visits, so 2,000 visits on 200 technicians (10 each) is only
   plausible for short jobs: quick repairs, inspections, cleaning and small-appliance work.
 """
@@ -26,7 +27,7 @@ import json
 import math
 import random
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +65,7 @@ SHANGHAI = [
     District("Chongming 崇明", 31.62, 121.40, 63.7, 8.0),
 ]
 PRODUCTS = {"ac": 0.35, "washer": 0.2, "fridge": 0.15, "water_heater": 0.15, "kitchen": 0.15}
-JOBS = [("repair", 0.45, (25, 40)), ("maintenance", 0.3, (20, 35)), ("inspection", 0.25, (15, 25))]
+JOBS = [("repair", 0.45, (20, 35)), ("maintenance", 0.3, (20, 30)), ("inspection", 0.25, (15, 20))]
 HOUR = 3600
 SHIFT = (8 * HOUR + 30 * 60, 18 * HOUR)
 LUNCH = LunchBreak(duration=60 * 60, earliest_start=11 * HOUR + 30 * 60, latest_start=13 * HOUR + 30 * 60)
@@ -119,16 +120,8 @@ def _pin(rng: random.Random, visit: Visit, d: District, techs: list[tuple[Techni
     local = [t for t, td in techs if td == d and visit.required_skills <= t.skills]
     if not local:
         return visit
-    return Visit(
-        visit.id,
-        visit.location,
-        visit.window_start,
-        visit.window_end,
-        visit.service,
-        visit.required_skills,
-        visit.priority,
-        pinned_to=rng.choice(local).id,
-    )
+    # A confirmed appointment outranks new bookings.
+    return replace(visit, priority=2, pinned_to=rng.choice(local).id)
 
 
 def generate(seed: int = 7, visits: int = 2000, technicians: int = 200, pin_share: float = 0.05) -> Problem:

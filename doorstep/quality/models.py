@@ -29,7 +29,11 @@ class LanguageRule(models.Model):
     phrase_id = models.CharField("禁语编号", max_length=40, db_index=True)
     rule = models.JSONField("上下文规则")
     created_by = models.ForeignKey(
-        "network.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "network.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="创建人",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -57,11 +61,19 @@ class LanguageFlag(models.Model):
         DISMISSED = "dismissed", "已排除"
 
     order = models.ForeignKey(
-        "orders.WorkOrder", on_delete=models.PROTECT, null=True, blank=True, related_name="language_flags",
+        "orders.WorkOrder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="language_flags",
         verbose_name="工单",
     )
     centre = models.ForeignKey(
-        "network.ServiceCentre", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "network.ServiceCentre",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="服务中心",
     )
     source = models.CharField("来源", max_length=20, choices=Source.choices)
@@ -80,7 +92,11 @@ class LanguageFlag(models.Model):
     left_context = models.CharField("左侧上下文", max_length=40, blank=True)
     right_context = models.CharField("右侧上下文", max_length=40, blank=True)
     author = models.ForeignKey(
-        "network.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="language_flags",
+        "network.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="language_flags",
         verbose_name="作者",
     )
     author_role = models.CharField("作者角色", max_length=20, blank=True)
@@ -88,13 +104,21 @@ class LanguageFlag(models.Model):
     created_at = models.DateTimeField("创建时间", db_index=True)
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.OPEN, db_index=True)
     reviewed_by = models.ForeignKey(
-        "network.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "network.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="审核人",
     )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     review_note = models.CharField("审核说明", max_length=300, blank=True)
     dismissal_rule = models.ForeignKey(
-        LanguageRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags",
+        LanguageRule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flags",
         verbose_name="排除规则",
     )
 
@@ -114,10 +138,25 @@ class LanguageFlag(models.Model):
     def as_hit(self) -> Hit:
         """The matcher's view of this flag (what a dismissal learns from)."""
         return Hit(
-            self.start, self.end, self.matched_text, self.phrase_id, self.rule_id, self.category,
-            self.severity, self.pattern, tuple(self.suggestions), "", self.left_context, self.right_context,
+            self.start,
+            self.end,
+            self.matched_text,
+            self.phrase_id,
+            self.rule_id,
+            self.category,
+            self.severity,
+            self.pattern,
+            tuple(self.suggestions),
+            "",
+            self.left_context,
+            self.right_context,
         )
 
     def summary(self) -> dict[str, Any]:
-        return {"id": self.pk, "text": self.matched_text, "phrase_id": self.phrase_id, "start": self.start,
-                "end": self.end}
+        return {
+            "id": self.pk,
+            "text": self.matched_text,
+            "phrase_id": self.phrase_id,
+            "start": self.start,
+            "end": self.end,
+        }

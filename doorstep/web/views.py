@@ -1,9 +1,108 @@
-from django.http import HttpRequest, HttpResponse
+"""Shared pages: home by role, the technician's day, and the customer's tracking page (no log-in)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError
+from doorstep.orders import selectors
+from doorstep.orders.lifecycle import Action, Status
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import order_transition
+from doorstep.orders.tracking import order_from_token
+from doorstep.visits.models import Signature
+from doorstep.visits.selectors import amount_due
+from doorstep.visits.services import SIGNABLE, signature_capture
+
+ACTIVE_VISIT = [Status.ASSIGNED, Status.CONFIRMED, Status.RESCHEDULED, Status.EN_ROUTE, Status.ARRIVED,
+                Status.IN_SERVICE, Status.TAKEN_BACK, Status.RETURNED, Status.NOBODY_HOME, Status.COMPLETED]
 
 
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok")
+    staff = getattr(request.user, "staff", None)
+    if staff is not None and staff.role == "technician":
+        return redirect("web:today")
+    if staff is None and request.user.is_superuser:
+        return redirect("admin:index")
+    return redirect("orders:list")
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    """The technician's visits for today in appointment order, with the arrive-by time (R-DI-7)."""
+    actor = Actor.for_user(request.user)
+    day = clock.local(clock.now()).date()
+    visits = (
+        selectors.orders_visible_to(actor)
+        .filter(status__in=ACTIVE_VISIT, window_start__date__lte=day + timedelta(days=1))
+        .order_by("window_start")
+    )
+    rows = []
+    for order in visits:
+        policy = selectors.policy_for(order.brand)
+        arrive_by = order.window_start - timedelta(minutes=policy.early_arrival_minutes) if order.window_start else None
+        rows.append({"order": order, "arrive_by": arrive_by,
+                     "moves": selectors.allowed_moves(order=order, actor=actor)})
+    return render(request, "web/today.html", {"rows": rows, "day": day})
+
+
+def _tracked(token: str) -> WorkOrder:
+    order = order_from_token(token)
+    if order is None:
+        raise Http404(_("链接无效。"))
+    return order
 
 
 def track(request: HttpRequest, token: str) -> HttpResponse:
-    return HttpResponse("ok")
+    """One honest record for the customer (R-CO-4) and who is coming (R-PV-2)."""
+    order = _tracked(token)
+    return render(request, "web/track.html", {
+        "order": order,
+        "token": token,
+        "timeline": selectors.order_timeline(order=order, customer_view=True),
+        "can_sign": order.status in SIGNABLE and not Signature.objects.filter(order=order).exists(),
+        "amount_due": amount_due(order),
+        "can_pay": order.status == Status.COMPLETED and amount_due(order) > 0,
+        "charges": order.charges.select_related("fee_item"),
+        "technician": order.technician,
+    })
+
+
+@require_POST
+def track_sign(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer signs on their own phone: customer mode by construction (R-CO-1)."""
+    order = _tracked(token)
+    signer = request.POST.get("signer_name", "")
+    try:
+        signature_capture(order=order, actor=Actor.customer(signer or order.customer.name),
+                          image=request.POST.get("image", ""), signer_name=signer,
+                          method=Signature.Method.CUSTOMER_LINK, opinion=request.POST.get("opinion", ""))
+    except DomainError as err:
+        messages.error(request, err.text())
+    else:
+        messages.success(request, _("感谢您的签字，服务已完工。"))
+    return redirect("web:track", token=token)
+
+
+@require_POST
+def track_pay(request: HttpRequest, token: str) -> HttpResponse:
+    """Pay the accepted amount with the (simulated) online payment provider (R-CO-2)."""
+    order = _tracked(token)
+    try:
+        order_transition(order=order, actor=Actor.customer(order.customer.name), action=Action.PAY,
+                         params={"method": request.POST.get("method", "wechat")})
+    except DomainError as err:
+        messages.error(request, err.text())
+    else:
+        messages.success(request, _("支付成功。"))
+    return redirect("web:track", token=token)

@@ -1,6 +1,6 @@
 """Greedy "nearest available technician" baseline (a dispatcher at a board).
 
-Visits are taken by window start (then priority); each goes to the end of the route of the eligible
+Pinned (already confirmed) visits are placed first, then visits by window start (then priority); each goes to the end of the route of the eligible
 technician (skills R-DI-2 / R-PR-2, pin) with the least added travel distance whose timing stays
 feasible: window (R-AR-5), lunch break still placeable, home by shift end, capacity.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from doorstep.dispatch.routing.model import Plan, Problem, Unassigned
+from doorstep.dispatch.routing.model import Plan, Problem, Unassigned, Visit
 from doorstep.dispatch.routing.schedule import build_route
 
 I64 = npt.NDArray[np.int64]
@@ -60,10 +60,11 @@ class _Fleet:
 
 
 def _lunch_leg(f: _Fleet, free_at: I64, travel: I64) -> tuple[I64, npt.NDArray[np.bool_]]:
-    """Arrival with lunch taken in this gap (see schedule._leg), and whether that is possible."""
-    ok = np.maximum(f.l_early, free_at) <= f.l_late
-    start = np.minimum(np.maximum(f.l_early, free_at + travel), f.l_late)
-    return np.maximum(free_at + travel, start) + f.l_dur, ok
+    """Arrival with lunch taken in this gap (as schedule._leg without splitting), and feasibility."""
+    on_arrival = np.maximum(f.l_early, free_at + travel)
+    before = np.maximum(f.l_early, free_at)
+    ready = np.where(on_arrival <= f.l_late, on_arrival + f.l_dur, before + f.l_dur + travel)
+    return ready, before <= f.l_late
 
 
 def _options(problem: Problem, f: _Fleet, i: int) -> tuple[npt.NDArray[np.bool_], I64, npt.NDArray[np.bool_]]:
@@ -88,15 +89,18 @@ def _eligible(problem: Problem, i: int) -> npt.NDArray[np.bool_]:
     return np.array([problem.can_serve(t, i) for t in range(len(problem.technicians))], dtype=bool)
 
 
+def _board_order(visit: Visit) -> tuple[bool, int, int]:
+    """Confirmed (pinned) jobs first, then by window start, then by priority."""
+    return (visit.pinned_to is None, visit.window_start, -visit.priority)
+
+
 def greedy_sequences(problem: Problem) -> tuple[list[list[int]], list[int | None], list[Unassigned]]:
     """Per technician: visit order and lunch gap; plus the visits left over with a reason."""
     f, dist = _Fleet.of(problem), problem.matrix().distances
     seqs: list[list[int]] = [[] for _ in problem.technicians]
     gaps: list[int | None] = [None] * len(problem.technicians)
     unassigned: list[Unassigned] = []
-    order = sorted(
-        range(problem.n_visits), key=lambda i: (problem.visits[i].window_start, -problem.visits[i].priority)
-    )
+    order = sorted(range(problem.n_visits), key=lambda i: _board_order(problem.visits[i]))
     for i in order:
         v, p = problem.visits[i], problem.visit_point(i)
         eligible = _eligible(problem, i)

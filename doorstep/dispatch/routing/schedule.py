@@ -22,18 +22,27 @@ class _Leg:
     lunch_start: int | None
 
 
-def _leg(free_at: int, travel: int, lunch: LunchBreak | None) -> _Leg | None:
-    """Earliest arrival after leaving at ``free_at``; with a lunch break in this gap if given."""
+def _leg(free_at: int, travel: int, lunch: LunchBreak | None, split: bool = False) -> _Leg | None:
+    """Earliest arrival after leaving at ``free_at``; with a lunch break in this gap if given.
+
+    The break is taken on arrival (or while waiting) if it can start in time there, else before
+    leaving; with ``split`` it may also be taken on the way, at its latest start.
+    """
     if lunch is None:
         return _Leg(ready=free_at + travel, lunch_start=None)
-    if max(lunch.earliest_start, free_at) > lunch.latest_start:
+    on_arrival = max(lunch.earliest_start, free_at + travel)
+    if on_arrival <= lunch.latest_start:
+        return _Leg(ready=on_arrival + lunch.duration, lunch_start=on_arrival)
+    if split and free_at <= lunch.latest_start:
+        return _Leg(ready=free_at + travel + lunch.duration, lunch_start=lunch.latest_start)
+    before = max(lunch.earliest_start, free_at)
+    if before > lunch.latest_start:
         return None
-    start = min(max(lunch.earliest_start, free_at + travel), lunch.latest_start)
-    return _Leg(ready=max(free_at + travel, start) + lunch.duration, lunch_start=start)
+    return _Leg(ready=before + lunch.duration + travel, lunch_start=before)
 
 
 def forward_times(
-    problem: Problem, t: int, seq: Sequence[int], lunch_gap: int | None
+    problem: Problem, t: int, seq: Sequence[int], lunch_gap: int | None, split: bool = False
 ) -> tuple[list[int], int, int | None] | None:
     """Service starts, return-home time and lunch start, or None if the timing is infeasible."""
     tech = problem.technicians[t]
@@ -43,7 +52,7 @@ def forward_times(
     lunch_start: int | None = None
     for gap, i in enumerate([*seq, -1]):
         nxt = problem.end_point(t) if i < 0 else problem.visit_point(i)
-        leg = _leg(free_at, int(dur[here, nxt]), tech.lunch if gap == lunch_gap else None)
+        leg = _leg(free_at, int(dur[here, nxt]), tech.lunch if gap == lunch_gap else None, split)
         if leg is None:
             return None
         lunch_start = leg.lunch_start if leg.lunch_start is not None else lunch_start
@@ -66,17 +75,19 @@ def best_timing(
     if lunch is None or not seq:
         timed = forward_times(problem, t, seq, None)
         return None if timed is None else (*timed, None)
-    gaps = list(range(len(seq) + 1))
     if prefer_gap is not None and 0 <= prefer_gap <= len(seq):
         timed = forward_times(problem, t, seq, prefer_gap)
         if timed is not None:
             return (*timed, prefer_gap)
-    best: tuple[list[int], int, int | None, int | None] | None = None
-    for gap in gaps:
-        timed = forward_times(problem, t, seq, gap)
-        if timed is not None and (best is None or timed[1] < best[1]):
-            best = (*timed, gap)
-    return best
+    for split in (False, True):
+        best: tuple[list[int], int, int | None, int | None] | None = None
+        for gap in range(len(seq) + 1):
+            timed = forward_times(problem, t, seq, gap, split)
+            if timed is not None and (best is None or timed[1] < best[1]):
+                best = (*timed, gap)
+        if best is not None:
+            return best
+    return None
 
 
 def build_route(problem: Problem, t: int, seq: Sequence[int], prefer_gap: int | None = None) -> Route | None:
@@ -106,17 +117,24 @@ def _stops(
         visit, travel = problem.visits[i], int(dur[here, problem.visit_point(i)])
         wanted = visit.window_start - travel - problem.early_margin  # R-DI-7
         if lunch is not None and lunch.before_stop == k:
-            if lunch.start >= free_at + travel:  # eat on arrival / while waiting
-                departure = min(max(free_at, wanted), lunch.start - travel)
-                arrival = departure + travel
-            else:  # eat before leaving or on the way
-                departure, arrival = free_at, free_at + travel + (lunch.end - lunch.start)
+            departure, arrival = _lunch_leg_times(lunch, free_at, travel, wanted, start)
         else:
             departure = max(free_at, min(wanted, start - travel))
             arrival = departure + travel
         stops.append(Stop(visit.id, departure, arrival, start, start + visit.service))
         here, free_at = problem.visit_point(i), start + visit.service
     return stops
+
+
+def _lunch_leg_times(lunch: LunchSlot, free_at: int, travel: int, wanted: int, start: int) -> tuple[int, int]:
+    """Departure and arrival around a lunch break: on arrival, before leaving, or on the way."""
+    if lunch.start >= free_at + travel:  # eat on arrival / while waiting
+        departure = min(max(free_at, wanted), lunch.start - travel)
+        return departure, departure + travel
+    if lunch.start >= free_at and lunch.end + travel <= start:  # eat before leaving
+        departure = max(lunch.end, min(wanted, start - travel))
+        return departure, departure + travel
+    return free_at, free_at + travel + (lunch.end - lunch.start)  # eat on the way
 
 
 def _totals(problem: Problem, t: int, seq: Sequence[int]) -> tuple[int, int]:

@@ -14,13 +14,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import pyvrp
-from pyvrp.stop import MaxRuntime
-
 from doorstep.dispatch.routing.check import Violation, check_plan
 from doorstep.dispatch.routing.greedy import solve_greedy
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
 from doorstep.dispatch.routing.pyvrp_encode import as_solution, decode, encode
+from doorstep.dispatch.routing.pyvrp_run import run_ils
 from doorstep.dispatch.routing.schedule import build_route
 
 Decoded = tuple[int, list[int], int | None, int | None]  # technician, order, lunch gap, lunch anchor
@@ -77,21 +75,29 @@ def _from_plan(problem: Problem, plan: Plan) -> list[Decoded]:
         t = problem.technician_index[route.technician_id]
         seq = [problem.visit_index[s.visit_id] for s in route.stops]
         gap = route.lunch.before_stop if route.lunch else None
-        anchor = _anchor_at(problem, t, seq, gap)
-        out.append((t, seq, gap, anchor))
+        out.append((t, seq, gap, _anchor_of(problem, t, route, seq)))
     return out
 
 
-def _anchor_at(problem: Problem, t: int, seq: Sequence[int], gap: int | None) -> int | None:
-    """The place before the lunch gap (home for gap 0)."""
-    if gap is None:
+def _anchor_of(problem: Problem, t: int, route: Route, seq: Sequence[int]) -> int | None:
+    """Where the lunch is taken: at the next place if eaten on arrival there, else at the previous one."""
+    lunch = route.lunch
+    if lunch is None:
         return None
-    return problem.start_point(t) if gap == 0 else problem.visit_point(seq[gap - 1])
+    k = lunch.before_stop
+    on_arrival = route.stops[k].arrival <= lunch.start if k < len(seq) else lunch.end >= route.return_home
+    if on_arrival:
+        return problem.visit_point(seq[k]) if k < len(seq) else problem.end_point(t)
+    return problem.visit_point(seq[k - 1]) if k > 0 else problem.start_point(t)
 
 
 def _anchors(problem: Problem, decoded: Sequence[Decoded]) -> dict[int, list[int]]:
     """Lunch candidate places per technician: home, the current anchor and the lunch gap's neighbours."""
-    anchors = {t: [problem.start_point(t)] for t, tech in enumerate(problem.technicians) if tech.lunch}
+    anchors = {
+        t: [problem.start_point(t)] + ([problem.end_point(t)] if tech.end_location != tech.start else [])
+        for t, tech in enumerate(problem.technicians)
+        if tech.lunch
+    }
     for t, seq, gap, anchor in decoded:
         if t not in anchors or gap is None:
             continue
@@ -121,13 +127,17 @@ def _run_pyvrp(
 ) -> list[Decoded]:
     enc = encode(problem, visits, _anchors(problem, decoded) if has_lunch else {})
     init = as_solution(enc, _with_idle_lunches(problem, decoded)) if decoded else None
-    result = pyvrp.solve(
-        enc.data, MaxRuntime(seconds), seed=opts.seed, collect_stats=False, initial_solution=init
-    )
-    best = result.best
+    best = run_ils(problem, enc, seconds, opts.seed, init, filtered=_has_field_rules(problem))
     if init is not None and not best.is_feasible() and init.is_feasible():
         best = init
     return decode(enc, best)
+
+
+def _has_field_rules(problem: Problem) -> bool:
+    """Skills, pins or lunches: use the eligibility-aware neighbourhood."""
+    return any(t.lunch for t in problem.technicians) or any(
+        v.required_skills or v.pinned_to for v in problem.visits
+    )
 
 
 def _assemble(problem: Problem, decoded: Sequence[Decoded], unassigned: list[Unassigned]) -> Plan:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
-import struct
-import zlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,6 +11,7 @@ from doorstep.core.actors import Actor
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
+from doorstep.visits.drawing import signature_png_data_url
 from doorstep.visits.models import Consent, Signature
 
 AT_OUTLET = {"dispatched", "assigned", "confirmed", "rescheduled", "en_route", "arrived", "nobody_home",
@@ -49,15 +46,7 @@ def order_in(world: World, status: str) -> WorkOrder:
 
 
 def png_data_url() -> str:
-    """A small real PNG (a drawn stroke), as the signature canvas sends it."""
-    width, height = 60, 20
-    rows = b"".join(b"\x00" + bytes(255 if (x + y) % 7 else 0 for x in range(width)) for y in range(height))
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-    raw = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-    raw += chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-    buf = io.BytesIO(raw)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return signature_png_data_url()
 
 
 def add_signature(order: WorkOrder) -> None:

@@ -1,0 +1,86 @@
+"""Running PyVRP's iterated local search with an eligibility-aware granular neighbourhood.
+
+PyVRP's default neighbourhood holds the nearest clients of each client. With skills, pins and
+per-technician lunches most of those may be unable to share a route (R-DI-2, R-PR-2), so moves
+between them are wasted, and a lunch or pinned visit pushed into a foreign route can have no move
+that brings it back. Here each client's neighbours are its nearest clients that at least one common
+technician may serve; lunches and pinned visits get neighbours among their own technician's clients.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyvrp
+from pyvrp import _pyvrp as pv
+from pyvrp.IteratedLocalSearch import IteratedLocalSearch
+from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
+from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
+from pyvrp.stop import MaxRuntime
+
+from doorstep.dispatch.routing.model import Problem
+from doorstep.dispatch.routing.pyvrp_encode import Encoding
+
+MIN_NEIGHBOURS = 25
+Neighbours = dict[pv.Activity, list[pv.Activity]]
+
+
+def eligibility(problem: Problem, enc: Encoding) -> list[int]:
+    """Per PyVRP client: a bit mask of the technicians that may serve it."""
+    masks: list[int] = []
+    for visit, tech in zip(enc.client_visit, enc.client_lunch_tech, strict=True):
+        if visit < 0:
+            masks.append(1 << tech)
+            continue
+        masks.append(sum(1 << t for t in range(len(problem.technicians)) if problem.can_serve(t, visit)))
+    return masks
+
+
+def _nearest_compatible(problem: Problem, enc: Encoding, masks: list[int], c: int, k: int) -> list[int]:
+    m = problem.matrix().distances
+    locs = np.array([cl.location for cl in enc.data.clients()], dtype=np.int64)
+    here = enc.data.client(c).location
+    order = np.argsort(m[here, locs] + m[locs, here], kind="stable")
+    out = [int(j) for j in order if j != c and masks[int(j)] & masks[c]][:k]
+    return out
+
+
+def neighbours(problem: Problem, enc: Encoding, k: int = 40) -> Neighbours:
+    """Eligibility-filtered neighbours, topped up from the matrix where too few remain."""
+    base = compute_neighbours(enc.data)
+    masks = eligibility(problem, enc)
+    out: Neighbours = {}
+    for act, near in base.items():
+        c = act.idx
+        kept = [n for n in near if masks[n.idx] & masks[c]]
+        if len(kept) < MIN_NEIGHBOURS or enc.client_visit[c] < 0:
+            extra = _nearest_compatible(problem, enc, masks, c, k)
+            seen = {n.idx for n in kept}
+            kept += [pv.Activity(pv.ActivityType.CLIENT, j) for j in extra if j not in seen]
+        out[act] = kept[:k] if len(kept) > k else kept
+    return out
+
+
+def run_ils(
+    problem: Problem,
+    enc: Encoding,
+    seconds: float,
+    seed: int,
+    init: pv.Solution | None,
+    filtered: bool,
+) -> pv.Solution:
+    """PyVRP's ``solve`` with our neighbourhood (when ``filtered``) and firm penalty bounds."""
+    params = pyvrp.SolveParams(penalty=PenaltyParams(min_penalty=1_000.0, max_penalty=1_000_000.0))
+    if not filtered:
+        result = pyvrp.solve(
+            enc.data, MaxRuntime(seconds), seed=seed, collect_stats=False, initial_solution=init
+        )
+        return result.best
+    rng = pv.RandomNumberGenerator(seed=seed)
+    ls = LocalSearch(enc.data, rng, neighbours(problem, enc), PerturbationManager(params.perturbation))
+    for op in params.operators:
+        if op.supports(enc.data):
+            ls.add_operator(op(enc.data))
+    pm = PenaltyManager(params.penalty.midpoint_penalties(enc.data), params.penalty)
+    start = init if init is not None else ls(pv.Solution.make_random(enc.data, rng), pm.max_cost_evaluator())
+    algo = IteratedLocalSearch(enc.data, pm, ls, start, params.ils)
+    return algo.run(MaxRuntime(seconds), collect_stats=False).best
