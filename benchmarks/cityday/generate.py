@@ -15,9 +15,10 @@ Day design (stated in docs/benchmarks.md):
   work-at-height certificate needed by outdoor air-conditioner jobs (R-PR-2);
 * ~5 % of visits pinned to the technician already confirmed to the customer (priority 2); 10 %
   of the others have priority 1;
-* service durations of 15–35 minutes (mean about 24). A technician day of the kind measured in cityday-findings
-  (45–120 min services) holds about 5 visits, so 2,000 visits on 200 technicians (10 each) is only
-  plausible for short jobs: quick repairs, inspections, cleaning and small-appliance work.
+* service durations of 15–35 minutes (mean about 24). A technician day of the kind measured in
+  cityday-findings (45–120 min services) holds about 5 visits, so 2,000 visits on 200 technicians
+  (10 each) is only plausible for short jobs: quick repairs, inspections, cleaning and
+  small-appliance work.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Greedy "nearest available technician" baseline (a dispatcher at a board).
 
-Pinned (already confirmed) visits are placed first, then visits by window start (then priority); each goes to the end of the route of the eligible
-technician (skills R-DI-2 / R-PR-2, pin) with the least added travel distance whose timing stays
-feasible: window (R-AR-5), lunch break still placeable, home by shift end, capacity.
+Pinned (already confirmed) visits are placed first, then the others by window start (then
+priority). Each goes to the end of the route of the eligible technician (skills R-DI-2 / R-PR-2,
+pin) with the least added travel distance whose timing stays feasible: window (R-AR-5), lunch break
+still placeable, home by shift end, capacity.
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from itertools import combinations
 from math import comb
 
-import numpy as np
 from pyvrp import _pyvrp as pv
 
 from doorstep.dispatch.routing.model import Problem
@@ -250,9 +249,3 @@ def as_solution(
         if visits:
             pv_routes.append(pv.Route(enc.data, visits, type_of[t]))
     return pv.Solution(enc.data, pv_routes)
-
-
-def empty_matrix_check(problem: Problem) -> None:
-    m = problem.matrix()
-    if np.any(m.durations < 0) or np.any(m.distances < 0):
-        raise ValueError("travel matrix has negative entries")

@@ -9,6 +9,8 @@ technician may serve; lunches and pinned visits get neighbours among their own t
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyvrp
 from pyvrp import _pyvrp as pv
@@ -69,6 +71,7 @@ def run_ils(
     filtered: bool,
 ) -> pv.Solution:
     """PyVRP's ``solve`` with our neighbourhood (when ``filtered``) and firm penalty bounds."""
+    t0 = time.perf_counter()
     params = pyvrp.SolveParams(penalty=PenaltyParams(min_penalty=1_000.0, max_penalty=1_000_000.0))
     if not filtered:
         result = pyvrp.solve(
@@ -81,6 +84,12 @@ def run_ils(
         if op.supports(enc.data):
             ls.add_operator(op(enc.data))
     pm = PenaltyManager(params.penalty.midpoint_penalties(enc.data), params.penalty)
-    start = init if init is not None else ls(pv.Solution.make_random(enc.data, rng), pm.max_cost_evaluator())
+    # An exhaustive descent from the warm start first: starting the perturbation loop from a poor
+    # feasible plan lets the search drift into plans that break the per-technician codes.
+    start = init if init is not None else pv.Solution.make_random(enc.data, rng)
+    start = ls(start, pm.cost_evaluator(), exhaustive=True)
+    if init is not None and not start.is_feasible():
+        start = init
     algo = IteratedLocalSearch(enc.data, pm, ls, start, params.ils)
-    return algo.run(MaxRuntime(seconds), collect_stats=False).best
+    remaining = max(0.05, seconds - (time.perf_counter() - t0))
+    return algo.run(MaxRuntime(remaining), collect_stats=False).best

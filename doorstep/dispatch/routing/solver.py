@@ -37,14 +37,20 @@ class SolveOptions:
     warm_start: bool = False
 
 
-def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
-    """Optimised plan that passes :func:`check_plan` (violating visits are unassigned, with reasons)."""
+def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan | None = None) -> Plan:
+    """Optimised plan that passes :func:`check_plan` (violating visits are unassigned, with reasons).
+
+    ``initial`` (e.g. the plan currently on the board) is used as the warm start instead of the
+    greedy plan; it must be feasible (run :func:`repair` on it first if unsure).
+    """
     opts = options or SolveOptions()
     t0 = time.perf_counter()
     visits, unassigned = _servable(problem)
     has_lunch = any(t.lunch is not None for t in problem.technicians)
     decoded: list[Decoded] = []
-    if has_lunch or opts.warm_start:
+    if initial is not None:
+        decoded = _from_plan(problem, initial)
+    elif has_lunch or opts.warm_start:
         decoded = _from_plan(problem, solve_greedy(problem))
     rounds = opts.lunch_rounds if has_lunch else 1
     for r in range(rounds):
@@ -183,6 +189,7 @@ def repair(problem: Problem, plan: Plan, max_passes: int = 5) -> Plan:
     for _ in range(max_passes):
         violations = [v for v in check_plan(problem, plan) if v.kind not in ("unserved",)]
         if not violations:
+            plan.unassigned = list({u.visit_id: u for u in reversed(plan.unassigned)}.values())[::-1]
             return plan
         plan = _drop_violations(problem, plan, violations)
     plan.notes.append("repair did not converge")

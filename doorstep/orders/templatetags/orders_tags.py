@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.translation import gettext as _
 
 from doorstep.orders.lifecycle import Action, Status
-from doorstep.orders.models import Deadline, OrderEvent
+from doorstep.orders.models import Channel, Deadline, OrderEvent
 
 register = template.Library()
 
 OTHER_KINDS = {
-    "created": lambda e: _("工单已创建（%(channel)s）") % {"channel": e.data.get("channel", "")},
+    "created": lambda e: _("工单已创建（%(channel)s）") % {"channel": _choice_label(Channel, e.data.get("channel"))},
     "charge_added": lambda e: _("收费项目：%(name)s ¥%(amount)s") % e.data,
     "consent": lambda e: _("客户同意：%(kind)s（%(who)s）") % {
         "kind": _consent_label(e.data.get("kind", "")), "who": e.data.get("given_by", "")},
@@ -17,6 +19,10 @@ OTHER_KINDS = {
     "deadline_overdue": lambda e: _("时限已超时：%(kind)s") % {
         "kind": Deadline.Kind(e.data["deadline_kind"]).label if e.data.get("deadline_kind") else ""},
 }
+
+
+def _choice_label(choices: Any, value: Any) -> str:
+    return str(choices(value).label) if value in choices.values else str(value or "")
 
 
 def _consent_label(kind: str) -> str:

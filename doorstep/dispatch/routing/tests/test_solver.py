@@ -4,8 +4,9 @@ from doorstep.dispatch.routing.check import check_plan
 from doorstep.dispatch.routing.greedy import solve_greedy
 from doorstep.dispatch.routing.model import Problem, Visit
 from doorstep.dispatch.routing.pyvrp_encode import code_words
+from doorstep.dispatch.routing.schedule import build_route
 from doorstep.dispatch.routing.solomon import solomon_problem
-from doorstep.dispatch.routing.solver import SolveOptions, solve
+from doorstep.dispatch.routing.solver import SolveOptions, repair, solve
 from doorstep.dispatch.routing.tests.factories import SOLOMON_DIR, line_problem, small_city_day
 
 
@@ -68,3 +69,24 @@ def test_visit_nobody_may_serve_is_unassigned_with_reason() -> None:
     assert check_plan(problem, plan) == []
     reasons = {u.visit_id: u.reason for u in plan.unassigned}
     assert "R-DI-2" in reasons["D"]
+
+
+def test_repair_unassigns_the_visit_behind_a_violation() -> None:
+    problem = line_problem()
+    bad = solve_greedy(problem)
+    wrong = build_route(problem, 1, [0, 2])  # T2 lacks "ac" for visit A (R-DI-2, R-PR-2)
+    assert wrong is not None
+    bad.routes = [r for r in bad.routes if r.technician_id != "T2"] + [wrong]
+    bad.routes[0] = build_route(problem, 0, [1]) or bad.routes[0]
+    assert "skills" in {v.kind for v in check_plan(problem, bad)}
+    fixed = repair(problem, bad)
+    assert check_plan(problem, fixed) == []
+    assert {u.visit_id for u in fixed.unassigned} == {"A"}
+
+
+def test_warm_start_from_a_current_plan() -> None:
+    problem = small_city_day(seed=4)
+    current = solve_greedy(problem)
+    plan = solve(problem, SolveOptions(seconds=1), initial=current)
+    assert check_plan(problem, plan) == []
+    assert plan.n_served >= current.n_served
