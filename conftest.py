@@ -11,7 +11,16 @@ from django.contrib.auth.models import User
 
 from doorstep.catalog.models import FeeItem, ProductLine, ProductModel, WarrantyPolicy
 from doorstep.core.actors import Actor
-from doorstep.network.models import Brand, Coverage, Outlet, Qualification, Role, ServiceCentre, Staff, Technician
+from doorstep.network.models import (
+    Brand,
+    Coverage,
+    Outlet,
+    Qualification,
+    Role,
+    ServiceCentre,
+    Staff,
+    Technician,
+)
 
 
 @dataclass
@@ -41,30 +50,40 @@ def make_technician(username: str, name: str, outlet: Outlet, line: ProductLine,
     tech.product_lines.add(line)
     today = date.today()
     Qualification.objects.create(
-        technician=tech, kind=Qualification.Kind.WORK_PERMIT, number=permit,
-        valid_from=today - timedelta(days=365), valid_until=today + timedelta(days=365),
+        technician=tech,
+        kind=Qualification.Kind.WORK_PERMIT,
+        number=permit,
+        valid_from=today - timedelta(days=365),
+        valid_until=today + timedelta(days=365),
     )
     return tech
 
 
 def build_world() -> World:
     brand = Brand.objects.create(code="acme", name="安可空调", hotline="400-800-1234")
-    centre = ServiceCentre.objects.create(brand=brand, name="广州服务中心", province="广东省", city="广州市",
-                                          hotline="020-88886666")
+    centre = ServiceCentre.objects.create(
+        brand=brand, name="广州服务中心", province="广东省", city="广州市", hotline="020-88886666"
+    )
     outlets = []
     for code, name, district in (("gz-th", "天河网点", "天河区"), ("gz-hz", "海珠网点", "海珠区")):
-        o = Outlet.objects.create(centre=centre, code=code, name=name, address=f"广州市{district}", phone="020-1")
+        o = Outlet.objects.create(
+            centre=centre, code=code, name=name, address=f"广州市{district}", phone="020-1"
+        )
         o.brands.add(brand)
         Coverage.objects.create(outlet=o, province="广东省", city="广州市", district=district)
         outlets.append(o)
     line = ProductLine.objects.create(code="ac", name="空调")
-    model = ProductModel.objects.create(brand=brand, line=line, code="KFR-35GW", name="挂机 1.5 匹",
-                                        launched_on=date(2020, 3, 1))
+    model = ProductModel.objects.create(
+        brand=brand, line=line, code="KFR-35GW", name="挂机 1.5 匹", launched_on=date(2020, 3, 1)
+    )
     WarrantyPolicy.objects.create(brand=brand, line=line, whole_unit_years=6, part_years={"压缩机": 10})
-    FeeItem.objects.create(brand=brand, code="L-REPAIR", name="维修人工费", kind="labour", price=Decimal("80"))
+    FeeItem.objects.create(
+        brand=brand, code="L-REPAIR", name="维修人工费", kind="labour", price=Decimal("80")
+    )
     FeeItem.objects.create(brand=brand, code="P-CAP", name="启动电容", kind="part", price=Decimal("35"))
-    FeeItem.objects.create(brand=brand, code="M-PIPE", name="加长铜管", kind="material", unit="米",
-                           price=Decimal("100"))
+    FeeItem.objects.create(
+        brand=brand, code="M-PIPE", name="加长铜管", kind="material", unit="米", price=Decimal("100")
+    )
     staff = {
         "agent": make_staff("agent", "王丽", Role.AGENT, centre, None),
         "dispatcher": make_staff("dispatcher", "陈刚", Role.DISPATCHER, centre, None),

@@ -35,7 +35,9 @@ api = NinjaAPI(
 api.add_router("/orders", orders_router)
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, field: str | None = None) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, field: str | None = None
+) -> HttpResponse:
     return api.create_response(request, {"code": code, "message": message, "field": field}, status=status)
 
 
@@ -51,8 +53,12 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     field = ".".join(loc) or None
     response = api.create_response(
         request,
-        {"code": "invalid", "message": f"{field or '请求'}：{first.get('msg', '格式错误')}", "field": field,
-         "errors": exc.errors},
+        {
+            "code": "invalid",
+            "message": f"{field or '请求'}：{first.get('msg', '格式错误')}",
+            "field": field,
+            "errors": exc.errors,
+        },
         status=422,
     )
     return response

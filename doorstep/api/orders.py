@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Header, Query, Router, Schema
 from ninja.responses import Status as Reply
 
-from doorstep.api.schemas import ChargeIn, ConsentIn, ErrorOut, OrderDetailOut, OrderIn, OrderListOut, OrderOut, TransitionIn
+from doorstep.api.schemas import (
+    ChargeIn,
+    ConsentIn,
+    ErrorOut,
+    OrderDetailOut,
+    OrderIn,
+    OrderListOut,
+    TransitionIn,
+)
 from doorstep.core.actors import Actor
 from doorstep.core.errors import NotFound
 from doorstep.orders import selectors
@@ -21,7 +29,14 @@ from doorstep.orders.tracking import tracking_url
 from doorstep.visits import services as visit_services
 
 router = Router(tags=["orders"])
-ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 class ListQuery(Schema):
@@ -70,7 +85,13 @@ def order_detail_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
     out = order_out(order, actor)
     out["timeline"] = list(selectors.order_timeline(order=order))
     out["deadlines"] = [
-        {"kind": d.kind, "rule": d.rule, "due_at": d.due_at, "state": d.state, "owner": d.owner.name if d.owner else None}
+        {
+            "kind": d.kind,
+            "rule": d.rule,
+            "due_at": d.due_at,
+            "state": d.state,
+            "owner": d.owner.name if d.owner else None,
+        }
         for d in order.deadlines.select_related("owner").order_by("due_at")
     ]
     out["tracking_url"] = tracking_url(order)
@@ -79,10 +100,14 @@ def order_detail_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
 
 @router.post("", response={200: OrderDetailOut, 201: OrderDetailOut, **ERRORS}, summary="Create a work order")
 def create_order(
-    request: HttpRequest, payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+    request: HttpRequest,
+    payload: OrderIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Reply[dict[str, Any]]:
     actor = _actor(request)
-    order, created = order_create(actor=actor, req=IntakeRequest(**payload.dict()), idempotency_key=idempotency_key)
+    order, created = order_create(
+        actor=actor, req=IntakeRequest(**payload.dict()), idempotency_key=idempotency_key
+    )
     return Reply(201 if created else 200, order_detail_out(order, actor))
 
 
@@ -103,7 +128,9 @@ def read_order(request: HttpRequest, number: str) -> dict[str, Any]:
     return order_detail_out(_order(actor, number), actor)
 
 
-@router.post("/{number}/actions/{action}", response={200: OrderDetailOut, **ERRORS}, summary="Perform a lifecycle move")
+@router.post(
+    "/{number}/actions/{action}", response={200: OrderDetailOut, **ERRORS}, summary="Perform a lifecycle move"
+)
 def perform_action(request: HttpRequest, number: str, action: str, payload: TransitionIn) -> dict[str, Any]:
     actor = _actor(request)
     order = _order(actor, number)
@@ -112,19 +139,30 @@ def perform_action(request: HttpRequest, number: str, action: str, payload: Tran
     return order_detail_out(order, actor)
 
 
-@router.post("/{number}/charges", response={201: OrderDetailOut, **ERRORS}, summary="Add a fee-standard charge")
+@router.post(
+    "/{number}/charges", response={201: OrderDetailOut, **ERRORS}, summary="Add a fee-standard charge"
+)
 def add_charge(request: HttpRequest, number: str, payload: ChargeIn) -> Reply[dict[str, Any]]:
     actor = _actor(request)
     order = _order(actor, number)
-    visit_services.charge_add(order=order, actor=actor, fee_code=payload.fee_code, quantity=payload.quantity,
-                              unit_price=payload.unit_price, covered=payload.covered)
+    visit_services.charge_add(
+        order=order,
+        actor=actor,
+        fee_code=payload.fee_code,
+        quantity=payload.quantity,
+        unit_price=payload.unit_price,
+        covered=payload.covered,
+    )
     return Reply(201, order_detail_out(order, actor))
 
 
-@router.post("/{number}/consents", response={201: OrderDetailOut, **ERRORS}, summary="Record a customer consent")
+@router.post(
+    "/{number}/consents", response={201: OrderDetailOut, **ERRORS}, summary="Record a customer consent"
+)
 def add_consent(request: HttpRequest, number: str, payload: ConsentIn) -> Reply[dict[str, Any]]:
     actor = _actor(request)
     order = _order(actor, number)
-    visit_services.consent_record(order=order, actor=actor, kind=payload.kind, given_by=payload.given_by,
-                                  note=payload.note)
+    visit_services.consent_record(
+        order=order, actor=actor, kind=payload.kind, given_by=payload.given_by, note=payload.note
+    )
     return Reply(201, order_detail_out(order, actor))

@@ -66,7 +66,9 @@ class FeeItem(TimeStamped):
     code = models.CharField("收费编码", max_length=40)
     name = models.CharField("项目", max_length=100)
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
-    line = models.ForeignKey(ProductLine, on_delete=models.PROTECT, null=True, blank=True, verbose_name="产品线")
+    line = models.ForeignKey(
+        ProductLine, on_delete=models.PROTECT, null=True, blank=True, verbose_name="产品线"
+    )
     unit = models.CharField("单位", max_length=10, default="次")
     price = models.DecimalField("标准价（元）", max_digits=10, decimal_places=2)
     active = models.BooleanField("有效", default=True)

@@ -156,7 +156,9 @@ class ServicePolicy(TimeStamped):
 
     brand = models.OneToOneField(Brand, on_delete=models.CASCADE, related_name="policy")
     early_arrival_minutes = models.PositiveIntegerField("提前到达（分钟）R-DI-7", default=5)
-    reschedule_notice_same_day_minutes = models.PositiveIntegerField("半天内延误提前告知（分钟）R-DI-8", default=30)
+    reschedule_notice_same_day_minutes = models.PositiveIntegerField(
+        "半天内延误提前告知（分钟）R-DI-8", default=30
+    )
     reschedule_notice_minutes = models.PositiveIntegerField("改约提前告知（分钟）R-DI-8", default=120)
     late_call_before_minutes = models.PositiveIntegerField("迟到前致电（分钟）R-AR-5", default=2)
     lateness_escalation_minutes = models.PositiveIntegerField("迟到升级阈值（分钟）R-AR-5", default=15)

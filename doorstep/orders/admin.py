@@ -19,7 +19,17 @@ class ReadOnlyInline(admin.TabularInline):
 
 class EventInline(ReadOnlyInline):
     model = models.OrderEvent
-    fields = ("seq", "at", "kind", "from_status", "to_status", "actor_name", "reason", "rule", "customer_visible")
+    fields = (
+        "seq",
+        "at",
+        "kind",
+        "from_status",
+        "to_status",
+        "actor_name",
+        "reason",
+        "rule",
+        "customer_visible",
+    )
     readonly_fields = fields
 
 
@@ -33,7 +43,16 @@ class DeadlineInline(ReadOnlyInline):
 class WorkOrderAdmin(admin.ModelAdmin):
     """Read-only in admin: the status only changes through the lifecycle (pages and API)."""
 
-    list_display = ("number", "status", "service_type", "priority", "customer", "outlet", "technician", "created_at")
+    list_display = (
+        "number",
+        "status",
+        "service_type",
+        "priority",
+        "customer",
+        "outlet",
+        "technician",
+        "created_at",
+    )
     list_filter = ("status", "service_type", "channel", "outlet")
     search_fields = ("number", "customer__name", "customer__phone")
     inlines = [EventInline, DeadlineInline]

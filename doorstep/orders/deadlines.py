@@ -38,7 +38,12 @@ def deadline_open(
     not_before: datetime | None = None,
 ) -> Deadline:
     deadline = Deadline.objects.create(
-        order=order, kind=kind, rule=RULES[Deadline.Kind(kind)], owner=owner, due_at=due_at, not_before=not_before
+        order=order,
+        kind=kind,
+        rule=RULES[Deadline.Kind(kind)],
+        owner=owner,
+        due_at=due_at,
+        not_before=not_before,
     )
     transaction.on_commit(lambda: _enqueue_check(deadline.pk, due_at))
     return deadline
@@ -95,7 +100,9 @@ def deadline_fire(*, deadline_id: int) -> bool:
 
 def deadlines_sweep() -> int:
     """Fire every open deadline already due (safety net beside the per-deadline task)."""
-    due = Deadline.objects.filter(state=Deadline.State.OPEN, due_at__lte=clock.now()).values_list("pk", flat=True)
+    due = Deadline.objects.filter(state=Deadline.State.OPEN, due_at__lte=clock.now()).values_list(
+        "pk", flat=True
+    )
     return sum(deadline_fire(deadline_id=pk) for pk in list(due))
 
 

@@ -16,7 +16,9 @@ class IntakeForm(forms.Form):
     """The agent's intake console (R-IN-1, R-IN-2, R-IN-6)."""
 
     channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices, initial=Channel.PHONE)
-    service_type = forms.ChoiceField(label=_("服务类型"), choices=ServiceType.choices, initial=ServiceType.REPAIR)
+    service_type = forms.ChoiceField(
+        label=_("服务类型"), choices=ServiceType.choices, initial=ServiceType.REPAIR
+    )
     priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
     customer_name = forms.CharField(label=_("客户姓名"), max_length=50)
     phone = forms.CharField(label=_("联系电话"), max_length=40)
@@ -26,9 +28,13 @@ class IntakeForm(forms.Form):
     detail = forms.CharField(label=_("详细地址"), max_length=200, required=False)
     model_code = forms.CharField(label=_("产品型号"), max_length=60, required=False)
     serial = forms.CharField(label=_("机身编码"), max_length=60, required=False)
-    purchase_date = forms.DateField(label=_("购买日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    purchase_date = forms.DateField(
+        label=_("购买日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     faults = forms.CharField(
-        label=_("故障现象（每行一项，问到客户说没有为止）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("故障现象（每行一项，问到客户说没有为止）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     requirement = forms.CharField(label=_("客户要求（如希望上门时间）"), max_length=200, required=False)
 

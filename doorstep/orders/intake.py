@@ -17,7 +17,15 @@ from doorstep.customers.models import Address, Customer, OwnedProduct
 from doorstep.network.models import Brand, ServiceCentre
 from doorstep.orders import deadlines
 from doorstep.orders.lifecycle import Action
-from doorstep.orders.models import Channel, Deadline, FaultItem, IdempotencyKey, Priority, ServiceType, WorkOrder
+from doorstep.orders.models import (
+    Channel,
+    Deadline,
+    FaultItem,
+    IdempotencyKey,
+    Priority,
+    ServiceType,
+    WorkOrder,
+)
 from doorstep.orders.selectors import policy_for
 
 VAGUE_SYMPTOMS = {"坏了", "有问题", "不好用", "故障", "维修", "修", "不行"}
@@ -85,14 +93,18 @@ def missing_items(req: IntakeRequest, model: ProductModel | None) -> list[str]:
     if req.purchase_date is None and req.service_type != ServiceType.CONSULTATION:
         items.append(str(_("购买日期")))
     symptoms = [f.strip() for f in req.faults if f.strip()]
-    if req.service_type == ServiceType.REPAIR and (not symptoms or all(s in VAGUE_SYMPTOMS for s in symptoms)):
+    if req.service_type == ServiceType.REPAIR and (
+        not symptoms or all(s in VAGUE_SYMPTOMS for s in symptoms)
+    ):
         items.append(str(_("故障现象")))
     if model and req.purchase_date and model.launched_on and req.purchase_date < model.launched_on:
         items.append(str(_("购买日期早于该型号上市日期")))
     return items
 
 
-def order_create(*, actor: Actor, req: IntakeRequest, idempotency_key: str | None = None) -> tuple[WorkOrder, bool]:
+def order_create(
+    *, actor: Actor, req: IntakeRequest, idempotency_key: str | None = None
+) -> tuple[WorkOrder, bool]:
     """Create a work order; returns (order, created). A repeated idempotency key returns the first order."""
     if idempotency_key and actor.user is not None:
         existing = IdempotencyKey.objects.filter(user=actor.user, key=idempotency_key).first()
@@ -143,7 +155,10 @@ def _create(actor: Actor, req: IntakeRequest, brand: Brand, phone: str) -> WorkO
     product = None
     if model is not None:
         product, _new = OwnedProduct.objects.get_or_create(
-            customer=customer, model=model, serial=req.serial.strip(), defaults={"purchase_date": req.purchase_date}
+            customer=customer,
+            model=model,
+            serial=req.serial.strip(),
+            defaults={"purchase_date": req.purchase_date},
         )
     owner = actor.staff if actor.role in ("agent", "admin") else None  # R-IN-5
     order = WorkOrder.objects.create(
@@ -163,8 +178,14 @@ def _create(actor: Actor, req: IntakeRequest, brand: Brand, phone: str) -> WorkO
     order.save(update_fields=["number"])
     for i, symptom in enumerate([f.strip() for f in req.faults if f.strip()], start=1):  # R-IN-6
         FaultItem.objects.create(order=order, position=i, symptom=symptom[:300])
-    event_record(order=order, actor=actor, kind="created", to_status=order.status, rule="R-IN-1",
-                 data={"channel": req.channel, "owner": owner.name if owner else ""})
+    event_record(
+        order=order,
+        actor=actor,
+        kind="created",
+        to_status=order.status,
+        rule="R-IN-1",
+        data={"channel": req.channel, "owner": owner.name if owner else ""},
+    )
     policy = policy_for(brand)
     deadlines.deadline_open(  # R-IN-4
         order=order,
@@ -175,5 +196,7 @@ def _create(actor: Actor, req: IntakeRequest, brand: Brand, phone: str) -> WorkO
     missing = missing_items(req, model)
     system = Actor.system()
     if missing:
-        return order_transition(order=order, actor=system, action=Action.MARK_INCOMPLETE, params={"missing": missing})
+        return order_transition(
+            order=order, actor=system, action=Action.MARK_INCOMPLETE, params={"missing": missing}
+        )
     return order_transition(order=order, actor=system, action=Action.TRIAGE)

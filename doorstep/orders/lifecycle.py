@@ -123,7 +123,9 @@ MOVES: tuple[Move, ...] = (
     Move(A.ASSIGN, S.DISPATCHED, S.ASSIGNED, OUTLET, rule="R-DI-2"),
     Move(A.ASSIGN, S.ASSIGNED, S.ASSIGNED, OUTLET, needs_reason=True, rule="R-AN-4"),
     Move(A.CONFIRM_APPOINTMENT, S.ASSIGNED, S.CONFIRMED, OUTLET | FIELD | DESK, rule="R-DI-3"),
-    Move(A.CONFIRM_APPOINTMENT, S.RESCHEDULED, S.CONFIRMED, OUTLET | FIELD | DESK | {CUSTOMER}, rule="R-DI-8"),
+    Move(
+        A.CONFIRM_APPOINTMENT, S.RESCHEDULED, S.CONFIRMED, OUTLET | FIELD | DESK | {CUSTOMER}, rule="R-DI-8"
+    ),
     Move(A.RESCHEDULE, S.CONFIRMED, S.RESCHEDULED, OUTLET | FIELD | DESK, needs_reason=True, rule="R-DI-8"),
     Move(A.RESCHEDULE, S.EN_ROUTE, S.RESCHEDULED, OUTLET | FIELD, needs_reason=True, rule="R-DI-9"),
     # The visit (§5–6)

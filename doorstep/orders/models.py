@@ -38,7 +38,9 @@ class WorkOrder(TimeStamped):
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
     service_type = models.CharField("服务类型", max_length=20, choices=ServiceType.choices)
     priority = models.CharField("优先级", max_length=10, choices=Priority.choices, default=Priority.NORMAL)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
     address = models.ForeignKey("customers.Address", on_delete=models.PROTECT, related_name="orders")
     product = models.ForeignKey(
@@ -171,3 +173,6 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -99,7 +99,9 @@ def _checked_move(order: WorkOrder, actor: Actor, action: str, reason: str) -> M
     if actor.role not in move.roles:
         raise Forbidden("role_not_allowed", _("您的角色不能执行「%(action)s」。"), action=move.action.label)
     if move.needs_reason and not reason.strip():
-        raise Invalid("reason_required", _("「%(action)s」必须填写原因。"), field="reason", action=move.action.label)
+        raise Invalid(
+            "reason_required", _("「%(action)s」必须填写原因。"), field="reason", action=move.action.label
+        )
     return move
 
 
@@ -212,7 +214,11 @@ def _dispatch(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updates:
 def _decline(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updates:
     _require_own_outlet(order, actor)
     assert order.outlet is not None
-    return {"outlet": None, "technician": None, "_data": {"outlet": order.outlet_id, "outlet_name": order.outlet.name}}
+    return {
+        "outlet": None,
+        "technician": None,
+        "_data": {"outlet": order.outlet_id, "outlet_name": order.outlet.name},
+    }
 
 
 def _transfer(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updates:
@@ -241,7 +247,10 @@ def _assign(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updates:
     reasons = technician_ineligibility(order=order, technician=tech, on=clock.local(clock.now()).date())
     if reasons:
         raise DomainError(
-            "technician_not_eligible", _("工程师不符合派工条件：%(why)s"), field="technician", why="；".join(reasons)
+            "technician_not_eligible",
+            _("工程师不符合派工条件：%(why)s"),
+            field="technician",
+            why="；".join(reasons),
         )  # R-DI-2
     return {"technician": tech, "_data": {"technician": tech.pk, "technician_name": tech.staff.name}}
 
@@ -272,11 +281,16 @@ def _window(p: dict[str, Any]) -> tuple[datetime, datetime]:
 
 
 def _confirm(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updates:
-    if p.get("window_start") is None and order.window_start and order.status == Status.RESCHEDULED:
+    keep = order.status == Status.RESCHEDULED and p.get("window_start") is None
+    if keep and order.window_start and order.window_end:  # the customer accepts the proposed new window
         start, end = order.window_start, order.window_end
     else:
         start, end = _window(p)
-    return {"window_start": start, "window_end": end, "_data": {"window": [start.isoformat(), end.isoformat()]}}
+    return {
+        "window_start": start,
+        "window_end": end,
+        "_data": {"window": [start.isoformat(), end.isoformat()]},
+    }
 
 
 def _reschedule(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updates:
@@ -298,8 +312,12 @@ def reschedule_notice(*, order: WorkOrder, new_start: datetime | None) -> dict[s
     assert order.window_start is not None
     policy = policy_for(order.brand)
     notice = order.window_start - clock.now()
-    half_day_delay = new_start is not None and timedelta(0) < new_start - order.window_start <= timedelta(hours=12)
-    required = policy.reschedule_notice_same_day_minutes if half_day_delay else policy.reschedule_notice_minutes
+    half_day_delay = new_start is not None and timedelta(0) < new_start - order.window_start <= timedelta(
+        hours=12
+    )
+    required = (
+        policy.reschedule_notice_same_day_minutes if half_day_delay else policy.reschedule_notice_minutes
+    )
     minutes = int(notice.total_seconds() // 60)
     return {"notice_minutes": minutes, "required_minutes": required, "notice_breach": minutes < required}
 
@@ -344,7 +362,9 @@ def _pay(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updates:
     from doorstep.visits.services import payment_record
 
     payment = payment_record(order=order, method=str(p.get("method") or ""), receipt_no=p.get("receipt_no"))
-    return {"_data": {"method": payment.method, "amount": str(payment.amount), "receipt_no": payment.receipt_no}}
+    return {
+        "_data": {"method": payment.method, "amount": str(payment.amount), "receipt_no": payment.receipt_no}
+    }
 
 
 def _record_callback(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updates:

@@ -24,6 +24,8 @@ def order_from_token(token: str) -> WorkOrder | None:
         number = signing.Signer(salt=_SALT).unsign(token)
     except signing.BadSignature:
         return None
-    return WorkOrder.objects.select_related("brand", "technician__staff__outlet", "customer").filter(
-        number=number
-    ).first()
+    return (
+        WorkOrder.objects.select_related("brand", "technician__staff__outlet", "customer")
+        .filter(number=number)
+        .first()
+    )

@@ -49,10 +49,16 @@ def order_list(request: HttpRequest) -> HttpResponse:
     if status:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-created_at"), 30).get_page(request.GET.get("page"))
-    return render(request, "orders/list.html", {
-        "page": page, "status": status, "statuses": Status.choices,
-        "my_deadlines": selectors.deadlines_for_owner(actor=actor)[:20],
-    })
+    return render(
+        request,
+        "orders/list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Status.choices,
+            "my_deadlines": selectors.deadlines_for_owner(actor=actor)[:20],
+        },
+    )
 
 
 @login_required
@@ -63,8 +69,9 @@ def order_new(request: HttpRequest) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k != "faults"}
         req = IntakeRequest(brand=_brand_code(actor), faults=form.fault_list(), **data)
         try:
-            order, _created = order_create(actor=actor, req=req,
-                                           idempotency_key=request.POST.get("idempotency_key") or None)
+            order, _created = order_create(
+                actor=actor, req=req, idempotency_key=request.POST.get("idempotency_key") or None
+            )
         except DomainError as err:
             form.add_error(err.field if err.field in form.fields else None, err.text())
         else:
@@ -96,7 +103,8 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
         "consent_kinds": Consent.Kind.choices,
         "tracking_url": tracking_url(order),
-        "on_site": order.status in visit_services.ON_SITE and actor.role in ("technician", "outlet_manager", "admin"),
+        "on_site": order.status in visit_services.ON_SITE
+        and actor.role in ("technician", "outlet_manager", "admin"),
     }
     if any(m.action in ("dispatch", "transfer") for m in moves):
         ctx["outlets"] = Outlet.objects.filter(centre=order.centre, brands=order.brand, active=True)
@@ -105,7 +113,9 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         from doorstep.core import clock
 
         today = clock.local(clock.now()).date()
-        ctx["technicians"] = [(t, technician_ineligibility(order=order, technician=t, on=today)) for t in techs]
+        ctx["technicians"] = [
+            (t, technician_ineligibility(order=order, technician=t, on=today)) for t in techs
+        ]
     return ctx
 
 
@@ -115,8 +125,13 @@ def order_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     actor = _actor(request)
     order = _order(actor, number)
     try:
-        order_transition(order=order, actor=actor, action=action, reason=request.POST.get("reason", ""),
-                         params=action_params(request.POST))
+        order_transition(
+            order=order,
+            actor=actor,
+            action=action,
+            reason=request.POST.get("reason", ""),
+            params=action_params(request.POST),
+        )
     except DomainError as err:
         messages.error(request, err.text())
     else:
@@ -132,9 +147,13 @@ def order_charge(request: HttpRequest, number: str) -> HttpResponse:
     actor = _actor(request)
     order = _order(actor, number)
     try:
-        visit_services.charge_add(order=order, actor=actor, fee_code=request.POST.get("fee_code", ""),
-                                  quantity=request.POST.get("quantity", "1"),
-                                  covered=request.POST.get("covered") == "on")
+        visit_services.charge_add(
+            order=order,
+            actor=actor,
+            fee_code=request.POST.get("fee_code", ""),
+            quantity=request.POST.get("quantity", "1"),
+            covered=request.POST.get("covered") == "on",
+        )
     except DomainError as err:
         messages.error(request, err.text())
     else:
@@ -148,8 +167,13 @@ def order_consent(request: HttpRequest, number: str) -> HttpResponse:
     actor = _actor(request)
     order = _order(actor, number)
     try:
-        visit_services.consent_record(order=order, actor=actor, kind=request.POST.get("kind", ""),
-                                      given_by=request.POST.get("given_by", ""), note=request.POST.get("note", ""))
+        visit_services.consent_record(
+            order=order,
+            actor=actor,
+            kind=request.POST.get("kind", ""),
+            given_by=request.POST.get("given_by", ""),
+            note=request.POST.get("note", ""),
+        )
     except DomainError as err:
         messages.error(request, err.text())
     else:

@@ -20,6 +20,9 @@ class ChargeLine(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "收费明细"
 
+    def __str__(self) -> str:
+        return f"{self.fee_item_id} × {self.quantity}"
+
     @property
     def due(self):  # type: ignore[no-untyped-def]
         return 0 if self.covered else self.amount
@@ -42,6 +45,9 @@ class Consent(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "客户同意"
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.given_by}"
+
 
 class Signature(models.Model):
     """The customer's signature, the mark of completion (R-CO-1). Never captured in technician mode."""
@@ -60,6 +66,9 @@ class Signature(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "客户签字"
 
+    def __str__(self) -> str:
+        return f"{self.signer_name} ({self.method})"
+
 
 class Payment(models.Model):
     class Method(models.TextChoices):
@@ -76,3 +85,6 @@ class Payment(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "收款"
+
+    def __str__(self) -> str:
+        return f"{self.method} ¥{self.amount}"

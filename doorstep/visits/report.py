@@ -164,11 +164,15 @@ def _header(order: WorkOrder, st: dict[str, ParagraphStyle]) -> Table:
     left = [Paragraph("工单号", st["label"]), Paragraph(_esc(order.number), st["section"])]
     right = [_qr(tracking_url(order)), Paragraph("扫码查看工单进度", st["small"])]
     table = Table([[left, middle, right]], colWidths=[38 * mm, CONTENT_W - 38 * mm - 30 * mm, 30 * mm])
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.HexColor("#1f3b5a")),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.HexColor("#1f3b5a")),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
     return table
 
 
@@ -199,13 +203,17 @@ def _kv_table(pairs: Sequence[tuple[str, str]], st: dict[str, ParagraphStyle]) -
 
 
 def _grid(table: Table, extra: Sequence[tuple[Any, ...]] = ()) -> Table:
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-        *extra,
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+                *extra,
+            ]
+        )
+    )
     return table
 
 
@@ -286,12 +294,16 @@ def _charges_table(order: WorkOrder, st: dict[str, ParagraphStyle]) -> Table:
     rows += [_charge_row(line, st) for line in lines] or [[Paragraph("无收费项目", st["body"])] + [""] * 5]
     gross = sum((line.amount for line in lines), Decimal("0.00"))
     due = amount_due(order)
-    summary = (f"合计 {_money(gross)}，其中保内免费 {_money(gross - due)}，"
-               f"<font size='10.5'>应付金额 {_money(due)}</font>")
+    summary = (
+        f"合计 {_money(gross)}，其中保内免费 {_money(gross - due)}，"
+        f"<font size='10.5'>应付金额 {_money(due)}</font>"
+    )
     rows.append([Paragraph(summary, st["num"]), "", "", "", "", ""])
     widths = [48 * mm, 20 * mm, 30 * mm, 16 * mm, 28 * mm, CONTENT_W - 142 * mm]
-    return _grid(Table(rows, colWidths=widths, repeatRows=1),
-                 [*_head_style(), ("SPAN", (0, -1), (-1, -1)), ("BACKGROUND", (0, -1), (-1, -1), SHADE)])
+    return _grid(
+        Table(rows, colWidths=widths, repeatRows=1),
+        [*_head_style(), ("SPAN", (0, -1), (-1, -1)), ("BACKGROUND", (0, -1), (-1, -1), SHADE)],
+    )
 
 
 def _payment_pairs(order: WorkOrder) -> list[tuple[str, str]]:
@@ -326,17 +338,28 @@ def _signature_block(order: WorkOrder, st: dict[str, ParagraphStyle]) -> Table:
         signer = DASH
     else:
         mark = signature_image(signature.image) or Paragraph("签名图像无法显示", st["body"])
-        signer = "<br/>".join(_esc(text) for text in (
-            signature.signer_name, _when(signature.at), signature.get_method_display()))
+        signer = "<br/>".join(
+            _esc(text)
+            for text in (signature.signer_name, _when(signature.at), signature.get_method_display())
+        )
     rows = [
         [Paragraph("客户意见", st["label"]), Paragraph(_esc(opinion), st["body"]), "", ""],
-        [Paragraph("客户签字", st["label"]), mark, Paragraph("签字人/时间/方式", st["label"]),
-         Paragraph(signer, st["body"])],
+        [
+            Paragraph("客户签字", st["label"]),
+            mark,
+            Paragraph("签字人/时间/方式", st["label"]),
+            Paragraph(signer, st["body"]),
+        ],
     ]
     widths = [22 * mm, 66 * mm, 26 * mm, CONTENT_W - 114 * mm]
-    return _grid(Table(rows, colWidths=widths, rowHeights=[None, 28 * mm]),
-                 [("SPAN", (1, 0), (3, 0)), ("BACKGROUND", (0, 0), (0, -1), SHADE),
-                  ("BACKGROUND", (2, 1), (2, 1), SHADE)])
+    return _grid(
+        Table(rows, colWidths=widths, rowHeights=[None, 28 * mm]),
+        [
+            ("SPAN", (1, 0), (3, 0)),
+            ("BACKGROUND", (0, 0), (0, -1), SHADE),
+            ("BACKGROUND", (2, 1), (2, 1), SHADE),
+        ],
+    )
 
 
 def _footer(canvas: Canvas, doc: SimpleDocTemplate, *, font: str, order: WorkOrder) -> None:
@@ -355,14 +378,22 @@ def _story(order: WorkOrder, st: dict[str, ParagraphStyle]) -> list[Flowable]:
         return Paragraph(title, st["section"])
 
     return [
-        _header(order, st), Spacer(1, 3 * mm),
-        section("一、工单信息"), _kv_table(_order_pairs(order), st),
-        section("二、客户与产品"), _kv_table(_customer_pairs(order), st),
-        section("三、服务人员"), _kv_table(_staff_pairs(order), st),
-        section("四、故障原因与处理"), _faults_table(order, st),
-        section(f"五、收费明细（按 {_esc(order.brand.name)} 公布的收费标准）"), _charges_table(order, st),
-        section("六、付款"), _kv_table(_payment_pairs(order), st),
-        section("七、客户确认"), _signature_block(order, st),
+        _header(order, st),
+        Spacer(1, 3 * mm),
+        section("一、工单信息"),
+        _kv_table(_order_pairs(order), st),
+        section("二、客户与产品"),
+        _kv_table(_customer_pairs(order), st),
+        section("三、服务人员"),
+        _kv_table(_staff_pairs(order), st),
+        section("四、故障原因与处理"),
+        _faults_table(order, st),
+        section(f"五、收费明细（按 {_esc(order.brand.name)} 公布的收费标准）"),
+        _charges_table(order, st),
+        section("六、付款"),
+        _kv_table(_payment_pairs(order), st),
+        section("七、客户确认"),
+        _signature_block(order, st),
     ]
 
 
@@ -371,8 +402,15 @@ def service_report_pdf(order: WorkOrder) -> bytes:
     font = cjk_font()
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
-        buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=12 * mm, bottomMargin=18 * mm,
-        title=f"服务报告 {order.number}", author=order.brand.name, subject="服务报告（维修单）",
+        buf,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=12 * mm,
+        bottomMargin=18 * mm,
+        title=f"服务报告 {order.number}",
+        author=order.brand.name,
+        subject="服务报告（维修单）",
     )
     on_page: Callable[[Canvas, SimpleDocTemplate], None] = partial(_footer, font=font, order=order)
     doc.build(_story(order, _styles(font)), onFirstPage=on_page, onLaterPages=on_page)

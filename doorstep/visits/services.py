@@ -44,7 +44,13 @@ def _quantity(raw: Any) -> Decimal:
 
 
 def charge_add(
-    *, order: WorkOrder, actor: Actor, fee_code: str, quantity: Any = 1, unit_price: Any = None, covered: bool = False
+    *,
+    order: WorkOrder,
+    actor: Actor,
+    fee_code: str,
+    quantity: Any = 1,
+    unit_price: Any = None,
+    covered: bool = False,
 ) -> ChargeLine:
     """Add a charge from the brand's published fee standard, at its price, never anything else (R-SV-2)."""
     _require_field_actor(order, actor)
@@ -53,21 +59,42 @@ def charge_add(
     fee = FeeItem.objects.filter(brand=order.brand, code=fee_code, active=True).first()
     if fee is None:
         raise DomainError(
-            "charge_not_in_fee_standard", _("收费项目不在品牌公布的收费标准内：%(code)s"), field="fee_code", code=fee_code
+            "charge_not_in_fee_standard",
+            _("收费项目不在品牌公布的收费标准内：%(code)s"),
+            field="fee_code",
+            code=fee_code,
         )
     if unit_price is not None and Decimal(str(unit_price)) != fee.price:
         raise DomainError(
-            "charge_price_not_standard", _("单价必须按收费标准 ¥%(price)s 收取。"), field="unit_price", price=fee.price
+            "charge_price_not_standard",
+            _("单价必须按收费标准 ¥%(price)s 收取。"),
+            field="unit_price",
+            price=fee.price,
         )
     qty = _quantity(quantity)
     with transaction.atomic():
         line = ChargeLine.objects.create(
-            order=order, fee_item=fee, quantity=qty, unit_price=fee.price, amount=fee.amount(qty),
-            covered=covered, added_at=clock.now(),
+            order=order,
+            fee_item=fee,
+            quantity=qty,
+            unit_price=fee.price,
+            amount=fee.amount(qty),
+            covered=covered,
+            added_at=clock.now(),
         )
-        event_record(order=order, actor=actor, kind="charge_added", rule="R-SV-2",
-                     data={"code": fee.code, "name": fee.name, "quantity": str(qty), "amount": str(line.amount),
-                           "covered": covered})
+        event_record(
+            order=order,
+            actor=actor,
+            kind="charge_added",
+            rule="R-SV-2",
+            data={
+                "code": fee.code,
+                "name": fee.name,
+                "quantity": str(qty),
+                "amount": str(line.amount),
+                "covered": covered,
+            },
+        )
     return line
 
 
@@ -80,9 +107,16 @@ def consent_record(*, order: WorkOrder, actor: Actor, kind: str, given_by: str, 
     if actor.role != "customer":
         _require_field_actor(order, actor)
     with transaction.atomic():
-        consent = Consent.objects.create(order=order, kind=kind, given_by=given_by.strip(), note=note, at=clock.now())
-        event_record(order=order, actor=actor, kind="consent", rule="R-AN-6" if kind == "take_back" else "R-SV-4",
-                     data={"kind": kind, "given_by": consent.given_by, "note": note})
+        consent = Consent.objects.create(
+            order=order, kind=kind, given_by=given_by.strip(), note=note, at=clock.now()
+        )
+        event_record(
+            order=order,
+            actor=actor,
+            kind="consent",
+            rule="R-AN-6" if kind == "take_back" else "R-SV-4",
+            data={"kind": kind, "given_by": consent.given_by, "note": note},
+        )
     return consent
 
 
@@ -91,7 +125,7 @@ def _png_bytes(image: str) -> bytes:
     if not image.startswith(prefix):
         raise Invalid("signature_invalid", _("签名须为 PNG 图像。"), field="image")
     try:
-        raw = base64.b64decode(image[len(prefix):], validate=True)
+        raw = base64.b64decode(image[len(prefix) :], validate=True)
     except (binascii.Error, ValueError):
         raise Invalid("signature_invalid", _("签名图像无法读取。"), field="image") from None
     if not raw.startswith(b"\x89PNG") or len(raw) < 100 or len(raw) > MAX_SIGNATURE_BYTES:
@@ -113,10 +147,21 @@ def signature_capture(
         raise Invalid("signer_required", _("请填写签字人姓名。"), field="signer_name")
     _png_bytes(image)
     with transaction.atomic():
-        Signature.objects.create(order=order, method=method, signer_name=signer_name.strip(), image=image,
-                                 opinion=opinion.strip()[:300], at=clock.now())
-        event_record(order=order, actor=actor, kind="signed", rule="R-CO-1",
-                     data={"method": method, "signer": signer_name.strip(), "opinion": opinion.strip()[:300]})
+        Signature.objects.create(
+            order=order,
+            method=method,
+            signer_name=signer_name.strip(),
+            image=image,
+            opinion=opinion.strip()[:300],
+            at=clock.now(),
+        )
+        event_record(
+            order=order,
+            actor=actor,
+            kind="signed",
+            rule="R-CO-1",
+            data={"method": method, "signer": signer_name.strip(), "opinion": opinion.strip()[:300]},
+        )
         return order_transition(order=order, actor=actor, action=Action.COMPLETE)
 
 

@@ -18,41 +18,106 @@ from doorstep.catalog.models import FeeItem, ProductLine, ProductModel, Warranty
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.customers.parsing import district_centroids
-from doorstep.network.models import Brand, Coverage, Outlet, Qualification, Role, ServiceCentre, ServicePolicy, Staff, Technician
+from doorstep.network.models import (
+    Brand,
+    Coverage,
+    Outlet,
+    Qualification,
+    Role,
+    ServiceCentre,
+    ServicePolicy,
+    Staff,
+    Technician,
+)
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import order_transition
-from doorstep.visits.models import Consent
 from doorstep.visits.drawing import signature_png_data_url
+from doorstep.visits.models import Consent
 from doorstep.visits.services import charge_add, consent_record, signature_capture
 
 PASSWORD = "doorstep-demo"
 CITY, PROVINCE = "广州市", "广东省"
-OUTLETS = (("gz-tianhe", "天河网点", ("天河区", "越秀区")), ("gz-haizhu", "海珠网点", ("海珠区", "番禺区")),
-           ("gz-baiyun", "白云网点", ("白云区", "荔湾区")))
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁郑谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢"
+OUTLETS = (
+    ("gz-tianhe", "天河网点", ("天河区", "越秀区")),
+    ("gz-haizhu", "海珠网点", ("海珠区", "番禺区")),
+    ("gz-baiyun", "白云网点", ("白云区", "荔湾区")),
+)
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁郑谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红建华文斌宇浩凯晨欣怡子涵梓轩佳琪雨桐"
-STREETS = ("天河路", "中山大道", "黄埔大道", "广州大道", "江南大道", "工业大道", "新港西路", "白云大道", "机场路",
-           "解放北路", "东风中路", "环市东路", "芳村大道", "花地大道", "石榴岗路", "员村二横路", "体育西路")
-MODELS = (("ac", "KFR-26GW/A1", "挂机 大1匹", date(2019, 3, 1)), ("ac", "KFR-35GW/A1", "挂机 1.5匹", date(2019, 3, 1)),
-          ("ac", "KFR-50LW/B2", "柜机 2匹", date(2020, 5, 1)), ("ac", "KFR-72LW/B2", "柜机 3匹", date(2020, 5, 1)),
-          ("washer", "XQG100-B1", "滚筒洗衣机 10kg", date(2021, 2, 1)),
-          ("water_heater", "JSQ25-13", "燃气热水器 13L", date(2018, 9, 1)))
-FEES = (("T-VISIT", "上门费", "travel", None, "次", "30"), ("L-SMALL", "维修人工费（小修）", "labour", "ac", "次", "80"),
-        ("L-BIG", "维修人工费（大修）", "labour", "ac", "次", "150"), ("L-CLEAN", "清洗保养", "labour", "ac", "台", "120"),
-        ("L-INSTALL", "安装费（挂机）", "labour", "ac", "台", "150"), ("M-PIPE", "加长连接管", "material", "ac", "米", "100"),
-        ("M-GAS", "补充制冷剂（R32）", "material", "ac", "次", "150"), ("P-CAP", "启动电容", "part", "ac", "个", "35"),
-        ("P-REMOTE", "遥控器", "part", "ac", "个", "60"), ("P-BOARD", "室内主板", "part", "ac", "块", "380"),
-        ("P-FAN", "室外风扇电机", "part", "ac", "个", "260"), ("L-WASHER", "洗衣机维修人工费", "labour", "washer", "次", "80"),
-        ("P-VALVE", "进水阀", "part", "washer", "个", "45"), ("L-HEATER", "热水器维修人工费", "labour", "water_heater", "次", "80"),
-        ("P-IGNITER", "点火针", "part", "water_heater", "个", "40"))
-SYMPTOMS = {"ac": ["空调不制冷", "室内机漏水", "遥控器失灵", "外机噪音大", "开机几分钟就停", "显示E1故障码"],
-            "washer": ["洗衣机不进水", "脱水时震动很大", "洗衣时报警"], "water_heater": ["热水器打不着火", "水温忽冷忽热"]}
+STREETS = (
+    "天河路",
+    "中山大道",
+    "黄埔大道",
+    "广州大道",
+    "江南大道",
+    "工业大道",
+    "新港西路",
+    "白云大道",
+    "机场路",
+    "解放北路",
+    "东风中路",
+    "环市东路",
+    "芳村大道",
+    "花地大道",
+    "石榴岗路",
+    "员村二横路",
+    "体育西路",
+)
+MODELS = (
+    ("ac", "KFR-26GW/A1", "挂机 大1匹", date(2019, 3, 1)),
+    ("ac", "KFR-35GW/A1", "挂机 1.5匹", date(2019, 3, 1)),
+    ("ac", "KFR-50LW/B2", "柜机 2匹", date(2020, 5, 1)),
+    ("ac", "KFR-72LW/B2", "柜机 3匹", date(2020, 5, 1)),
+    ("washer", "XQG100-B1", "滚筒洗衣机 10kg", date(2021, 2, 1)),
+    ("water_heater", "JSQ25-13", "燃气热水器 13L", date(2018, 9, 1)),
+)
+FEES: tuple[tuple[str, str, str, str | None, str, str], ...] = (
+    ("T-VISIT", "上门费", "travel", None, "次", "30"),
+    ("L-SMALL", "维修人工费（小修）", "labour", "ac", "次", "80"),
+    ("L-BIG", "维修人工费（大修）", "labour", "ac", "次", "150"),
+    ("L-CLEAN", "清洗保养", "labour", "ac", "台", "120"),
+    ("L-INSTALL", "安装费（挂机）", "labour", "ac", "台", "150"),
+    ("M-PIPE", "加长连接管", "material", "ac", "米", "100"),
+    ("M-GAS", "补充制冷剂（R32）", "material", "ac", "次", "150"),
+    ("P-CAP", "启动电容", "part", "ac", "个", "35"),
+    ("P-REMOTE", "遥控器", "part", "ac", "个", "60"),
+    ("P-BOARD", "室内主板", "part", "ac", "块", "380"),
+    ("P-FAN", "室外风扇电机", "part", "ac", "个", "260"),
+    ("L-WASHER", "洗衣机维修人工费", "labour", "washer", "次", "80"),
+    ("P-VALVE", "进水阀", "part", "washer", "个", "45"),
+    ("L-HEATER", "热水器维修人工费", "labour", "water_heater", "次", "80"),
+    ("P-IGNITER", "点火针", "part", "water_heater", "个", "40"),
+)
+SYMPTOMS = {
+    "ac": ["空调不制冷", "室内机漏水", "遥控器失灵", "外机噪音大", "开机几分钟就停", "显示E1故障码"],
+    "washer": ["洗衣机不进水", "脱水时震动很大", "洗衣时报警"],
+    "water_heater": ["热水器打不着火", "水温忽冷忽热"],
+}
 # target status → share of the ~300 orders
-TARGETS = {"info_incomplete": 12, "triaged": 18, "consult_resolved": 8, "dispatched": 14, "transferred": 4,
-           "assigned": 16, "confirmed": 24, "rescheduled": 6, "en_route": 6, "arrived": 4, "nobody_home": 6,
-           "in_service": 8, "taken_back": 4, "returned": 3, "completed": 30, "paid": 26, "callback_done": 20,
-           "closed": 75, "cancelled": 16}
+TARGETS = {
+    "info_incomplete": 12,
+    "triaged": 18,
+    "consult_resolved": 8,
+    "dispatched": 14,
+    "transferred": 4,
+    "assigned": 16,
+    "confirmed": 24,
+    "rescheduled": 6,
+    "en_route": 6,
+    "arrived": 4,
+    "nobody_home": 6,
+    "in_service": 8,
+    "taken_back": 4,
+    "returned": 3,
+    "completed": 30,
+    "paid": 26,
+    "callback_done": 20,
+    "closed": 75,
+    "cancelled": 16,
+}
 
 
 @dataclass
@@ -76,21 +141,35 @@ def _user(username: str, *, superuser: bool = False) -> User:
 
 
 def _staff(username: str, name: str, role: str, centre: ServiceCentre, outlet: Outlet | None = None) -> Staff:
-    return Staff.objects.create(user=_user(username, superuser=role == Role.ADMIN), name=name, role=role,
-                                centre=centre, outlet=outlet, phone="020-8888" + str(len(username)).zfill(4))
+    return Staff.objects.create(
+        user=_user(username, superuser=role == Role.ADMIN),
+        name=name,
+        role=role,
+        centre=centre,
+        outlet=outlet,
+        phone="020-8888" + str(len(username)).zfill(4),
+    )
 
 
 def build_network() -> tuple[Brand, ServiceCentre, list[Outlet]]:
     brand = Brand.objects.create(code="anke", name="安可空调", hotline="400-820-1234")
     ServicePolicy.objects.create(brand=brand)
-    centre = ServiceCentre.objects.create(brand=brand, name="安可广州服务中心", province=PROVINCE, city=CITY,
-                                          hotline="020-8888-6666")
+    centre = ServiceCentre.objects.create(
+        brand=brand, name="安可广州服务中心", province=PROVINCE, city=CITY, hotline="020-8888-6666"
+    )
     centroids = {d: (lat, lng) for d, lat, lng in district_centroids(CITY)}
-    outlets = []
+    outlets: list[Outlet] = []
     for code, name, districts in OUTLETS:
         lat, lng = centroids[districts[0]]
-        outlet = Outlet.objects.create(centre=centre, code=code, name=name, address=f"{CITY}{districts[0]}",
-                                       phone="020-8765-43" + str(len(outlets)).zfill(2), lat=lat, lng=lng)
+        outlet = Outlet.objects.create(
+            centre=centre,
+            code=code,
+            name=name,
+            address=f"{CITY}{districts[0]}",
+            phone="020-8765-43" + str(len(outlets)).zfill(2),
+            lat=lat,
+            lng=lng,
+        )
         outlet.brands.add(brand)
         for d in districts:
             Coverage.objects.create(outlet=outlet, province=PROVINCE, city=CITY, district=d)
@@ -99,25 +178,65 @@ def build_network() -> tuple[Brand, ServiceCentre, list[Outlet]]:
 
 
 def build_catalogue(brand: Brand) -> None:
-    lines = {code: ProductLine.objects.get_or_create(code=code, defaults={"name": name})[0]
-             for code, name in (("ac", "空调"), ("washer", "洗衣机"), ("water_heater", "热水器"))}
+    lines = {
+        code: ProductLine.objects.get_or_create(code=code, defaults={"name": name})[0]
+        for code, name in (("ac", "空调"), ("washer", "洗衣机"), ("water_heater", "热水器"))
+    }
     for line, code, name, launched in MODELS:
         ProductModel.objects.create(brand=brand, line=lines[line], code=code, name=name, launched_on=launched)
-    WarrantyPolicy.objects.create(brand=brand, line=lines["ac"], whole_unit_years=6, sold_after=date(2005, 1, 1),
-                                  part_years={"压缩机": 10})  # R-AN-7 seed example: 6-year whole unit
+    WarrantyPolicy.objects.create(
+        brand=brand,
+        line=lines["ac"],
+        whole_unit_years=6,
+        sold_after=date(2005, 1, 1),
+        part_years={"压缩机": 10},
+    )  # R-AN-7 seed example: 6-year whole unit
     for key in ("washer", "water_heater"):
         WarrantyPolicy.objects.create(brand=brand, line=lines[key], whole_unit_years=3)
-    for code, name, kind, line, unit, price in FEES:
-        FeeItem.objects.create(brand=brand, code=code, name=name, kind=kind, line=lines[line] if line else None,
-                               unit=unit, price=Decimal(price))
+    for code, name, kind, line_code, unit, price in FEES:
+        FeeItem.objects.create(
+            brand=brand,
+            code=code,
+            name=name,
+            kind=kind,
+            line=lines[line_code] if line_code else None,
+            unit=unit,
+            price=Decimal(price),
+        )
 
 
-MOBILE_PREFIXES = ("135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "186", "187", "188",
-                   "130", "131", "132", "155", "156", "185", "133", "153", "180", "181", "189")
+MOBILE_PREFIXES = (
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "158",
+    "159",
+    "186",
+    "187",
+    "188",
+    "130",
+    "131",
+    "132",
+    "155",
+    "156",
+    "185",
+    "133",
+    "153",
+    "180",
+    "181",
+    "189",
+)
 TECH_NAMES = ("李建国", "张伟", "刘强", "陈志明", "黄海", "周国平", "吴军", "郑宇", "梁永杰", "何志强")
 
 
-def build_staff(centre: ServiceCentre, outlets: list[Outlet]) -> tuple[dict[str, Staff], dict[int, list[Technician]]]:
+def build_staff(
+    centre: ServiceCentre, outlets: list[Outlet]
+) -> tuple[dict[str, Staff], dict[int, list[Technician]]]:
     staff = {
         "agent": _staff("agent", "王丽", Role.AGENT, centre),
         "agent2": _staff("agent2", "刘洋", Role.AGENT, centre),
@@ -132,16 +251,30 @@ def build_staff(centre: ServiceCentre, outlets: list[Outlet]) -> tuple[dict[str,
     for i, name in enumerate(TECH_NAMES, start=1):
         outlet = outlets[(i - 1) % len(outlets)]
         member = _staff(f"tech{i}", name, Role.TECHNICIAN, centre, outlet)
-        tech = Technician.objects.create(staff=member, permit_no=f"GZ-SG-{2024000 + i}", star_level=(i % 3) + 3,
-                                         home_lat=(outlet.lat or 23.1) + 0.01 * (i % 4),
-                                         home_lng=(outlet.lng or 113.3) - 0.01 * (i % 3))
+        tech = Technician.objects.create(
+            staff=member,
+            permit_no=f"GZ-SG-{2024000 + i}",
+            star_level=(i % 3) + 3,
+            home_lat=(outlet.lat or 23.1) + 0.01 * (i % 4),
+            home_lng=(outlet.lng or 113.3) - 0.01 * (i % 3),
+        )
         tech.product_lines.set(lines if i % 4 else lines[:1])
         today = timezone.localdate()
-        Qualification.objects.create(technician=tech, kind=Qualification.Kind.WORK_PERMIT, number=tech.permit_no,
-                                     valid_from=today - timedelta(days=400), valid_until=today + timedelta(days=330))
+        Qualification.objects.create(
+            technician=tech,
+            kind=Qualification.Kind.WORK_PERMIT,
+            number=tech.permit_no,
+            valid_from=today - timedelta(days=400),
+            valid_until=today + timedelta(days=330),
+        )
         if i % 2:
-            Qualification.objects.create(technician=tech, kind=Qualification.Kind.HEIGHT_WORK, number=f"GK-{i:04d}",
-                                         valid_from=today - timedelta(days=200), valid_until=today + timedelta(days=500))
+            Qualification.objects.create(
+                technician=tech,
+                kind=Qualification.Kind.HEIGHT_WORK,
+                number=f"GK-{i:04d}",
+                valid_from=today - timedelta(days=200),
+                valid_until=today + timedelta(days=500),
+            )
         techs[outlet.pk].append(tech)
         staff[f"tech{i}"] = member
     return staff, techs
@@ -154,21 +287,46 @@ def build_customers(demo: Demo, count: int = 200) -> None:
     for i in range(count):
         district = rng.choice(covered)
         lat, lng = centroids[district]
-        demo.customers.append({
-            "customer_name": rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
-            "phone": f"{rng.choice(MOBILE_PREFIXES)}{rng.randint(10000000, 99999999)}",
-            "province": PROVINCE, "city": CITY, "district": district,
-            "detail": f"{rng.choice(STREETS)}{rng.randint(1, 999)}号{rng.randint(1, 30)}0{rng.randint(1, 8)}室",
-            "lat": lat + rng.uniform(-0.02, 0.02), "lng": lng + rng.uniform(-0.02, 0.02),
-            "model": MODELS[i % len(MODELS)],
-        })
+        demo.customers.append(
+            {
+                "customer_name": rng.choice(SURNAMES)
+                + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+                "phone": f"{rng.choice(MOBILE_PREFIXES)}{rng.randint(10000000, 99999999)}",
+                "province": PROVINCE,
+                "city": CITY,
+                "district": district,
+                "detail": f"{rng.choice(STREETS)}{rng.randint(1, 999)}号{rng.randint(1, 30)}0{rng.randint(1, 8)}室",  # noqa: E501
+                "lat": lat + rng.uniform(-0.02, 0.02),
+                "lng": lng + rng.uniform(-0.02, 0.02),
+                "model": MODELS[i % len(MODELS)],
+            }
+        )
 
 
-PATH = ["dispatch", "assign", "confirm_appointment", "depart", "arrive", "start_service", "complete", "pay",
-        "record_callback", "close"]
-STOP_AFTER = {"dispatched": "dispatch", "assigned": "assign", "confirmed": "confirm_appointment",
-              "en_route": "depart", "arrived": "arrive", "in_service": "start_service", "completed": "complete",
-              "paid": "pay", "callback_done": "record_callback", "closed": "close"}
+PATH = [
+    "dispatch",
+    "assign",
+    "confirm_appointment",
+    "depart",
+    "arrive",
+    "start_service",
+    "complete",
+    "pay",
+    "record_callback",
+    "close",
+]
+STOP_AFTER = {
+    "dispatched": "dispatch",
+    "assigned": "assign",
+    "confirmed": "confirm_appointment",
+    "en_route": "depart",
+    "arrived": "arrive",
+    "in_service": "start_service",
+    "completed": "complete",
+    "paid": "pay",
+    "callback_done": "record_callback",
+    "closed": "close",
+}
 
 
 class Driver:
@@ -176,8 +334,17 @@ class Driver:
 
     def __init__(self, demo: Demo, target: str, now: datetime) -> None:
         self.demo, self.target, self.rng = demo, target, demo.rng
-        field_statuses = {"confirmed", "rescheduled", "en_route", "arrived", "nobody_home", "in_service",
-                          "taken_back", "returned", "assigned"}
+        field_statuses = {
+            "confirmed",
+            "rescheduled",
+            "en_route",
+            "arrived",
+            "nobody_home",
+            "in_service",
+            "taken_back",
+            "returned",
+            "assigned",
+        }
         days_ago = 0 if target in field_statuses else self.rng.randint(1, 20)
         start = now - timedelta(days=days_ago)
         self.t = start.replace(hour=8, minute=0) + timedelta(minutes=self.rng.randint(0, 90))
@@ -185,7 +352,9 @@ class Driver:
             self.t = min(self.t, now - timedelta(hours=2))
         self.outlet = self.rng.choice(demo.outlets)
         self.tech = self.rng.choice(demo.techs[self.outlet.pk])
-        self.manager = next(k for k, s in demo.staff.items() if s.role == Role.OUTLET_MANAGER and s.outlet == self.outlet)
+        self.manager = next(
+            k for k, s in demo.staff.items() if s.role == Role.OUTLET_MANAGER and s.outlet == self.outlet
+        )
         self.order: WorkOrder | None = None
 
     def step(self, minutes: int) -> datetime:
@@ -195,36 +364,59 @@ class Driver:
     def act(self, action: str, actor: Actor, minutes: int = 20, reason: str = "", **params: Any) -> None:
         assert self.order is not None
         with clock.frozen_at(self.step(minutes)):
-            self.order = order_transition(order=self.order, actor=actor, action=action, reason=reason, params=params)
+            self.order = order_transition(
+                order=self.order, actor=actor, action=action, reason=reason, params=params
+            )
 
     def intake(self, customer: dict[str, Any]) -> None:
         line, code, _name, launched = customer["model"]
         incomplete = self.target == "info_incomplete"
         req = IntakeRequest(
-            brand=self.demo.brand.code, channel=self.rng.choice(["phone", "phone", "wechat", "web", "partner"]),
-            service_type="consultation" if self.target == "consult_resolved" else self.rng.choice(
-                ["repair", "repair", "repair", "install", "maintenance"]),
+            brand=self.demo.brand.code,
+            channel=self.rng.choice(["phone", "phone", "wechat", "web", "partner"]),
+            service_type="consultation"
+            if self.target == "consult_resolved"
+            else self.rng.choice(["repair", "repair", "repair", "install", "maintenance"]),
             priority="urgent" if self.rng.random() < 0.15 else "normal",
-            customer_name=customer["customer_name"], phone=customer["phone"], province=customer["province"],
-            city=customer["city"], district=customer["district"], detail=customer["detail"],
-            lat=customer["lat"], lng=customer["lng"], model_code="" if incomplete else code,
+            customer_name=customer["customer_name"],
+            phone=customer["phone"],
+            province=customer["province"],
+            city=customer["city"],
+            district=customer["district"],
+            detail=customer["detail"],
+            lat=customer["lat"],
+            lng=customer["lng"],
+            model_code="" if incomplete else code,
             purchase_date=None if incomplete else launched + timedelta(days=self.rng.randint(30, 900)),
             faults=self.rng.sample(SYMPTOMS[line], k=self.rng.choice((1, 1, 2))),
         )
         with clock.frozen_at(self.t):
-            self.order, _created = order_create(actor=self.demo.actor(self.rng.choice(["agent", "agent2"])), req=req)
+            self.order, _created = order_create(
+                actor=self.demo.actor(self.rng.choice(["agent", "agent2"])), req=req
+            )
         WorkOrder.objects.filter(pk=self.order.pk).update(created_at=self.t)
 
     def run(self, customer: dict[str, Any], now: datetime) -> None:
         target = self.target
-        if target in {"confirmed", "assigned", "rescheduled", "en_route", "arrived", "nobody_home", "in_service",
-                      "taken_back", "returned"}:
+        if target in {
+            "confirmed",
+            "assigned",
+            "rescheduled",
+            "en_route",
+            "arrived",
+            "nobody_home",
+            "in_service",
+            "taken_back",
+            "returned",
+        }:
             self.t = now - timedelta(hours=6, minutes=self.rng.randint(0, 60))
         self.intake(customer)
         if target in ("info_incomplete", "triaged"):
             return
         if target == "consult_resolved":
-            return self.act("resolve_by_phone", self.demo.actor("agent"), answer="已指导客户将模式切换为制冷并清洗滤网")
+            return self.act(
+                "resolve_by_phone", self.demo.actor("agent"), answer="已指导客户将模式切换为制冷并清洗滤网"
+            )
         if target == "cancelled" and self.rng.random() < 0.5:
             return self.act("cancel", self.demo.actor("agent"), reason="客户已自行解决，取消服务")
         self.act("dispatch", self.demo.actor("dispatcher"), outlet=self.outlet.pk)
@@ -240,7 +432,9 @@ class Driver:
             self._appointment(now)
 
     def _skilled_technician(self) -> Technician:
-        assert self.order is not None and self.order.product is not None and self.order.product.model is not None
+        assert (
+            self.order is not None and self.order.product is not None and self.order.product.model is not None
+        )
         line_id = self.order.product.model.line_id
         skilled = [t for t in self.demo.techs[self.outlet.pk] if t.product_lines.filter(pk=line_id).exists()]
         return self.rng.choice(skilled)
@@ -254,20 +448,28 @@ class Driver:
             return start if start > now + timedelta(minutes=30) else start + timedelta(days=1)
         if self.target == "en_route":
             return now + timedelta(minutes=self.rng.randint(30, 60))
-        if self.target in STOP_AFTER or self.target in ("nobody_home", "taken_back", "returned"):
-            if self.target in ("arrived", "in_service", "nobody_home", "taken_back", "returned"):
-                return now - timedelta(minutes=self.rng.randint(60, 120))
+        if self.target in ("arrived", "in_service", "nobody_home", "taken_back", "returned"):
+            return now - timedelta(minutes=self.rng.randint(60, 120))
         base = timezone.localtime(self.t).date() + timedelta(days=1)
         return timezone.make_aware(datetime.combine(base, time(self.rng.choice((9, 10, 14, 15)))))
 
     def _appointment(self, now: datetime) -> None:
         start = self._window_start(now)
-        self.act("confirm_appointment", self.demo.actor(self.manager), window_start=start,
-                 window_end=start + timedelta(hours=2))
+        self.act(
+            "confirm_appointment",
+            self.demo.actor(self.manager),
+            window_start=start,
+            window_end=start + timedelta(hours=2),
+        )
         if self.target == "rescheduled":
             new = start + timedelta(days=1)
-            return self.act("reschedule", self.demo.actor(self.manager), reason="客户临时出差，应客户要求改约",
-                            window_start=new, window_end=new + timedelta(hours=2))
+            return self.act(
+                "reschedule",
+                self.demo.actor(self.manager),
+                reason="客户临时出差，应客户要求改约",
+                window_start=new,
+                window_end=new + timedelta(hours=2),
+            )
         if self.target == "confirmed":
             return
         tech = Actor.for_user(self.tech.staff.user)
@@ -290,11 +492,18 @@ class Driver:
             return
         with clock.frozen_at(self.step(30)):
             if self.target in ("taken_back", "returned"):
-                consent_record(order=self.order, actor=tech, kind=Consent.Kind.TAKE_BACK,
-                               given_by=self.order.customer.name, note="已确认无需备份数据，出具拉修单")
+                consent_record(
+                    order=self.order,
+                    actor=tech,
+                    kind=Consent.Kind.TAKE_BACK,
+                    given_by=self.order.customer.name,
+                    note="已确认无需备份数据，出具拉修单",
+                )
             elif self.rng.random() < 0.6:
                 charge_add(order=self.order, actor=tech, fee_code="L-SMALL")
-                charge_add(order=self.order, actor=tech, fee_code=self.rng.choice(["P-CAP", "P-REMOTE", "M-GAS"]))
+                charge_add(
+                    order=self.order, actor=tech, fee_code=self.rng.choice(["P-CAP", "P-REMOTE", "M-GAS"])
+                )
             else:
                 charge_add(order=self.order, actor=tech, fee_code="L-SMALL", covered=True)
         if self.target in ("taken_back", "returned"):
@@ -308,9 +517,13 @@ class Driver:
         assert self.order is not None
         with clock.frozen_at(self.step(40)):
             self.order = signature_capture(
-                order=self.order, actor=Actor.customer(self.order.customer.name),
-                image=signature_png_data_url(seed=self.order.pk), signer_name=self.order.customer.name,
-                method="customer_link", opinion=self.rng.choice(["师傅很专业，满意", "准时上门，讲解清楚", ""]))
+                order=self.order,
+                actor=Actor.customer(self.order.customer.name),
+                image=signature_png_data_url(seed=self.order.pk),
+                signer_name=self.order.customer.name,
+                method="customer_link",
+                opinion=self.rng.choice(["师傅很专业，满意", "准时上门，讲解清楚", ""]),
+            )
         if self.target == "completed":
             return
         self.act("pay", tech, minutes=3, method=self.rng.choice(["wechat", "alipay"]))
@@ -318,8 +531,14 @@ class Driver:
             return
         self.t = max(self.t + timedelta(days=1), self.t)
         owner = next(k for k in ("agent", "agent2") if self.demo.staff[k] == self.order.owner)
-        self.act("record_callback", self.demo.actor(owner), minutes=60, satisfaction=self.rng.choice((4, 5, 5, 3)),
-                 product_works=True, feedback="")
+        self.act(
+            "record_callback",
+            self.demo.actor(owner),
+            minutes=60,
+            satisfaction=self.rng.choice((4, 5, 5, 3)),
+            product_works=True,
+            feedback="",
+        )
         if self.target == "closed":
             self.act("close", self.demo.actor(owner), minutes=10)
 

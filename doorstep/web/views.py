@@ -23,8 +23,18 @@ from doorstep.visits.models import Signature
 from doorstep.visits.selectors import amount_due
 from doorstep.visits.services import SIGNABLE, signature_capture
 
-ACTIVE_VISIT = [Status.ASSIGNED, Status.CONFIRMED, Status.RESCHEDULED, Status.EN_ROUTE, Status.ARRIVED,
-                Status.IN_SERVICE, Status.TAKEN_BACK, Status.RETURNED, Status.NOBODY_HOME, Status.COMPLETED]
+ACTIVE_VISIT = [
+    Status.ASSIGNED,
+    Status.CONFIRMED,
+    Status.RESCHEDULED,
+    Status.EN_ROUTE,
+    Status.ARRIVED,
+    Status.IN_SERVICE,
+    Status.TAKEN_BACK,
+    Status.RETURNED,
+    Status.NOBODY_HOME,
+    Status.COMPLETED,
+]
 
 
 @login_required
@@ -50,9 +60,18 @@ def today(request: HttpRequest) -> HttpResponse:
     rows = []
     for order in visits:
         policy = selectors.policy_for(order.brand)
-        arrive_by = order.window_start - timedelta(minutes=policy.early_arrival_minutes) if order.window_start else None
-        rows.append({"order": order, "arrive_by": arrive_by,
-                     "moves": selectors.allowed_moves(order=order, actor=actor)})
+        arrive_by = (
+            order.window_start - timedelta(minutes=policy.early_arrival_minutes)
+            if order.window_start
+            else None
+        )
+        rows.append(
+            {
+                "order": order,
+                "arrive_by": arrive_by,
+                "moves": selectors.allowed_moves(order=order, actor=actor),
+            }
+        )
     return render(request, "web/today.html", {"rows": rows, "day": day})
 
 
@@ -66,16 +85,20 @@ def _tracked(token: str) -> WorkOrder:
 def track(request: HttpRequest, token: str) -> HttpResponse:
     """One honest record for the customer (R-CO-4) and who is coming (R-PV-2)."""
     order = _tracked(token)
-    return render(request, "web/track.html", {
-        "order": order,
-        "token": token,
-        "timeline": selectors.order_timeline(order=order, customer_view=True),
-        "can_sign": order.status in SIGNABLE and not Signature.objects.filter(order=order).exists(),
-        "amount_due": amount_due(order),
-        "can_pay": order.status == Status.COMPLETED and amount_due(order) > 0,
-        "charges": order.charges.select_related("fee_item"),
-        "technician": order.technician,
-    })
+    return render(
+        request,
+        "web/track.html",
+        {
+            "order": order,
+            "token": token,
+            "timeline": selectors.order_timeline(order=order, customer_view=True),
+            "can_sign": order.status in SIGNABLE and not Signature.objects.filter(order=order).exists(),
+            "amount_due": amount_due(order),
+            "can_pay": order.status == Status.COMPLETED and amount_due(order) > 0,
+            "charges": order.charges.select_related("fee_item"),
+            "technician": order.technician,
+        },
+    )
 
 
 @require_POST
@@ -84,9 +107,14 @@ def track_sign(request: HttpRequest, token: str) -> HttpResponse:
     order = _tracked(token)
     signer = request.POST.get("signer_name", "")
     try:
-        signature_capture(order=order, actor=Actor.customer(signer or order.customer.name),
-                          image=request.POST.get("image", ""), signer_name=signer,
-                          method=Signature.Method.CUSTOMER_LINK, opinion=request.POST.get("opinion", ""))
+        signature_capture(
+            order=order,
+            actor=Actor.customer(signer or order.customer.name),
+            image=request.POST.get("image", ""),
+            signer_name=signer,
+            method=Signature.Method.CUSTOMER_LINK,
+            opinion=request.POST.get("opinion", ""),
+        )
     except DomainError as err:
         messages.error(request, err.text())
     else:
@@ -99,8 +127,12 @@ def track_pay(request: HttpRequest, token: str) -> HttpResponse:
     """Pay the accepted amount with the (simulated) online payment provider (R-CO-2)."""
     order = _tracked(token)
     try:
-        order_transition(order=order, actor=Actor.customer(order.customer.name), action=Action.PAY,
-                         params={"method": request.POST.get("method", "wechat")})
+        order_transition(
+            order=order,
+            actor=Actor.customer(order.customer.name),
+            action=Action.PAY,
+            params={"method": request.POST.get("method", "wechat")},
+        )
     except DomainError as err:
         messages.error(request, err.text())
     else:

@@ -1,4 +1,4 @@
-"""One order end to end in a real browser: intake → dispatch → visit → customer signs → pay → callback → close."""
+"""One order end to end in a real browser: intake, dispatch, visit, signature, payment, callback, closure."""
 
 from __future__ import annotations
 
@@ -75,8 +75,12 @@ def test_one_order_from_intake_to_closure(world, live_server, browser, shots) ->
     page.goto(f"{live_server.url}/orders/{number}/")
     act(page, "assign", technician=str(world.tech.pk))
     start = timezone.localtime() + timedelta(hours=2)
-    act(page, "confirm_appointment", window_start=start.strftime("%Y-%m-%dT%H:%M"),
-        window_end=(start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    act(
+        page,
+        "confirm_appointment",
+        window_start=start.strftime("%Y-%m-%dT%H:%M"),
+        window_end=(start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+    )
     assert status_of(page) == "已预约", page.locator(".messages").inner_text()
     shots(page, "order-confirmed")
 
@@ -124,6 +128,20 @@ def test_one_order_from_intake_to_closure(world, live_server, browser, shots) ->
     shots(page, "order-closed")
     order.refresh_from_db()
     kinds = list(order.events.values_list("kind", flat=True))
-    assert kinds == ["created", "triage", "dispatch", "assign", "confirm_appointment", "depart", "arrive",
-                     "start_service", "charge_added", "signed", "complete", "pay", "record_callback", "close"]
+    assert kinds == [
+        "created",
+        "triage",
+        "dispatch",
+        "assign",
+        "confirm_appointment",
+        "depart",
+        "arrive",
+        "start_service",
+        "charge_added",
+        "signed",
+        "complete",
+        "pay",
+        "record_callback",
+        "close",
+    ]
     assert order.signature.method == "customer_link" and order.payment.amount == 80

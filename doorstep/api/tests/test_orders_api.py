@@ -14,10 +14,19 @@ from doorstep.orders.models import OrderEvent, WorkOrder
 from doorstep.orders.tests.helpers import order_in
 
 ORDER = {
-    "brand": "acme", "channel": "partner", "service_type": "install", "customer_name": "黄先生",
-    "phone": "139 2222 3333", "province": "广东省", "city": "广州市", "district": "天河区",
-    "detail": "体育西路 101 号 8 楼", "model_code": "KFR-35GW", "purchase_date": "2026-11-01",
-    "faults": [], "requirement": "周六上午",
+    "brand": "acme",
+    "channel": "partner",
+    "service_type": "install",
+    "customer_name": "黄先生",
+    "phone": "139 2222 3333",
+    "province": "广东省",
+    "city": "广州市",
+    "district": "天河区",
+    "detail": "体育西路 101 号 8 楼",
+    "model_code": "KFR-35GW",
+    "purchase_date": "2026-11-01",
+    "faults": [],
+    "requirement": "周六上午",
 }
 
 
@@ -78,8 +87,12 @@ def test_bad_create_gets_4xx_with_field_and_code_and_writes_nothing(agent: Api, 
 def test_missing_fields_and_malformed_json_get_422(agent: Api) -> None:
     response = agent.call("post", "/orders", {"brand": "acme"})
     assert response.status_code == 422 and response.json()["code"] == "invalid"
-    raw = agent.client.post("/api/orders", data="{not json", content_type="application/json",
-                            HTTP_AUTHORIZATION=f"Bearer {agent.key}")
+    raw = agent.client.post(
+        "/api/orders",
+        data="{not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {agent.key}",
+    )
     assert 400 <= raw.status_code < 500
 
 
@@ -125,11 +138,17 @@ def test_moves_through_the_api_dispatch_assign_confirm(world) -> None:
     assert r.status_code == 200 and r.json()["status"] == "dispatched"
     r = manager.call("post", f"/orders/{order.number}/actions/assign", {"technician": world.tech.pk})
     assert r.json()["status"] == "assigned"
-    r = manager.call("post", f"/orders/{order.number}/actions/confirm_appointment",
-                     {"window_start": "2099-01-01T09:00:00+08:00", "window_end": "2099-01-01T08:00:00+08:00"})
+    r = manager.call(
+        "post",
+        f"/orders/{order.number}/actions/confirm_appointment",
+        {"window_start": "2099-01-01T09:00:00+08:00", "window_end": "2099-01-01T08:00:00+08:00"},
+    )
     assert r.status_code == 422 and r.json()["field"] == "window_end"
-    r = manager.call("post", f"/orders/{order.number}/actions/confirm_appointment",
-                     {"window_start": "2099-01-01T09:00:00+08:00", "window_end": "2099-01-01T11:00:00+08:00"})
+    r = manager.call(
+        "post",
+        f"/orders/{order.number}/actions/confirm_appointment",
+        {"window_start": "2099-01-01T09:00:00+08:00", "window_end": "2099-01-01T11:00:00+08:00"},
+    )
     assert r.json()["status"] == "confirmed" and "reschedule" in r.json()["allowed_actions"]
 
 

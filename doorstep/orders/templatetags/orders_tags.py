@@ -11,13 +11,19 @@ from doorstep.orders.models import Channel, Deadline, OrderEvent
 register = template.Library()
 
 OTHER_KINDS = {
-    "created": lambda e: _("工单已创建（%(channel)s）") % {"channel": _choice_label(Channel, e.data.get("channel"))},
+    "created": lambda e: (
+        _("工单已创建（%(channel)s）") % {"channel": _choice_label(Channel, e.data.get("channel"))}
+    ),
     "charge_added": lambda e: _("收费项目：%(name)s ¥%(amount)s") % e.data,
-    "consent": lambda e: _("客户同意：%(kind)s（%(who)s）") % {
-        "kind": _consent_label(e.data.get("kind", "")), "who": e.data.get("given_by", "")},
+    "consent": lambda e: (
+        _("客户同意：%(kind)s（%(who)s）")
+        % {"kind": _consent_label(e.data.get("kind", "")), "who": e.data.get("given_by", "")}
+    ),
     "signed": lambda e: _("客户签字：%(signer)s") % {"signer": e.data.get("signer", "")},
-    "deadline_overdue": lambda e: _("时限已超时：%(kind)s") % {
-        "kind": Deadline.Kind(e.data["deadline_kind"]).label if e.data.get("deadline_kind") else ""},
+    "deadline_overdue": lambda e: (
+        _("时限已超时：%(kind)s")
+        % {"kind": Deadline.Kind(e.data["deadline_kind"]).label if e.data.get("deadline_kind") else ""}
+    ),
 }
 
 

@@ -14,16 +14,40 @@ from doorstep.orders.models import WorkOrder
 from doorstep.visits.drawing import signature_png_data_url
 from doorstep.visits.models import Consent, Signature
 
-AT_OUTLET = {"dispatched", "assigned", "confirmed", "rescheduled", "en_route", "arrived", "nobody_home",
-             "in_service", "taken_back", "returned", "completed", "paid", "callback_done", "closed"}
+AT_OUTLET = {
+    "dispatched",
+    "assigned",
+    "confirmed",
+    "rescheduled",
+    "en_route",
+    "arrived",
+    "nobody_home",
+    "in_service",
+    "taken_back",
+    "returned",
+    "completed",
+    "paid",
+    "callback_done",
+    "closed",
+}
 WITH_TECH = AT_OUTLET - {"dispatched"}
 
 
 def intake(world: World, **over: Any) -> WorkOrder:
     fields: dict[str, Any] = dict(
-        brand=world.brand.code, channel="phone", service_type="repair", customer_name="刘女士",
-        phone="13800138000", province="广东省", city="广州市", district="天河区", detail="天河路 385 号 1201 室",
-        model_code="KFR-35GW", serial="SN001", purchase_date=date(2023, 6, 1), faults=["空调不制冷", "有异响"],
+        brand=world.brand.code,
+        channel="phone",
+        service_type="repair",
+        customer_name="刘女士",
+        phone="13800138000",
+        province="广东省",
+        city="广州市",
+        district="天河区",
+        detail="天河路 385 号 1201 室",
+        model_code="KFR-35GW",
+        serial="SN001",
+        purchase_date=date(2023, 6, 1),
+        faults=["空调不制冷", "有异响"],
     )
     fields.update(over)
     order, _created = order_create(actor=world.actor("agent"), req=IntakeRequest(**fields))
@@ -50,8 +74,13 @@ def png_data_url() -> str:
 
 
 def add_signature(order: WorkOrder) -> None:
-    Signature.objects.create(order=order, method=Signature.Method.CUSTOMER_LINK, signer_name="刘女士",
-                             image=png_data_url(), at=clock.now())
+    Signature.objects.create(
+        order=order,
+        method=Signature.Method.CUSTOMER_LINK,
+        signer_name="刘女士",
+        image=png_data_url(),
+        at=clock.now(),
+    )
 
 
 def add_consent(order: WorkOrder, kind: str = Consent.Kind.TAKE_BACK) -> None:
@@ -60,16 +89,19 @@ def add_consent(order: WorkOrder, kind: str = Consent.Kind.TAKE_BACK) -> None:
 
 def params_for(world: World, action: str, order: WorkOrder) -> dict[str, Any]:
     start = clock.now() + timedelta(days=1)
-    return {
+    table: dict[str, dict[str, Any]] = {
         "mark_incomplete": {"missing": ["产品型号"]},
         "resolve_by_phone": {"answer": "遥控器模式设为制冷，温度调至 26 度"},
-        "dispatch": {"outlet": world.other_outlet.pk if order.status == Status.DISPATCHED else world.outlet.pk},
+        "dispatch": {
+            "outlet": world.other_outlet.pk if order.status == Status.DISPATCHED else world.outlet.pk
+        },
         "transfer": {"outlet": world.other_outlet.pk},
         "assign": {"technician": world.tech.pk},
         "confirm_appointment": {"window_start": start, "window_end": start + timedelta(hours=2)},
         "pay": {"method": "wechat"},
         "record_callback": {"satisfaction": 5, "product_works": True},
-    }.get(action, {})
+    }
+    return table.get(action, {})
 
 
 def actor_for(world: World, role: str) -> Actor:

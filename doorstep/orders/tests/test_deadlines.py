@@ -32,8 +32,9 @@ def test_intake_opens_the_response_promise_owned_by_the_first_agent_R_IN_4_R_IN_
 
 def test_dispatch_meets_the_response_promise_and_it_closes_itself(world) -> None:
     order = intake(world)
-    order_transition(order=order, actor=world.actor("dispatcher"), action="dispatch",
-                     params={"outlet": world.outlet.pk})
+    order_transition(
+        order=order, actor=world.actor("dispatcher"), action="dispatch", params={"outlet": world.outlet.pk}
+    )
     deadline = order.deadlines.get(kind=Deadline.Kind.RESPONSE)
     assert deadline.state == Deadline.State.MET and deadline.met_at is not None
     Deadline.objects.filter(pk=deadline.pk).update(due_at=clock.now() - timedelta(minutes=1))
@@ -44,8 +45,12 @@ def test_dispatch_meets_the_response_promise_and_it_closes_itself(world) -> None
 
 def test_phone_consultation_gets_a_follow_up_three_hours_later_R_AN_2(world) -> None:
     order = order_in(world, Status.TRIAGED)
-    order = order_transition(order=order, actor=world.actor("agent"), action="resolve_by_phone",
-                             params={"answer": "模式键切换到制冷"})
+    order = order_transition(
+        order=order,
+        actor=world.actor("agent"),
+        action="resolve_by_phone",
+        params={"answer": "模式键切换到制冷"},
+    )
     followup = order.deadlines.get(kind=Deadline.Kind.CONSULT_FOLLOWUP)
     assert timedelta(hours=2, minutes=59) < followup.due_at - clock.now() <= timedelta(hours=3)
     order_transition(order=order, actor=world.actor("agent"), action="convert_to_visit", reason="仍不制冷")
@@ -55,12 +60,15 @@ def test_phone_consultation_gets_a_follow_up_three_hours_later_R_AN_2(world) -> 
 
 def test_unmet_deadline_turns_overdue_in_the_worker_and_is_visible_to_its_owner(world) -> None:
     order = order_in(world, Status.TRIAGED)
-    order = order_transition(order=order, actor=world.actor("agent"), action="resolve_by_phone",
-                             params={"answer": "清洗滤网"})
+    order = order_transition(
+        order=order, actor=world.actor("agent"), action="resolve_by_phone", params={"answer": "清洗滤网"}
+    )
     followup = order.deadlines.get(kind=Deadline.Kind.CONSULT_FOLLOWUP)
     # the worker was down when the deadline passed: the queued check is a row, nothing is lost
     Deadline.objects.filter(pk=followup.pk).update(due_at=clock.now() - timedelta(seconds=1))
-    DBTaskResult.objects.filter(args_kwargs__args=[followup.pk]).update(run_after=clock.now() - timedelta(seconds=1))
+    DBTaskResult.objects.filter(args_kwargs__args=[followup.pk]).update(
+        run_after=clock.now() - timedelta(seconds=1)
+    )
     _run_worker()
     followup.refresh_from_db()
     assert followup.state == Deadline.State.OVERDUE
@@ -88,8 +96,17 @@ def test_sweep_fires_due_deadlines_even_without_a_queued_check(world) -> None:
 
 def test_callback_deadline_met_by_recording_the_callback_R_QA_1(world) -> None:
     order = order_in(world, Status.COMPLETED)
-    Deadline.objects.create(order=order, kind=Deadline.Kind.CALLBACK, rule="R-QA-1", owner=world.staff["agent"],
-                            due_at=clock.now() + timedelta(days=3))
-    order = order_transition(order=order, actor=world.actor("agent"), action="record_callback",
-                             params={"satisfaction": 4, "product_works": True, "feedback": "满意"})
+    Deadline.objects.create(
+        order=order,
+        kind=Deadline.Kind.CALLBACK,
+        rule="R-QA-1",
+        owner=world.staff["agent"],
+        due_at=clock.now() + timedelta(days=3),
+    )
+    order = order_transition(
+        order=order,
+        actor=world.actor("agent"),
+        action="record_callback",
+        params={"satisfaction": 4, "product_works": True, "feedback": "满意"},
+    )
     assert order.deadlines.get(kind=Deadline.Kind.CALLBACK).state == Deadline.State.MET

@@ -26,22 +26,41 @@ def _refused(code: str, fn, **kwargs):  # type: ignore[no-untyped-def]
 
 def test_completion_refused_without_customer_signature_R_CO_1(world) -> None:
     order = order_in(world, Status.IN_SERVICE)
-    _refused("signature_required", order_transition, order=order, actor=world.actor("technician"), action="complete")
+    _refused(
+        "signature_required",
+        order_transition,
+        order=order,
+        actor=world.actor("technician"),
+        action="complete",
+    )
     order.refresh_from_db()
     assert order.status == Status.IN_SERVICE
 
 
 def test_technician_cannot_sign_for_the_customer_R_CO_1(world) -> None:
     order = order_in(world, Status.IN_SERVICE)
-    _refused("signature_by_staff", signature_capture, order=order, actor=world.actor("technician"),
-             image=png_data_url(), signer_name="刘女士", method="customer_mode_code")
+    _refused(
+        "signature_by_staff",
+        signature_capture,
+        order=order,
+        actor=world.actor("technician"),
+        image=png_data_url(),
+        signer_name="刘女士",
+        method="customer_mode_code",
+    )
     assert not hasattr(order, "signature") or order.signature is None
 
 
 def test_customer_signature_completes_the_order_and_opens_the_callback_R_CO_1_R_QA_1(world) -> None:
     order = order_in(world, Status.IN_SERVICE)
-    order = signature_capture(order=order, actor=Actor.customer("刘女士"), image=png_data_url(),
-                              signer_name="刘女士", method="customer_link", opinion="师傅很专业")
+    order = signature_capture(
+        order=order,
+        actor=Actor.customer("刘女士"),
+        image=png_data_url(),
+        signer_name="刘女士",
+        method="customer_link",
+        opinion="师傅很专业",
+    )
     assert order.status == Status.COMPLETED
     kinds = list(order.events.values_list("kind", flat=True))
     assert kinds[-2:] == ["signed", "complete"]
@@ -51,23 +70,43 @@ def test_customer_signature_completes_the_order_and_opens_the_callback_R_CO_1_R_
 
 def test_signature_must_be_a_real_image(world) -> None:
     order = order_in(world, Status.IN_SERVICE)
-    _refused("signature_invalid", signature_capture, order=order, actor=Actor.customer("刘女士"),
-             image="data:image/png;base64,AAAA", signer_name="刘女士", method="customer_link")
+    _refused(
+        "signature_invalid",
+        signature_capture,
+        order=order,
+        actor=Actor.customer("刘女士"),
+        image="data:image/png;base64,AAAA",
+        signer_name="刘女士",
+        method="customer_link",
+    )
     order.refresh_from_db()
     assert order.status == Status.IN_SERVICE
 
 
 def test_charge_outside_the_fee_standard_is_refused_R_SV_2(world) -> None:
     order = order_in(world, Status.IN_SERVICE)
-    _refused("charge_not_in_fee_standard", charge_add, order=order, actor=world.actor("technician"),
-             fee_code="X-EXTRA", quantity=1)
+    _refused(
+        "charge_not_in_fee_standard",
+        charge_add,
+        order=order,
+        actor=world.actor("technician"),
+        fee_code="X-EXTRA",
+        quantity=1,
+    )
     assert not ChargeLine.objects.filter(order=order).exists()
 
 
 def test_charge_above_the_published_price_is_refused_R_SV_2(world) -> None:
     order = order_in(world, Status.IN_SERVICE)
-    _refused("charge_price_not_standard", charge_add, order=order, actor=world.actor("technician"),
-             fee_code="L-REPAIR", quantity=1, unit_price="120")
+    _refused(
+        "charge_price_not_standard",
+        charge_add,
+        order=order,
+        actor=world.actor("technician"),
+        fee_code="L-REPAIR",
+        quantity=1,
+        unit_price="120",
+    )
     line = charge_add(order=order, actor=world.actor("technician"), fee_code="M-PIPE", quantity="1.5")
     assert (line.unit_price, line.amount) == (100, 150)
 
@@ -79,16 +118,31 @@ def test_other_brands_fee_item_is_not_in_this_fee_standard_R_SV_2(world) -> None
     other = Brand.objects.create(code="other", name="别家", hotline="400")
     FeeItem.objects.create(brand=other, code="L-OTHER", name="人工", kind="labour", price=50)
     order = order_in(world, Status.IN_SERVICE)
-    _refused("charge_not_in_fee_standard", charge_add, order=order, actor=world.actor("technician"),
-             fee_code="L-OTHER")
+    _refused(
+        "charge_not_in_fee_standard",
+        charge_add,
+        order=order,
+        actor=world.actor("technician"),
+        fee_code="L-OTHER",
+    )
 
 
 def test_take_back_needs_recorded_consent_R_AN_6(world) -> None:
     order = order_in(world, Status.IN_SERVICE)
-    _refused("take_back_needs_consent", order_transition, order=order, actor=world.actor("technician"),
-             action="take_back", reason="主板需返厂检测")
-    consent_record(order=order, actor=world.actor("technician"), kind=Consent.Kind.TAKE_BACK, given_by="刘女士")
-    order = order_transition(order=order, actor=world.actor("technician"), action="take_back", reason="主板需返厂检测")
+    _refused(
+        "take_back_needs_consent",
+        order_transition,
+        order=order,
+        actor=world.actor("technician"),
+        action="take_back",
+        reason="主板需返厂检测",
+    )
+    consent_record(
+        order=order, actor=world.actor("technician"), kind=Consent.Kind.TAKE_BACK, given_by="刘女士"
+    )
+    order = order_transition(
+        order=order, actor=world.actor("technician"), action="take_back", reason="主板需返厂检测"
+    )
     assert order.status == Status.TAKEN_BACK
 
 
@@ -96,57 +150,103 @@ def test_take_back_needs_recorded_consent_R_AN_6(world) -> None:
 def test_cancel_transfer_and_decline_need_a_reason_R_DI_1(world, action: str) -> None:
     order = order_in(world, Status.DISPATCHED)
     role = "outlet_manager" if action == "decline" else "dispatcher"
-    _refused("reason_required", order_transition, order=order, actor=world.actor(role), action=action,
-             reason="  ", params={"outlet": world.other_outlet.pk})
+    _refused(
+        "reason_required",
+        order_transition,
+        order=order,
+        actor=world.actor(role),
+        action=action,
+        reason="  ",
+        params={"outlet": world.other_outlet.pk},
+    )
 
 
 def test_cancel_records_its_reason_and_closes_open_deadlines(world) -> None:
     order = order_in(world, Status.TRIAGED)
-    order = order_transition(order=order, actor=world.actor("agent"), action="cancel", reason="客户已自行修好")
+    order = order_transition(
+        order=order, actor=world.actor("agent"), action="cancel", reason="客户已自行修好"
+    )
     assert order.cancel_reason == "客户已自行修好"
     assert not order.deadlines.filter(state__in=["open", "overdue"]).exists()
 
 
 def test_transfer_records_reason_and_new_outlet_R_DI_1(world) -> None:
     order = order_in(world, Status.ASSIGNED)
-    order = order_transition(order=order, actor=world.actor("dispatcher"), action="transfer",
-                             reason="网点人手不足", params={"outlet": world.other_outlet.pk})
+    order = order_transition(
+        order=order,
+        actor=world.actor("dispatcher"),
+        action="transfer",
+        reason="网点人手不足",
+        params={"outlet": world.other_outlet.pk},
+    )
     assert (order.status, order.outlet, order.technician) == (Status.DISPATCHED, world.other_outlet, None)
-    event = order.events.last()
+    event = order.events.latest("seq")
     assert event.reason == "网点人手不足" and event.data["outlet"] == world.other_outlet.pk
 
 
 def test_declined_order_cannot_go_back_to_the_declining_outlet_R_DI_1(world) -> None:
     order = order_in(world, Status.DISPATCHED)
-    order = order_transition(order=order, actor=world.actor("outlet_manager"), action="decline", reason="无空调技师")
+    order = order_transition(
+        order=order, actor=world.actor("outlet_manager"), action="decline", reason="无空调技师"
+    )
     assert order.status == Status.TRANSFERRED and order.outlet is None
-    _refused("outlet_declined", order_transition, order=order, actor=world.actor("dispatcher"), action="dispatch",
-             params={"outlet": world.outlet.pk})
+    _refused(
+        "outlet_declined",
+        order_transition,
+        order=order,
+        actor=world.actor("dispatcher"),
+        action="dispatch",
+        params={"outlet": world.outlet.pk},
+    )
 
 
 def test_outlet_manager_of_another_outlet_cannot_decline(world) -> None:
     order = order_in(world, Status.DISPATCHED)
-    _refused("order_not_found", order_transition, order=order, actor=world.actor("other_manager"),
-             action="decline", reason="x")
+    _refused(
+        "order_not_found",
+        order_transition,
+        order=order,
+        actor=world.actor("other_manager"),
+        action="decline",
+        reason="x",
+    )
 
 
 def test_technician_with_expired_work_permit_is_not_eligible_R_DI_2(world) -> None:
     world.tech.qualifications.update(valid_until=clock.local(clock.now()).date() - timedelta(days=1))
     order = order_in(world, Status.DISPATCHED)
-    err = _refused("technician_not_eligible", order_transition, order=order, actor=world.actor("outlet_manager"),
-                   action="assign", params={"technician": world.tech.pk})
+    err = _refused(
+        "technician_not_eligible",
+        order_transition,
+        order=order,
+        actor=world.actor("outlet_manager"),
+        action="assign",
+        params={"technician": world.tech.pk},
+    )
     assert "上岗证" in err.text("zh-hans")
 
 
 def test_technician_of_another_outlet_is_not_eligible_R_DI_2(world) -> None:
     order = order_in(world, Status.DISPATCHED)
-    _refused("technician_not_eligible", order_transition, order=order, actor=world.actor("outlet_manager"),
-             action="assign", params={"technician": world.other_tech.pk})
+    _refused(
+        "technician_not_eligible",
+        order_transition,
+        order=order,
+        actor=world.actor("outlet_manager"),
+        action="assign",
+        params={"technician": world.other_tech.pk},
+    )
 
 
 def test_technician_cannot_move_someone_elses_visit(world) -> None:
     order = order_in(world, Status.CONFIRMED)
-    _refused("order_not_found", order_transition, order=order, actor=world.actor("other_technician"), action="depart")
+    _refused(
+        "order_not_found",
+        order_transition,
+        order=order,
+        actor=world.actor("other_technician"),
+        action="depart",
+    )
 
 
 def test_late_company_reschedule_is_flagged_as_a_notice_breach_R_DI_8(world) -> None:
@@ -155,8 +255,10 @@ def test_late_company_reschedule_is_flagged_as_a_notice_breach_R_DI_8(world) -> 
 
     WorkOrder.objects.filter(pk=order.pk).update(window_start=clock.now() + timedelta(minutes=60))
     order.refresh_from_db()
-    order = order_transition(order=order, actor=world.actor("technician"), action="reschedule", reason="前单超时")
-    data = order.events.last().data
+    order = order_transition(
+        order=order, actor=world.actor("technician"), action="reschedule", reason="前单超时"
+    )
+    data = order.events.latest("seq").data
     assert data["notice_breach"] is True and data["required_minutes"] == 120
 
 
@@ -165,9 +267,17 @@ def test_callback_refused_while_payment_outstanding_R_CO_2(world) -> None:
     charge_add(order=order, actor=world.actor("technician"), fee_code="L-REPAIR")
     add_signature(order)
     order = order_transition(order=order, actor=world.actor("technician"), action="complete")
-    _refused("payment_outstanding", order_transition, order=order, actor=world.actor("agent"),
-             action="record_callback", params={"satisfaction": 5})
-    order = order_transition(order=order, actor=world.actor("technician"), action="pay", params={"method": "wechat"})
+    _refused(
+        "payment_outstanding",
+        order_transition,
+        order=order,
+        actor=world.actor("agent"),
+        action="record_callback",
+        params={"satisfaction": 5},
+    )
+    order = order_transition(
+        order=order, actor=world.actor("technician"), action="pay", params={"method": "wechat"}
+    )
     assert order.payment.amount == 80 and order.status == Status.PAID
 
 
@@ -179,13 +289,25 @@ def test_cash_payment_needs_a_receipt_number_R_CO_2(world) -> None:
 
     WorkOrder.objects.filter(pk=charge_add_order.pk).update(status=Status.COMPLETED)
     charge_add_order.refresh_from_db()
-    _refused("receipt_required", order_transition, order=charge_add_order, actor=world.actor("technician"),
-             action="pay", params={"method": "cash"})
+    _refused(
+        "receipt_required",
+        order_transition,
+        order=charge_add_order,
+        actor=world.actor("technician"),
+        action="pay",
+        params={"method": "cash"},
+    )
     assert order.status == Status.COMPLETED
 
 
 def test_mark_incomplete_lists_the_exact_items_R_IN_2(world) -> None:
     order = order_in(world, Status.TRIAGED)
-    _refused("missing_items_required", order_transition, order=order, actor=world.actor("agent"),
-             action="mark_incomplete", params={"missing": []})
+    _refused(
+        "missing_items_required",
+        order_transition,
+        order=order,
+        actor=world.actor("agent"),
+        action="mark_incomplete",
+        params={"missing": []},
+    )
     add_consent(order)  # unrelated evidence does not matter

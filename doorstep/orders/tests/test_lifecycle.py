@@ -7,7 +7,14 @@ import pytest
 from doorstep.core.errors import DomainError
 from doorstep.orders.lifecycle import MOVES, Action, Move, Status, find_move
 from doorstep.orders.services import order_transition
-from doorstep.orders.tests.helpers import WITH_TECH, actor_for, add_consent, add_signature, order_in, params_for
+from doorstep.orders.tests.helpers import (
+    WITH_TECH,
+    actor_for,
+    add_consent,
+    add_signature,
+    order_in,
+    params_for,
+)
 
 PREFERRED_ROLE = ("agent", "dispatcher", "outlet_manager", "quality", "customer", "system", "admin")
 
@@ -34,13 +41,16 @@ def test_allowed_move_changes_status_and_writes_one_event(world, move: Move) -> 
     before = order.events.count()
     # when the move is made by a role allowed to make it
     order = order_transition(
-        order=order, actor=actor_for(world, _role(move)), action=move.action, reason="客户要求",
+        order=order,
+        actor=actor_for(world, _role(move)),
+        action=move.action,
+        reason="客户要求",
         params=params_for(world, move.action, order),
     )
     # then the status is the move's target and exactly one event records it
     assert order.status == move.target
     assert order.events.count() == before + 1
-    event = order.events.order_by("-seq").first()
+    event = order.events.latest("seq")
     assert (event.kind, event.from_status, event.to_status) == (move.action, move.source, move.target)
     assert event.rule == move.rule
 
@@ -53,8 +63,13 @@ def test_every_other_move_is_refused_and_writes_nothing(world, status: Status, a
     order = order_in(world, status)
     before = order.events.count()
     with pytest.raises(DomainError) as err:
-        order_transition(order=order, actor=actor_for(world, "admin"), action=action, reason="x",
-                         params=params_for(world, action, order))
+        order_transition(
+            order=order,
+            actor=actor_for(world, "admin"),
+            action=action,
+            reason="x",
+            params=params_for(world, action, order),
+        )
     assert err.value.code == "illegal_move"
     order.refresh_from_db()
     assert order.status == status
@@ -69,8 +84,12 @@ def test_table_covers_every_status_named_by_the_spine() -> None:
 def test_stale_move_is_refused_by_compare_and_set(world) -> None:
     order = order_in(world, Status.TRIAGED)
     stale = type(order).objects.get(pk=order.pk)
-    order_transition(order=order, actor=actor_for(world, "dispatcher"), action="dispatch",
-                     params={"outlet": world.outlet.pk})
+    order_transition(
+        order=order,
+        actor=actor_for(world, "dispatcher"),
+        action="dispatch",
+        params={"outlet": world.outlet.pk},
+    )
     with pytest.raises(DomainError) as err:
         order_transition(order=stale, actor=actor_for(world, "agent"), action="cancel", reason="重复")
     assert err.value.code == "stale_order"

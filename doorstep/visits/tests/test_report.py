@@ -34,8 +34,15 @@ pytestmark = pytest.mark.urls(__name__)
 def _charge(order: WorkOrder, code: str, quantity: str, covered: bool = False) -> None:
     fee = FeeItem.objects.get(brand=order.brand, code=code)
     qty = Decimal(quantity)
-    ChargeLine.objects.create(order=order, fee_item=fee, quantity=qty, unit_price=fee.price,
-                              amount=fee.amount(qty), covered=covered, added_at=clock.now())
+    ChargeLine.objects.create(
+        order=order,
+        fee_item=fee,
+        quantity=qty,
+        unit_price=fee.price,
+        amount=fee.amount(qty),
+        covered=covered,
+        added_at=clock.now(),
+    )
 
 
 @pytest.fixture
@@ -49,8 +56,13 @@ def done(world) -> WorkOrder:  # type: ignore[no-untyped-def]
     _charge(order, "M-PIPE", "2.5")
     add_signature(order)
     Signature.objects.filter(order=order).update(opinion="师傅准时，讲解清楚，满意。")
-    Payment.objects.create(order=order, method=Payment.Method.WECHAT, amount=Decimal("330.00"),
-                           receipt_no="WX4200001234", at=clock.now())
+    Payment.objects.create(
+        order=order,
+        method=Payment.Method.WECHAT,
+        amount=Decimal("330.00"),
+        receipt_no="WX4200001234",
+        at=clock.now(),
+    )
     return WorkOrder.objects.get(pk=order.pk)  # drop the cached reverse one-to-ones
 
 
@@ -59,8 +71,9 @@ def _text(pdf: bytes, tmp_path: Path) -> str:
     if shutil.which("pdftotext"):
         path = tmp_path / "report.pdf"
         path.write_bytes(pdf)
-        return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                              check=True, timeout=30).stdout
+        return subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True, timeout=30
+        ).stdout
     try:
         from pypdf import PdfReader
     except ImportError:
@@ -80,10 +93,26 @@ def test_report_is_a_pdf_with_an_embedded_cjk_font(done) -> None:
 
 def test_report_lists_what_R_CO_1_asks_for(done, tmp_path) -> None:
     text = _text(report.service_report_pdf(done), tmp_path)
-    for expected in (done.number, "服务报告（维修单）", "安可空调", "400-800-1234", "故障原因",
-                     "处理措施", "启动电容失效", "紧固螺丝并加装减震垫", "维修人工费", "李师傅",
-                     "GZ-2024-0001", "天河网点", "KFR-35GW", "SN001", "2023-06-01", "维修", "完工时间",
-                     "师傅准时"):
+    for expected in (
+        done.number,
+        "服务报告（维修单）",
+        "安可空调",
+        "400-800-1234",
+        "故障原因",
+        "处理措施",
+        "启动电容失效",
+        "紧固螺丝并加装减震垫",
+        "维修人工费",
+        "李师傅",
+        "GZ-2024-0001",
+        "天河网点",
+        "KFR-35GW",
+        "SN001",
+        "2023-06-01",
+        "维修",
+        "完工时间",
+        "师傅准时",
+    ):
         assert expected in text, expected
 
 
@@ -111,7 +140,12 @@ def test_signature_image_is_drawn_and_footer_forbids_proxy_signing(done, tmp_pat
 def test_qr_code_points_to_the_orders_tracking_page(done, monkeypatch) -> None:
     seen: list[str] = []
     real_qr = report._qr
-    monkeypatch.setattr(report, "_qr", lambda url: seen.append(url) or real_qr(url))
+
+    def spy(url: str):  # type: ignore[no-untyped-def]
+        seen.append(url)
+        return real_qr(url)
+
+    monkeypatch.setattr(report, "_qr", spy)
     report.service_report_pdf(done)
     assert seen == [tracking_url(done)] and "/t/" in seen[0]
 
@@ -139,11 +173,14 @@ def test_missing_cjk_font_names_the_package_to_install(done, monkeypatch, tmp_pa
 def test_long_order_flows_onto_more_pages_with_every_line(world, tmp_path) -> None:
     order = order_in(world, "completed")
     Address.objects.filter(pk=order.address_id).update(
-        detail="天河路 385 号太古汇写字楼二座 38 层 3801 室（请从北门进入，访客需在前台登记并出示身份证）")
+        detail="天河路 385 号太古汇写字楼二座 38 层 3801 室（请从北门进入，访客需在前台登记并出示身份证）"
+    )
     for position in range(3, 15):
         order.faults.create(
-            position=position, symptom=f"第{position}项：室内机漏水，滴水盘积水严重，排水管弯折",
-            cause="排水管安装坡度不足且被家具挤压弯折", resolution="重新整理排水管走向并加装保温套",
+            position=position,
+            symptom=f"第{position}项：室内机漏水，滴水盘积水严重，排水管弯折",
+            cause="排水管安装坡度不足且被家具挤压弯折",
+            resolution="重新整理排水管走向并加装保温套",
         )
     for _ in range(20):
         _charge(order, "M-PIPE", "1.5")
@@ -153,11 +190,14 @@ def test_long_order_flows_onto_more_pages_with_every_line(world, tmp_path) -> No
     assert "\f" in text.rstrip("\f")  # a form feed between pages: more than one page
 
 
-@pytest.mark.parametrize(("phone", "masked"), [
-    ("+8613800138000", "138****8000"),
-    ("13912345678", "139****5678"),
-    ("+862088886666", "208****6666"),
-    ("12345", "*2345"),
-])
+@pytest.mark.parametrize(
+    ("phone", "masked"),
+    [
+        ("+8613800138000", "138****8000"),
+        ("13912345678", "139****5678"),
+        ("+862088886666", "208****6666"),
+        ("12345", "*2345"),
+    ],
+)
 def test_mask_phone(phone: str, masked: str) -> None:
     assert report.mask_phone(phone) == masked

@@ -19,4 +19,6 @@ class Command(BaseCommand):
         if options["orders"] < 1:
             raise CommandError("--orders must be at least 1")
         demo = load_demo(orders=options["orders"])
-        self.stdout.write(self.style.SUCCESS(f"demo loaded: {len(demo.customers)} customers, password {PASSWORD}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"demo loaded: {len(demo.customers)} customers, password {PASSWORD}")
+        )

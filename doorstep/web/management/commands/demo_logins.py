@@ -18,7 +18,9 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDoorstep demo — {url}/   (password for every demo user: {PASSWORD})\n")
         for staff in Staff.objects.select_related("user", "outlet").order_by("role", "user__username"):
             where = f" @ {staff.outlet.name}" if staff.outlet else ""
-            self.stdout.write(f"  {staff.get_role_display():<6} {staff.user.username:<11} {staff.name}{where}")
+            self.stdout.write(
+                f"  {staff.get_role_display():<6} {staff.user.username:<11} {staff.name}{where}"
+            )
         dispatcher = Staff.objects.filter(user__username="dispatcher").first()
         if dispatcher and not ApiToken.lookup(DEMO_TOKEN):
             ApiToken.issue(user=dispatcher.user, name="demo", key=DEMO_TOKEN)
