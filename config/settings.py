@@ -44,7 +44,9 @@ INSTALLED_APPS = [
     "doorstep.customers",
     "doorstep.catalog",
     "doorstep.orders",
+    "doorstep.dispatch",
     "doorstep.visits",
+    "doorstep.parts",
     "doorstep.quality",
     "doorstep.notify",
     "doorstep.api",
@@ -97,7 +99,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # a file (not memory) so the live server's threads share it; one per process so runs never collide
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -8,5 +8,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orders/", include("doorstep.orders.urls")),
+    path("dispatch/", include("doorstep.dispatch.urls")),
+    path("visits/", include("doorstep.visits.urls")),
+    path("quality/", include("doorstep.quality.urls")),
     path("", include("doorstep.web.urls")),
 ]

@@ -77,6 +77,7 @@ class Action(models.TextChoices):
     COMPLETE = "complete", _("完工（客户签字）")
     PAY = "pay", _("收款")
     RECORD_CALLBACK = "record_callback", _("记录回访")
+    REOPEN = "reopen", _("重新打开")
     CLOSE = "close", _("关闭")
     CANCEL = "cancel", _("取消")
 
@@ -143,6 +144,11 @@ MOVES: tuple[Move, ...] = (
     Move(A.RECORD_CALLBACK, S.COMPLETED, S.CALLBACK_DONE, DESK | {QUALITY}, rule="R-QA-1"),
     Move(A.RECORD_CALLBACK, S.PAID, S.CALLBACK_DONE, DESK | {QUALITY}, rule="R-QA-1"),
     Move(A.CLOSE, S.CALLBACK_DONE, S.CLOSED, DESK | {QUALITY}, rule="R-CO-4"),
+    # a problem found after completion (callback, complaint) sends the order back to dispatch (R-QA-1)
+    *(
+        Move(A.REOPEN, s, S.TRIAGED, DESK | {QUALITY}, needs_reason=True, rule="R-QA-1")
+        for s in (S.COMPLETED, S.PAID, S.CALLBACK_DONE)
+    ),
     *(Move(A.CANCEL, s, S.CANCELLED, CENTRE | OUTLET, needs_reason=True) for s in _CANCELLABLE),
 )
 

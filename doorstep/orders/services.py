@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
-from doorstep.network.models import Outlet, Qualification, Technician
-from doorstep.orders import deadlines
+from doorstep.dispatch.eligibility import technician_ineligibility
+from doorstep.network.models import Outlet, Technician
+from doorstep.orders import deadlines, hooks
 from doorstep.orders.lifecycle import Action, Move, Status, find_move
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.selectors import order_is_visible_to, policy_for
@@ -73,6 +74,7 @@ def order_transition(
     with transaction.atomic():
         updates = _HANDLERS.get(move.action, _no_updates)(order, actor, params)
         data = updates.pop("_data", {})
+        data.update(hooks.run_guards(move.action, order, actor, params))
         if move.target == Status.CANCELLED:
             updates["cancel_reason"] = reason.strip()
         if order.owner_id is None and actor.role == "agent":  # R-IN-5: the first agent to act owns it
@@ -127,6 +129,7 @@ def _transition(
         rule=move.rule,
     )
     _after_move(order, move, actor)
+    hooks.run_effects(move.action, order, move, actor, data)
     return order
 
 
@@ -255,20 +258,6 @@ def _assign(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updates:
     return {"technician": tech, "_data": {"technician": tech.pk, "technician_name": tech.staff.name}}
 
 
-def technician_ineligibility(*, order: WorkOrder, technician: Technician, on: Any) -> list[str]:
-    """Why a technician may not take this order (R-DI-2, R-PR-2); empty when eligible."""
-    why: list[str] = []
-    if technician.staff.outlet_id != order.outlet_id:
-        why.append(str(_("不属于本网点")))
-    permits = technician.qualifications.filter(kind=Qualification.Kind.WORK_PERMIT)
-    if not any(q.is_valid(on) for q in permits):
-        why.append(str(_("上岗证缺失或已过期")))
-    line_id = order.product.model.line_id if order.product and order.product.model else None
-    if line_id and not technician.product_lines.filter(pk=line_id).exists():
-        why.append(str(_("无该产品线技能")))
-    return why
-
-
 def _window(p: dict[str, Any]) -> tuple[datetime, datetime]:
     start, end = p.get("window_start"), p.get("window_end")
     if not isinstance(start, datetime) or not isinstance(end, datetime):
@@ -383,6 +372,10 @@ def _record_callback(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updat
     return {"_data": data}
 
 
+def _reopen(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updates:
+    return {"technician": None, "window_start": None, "window_end": None, "_data": _clean(p)}
+
+
 def _cancel(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updates:
     return {"_data": _clean(p)}
 
@@ -406,5 +399,6 @@ _HANDLERS: dict[Action, Handler] = {
     Action.COMPLETE: _complete,
     Action.PAY: _pay,
     Action.RECORD_CALLBACK: _record_callback,
+    Action.REOPEN: _reopen,
     Action.CANCEL: _cancel,
 }

@@ -20,7 +20,8 @@ from doorstep.orders.forms import IntakeForm, action_params
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import order_transition, technician_ineligibility
+from doorstep.dispatch.eligibility import technician_ineligibility
+from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.visits import services as visit_services
 from doorstep.visits.models import Consent
