@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
+from doorstep.dispatch.eligibility import technician_ineligibility
 from doorstep.network.models import Outlet, Technician
 from doorstep.orders import selectors
 from doorstep.orders.forms import IntakeForm, action_params
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
-from doorstep.dispatch.eligibility import technician_ineligibility
 from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.visits import services as visit_services
