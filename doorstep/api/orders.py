@@ -21,7 +21,7 @@ from doorstep.api.schemas import (
 from doorstep.core.actors import Actor
 from doorstep.core.errors import NotFound
 from doorstep.orders import selectors
-from doorstep.orders.intake import IntakeRequest, order_create
+from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import order_transition
@@ -71,6 +71,8 @@ def order_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "product_model": order.product.model.code if order.product and order.product.model else None,
         "faults": [f.symptom for f in order.faults.all()],
         "missing_items": order.missing_items,
+        "warranty_status": order.warranty_status,
+        "warranty_detail": order.warranty_detail,
         "owner": order.owner.name if order.owner else None,
         "outlet": order.outlet_id,
         "technician": order.technician_id,
@@ -105,10 +107,12 @@ def create_order(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Reply[dict[str, Any]]:
     actor = _actor(request)
-    order, created = order_create(
+    order, outcome = order_create(
         actor=actor, req=IntakeRequest(**payload.dict()), idempotency_key=idempotency_key
     )
-    return Reply(201 if created else 200, order_detail_out(order, actor))
+    out = order_detail_out(order, actor)
+    out["outcome"] = outcome.value
+    return Reply(201 if outcome == Outcome.CREATED else 200, out)
 
 
 @router.get("", response={200: OrderListOut, **ERRORS}, summary="List the orders the caller may see")

@@ -20,17 +20,21 @@ class OrderIn(Schema):
     priority: str = "normal"
     customer_name: str = Field(..., min_length=1, max_length=50)
     phone: str = Field(..., min_length=1, max_length=40)
-    province: str = Field(..., min_length=1, max_length=30)
-    city: str = Field(..., min_length=1, max_length=30)
-    district: str = Field(..., min_length=1, max_length=30)
+    province: str = Field("", max_length=30)
+    city: str = Field("", max_length=30)
+    district: str = Field("", max_length=30)
     detail: str = Field("", max_length=200)
+    address_text: str = Field("", max_length=300, description="整段地址（与省市区二选一）")
     lat: float | None = Field(None, ge=-90, le=90)
     lng: float | None = Field(None, ge=-180, le=180)
     model_code: str = Field("", max_length=60)
     serial: str = Field("", max_length=60)
     purchase_date: date | None = None
     faults: list[str] = Field(default_factory=list, max_length=20)
-    requirement: str = Field("", max_length=200)
+    requirement: str = Field("", max_length=200, description="客户要求，如期望上门时间")
+    accessories_note: str = Field("", max_length=200)
+    fees_mentioned: bool = False
+    exclusion: str = Field("", description="human_damage / force_majeure")
 
 
 class TransitionIn(Schema):
@@ -98,7 +102,9 @@ class OrderOut(Schema):
     address: str
     product_model: str | None
     faults: list[str]
-    missing_items: list[str]
+    missing_items: list[dict[str, str]]
+    warranty_status: str
+    warranty_detail: dict[str, Any]
     owner: str | None
     outlet: int | None
     technician: int | None
@@ -112,6 +118,7 @@ class OrderDetailOut(OrderOut):
     timeline: list[EventOut]
     deadlines: list[DeadlineOut]
     tracking_url: str
+    outcome: str | None = None
 
 
 class OrderListOut(Schema):

@@ -82,3 +82,19 @@ class FeeItem(TimeStamped):
 
     def amount(self, quantity: Decimal) -> Decimal:
         return (self.price * quantity).quantize(Decimal("0.01"))
+
+
+class FaultCase(TimeStamped):
+    """A fault knowledge-base entry (R-AN-1): symptom → causes, measures, parts; fed back from closures."""
+
+    line = models.ForeignKey(ProductLine, on_delete=models.CASCADE, related_name="fault_cases")
+    key = models.CharField("编号", max_length=60, unique=True)
+    data = models.JSONField("内容")  # doorstep.catalog.knowledge.FaultCase.to_dict()
+    source = models.CharField("来源", max_length=60, default="seed")
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "故障知识库"
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.data.get('symptom', '')}"

@@ -74,6 +74,7 @@ class Coverage(models.Model):
 
 class Role(models.TextChoices):
     AGENT = "agent", "客服"
+    SUPERVISOR = "supervisor", "客服主管"
     DISPATCHER = "dispatcher", "调度"
     OUTLET_MANAGER = "outlet_manager", "网点经理"
     TECHNICIAN = "technician", "工程师"

@@ -26,6 +26,7 @@ RULES = {
     Deadline.Kind.CONSULT_FOLLOWUP: "R-AN-2",
     Deadline.Kind.CALLBACK: "R-QA-1",
     Deadline.Kind.CALL_REPLY: "R-IN-8",
+    Deadline.Kind.VERIFY: "R-IN-2",
 }
 
 
@@ -81,6 +82,8 @@ def deadline_fire(*, deadline_id: int) -> bool:
         if not claimed:
             return False
         deadline = Deadline.objects.select_related("order", "owner").get(pk=deadline_id)
+        if deadline.order is None:  # a promise made on a call without an order: visible in the owner's list
+            return True
         event_record(
             order=deadline.order,
             actor=Actor.system(),

@@ -1,22 +1,36 @@
-"""Intake (接收需求): every channel creates an order through ``order_create`` (R-IN-1, R-IN-2, R-IN-4/5/6)."""
+"""Intake (接收需求): every channel creates an order through ``order_create``.
+
+R-IN-1 channel recorded; R-IN-2 data checked with the intake parsers (phones, Chinese addresses, the model
+catalogue, purchase dates, symptoms) — a missing or doubtful item puts the order in *information incomplete*
+with the exact items and a verification deadline; R-IN-4 urgency rules and the response promise; R-IN-5 the
+first agent owns it; R-IN-6 several fault items; R-AN-7 warranty decided and explained. A repeated
+idempotency key, or the same customer and product with an open order inside the duplicate window, never
+creates a second order.
+"""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
 
-import phonenumbers
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalog.models import ProductModel
+from doorstep.catalog.warranty import decide_warranty
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import Invalid
 from doorstep.customers.models import Address, Customer, OwnedProduct
+from doorstep.customers.parsing import check_intake
+from doorstep.customers.parsing.intake import IntakeVerdict
 from doorstep.network.models import Brand, ServiceCentre
 from doorstep.orders import deadlines
-from doorstep.orders.lifecycle import Action
+from doorstep.orders.lifecycle import TERMINAL, Action, Status
 from doorstep.orders.models import (
     Channel,
     Deadline,
@@ -24,11 +38,20 @@ from doorstep.orders.models import (
     IdempotencyKey,
     Priority,
     ServiceType,
+    UrgencyRule,
     WorkOrder,
 )
 from doorstep.orders.selectors import policy_for
 
-VAGUE_SYMPTOMS = {"坏了", "有问题", "不好用", "故障", "维修", "修", "不行"}
+DUPLICATE_WINDOW_DAYS = 14  # same customer + product with an open order within this window is linked
+VERIFY_HOURS = 2  # R-IN-2: the desk verifies doubtful data within this time
+CLOSED_FOR_DUPLICATES = set(TERMINAL) | {Status.COMPLETED, Status.PAID, Status.CALLBACK_DONE}
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    REPLAYED = "replayed"  # same idempotency key
+    LINKED = "linked"  # duplicate request linked to the open order
 
 
 @dataclass
@@ -38,94 +61,54 @@ class IntakeRequest:
     service_type: str
     customer_name: str
     phone: str
-    province: str
-    city: str
-    district: str
+    province: str = ""
+    city: str = ""
+    district: str = ""
     detail: str = ""
+    address_text: str = ""  # free text (self-booking, WeChat); parsed when given
     lat: float | None = None
     lng: float | None = None
     model_code: str = ""
     serial: str = ""
-    purchase_date: date | None = None
+    purchase_date: date | str | None = None
     faults: list[str] = field(default_factory=list)
     requirement: str = ""
     priority: str = Priority.NORMAL
+    accessories_note: str = ""
+    fees_mentioned: bool = False
+    exclusion: str = ""  # human_damage / force_majeure (R-AN-7)
+
+    def address(self) -> str:
+        return self.address_text.strip() or f"{self.province}{self.city}{self.district}{self.detail}".strip()
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "customer_name": self.customer_name,
+            "phone": self.phone,
+            "address": self.address(),
+            "product_model": self.model_code,
+            "purchase_date": self.purchase_date.isoformat()
+            if isinstance(self.purchase_date, date)
+            else (self.purchase_date or ""),
+            "symptom": "；".join(f.strip() for f in self.faults if f.strip()),
+            "service_type": self.service_type,
+            "preferred_time": self.requirement,
+        }
 
 
-def normalise_phone(raw: str) -> str:
-    """E.164 for a Chinese mobile, landline (with area code) or 400/800 number."""
-    text = (raw or "").strip()
-    if not text:
-        raise Invalid("phone_required", _("请填写联系电话。"), field="phone")
-    try:
-        number = phonenumbers.parse(text, "CN")
-    except phonenumbers.NumberParseException:
-        raise Invalid("phone_invalid", _("电话号码无法识别：%(raw)s"), field="phone", raw=text) from None
-    if not phonenumbers.is_valid_number(number):
-        raise Invalid("phone_invalid", _("电话号码无效：%(raw)s"), field="phone", raw=text)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+def _issue_text(issue: Any) -> str:
+    return issue.en if (get_language() or "").startswith("en") else issue.zh
 
 
-def _choice(value: str, choices: type, field_name: str) -> str:
-    if value not in choices.values:  # type: ignore[attr-defined]
+def _choice(value: str, choices: Any, field_name: str) -> None:
+    if value not in choices.values:
         raise Invalid("choice_invalid", _("取值无效：%(value)s"), field=field_name, value=value)
-    return value
 
 
-def _validate(req: IntakeRequest) -> None:
+def _validate_choices(req: IntakeRequest) -> None:
     _choice(req.channel, Channel, "channel")
     _choice(req.service_type, ServiceType, "service_type")
     _choice(req.priority, Priority, "priority")
-    for name in ("customer_name", "province", "city", "district"):
-        if not str(getattr(req, name) or "").strip():
-            raise Invalid("field_required", _("必填项缺失：%(name)s"), field=name, name=name)
-    if req.purchase_date and req.purchase_date > clock.local(clock.now()).date():
-        raise Invalid("purchase_date_future", _("购买日期不能晚于今天。"), field="purchase_date")
-
-
-def missing_items(req: IntakeRequest, model: ProductModel | None) -> list[str]:
-    """The exact items an agent must still verify (R-IN-2)."""
-    items: list[str] = []
-    if len(req.detail.strip()) < 4:
-        items.append(str(_("详细地址")))
-    if model is None:
-        items.append(str(_("产品型号")) + (f"（{req.model_code}）" if req.model_code else ""))
-    if req.purchase_date is None and req.service_type != ServiceType.CONSULTATION:
-        items.append(str(_("购买日期")))
-    symptoms = [f.strip() for f in req.faults if f.strip()]
-    if req.service_type == ServiceType.REPAIR and (
-        not symptoms or all(s in VAGUE_SYMPTOMS for s in symptoms)
-    ):
-        items.append(str(_("故障现象")))
-    if model and req.purchase_date and model.launched_on and req.purchase_date < model.launched_on:
-        items.append(str(_("购买日期早于该型号上市日期")))
-    return items
-
-
-def order_create(
-    *, actor: Actor, req: IntakeRequest, idempotency_key: str | None = None
-) -> tuple[WorkOrder, bool]:
-    """Create a work order; returns (order, created). A repeated idempotency key returns the first order."""
-    if idempotency_key and actor.user is not None:
-        existing = IdempotencyKey.objects.filter(user=actor.user, key=idempotency_key).first()
-        if existing:
-            return existing.order, False
-    _validate(req)
-    phone = normalise_phone(req.phone)
-    brand = Brand.objects.filter(code=req.brand).first()
-    if brand is None:
-        raise Invalid("brand_unknown", _("品牌不存在：%(code)s"), field="brand", code=req.brand)
-    try:
-        with transaction.atomic():
-            order = _create(actor, req, brand, phone)
-            if idempotency_key and actor.user is not None:
-                IdempotencyKey.objects.create(user=actor.user, key=idempotency_key, order=order)
-    except IntegrityError:
-        existing = IdempotencyKey.objects.filter(user=actor.user, key=idempotency_key).first()
-        if existing is None:
-            raise
-        return existing.order, False
-    return order, True
 
 
 def _centre_for(brand: Brand, actor: Actor) -> ServiceCentre:
@@ -137,42 +120,181 @@ def _centre_for(brand: Brand, actor: Actor) -> ServiceCentre:
     return centre
 
 
-def _create(actor: Actor, req: IntakeRequest, brand: Brand, phone: str) -> WorkOrder:
-    from doorstep.orders.services import event_record, order_transition
+def verify(req: IntakeRequest, brand: Brand, centre: ServiceCentre) -> IntakeVerdict:
+    """Run the intake parsers; a rejected record raises Invalid naming the field (nothing is written)."""
+    catalogue = {m.code: m.launched_on for m in ProductModel.objects.filter(brand=brand)}
+    verdict = check_intake(
+        req.record(),
+        catalogue=catalogue,
+        today=clock.local(clock.now()).date(),
+        region_hint=f"{centre.province}{centre.city}",
+    )
+    if verdict.status == "rejected":
+        issue = next(i for i in verdict.issues if i.severity == "invalid")
+        raise Invalid(issue.code, _issue_text(issue), field=issue.field)
+    return verdict
 
+
+def order_create(
+    *, actor: Actor, req: IntakeRequest, idempotency_key: str | None = None
+) -> tuple[WorkOrder, Outcome]:
+    """Create a work order from any channel; see the module docstring for what is checked."""
+    if idempotency_key and actor.user is not None:
+        existing = IdempotencyKey.objects.filter(user=actor.user, key=idempotency_key).first()
+        if existing:
+            return existing.order, Outcome.REPLAYED
+    _validate_choices(req)
+    brand = Brand.objects.filter(code=req.brand).first()
+    if brand is None:
+        raise Invalid("brand_unknown", _("品牌不存在：%(code)s"), field="brand", code=req.brand)
+    centre = _centre_for(brand, actor)
+    verdict = verify(req, brand, centre)
+    try:
+        with transaction.atomic():
+            order, outcome = _create_or_link(actor, req, brand, centre, verdict)
+            if idempotency_key and actor.user is not None:
+                IdempotencyKey.objects.create(user=actor.user, key=idempotency_key, order=order)
+    except IntegrityError:
+        existing = IdempotencyKey.objects.filter(user=actor.user, key=idempotency_key or "").first()
+        if existing is None:
+            raise
+        return existing.order, Outcome.REPLAYED
+    return order, outcome
+
+
+def _customer(verdict: IntakeVerdict, req: IntakeRequest) -> Customer:
+    phone = verdict.normalized.get("phone") or req.phone.strip()
     customer = Customer.objects.filter(phone=phone).order_by("pk").first()
-    if customer is None:
-        customer = Customer.objects.create(name=req.customer_name.strip(), phone=phone)
+    return customer or Customer.objects.create(name=req.customer_name.strip(), phone=phone)
+
+
+def _address(customer: Customer, verdict: IntakeVerdict, req: IntakeRequest) -> Address:
+    parts = verdict.normalized.get("address") or {}
     address, _new = Address.objects.get_or_create(
         customer=customer,
-        province=req.province.strip(),
-        city=req.city.strip(),
-        district=req.district.strip(),
-        detail=req.detail.strip(),
-        defaults={"lat": req.lat, "lng": req.lng},
+        province=parts.get("province") or req.province.strip(),
+        city=parts.get("city") or req.city.strip(),
+        district=parts.get("district") or req.district.strip(),
+        detail=(parts.get("detail") or req.detail).strip()[:200],
+        defaults={
+            "lat": req.lat if req.lat is not None else parts.get("lat"),
+            "lng": req.lng if req.lng is not None else parts.get("lng"),
+        },
     )
-    model = ProductModel.objects.filter(brand=brand, code__iexact=req.model_code.strip()).first()
-    product = None
-    if model is not None:
-        product, _new = OwnedProduct.objects.get_or_create(
-            customer=customer,
-            model=model,
-            serial=req.serial.strip(),
-            defaults={"purchase_date": req.purchase_date},
-        )
-    owner = actor.staff if actor.role in ("agent", "admin") else None  # R-IN-5
+    return address
+
+
+def _product(
+    customer: Customer, brand: Brand, verdict: IntakeVerdict, req: IntakeRequest
+) -> OwnedProduct | None:
+    code = verdict.normalized.get("product_model")
+    model = ProductModel.objects.filter(brand=brand, code=code).first() if code else None
+    if model is None:
+        return None
+    bought = verdict.normalized.get("purchase_date")
+    product, _new = OwnedProduct.objects.get_or_create(
+        customer=customer,
+        model=model,
+        serial=req.serial.strip(),
+        defaults={"purchase_date": date.fromisoformat(bought) if bought else None},
+    )
+    return product
+
+
+def find_duplicate(customer: Customer, product: OwnedProduct | None) -> WorkOrder | None:
+    """An open order of the same customer and product inside the duplicate window."""
+    if product is None:
+        return None
+    since = clock.now() - timedelta(days=DUPLICATE_WINDOW_DAYS)
+    return (
+        WorkOrder.objects.filter(customer=customer, product__model=product.model, created_at__gte=since)
+        .exclude(status__in=CLOSED_FOR_DUPLICATES)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _create_or_link(
+    actor: Actor, req: IntakeRequest, brand: Brand, centre: ServiceCentre, verdict: IntakeVerdict
+) -> tuple[WorkOrder, Outcome]:
+    customer = _customer(verdict, req)
+    product = _product(customer, brand, verdict, req)
+    duplicate = find_duplicate(customer, product)
+    if duplicate is not None:
+        _link(duplicate, actor, req)
+        return duplicate, Outcome.LINKED
+    return _create(actor, req, brand, centre, verdict, customer, product), Outcome.CREATED
+
+
+def _link(order: WorkOrder, actor: Actor, req: IntakeRequest) -> None:
+    """A repeated request joins the open order: new fault items are added, the contact is on the record."""
+    from doorstep.orders.services import event_record
+
+    known = set(order.faults.values_list("symptom", flat=True))
+    new = [f.strip() for f in req.faults if f.strip() and f.strip() not in known]
+    start = order.faults.count()
+    for i, symptom in enumerate(new, start=start + 1):
+        FaultItem.objects.create(order=order, position=i, symptom=symptom[:300])
+    event_record(
+        order=order,
+        actor=actor,
+        kind="duplicate_linked",
+        rule="R-IN-1",
+        customer_visible=False,
+        data={"channel": req.channel, "new_faults": new, "requirement": req.requirement},
+    )
+
+
+def _missing(verdict: IntakeVerdict) -> list[dict[str, str]]:
+    """The exact items to verify, each with its reason (R-IN-2)."""
+    return [{"field": i.field, "code": i.code, "zh": i.zh, "en": i.en} for i in verdict.issues]
+
+
+def _priority(req: IntakeRequest, brand: Brand, product: OwnedProduct | None) -> str:
+    """Urgency rules as data (R-IN-4); the highest of the requested and the matched priority."""
+    line_id = product.model.line_id if product and product.model else None
+    month = clock.local(clock.now()).month
+    symptoms = [f for f in req.faults if f.strip()]
+    for rule in UrgencyRule.objects.filter(brand=brand, active=True):
+        if rule.matches(symptoms=symptoms, line_id=line_id, month=month) and rule.priority == Priority.URGENT:
+            return Priority.URGENT
+    return req.priority
+
+
+def _create(
+    actor: Actor,
+    req: IntakeRequest,
+    brand: Brand,
+    centre: ServiceCentre,
+    verdict: IntakeVerdict,
+    customer: Customer,
+    product: OwnedProduct | None,
+) -> WorkOrder:
+    from doorstep.orders.services import event_record, order_transition
+
+    owner = actor.staff if actor.role in ("agent", "supervisor", "admin") else None  # R-IN-5
+    decision = decide_warranty(
+        model=product.model if product else None,
+        purchased=product.purchase_date if product else None,
+        today=clock.local(clock.now()).date(),
+        exclusion=req.exclusion,
+    )
     order = WorkOrder.objects.create(
-        number=f"tmp-{clock.now().timestamp()}",
+        number=f"tmp-{uuid.uuid4().hex[:16]}",
         brand=brand,
-        centre=_centre_for(brand, actor),
+        centre=centre,
         channel=req.channel,
         service_type=req.service_type,
-        priority=req.priority,
+        priority=_priority(req, brand, product),
         customer=customer,
-        address=address,
+        address=_address(customer, verdict, req),
         product=product,
-        requirement=req.requirement.strip(),
+        requirement=req.requirement.strip()[:200],
         owner=owner,
+        warranty_status=decision.status,
+        warranty_detail=decision.as_dict(),
+        accessories_note=req.accessories_note.strip()[:200],
+        fees_mentioned=req.fees_mentioned,
     )
     order.number = f"SV{clock.local(order.created_at):%y%m%d}{order.pk:05d}"
     order.save(update_fields=["number"])
@@ -184,19 +306,51 @@ def _create(actor: Actor, req: IntakeRequest, brand: Brand, phone: str) -> WorkO
         kind="created",
         to_status=order.status,
         rule="R-IN-1",
-        data={"channel": req.channel, "owner": owner.name if owner else ""},
+        data={
+            "channel": req.channel,
+            "owner": owner.name if owner else "",
+            "warranty": decision.status,
+            "fees_mentioned": req.fees_mentioned,
+        },
     )
-    policy = policy_for(brand)
-    deadlines.deadline_open(  # R-IN-4
-        order=order,
-        kind=Deadline.Kind.RESPONSE,
-        due_at=clock.now() + timedelta(minutes=policy.response_minutes(req.priority)),
-        owner=owner,
-    )
-    missing = missing_items(req, model)
+    _open_deadlines(order, owner, verdict)
+    missing = _missing(verdict)
     system = Actor.system()
     if missing:
         return order_transition(
             order=order, actor=system, action=Action.MARK_INCOMPLETE, params={"missing": missing}
         )
     return order_transition(order=order, actor=system, action=Action.TRIAGE)
+
+
+def _open_deadlines(order: WorkOrder, owner: Any, verdict: IntakeVerdict) -> None:
+    policy = policy_for(order.brand)
+    now = clock.now()
+    deadlines.deadline_open(
+        order=order,
+        kind=Deadline.Kind.RESPONSE,
+        owner=owner,  # R-IN-4
+        due_at=now + timedelta(minutes=policy.response_minutes(order.priority)),
+    )
+    if verdict.status == "incomplete":
+        deadlines.deadline_open(
+            order=order,
+            kind=Deadline.Kind.VERIFY,
+            owner=owner,  # R-IN-2
+            due_at=now + timedelta(hours=VERIFY_HOURS),
+        )
+
+
+def normalise_phone_or_raise(raw: str) -> str:
+    """E.164 for a phone typed by an agent (call log): anything doubtful is refused with its reason."""
+    from doorstep.customers.parsing import normalize_phone
+
+    result = normalize_phone(raw)
+    if result.e164 is None:
+        issue = result.issues[0] if result.issues else None
+        raise Invalid(
+            issue.code if issue else "phone.invalid",
+            _issue_text(issue) if issue else _("电话号码无效。"),
+            field="phone",
+        )
+    return result.e164

@@ -39,8 +39,9 @@ class Status(models.TextChoices):
 TERMINAL = frozenset({Status.CLOSED, Status.CANCELLED})
 
 # Who acts. Staff roles (doorstep.network.models.Role) plus the customer (signed link) and the system.
-AGENT, DISPATCHER, OUTLET_MANAGER, TECHNICIAN, QUALITY, ADMIN = (
+AGENT, SUPERVISOR, DISPATCHER, OUTLET_MANAGER, TECHNICIAN, QUALITY, ADMIN = (
     "agent",
+    "supervisor",
     "dispatcher",
     "outlet_manager",
     "technician",
@@ -48,8 +49,8 @@ AGENT, DISPATCHER, OUTLET_MANAGER, TECHNICIAN, QUALITY, ADMIN = (
     "admin",
 )
 CUSTOMER, SYSTEM = "customer", "system"
-DESK = frozenset({AGENT, ADMIN})
-CENTRE = frozenset({AGENT, DISPATCHER, ADMIN})
+DESK = frozenset({AGENT, SUPERVISOR, ADMIN})
+CENTRE = frozenset({AGENT, SUPERVISOR, DISPATCHER, ADMIN})
 OUTLET = frozenset({DISPATCHER, OUTLET_MANAGER, ADMIN})
 FIELD = frozenset({TECHNICIAN, OUTLET_MANAGER, ADMIN})
 
@@ -118,6 +119,8 @@ MOVES: tuple[Move, ...] = (
     # Dispatch and appointment (§3)
     Move(A.DISPATCH, S.TRIAGED, S.DISPATCHED, CENTRE | {SYSTEM}, rule="R-DI-1"),
     Move(A.DISPATCH, S.TRANSFERRED, S.DISPATCHED, CENTRE, rule="R-DI-1"),
+    # R-IN-2: the desk could not verify; the technician contacts the customer directly
+    Move(A.DISPATCH, S.INFO_INCOMPLETE, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-IN-2"),
     Move(A.DECLINE, S.DISPATCHED, S.TRANSFERRED, OUTLET, needs_reason=True, rule="R-DI-1"),
     Move(A.TRANSFER, S.DISPATCHED, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-DI-1"),
     Move(A.TRANSFER, S.ASSIGNED, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-DI-1"),

@@ -60,6 +60,15 @@ class WorkOrder(TimeStamped):
     window_start = models.DateTimeField("预约开始", null=True, blank=True)
     window_end = models.DateTimeField("预约结束", null=True, blank=True)
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    warranty_status = models.CharField(  # R-AN-7
+        "保修判定",
+        max_length=20,
+        blank=True,
+        choices=[("in_warranty", _("保内")), ("paid", _("保外收费")), ("needs_proof", _("需购机凭证"))],
+    )
+    warranty_detail = models.JSONField("保修说明", default=dict, blank=True)
+    accessories_note = models.CharField("附件/说明书情况", max_length=200, blank=True)  # R-IN-7
+    fees_mentioned = models.BooleanField("已告知收费", default=False)  # R-IN-9
     version = models.PositiveIntegerField("版本", default=0)
 
     class Meta:
@@ -132,6 +141,7 @@ class Deadline(TimeStamped):
         CONSULT_FOLLOWUP = "consult_followup", _("咨询跟踪回访")  # R-AN-2
         CALLBACK = "callback", _("完工回访")  # R-QA-1
         CALL_REPLY = "call_reply", _("来电承诺回复")  # R-IN-8
+        VERIFY = "verify", _("信息核实")  # R-IN-2
 
     class State(models.TextChoices):
         OPEN = "open", _("进行中")
@@ -139,7 +149,12 @@ class Deadline(TimeStamped):
         OVERDUE = "overdue", _("已超时")
         CANCELLED = "cancelled", _("已撤销")
 
-    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="deadlines")
+    order = models.ForeignKey(
+        WorkOrder, on_delete=models.PROTECT, related_name="deadlines", null=True, blank=True
+    )
+    call = models.ForeignKey(
+        "orders.CallRecord", on_delete=models.PROTECT, related_name="deadlines", null=True, blank=True
+    )
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)
     rule = models.CharField("规范条款", max_length=20)
     owner = models.ForeignKey(
@@ -176,3 +191,58 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class UrgencyRule(models.Model):
+    """Triage as data (R-IN-4): e.g. an air conditioner not cooling in the summer months is urgent."""
+
+    brand = models.ForeignKey("network.Brand", on_delete=models.CASCADE, related_name="urgency_rules")
+    line = models.ForeignKey("catalog.ProductLine", on_delete=models.CASCADE, null=True, blank=True)
+    keywords = models.CharField("症状关键词（逗号分隔，任一命中）", max_length=200)
+    months = models.CharField("适用月份（逗号分隔，空为全年）", max_length=40, blank=True)
+    priority = models.CharField("优先级", max_length=10, choices=Priority.choices, default=Priority.URGENT)
+    note = models.CharField("说明", max_length=200, blank=True)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "紧急程度规则"
+
+    def __str__(self) -> str:
+        return f"{self.keywords} → {self.get_priority_display()}"
+
+    def matches(self, *, symptoms: list[str], line_id: int | None, month: int) -> bool:
+        if not self.active or (self.line_id and self.line_id != line_id):
+            return False
+        months = {int(m) for m in self.months.replace("，", ",").split(",") if m.strip().isdigit()}
+        if months and month not in months:
+            return False
+        words = [w.strip() for w in self.keywords.replace("，", ",").split(",") if w.strip()]
+        return any(w in s for w in words for s in symptoms)
+
+
+class CallRecord(models.Model):
+    """Incoming and outgoing calls (R-IN-8): the promised reply time is the agent's deadline."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("来电")
+        OUT = "out", _("去电")
+
+    direction = models.CharField("方向", max_length=3, choices=Direction.choices)
+    agent = models.ForeignKey("network.Staff", on_delete=models.PROTECT, related_name="calls")
+    phone = models.CharField("号码（E.164）", max_length=20, db_index=True)
+    caller_name = models.CharField("来电人", max_length=50, blank=True)
+    product = models.CharField("产品", max_length=100, blank=True)
+    question = models.CharField("问题", max_length=500)
+    promised_reply_at = models.DateTimeField("承诺回复时间", null=True, blank=True)
+    read_back_confirmed = models.BooleanField("已复述确认", default=False)
+    order = models.ForeignKey(
+        WorkOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="calls"
+    )
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通话记录"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.phone} {self.at:%m-%d %H:%M}"

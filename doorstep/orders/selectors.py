@@ -9,7 +9,7 @@ from doorstep.network.models import Brand, ServicePolicy
 from doorstep.orders.lifecycle import Move, moves_from
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 
-CENTRE_ROLES = frozenset({"agent", "dispatcher", "quality", "admin"})
+CENTRE_ROLES = frozenset({"agent", "supervisor", "dispatcher", "quality", "admin"})
 
 
 def orders_visible_to(actor: Actor) -> QuerySet[WorkOrder]:

@@ -147,6 +147,12 @@ def _after_move(order: WorkOrder, move: Move, actor: Actor) -> None:
             due_at=now + timedelta(minutes=policy.consultation_followup_minutes),
             owner=order.owner,
         )
+    if a == Action.COMPLETE_INFO:
+        deadlines.deadlines_meet(order=order, kinds=[Deadline.Kind.VERIFY])
+    if a == Action.DISPATCH and move.source == Status.INFO_INCOMPLETE:  # R-IN-2: now the technician verifies
+        Deadline.objects.filter(order=order, kind=Deadline.Kind.VERIFY, state=Deadline.State.OPEN).update(
+            state=Deadline.State.CANCELLED
+        )
     if a in (Action.FOLLOWUP_RESOLVED, Action.CONVERT_TO_VISIT):
         deadlines.deadlines_meet(order=order, kinds=[Deadline.Kind.CONSULT_FOLLOWUP])
     if a == Action.COMPLETE:
@@ -173,10 +179,19 @@ def _clean(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _mark_incomplete(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updates:
-    missing = [str(m).strip() for m in p.get("missing") or [] if str(m).strip()]
+    """R-IN-2: the exact items to verify, each with its field and reason."""
+    missing = [_missing_item(m) for m in p.get("missing") or [] if m]
+    missing = [m for m in missing if m["zh"]]
     if not missing:
-        raise Invalid("missing_items_required", _("请列出需要补全的信息项。"), field="missing")  # R-IN-2
+        raise Invalid("missing_items_required", _("请列出需要补全的信息项。"), field="missing")
     return {"missing_items": missing, "_data": {"missing": missing}}
+
+
+def _missing_item(item: Any) -> dict[str, str]:
+    if isinstance(item, dict):
+        return {k: str(item.get(k, "")) for k in ("field", "code", "zh", "en")}
+    text = str(item).strip()
+    return {"field": "", "code": "manual", "zh": text, "en": text}
 
 
 def _complete_info(order: WorkOrder, actor: Actor, p: dict[str, Any]) -> Updates:
@@ -402,3 +417,25 @@ _HANDLERS: dict[Action, Handler] = {
     Action.REOPEN: _reopen,
     Action.CANCEL: _cancel,
 }
+
+
+def order_info_verified(*, order: WorkOrder, actor: Actor, verified: str) -> WorkOrder:
+    """R-IN-2: who verified what, after dispatch (the technician called the customer directly)."""
+    if not order_is_visible_to(order, actor) or actor.role == "customer":
+        raise NotFound("order_not_found", _("工单不存在或无权查看。"))
+    if not verified.strip():
+        raise Invalid("verified_required", _("请填写核实的内容。"), field="verified")
+    with transaction.atomic():
+        items = order.missing_items
+        WorkOrder.objects.filter(pk=order.pk).update(missing_items=[])
+        event_record(
+            order=order,
+            actor=actor,
+            kind="info_verified",
+            rule="R-IN-2",
+            customer_visible=False,
+            data={"verified": verified.strip(), "items": items, "verified_by": actor.name},
+        )
+        deadlines.deadlines_meet(order=order, kinds=[Deadline.Kind.VERIFY])
+    order.refresh_from_db()
+    return order

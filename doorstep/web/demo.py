@@ -389,6 +389,7 @@ class Driver:
             model_code="" if incomplete else code,
             purchase_date=None if incomplete else launched + timedelta(days=self.rng.randint(30, 900)),
             faults=self.rng.sample(SYMPTOMS[line], k=self.rng.choice((1, 1, 2))),
+            requirement=self.rng.choice(["尽快上门", "工作日下午", "周末上午", "晚上六点后在家"]),
         )
         with clock.frozen_at(self.t):
             self.order, _created = order_create(

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from math import comb
+from typing import Any
 
 from pyvrp import _pyvrp as pv
 
@@ -106,7 +107,7 @@ def _dims(problem: Problem, n_clients: int) -> _Dims:
 def _vehicle_types(
     problem: Problem, dims: _Dims, depot_of: dict[int, int]
 ) -> tuple[list[pv.VehicleType], list[list[int]]]:
-    groups: dict[tuple[object, ...], list[int]] = {}
+    groups: dict[tuple[int, int, int, int, tuple[int, ...], int], list[int]] = {}
     for t, tech in enumerate(problem.technicians):
         key = (
             depot_of[problem.start_point(t)],
@@ -174,7 +175,8 @@ def encode(problem: Problem, visits: Sequence[int], anchors: dict[int, list[int]
     types, type_techs = _vehicle_types(problem, dims, depot_of)
     m = problem.matrix()
     locations = [pv.Location(p.x, p.y) for p in problem.points()]
-    data = pv.ProblemData(locations, clients, depots, types, [m.distances], [m.durations], groups)
+    matrices: tuple[Any, Any] = (m.distances, m.durations)  # the stubs type matrices loosely
+    data = pv.ProblemData(locations, clients, depots, types, [matrices[0]], [matrices[1]], groups)
     visit_client = {i: c for c, i in enumerate(client_visit) if i >= 0}
     return Encoding(data, client_visit, client_tech, type_techs, visit_client, lunch_clients)
 

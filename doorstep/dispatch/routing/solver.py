@@ -115,7 +115,7 @@ def _anchors(problem: Problem, decoded: Sequence[Decoded]) -> dict[int, list[int
 def _with_idle_lunches(problem: Problem, decoded: list[Decoded]) -> list[Decoded]:
     """Warm start: technicians without visits take their (required) lunch at home."""
     used = {t for t, *_ in decoded}
-    idle = [
+    idle: list[Decoded] = [
         (t, [], 0, problem.start_point(t))
         for t, tech in enumerate(problem.technicians)
         if tech.lunch is not None and t not in used

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,13 +34,17 @@ AT_OUTLET = {
 WITH_TECH = AT_OUTLET - {"dispatched"}
 
 
+_PHONES = itertools.count(1)
+
+
 def intake(world: World, **over: Any) -> WorkOrder:
+    """An order through the real intake; each call is a different customer unless ``phone`` is given."""
     fields: dict[str, Any] = dict(
         brand=world.brand.code,
         channel="phone",
         service_type="repair",
         customer_name="刘女士",
-        phone="13800138000",
+        phone=f"1380013{next(_PHONES) % 10000:04d}",
         province="广东省",
         city="广州市",
         district="天河区",
@@ -48,6 +53,7 @@ def intake(world: World, **over: Any) -> WorkOrder:
         serial="SN001",
         purchase_date=date(2023, 6, 1),
         faults=["空调不制冷", "有异响"],
+        requirement="明天上午",
     )
     fields.update(over)
     order, _created = order_create(actor=world.actor("agent"), req=IntakeRequest(**fields))

@@ -35,6 +35,7 @@ class Consent(models.Model):
         OPEN_CASING = "open_casing", _("同意开机壳")  # R-SV-4
         QUOTE = "quote", _("同意报价")  # R-SV-2
         CANNIBALISE = "cannibalise", _("同意拆机取件")  # R-AN-3
+        INSTALL_ACCEPTANCE = "install_acceptance", _("安装验收（验收卡）")  # R-CO-6
 
     order = models.ForeignKey("orders.WorkOrder", on_delete=models.PROTECT, related_name="consents")
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)

@@ -23,7 +23,7 @@ from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import event_record
 from doorstep.quality.language import ContextRule, Hit, LanguageMatcher, default_matcher
 from doorstep.quality.models import LanguageFlag, LanguageRule, Source
-from doorstep.quality.selectors import can_review_language, language_flag_is_visible_to
+from doorstep.quality.selectors.language import can_review_language, language_flag_is_visible_to
 
 RULE = "R-LG-2"
 EXCERPT_MARGIN = 30

@@ -1,0 +1,30 @@
+"""The quality loop's rows (STANDARD.md §8–10)."""
+
+from doorstep.quality.models.feedback import (
+    SCORE_FIELDS,
+    CallbackAttempt,
+    Complaint,
+    QualityPolicy,
+    StarLevelRule,
+    Survey,
+)
+from doorstep.quality.models.insights import EarlyWarning, FaultRecord, Insight
+from doorstep.quality.models.language import LanguageFlag, LanguageRule, Source
+from doorstep.quality.models.people import ContactAccess, TrainingRecord
+
+__all__ = [
+    "SCORE_FIELDS",
+    "CallbackAttempt",
+    "Complaint",
+    "ContactAccess",
+    "EarlyWarning",
+    "FaultRecord",
+    "Insight",
+    "LanguageFlag",
+    "LanguageRule",
+    "QualityPolicy",
+    "Source",
+    "StarLevelRule",
+    "Survey",
+    "TrainingRecord",
+]

@@ -1,0 +1,19 @@
+"""Writes of the quality loop (STANDARD.md §8–9). Language checks are re-exported for existing callers."""
+
+from doorstep.quality.services.language import (
+    language_check_text,
+    language_flag_confirm,
+    language_flag_dismiss,
+    language_matcher,
+    language_matcher_invalidate,
+    typing_suggestions,
+)
+
+__all__ = [
+    "language_check_text",
+    "language_flag_confirm",
+    "language_flag_dismiss",
+    "language_matcher",
+    "language_matcher_invalidate",
+    "typing_suggestions",
+]

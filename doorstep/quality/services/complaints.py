@@ -1,0 +1,249 @@
+"""Complaints (R-QA-3): recorded from any channel, owned, answered within a deadline, escalated up a
+ladder (outlet manager → centre complaint supervisor → a visit to apologise, R-AR-5), resolved only
+when the customer confirms; every step on the order's record (一票到底).
+
+The response deadline is the complaint's own row (``response_due_at`` + ``level``); a task enqueued with
+``run_after`` escalates it on time, ``complaints_sweep`` is the safety net (like orders/deadlines.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.tasks import task
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
+from doorstep.network.models import Role, Staff
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.selectors import order_is_visible_to
+from doorstep.orders.services import event_record
+from doorstep.quality.models import Complaint, Source
+from doorstep.quality.selectors.policy import quality_policy_for
+
+log = logging.getLogger(__name__)
+RULE = "R-QA-3"
+OPENERS = frozenset({"agent", "quality", "admin", "outlet_manager", "customer", "system"})
+HANDLERS = frozenset({"quality", "admin"})
+
+
+# --- opening ---------------------------------------------------------------------------------------------
+def complaint_open(
+    *, order: WorkOrder, actor: Actor, channel: str, category: str, description: str
+) -> Complaint:
+    """Record a complaint, give it an owner and a response deadline, schedule its escalation (R-QA-3)."""
+    text = (description or "").strip()
+    _check_open(order, actor, channel, category, text)
+    with transaction.atomic():
+        complaint = Complaint.objects.create(
+            order=order,
+            centre_id=order.centre_id,
+            outlet_id=order.outlet_id,
+            technician_id=order.technician_id or _last_technician(order),
+            channel=channel,
+            category=category,
+            description=text[:500],
+            opened_at=clock.now(),
+            opened_by=actor.name,
+            level=Complaint.Level.OUTLET_MANAGER,
+            owner=_owner_for(order, Complaint.Level.OUTLET_MANAGER),
+            response_due_at=_due(order, Complaint.Level.OUTLET_MANAGER),
+        )
+        _event(complaint, actor, "complaint_opened", visible=True, description=complaint.description)
+        _schedule(complaint)
+    return complaint
+
+
+def _check_open(order: WorkOrder, actor: Actor, channel: str, category: str, text: str) -> None:
+    if actor.role not in OPENERS or not order_is_visible_to(order, actor):
+        raise Forbidden("complaint_forbidden", _("您不能为该工单登记投诉。"))
+    if channel not in Complaint.Channel.values:
+        raise Invalid("complaint_channel_unknown", _("请选择投诉渠道。"), field="channel")
+    if category not in Complaint.Category.values:
+        raise Invalid("complaint_category_unknown", _("请选择投诉类别。"), field="category")
+    if not text:
+        raise Invalid("complaint_description_required", _("请填写投诉内容。"), field="description")
+
+
+def _last_technician(order: WorkOrder) -> int | None:
+    """A reopened order has no technician any more: the complaint is about the last one assigned."""
+    assigned = order.events.filter(kind="assign").order_by("-seq").values_list("data__technician", flat=True)
+    return next(iter(assigned), None)
+
+
+def _owner_for(order: WorkOrder, level: int) -> Staff | None:
+    if level == Complaint.Level.OUTLET_MANAGER and order.outlet_id:
+        manager = Staff.objects.filter(outlet_id=order.outlet_id, role=Role.OUTLET_MANAGER).order_by("pk").first()
+        if manager is not None:
+            return manager
+    return complaint_supervisor(order.centre_id)
+
+
+def complaint_supervisor(centre_id: int) -> Staff | None:
+    """The centre's complaint supervisor: its (first) quality manager."""
+    return Staff.objects.filter(centre_id=centre_id, role=Role.QUALITY).order_by("pk").first()
+
+
+def _due(order: WorkOrder, level: int) -> datetime:
+    policy = quality_policy_for(order.brand)
+    hours = policy.apology_visit_hours if level == Complaint.Level.APOLOGY_VISIT else policy.complaint_response_hours
+    return clock.now() + timedelta(hours=hours)
+
+
+def _event(complaint: Complaint, actor: Actor, kind: str, *, visible: bool, **data: object) -> None:
+    event_record(
+        order=complaint.order,
+        actor=actor,
+        kind=kind,
+        data={
+            "complaint": complaint.pk,
+            "category": complaint.category,
+            "channel": complaint.channel,
+            "level": complaint.level,
+            "owner": complaint.owner.name if complaint.owner else "",
+            "technician": complaint.technician_id,
+            "outlet": complaint.outlet_id,
+            "due_at": complaint.response_due_at.isoformat(),
+            **data,
+        },
+        customer_visible=visible,
+        rule=RULE,
+    )
+
+
+def _schedule(complaint: Complaint) -> None:
+    pk, level, due = complaint.pk, complaint.level, complaint.response_due_at
+    transaction.on_commit(lambda: _enqueue(pk, level, due))
+
+
+def _enqueue(complaint_id: int, level: int, due_at: datetime) -> None:
+    try:
+        check_complaint.using(run_after=due_at).enqueue(complaint_id, level)
+    except Exception:  # the row is the truth; complaints_sweep escalates it if the queue was unreachable
+        log.exception("could not enqueue the escalation check of complaint %s", complaint_id)
+
+
+# --- answering and confirming ----------------------------------------------------------------------------
+def complaint_respond(*, complaint: Complaint, actor: Actor, response: str) -> Complaint:
+    """The owner (or the quality team) answers; the customer is then asked to confirm (R-QA-3)."""
+    text = (response or "").strip()
+    if not text:
+        raise Invalid("complaint_response_required", _("请填写答复内容。"), field="response")
+    _require_handler(complaint, actor)
+    with transaction.atomic():
+        locked = _locked(complaint, Complaint.State.OPEN)
+        locked.state, locked.response, locked.responded_at = Complaint.State.RESPONDED, text[:500], clock.now()
+        locked.version = F("version") + 1
+        locked.save(update_fields=["state", "response", "responded_at", "version"])
+        locked.refresh_from_db()
+        _event(locked, actor, "complaint_responded", visible=True, response=locked.response)
+        _check_language(locked, actor, text)
+    return locked
+
+
+def _check_language(complaint: Complaint, actor: Actor, text: str) -> None:
+    from doorstep.quality.services.language import language_check_text
+
+    if actor.staff is not None:
+        language_check_text(
+            text=text, source=Source.ORDER_NOTE, author=actor, order=complaint.order,
+            source_ref=f"complaint:{complaint.pk}",
+        )  # fmt: skip
+
+
+def complaint_confirm(*, complaint: Complaint, actor: Actor, accepted: bool, note: str = "") -> Complaint:
+    """The customer accepts the answer (resolved) or not (escalated at once, R-QA-3 / R-AR-5)."""
+    if actor.role != "customer":
+        _require_handler(complaint, actor)
+    with transaction.atomic():
+        locked = _locked(complaint, Complaint.State.RESPONDED)
+        if accepted:
+            _resolve(locked, actor, note)
+        else:
+            _reject(locked, actor, note)
+    return locked
+
+
+def _resolve(complaint: Complaint, actor: Actor, note: str) -> None:
+    complaint.state, complaint.resolved_at = Complaint.State.RESOLVED, clock.now()
+    complaint.confirmed_by = ("客户本人" if actor.role == "customer" else f"{actor.name}（电话确认）")[:60]
+    complaint.save(update_fields=["state", "resolved_at", "confirmed_by"])
+    _event(complaint, actor, "complaint_resolved", visible=True, note=note.strip()[:300])
+
+
+def _reject(complaint: Complaint, actor: Actor, note: str) -> None:
+    level = min(complaint.level + 1, Complaint.Level.APOLOGY_VISIT)
+    complaint.state, complaint.level = Complaint.State.OPEN, level
+    complaint.owner = _owner_for(complaint.order, level)
+    complaint.response_due_at = _due(complaint.order, level)
+    complaint.save(update_fields=["state", "level", "owner", "response_due_at"])
+    _event(complaint, actor, "complaint_not_accepted", visible=True, note=note.strip()[:300])
+    _schedule(complaint)
+
+
+def _require_handler(complaint: Complaint, actor: Actor) -> None:
+    owner = actor.staff is not None and complaint.owner_id == actor.staff.pk
+    team = actor.role in HANDLERS and actor.centre_id == complaint.centre_id
+    outlet = actor.role == "outlet_manager" and complaint.outlet_id and actor.outlet_id == complaint.outlet_id
+    if not (owner or team or outlet):
+        raise Forbidden("complaint_not_yours", _("只有投诉负责人或质量部门可以处理该投诉。"))
+
+
+def _locked(complaint: Complaint, state: str) -> Complaint:
+    locked = Complaint.objects.select_for_update().select_related("order__brand", "owner").filter(pk=complaint.pk).first()
+    if locked is None:
+        raise NotFound("complaint_not_found", _("找不到该投诉。"))
+    if locked.state != state:
+        raise DomainError(
+            "complaint_state", _("投诉当前状态为「%(state)s」，不能执行该操作。"), state=locked.get_state_display()
+        )
+    return locked
+
+
+# --- escalation on deadline ---------------------------------------------------------------------------------
+def complaint_escalate(*, complaint_id: int, level: int) -> bool:
+    """Escalate an unanswered complaint whose deadline at ``level`` has passed. Idempotent (CAS)."""
+    now = clock.now()
+    with transaction.atomic():
+        complaint = (
+            Complaint.objects.select_for_update().select_related("order__brand")
+            .filter(pk=complaint_id, level=level, state=Complaint.State.OPEN, response_due_at__lte=now).first()
+        )  # fmt: skip
+        if complaint is None:
+            return False
+        if level >= Complaint.Level.APOLOGY_VISIT:
+            complaint.response_due_at = now + timedelta(hours=quality_policy_for(complaint.order.brand).apology_visit_hours)
+            complaint.save(update_fields=["response_due_at"])
+            _event(complaint, Actor.system(), "complaint_overdue", visible=False)
+        else:
+            complaint.level = level + 1
+            complaint.owner = _owner_for(complaint.order, complaint.level)
+            complaint.response_due_at = _due(complaint.order, complaint.level)
+            complaint.save(update_fields=["level", "owner", "response_due_at"])
+            _event(complaint, Actor.system(), "complaint_escalated", visible=False, from_level=level)
+        _schedule(complaint)
+    log.info("complaint %s escalated past level %s", complaint_id, level)
+    return True
+
+
+def complaints_sweep() -> int:
+    """Escalate every open complaint already past its deadline (safety net beside the task queue)."""
+    due = Complaint.objects.filter(state=Complaint.State.OPEN, response_due_at__lte=clock.now()).values_list(
+        "pk", "level"
+    )
+    return sum(complaint_escalate(complaint_id=pk, level=level) for pk, level in list(due))
+
+
+@task()
+def check_complaint(complaint_id: int, level: int) -> bool:
+    return complaint_escalate(complaint_id=complaint_id, level=level)
+
+
+@task()
+def sweep_complaints() -> int:
+    return complaints_sweep()

@@ -1,0 +1,222 @@
+"""Callbacks (R-QA-1) and the customer's survey (R-QA-2).
+
+Every completed order has a CALLBACK deadline (opened by the ``complete`` move). An agent works the
+queue: a reached customer's answers are recorded with the ``record_callback`` move, and a problem found
+reopens the order or opens a complaint; an unreachable one is retried, and after the last try the online
+questionnaire link is sent. The customer may answer the questionnaire on the tracking page instead:
+only the customer can submit it, low scores open a complaint, and it meets the callback deadline.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError, Forbidden, Invalid
+from doorstep.orders import deadlines
+from doorstep.orders.lifecycle import Action, Status, find_move
+from doorstep.orders.models import Deadline, WorkOrder
+from doorstep.orders.selectors import order_is_visible_to
+from doorstep.orders.services import event_record, order_transition
+from doorstep.orders.tracking import tracking_url
+from doorstep.quality.models import SCORE_FIELDS, CallbackAttempt, Complaint, Survey
+from doorstep.quality.selectors.policy import quality_policy_for
+from doorstep.quality.services.complaints import complaint_open
+
+CALLERS = frozenset({"agent", "quality", "admin"})
+AWAITING_CALLBACK = (Status.COMPLETED, Status.PAID)
+SURVEYABLE = (Status.COMPLETED, Status.PAID, Status.CALLBACK_DONE)
+LOW_SCORE_CATEGORY = {
+    "timeliness": Complaint.Category.LATENESS,
+    "skill": Complaint.Category.REPAIR_QUALITY,
+    "attitude": Complaint.Category.ATTITUDE,
+    "fees": Complaint.Category.FEES,
+}
+
+
+# --- the phone callback ----------------------------------------------------------------------------------
+def callback_record(
+    *,
+    order: WorkOrder,
+    actor: Actor,
+    outcome: str,
+    satisfaction: Any = None,
+    product_works: bool | None = None,
+    feedback: str = "",
+    follow_up: str = CallbackAttempt.FollowUp.NONE,
+) -> CallbackAttempt:
+    """Record one callback call (R-QA-1); a reached customer's answers go on the record."""
+    _check_caller(order, actor, outcome, follow_up)
+    feedback = (feedback or "").strip()
+    if outcome == CallbackAttempt.Outcome.REACHED:
+        return _reached(order, actor, satisfaction, product_works, feedback, follow_up)
+    return _not_reached(order, actor, outcome)
+
+
+def _check_caller(order: WorkOrder, actor: Actor, outcome: str, follow_up: str) -> None:
+    if actor.role not in CALLERS or actor.staff is None or not order_is_visible_to(order, actor):
+        raise Forbidden("callback_forbidden", _("只有客服、质量经理或管理员可以回访。"))
+    if order.status not in AWAITING_CALLBACK:
+        raise DomainError("callback_not_due", _("该工单当前不需要回访。"))
+    if outcome not in CallbackAttempt.Outcome.values:
+        raise Invalid("callback_outcome_unknown", _("请选择回访结果。"), field="outcome")
+    if follow_up not in CallbackAttempt.FollowUp.values:
+        raise Invalid("callback_follow_up_unknown", _("请选择后续处理方式。"), field="follow_up")
+
+
+def _reached(
+    order: WorkOrder, actor: Actor, satisfaction: Any, works: bool | None, feedback: str, follow_up: str
+) -> CallbackAttempt:
+    if works is False and follow_up == CallbackAttempt.FollowUp.NONE:
+        raise Invalid(
+            "callback_problem_needs_follow_up",
+            _("客户反映产品仍有问题：请选择重新上门或转投诉。"),
+            field="follow_up",
+        )  # R-QA-1
+    if follow_up != CallbackAttempt.FollowUp.NONE and not feedback:
+        raise Invalid("callback_feedback_required", _("请记录客户反映的问题。"), field="feedback")
+    with transaction.atomic():
+        order = order_transition(
+            order=order,
+            actor=actor,
+            action=Action.RECORD_CALLBACK,
+            params={"satisfaction": satisfaction, "product_works": works is not False, "feedback": feedback},
+        )
+        attempt = _attempt(order, actor, CallbackAttempt.Outcome.REACHED, follow_up=follow_up)
+        attempt.satisfaction, attempt.product_works, attempt.feedback = int(satisfaction), works, feedback[:300]
+        attempt.save(update_fields=["satisfaction", "product_works", "feedback"])
+        _follow_up(order, actor, follow_up, feedback)
+    return attempt
+
+
+def _follow_up(order: WorkOrder, actor: Actor, follow_up: str, feedback: str) -> None:
+    if follow_up == CallbackAttempt.FollowUp.REOPEN:
+        order_transition(order=order, actor=actor, action=Action.REOPEN, reason=f"回访发现问题：{feedback}"[:300])
+    elif follow_up == CallbackAttempt.FollowUp.COMPLAINT:
+        complaint_open(
+            order=order,
+            actor=actor,
+            channel=Complaint.Channel.CALLBACK,
+            category=Complaint.Category.REPAIR_QUALITY,
+            description=feedback,
+        )
+
+
+def _attempt(order: WorkOrder, actor: Actor, outcome: str, **fields: Any) -> CallbackAttempt:
+    assert actor.staff is not None
+    return CallbackAttempt.objects.create(order=order, agent=actor.staff, at=clock.now(), outcome=outcome, **fields)
+
+
+def _not_reached(order: WorkOrder, actor: Actor, outcome: str) -> CallbackAttempt:
+    """Unreachable: try again later; after the last try send the online questionnaire (R-QA-1)."""
+    policy = quality_policy_for(order.brand)
+    tries = order.callback_attempts.exclude(outcome=CallbackAttempt.Outcome.REACHED).count() + 1
+    last = tries >= policy.callback_max_attempts or outcome == CallbackAttempt.Outcome.WRONG_NUMBER
+    next_try = None if last else clock.now() + timedelta(hours=policy.callback_retry_hours)
+    with transaction.atomic():
+        attempt = _attempt(order, actor, outcome, next_try_at=next_try)
+        data: dict[str, Any] = {"outcome": outcome, "attempt": tries}
+        if next_try:
+            data["next_try_at"] = next_try.isoformat()
+        event_record(order=order, actor=actor, kind="callback_attempt", data=data, customer_visible=False, rule="R-QA-1")
+        if last:
+            event_record(
+                order=order, actor=actor, kind="callback_questionnaire_sent",
+                data={"link": tracking_url(order), "attempts": tries}, customer_visible=True, rule="R-QA-1",
+            )  # fmt: skip
+    return attempt
+
+
+def callback_from_survey(*, order: WorkOrder, actor: Actor) -> WorkOrder:
+    """The customer answered the online questionnaire: the agent records it as the callback (R-QA-1)."""
+    survey = Survey.objects.filter(order=order).first()
+    if survey is None:
+        raise DomainError("survey_missing", _("客户尚未填写在线问卷。"))
+    _check_caller(order, actor, CallbackAttempt.Outcome.REACHED, CallbackAttempt.FollowUp.NONE)
+    return order_transition(
+        order=order, actor=actor, action=Action.RECORD_CALLBACK, params=_survey_callback_params(survey)
+    )
+
+
+def _survey_callback_params(survey: Survey) -> dict[str, Any]:
+    return {
+        "satisfaction": max(1, min(5, round(survey.mean))),
+        "product_works": survey.product_works,
+        "feedback": f"在线问卷：{survey.comment}" if survey.comment else "在线问卷",
+    }
+
+
+# --- the customer's survey ----------------------------------------------------------------------------------
+def survey_submit(
+    *,
+    order: WorkOrder,
+    actor: Actor,
+    scores: dict[str, Any],
+    product_works: bool = True,
+    comment: str = "",
+    channel: str = Survey.Channel.TRACKING,
+) -> Survey:
+    """Only the customer rates the service (R-QA-2); staff can never answer on the customer's behalf."""
+    if actor.role != "customer":
+        raise Forbidden("survey_customer_only", _("满意度调查只能由客户本人填写，员工不能代填。"))
+    clean = _scores(scores)
+    _check_surveyable(order)
+    with transaction.atomic():
+        survey = Survey.objects.create(
+            order=order, technician_id=order.technician_id, outlet_id=order.outlet_id, product_works=product_works,
+            comment=(comment or "").strip()[:500], channel=channel, submitted_at=clock.now(), **clean,
+        )  # fmt: skip
+        event_record(
+            order=order, actor=actor, kind="survey_submitted", customer_visible=True, rule="R-QA-2",
+            data={**clean, "mean": survey.mean, "product_works": product_works, "comment": survey.comment,
+                  "technician": order.technician_id, "outlet": order.outlet_id},
+        )  # fmt: skip
+        deadlines.deadlines_meet(order=order, kinds=[Deadline.Kind.CALLBACK])  # the online callback (R-QA-1)
+        _complain_if_unhappy(order, actor, survey)
+        _callback_by_customer(order, actor, survey)
+    return survey
+
+
+def _scores(scores: dict[str, Any]) -> dict[str, int]:
+    clean: dict[str, int] = {}
+    for name in SCORE_FIELDS:
+        raw = str(scores.get(name, "")).strip()
+        if not raw.isdigit() or not 1 <= int(raw) <= 5:
+            raise Invalid("survey_score_invalid", _("每一项评分须为 1–5 分。"), field=name)
+        clean[name] = int(raw)
+    return clean
+
+
+def _check_surveyable(order: WorkOrder) -> None:
+    if order.status not in SURVEYABLE:
+        raise DomainError("survey_not_open", _("服务完成后才能评价。"))
+    if Survey.objects.filter(order=order).exists():
+        raise DomainError("survey_already_submitted", _("您已评价过本次服务，谢谢。"))
+
+
+def _complain_if_unhappy(order: WorkOrder, actor: Actor, survey: Survey) -> None:
+    """A low score or a product that still fails becomes a complaint (R-QA-2 → R-QA-3)."""
+    threshold = quality_policy_for(order.brand).low_score
+    low = [name for name, value in survey.scores.items() if value <= threshold]
+    if not low and survey.product_works:
+        return
+    category = LOW_SCORE_CATEGORY[low[0]] if low else Complaint.Category.REPAIR_QUALITY
+    labels = "、".join(str(Survey._meta.get_field(n).verbose_name) for n in low)
+    parts = [f"满意度低分：{labels}" if low else "", "" if survey.product_works else "客户反映产品仍有问题"]
+    text = "；".join(p for p in parts if p) + (f"。客户意见：{survey.comment}" if survey.comment else "")
+    complaint_open(order=order, actor=actor, channel=Complaint.Channel.SURVEY, category=category, description=text)
+
+
+def _callback_by_customer(order: WorkOrder, actor: Actor, survey: Survey) -> None:
+    """If the lifecycle lets the customer record the callback, the questionnaire completes it directly."""
+    order.refresh_from_db()
+    move = find_move(order.status, Action.RECORD_CALLBACK)
+    if move is not None and actor.role in move.roles:
+        order_transition(
+            order=order, actor=actor, action=Action.RECORD_CALLBACK, params=_survey_callback_params(survey)
+        )

@@ -1,0 +1,34 @@
+"""Models of the visit: the evidence the lifecycle's guards check, and the technician app's records."""
+
+from doorstep.visits.models.evidence import ChargeLine, Consent, Payment, Signature
+from doorstep.visits.models.visit import (
+    Checklist,
+    Diagnosis,
+    EscalationTask,
+    OutboundSms,
+    ProcessedAction,
+    Quote,
+    ServiceReport,
+    SignCode,
+    TakeBack,
+    VisitPhoto,
+    VisitPolicy,
+)
+
+__all__ = [
+    "ChargeLine",
+    "Checklist",
+    "Consent",
+    "Diagnosis",
+    "EscalationTask",
+    "OutboundSms",
+    "Payment",
+    "ProcessedAction",
+    "Quote",
+    "ServiceReport",
+    "SignCode",
+    "Signature",
+    "TakeBack",
+    "VisitPhoto",
+    "VisitPolicy",
+]
