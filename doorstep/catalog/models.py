@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from doorstep.core.models import TimeStamped
 
@@ -57,10 +58,10 @@ class FeeItem(TimeStamped):
     """One line of the brand's published fee standard (R-SV-2): nothing can be charged outside it."""
 
     class Kind(models.TextChoices):
-        LABOUR = "labour", "人工费"
-        PART = "part", "配件"
-        MATERIAL = "material", "材料"
-        TRAVEL = "travel", "上门费"
+        LABOUR = "labour", _("人工费")
+        PART = "part", _("配件")
+        MATERIAL = "material", _("材料")
+        TRAVEL = "travel", _("上门费")
 
     brand = models.ForeignKey("network.Brand", on_delete=models.PROTECT, related_name="fee_items")
     code = models.CharField("收费编码", max_length=40)

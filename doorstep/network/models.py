@@ -6,6 +6,7 @@ from datetime import date, time
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from doorstep.core.models import TimeStamped
 
@@ -73,13 +74,13 @@ class Coverage(models.Model):
 
 
 class Role(models.TextChoices):
-    AGENT = "agent", "客服"
-    SUPERVISOR = "supervisor", "客服主管"
-    DISPATCHER = "dispatcher", "调度"
-    OUTLET_MANAGER = "outlet_manager", "网点经理"
-    TECHNICIAN = "technician", "工程师"
-    QUALITY = "quality", "质量经理"
-    ADMIN = "admin", "管理员"
+    AGENT = "agent", _("客服")
+    SUPERVISOR = "supervisor", _("客服主管")
+    DISPATCHER = "dispatcher", _("调度")
+    OUTLET_MANAGER = "outlet_manager", _("网点经理")
+    TECHNICIAN = "technician", _("工程师")
+    QUALITY = "quality", _("质量经理")
+    ADMIN = "admin", _("管理员")
 
 
 class Staff(TimeStamped):
@@ -130,11 +131,11 @@ class Qualification(models.Model):
     """Work permit, star-service, height-work … with an expiry (R-DI-2, R-PR-2, R-QA-7)."""
 
     class Kind(models.TextChoices):
-        WORK_PERMIT = "work_permit", "上岗证"
-        STAR_SERVICE = "star_service", "星级服务"
-        HEIGHT_WORK = "height_work", "高空作业证"
-        ELECTRICIAN = "electrician", "电工证"
-        REFRIGERANT = "refrigerant", "制冷作业证"
+        WORK_PERMIT = "work_permit", _("上岗证")
+        STAR_SERVICE = "star_service", _("星级服务")
+        HEIGHT_WORK = "height_work", _("高空作业证")
+        ELECTRICIAN = "electrician", _("电工证")
+        REFRIGERANT = "refrigerant", _("制冷作业证")
 
     technician = models.ForeignKey(Technician, on_delete=models.CASCADE, related_name="qualifications")
     kind = models.CharField("资质", max_length=20, choices=Kind.choices)

@@ -37,6 +37,15 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     requirement = forms.CharField(label=_("客户要求（如希望上门时间）"), max_length=200, required=False)
+    accessories_note = forms.CharField(  # R-IN-7
+        label=_("附件与说明书是否齐全（送修：告知携带物品与营业时间）"), max_length=200, required=False
+    )
+    fees_mentioned = forms.BooleanField(label=_("保外收费已告知客户（R-IN-9）"), required=False)
+    exclusion = forms.ChoiceField(
+        label=_("不保情形"),
+        required=False,
+        choices=[("", _("无")), ("human_damage", _("人为损坏")), ("force_majeure", _("不可抗力"))],
+    )
 
     def fault_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("faults", "").splitlines() if line.strip()]

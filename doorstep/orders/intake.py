@@ -143,12 +143,13 @@ def order_create(
         existing = IdempotencyKey.objects.filter(user=actor.user, key=idempotency_key).first()
         if existing:
             return existing.order, Outcome.REPLAYED
-    _validate_choices(req)
     brand = Brand.objects.filter(code=req.brand).first()
     if brand is None:
         raise Invalid("brand_unknown", _("品牌不存在：%(code)s"), field="brand", code=req.brand)
     centre = _centre_for(brand, actor)
     verdict = verify(req, brand, centre)
+    req.service_type = verdict.normalized.get("service_type") or req.service_type  # "维修" → repair
+    _validate_choices(req)
     try:
         with transaction.atomic():
             order, outcome = _create_or_link(actor, req, brand, centre, verdict)

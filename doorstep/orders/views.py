@@ -12,11 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from doorstep.catalog.kb import kb_suggest
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
 from doorstep.dispatch.eligibility import technician_ineligibility
-from doorstep.network.models import Outlet, Technician
+from doorstep.network.models import Outlet, Staff, Technician
 from doorstep.orders import selectors
+from doorstep.orders.desk import DESK_ROLES
 from doorstep.orders.forms import IntakeForm, action_params
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.lifecycle import Status
@@ -106,6 +108,10 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "tracking_url": tracking_url(order),
         "on_site": order.status in visit_services.ON_SITE
         and actor.role in ("technician", "outlet_manager", "admin"),
+        "kb_hits": _kb_hits(order) if order.status in KB_STATUSES else [],
+        "owners": Staff.objects.filter(centre=order.centre, role__in=DESK_ROLES).exclude(pk=order.owner_id)
+        if actor.role in ("supervisor", "admin")
+        else [],
     }
     if any(m.action in ("dispatch", "transfer") for m in moves):
         ctx["outlets"] = Outlet.objects.filter(centre=order.centre, brands=order.brand, active=True)
@@ -118,6 +124,24 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
             (t, technician_ineligibility(order=order, technician=t, on=today)) for t in techs
         ]
     return ctx
+
+
+KB_STATUSES = {
+    Status.NEW,
+    Status.INFO_INCOMPLETE,
+    Status.TRIAGED,
+    Status.DISPATCHED,
+    Status.ASSIGNED,
+    Status.CONFIRMED,
+    Status.ARRIVED,
+    Status.IN_SERVICE,
+}
+
+
+def _kb_hits(order: WorkOrder) -> list[Any]:
+    symptom = " ".join(order.faults.values_list("symptom", flat=True))
+    line = order.product.model.line if order.product and order.product.model else None
+    return kb_suggest(symptom=symptom, line=line, k=3)
 
 
 @login_required

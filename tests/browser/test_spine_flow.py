@@ -58,6 +58,7 @@ def test_one_order_from_intake_to_closure(world, live_server, browser, shots) ->
     page.fill("#id_model_code", "KFR-35GW")
     page.fill("#id_purchase_date", "2024-06-18")
     page.fill("#id_faults", "空调不制冷\n室内机滴水")
+    page.fill("#id_requirement", "今天下午")
     shots(page, "intake-form")
     submit(page, page.locator("#intake button[type=submit]"))
     assert status_of(page) == "已分诊"

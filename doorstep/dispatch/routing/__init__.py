@@ -26,9 +26,10 @@ from doorstep.dispatch.routing.model import (
     Visit,
 )
 from doorstep.dispatch.routing.plan_times import Departure, departure_time, plan_departures
+from doorstep.dispatch.routing.repair import repair
 from doorstep.dispatch.routing.schedule import build_route
 from doorstep.dispatch.routing.solomon import solomon_problem
-from doorstep.dispatch.routing.solver import SolveOptions, repair, solve
+from doorstep.dispatch.routing.solver import SolveOptions, solve
 from doorstep.dispatch.routing.travel import (
     EuclideanTravel,
     HaversineTravel,

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from doorstep.dispatch.routing.model import Plan, Problem, Unassigned, Visit
+from doorstep.dispatch.routing.repair import repair
 from doorstep.dispatch.routing.schedule import build_route
 
 I64 = npt.NDArray[np.int64]
@@ -137,4 +138,6 @@ def solve_greedy(problem: Problem) -> Plan:
             unassigned += [Unassigned(problem.visits[i].id, "greedy timing mismatch") for i in seq]
             continue
         routes.append(route)
-    return Plan(routes, unassigned, solver="greedy", runtime_s=time.perf_counter() - t0)
+    plan = repair(problem, Plan(routes, unassigned, solver="greedy"))
+    plan.runtime_s = time.perf_counter() - t0
+    return plan

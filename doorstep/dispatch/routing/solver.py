@@ -1,5 +1,6 @@
 """The optimiser: PyVRP's iterated local search behind the field-service encoding, then an exact
-re-timing, an independent check and a repair, so that every returned plan passes :func:`check_plan`.
+re-timing, an independent check and a repair (:mod:`repair`), so that every returned plan passes
+:func:`check_plan`.
 
 Steps: visits nobody may serve (skills R-DI-2 / R-PR-2, pins) are unassigned up front; the greedy
 board plan gives a warm start and the first lunch anchors; PyVRP runs in rounds, re-anchoring each
@@ -14,12 +15,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from doorstep.dispatch.routing.check import Violation, check_plan
 from doorstep.dispatch.routing.greedy import solve_greedy
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
 from doorstep.dispatch.routing.pyvrp_encode import as_solution, decode, encode
 from doorstep.dispatch.routing.pyvrp_run import run_ils
-from doorstep.dispatch.routing.schedule import build_route
+from doorstep.dispatch.routing.repair import feasible_route, repair
 
 Decoded = tuple[int, list[int], int | None, int | None]  # technician, order, lunch gap, lunch anchor
 
@@ -152,7 +152,7 @@ def _assemble(problem: Problem, decoded: Sequence[Decoded], unassigned: list[Una
     for t, seq, gap, _ in decoded:
         if not seq:
             continue
-        route, removed = _feasible_route(problem, t, list(seq), gap)
+        route, removed = feasible_route(problem, t, list(seq), gap)
         dropped += [Unassigned(problem.visits[i].id, "dropped: route timing infeasible") for i in removed]
         if route is not None:
             routes.append(route)
@@ -164,55 +164,3 @@ def _assemble(problem: Problem, decoded: Sequence[Decoded], unassigned: list[Una
         if v.id not in served and v.id not in listed
     ]
     return Plan(routes, unassigned + dropped + rest)
-
-
-def _feasible_route(
-    problem: Problem, t: int, seq: list[int], gap: int | None
-) -> tuple[Route | None, list[int]]:
-    """Time the route; while infeasible, drop the visit whose removal helps (else the last one)."""
-    removed: list[int] = []
-    while seq:
-        route = build_route(problem, t, seq, gap)
-        if route is not None:
-            return route, removed
-        j = next(
-            (j for j in range(len(seq)) if build_route(problem, t, seq[:j] + seq[j + 1 :]) is not None),
-            len(seq) - 1,
-        )
-        removed.append(seq.pop(j))
-        gap = None
-    return None, removed
-
-
-def repair(problem: Problem, plan: Plan, max_passes: int = 5) -> Plan:
-    """Unassign the visits behind every violation until :func:`check_plan` finds none."""
-    for _ in range(max_passes):
-        violations = [v for v in check_plan(problem, plan) if v.kind not in ("unserved",)]
-        if not violations:
-            plan.unassigned = list({u.visit_id: u for u in reversed(plan.unassigned)}.values())[::-1]
-            return plan
-        plan = _drop_violations(problem, plan, violations)
-    plan.notes.append("repair did not converge")
-    return plan
-
-
-def _drop_violations(problem: Problem, plan: Plan, violations: list[Violation]) -> Plan:
-    bad_visits = {v.visit_id for v in violations if v.visit_id}
-    bad_routes = {v.technician_id for v in violations if v.technician_id and not v.visit_id}
-    routes, unassigned = [], list(plan.unassigned)
-    for route in plan.routes:
-        t = problem.technician_index[route.technician_id]
-        seq = [problem.visit_index[s.visit_id] for s in route.stops if s.visit_id not in bad_visits]
-        if route.technician_id in bad_routes and seq:
-            unassigned.append(Unassigned(problem.visits[seq[-1]].id, "dropped by feasibility check"))
-            seq = seq[:-1]
-        unassigned += [
-            Unassigned(s.visit_id, "dropped by feasibility check")
-            for s in route.stops
-            if s.visit_id in bad_visits
-        ]
-        rebuilt, removed = _feasible_route(problem, t, seq, None)
-        unassigned += [Unassigned(problem.visits[i].id, "dropped: route timing infeasible") for i in removed]
-        if rebuilt is not None:
-            routes.append(rebuilt)
-    return Plan(routes, unassigned, plan.solver, plan.runtime_s, plan.notes)

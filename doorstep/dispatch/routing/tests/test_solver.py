@@ -4,9 +4,10 @@ from doorstep.dispatch.routing.check import check_plan
 from doorstep.dispatch.routing.greedy import solve_greedy
 from doorstep.dispatch.routing.model import Problem, Visit
 from doorstep.dispatch.routing.pyvrp_encode import code_words
+from doorstep.dispatch.routing.repair import repair
 from doorstep.dispatch.routing.schedule import build_route
 from doorstep.dispatch.routing.solomon import solomon_problem
-from doorstep.dispatch.routing.solver import SolveOptions, repair, solve
+from doorstep.dispatch.routing.solver import SolveOptions, solve
 from doorstep.dispatch.routing.tests.factories import SOLOMON_DIR, line_problem, small_city_day
 
 

@@ -31,3 +31,32 @@ def test_euclidean_rounding_conventions() -> None:
 def test_osrm_client_is_constructible_without_network() -> None:
     client = OsrmTravel("http://osrm.internal:5000")
     assert client.profile == "driving" and client.block == 200
+
+
+class _FakeResponse:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def read(self, *args: object) -> bytes:
+        return self.body
+
+    def __enter__(self) -> "_FakeResponse":
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+def test_osrm_table_is_parsed_and_rounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    urls: list[str] = []
+
+    def fake_urlopen(url: str, timeout: float) -> _FakeResponse:
+        urls.append(url)
+        body = b'{"code": "Ok", "durations": [[0, 60.2], [59.9, 0]], "distances": [[0, 500.4], [499.6, 0]]}'
+        return _FakeResponse(body)
+
+    monkeypatch.setattr("urllib.request.urlopen", fake_urlopen)
+    pts = [Location.from_latlng(31.23, 121.47), Location.from_latlng(31.24, 121.48)]
+    m = OsrmTravel("http://osrm.internal:5000/").matrix(pts)
+    assert m.durations.tolist() == [[0, 61], [60, 0]] and m.distances.tolist() == [[0, 500], [500, 0]]
+    assert urls[0].startswith("http://osrm.internal:5000/table/v1/driving/121.470000,31.230000;")

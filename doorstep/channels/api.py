@@ -1,0 +1,135 @@
+"""Partner API: retailers push installation orders (R-IN-1). Mounted at /api/partner.
+
+Authentication is a partner token, not a staff user's token: a retailer is not a member of the service
+network and must not read the centre's orders. ``PartnerAccount.issue`` (or the admin) creates one; the
+key is shown once and only its SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Router, Schema
+from ninja.responses import Status as Reply
+from ninja.security import HttpBearer
+
+from doorstep.api.schemas import ErrorOut
+from doorstep.channels.models import PartnerAccount, PartnerOrder
+from doorstep.channels.partner import Delivered, PartnerPush, partner_order, push
+from doorstep.core.errors import NotFound
+from doorstep.orders.intake import IntakeRequest
+from doorstep.orders.lifecycle import Status
+from doorstep.orders.tracking import tracking_url
+
+
+class PartnerAuth(HttpBearer):
+    """Bearer token of a ``PartnerAccount`` (one per retailer, bound to one brand)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> PartnerAccount | None:
+        partner = PartnerAccount.lookup(token)
+        if partner is not None:
+            PartnerAccount.objects.filter(pk=partner.pk).update(last_used_at=timezone.now())
+        return partner
+
+
+router = Router(tags=["partner"], auth=PartnerAuth())
+ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class DeliveryIn(Schema):
+    sku: str = Field("", max_length=60)
+    name: str = Field(..., min_length=1, max_length=120, description="品名")
+    quantity: int = Field(1, ge=1, le=999)
+
+
+class PartnerOrderIn(Schema):
+    external_ref: str = Field(..., min_length=1, max_length=80, description="合作方（零售商）订单号；重试时不变")
+    brand: str | None = Field(None, max_length=50, description="品牌代码；缺省为合作方所属品牌")
+    service_type: str = Field("install", description="install / repair / maintenance / consultation")
+    priority: str = "normal"
+    customer_name: str = Field(..., min_length=1, max_length=50)
+    phone: str = Field(..., min_length=1, max_length=40)
+    province: str = Field("", max_length=30)
+    city: str = Field("", max_length=30)
+    district: str = Field("", max_length=30)
+    detail: str = Field("", max_length=200)
+    address_text: str = Field("", max_length=300, description="整段地址（与省市区二选一）")
+    model_code: str = Field("", max_length=60)
+    serial: str = Field("", max_length=60)
+    purchase_date: date | None = None
+    faults: list[str] = Field(default_factory=list, max_length=20)
+    requirement: str = Field("", max_length=200, description="期望上门时间，如 2026-12-01 上午")
+    accessories_note: str = Field("", max_length=200)
+    delivery: list[DeliveryIn] = Field(default_factory=list, max_length=50, description="送货清单")
+
+
+class DeliveryOut(Schema):
+    sku: str
+    name: str
+    quantity: int
+
+
+class PartnerOrderOut(Schema):
+    external_ref: str
+    number: str = Field(..., description="工单号")
+    status: str
+    status_label: str
+    outcome: str = Field(..., description="created / linked（并入客户已有的未完工单）")
+    missing_items: list[dict[str, str]] = Field(..., description="待核实项：field, code, zh, en")
+    tracking_url: str
+    delivery: list[DeliveryOut]
+
+
+def _out(ref: PartnerOrder) -> dict[str, Any]:
+    order = ref.order
+    return {
+        "external_ref": ref.external_ref,
+        "number": order.number,
+        "status": order.status,
+        "status_label": str(Status(order.status).label),
+        "outcome": ref.outcome,
+        "missing_items": order.missing_items,
+        "tracking_url": tracking_url(order),
+        "delivery": [{"sku": i.sku, "name": i.name, "quantity": i.quantity} for i in ref.items.all()],
+    }
+
+
+def _push_data(partner: PartnerAccount, payload: PartnerOrderIn) -> PartnerPush:
+    fields = payload.dict(exclude={"external_ref", "delivery", "brand"})
+    req = IntakeRequest(brand=payload.brand or partner.brand.code, channel="partner", **fields)
+    items = [Delivered(name=d.name, quantity=d.quantity, sku=d.sku) for d in payload.delivery]
+    return PartnerPush(external_ref=payload.external_ref.strip(), request=req, items=items)
+
+
+@router.post(
+    "/orders",
+    response={200: PartnerOrderOut, 201: PartnerOrderOut, **ERRORS},
+    summary="Push an installation order (idempotent by external_ref)",
+    description=(
+        "201 when the work order is created, 200 when this partner already pushed the same external_ref "
+        "(the same order is returned, nothing is created). A record that cannot become an order gets 422 "
+        "with the field at fault; missing or doubtful items make the order *information incomplete* and are "
+        "listed in missing_items."
+    ),
+)
+def push_order(request: HttpRequest, payload: PartnerOrderIn) -> Reply[dict[str, Any]]:
+    partner: PartnerAccount = request.auth  # type: ignore[attr-defined]
+    ref, created = push(partner=partner, data=_push_data(partner, payload))
+    return Reply(201 if created else 200, _out(ref))
+
+
+@router.get(
+    "/orders/{external_ref}",
+    response={200: PartnerOrderOut, **ERRORS},
+    summary="Read back a pushed order by the partner's reference",
+)
+def read_order(request: HttpRequest, external_ref: str) -> dict[str, Any]:
+    partner: PartnerAccount = request.auth  # type: ignore[attr-defined]
+    ref = partner_order(partner=partner, external_ref=external_ref)
+    if ref is None:
+        raise NotFound("partner_order_not_found", _("没有此合作方单号：%(ref)s"), ref=external_ref)
+    return _out(ref)

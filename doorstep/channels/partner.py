@@ -1,0 +1,90 @@
+"""Retailer / partner systems pushing installation orders (R-IN-1 "retailer/partner system").
+
+A partner authenticates with its own bearer token (``PartnerAccount``), bound to one brand: it can create
+orders for that brand and read back the orders it pushed — nothing else of the centre. Its order reference
+(``external_ref``) makes the push idempotent: a retry returns the same work order and never a second one.
+The delivery list is kept with the order for the technician to count the goods on site (R-CO-6).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.channels.models import DeliveryItem, PartnerAccount, PartnerOrder
+from doorstep.core.actors import Actor
+from doorstep.core.errors import Forbidden
+from doorstep.orders.intake import IntakeRequest, order_create
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import event_record
+
+
+@dataclass
+class Delivered:
+    name: str
+    quantity: int = 1
+    sku: str = ""
+
+
+@dataclass
+class PartnerPush:
+    external_ref: str
+    request: IntakeRequest
+    items: list[Delivered] = field(default_factory=list)
+
+
+def partner_actor(partner: PartnerAccount) -> Actor:
+    return Actor(role="partner", name=partner.name)
+
+
+def push(*, partner: PartnerAccount, data: PartnerPush) -> tuple[PartnerOrder, bool]:
+    """(reference, created?): the order for this partner's reference, created on the first push only."""
+    existing = PartnerOrder.objects.select_related("order").filter(
+        partner=partner, external_ref=data.external_ref
+    )
+    if existing.exists():
+        return existing.get(), False
+    if data.request.brand != partner.brand.code:
+        raise Forbidden(
+            "partner_brand", _("此合作方只能为品牌 %(code)s 下单。"), field="brand", code=partner.brand.code
+        )
+    try:
+        with transaction.atomic():
+            order, outcome = order_create(actor=partner_actor(partner), req=data.request)
+            ref = PartnerOrder.objects.create(
+                partner=partner, external_ref=data.external_ref, order=order, outcome=outcome.value
+            )
+            _deliveries(ref, order, partner, data.items)
+    except IntegrityError:  # the same reference pushed concurrently
+        return existing.get(), False
+    return ref, True
+
+
+def _deliveries(ref: PartnerOrder, order: WorkOrder, partner: PartnerAccount, items: list[Delivered]) -> None:
+    DeliveryItem.objects.bulk_create(
+        DeliveryItem(order=order, partner_order=ref, sku=i.sku, name=i.name, quantity=i.quantity) for i in items
+    )
+    event_record(
+        order=order,
+        actor=partner_actor(partner),
+        kind="partner_order",
+        customer_visible=False,
+        rule="R-IN-1",
+        data={
+            "partner": partner.code,
+            "external_ref": ref.external_ref,
+            "items": [{"sku": i.sku, "name": i.name, "quantity": i.quantity} for i in items],
+        },
+    )
+
+
+def partner_order(*, partner: PartnerAccount, external_ref: str) -> PartnerOrder | None:
+    """Read back one pushed order — a partner sees only its own references."""
+    return (
+        PartnerOrder.objects.select_related("order")
+        .prefetch_related("items")
+        .filter(partner=partner, external_ref=external_ref)
+        .first()
+    )

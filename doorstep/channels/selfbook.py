@@ -1,0 +1,119 @@
+"""Customer self-booking (R-IN-1 "web/online form"): the WeChat H5 pattern, no log-in.
+
+The customer is the actor; the order's channel is ``web``. The form carries a UUID issued when the page is
+shown; a second submission of the same form (double tap, network retry, back button) finds that UUID and
+returns the order it already made — customers have no user account for ``IdempotencyKey``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.catalog.models import ProductLine, ProductModel
+from doorstep.channels.models import BookingSubmission
+from doorstep.core.actors import Actor
+from doorstep.customers.parsing import district_centroids
+from doorstep.network.models import Brand, ServiceCentre
+from doorstep.orders.intake import IntakeRequest, order_create
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import event_record
+
+PERIODS = {
+    "morning": (_("上午"), "09:00-12:00"),
+    "afternoon": (_("下午"), "13:00-18:00"),
+    "evening": (_("晚上"), "18:00-21:00"),
+}
+
+
+@dataclass
+class Booking:
+    """What the customer filled in (already shaped by the form; the rules are in ``order_create``)."""
+
+    service_type: str
+    line: ProductLine | None
+    model_code: str
+    faults: list[str]
+    customer_name: str
+    phone: str
+    address_text: str
+    day: date
+    period: str
+
+    def requirement(self) -> str:
+        label, hours = PERIODS[self.period]
+        return f"{self.day.isoformat()} {label} {hours}"  # read by the intake check as a date (R-IN-2)
+
+
+def centre_of(brand: Brand) -> ServiceCentre | None:
+    return brand.centres.order_by("pk").first()
+
+
+def district_hints(brand: Brand) -> list[str]:
+    """District names of the centre's city, shown under the address field."""
+    centre = centre_of(brand)
+    return [name for name, _lat, _lng in district_centroids(centre.city)] if centre else []
+
+
+def catalogue(brand: Brand) -> list[tuple[ProductLine, list[ProductModel]]]:
+    """Product lines with the brand's models, for the two selects of the form."""
+    models = ProductModel.objects.filter(brand=brand).select_related("line").order_by("line__name", "code")
+    grouped: dict[int, tuple[ProductLine, list[ProductModel]]] = {}
+    for model in models:
+        grouped.setdefault(model.line_id, (model.line, []))[1].append(model)
+    return list(grouped.values())
+
+
+def previous(form_token: uuid.UUID) -> WorkOrder | None:
+    done = BookingSubmission.objects.select_related("order").filter(form_token=form_token).first()
+    return done.order if done else None
+
+
+def book(*, brand: Brand, form_token: uuid.UUID, booking: Booking) -> WorkOrder:
+    """Create (or find) the order of one self-booking form; raises DomainError naming the field."""
+    done = previous(form_token)
+    if done is not None:
+        return done
+    req = IntakeRequest(
+        brand=brand.code,
+        channel="web",
+        service_type=booking.service_type,
+        customer_name=booking.customer_name,
+        phone=booking.phone,
+        address_text=booking.address_text,
+        model_code=booking.model_code,
+        faults=booking.faults,
+        requirement=booking.requirement(),
+    )
+    try:
+        with transaction.atomic():
+            order, _outcome = order_create(actor=Actor.customer(booking.customer_name), req=req)
+            BookingSubmission.objects.create(form_token=form_token, order=order, product_line=booking.line)
+            _note(order, booking)
+    except IntegrityError:  # the same form submitted concurrently: the other request made the order
+        done = previous(form_token)
+        if done is None:
+            raise
+        return done
+    return order
+
+
+def _note(order: WorkOrder, booking: Booking) -> None:
+    """The product line the customer chose matters when the model is unknown (for the desk, R-IN-2)."""
+    event_record(
+        order=order,
+        actor=Actor.customer(booking.customer_name),
+        kind="self_booking",
+        customer_visible=False,
+        rule="R-IN-1",
+        data={
+            "product_line": booking.line.name if booking.line else "",
+            "model_known": bool(booking.model_code),
+            "day": booking.day.isoformat(),
+            "period": booking.period,
+        },
+    )

@@ -1,0 +1,204 @@
+"""WeChat official-account messages (R-IN-1 "WeChat"): verify, keep, link or create, answer.
+
+The WeChat server signs every callback with ``sha1(sorted(token, timestamp, nonce))``. A text message
+becomes an order (channel ``wechat``) from what it gives (R-IN-2: missing items → information
+incomplete); a message from an openid with an open order is put on that order's record instead; a
+text without a phone number is answered with a request for one and creates nothing. A repeated
+delivery (WeChat retries after 5 s) finds the stored message and gets the same answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from doorstep.catalog.models import ProductModel
+from doorstep.channels.extract import Extracted, extract
+from doorstep.channels.models import InboundMessage, WeChatAccount
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError
+from doorstep.customers.parsing.product_match import Catalogue
+from doorstep.orders.intake import IntakeRequest, order_create
+from doorstep.orders.lifecycle import TERMINAL
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import event_record
+from doorstep.orders.tracking import tracking_url
+
+MAX_BODY = 64 * 1024
+FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId", "Event")
+
+
+class BadMessage(ValueError):
+    """The body is not a WeChat XML message."""
+
+
+def signature_valid(token: str, *, signature: str, timestamp: str, nonce: str) -> bool:
+    """The WeChat server signature: sha1 of the sorted token, timestamp and nonce, hex."""
+    if not (token and signature and timestamp and nonce):
+        return False
+    expected = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
+    return hmac.compare_digest(expected, signature.lower())
+
+
+def parse_message(body: bytes) -> dict[str, str]:
+    """The message's fields; no DTDs or entities are accepted (WeChat never sends them)."""
+    if len(body) > MAX_BODY or b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
+        raise BadMessage("refused")
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as err:
+        raise BadMessage(str(err)) from None
+    if root.tag != "xml":
+        raise BadMessage("not a message")
+    fields = {name: (root.findtext(name) or "").strip() for name in FIELDS}
+    if not fields["FromUserName"] or not fields["MsgType"]:
+        raise BadMessage("no sender")
+    return fields
+
+
+def _cdata(text: str) -> str:
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def reply_xml(message: dict[str, str], content: str) -> str:
+    """A passive text reply to the sender (to the openid, from the account)."""
+    return (
+        f"<xml><ToUserName>{_cdata(message['FromUserName'])}</ToUserName>"
+        f"<FromUserName>{_cdata(message['ToUserName'])}</FromUserName>"
+        f"<CreateTime>{int(clock.now().timestamp())}</CreateTime>"
+        f"<MsgType>{_cdata('text')}</MsgType><Content>{_cdata(content)}</Content></xml>"
+    )
+
+
+def _external_id(message: dict[str, str]) -> str:
+    """MsgId for messages; events have none, so WeChat's own rule applies (sender + CreateTime)."""
+    return message["MsgId"] or f"{message['FromUserName']}:{message['CreateTime']}"
+
+
+def receive(*, account: WeChatAccount, body: bytes) -> str:
+    """Handle one verified POST; returns the reply XML. See the module docstring."""
+    message = parse_message(body)
+    external_id = _external_id(message)
+    stored = InboundMessage.objects.filter(channel="wechat", external_id=external_id).first()
+    if stored is not None:
+        return stored.reply
+    try:
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+            return _handle(account, message, external_id, body.decode("utf-8", "replace"))
+    except IntegrityError:  # the same delivery handled concurrently: answer what it answered
+        stored = InboundMessage.objects.filter(channel="wechat", external_id=external_id).first()
+        if stored is None:
+            raise
+        return stored.reply
+
+
+def _handle(account: WeChatAccount, message: dict[str, str], external_id: str, raw: str) -> str:
+    record = InboundMessage(
+        channel="wechat", account=account, external_id=external_id, openid=message["FromUserName"], raw_body=raw
+    )
+    if message["MsgType"] != "text" or not message["Content"]:
+        outcome, text, order, parsed = InboundMessage.Outcome.IGNORED, _("请用文字描述您的需求：电话、地址和故障现象。"), None, {}
+    else:
+        open_order = _open_order(message["FromUserName"])
+        if open_order is not None:
+            outcome, text, order, parsed = _link(open_order, message)
+        else:
+            outcome, text, order, parsed = _create(account, message)
+    record.outcome, record.order, record.parsed = outcome, order, {"message": message, **parsed}
+    record.reply = reply_xml(message, text)
+    record.save()
+    return record.reply
+
+
+def _open_order(openid: str) -> WorkOrder | None:
+    """The latest order this openid created or wrote about that is not closed or cancelled."""
+    latest = (
+        InboundMessage.objects.filter(channel="wechat", openid=openid, order__isnull=False)
+        .exclude(order__status__in=TERMINAL)
+        .select_related("order")
+        .order_by("-received_at", "-pk")
+        .first()
+    )
+    return latest.order if latest else None
+
+
+Handled = tuple[str, str, WorkOrder | None, dict[str, Any]]
+
+
+def _link(order: WorkOrder, message: dict[str, str]) -> Handled:
+    """The customer writes again: the text goes on the order's record for the desk (not shown back)."""
+    event_record(
+        order=order,
+        actor=Actor.customer(_("微信用户")),
+        kind="customer_message",
+        customer_visible=False,
+        rule="R-IN-1",
+        data={"channel": "wechat", "openid": message["FromUserName"], "text": message["Content"][:1000]},
+    )
+    text = _("已收到，您的留言已记入工单 %(number)s，客服会尽快处理。进度查询：%(url)s") % {
+        "number": order.number,
+        "url": tracking_url(order),
+    }
+    return InboundMessage.Outcome.LINKED, text, order, {}
+
+
+def _catalogue(account: WeChatAccount) -> Catalogue:
+    return Catalogue(ProductModel.objects.filter(brand=account.brand).values_list("code", flat=True))
+
+
+def _request(account: WeChatAccount, found: Extracted) -> IntakeRequest:
+    return IntakeRequest(
+        brand=account.brand.code,
+        channel="wechat",
+        service_type=found.service_type,
+        customer_name=found.name,
+        phone=found.phone,
+        address_text=found.address,
+        model_code=found.model,
+        faults=found.faults,
+        requirement=found.requirement,
+    )
+
+
+def _create(account: WeChatAccount, message: dict[str, str]) -> Handled:
+    centre = account.brand.centres.order_by("pk").first()
+    region = f"{centre.province}{centre.city}" if centre else ""
+    found = extract(message["Content"], catalogue=_catalogue(account), region_hint=region)
+    parsed: dict[str, Any] = {"extracted": found.as_dict()}
+    if not found.phone:
+        return InboundMessage.Outcome.NEED_PHONE, _need_phone_text(), None, parsed
+    try:
+        with transaction.atomic():
+            order, _outcome = order_create(
+                actor=Actor.customer(found.name or _("微信用户")), req=_request(account, found)
+            )
+    except DomainError as err:
+        parsed["error"] = {"code": err.code, "field": err.field, "message": err.text()}
+        text = _("未能登记：%(reason)s。请补充后重新发送，或拨打 %(hotline)s。") % {
+            "reason": err.text(),
+            "hotline": account.brand.hotline,
+        }
+        return InboundMessage.Outcome.REJECTED, text, None, parsed
+    return InboundMessage.Outcome.CREATED, _created_text(order), order, parsed
+
+
+def _need_phone_text() -> str:
+    return _("您好，已收到您的消息。请回复您的手机号码，以及上门地址和故障现象，我们将为您登记服务工单。")
+
+
+def _created_text(order: WorkOrder) -> str:
+    text = _("已为您登记服务工单 %(number)s。进度查询：%(url)s") % {
+        "number": order.number,
+        "url": tracking_url(order),
+    }
+    if order.missing_items:
+        text += _("（部分信息待客服来电核实）")
+    return text

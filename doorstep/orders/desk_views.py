@@ -1,0 +1,157 @@
+"""Desk pages: caller look-up and knowledge-base hints while typing, call log, verification, hand-over."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from doorstep.catalog.kb import kb_suggest
+from doorstep.catalog.models import ProductLine
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError
+from doorstep.customers.models import Customer
+from doorstep.network.models import Staff
+from doorstep.orders import selectors
+from doorstep.orders.desk import DESK_ROLES, call_log, call_replied, fault_record_cause, order_hand_over
+from doorstep.orders.intake import normalise_phone_or_raise
+from doorstep.orders.models import CallRecord
+from doorstep.orders.services import order_info_verified
+from doorstep.orders.views import _actor, _order
+
+
+@login_required
+def caller_lookup(request: HttpRequest) -> HttpResponse:
+    """The caller's history and owned products, found by phone as the agent types (R-IN-1, R-QA-6)."""
+    actor = _actor(request)
+    try:
+        phone = normalise_phone_or_raise(request.GET.get("phone", ""))
+    except DomainError:
+        return render(request, "orders/_caller.html", {"customer": None})
+    customer = Customer.objects.filter(phone=phone).prefetch_related("addresses", "products__model").first()
+    orders = selectors.orders_visible_to(actor).filter(customer=customer)[:10] if customer else []
+    return render(request, "orders/_caller.html", {"customer": customer, "orders": orders})
+
+
+@login_required
+def kb_hints(request: HttpRequest) -> HttpResponse:
+    """Likely causes, measures, parts and phone scripts for the symptom being typed (R-AN-1, R-AN-2)."""
+    _actor(request)
+    symptom = request.GET.get("faults", "") or request.GET.get("symptom", "")
+    line = ProductLine.objects.filter(models__code__iexact=request.GET.get("model_code", "").strip()).first()
+    hits = kb_suggest(symptom=symptom.replace("\n", " "), line=line, k=3)
+    return render(request, "orders/_kb.html", {"hits": hits})
+
+
+@login_required
+def calls(request: HttpRequest) -> HttpResponse:
+    """Incoming and outgoing call lists with promised replies (R-IN-8)."""
+    actor = _actor(request)
+    if actor.role not in DESK_ROLES:
+        raise Http404
+    if request.method == "POST":
+        try:
+            call_log(
+                actor=actor,
+                direction=request.POST.get("direction", ""),
+                phone=request.POST.get("phone", ""),
+                caller_name=request.POST.get("caller_name", ""),
+                product=request.POST.get("product", ""),
+                question=request.POST.get("question", ""),
+                promised_reply_at=_when(request.POST.get("promise")),
+                read_back_confirmed=request.POST.get("read_back") == "on",
+            )
+        except DomainError as err:
+            messages.error(request, err.text())
+        else:
+            messages.success(request, _("通话已登记。"))
+        return redirect("orders:calls")
+    records = CallRecord.objects.filter(agent__centre_id=actor.centre_id).prefetch_related("deadlines")[:100]
+    return render(request, "orders/calls.html", {"calls": records})
+
+
+def _when(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+@login_required
+@require_POST
+def call_replied_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    call = get_object_or_404(CallRecord, pk=pk, agent__centre_id=actor.centre_id)
+    try:
+        call_replied(call=call, actor=actor)
+    except DomainError as err:
+        messages.error(request, err.text())
+    return redirect("orders:calls")
+
+
+def _post_and_back(request: HttpRequest, number: str, action: object) -> HttpResponse:
+    try:
+        action()  # type: ignore[operator]
+    except DomainError as err:
+        messages.error(request, err.text())
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect("orders:detail", number=number)
+
+
+@login_required
+@require_POST
+def verify_info(request: HttpRequest, number: str) -> HttpResponse:
+    actor = _actor(request)
+    order = _order(actor, number)
+    return _post_and_back(
+        request,
+        number,
+        lambda: order_info_verified(order=order, actor=actor, verified=request.POST.get("verified", "")),
+    )
+
+
+@login_required
+@require_POST
+def hand_over(request: HttpRequest, number: str) -> HttpResponse:
+    actor = _actor(request)
+    order = _order(actor, number)
+    new_owner = Staff.objects.filter(pk=request.POST.get("new_owner") or 0).first()
+    if new_owner is None:
+        messages.error(request, _("请选择新的首问负责人。"))
+        return redirect("orders:detail", number=number)
+    return _post_and_back(
+        request,
+        number,
+        lambda: order_hand_over(
+            order=order, actor=actor, new_owner=new_owner, reason=request.POST.get("reason", "")
+        ),
+    )
+
+
+@login_required
+@require_POST
+def fault_cause(request: HttpRequest, number: str, position: int) -> HttpResponse:
+    actor: Actor = _actor(request)
+    order = _order(actor, number)
+    fault = get_object_or_404(order.faults, position=position)
+    return _post_and_back(
+        request,
+        number,
+        lambda: fault_record_cause(
+            order=order,
+            actor=actor,
+            fault=fault,
+            cause=request.POST.get("cause", ""),
+            resolution=request.POST.get("resolution", ""),
+        ),
+    )

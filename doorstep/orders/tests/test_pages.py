@@ -1,0 +1,128 @@
+"""Desk and order pages through the Django test client: they render, refuse clearly, and call the services."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from doorstep.catalog.kb import kb_seed
+from doorstep.orders.lifecycle import Status
+from doorstep.orders.models import CallRecord, WorkOrder
+from doorstep.orders.tests.helpers import intake, order_in
+
+
+def client_for(world, role: str) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(world.staff[role].user)
+    return client
+
+
+def test_intake_form_creates_an_order_owned_by_the_agent(world) -> None:
+    response = client_for(world, "agent").post(
+        "/orders/new/",
+        {
+            "channel": "phone",
+            "service_type": "repair",
+            "priority": "normal",
+            "customer_name": "韩女士",
+            "phone": "13711112222",
+            "province": "广东省",
+            "city": "广州市",
+            "district": "天河区",
+            "detail": "珠江新城花城大道 18 号 2301",
+            "model_code": "KFR-35GW",
+            "purchase_date": "2025-03-02",
+            "faults": "不制冷\n漏水",
+            "requirement": "明天下午",
+            "fees_mentioned": "on",
+        },
+    )
+    order = WorkOrder.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/orders/{order.number}/"
+    assert (order.owner, order.fees_mentioned, order.faults.count()) == (world.staff["agent"], True, 2)
+
+
+def test_intake_form_shows_the_field_error_and_writes_nothing(world) -> None:
+    response = client_for(world, "agent").post(
+        "/orders/new/",
+        {
+            "channel": "phone",
+            "service_type": "repair",
+            "priority": "normal",
+            "customer_name": "韩女士",
+            "phone": "abc",
+            "province": "广东省",
+            "city": "广州市",
+            "district": "天河区",
+            "detail": "花城大道 18 号",
+        },
+    )
+    assert response.status_code == 200 and not WorkOrder.objects.exists()
+    assert response.context["form"].errors["phone"]
+
+
+def test_caller_lookup_shows_history_and_products(world) -> None:
+    order = intake(world, phone="13822223333")
+    page = client_for(world, "agent").get("/orders/lookup/", {"phone": "138 2222 3333"})
+    assert order.number in page.content.decode() and "KFR-35GW" in page.content.decode()
+    assert (
+        "新客户"
+        in client_for(world, "agent").get("/orders/lookup/", {"phone": "13999990000"}).content.decode()
+    )
+
+
+def test_kb_hints_while_typing_R_AN_1(world) -> None:
+    kb_seed()
+    page = client_for(world, "agent").get("/orders/kb/", {"faults": "空调不凉快", "model_code": "KFR-35GW"})
+    assert "可能原因" in page.content.decode()
+
+
+def test_order_page_shows_warranty_missing_items_and_actions(world) -> None:
+    order = intake(world, model_code="")
+    html = client_for(world, "agent").get(f"/orders/{order.number}/").content.decode()
+    assert "待核实" in html and "型号" in html and 'data-action="complete_info"' in html
+
+
+def test_call_log_page_records_a_call_with_its_promise_R_IN_8(world) -> None:
+    client = client_for(world, "agent")
+    response = client.post(
+        "/orders/calls/",
+        {
+            "direction": "in",
+            "phone": "13800001111",
+            "question": "何时上门",
+            "promise": "2099-01-01T10:00",
+            "read_back": "on",
+        },
+    )
+    assert response.status_code == 302
+    call = CallRecord.objects.get()
+    assert call.read_back_confirmed and call.deadlines.get().due_at.year == 2099
+    assert "何时上门" in client.get("/orders/calls/").content.decode()
+
+
+def test_technician_cannot_open_the_call_log(world) -> None:
+    assert client_for(world, "technician").get("/orders/calls/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["other_manager", "other_technician"])
+def test_other_outlets_cannot_open_the_order_page(world, role: str) -> None:
+    order = order_in(world, Status.CONFIRMED)
+    assert client_for(world, role).get(f"/orders/{order.number}/").status_code == 404
+
+
+def test_illegal_move_on_a_page_is_a_message_not_a_500(world) -> None:
+    order = order_in(world, Status.TRIAGED)
+    response = client_for(world, "agent").post(
+        f"/orders/{order.number}/act/pay/", {"method": "cash"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "不能执行" in response.content.decode()
+
+
+def test_customer_tracking_page_needs_a_valid_signed_link(world) -> None:
+    from doorstep.orders.tracking import tracking_token
+
+    order = order_in(world, Status.CONFIRMED)
+    assert Client().get(f"/t/{tracking_token(order)}/").status_code == 200
+    assert Client().get(f"/t/{order.number}:forged/").status_code == 404

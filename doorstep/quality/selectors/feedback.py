@@ -1,0 +1,126 @@
+"""Reads of the callback queue (R-QA-1), complaints (R-QA-3), insights (R-QA-5) and the service archive
+(R-QA-6); every one scoped through ``orders_visible_to`` (R-PV-1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.privacy import Contact, contact_for
+from doorstep.customers.models import Customer, OwnedProduct
+from doorstep.orders.lifecycle import Status
+from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
+from doorstep.orders.selectors import orders_visible_to
+from doorstep.quality.models import CallbackAttempt, Complaint, EarlyWarning, Insight, Survey
+
+CALLBACK_ROLES = frozenset({"agent", "quality", "admin"})
+DASHBOARD_ROLES = frozenset({"quality", "admin", "outlet_manager"})
+ARCHIVE_KINDS = ("arrive", "complete", "record_callback", "survey_submitted", "complaint_opened",
+                 "complaint_resolved", "take_back", "reopen", "fault_coded", "signed")  # fmt: skip
+
+
+@dataclass
+class CallbackRow:
+    order: WorkOrder
+    due_at: datetime | None
+    not_before: datetime | None
+    deadline_state: str
+    attempts: int
+    next_try_at: datetime | None
+    survey: Survey | None
+    contact: Contact
+
+    @property
+    def overdue(self) -> bool:
+        return self.deadline_state == Deadline.State.OVERDUE or bool(self.due_at and self.due_at < clock.now())
+
+    @property
+    def retry_later(self) -> bool:
+        return bool(self.next_try_at and self.next_try_at > clock.now())
+
+
+def callback_queue(*, actor: Actor, mine_only: bool = False) -> list[CallbackRow]:
+    """Completed orders waiting for their callback, the earliest deadline first (R-QA-1)."""
+    if actor.role not in CALLBACK_ROLES:
+        return []
+    deadline = Deadline.objects.filter(order=OuterRef("pk"), kind=Deadline.Kind.CALLBACK).order_by("-pk")
+    last_try = CallbackAttempt.objects.filter(order=OuterRef("pk")).order_by("-at", "-pk")
+    qs = (
+        orders_visible_to(actor)
+        .filter(status__in=[Status.COMPLETED, Status.PAID])
+        .annotate(
+            cb_due=Subquery(deadline.values("due_at")[:1]),
+            cb_not_before=Subquery(deadline.values("not_before")[:1]),
+            cb_state=Subquery(deadline.values("state")[:1]),
+            cb_attempts=Count("callback_attempts"),
+            cb_next=Subquery(last_try.values("next_try_at")[:1]),
+            has_survey=Exists(Survey.objects.filter(order=OuterRef("pk"))),
+        )
+        .order_by("cb_due", "pk")
+    )
+    if mine_only and actor.staff is not None:
+        qs = qs.filter(owner=actor.staff)
+    surveys = {s.order_id: s for s in Survey.objects.filter(order__in=qs.values("pk"))}
+    return [_callback_row(actor, o, surveys.get(o.pk)) for o in qs[:200]]
+
+
+def _callback_row(actor: Actor, o: Any, survey: Survey | None) -> CallbackRow:
+    return CallbackRow(
+        order=o,
+        due_at=o.cb_due,
+        not_before=o.cb_not_before,
+        deadline_state=o.cb_state or "",
+        attempts=o.cb_attempts,
+        next_try_at=o.cb_next,
+        survey=survey,
+        contact=contact_for(actor, o, purpose="callback"),
+    )
+
+
+def complaints_visible_to(actor: Actor) -> QuerySet[Complaint]:
+    return Complaint.objects.select_related("order", "owner", "technician__staff", "outlet").filter(
+        order__in=orders_visible_to(actor).values("pk")
+    )
+
+
+def insights_visible_to(actor: Actor) -> QuerySet[Insight]:
+    qs = Insight.objects.select_related("author", "order", "product_model").filter(centre_id=actor.centre_id)
+    if actor.role in ("quality", "admin"):
+        return qs
+    if actor.role == "outlet_manager":
+        return qs.filter(author__outlet_id=actor.outlet_id)
+    return qs.filter(author=actor.staff) if actor.staff is not None else qs.none()
+
+
+def warnings_visible_to(actor: Actor) -> QuerySet[EarlyWarning]:
+    if actor.role not in ("quality", "admin"):
+        return EarlyWarning.objects.none()
+    return EarlyWarning.objects.select_related("product_model").filter(centre_id=actor.centre_id)
+
+
+# --- the service archive (R-QA-6) ------------------------------------------------------------------------------
+def archive_orders(*, actor: Actor, customer: Customer | None = None, product: OwnedProduct | None = None) -> list[dict[str, Any]]:
+    """Every visible order of a customer or product with its visits, parts and feedback (R-QA-6)."""
+    qs = orders_visible_to(actor).order_by("-created_at")
+    qs = qs.filter(customer=customer) if customer is not None else qs.filter(product=product)
+    orders = list(qs.prefetch_related("charges__fee_item", "complaints"))
+    events = OrderEvent.objects.filter(order__in=[o.pk for o in orders], kind__in=ARCHIVE_KINDS).order_by("seq")
+    by_order: dict[int, list[OrderEvent]] = {}
+    for e in events:
+        by_order.setdefault(e.order_id, []).append(e)
+    surveys = {s.order_id: s for s in Survey.objects.filter(order__in=[o.pk for o in orders])}
+    return [
+        {
+            "order": o,
+            "events": by_order.get(o.pk, []),
+            "parts": [c for c in o.charges.all() if c.fee_item.kind == "part"],
+            "survey": surveys.get(o.pk),
+            "complaints": list(o.complaints.all()),
+        }
+        for o in orders
+    ]

@@ -1,0 +1,89 @@
+"""Information value-add (信息增值, R-QA-5): the technician's structured fault code and field insights
+routed to the product, quality or parts department and tracked to an outcome."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.errors import Forbidden, Invalid, NotFound
+from doorstep.orders.lifecycle import Status
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.selectors import order_is_visible_to
+from doorstep.orders.services import event_record
+from doorstep.quality.models import FaultRecord, Insight
+
+RULE = "R-QA-5"
+FIELD_ROLES = frozenset({"technician", "outlet_manager", "admin"})
+ROUTERS = frozenset({"quality", "admin"})
+CODABLE = frozenset(
+    {Status.IN_SERVICE, Status.RETURNED, Status.COMPLETED, Status.PAID, Status.CALLBACK_DONE, Status.CLOSED}
+)
+FAULT_FIELDS = ("component", "symptom", "cause", "fix")
+
+
+def fault_record_save(*, order: WorkOrder, actor: Actor, **fields: str) -> FaultRecord:
+    """Record (or correct) the order's fault code: model × component × symptom × cause × fix (R-QA-5)."""
+    _require_field_actor(order, actor)
+    if order.status not in CODABLE:
+        raise Invalid("fault_code_too_early", _("维修开始后才能记录故障编码。"))
+    clean = {name: str(fields.get(name) or "").strip() for name in FAULT_FIELDS}
+    for name, value in clean.items():
+        if not value:
+            raise Invalid("fault_code_incomplete", _("故障编码须填写部件、现象、原因和处理。"), field=name)
+    assert actor.staff is not None
+    model = order.product.model if order.product else None
+    with transaction.atomic():
+        record, _created = FaultRecord.objects.update_or_create(
+            order=order,
+            defaults={**clean, "product_model": model, "recorded_by": actor.staff, "recorded_at": clock.now()},
+        )
+        event_record(
+            order=order, actor=actor, kind="fault_coded", data={"code": record.code, **clean},
+            customer_visible=False, rule=RULE,
+        )  # fmt: skip
+    return record
+
+
+def _require_field_actor(order: WorkOrder, actor: Actor) -> None:
+    if actor.role not in FIELD_ROLES or actor.staff is None or not order_is_visible_to(order, actor):
+        raise Forbidden("fault_code_forbidden", _("只有上门工程师或网点经理可以记录故障编码。"))
+
+
+def insight_submit(
+    *, actor: Actor, department: str, title: str, body: str, order: WorkOrder | None = None
+) -> Insight:
+    """Field staff send an idea to the product, quality or parts department (R-QA-5)."""
+    if actor.staff is None:
+        raise Forbidden("insight_staff_only", _("只有员工可以提交信息增值建议。"))
+    if order is not None and not order_is_visible_to(order, actor):
+        raise NotFound("order_not_found", _("工单不存在或无权查看。"))
+    if department not in Insight.Department.values:
+        raise Invalid("insight_department_unknown", _("请选择接收部门。"), field="department")
+    if not (title or "").strip() or not (body or "").strip():
+        raise Invalid("insight_text_required", _("请填写标题和内容。"), field="title" if not title else "body")
+    model = order.product.model if order is not None and order.product else None
+    with transaction.atomic():
+        insight = Insight.objects.create(
+            order=order, centre_id=actor.centre_id, product_model=model, department=department,
+            title=title.strip()[:100], body=body.strip(), author=actor.staff, submitted_at=clock.now(),
+        )  # fmt: skip
+        if order is not None:
+            event_record(
+                order=order, actor=actor, kind="insight_submitted", customer_visible=False, rule=RULE,
+                data={"insight": insight.pk, "department": department, "title": insight.title},
+            )  # fmt: skip
+    return insight
+
+
+def insight_update(*, insight: Insight, actor: Actor, state: str, note: str = "") -> Insight:
+    """The receiving department (through the quality team) tracks the insight to an outcome."""
+    if actor.role not in ROUTERS or actor.centre_id != insight.centre_id:
+        raise Forbidden("insight_route_forbidden", _("只有质量经理或管理员可以更新建议状态。"))
+    if state not in Insight.State.values:
+        raise Invalid("insight_state_unknown", _("未知的建议状态。"), field="state")
+    insight.state, insight.department_note, insight.updated_at = state, (note or "").strip()[:300], clock.now()
+    insight.save(update_fields=["state", "department_note", "updated_at"])
+    return insight

@@ -1,0 +1,94 @@
+"""Template helpers of the quality loop: the panels included in the order and tracking pages, masked
+contact data (R-PV-1) and small formatters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError
+from doorstep.core.privacy import Contact, contact_for, mask_address, mask_phone
+from doorstep.orders.models import WorkOrder
+from doorstep.quality.models import CallbackAttempt, Complaint, FaultRecord, Insight, Survey
+from doorstep.quality.services.feedback import SURVEYABLE
+from doorstep.quality.services.insights import CODABLE
+
+register = template.Library()
+
+register.filter("mask_phone", mask_phone)
+register.filter("mask_address", mask_address)
+
+
+@register.filter
+def pct(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value:.{digits}%}"
+
+
+@register.filter
+def stars(count: int | None) -> str:
+    return "★" * (count or 0) + "☆" * (5 - (count or 0))
+
+
+def _actor(context: Any) -> Actor | None:
+    request = context.get("request")
+    try:
+        return Actor.for_user(request.user) if request is not None else None
+    except DomainError:
+        return None
+
+
+@register.simple_tag(takes_context=True)
+def customer_contact(context: Any, order: WorkOrder, purpose: str = "order_page") -> Contact:
+    """``{% customer_contact order as c %}``: masked unless this user needs it; full views are logged."""
+    actor = _actor(context)
+    if actor is None:
+        return Contact(order.customer.name, mask_phone(order.customer.phone), mask_address(order.address), True)
+    return contact_for(actor, order, purpose=purpose)
+
+
+@register.inclusion_tag("quality/_order_panel.html", takes_context=True)
+def quality_order_panel(context: Any, order: WorkOrder) -> dict[str, Any]:
+    """Complaints, the survey, callback attempts, fault code and insights on the staff order page."""
+    actor = _actor(context)
+    role = actor.role if actor else ""
+    return {
+        "order": order,
+        "role": role,
+        "csrf_token": context.get("csrf_token"),
+        "complaints": list(Complaint.objects.filter(order=order).select_related("owner").order_by("-opened_at")),
+        "survey": Survey.objects.filter(order=order).first(),
+        "attempts": list(CallbackAttempt.objects.filter(order=order).select_related("agent")),
+        "fault": FaultRecord.objects.filter(order=order).first(),
+        "insights": list(Insight.objects.filter(order=order)),
+        "channels": Complaint.Channel.choices,
+        "categories": Complaint.Category.choices,
+        "departments": Insight.Department.choices,
+        "can_complain": role in ("agent", "quality", "admin", "outlet_manager"),
+        "can_code": role in ("technician", "outlet_manager", "admin") and order.status in CODABLE,
+        "can_insight": actor is not None,
+    }
+
+
+@register.inclusion_tag("quality/_track_panel.html", takes_context=True)
+def quality_track_panel(context: Any, order: WorkOrder, token: str) -> dict[str, Any]:
+    """The customer's questionnaire (once, after the service) and their complaints on the tracking page."""
+    survey = Survey.objects.filter(order=order).first()
+    return {
+        "order": order,
+        "token": token,
+        "csrf_token": context.get("csrf_token"),
+        "survey": survey,
+        "can_rate": survey is None and order.status in SURVEYABLE,
+        "via": context.get("request").GET.get("via", "") if context.get("request") else "",
+        "complaints": list(Complaint.objects.filter(order=order).order_by("-opened_at")),
+        "categories": [c for c in Complaint.Category.choices if c[0] in CUSTOMER_CATEGORIES],
+        "dimensions": [(f, Survey._meta.get_field(f).verbose_name) for f in ("timeliness", "skill", "attitude", "fees")],
+    }
+
+
+CUSTOMER_CATEGORIES = frozenset(
+    {"lateness", "attitude", "repair_quality", "fees", "no_arguing", "no_unauthorised_fees", "no_forced_satisfaction", "other"}
+)
+

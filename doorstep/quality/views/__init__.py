@@ -1,0 +1,1 @@
+"""Pages of the quality loop. Thin: each POST calls one service; a refusal becomes a flash message."""

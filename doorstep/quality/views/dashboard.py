@@ -1,0 +1,181 @@
+"""The quality dashboard (R-QA-4): KPI cards, bar charts, star levels, drill-down to the orders behind a
+figure, CSV/Excel export; plus early warnings (R-QA-5) and people's expiring qualifications (R-QA-7)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.orders.selectors import orders_visible_to
+from doorstep.quality.charts import Bar, bar_chart
+from doorstep.quality.export import kpi_csv, kpi_xlsx
+from doorstep.quality.models import Complaint, EarlyWarning
+from doorstep.quality.selectors import language_review_queue
+from doorstep.quality.selectors.feedback import DASHBOARD_ROLES, complaints_visible_to, warnings_visible_to
+from doorstep.quality.selectors.kpis import LOWER_IS_BETTER, METRICS, KpiReport, KpiRow, kpi_orders, kpi_report
+from doorstep.quality.selectors.people import expiring_soon
+from doorstep.quality.selectors.policy import star_rules_for
+from doorstep.quality.services.warnings import early_warning_acknowledge
+from doorstep.quality.views.common import actor_of, attempt, period
+
+CHARTS = (  # (metric, rows, maximum, format)
+    ("on_time", "outlets", 1.0, "{:.0%}"),
+    ("complaints", "outlets", None, "{:.1%}"),
+    ("satisfaction", "technicians", 5.0, "{:.2f}"),
+    ("first_fix", "technicians", 1.0, "{:.0%}"),
+)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request, DASHBOARD_ROLES)
+    since, until, start, end = period(request)
+    report = kpi_report(actor=actor, since=start, until=end)
+    query = urlencode({"since": since.isoformat(), "until": until.isoformat()})
+    return render(
+        request,
+        "quality/dashboard.html",
+        {
+            "since": since,
+            "until": until,
+            "query": query,
+            "report": report,
+            "cards": _cards(report.scope, query),
+            "charts": [_chart(report, m, rows, mx, fmt, query) for m, rows, mx, fmt in CHARTS],
+            "tech_rows": [_table_row(r, query) for r in report.technicians],
+            "outlet_rows": [_table_row(r, query) for r in report.outlets],
+            "metrics": METRICS,
+            **_side_panels(actor),
+        },
+    )
+
+
+def _drill(metric: str, row: KpiRow, query: str) -> str:
+    return f"{reverse('quality:drill')}?{query}&metric={metric}&group={row.group}&key={row.key}"
+
+
+def _cards(row: KpiRow, query: str) -> list[dict[str, Any]]:
+    return [
+        {"metric": m, "label": label, "value": _fmt(m, row.value(m)), "fig": row.figures[m], "href": _drill(m, row, query)}
+        for m, label in METRICS.items()
+    ]
+
+
+def _fmt(metric: str, value: float | None) -> str:
+    if value is None:
+        return "—"
+    if metric == "satisfaction":
+        return f"{value:.2f}"
+    if metric == "language":
+        return str(int(value))
+    return f"{value:.1%}"
+
+
+def _table_row(row: KpiRow, query: str) -> dict[str, Any]:
+    cells = [{"metric": m, "value": _fmt(m, row.value(m)), "href": _drill(m, row, query)} for m in METRICS]
+    return {"row": row, "cells": cells}
+
+
+def _chart(report: KpiReport, metric: str, rows_name: str, maximum: float | None, fmt: str, query: str) -> dict[str, Any]:
+    rows: list[KpiRow] = getattr(report, rows_name)
+    values = [r.value(metric) for r in rows]
+    top = maximum or max([v for v in values if v is not None] + [0.05])
+    bars = [Bar(r.label, v, _drill(metric, r, query), _good(metric, v)) for r, v in zip(rows, values, strict=True)]
+    svg = bar_chart(bars, maximum=top, fmt=fmt, title=str(METRICS[metric]))
+    return {"metric": metric, "label": METRICS[metric], "svg": mark_safe(svg)}  # noqa: S308 (built from escaped parts)
+
+
+def _good(metric: str, value: float | None) -> bool:
+    if value is None:
+        return True
+    if metric in LOWER_IS_BETTER:
+        return value <= 0.05
+    return value >= (4.2 if metric == "satisfaction" else 0.85)
+
+
+def _side_panels(actor: Actor) -> dict[str, Any]:
+    live = complaints_visible_to(actor).exclude(state=Complaint.State.RESOLVED)
+    return {
+        "live_complaints": live[:8],
+        "live_complaint_count": live.count(),
+        "open_flags": language_review_queue(actor).count(),
+        "warnings": warnings_visible_to(actor).filter(state=EarlyWarning.State.OPEN)[:5],
+        "expiring": expiring_soon(actor=actor, on=clock.local(clock.now()).date())[:8],
+        "rules": star_rules_for(actor.staff.centre.brand) if actor.staff else [],
+    }
+
+
+@login_required
+def drill(request: HttpRequest) -> HttpResponse:
+    """The orders behind one figure: which counted for it and which against it."""
+    actor = actor_of(request, DASHBOARD_ROLES)
+    since, until, start, end = period(request)
+    metric, group = request.GET.get("metric", ""), request.GET.get("group", "scope")
+    key = int(request.GET.get("key", "0") or 0)
+    if metric not in METRICS:
+        raise Http404
+    rows = kpi_orders(actor=actor, since=start, until=end, metric=metric, group=group, key=key)
+    report_row = kpi_report(actor=actor, since=start, until=end).row(group, key)
+    return render(
+        request,
+        "quality/drill.html",
+        {
+            "rows": rows,
+            "metric": metric,
+            "metric_label": METRICS[metric],
+            "row": report_row,
+            "value": _fmt(metric, report_row.value(metric)) if report_row else "—",
+            "since": since,
+            "until": until,
+            "lower_is_better": metric in LOWER_IS_BETTER,
+        },
+    )
+
+
+@login_required
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    actor = actor_of(request, DASHBOARD_ROLES)
+    since, until, start, end = period(request)
+    report = kpi_report(actor=actor, since=start, until=end)
+    name = f"kpi-{since:%Y%m%d}-{until:%Y%m%d}"
+    if fmt == "csv":
+        response = HttpResponse(kpi_csv(report), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            kpi_xlsx(report), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def warnings(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request, ("quality", "admin"))
+    rows = []
+    for warning in warnings_visible_to(actor)[:50]:
+        orders = orders_visible_to(actor).filter(pk__in=warning.order_ids).order_by("-created_at")
+        rows.append({"warning": warning, "orders": orders})
+    return render(request, "quality/warnings.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def warning_ack(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request, ("quality", "admin"))
+    warning = get_object_or_404(warnings_visible_to(actor), pk=pk)
+    return attempt(
+        request, lambda: early_warning_acknowledge(warning=warning, actor=actor), _("预警已确认。"), "quality:warnings"
+    )
+

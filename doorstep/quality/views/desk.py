@@ -1,0 +1,166 @@
+"""The desk's pages: the callback queue (R-QA-1), complaints (R-QA-3), the language review queue and the
+live phrase check while typing (R-LG-1, R-LG-2)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from doorstep.core.actors import Actor
+from doorstep.quality.language import standard_phrases
+from doorstep.quality.models import CallbackAttempt, Complaint, LanguageFlag
+from doorstep.quality.selectors import language_flags_visible_to, language_review_queue
+from doorstep.quality.selectors.feedback import CALLBACK_ROLES, callback_queue, complaints_visible_to
+from doorstep.quality.services.complaints import complaint_confirm, complaint_open, complaint_respond
+from doorstep.quality.services.feedback import callback_from_survey, callback_record
+from doorstep.quality.services.language import language_flag_confirm, language_flag_dismiss, typing_suggestions
+from doorstep.quality.views.common import actor_of, attempt, scoped_order
+
+REVIEWERS = ("quality", "admin")
+
+
+# --- callbacks ---------------------------------------------------------------------------------------------
+@login_required
+def callbacks(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request, CALLBACK_ROLES)
+    mine = request.GET.get("mine", "1" if actor.role == "agent" else "0") == "1"
+    return render(
+        request,
+        "quality/callbacks.html",
+        {
+            "rows": callback_queue(actor=actor, mine_only=mine),
+            "mine": mine,
+            "outcomes": CallbackAttempt.Outcome.choices,
+            "follow_ups": CallbackAttempt.FollowUp.choices,
+            "opening": _script("phone_opening", actor),
+            "closing": _script("phone_closing", actor),
+        },
+    )
+
+
+def _script(situation: str, actor: Actor) -> list[str]:
+    """Standard phrases for the call (R-LG-1), filled with the brand and the agent's name."""
+    brand = actor.staff.centre.brand.name if actor.staff is not None else ""
+    return [p.render(brand=brand, name=actor.name) for p in standard_phrases(situation)][:3]
+
+
+@login_required
+@require_POST
+def callback_post(request: HttpRequest, number: str) -> HttpResponse:
+    actor = actor_of(request, CALLBACK_ROLES)
+    order = scoped_order(actor, number)
+    post = request.POST
+    works = {"yes": True, "no": False}.get(post.get("product_works", ""))
+    return attempt(
+        request,
+        lambda: callback_record(
+            order=order,
+            actor=actor,
+            outcome=post.get("outcome", ""),
+            satisfaction=post.get("satisfaction") or None,
+            product_works=works,
+            feedback=post.get("feedback", ""),
+            follow_up=post.get("follow_up", CallbackAttempt.FollowUp.NONE),
+        ),
+        _("已记录回访：%(number)s") % {"number": number},
+        "quality:callbacks",
+    )
+
+
+@login_required
+@require_POST
+def callback_survey_post(request: HttpRequest, number: str) -> HttpResponse:
+    actor = actor_of(request, CALLBACK_ROLES)
+    order = scoped_order(actor, number)
+    return attempt(
+        request,
+        lambda: callback_from_survey(order=order, actor=actor),
+        _("已按客户在线问卷记录回访。"),
+        "quality:callbacks",
+    )
+
+
+# --- complaints --------------------------------------------------------------------------------------------
+@login_required
+def complaints(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    qs = complaints_visible_to(actor)
+    state = request.GET.get("state", "live")
+    qs = qs.exclude(state=Complaint.State.RESOLVED) if state == "live" else qs
+    return render(request, "quality/complaints.html", {"complaints": qs[:200], "state": state})
+
+
+@login_required
+@require_POST
+def complaint_new(request: HttpRequest, number: str) -> HttpResponse:
+    actor = actor_of(request)
+    order = scoped_order(actor, number)
+    post = request.POST
+    return attempt(
+        request,
+        lambda: complaint_open(
+            order=order,
+            actor=actor,
+            channel=post.get("channel", ""),
+            category=post.get("category", ""),
+            description=post.get("description", ""),
+        ),
+        _("投诉已登记，已指定负责人和答复时限。"),
+        "orders:detail",
+        number,
+    )
+
+
+@login_required
+@require_POST
+def complaint_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    actor = actor_of(request)
+    complaint = get_object_or_404(complaints_visible_to(actor), pk=pk)
+    post = request.POST
+    if action == "respond":
+        fn = lambda: complaint_respond(complaint=complaint, actor=actor, response=post.get("response", ""))  # noqa: E731
+    elif action in ("accept", "reject"):
+        fn = lambda: complaint_confirm(  # noqa: E731
+            complaint=complaint, actor=actor, accepted=action == "accept", note=post.get("note", "")
+        )
+    else:
+        raise Http404
+    return attempt(request, fn, _("投诉处理已记录。"), "orders:detail", complaint.order.number)
+
+
+# --- service language ----------------------------------------------------------------------------------------
+@login_required
+def language_queue(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request, REVIEWERS)
+    recent = language_flags_visible_to(actor).exclude(state=LanguageFlag.State.OPEN)[:20]
+    return render(
+        request, "quality/language.html", {"flags": language_review_queue(actor)[:100], "recent": recent}
+    )
+
+
+@login_required
+@require_POST
+def language_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    actor = actor_of(request, REVIEWERS)
+    flag = get_object_or_404(language_flags_visible_to(actor), pk=pk)
+    note = request.POST.get("note", "")
+    if action == "confirm":
+        fn = lambda: language_flag_confirm(flag=flag, actor=actor, note=note)  # noqa: E731
+    elif action == "dismiss":
+        fn = lambda: language_flag_dismiss(flag=flag, actor=actor, note=note)  # noqa: E731
+    else:
+        raise Http404
+    return attempt(request, fn, _("已审核：%(text)s") % {"text": flag.matched_text}, "quality:language")
+
+
+@login_required
+def language_suggest(request: HttpRequest) -> HttpResponse:
+    """htmx: the forbidden phrases near the end of a reply being typed, with professional rewordings."""
+    actor_of(request)
+    data = request.POST if request.method == "POST" else request.GET
+    name = data.get("field", "")
+    text = data.get(name, "") if name else data.get("text", "")
+    return render(request, "quality/_suggestions.html", {"hints": typing_suggestions(text)})

@@ -1,0 +1,65 @@
+"""Parts fitted on the visit: only under the accepted quote, with their source, the old part's fate, and
+the customer's consent when taken from a defective or turnover unit (R-SV-5, R-AN-3, R-SV-2)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import event_record
+from doorstep.parts.models import PartUse
+from doorstep.parts.services import _count, part_fit, part_get
+from doorstep.visits.models import Consent
+from doorstep.visits.quote import quote_require_accepted
+from doorstep.visits.steps import _step, work_started
+
+CANNIBALISED = {PartUse.Source.CANNIBALISED_DEFECTIVE, PartUse.Source.CANNIBALISED_TURNOVER}
+WORK_STATUSES = {"in_service", "taken_back", "returned"}
+
+
+def _quoted_quantity(quote_lines: list[dict[str, Any]], fee_code: str) -> Decimal:
+    return sum((Decimal(x["quantity"]) for x in quote_lines if x["code"] == fee_code), Decimal("0"))
+
+
+def part_use_record(
+    *, order: WorkOrder, actor: Actor, part_code: str, quantity: Any = 1, source: str, old_part_fate: str,
+    note: str = "",
+) -> PartUse:
+    """Fit a part: refused without started work under an accepted quote, outside the quote, without
+    consent for a cannibalised part, or when the stock it should come from does not have it."""
+    _step(order, actor, WORK_STATUSES)
+    quote = quote_require_accepted(order)
+    if not work_started(order):
+        raise DomainError("work_not_started", _("请先开始施工（报价已确认、安全检查已完成）。"))
+    part = part_get(brand_id=order.brand_id, code=part_code)
+    n = _count(quantity)
+    used = PartUse.objects.filter(order=order, part__fee_item=part.fee_item).aggregate(s=Sum("quantity"))["s"] or 0
+    if used + n > _quoted_quantity(quote.lines, part.fee_item.code):
+        raise DomainError(
+            "part_not_in_quote",
+            _("配件「%(part)s」不在客户确认的报价内（或超出数量）：请先更新报价并经客户确认。"),
+            field="part", part=part.name,
+        )  # R-SV-2: no change of service content without consent
+    if source in CANNIBALISED and not order.consents.filter(kind=Consent.Kind.CANNIBALISE).exists():
+        raise DomainError(
+            "cannibalise_needs_consent", _("从故障机或周转机拆取配件须先记录客户同意（R-AN-3）。"), field="source"
+        )
+    if not part.original:
+        raise DomainError("part_not_certified", _("只能使用原厂或认证配件（R-SV-5）。"), field="part")
+    with transaction.atomic():
+        use = part_fit(order=order, part=part, quantity=n, source=source, old_part_fate=old_part_fate,
+                       by=actor.name, note=note)
+        event_record(
+            order=order, actor=actor, kind="part_used", rule="R-AN-3" if source in CANNIBALISED else "R-SV-5",
+            data={"part": part.code, "name": part.name, "quantity": n, "source": source,
+                  "source_label": str(PartUse.Source(source).label),
+                  "old_part_fate": str(PartUse.OldPartFate(old_part_fate).label)},
+        )
+    return use

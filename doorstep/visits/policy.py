@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from doorstep.network.models import Brand
+from doorstep.visits.models import VisitPolicy
+
+
+def visit_policy_for(brand: Brand) -> VisitPolicy:
+    """The brand's visit numbers, created with STANDARD.md's defaults on first use."""
+    policy, _created = VisitPolicy.objects.get_or_create(brand=brand)
+    return policy

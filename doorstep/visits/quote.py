@@ -1,0 +1,149 @@
+"""The quote: built only from the brand's fee standard, warranty applied line by line, accepted by the
+customer before work starts; any change needs a new acceptance (R-SV-2, R-SV-3, R-IN-9, R-AN-7)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.catalog.models import FeeItem
+from doorstep.catalog.warranty import decide_warranty
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError, Invalid, NotFound
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import event_record
+from doorstep.visits.models import ChargeLine, Consent, Quote
+from doorstep.visits.services import ON_SITE, _require_field_actor, charge_add
+
+NEVER_COVERED = {FeeItem.Kind.MATERIAL}  # extra materials are charged even in warranty (R-SV-3)
+
+
+def coverage(order: WorkOrder, fee: FeeItem, exclusion: str = "") -> tuple[bool, str]:
+    """Is this line free under warranty? With the reason in words (R-AN-7)."""
+    if fee.kind in NEVER_COVERED:
+        return False, "材料费不在保修范围内，按收费标准收取。"
+    product = order.product
+    decision = decide_warranty(
+        model=product.model if product else None,
+        purchased=product.purchase_date if product else None,
+        today=clock.local(clock.now()).date(),
+        exclusion=exclusion,
+    )
+    if decision.status == "in_warranty":
+        return True, decision.explanation
+    if fee.kind == FeeItem.Kind.PART and any(name in fee.name for name in decision.parts):
+        return True, f"{fee.name}在部件保修期内：保内免费。"
+    return False, decision.explanation
+
+
+def quote_line_add(
+    *, order: WorkOrder, actor: Actor, fee_code: str, quantity: Any = 1, exclusion: str = ""
+) -> ChargeLine:
+    """Add a fee-standard line with warranty coverage decided by the system, not typed by hand."""
+    fee = FeeItem.objects.filter(brand=order.brand, code=fee_code, active=True).first()
+    if fee is None:  # charge_add refuses it with the standard message
+        return charge_add(order=order, actor=actor, fee_code=fee_code, quantity=quantity)
+    covered, _why = coverage(order, fee, exclusion)
+    return charge_add(order=order, actor=actor, fee_code=fee_code, quantity=quantity, covered=covered)
+
+
+def charge_remove(*, order: WorkOrder, actor: Actor, line_id: Any) -> None:
+    """Take a line off the quote before payment; an accepted quote then needs a new acceptance."""
+    _require_field_actor(order, actor)
+    if order.status not in ON_SITE:
+        raise DomainError("not_on_site", _("只有到达现场后才能修改报价。"))
+    line = ChargeLine.objects.select_related("fee_item").filter(order=order, pk=line_id).first()
+    if line is None:
+        raise NotFound("charge_unknown", _("收费项目不存在。"), field="line")
+    with transaction.atomic():
+        event_record(
+            order=order,
+            actor=actor,
+            kind="charge_removed",
+            rule="R-SV-2",
+            data={"code": line.fee_item.code, "name": line.fee_item.name, "amount": str(line.amount)},
+        )
+        line.delete()
+
+
+def quote_lines(order: WorkOrder) -> list[dict[str, Any]]:
+    lines = order.charges.select_related("fee_item").order_by("added_at", "pk")
+    return [
+        {
+            "id": line.pk,
+            "code": line.fee_item.code,
+            "name": line.fee_item.name,
+            "kind": line.fee_item.get_kind_display(),
+            "unit": line.fee_item.unit,
+            "quantity": str(line.quantity.normalize()),
+            "unit_price": str(line.unit_price),
+            "amount": str(line.amount),
+            "covered": line.covered,
+        }
+        for line in lines
+    ]
+
+
+def fingerprint(lines: list[dict[str, Any]]) -> str:
+    return hashlib.sha256(json.dumps(lines, sort_keys=True).encode()).hexdigest()
+
+
+def _totals(lines: list[dict[str, Any]]) -> tuple[Decimal, Decimal]:
+    total = sum((Decimal(x["amount"]) for x in lines), Decimal("0.00"))
+    due = sum((Decimal(x["amount"]) for x in lines if not x["covered"]), Decimal("0.00"))
+    return total, due
+
+
+def quote_current(order: WorkOrder) -> Quote | None:
+    """The accepted quote if the charge lines are still exactly what the customer accepted."""
+    latest = Quote.objects.filter(order=order).order_by("-version").first()
+    if latest is None or latest.fingerprint != fingerprint(quote_lines(order)):
+        return None
+    return latest
+
+
+def quote_require_accepted(order: WorkOrder) -> Quote:
+    quote = quote_current(order)
+    if quote is None:
+        raise DomainError(
+            "quote_not_accepted",
+            _("报价尚未经客户确认（或确认后已变更）：请在客户模式下出示收费标准与报价，由客户确认后再施工。"),
+        )  # R-SV-2, R-IN-9
+    return quote
+
+
+def quote_accept(*, order: WorkOrder, signer: str, seen: str, method: str) -> Quote:
+    """The customer accepts the quote they were shown (``seen`` = its fingerprint) (R-SV-2, R-IN-9)."""
+    if method not in Quote.Method.values:
+        raise Invalid("quote_method_invalid", _("确认方式无效。"), field="method")
+    if not signer.strip():
+        raise Invalid("signer_required", _("请填写确认人姓名。"), field="signer_name")
+    if order.status not in ON_SITE:
+        raise DomainError("not_on_site", _("工单当前不在服务中，不能确认报价。"))
+    lines = quote_lines(order)
+    if seen != fingerprint(lines):
+        raise DomainError("quote_changed", _("报价已变更，请重新查看后再确认。"))
+    customer = Actor.customer(signer.strip())
+    total, due = _totals(lines)
+    with transaction.atomic():
+        version = (order.quotes.aggregate(v=Max("version"))["v"] or 0) + 1
+        quote = Quote.objects.create(
+            order=order, version=version, lines=lines, fingerprint=seen, total=total, due=due,
+            accepted_by=customer.name, method=method, accepted_at=clock.now(),
+        )
+        Consent.objects.create(
+            order=order, kind=Consent.Kind.QUOTE, given_by=customer.name, at=clock.now(),
+            note=f"报价第 {version} 版：合计 ¥{total}，应付 ¥{due}",
+        )
+        event_record(
+            order=order, actor=customer, kind="quote_accepted", rule="R-SV-2",
+            data={"version": version, "total": str(total), "due": str(due), "method": method, "lines": len(lines)},
+        )
+    return quote

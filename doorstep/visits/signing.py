@@ -1,0 +1,81 @@
+"""The customer's signature in customer mode on the technician's phone (R-CO-1).
+
+The technician cannot sign: the signature is accepted only with a one-time code sent by text message to
+the customer's phone on the order, and it is recorded as obtained that way. On their own phone the
+customer signs through the tracking link instead (``web:track_sign``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError, Invalid
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import event_record
+from doorstep.visits.models import OutboundSms, Signature, SignCode
+from doorstep.visits.policy import visit_policy_for
+from doorstep.visits.report import mask_phone
+from doorstep.visits.services import SIGNABLE, _require_field_actor, signature_capture
+
+
+def _hash(order: WorkOrder, code: str) -> str:
+    return salted_hmac("doorstep.visits.sign_code", f"{order.pk}:{code}").hexdigest()
+
+
+def sms_send(*, order: WorkOrder | None, phone: str, text: str) -> OutboundSms:
+    """Simulated SMS gateway: the message is stored (a real gateway adapter would send it)."""
+    return OutboundSms.objects.create(order=order, phone=phone, text=text[:300], at=clock.now())
+
+
+def sign_code_send(*, order: WorkOrder, actor: Actor) -> SignCode:
+    """Send a one-time signing code to the customer's phone (never shown to the technician)."""
+    _require_field_actor(order, actor)
+    if order.status not in SIGNABLE:
+        raise DomainError("not_ready_for_signature", _("服务尚未完成，暂不能签字。"))
+    policy = visit_policy_for(order.brand)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    now = clock.now()
+    with transaction.atomic():
+        sign_code = SignCode.objects.create(
+            order=order, code_hash=_hash(order, code), phone=order.customer.phone, sent_at=now,
+            expires_at=now + timedelta(minutes=policy.sign_code_minutes),
+        )
+        sms_send(
+            order=order,
+            phone=order.customer.phone,
+            text=f"【{order.brand.name}】工单 {order.number} 完工签字验证码 {code}，{policy.sign_code_minutes} 分钟内有效。"
+            "请您本人确认服务完成后在工程师手机上签字并输入；工程师不得代签，请勿将验证码告诉他人。",
+        )
+        event_record(order=order, actor=actor, kind="sign_code_sent", rule="R-CO-1",
+                     data={"phone": mask_phone(order.customer.phone)})
+    return sign_code
+
+
+def signature_with_code(
+    *, order: WorkOrder, code: str, image: str, signer_name: str, opinion: str = ""
+) -> WorkOrder:
+    """Customer mode: the customer draws their signature and enters the code from their phone."""
+    policy = visit_policy_for(order.brand)
+    pending = SignCode.objects.filter(order=order, used_at__isnull=True).order_by("-sent_at").first()
+    if pending is None or pending.expires_at < clock.now() or pending.attempts >= policy.sign_code_attempts:
+        raise DomainError("sign_code_missing", _("请先发送验证码到客户手机（验证码已失效或次数用尽）。"))
+    if not constant_time_compare(pending.code_hash, _hash(order, code.strip())):
+        SignCode.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1)
+        raise Invalid("sign_code_wrong", _("验证码不正确：须由客户本人输入手机收到的验证码。"), field="code")
+    with transaction.atomic():
+        SignCode.objects.filter(pk=pending.pk).update(used_at=clock.now())
+        return signature_capture(
+            order=order,
+            actor=Actor.customer(signer_name.strip() or order.customer.name),
+            image=image,
+            signer_name=signer_name,
+            method=Signature.Method.CUSTOMER_MODE_CODE,
+            opinion=opinion,
+        )

@@ -1,0 +1,249 @@
+"""Steps of the visit between the lifecycle's moves: the knock protocol, lateness, who opened the door,
+diagnosis and the start of work (R-AR-1..7, R-SV-1, R-SV-4, R-SV-7). Each step leaves an event."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError, Invalid
+from doorstep.orders.lifecycle import Status
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.selectors import policy_for
+from doorstep.orders.services import event_record
+from doorstep.visits.checklists import checklist_done
+from doorstep.visits.models import Checklist, Consent, Diagnosis, EscalationTask, TakeBack
+from doorstep.visits.policy import visit_policy_for
+from doorstep.visits.quote import quote_require_accepted
+from doorstep.visits.services import _require_field_actor
+from doorstep.visits.tasks import task_open
+
+# name: (label, unit, low, high) — plausible ranges for an air conditioner on site (R-SV-1)
+MEASUREMENTS = {
+    "voltage": ("电源电压", "V", Decimal("0"), Decimal("500")),
+    "current": ("运行电流", "A", Decimal("0"), Decimal("100")),
+    "pressure": ("低压压力", "MPa", Decimal("0"), Decimal("5")),
+    "temp_diff": ("进出风温差", "℃", Decimal("-30"), Decimal("40")),
+}
+CLIENT_CLOCK_SLACK = timedelta(hours=12)
+
+
+def moment(raw: Any) -> datetime:
+    """When the technician acted: the phone's time for a queued offline action, if plausible, else now."""
+    now = clock.now()
+    at = parse_datetime(str(raw)) if raw else None
+    if at is None or at.tzinfo is None or not now - CLIENT_CLOCK_SLACK <= at <= now + timedelta(minutes=2):
+        return now
+    return min(at, now)
+
+
+def _step(order: WorkOrder, actor: Actor, statuses: set[str]) -> None:
+    _require_field_actor(order, actor)
+    if order.status not in statuses:
+        raise DomainError(
+            "step_not_now", _("工单当前状态为「%(status)s」，不能执行此步骤。"), status=Status(order.status).label
+        )
+
+
+def lateness_minutes(order: WorkOrder) -> int:
+    arrive = order.events.filter(kind="arrive").order_by("-seq").first()
+    return int(arrive.data.get("late_minutes", 0)) if arrive else 0
+
+
+def knock_start(*, order: WorkOrder, actor: Actor, client_at: Any = None) -> None:
+    """R-AR-1: knock lightly or ring once; repeat every 30 s; after 5 minutes phone the customer."""
+    _step(order, actor, {Status.ARRIVED})
+    event_record(order=order, actor=actor, kind="knock_started", rule="R-AR-1",
+                 data={"at": moment(client_at).isoformat()}, customer_visible=False)
+
+
+def customer_called(*, order: WorkOrder, actor: Actor, answered: bool, client_at: Any = None) -> None:
+    _step(order, actor, {Status.EN_ROUTE, Status.ARRIVED})
+    event_record(order=order, actor=actor, kind="customer_called", rule="R-AR-1",
+                 data={"at": moment(client_at).isoformat(), "answered": answered})
+
+
+def knock_protocol_gap(order: WorkOrder, until: datetime) -> str:
+    """What the knock protocol still lacks before 'nobody home' may be recorded ('' when complete)."""
+    policy = policy_for(order.brand)
+    knock = order.events.filter(kind="knock_started").order_by("seq").first()
+    if knock is None:
+        return str(_("请先按规范敲门/按门铃（R-AR-1）。"))
+    started = parse_datetime(knock.data.get("at", "")) or knock.at
+    if until - started < timedelta(minutes=policy.knock_call_after_minutes):
+        return str(_("敲门后须等待 %(m)s 分钟（每 %(s)s 秒重复一次）并致电客户。")
+                   % {"m": policy.knock_call_after_minutes, "s": policy.knock_retry_seconds})
+    if not order.events.filter(kind="customer_called", seq__gt=knock.seq).exists():
+        return str(_("敲门无应答后须致电客户（R-AR-1）。"))
+    return ""
+
+
+def late_call(*, order: WorkOrder, actor: Actor, expected_minutes: Any, reason: str) -> None:
+    """R-AR-5: will be late — call the customer before the appointment, apologise, give the reason."""
+    _step(order, actor, {Status.CONFIRMED, Status.EN_ROUTE})
+    try:
+        minutes = int(str(expected_minutes))
+    except ValueError:
+        raise Invalid("minutes_invalid", _("请填写预计迟到分钟数。"), field="expected_minutes") from None
+    if not reason.strip():
+        raise Invalid("reason_required", _("请填写迟到原因。"), field="reason")
+    event_record(order=order, actor=actor, kind="late_call", rule="R-AR-5",
+                 data={"expected_minutes": minutes, "reason": reason.strip()[:200]})
+
+
+def apology_record(*, order: WorkOrder, actor: Actor, reason: str, accepted: bool, gift: str = "") -> None:
+    """R-AR-5: the apology for a late arrival; not accepted → the complaint supervisor visits."""
+    _step(order, actor, {Status.ARRIVED, Status.IN_SERVICE})
+    late = lateness_minutes(order)
+    if late <= 0:
+        raise DomainError("not_late", _("本次上门未迟到，无需致歉记录。"))
+    if not reason.strip():
+        raise Invalid("reason_required", _("致歉须说明迟到原因。"), field="reason")
+    with transaction.atomic():
+        event_record(order=order, actor=actor, kind="late_apology", rule="R-AR-5",
+                     data={"late_minutes": late, "reason": reason.strip()[:200], "accepted": accepted, "gift": gift})
+        open_task = order.escalations.filter(kind=EscalationTask.Kind.LATENESS, state="open").first()
+        if open_task is not None:
+            open_task.data = {**open_task.data, "apology_accepted": accepted}
+            open_task.save(update_fields=["data"])
+        elif not accepted:
+            task_open(order=order, actor=actor, kind=EscalationTask.Kind.LATENESS,
+                      note=f"迟到 {late} 分钟，客户未接受致歉，请投诉主管上门致歉",
+                      due_in=timedelta(hours=visit_policy_for(order.brand).escalation_due_hours))
+
+
+def apology_gap(order: WorkOrder) -> str:
+    if lateness_minutes(order) > 0 and not order.events.filter(kind="late_apology").exists():
+        return str(_("迟到须先向客户致歉并记录（R-AR-5）。"))
+    return ""
+
+
+def someone_else_home(*, order: WorkOrder, actor: Actor, name: str, relation: str, confirmed: bool) -> None:
+    """R-AR-7: someone else opens (a nanny): show the permit, have them call the customer to confirm."""
+    _step(order, actor, {Status.ARRIVED})
+    if not name.strip() or not relation.strip():
+        raise Invalid("proxy_required", _("请填写在家人员姓名及与客户的关系。"), field="name")
+    with transaction.atomic():
+        event_record(order=order, actor=actor, kind="someone_else_home", rule="R-AR-7",
+                     data={"name": name.strip()[:50], "relation": relation.strip()[:30], "customer_confirmed": confirmed})
+        if not confirmed:
+            task_open(order=order, actor=actor, kind=EscalationTask.Kind.SPECIAL_CASE,
+                      note=f"{relation}{name}在家，未能联系客户本人确认，需改约", due_in=timedelta(hours=4))
+
+
+def wrong_customer(*, order: WorkOrder, actor: Actor, note: str) -> None:
+    """R-AR-6: wrong customer — apologise, leave, find the right one; the desk checks the address."""
+    _step(order, actor, {Status.EN_ROUTE, Status.ARRIVED})
+    if not note.strip():
+        raise Invalid("note_required", _("请说明情况（如门牌不符、住户非报修人）。"), field="note")
+    with transaction.atomic():
+        event_record(order=order, actor=actor, kind="wrong_customer", rule="R-AR-6",
+                     data={"note": note.strip()[:200]}, customer_visible=False)
+        task_open(order=order, actor=actor, kind=EscalationTask.Kind.WRONG_CUSTOMER,
+                  note=note, due_in=timedelta(hours=1))
+
+
+def _measurements(raw: dict[str, Any]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name, (label, _unit, low, high) in MEASUREMENTS.items():
+        text = str(raw.get(name) or "").strip()
+        if not text:
+            continue
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise Invalid("measurement_invalid", _("%(label)s无效：%(raw)s"), field=name, label=label, raw=text) from None
+        if not low <= value <= high:
+            raise Invalid("measurement_invalid", _("%(label)s无效：%(raw)s"), field=name, label=label, raw=text)
+        values[name] = str(value)
+    return values
+
+
+def diagnosis_record(
+    *, order: WorkOrder, actor: Actor, notes: str, measurements: dict[str, Any], causes: list[dict[str, Any]],
+    opens_casing: bool = False, touches_data: bool = False, height_work: bool = False,
+) -> Diagnosis:
+    """R-SV-1: diagnose before repairing; each fault item gets its cause (from the knowledge base or typed)."""
+    _step(order, actor, {Status.IN_SERVICE, Status.TAKEN_BACK})
+    values = _measurements(measurements)
+    picked = [c for c in causes if str(c.get("cause") or "").strip()]
+    if not picked and not notes.strip():
+        raise Invalid("diagnosis_empty", _("请填写诊断说明或故障原因。"), field="notes")
+    with transaction.atomic():
+        diagnosis = Diagnosis.objects.create(
+            order=order, notes=notes.strip(), measurements=values, causes=picked, opens_casing=opens_casing,
+            touches_data=touches_data, height_work=height_work, by=actor.name, at=clock.now(),
+        )
+        for c in picked:
+            order.faults.filter(position=c.get("fault")).update(cause=str(c["cause"]).strip()[:300])
+        event_record(order=order, actor=actor, kind="diagnosed", rule="R-SV-1",
+                     data={"measurements": values, "causes": [c["cause"] for c in picked], "notes": notes.strip()[:200]})
+    return diagnosis
+
+
+def diagnosis_latest(order: WorkOrder) -> Diagnosis | None:
+    return order.diagnoses.order_by("-at", "-pk").first()
+
+
+def _data_touching(order: WorkOrder, diagnosis: Diagnosis) -> bool:
+    product = order.product
+    line = product.model.line.code if product and product.model else ""
+    return diagnosis.touches_data or line in (visit_policy_for(order.brand).data_lines or [])
+
+
+def work_gaps(order: WorkOrder) -> list[str]:
+    """What is missing before repair work may start (R-SV-1, R-SV-2, R-SV-4, R-SV-7); empty when ready."""
+    gaps: list[str] = []
+    diagnosis = diagnosis_latest(order)
+    if diagnosis is None:
+        gaps.append(str(_("先诊断后维修：请记录诊断（R-SV-1）。")))
+    if not checklist_done(order, Checklist.Kind.SAFETY):
+        gaps.append(str(_("请完成安全检查（R-SV-7）。")))
+    kinds = set(order.consents.values_list("kind", flat=True))
+    if diagnosis is not None and diagnosis.opens_casing and Consent.Kind.OPEN_CASING not in kinds:
+        gaps.append(str(_("开机壳须经客户同意（R-SV-4）。")))
+    if diagnosis is not None and _data_touching(order, diagnosis) and Consent.Kind.DATA_BACKUP not in kinds:
+        gaps.append(str(_("涉及存储数据：须先询问是否备份并由客户确认（R-SV-4）。")))
+    return gaps
+
+
+def work_start(*, order: WorkOrder, actor: Actor) -> None:
+    """Repair work starts only after diagnosis, safety, consents and the customer's accepted quote."""
+    _step(order, actor, {Status.IN_SERVICE, Status.TAKEN_BACK, Status.RETURNED})
+    quote = quote_require_accepted(order)
+    gaps = work_gaps(order)
+    if gaps:
+        raise DomainError("work_not_ready", _("尚不能开始施工：%(gaps)s"), gaps="；".join(gaps))
+    event_record(order=order, actor=actor, kind="work_started", rule="R-SV-2",
+                 data={"quote_version": quote.version, "due": str(quote.due)})
+
+
+def work_started(order: WorkOrder) -> bool:
+    """Work has started under the quote that is still current."""
+    from doorstep.visits.quote import quote_current
+
+    quote = quote_current(order)
+    if quote is None:
+        return False
+    return order.events.filter(kind="work_started", data__quote_version=quote.version).exists()
+
+
+def workshop_stage(*, order: WorkOrder, actor: Actor, stage: str) -> TakeBack:
+    """Sub-states of a unit taken back: in the workshop → repaired, on the same record (R-AN-6)."""
+    _step(order, actor, {Status.TAKEN_BACK})
+    take_back = TakeBack.objects.filter(order=order).first()
+    order_of = [TakeBack.Stage.TAKEN, TakeBack.Stage.IN_WORKSHOP, TakeBack.Stage.REPAIRED]
+    if take_back is None or stage not in order_of[1:] or order_of.index(stage) != order_of.index(take_back.stage) + 1:
+        raise DomainError("stage_invalid", _("维修进度不能这样变更。"), field="stage")
+    take_back.stage = stage
+    take_back.save(update_fields=["stage"])
+    event_record(order=order, actor=actor, kind="workshop_stage", rule="R-AN-6",
+                 data={"stage": stage, "receipt_no": take_back.receipt_no})
+    return take_back

@@ -1,0 +1,82 @@
+"""Escalation tasks the visit opens for someone else (R-AR-2, R-AR-5, R-AR-6, R-AR-7)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError, Forbidden
+from doorstep.network.models import Staff
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import event_record
+from doorstep.visits.models import EscalationTask
+
+RULES = {
+    EscalationTask.Kind.LATENESS: "R-AR-5",
+    EscalationTask.Kind.REBOOK: "R-AR-2",
+    EscalationTask.Kind.WRONG_CUSTOMER: "R-AR-6",
+    EscalationTask.Kind.SPECIAL_CASE: "R-AR-7",
+}
+OWNER_ROLES = {  # who picks the task up, in order of preference
+    EscalationTask.Kind.LATENESS: ("quality", "supervisor", "admin"),  # the centre's complaint supervisor
+    EscalationTask.Kind.REBOOK: ("agent", "supervisor", "admin"),
+    EscalationTask.Kind.WRONG_CUSTOMER: ("agent", "supervisor", "admin"),
+    EscalationTask.Kind.SPECIAL_CASE: ("agent", "supervisor", "admin"),
+}
+
+
+def task_owner(order: WorkOrder, kind: str) -> Staff | None:
+    roles = OWNER_ROLES[EscalationTask.Kind(kind)]
+    if roles[0] == "agent" and order.owner_id:  # the first-contact owner keeps the order (R-IN-5)
+        return order.owner
+    for role in roles:
+        staff = Staff.objects.filter(centre_id=order.centre_id, role=role).order_by("pk").first()
+        if staff is not None:
+            return staff
+    return None
+
+
+def task_open(
+    *, order: WorkOrder, actor: Actor, kind: str, note: str, due_in: timedelta, data: dict[str, Any] | None = None
+) -> EscalationTask:
+    """Open a task with an owner and a due time, and put it on the record (not shown to the customer)."""
+    now = clock.now()
+    task = EscalationTask.objects.create(
+        order=order, kind=kind, rule=RULES[EscalationTask.Kind(kind)], owner=task_owner(order, kind),
+        note=note[:300], data=data or {}, due_at=now + due_in, created_at=now,
+    )
+    event_record(
+        order=order, actor=actor, kind="escalation_opened", rule=task.rule, customer_visible=False,
+        data={"task": task.pk, "task_kind": kind, "owner": task.owner.name if task.owner else "",
+              "due_at": task.due_at.isoformat(), "note": task.note},
+    )
+    return task
+
+
+def tasks_close(*, order: WorkOrder, actor: Actor, kind: str, outcome: str) -> int:
+    """Close the order's open tasks of a kind (e.g. the rebooking is done)."""
+    closed = 0
+    for task in EscalationTask.objects.filter(order=order, kind=kind, state=EscalationTask.State.OPEN):
+        task_done(task=task, actor=actor, outcome=outcome)
+        closed += 1
+    return closed
+
+
+def task_done(*, task: EscalationTask, actor: Actor, outcome: str) -> EscalationTask:
+    if actor.role not in ("system", "admin") and actor.staff is not None and actor.centre_id != task.order.centre_id:
+        raise Forbidden("other_centre", _("这不是您服务中心的任务。"))
+    if task.state == EscalationTask.State.DONE:
+        raise DomainError("task_done", _("该任务已处理。"))
+    if not outcome.strip():
+        raise DomainError("outcome_required", _("请填写处理结果。"), field="outcome")
+    task.state, task.done_at, task.outcome = EscalationTask.State.DONE, clock.now(), outcome.strip()[:300]
+    task.save(update_fields=["state", "done_at", "outcome"])
+    event_record(
+        order=task.order, actor=actor, kind="escalation_done", rule=task.rule, customer_visible=False,
+        data={"task": task.pk, "task_kind": task.kind, "outcome": task.outcome},
+    )
+    return task

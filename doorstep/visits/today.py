@@ -1,0 +1,73 @@
+"""The technician's day: visits in route order with departure times (R-DI-7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.dispatch.routing.model import Location
+from doorstep.dispatch.routing.travel import HaversineTravel
+from doorstep.orders.lifecycle import Status
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.selectors import orders_visible_to, policy_for
+from doorstep.visits.policy import visit_policy_for
+
+ON_THE_WAY = [Status.EN_ROUTE, Status.ARRIVED, Status.IN_SERVICE, Status.RETURNED, Status.COMPLETED]
+PLANNED = [Status.ASSIGNED, Status.CONFIRMED, Status.RESCHEDULED, Status.NOBODY_HOME]
+
+
+@dataclass
+class Stop:
+    order: WorkOrder
+    travel_minutes: int | None
+    depart_at: datetime | None
+    arrive_by: datetime | None
+
+
+def travel_seconds(order: WorkOrder, origin: tuple[float, float] | None) -> int | None:
+    """Haversine × road factor at city speed (the dispatch routing provider), per brand settings."""
+    addr = order.address
+    if origin is None or addr.lat is None or addr.lng is None:
+        return None
+    policy = visit_policy_for(order.brand)
+    provider = HaversineTravel(road_factor=policy.travel_road_factor, speed_kmh=policy.travel_speed_kmh)
+    points = [Location.from_latlng(*origin), Location.from_latlng(addr.lat, addr.lng)]
+    return int(provider.matrix(points).durations[0, 1])
+
+
+def _start_point(actor: Actor) -> tuple[float, float] | None:
+    tech = getattr(actor.staff, "technician", None)
+    if tech is not None and tech.home_lat is not None and tech.home_lng is not None:
+        return (tech.home_lat, tech.home_lng)
+    outlet = actor.staff.outlet if actor.staff else None
+    if outlet is not None and outlet.lat is not None and outlet.lng is not None:
+        return (outlet.lat, outlet.lng)
+    return None
+
+
+def day_visits(actor: Actor) -> list[WorkOrder]:
+    day = clock.local(clock.now()).date()
+    qs = orders_visible_to(actor).filter(
+        Q(status__in=ON_THE_WAY) | Q(status__in=PLANNED, window_start__date=day) | Q(status=Status.TAKEN_BACK)
+    )
+    return list(qs.prefetch_related("faults").order_by("window_start", "pk"))
+
+
+def day_plan(actor: Actor) -> list[Stop]:
+    """Stops in route order (by appointment); departure = window start − travel − early margin (R-DI-7)."""
+    stops: list[Stop] = []
+    here = _start_point(actor)
+    for order in day_visits(actor):
+        seconds = travel_seconds(order, here)
+        depart = arrive_by = None
+        if order.window_start is not None:
+            arrive_by = order.window_start - timedelta(minutes=policy_for(order.brand).early_arrival_minutes)
+            depart = arrive_by - timedelta(seconds=seconds or 0)
+        stops.append(Stop(order, None if seconds is None else -(-seconds // 60), depart, arrive_by))
+        if order.address.lat is not None and order.address.lng is not None:
+            here = (order.address.lat, order.address.lng)
+    return stops

@@ -1,0 +1,97 @@
+"""What the visit page shows, by status: the next step first, the rules it implements named."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from doorstep.catalog.knowledge.cases import product_line_key
+from doorstep.catalog.knowledge.matcher import suggest_cases
+from doorstep.core.actors import Actor
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.selectors import allowed_moves, order_timeline, policy_for
+from doorstep.orders.tracking import tracking_url
+from doorstep.parts.models import PartUse
+from doorstep.parts.selectors import parts_for_order, parts_used, reservations_for
+from doorstep.visits import steps
+from doorstep.visits.card import card_url, qr_svg
+from doorstep.visits.checklists import checklist_items, checklist_latest
+from doorstep.visits.hooks import completion_gaps
+from doorstep.visits.models import Checklist, Consent, TakeBack
+from doorstep.visits.quote import fingerprint, quote_current, quote_lines
+from doorstep.visits.selectors import amount_due
+
+LINE_KEYS = {"ac": "air_conditioner", "washer": "washer", "water_heater": "water_heater", "broadband": "broadband"}
+
+
+def _kb(order: WorkOrder) -> list[dict[str, Any]]:
+    """Knowledge-base suggestions per fault item (R-AN-1): causes to pick, parts to bring."""
+    product = order.product
+    line = product.model.line if product and product.model else None
+    key = LINE_KEYS.get(line.code, product_line_key(line.name)) if line else None
+    out = []
+    for fault in order.faults.all():
+        try:
+            matches = suggest_cases(fault.symptom, product_line=key, k=2)
+        except Exception:  # the knowledge base is an aid: the technician can always type a cause
+            matches = []
+        causes = [c for m in matches for c in m.case.causes]
+        parts = sorted({p for m in matches for p in m.case.parts})
+        out.append({"fault": fault, "causes": causes, "parts": parts})
+    return out
+
+
+def _checklists(order: WorkOrder) -> dict[str, Any]:
+    out = {}
+    for kind in Checklist.Kind.values:
+        latest = checklist_latest(order, kind)
+        out[kind] = {"items": checklist_items(order, kind, {"height_work": True}), "latest": latest}
+    return out
+
+
+def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
+    tech = order.technician
+    lines = quote_lines(order)
+    diagnosis = steps.diagnosis_latest(order)
+    return {
+        "order": order,
+        "actor": actor,
+        "moves": {m.action.value: m for m in allowed_moves(order=order, actor=actor)},
+        "policy": policy_for(order.brand),
+        "late_minutes": steps.lateness_minutes(order),
+        "needs_apology": bool(steps.apology_gap(order)),
+        "knock_gap": steps.knock_protocol_gap(order, _now()) if order.status == "arrived" else "",
+        "knock_started": order.events.filter(kind="knock_started").order_by("seq").first(),
+        "checklists": _checklists(order),
+        "kb": _kb(order),
+        "diagnosis": diagnosis,
+        "measurements": steps.MEASUREMENTS,
+        "lines": lines,
+        "fingerprint": fingerprint(lines),
+        "quote": quote_current(order),
+        "amount_due": amount_due(order),
+        "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
+        "work_gaps": steps.work_gaps(order) if order.status in ("in_service", "taken_back", "returned") else [],
+        "work_started": steps.work_started(order),
+        "completion_gaps": completion_gaps(order),
+        "consents": set(order.consents.values_list("kind", flat=True)),
+        "consent_kinds": Consent.Kind,
+        "reservations": reservations_for(order),
+        "parts": parts_for_order(order),
+        "parts_used": parts_used(order),
+        "part_sources": PartUse.Source.choices,
+        "part_fates": PartUse.OldPartFate.choices,
+        "take_back": TakeBack.objects.filter(order=order).first(),
+        "take_back_reasons": TakeBack.Reason.choices,
+        "tasks": order.escalations.select_related("owner").order_by("-created_at"),
+        "timeline": order_timeline(order=order).order_by("-seq")[:12],
+        "card_qr": qr_svg(card_url(tech)) if tech else "",
+        "card_url": card_url(tech) if tech else "",
+        "tracking_url": tracking_url(order),
+        "sign_code_sent": order.sign_codes.filter(used_at__isnull=True).exists(),
+    }
+
+
+def _now():  # type: ignore[no-untyped-def]
+    from doorstep.core import clock
+
+    return clock.now()

@@ -1,0 +1,182 @@
+"""The technician app: the day, one visit step by step, and its actions (thin: each calls a service)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.errors import Invalid
+from doorstep.orders.lifecycle import Action, Status
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import order_transition
+from doorstep.parts.services import part_reserve
+from doorstep.visits import steps
+from doorstep.visits.checklists import checklist_record
+from doorstep.visits.models import Checklist, VisitPhoto
+from doorstep.visits.partsuse import part_use_record
+from doorstep.visits.payments import payment_take
+from doorstep.visits.quote import charge_remove, quote_line_add
+from doorstep.visits.signing import sign_code_send
+from doorstep.visits.today import day_plan
+from doorstep.visits.views.common import actor_of, order_of, perform
+from doorstep.visits.views.context import visit_context
+
+MOVE_PARAMS = ("client_at", "lat", "lng", "note_left", "neighbours_asked", "take_back_reason", "items", "condition")
+Handler = Callable[[HttpRequest, WorkOrder, Actor], str]
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    """Today's visits in route order with departure times, call and navigation links (R-DI-7)."""
+    actor = actor_of(request)
+    return render(request, "visits/today.html", {"stops": day_plan(actor), "day": clock.local(clock.now()).date()})
+
+
+@login_required
+def visit(request: HttpRequest, number: str) -> HttpResponse:
+    actor = actor_of(request)
+    order = order_of(actor, number)
+    return render(request, "visits/visit.html", visit_context(order, actor))
+
+
+@login_required
+@require_POST
+def move(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """A lifecycle move from the app (depart, arrive, nobody home, …): queued offline, replayed once."""
+    actor = actor_of(request)
+    order = order_of(actor, number)
+    params = {k: request.POST.get(k, "") for k in MOVE_PARAMS if request.POST.get(k)}
+
+    def run() -> str:
+        done = order_transition(
+            order=order, actor=actor, action=action, reason=request.POST.get("reason", ""), params=params
+        )
+        photo = request.FILES.get("photo")
+        if photo is not None and action == Action.NOBODY_HOME:
+            VisitPhoto.objects.create(order=done, kind="note_left", image=photo, at=clock.now())
+        return _("已完成：%(status)s") % {"status": Status(done.status).label}
+
+    return perform(request, run, reverse("visits:visit", args=[number]))
+
+
+def _checklist(kind: str) -> Handler:
+    def handle(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
+        data: dict[str, Any] = {}
+        if kind == Checklist.Kind.SAFETY:
+            data["height_work"] = request.POST.get("height_work") == "on"
+        if kind == Checklist.Kind.ONE_STOP:
+            rows = zip(request.POST.getlist("other_product"), request.POST.getlist("finding"), strict=False)
+            data["findings"] = [{"product": p.strip(), "finding": f.strip()} for p, f in rows if p.strip()]
+            data["offered"] = True
+        if kind == Checklist.Kind.INSTALL_GOODS:
+            data["delivery_no"] = request.POST.get("delivery_no", "").strip()
+        checklist_record(order=order, actor=actor, kind=kind, ticked=request.POST.getlist("item"), data=data)
+        return _("检查清单已记录。")
+
+    return handle
+
+
+def _diagnosis(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
+    causes = []
+    for fault in order.faults.all():
+        typed = request.POST.get(f"cause_text_{fault.position}", "").strip()
+        picked = request.POST.get(f"cause_{fault.position}", "").strip()
+        if typed or picked:
+            causes.append({"fault": fault.position, "cause": typed or picked, "source": "typed" if typed else "kb"})
+    steps.diagnosis_record(
+        order=order, actor=actor, notes=request.POST.get("notes", ""),
+        measurements={k: request.POST.get(k, "") for k in steps.MEASUREMENTS}, causes=causes,
+        opens_casing=request.POST.get("opens_casing") == "on", touches_data=request.POST.get("touches_data") == "on",
+        height_work=request.POST.get("height_work") == "on",
+    )
+    return _("诊断已记录。")
+
+
+def _quote_add(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
+    quote_line_add(order=order, actor=actor, fee_code=request.POST.get("fee_code", ""),
+                   quantity=request.POST.get("quantity", "1"), exclusion=request.POST.get("exclusion", ""))
+    return _("已按收费标准加入报价（保修已逐项判定）。")
+
+
+def _quote_remove(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
+    charge_remove(order=order, actor=actor, line_id=request.POST.get("line", ""))
+    return _("已从报价中移除；报价须重新经客户确认。")
+
+
+def _part_use(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
+    part_use_record(order=order, actor=actor, part_code=request.POST.get("part", ""),
+                    quantity=request.POST.get("quantity", "1"), source=request.POST.get("source", ""),
+                    old_part_fate=request.POST.get("old_part_fate", ""), note=request.POST.get("note", ""))
+    return _("配件使用已记录，库存已扣减。")
+
+
+def _part_reserve(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
+    part_reserve(order=order, actor=actor, part_code=request.POST.get("part", ""),
+                 quantity=request.POST.get("quantity", "1"), holder=request.POST.get("holder", "outlet"))
+    return _("配件已预留。")
+
+
+def _pay(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
+    payment_take(order=order, actor=actor, method=request.POST.get("method", ""),
+                 receipt_no=request.POST.get("receipt_no", ""))
+    return _("收款成功，服务报告已发送到客户的服务进度页。")
+
+
+def _simple(fn: Callable[..., Any], message: str, **fields: Callable[[HttpRequest], Any]) -> Handler:
+    def handle(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
+        fn(order=order, actor=actor, **{name: get(request) for name, get in fields.items()})
+        return message
+
+    return handle
+
+
+def _post(name: str) -> Callable[[HttpRequest], str]:
+    return lambda request: request.POST.get(name, "")
+
+
+def _flag(name: str) -> Callable[[HttpRequest], bool]:
+    return lambda request: request.POST.get(name) in ("on", "1", "yes")
+
+
+STEPS: dict[str, Handler] = {
+    **{f"checklist_{kind}": _checklist(kind) for kind in Checklist.Kind.values},
+    "knock": _simple(steps.knock_start, _("已开始敲门计时。"), client_at=_post("client_at")),
+    "call": _simple(steps.customer_called, _("已记录致电客户。"), answered=_flag("answered"), client_at=_post("client_at")),
+    "late_call": _simple(steps.late_call, _("已记录迟到前致电致歉。"), expected_minutes=_post("expected_minutes"), reason=_post("reason")),
+    "apology": _simple(steps.apology_record, _("已记录致歉。"), reason=_post("reason"), accepted=_flag("accepted"), gift=_post("gift")),
+    "proxy": _simple(steps.someone_else_home, _("已记录在家人员。"), name=_post("name"), relation=_post("relation"), confirmed=_flag("confirmed")),
+    "wrong_customer": _simple(steps.wrong_customer, _("已记录并通知客服核实。"), note=_post("note")),
+    "diagnosis": _diagnosis,
+    "quote_add": _quote_add,
+    "quote_remove": _quote_remove,
+    "work_start": _simple(steps.work_start, _("已开始施工。")),
+    "part_reserve": _part_reserve,
+    "part_use": _part_use,
+    "workshop": _simple(steps.workshop_stage, _("维修进度已更新。"), stage=_post("stage")),
+    "sign_code": _simple(sign_code_send, _("验证码已发送到客户手机。请将手机交给客户签字。")),
+    "pay": _pay,
+}
+
+
+@login_required
+@require_POST
+def step(request: HttpRequest, number: str, name: str) -> HttpResponse:
+    actor = actor_of(request)
+    order = order_of(actor, number)
+    handler = STEPS.get(name)
+
+    def run() -> str:
+        if handler is None:
+            raise Invalid("step_unknown", _("未知操作：%(name)s"), name=name)
+        return handler(request, order, actor)
+
+    return perform(request, run, reverse("visits:visit", args=[number]) + f"#{name}")
