@@ -49,7 +49,7 @@ HEADERS = {
     "requirement": {"期望时间", "期望上门时间", "preferred_time", "requirement", "preferred_visit_time"},
     "serial": {"机身编码", "序列号", "serial"},
 }
-REQUIRED = ("customer_name", "phone", "address")
+REQUIRED = ("customer_name", "phone", "address")  # the first three columns of the template
 SERVICE_TYPES = {"安装": "install", "维修": "repair", "报修": "repair", "保养": "maintenance", "清洗": "maintenance"}
 SERVICE_TYPES |= {"咨询": "consultation", "": "repair"}
 LABELS = {
@@ -76,7 +76,7 @@ def _columns(header: list[object]) -> list[str | None]:
             "import_columns",
             gettext_lazy("文件缺少必需的列：%(columns)s（见模板）"),
             field="file",
-            columns="、".join(TEMPLATE_HEADER[("customer_name", "phone", "address").index(a)] for a in absent),
+            columns="、".join(TEMPLATE_HEADER[REQUIRED.index(name)] for name in absent),
         )
     return columns
 

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from doorstep.catalog.kb import kb_seed
 from doorstep.catalog.models import FeeItem, ProductLine, ProductModel, WarrantyPolicy
 from doorstep.core import clock
 from doorstep.core.actors import Actor
@@ -30,7 +31,7 @@ from doorstep.network.models import (
     Technician,
 )
 from doorstep.orders.intake import IntakeRequest, order_create
-from doorstep.orders.models import WorkOrder
+from doorstep.orders.models import UrgencyRule, WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.visits.drawing import signature_png_data_url
 from doorstep.visits.models import Consent
@@ -191,6 +192,11 @@ def build_catalogue(brand: Brand) -> None:
         sold_after=date(2005, 1, 1),
         part_years={"压缩机": 10},
     )  # R-AN-7 seed example: 6-year whole unit
+    UrgencyRule.objects.create(  # R-IN-4: no cooling in the summer heat is urgent
+        brand=brand, line=lines["ac"], keywords="不制冷,不凉,制冷效果差,吹热风", months="6,7,8,9",
+        note="夏季空调不制冷优先派工",
+    )
+    kb_seed()
     for key in ("washer", "water_heater"):
         WarrantyPolicy.objects.create(brand=brand, line=lines[key], whole_unit_years=3)
     for code, name, kind, line_code, unit, price in FEES:

@@ -1,0 +1,109 @@
+"""Pages without log-in: the supervision card a customer scans (R-PV-2) and, through the tracking link,
+the quote to accept on their own phone, the take-back receipt and the service report."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from doorstep.core.errors import DomainError
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.tracking import order_from_token
+from doorstep.visits.card import current_visit, masked_name, permit_valid, technician_from_card
+from doorstep.visits.models import EscalationTask, Quote, TakeBack
+from doorstep.visits.quote import quote_accept
+from doorstep.visits.reports import report_bytes
+from doorstep.visits.tasks import task_done
+from doorstep.visits.views.common import actor_of, order_of
+
+
+def card(request: HttpRequest, token: str) -> HttpResponse:
+    """What the customer sees when scanning the technician's card: who, and is this visit theirs now."""
+    tech = technician_from_card(token)
+    if tech is None:
+        raise Http404(_("监督卡无效。"))
+    visit = current_visit(tech)
+    return render(request, "visits/card.html", {
+        "tech": tech, "brand": tech.staff.centre.brand, "permit_ok": permit_valid(tech), "visit": visit,
+        "visit_customer": masked_name(visit.customer.name) if visit else "",
+    })
+
+
+def _tracked(token: str) -> WorkOrder:
+    order = order_from_token(token)
+    if order is None:
+        raise Http404(_("链接无效。"))
+    return order
+
+
+@require_POST
+def track_quote(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer accepts the quote on their own phone (R-SV-2, R-IN-9)."""
+    order = _tracked(token)
+    try:
+        quote_accept(order=order, signer=request.POST.get("signer_name", ""), seen=request.POST.get("seen", ""),
+                     method=Quote.Method.CUSTOMER_LINK)
+    except DomainError as err:
+        messages.error(request, err.text())
+    else:
+        messages.success(request, _("您已确认报价，工程师将按报价施工。"))
+    return redirect("web:track", token=token)
+
+
+def _pdf(order: WorkOrder) -> HttpResponse:
+    response = HttpResponse(report_bytes(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="service-report-{order.number}.pdf"'
+    return response
+
+
+def track_report(request: HttpRequest, token: str) -> HttpResponse:
+    return _pdf(_tracked(token))
+
+
+@login_required
+def report(request: HttpRequest, number: str) -> HttpResponse:
+    return _pdf(order_of(actor_of(request), number))
+
+
+def _receipt(request: HttpRequest, order: WorkOrder) -> HttpResponse:
+    take_back = TakeBack.objects.filter(order=order).first()
+    if take_back is None:
+        raise Http404(_("没有拉修单。"))
+    return render(request, "visits/takeback_receipt.html", {"order": order, "tb": take_back})
+
+
+def track_takeback(request: HttpRequest, token: str) -> HttpResponse:
+    return _receipt(request, _tracked(token))
+
+
+@login_required
+def takeback(request: HttpRequest, number: str) -> HttpResponse:
+    return _receipt(request, order_of(actor_of(request), number))
+
+
+@login_required
+def tasks(request: HttpRequest) -> HttpResponse:
+    """The visit's escalation tasks owned by the signed-in staff member (complaint supervisor, desk)."""
+    actor = actor_of(request)
+    mine = EscalationTask.objects.select_related("order", "owner").filter(owner=actor.staff)
+    return render(request, "visits/tasks.html", {"tasks": mine.order_by("state", "due_at")[:100]})
+
+
+@login_required
+@require_POST
+def task_close(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    task = EscalationTask.objects.select_related("order").filter(pk=pk, order__centre_id=actor.centre_id).first()
+    if task is None:
+        raise Http404
+    try:
+        task_done(task=task, actor=actor, outcome=request.POST.get("outcome", ""))
+    except DomainError as err:
+        messages.error(request, err.text())
+    else:
+        messages.success(request, _("任务已处理。"))
+    return redirect(request.POST.get("next") or "visits:tasks")
