@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.quality.language import standard_phrases
 from doorstep.quality.models import CallbackAttempt, Complaint, LanguageFlag
@@ -33,6 +34,7 @@ def callbacks(request: HttpRequest) -> HttpResponse:
         {
             "rows": callback_queue(actor=actor, mine_only=mine),
             "mine": mine,
+            "now": clock.now(),
             "outcomes": CallbackAttempt.Outcome.choices,
             "follow_ups": CallbackAttempt.FollowUp.choices,
             "opening": _script("phone_opening", actor),

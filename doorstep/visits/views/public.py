@@ -106,4 +106,5 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, err.text())
     else:
         messages.success(request, _("任务已处理。"))
-    return redirect(request.POST.get("next") or "visits:tasks")
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else "visits:tasks")

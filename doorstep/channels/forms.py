@@ -1,0 +1,135 @@
+"""Forms of the channel pages; they shape input and let the customer fix what they can fix at once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.catalog.models import ProductLine
+from doorstep.channels.selfbook import PERIODS, Booking, catalogue
+from doorstep.core import clock
+from doorstep.customers.parsing import area_code_for_city, normalize_phone, parse_address
+from doorstep.network.models import Brand
+
+COMMON_SYMPTOMS = [
+    ("不制冷", _("不制冷")),
+    ("不制热", _("不制热")),
+    ("不开机", _("不开机")),
+    ("漏水", _("漏水")),
+    ("有异响", _("有异响")),
+    ("有异味", _("有异味")),
+    ("显示故障代码", _("显示故障代码")),
+    ("遥控失灵", _("遥控失灵")),
+]
+BOOKABLE = [("repair", _("维修")), ("install", _("安装")), ("maintenance", _("保养/清洗"))]
+BOOK_AHEAD_DAYS = 30
+ADDRESS_TOLERATED = {"address.detail_no_number"}  # the desk verifies it (R-IN-2); the rest the customer fixes
+
+
+def _issue_text(issue: Any) -> str:
+    return issue.en if (get_language() or "").startswith("en") else issue.zh
+
+
+class SelfBookForm(forms.Form):
+    """The customer's booking form (R-IN-1 web channel; R-IN-2 items; R-IN-6 several symptoms)."""
+
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+    service_type = forms.ChoiceField(label=_("服务类型"), choices=BOOKABLE, initial="repair", widget=forms.RadioSelect)
+    line = forms.ModelChoiceField(label=_("产品"), queryset=ProductLine.objects.none(), empty_label=None)
+    model = forms.ChoiceField(label=_("型号"), required=False)
+    symptoms = forms.MultipleChoiceField(
+        label=_("故障现象（可多选）"), choices=COMMON_SYMPTOMS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    other_symptom = forms.CharField(label=_("其他问题"), max_length=200, required=False)
+    customer_name = forms.CharField(label=_("您的称呼"), max_length=50)
+    phone = forms.CharField(label=_("手机号码"), max_length=40, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    address_text = forms.CharField(label=_("上门地址"), max_length=300)
+    day = forms.DateField(label=_("期望日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    period = forms.ChoiceField(
+        label=_("时段"), choices=[(k, v[0]) for k, v in PERIODS.items()], initial="morning", widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, brand: Brand, region: str, city: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.region, self.city = region, city
+        grouped = catalogue(brand)
+        line_field: Any = self.fields["line"]
+        line_field.queryset = ProductLine.objects.filter(pk__in=[line.pk for line, _m in grouped])
+        model_field: Any = self.fields["model"]
+        model_field.choices = [("", _("不知道型号"))] + [
+            (line.name, [(m.code, f"{m.code} {m.name}") for m in models]) for line, models in grouped
+        ]
+        self.lines_of = {m.code: line.pk for line, models in grouped for m in models}
+        today = clock.local(clock.now()).date()
+        self.fields["day"].widget.attrs.update(min=today.isoformat(), max=(today + timedelta(BOOK_AHEAD_DAYS)).isoformat())
+        self.fields["address_text"].widget.attrs.update(placeholder=_("如：天河区天河路385号1201室"), list="district-hints")
+
+    def clean_phone(self) -> str:
+        """The customer is here: a doubtful number is corrected now, not verified later."""
+        raw = self.cleaned_data["phone"]
+        result = normalize_phone(raw, default_area_code=area_code_for_city(self.city))
+        if result.e164 is None or result.issues:
+            raise forms.ValidationError(_issue_text(result.issues[0]) if result.issues else _("电话号码无效。"))
+        return raw
+
+    def clean_address_text(self) -> str:
+        raw = self.cleaned_data["address_text"]
+        issues = [i for i in parse_address(raw, region_hint=self.region).issues if i.code not in ADDRESS_TOLERATED]
+        if issues:
+            raise forms.ValidationError(_issue_text(issues[0]))
+        return raw
+
+    def clean_day(self) -> Any:
+        day = self.cleaned_data["day"]
+        today = clock.local(clock.now()).date()
+        if not today <= day <= today + timedelta(BOOK_AHEAD_DAYS):
+            raise forms.ValidationError(_("请选择今天起 %(n)s 天内的日期。") % {"n": BOOK_AHEAD_DAYS})
+        return day
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        model, line = data.get("model"), data.get("line")
+        if model and line and self.lines_of.get(model) != line.pk:
+            self.add_error("model", _("该型号不属于所选产品。"))
+        if data.get("service_type") == "repair" and not self.faults():
+            self.add_error("symptoms", _("请选择或填写故障现象。"))
+        return data
+
+    def faults(self) -> list[str]:
+        chosen = list(self.cleaned_data.get("symptoms") or [])
+        other = (self.cleaned_data.get("other_symptom") or "").strip()
+        return chosen + ([other] if other else [])
+
+    def booking(self) -> Booking:
+        data = self.cleaned_data
+        return Booking(
+            service_type=data["service_type"],
+            line=data["line"],
+            model_code=data.get("model") or "",
+            faults=self.faults(),
+            customer_name=data["customer_name"].strip(),
+            phone=data["phone"],
+            address_text=data["address_text"],
+            day=data["day"],
+            period=data["period"],
+        )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel (.xlsx) 或 CSV 文件"))
+
+
+# intake check field → self-booking form field (a refusal from order_create is shown by its field)
+FIELD_OF = {
+    "customer_name": "customer_name",
+    "phone": "phone",
+    "address": "address_text",
+    "product_model": "model",
+    "symptom": "symptoms",
+    "preferred_time": "day",
+    "service_type": "service_type",
+}

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from doorstep.channels import views
+
+app_name = "channels"
+urlpatterns = [
+    path("book/<slug:brand_code>/", views.book, name="book"),
+    path("hooks/wechat/<slug:brand_code>/", views.wechat_hook, name="wechat"),
+    path("orders/import/", views.import_page, name="import"),
+    path("orders/import/template.<str:fmt>", views.import_template, name="import_template"),
+    path("orders/import/<int:pk>/", views.import_report, name="import_report"),
+    path("orders/import/<int:pk>/report.csv", views.import_report_csv, name="import_report_csv"),
+]

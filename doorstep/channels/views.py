@@ -1,0 +1,146 @@
+"""Channel pages and hooks. Thin: each POST calls one service; a refusal is shown by its field or flashed."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from doorstep.channels import imports, selfbook, services
+from doorstep.channels.forms import FIELD_OF, ImportForm, SelfBookForm
+from doorstep.channels.models import ImportBatch, WeChatAccount
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError
+from doorstep.network.models import Brand
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.tracking import tracking_token
+
+
+def _track(order: WorkOrder) -> HttpResponse:
+    return redirect(reverse("web:track", args=[tracking_token(order)]))
+
+
+# --- customer self-booking (no log-in) ------------------------------------------------------------
+def book(request: HttpRequest, brand_code: str) -> HttpResponse:
+    brand = get_object_or_404(Brand, code=brand_code)
+    centre = selfbook.centre_of(brand)
+    if centre is None:
+        raise Http404
+    kwargs = {"brand": brand, "region": f"{centre.province}{centre.city}", "city": centre.city}
+    if request.method != "POST":
+        form = SelfBookForm(initial={"form_token": uuid.uuid4()}, **kwargs)
+        return _book_page(request, brand, form)
+    form = SelfBookForm(request.POST, **kwargs)
+    done = selfbook.previous(form.data.get("form_token", "")) if _is_uuid(form.data.get("form_token")) else None
+    if done is not None:  # the same form again: the order it already made
+        return _track(done)
+    if form.is_valid():
+        try:
+            order = services.book(brand=brand, form_token=form.cleaned_data["form_token"], booking=form.booking())
+        except DomainError as err:
+            form.add_error(FIELD_OF.get(err.field or ""), err.text())
+        else:
+            return _track(order)
+    return _book_page(request, brand, form)
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _book_page(request: HttpRequest, brand: Brand, form: SelfBookForm) -> HttpResponse:
+    return render(
+        request, "channels/book.html", {"brand": brand, "form": form, "districts": selfbook.district_hints(brand)}
+    )
+
+
+# --- WeChat official account webhook --------------------------------------------------------------
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def wechat_hook(request: HttpRequest, brand_code: str) -> HttpResponse:
+    account = get_object_or_404(WeChatAccount, brand__code=brand_code, active=True)
+    signed = services.signature_valid(
+        account.token,
+        signature=request.GET.get("signature", ""),
+        timestamp=request.GET.get("timestamp", ""),
+        nonce=request.GET.get("nonce", ""),
+    )
+    if not signed:
+        return HttpResponseForbidden("invalid signature")
+    if request.method == "GET":  # server verification: echo echostr
+        return HttpResponse(request.GET.get("echostr", ""), content_type="text/plain")
+    try:
+        reply = services.wechat_receive(account=account, body=request.body)
+    except services.BadMessage:
+        return HttpResponse("bad message", status=400, content_type="text/plain")
+    return HttpResponse(reply, content_type="application/xml; charset=utf-8")
+
+
+# --- bulk import ----------------------------------------------------------------------------------
+def _importer(request: HttpRequest) -> Actor:
+    try:
+        actor = Actor.for_user(request.user)
+    except DomainError:
+        raise Http404 from None
+    if actor.role not in imports.IMPORT_ROLES:
+        raise Http404
+    return actor
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    actor = _importer(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = services.run_import(actor=actor, filename=upload.name, content=upload.read())
+        except DomainError as err:
+            form.add_error("file", err.text())
+        else:
+            return redirect("channels:import_report", pk=batch.pk)
+    recent = ImportBatch.objects.filter(centre_id=actor.centre_id).order_by("-created_at")[:10]
+    return render(request, "channels/import.html", {"form": form, "recent": recent})
+
+
+def _batch(actor: Actor, pk: int) -> ImportBatch:
+    return get_object_or_404(ImportBatch, pk=pk, centre_id=actor.centre_id)
+
+
+@login_required
+def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(_importer(request), pk)
+    lines = [line | {"label": imports.LABELS.get(line["status"], line["status"])} for line in batch.rows]
+    context = {"batch": batch, "lines": lines, "counts": imports.counts(batch), "labels": imports.LABELS}
+    return render(request, "channels/import_report.html", context)
+
+
+@login_required
+def import_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(_importer(request), pk)
+    response = HttpResponse(services.report_csv(batch), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-report-{batch.pk}.csv"'
+    return response
+
+
+@login_required
+def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    _importer(request)
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    if fmt == "xlsx":
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(services.template_xlsx(), content_type=mime)
+    else:
+        response = HttpResponse(services.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="order-import-template.{fmt}"'
+    return response
