@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "doorstep.parts",
     "doorstep.quality",
     "doorstep.notify",
+    "doorstep.channels",
     "doorstep.api",
     "doorstep.web",
 ]

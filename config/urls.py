@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("doorstep.channels.urls")),  # before orders/: /orders/import/ is ours
     path("orders/", include("doorstep.orders.urls")),
     path("dispatch/", include("doorstep.dispatch.urls")),
     path("visits/", include("doorstep.visits.urls")),

@@ -12,6 +12,7 @@ from ninja.security import HttpBearer
 
 from doorstep.api.models import ApiToken
 from doorstep.api.orders import router as orders_router
+from doorstep.channels.api import router as partner_router
 from doorstep.core.errors import DomainError
 
 
@@ -33,6 +34,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/orders", orders_router)
+api.add_router("/partner", partner_router)
 
 
 def _error(

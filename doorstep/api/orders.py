@@ -20,6 +20,7 @@ from doorstep.api.schemas import (
 )
 from doorstep.core.actors import Actor
 from doorstep.core.errors import NotFound
+from doorstep.core.privacy import Contact, can_see_contact, contact_for, mask_address, mask_phone
 from doorstep.orders import selectors
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Status
@@ -56,7 +57,13 @@ def _order(actor: Actor, number: str) -> WorkOrder:
     return order
 
 
-def order_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
+def order_out(order: WorkOrder, actor: Actor, *, purpose: str = "api_list") -> dict[str, Any]:
+    """An order as the API shows it; contact data masked for roles that do not need it (R-PV-1)."""
+    contact = (
+        contact_for(actor, order, purpose=purpose)
+        if can_see_contact(actor, order)
+        else Contact(order.customer.name, mask_phone(order.customer.phone), mask_address(order.address), True)
+    )
     return {
         "number": order.number,
         "status": order.status,
@@ -65,9 +72,9 @@ def order_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "channel": order.channel,
         "service_type": order.service_type,
         "priority": order.priority,
-        "customer_name": order.customer.name,
-        "phone": order.customer.phone,
-        "address": str(order.address),
+        "customer_name": contact.name,
+        "phone": contact.phone,
+        "address": contact.address,
         "product_model": order.product.model.code if order.product and order.product.model else None,
         "faults": [f.symptom for f in order.faults.all()],
         "missing_items": order.missing_items,
@@ -84,7 +91,7 @@ def order_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
 
 
 def order_detail_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
-    out = order_out(order, actor)
+    out = order_out(order, actor, purpose="api_read")
     out["timeline"] = list(selectors.order_timeline(order=order))
     out["deadlines"] = [
         {

@@ -47,7 +47,9 @@ class DeliveryIn(Schema):
 
 
 class PartnerOrderIn(Schema):
-    external_ref: str = Field(..., min_length=1, max_length=80, description="合作方（零售商）订单号；重试时不变")
+    external_ref: str = Field(
+        ..., min_length=1, max_length=80, description="合作方（零售商）订单号；重试时不变"
+    )
     brand: str | None = Field(None, max_length=50, description="品牌代码；缺省为合作方所属品牌")
     service_type: str = Field("install", description="install / repair / maintenance / consultation")
     priority: str = "normal"

@@ -38,19 +38,37 @@ class SelfBookForm(forms.Form):
     """The customer's booking form (R-IN-1 web channel; R-IN-2 items; R-IN-6 several symptoms)."""
 
     form_token = forms.UUIDField(widget=forms.HiddenInput)
-    service_type = forms.ChoiceField(label=_("服务类型"), choices=BOOKABLE, initial="repair", widget=forms.RadioSelect)
+    service_type = forms.ChoiceField(
+        label=_("服务类型"), choices=BOOKABLE, initial="repair", widget=forms.RadioSelect
+    )
     line = forms.ModelChoiceField(label=_("产品"), queryset=ProductLine.objects.none(), empty_label=None)
     model = forms.ChoiceField(label=_("型号"), required=False)
     symptoms = forms.MultipleChoiceField(
-        label=_("故障现象（可多选）"), choices=COMMON_SYMPTOMS, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("故障现象（可多选）"),
+        choices=COMMON_SYMPTOMS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
-    other_symptom = forms.CharField(label=_("其他问题"), max_length=200, required=False)
+    other_symptom = forms.CharField(
+        label=_("其他问题"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("其他问题（选填）")}),
+    )
+    purchased = forms.DateField(
+        label=_("购买日期（不记得可不填）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     customer_name = forms.CharField(label=_("您的称呼"), max_length=50)
-    phone = forms.CharField(label=_("手机号码"), max_length=40, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    phone = forms.CharField(
+        label=_("手机号码"), max_length=40, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
     address_text = forms.CharField(label=_("上门地址"), max_length=300)
     day = forms.DateField(label=_("期望日期"), widget=forms.DateInput(attrs={"type": "date"}))
     period = forms.ChoiceField(
-        label=_("时段"), choices=[(k, v[0]) for k, v in PERIODS.items()], initial="morning", widget=forms.RadioSelect
+        label=_("时段"),
+        choices=[(k, v[0]) for k, v in PERIODS.items()],
+        initial="morning",
+        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args: Any, brand: Brand, region: str, city: str, **kwargs: Any) -> None:
@@ -65,23 +83,37 @@ class SelfBookForm(forms.Form):
         ]
         self.lines_of = {m.code: line.pk for line, models in grouped for m in models}
         today = clock.local(clock.now()).date()
-        self.fields["day"].widget.attrs.update(min=today.isoformat(), max=(today + timedelta(BOOK_AHEAD_DAYS)).isoformat())
-        self.fields["address_text"].widget.attrs.update(placeholder=_("如：天河区天河路385号1201室"), list="district-hints")
+        self.fields["day"].widget.attrs.update(
+            min=today.isoformat(), max=(today + timedelta(BOOK_AHEAD_DAYS)).isoformat()
+        )
+        self.fields["address_text"].widget.attrs.update(
+            placeholder=_("如：天河区天河路385号1201室"), list="district-hints"
+        )
 
     def clean_phone(self) -> str:
         """The customer is here: a doubtful number is corrected now, not verified later."""
         raw = self.cleaned_data["phone"]
         result = normalize_phone(raw, default_area_code=area_code_for_city(self.city))
         if result.e164 is None or result.issues:
-            raise forms.ValidationError(_issue_text(result.issues[0]) if result.issues else _("电话号码无效。"))
+            raise forms.ValidationError(
+                _issue_text(result.issues[0]) if result.issues else _("电话号码无效。")
+            )
         return raw
 
     def clean_address_text(self) -> str:
         raw = self.cleaned_data["address_text"]
-        issues = [i for i in parse_address(raw, region_hint=self.region).issues if i.code not in ADDRESS_TOLERATED]
+        issues = [
+            i for i in parse_address(raw, region_hint=self.region).issues if i.code not in ADDRESS_TOLERATED
+        ]
         if issues:
             raise forms.ValidationError(_issue_text(issues[0]))
         return raw
+
+    def clean_purchased(self) -> Any:
+        bought = self.cleaned_data.get("purchased")
+        if bought and bought > clock.local(clock.now()).date():
+            raise forms.ValidationError(_("购买日期不能晚于今天。"))
+        return bought
 
     def clean_day(self) -> Any:
         day = self.cleaned_data["day"]
@@ -110,6 +142,7 @@ class SelfBookForm(forms.Form):
             service_type=data["service_type"],
             line=data["line"],
             model_code=data.get("model") or "",
+            purchase_date=data.get("purchased"),
             faults=self.faults(),
             customer_name=data["customer_name"].strip(),
             phone=data["phone"],
@@ -129,6 +162,7 @@ FIELD_OF = {
     "phone": "phone",
     "address": "address_text",
     "product_model": "model",
+    "purchase_date": "purchased",
     "symptom": "symptoms",
     "preferred_time": "day",
     "service_type": "service_type",

@@ -50,7 +50,13 @@ HEADERS = {
     "serial": {"机身编码", "序列号", "serial"},
 }
 REQUIRED = ("customer_name", "phone", "address")  # the first three columns of the template
-SERVICE_TYPES = {"安装": "install", "维修": "repair", "报修": "repair", "保养": "maintenance", "清洗": "maintenance"}
+SERVICE_TYPES = {
+    "安装": "install",
+    "维修": "repair",
+    "报修": "repair",
+    "保养": "maintenance",
+    "清洗": "maintenance",
+}
 SERVICE_TYPES |= {"咨询": "consultation", "": "repair"}
 LABELS = {
     "created": gettext_lazy("已建单"),
@@ -60,7 +66,23 @@ LABELS = {
     "rejected": gettext_lazy("未导入"),
 }
 
+COLUMN_OF = {  # intake field → the template's column header, for the report
+    "customer_name": "客户姓名",
+    "phone": "电话",
+    "address": "地址",
+    "product_model": "型号",
+    "purchase_date": "购买日期",
+    "symptom": "故障现象",
+    "service_type": "服务类型",
+    "preferred_time": "期望时间",
+}
+
 Row = dict[str, Any]
+
+
+def _fields(names: list[str]) -> str:
+    """``电话 (phone)``: the column the agent fixes, and the field code."""
+    return "、".join(f"{COLUMN_OF[n]} ({n})" if n in COLUMN_OF else n for n in dict.fromkeys(names) if n)
 
 
 def _key(header: object) -> str | None:
@@ -172,7 +194,12 @@ def import_row(*, actor: Actor, brand: str, number: int, row: Row, key: str) -> 
         with transaction.atomic():
             order, outcome = order_create(actor=actor, req=_request(brand, row), idempotency_key=key)
     except DomainError as err:
-        return line | {"status": "rejected", "number": "", "field": err.field or "", "reason": err.text()}
+        return line | {
+            "status": "rejected",
+            "number": "",
+            "field": _fields([err.field or ""]),
+            "reason": err.text(),
+        }
     status = outcome.value
     if outcome == Outcome.CREATED and order.status == Status.INFO_INCOMPLETE:
         status = "incomplete"
@@ -180,7 +207,7 @@ def import_row(*, actor: Actor, brand: str, number: int, row: Row, key: str) -> 
     return line | {
         "status": status,
         "number": order.number,
-        "field": "、".join(dict.fromkeys(i["field"] for i in items)),
+        "field": _fields([i["field"] for i in items]),
         "reason": "；".join(i["zh"] for i in items),
     }
 
@@ -214,7 +241,9 @@ def report_csv(batch: ImportBatch) -> str:
     writer.writerow([_("行号"), _("客户姓名"), _("结果"), _("工单号"), _("字段"), _("原因")])
     for line in batch.rows:
         label = str(LABELS.get(line["status"], line["status"]))
-        writer.writerow([line["row"], line["customer_name"], label, line["number"], line["field"], line["reason"]])
+        writer.writerow(
+            [line["row"], line["customer_name"], label, line["number"], line["field"], line["reason"]]
+        )
     return "\ufeff" + buffer.getvalue()  # BOM: Excel opens UTF-8 CSV correctly
 
 

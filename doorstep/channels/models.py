@@ -100,7 +100,9 @@ class PartnerAccount(models.Model):
         return self.name
 
     @classmethod
-    def issue(cls, *, brand: object, code: str, name: str, key: str | None = None) -> tuple[PartnerAccount, str]:
+    def issue(
+        cls, *, brand: object, code: str, name: str, key: str | None = None
+    ) -> tuple[PartnerAccount, str]:
         key = key or secrets.token_urlsafe(32)
         return cls.objects.create(brand=brand, code=code, name=name, digest=token_digest(key)), key
 

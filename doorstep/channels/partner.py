@@ -64,7 +64,8 @@ def push(*, partner: PartnerAccount, data: PartnerPush) -> tuple[PartnerOrder, b
 
 def _deliveries(ref: PartnerOrder, order: WorkOrder, partner: PartnerAccount, items: list[Delivered]) -> None:
     DeliveryItem.objects.bulk_create(
-        DeliveryItem(order=order, partner_order=ref, sku=i.sku, name=i.name, quantity=i.quantity) for i in items
+        DeliveryItem(order=order, partner_order=ref, sku=i.sku, name=i.name, quantity=i.quantity)
+        for i in items
     )
     event_record(
         order=order,

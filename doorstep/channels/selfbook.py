@@ -37,6 +37,7 @@ class Booking:
     service_type: str
     line: ProductLine | None
     model_code: str
+    purchase_date: date | None
     faults: list[str]
     customer_name: str
     phone: str
@@ -86,6 +87,7 @@ def book(*, brand: Brand, form_token: uuid.UUID, booking: Booking) -> WorkOrder:
         phone=booking.phone,
         address_text=booking.address_text,
         model_code=booking.model_code,
+        purchase_date=booking.purchase_date,
         faults=booking.faults,
         requirement=booking.requirement(),
     )

@@ -31,17 +31,21 @@ def book(request: HttpRequest, brand_code: str) -> HttpResponse:
     centre = selfbook.centre_of(brand)
     if centre is None:
         raise Http404
-    kwargs = {"brand": brand, "region": f"{centre.province}{centre.city}", "city": centre.city}
+    region, city = f"{centre.province}{centre.city}", centre.city
     if request.method != "POST":
-        form = SelfBookForm(initial={"form_token": uuid.uuid4()}, **kwargs)
+        form = SelfBookForm(initial={"form_token": uuid.uuid4()}, brand=brand, region=region, city=city)
         return _book_page(request, brand, form)
-    form = SelfBookForm(request.POST, **kwargs)
-    done = selfbook.previous(form.data.get("form_token", "")) if _is_uuid(form.data.get("form_token")) else None
+    form = SelfBookForm(request.POST, brand=brand, region=region, city=city)
+    done = (
+        selfbook.previous(form.data.get("form_token", "")) if _is_uuid(form.data.get("form_token")) else None
+    )
     if done is not None:  # the same form again: the order it already made
         return _track(done)
     if form.is_valid():
         try:
-            order = services.book(brand=brand, form_token=form.cleaned_data["form_token"], booking=form.booking())
+            order = services.book(
+                brand=brand, form_token=form.cleaned_data["form_token"], booking=form.booking()
+            )
         except DomainError as err:
             form.add_error(FIELD_OF.get(err.field or ""), err.text())
         else:
@@ -59,7 +63,9 @@ def _is_uuid(value: object) -> bool:
 
 def _book_page(request: HttpRequest, brand: Brand, form: SelfBookForm) -> HttpResponse:
     return render(
-        request, "channels/book.html", {"brand": brand, "form": form, "districts": selfbook.district_hints(brand)}
+        request,
+        "channels/book.html",
+        {"brand": brand, "form": form, "districts": selfbook.district_hints(brand)},
     )
 
 
@@ -120,7 +126,10 @@ def _batch(actor: Actor, pk: int) -> ImportBatch:
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(_importer(request), pk)
     lines = [line | {"label": imports.LABELS.get(line["status"], line["status"])} for line in batch.rows]
-    context = {"batch": batch, "lines": lines, "counts": imports.counts(batch), "labels": imports.LABELS}
+    counts = [
+        (s, imports.LABELS[s], n) for s, n in imports.counts(batch).items() if n and s in imports.LABELS
+    ]
+    context = {"batch": batch, "lines": lines, "counts": counts}
     return render(request, "channels/import_report.html", context)
 
 

@@ -78,6 +78,9 @@ def reply_xml(message: dict[str, str], content: str) -> str:
     )
 
 
+Handled = tuple[str, str, WorkOrder | None, dict[str, Any]]  # outcome, reply text, order, parsed facts
+
+
 def _external_id(message: dict[str, str]) -> str:
     """MsgId for messages; events have none, so WeChat's own rule applies (sender + CreateTime)."""
     return message["MsgId"] or f"{message['FromUserName']}:{message['CreateTime']}"
@@ -101,21 +104,28 @@ def receive(*, account: WeChatAccount, body: bytes) -> str:
 
 
 def _handle(account: WeChatAccount, message: dict[str, str], external_id: str, raw: str) -> str:
-    record = InboundMessage(
-        channel="wechat", account=account, external_id=external_id, openid=message["FromUserName"], raw_body=raw
+    outcome, text, order, parsed = _answer(account, message)
+    record = InboundMessage.objects.create(
+        channel="wechat",
+        account=account,
+        external_id=external_id,
+        openid=message["FromUserName"],
+        raw_body=raw,
+        parsed={"message": message, **parsed},
+        order=order,
+        outcome=outcome,
+        reply=reply_xml(message, text),
     )
-    if message["MsgType"] != "text" or not message["Content"]:
-        outcome, text, order, parsed = InboundMessage.Outcome.IGNORED, _("请用文字描述您的需求：电话、地址和故障现象。"), None, {}
-    else:
-        open_order = _open_order(message["FromUserName"])
-        if open_order is not None:
-            outcome, text, order, parsed = _link(open_order, message)
-        else:
-            outcome, text, order, parsed = _create(account, message)
-    record.outcome, record.order, record.parsed = outcome, order, {"message": message, **parsed}
-    record.reply = reply_xml(message, text)
-    record.save()
     return record.reply
+
+
+def _answer(account: WeChatAccount, message: dict[str, str]) -> Handled:
+    if message["MsgType"] != "text" or not message["Content"]:
+        return InboundMessage.Outcome.IGNORED, _("请用文字描述您的需求：电话、地址和故障现象。"), None, {}
+    open_order = _open_order(message["FromUserName"])
+    if open_order is not None:
+        return _link(open_order, message)
+    return _create(account, message)
 
 
 def _open_order(openid: str) -> WorkOrder | None:
@@ -128,9 +138,6 @@ def _open_order(openid: str) -> WorkOrder | None:
         .first()
     )
     return latest.order if latest else None
-
-
-Handled = tuple[str, str, WorkOrder | None, dict[str, Any]]
 
 
 def _link(order: WorkOrder, message: dict[str, str]) -> Handled:

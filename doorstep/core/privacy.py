@@ -58,7 +58,7 @@ def can_see_contact(actor: Actor, order: WorkOrder) -> bool:
 
 
 def _needs_for_open_order(actor: Actor, order: WorkOrder) -> bool:
-    if actor.role == "agent":
+    if actor.role in ("agent", "supervisor"):
         return True
     if actor.role == "outlet_manager":
         return order.outlet_id is not None and order.outlet_id == actor.outlet_id
@@ -73,9 +73,7 @@ def _owns_live_complaint(actor: Actor, order: WorkOrder) -> bool:
     if not apps.is_installed("doorstep.quality"):
         return False
     complaint = apps.get_model("quality", "Complaint")
-    return bool(
-        complaint.objects.filter(order=order, owner=actor.staff).exclude(state="resolved").exists()
-    )
+    return bool(complaint.objects.filter(order=order, owner=actor.staff).exclude(state="resolved").exists())
 
 
 @dataclass(frozen=True)
@@ -89,7 +87,9 @@ class Contact:
 def contact_for(actor: Actor, order: WorkOrder, *, purpose: str) -> Contact:
     """The contact data this actor may see for the order; a full view is logged (R-PV-1)."""
     if not can_see_contact(actor, order):
-        return Contact(order.customer.name, mask_phone(order.customer.phone), mask_address(order.address), True)
+        return Contact(
+            order.customer.name, mask_phone(order.customer.phone), mask_address(order.address), True
+        )
     if actor.staff is not None:
         contact_access_log(actor=actor, order=order, purpose=purpose)
     return Contact(order.customer.name, order.customer.phone, str(order.address), False)

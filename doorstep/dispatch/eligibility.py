@@ -1,27 +1,131 @@
-"""Can this technician take this order, and if not, why (R-DI-2, R-PR-2)? The dispatcher always sees why."""
+"""Can this technician take this order, and if not, why (R-DI-2, R-PR-2)? The dispatcher always sees why.
+
+Checked: the outlet; a valid work permit; the skill for the product line and service type; the
+qualifications and safety equipment the job needs, within their expiry (R-PR-2: helmets ≤ 2.5 years,
+insulating shoes tested every 6 months); and — when the visit day is known — the working calendar,
+shift and leave. The same facts, as skill tokens, feed the routing core (:func:`profile_tokens`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doorstep.network.models import Qualification, Technician
+from doorstep.dispatch.models import DispatchPolicy, JobRequirement, SafetyEquipment
+from doorstep.network.models import Brand, Qualification, Technician
 
 if TYPE_CHECKING:
     from doorstep.orders.models import WorkOrder
 
 
-def technician_ineligibility(*, order: WorkOrder, technician: Technician, on: date) -> list[str]:
-    """Reasons the technician may not take the order on ``on``; empty when eligible."""
-    why: list[str] = []
-    if technician.staff.outlet_id != order.outlet_id:
-        why.append(_("不属于本网点"))
-    permits = technician.qualifications.filter(kind=Qualification.Kind.WORK_PERMIT)
-    if not any(q.is_valid(on) for q in permits):
-        why.append(_("上岗证缺失或已过期"))
+def dispatch_policy_for(brand: Brand | int) -> DispatchPolicy:
+    """The brand's dispatch numbers, created with the defaults on first use."""
+    brand_id = brand if isinstance(brand, int) else brand.pk
+    policy, _created = DispatchPolicy.objects.get_or_create(brand_id=brand_id)
+    return policy
+
+
+@dataclass(frozen=True)
+class Job:
+    """What an order needs from a technician."""
+
+    outlet_id: int | None
+    line_id: int | None
+    service_type: str
+    qualifications: frozenset[str]
+    equipment: frozenset[str]
+
+    def tokens(self) -> frozenset[str]:
+        """Required skill tokens for the routing core (R-DI-2, R-PR-2)."""
+        skill = {f"skill:{self.line_id}:{self.service_type}"} if self.line_id else set()
+        return frozenset(skill | {f"q:{q}" for q in self.qualifications} | {f"e:{e}" for e in self.equipment})
+
+
+def job_of(order: WorkOrder, requirements: list[JobRequirement] | None = None) -> Job:
     line_id = order.product.model.line_id if order.product and order.product.model else None
-    if line_id and not technician.product_lines.filter(pk=line_id).exists():
-        why.append(_("无该产品线技能"))
+    reqs = requirements if requirements is not None else list(order.brand.job_requirements.all())
+    applicable = [r for r in reqs if r.applies(line_id, order.service_type)]
+    return Job(
+        outlet_id=order.outlet_id,
+        line_id=line_id,
+        service_type=order.service_type,
+        qualifications=frozenset(r.qualification for r in applicable if r.qualification),
+        equipment=frozenset(r.equipment for r in applicable if r.equipment),
+    )
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A technician's valid skills, qualifications and equipment on one day."""
+
+    technician_id: int
+    outlet_id: int | None
+    skills: frozenset[tuple[int, str]]  # (line, service type); service type "*" = every type
+    qualifications: frozenset[str]
+    equipment: frozenset[str]
+
+    def has_skill(self, line_id: int, service_type: str) -> bool:
+        return (line_id, service_type) in self.skills or (line_id, "*") in self.skills
+
+    def tokens(self, jobs: list[Job]) -> frozenset[str]:
+        held = {
+            f"skill:{j.line_id}:{j.service_type}"
+            for j in jobs
+            if j.line_id and self.has_skill(j.line_id, j.service_type)
+        }
+        return frozenset(held | {f"q:{q}" for q in self.qualifications} | {f"e:{e}" for e in self.equipment})
+
+
+def profile_of(technician: Technician, on: date, policy: DispatchPolicy) -> Profile:
+    detailed = {(s.line_id, s.service_type) for s in technician.skills.all()}
+    detailed_lines = {line for line, _t in detailed}
+    broad = {(line.pk, "*") for line in technician.product_lines.all() if line.pk not in detailed_lines}
+    return Profile(
+        technician_id=technician.pk,
+        outlet_id=technician.staff.outlet_id,
+        skills=frozenset(detailed | broad),
+        qualifications=frozenset(q.kind for q in technician.qualifications.all() if q.is_valid(on)),
+        equipment=frozenset(e.kind for e in technician.equipment.all() if e.is_valid(on, policy)),
+    )
+
+
+def job_reasons(job: Job, profile: Profile) -> list[str]:
+    """Why ``profile`` cannot do ``job`` (R-DI-2, R-PR-2); empty when it can."""
+    why: list[str] = []
+    if profile.outlet_id != job.outlet_id:
+        why.append(_("不属于本网点"))
+    if Qualification.Kind.WORK_PERMIT not in profile.qualifications:
+        why.append(_("上岗证缺失或已过期"))
+    if job.line_id and not profile.has_skill(job.line_id, job.service_type):
+        if any(line == job.line_id for line, _t in profile.skills):
+            why.append(_("无该产品线的此类服务技能"))
+        else:
+            why.append(_("无该产品线技能"))
+    for kind in sorted(job.qualifications - profile.qualifications):
+        why.append(_("缺少有效资质：%(kind)s") % {"kind": Qualification.Kind(kind).label})
+    for kind in sorted(job.equipment - profile.equipment):
+        why.append(_("安全装备缺失或过期：%(kind)s") % {"kind": SafetyEquipment.Kind(kind).label})
+    return why
+
+
+def technician_ineligibility(*, order: WorkOrder, technician: Technician, on: date) -> list[str]:
+    """Reasons the technician may not take the order on ``on``; empty when eligible.
+
+    Expiry is judged on the visit day when the appointment is known (else on ``on``); so is the
+    working calendar, shift and leave.
+    """
+    from doorstep.dispatch.calendar import work_day
+    from doorstep.orders.selectors import policy_for
+
+    visit_day = timezone.localtime(order.window_start).date() if order.window_start else None
+    policy = dispatch_policy_for(order.brand_id)
+    why = job_reasons(job_of(order), profile_of(technician, visit_day or on, policy))
+    if visit_day is not None:
+        day = work_day(technician, visit_day, policy_for(order.brand))
+        if not day.works:
+            why.append(day.why_not)
     return why

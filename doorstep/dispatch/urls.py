@@ -1,4 +1,21 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from doorstep.dispatch import views
 
 app_name = "dispatch"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("optimise/", views.optimise, name="optimise"),
+    path("runs/<int:pk>/", views.run_status, name="run"),
+    path("runs/<int:pk>/apply/", views.run_apply, name="run_apply"),
+    path("breaches/", views.breaches, name="breaches"),
+    path("my-day/", views.my_day, name="my_day"),
+    path("slots/", views.slots_preview, name="slots_preview"),
+    path("orders/<str:number>/assign/", views.assign, name="assign"),
+    path("orders/<str:number>/outlet/", views.to_outlet, name="to_outlet"),
+    path("orders/<str:number>/accept/", views.accept, name="accept"),
+    path("orders/<str:number>/why/", views.why, name="why"),
+    path("orders/<str:number>/slots/", views.slots, name="slots"),
+    path("orders/<str:number>/late-call/", views.late_call, name="late_call"),
+    path("orders/<str:number>/escalate/", views.escalate, name="escalate"),
+]

@@ -144,8 +144,9 @@ MOVES: tuple[Move, ...] = (
     Move(A.COMPLETE, S.IN_SERVICE, S.COMPLETED, FIELD | {CUSTOMER}, rule="R-CO-1"),
     Move(A.COMPLETE, S.RETURNED, S.COMPLETED, FIELD | {CUSTOMER}, rule="R-CO-1"),
     Move(A.PAY, S.COMPLETED, S.PAID, FIELD | {CUSTOMER}, rule="R-CO-2"),
-    Move(A.RECORD_CALLBACK, S.COMPLETED, S.CALLBACK_DONE, DESK | {QUALITY}, rule="R-QA-1"),
-    Move(A.RECORD_CALLBACK, S.PAID, S.CALLBACK_DONE, DESK | {QUALITY}, rule="R-QA-1"),
+    # the callback: by phone (desk, quality) or the customer's own online questionnaire (R-QA-1, R-QA-2)
+    Move(A.RECORD_CALLBACK, S.COMPLETED, S.CALLBACK_DONE, DESK | {QUALITY, CUSTOMER}, rule="R-QA-1"),
+    Move(A.RECORD_CALLBACK, S.PAID, S.CALLBACK_DONE, DESK | {QUALITY, CUSTOMER}, rule="R-QA-1"),
     Move(A.CLOSE, S.CALLBACK_DONE, S.CLOSED, DESK | {QUALITY}, rule="R-CO-4"),
     # a problem found after completion (callback, complaint) sends the order back to dispatch (R-QA-1)
     *(

@@ -109,7 +109,9 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "on_site": order.status in visit_services.ON_SITE
         and actor.role in ("technician", "outlet_manager", "admin"),
         "kb_hits": _kb_hits(order) if order.status in KB_STATUSES else [],
-        "owners": Staff.objects.filter(centre=order.centre, role__in=DESK_ROLES).exclude(pk=order.owner_id or 0)
+        "owners": Staff.objects.filter(centre=order.centre, role__in=DESK_ROLES).exclude(
+            pk=order.owner_id or 0
+        )
         if actor.role in ("supervisor", "admin")
         else [],
     }

@@ -1,6 +1,19 @@
 from django.contrib import admin
 
-from doorstep.quality.models import LanguageFlag, LanguageRule
+from doorstep.quality.models import (
+    CallbackAttempt,
+    Complaint,
+    ContactAccess,
+    EarlyWarning,
+    FaultRecord,
+    Insight,
+    LanguageFlag,
+    LanguageRule,
+    QualityPolicy,
+    StarLevelRule,
+    Survey,
+    TrainingRecord,
+)
 
 
 @admin.register(LanguageFlag)
@@ -20,3 +33,76 @@ class LanguageRuleAdmin(admin.ModelAdmin):
     search_fields = ["key", "phrase_id"]
     raw_id_fields = ["created_by"]
     readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(QualityPolicy)
+class QualityPolicyAdmin(admin.ModelAdmin):
+    list_display = ["brand", "complaint_response_hours", "low_score", "repeat_repair_days", "warning_alpha"]
+
+
+@admin.register(StarLevelRule)
+class StarLevelRuleAdmin(admin.ModelAdmin):
+    list_display = ["brand", "stars", "min_orders", "min_on_time", "min_first_fix", "min_satisfaction"]
+    list_filter = ["brand"]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = ["order", "category", "channel", "level", "owner", "state", "response_due_at"]
+    list_filter = ["state", "level", "category", "channel"]
+    raw_id_fields = ["order", "owner", "technician"]
+    readonly_fields = ["opened_at", "opened_by", "response", "responded_at", "resolved_at", "confirmed_by"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["order", "timeliness", "skill", "attitude", "fees", "product_works", "submitted_at"]
+    raw_id_fields = ["order", "technician", "outlet"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # only the customer submits a survey (R-QA-2)
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(CallbackAttempt)
+class CallbackAttemptAdmin(admin.ModelAdmin):
+    list_display = ["order", "agent", "outcome", "satisfaction", "at"]
+    raw_id_fields = ["order", "agent"]
+
+
+@admin.register(FaultRecord)
+class FaultRecordAdmin(admin.ModelAdmin):
+    list_display = ["order", "product_model", "component", "symptom", "cause", "fix"]
+    search_fields = ["component", "symptom", "cause", "order__number"]
+    raw_id_fields = ["order", "recorded_by"]
+
+
+@admin.register(Insight)
+class InsightAdmin(admin.ModelAdmin):
+    list_display = ["title", "department", "state", "author", "submitted_at"]
+    list_filter = ["department", "state"]
+    raw_id_fields = ["order", "author"]
+
+
+@admin.register(EarlyWarning)
+class EarlyWarningAdmin(admin.ModelAdmin):
+    list_display = ["product_model", "cohort", "observed", "expected", "p_value", "state", "created_at"]
+    list_filter = ["state"]
+
+
+@admin.register(TrainingRecord)
+class TrainingRecordAdmin(admin.ModelAdmin):
+    list_display = ["staff", "course", "kind", "completed_on", "valid_until", "passed", "mandatory"]
+    list_filter = ["kind", "mandatory", "passed"]
+    raw_id_fields = ["staff"]
+
+
+@admin.register(ContactAccess)
+class ContactAccessAdmin(admin.ModelAdmin):
+    list_display = ["at", "staff", "order", "purpose"]
+    raw_id_fields = ["staff", "order"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # the access log is evidence (R-PV-1)

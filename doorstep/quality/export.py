@@ -30,7 +30,9 @@ def _line(row: KpiRow) -> list[Any]:
     for metric in METRICS:
         value = row.value(metric)
         fig = row.figures[metric]
-        shown = None if value is None else round(value, 2 if metric in COUNT_METRICS | {"satisfaction"} else 4)
+        shown = (
+            None if value is None else round(value, 2 if metric in COUNT_METRICS | {"satisfaction"} else 4)
+        )
         line += [shown, fig.ok if metric != "satisfaction" else round(fig.score_sum, 2), fig.total]
     return line
 

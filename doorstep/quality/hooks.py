@@ -52,6 +52,9 @@ def require_valid_training(order: WorkOrder, actor: Actor, params: dict[str, Any
     why = training_ineligibility(order=order, technician=tech, on=clock.local(clock.now()).date())
     if why:
         raise DomainError(
-            "technician_training_lapsed", _("工程师不符合派工条件：%(why)s"), field="technician", why="；".join(why)
+            "technician_training_lapsed",
+            _("工程师不符合派工条件：%(why)s"),
+            field="technician",
+            why="；".join(why),
         )
     return None

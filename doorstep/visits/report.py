@@ -306,6 +306,21 @@ def _charges_table(order: WorkOrder, st: dict[str, ParagraphStyle]) -> Table:
     )
 
 
+def _parts_table(order: WorkOrder, st: dict[str, ParagraphStyle]) -> Table:
+    """Parts fitted, where they came from and the old part's fate (R-SV-5, R-AN-3, R-CO-1)."""
+    from doorstep.parts.selectors import parts_used
+
+    head = [Paragraph(text, st["head"]) for text in ("配件", "数量", "来源", "旧件去向")]
+    rows: list[list[Any]] = [head]
+    for use in parts_used(order):
+        texts = (use.part.name, str(use.quantity), use.get_source_display(), use.get_old_part_fate_display())
+        rows.append([Paragraph(_esc(text), st["body"]) for text in texts])
+    if len(rows) == 1:
+        rows.append([Paragraph("未更换配件", st["body"]), "", "", ""])
+    widths = [60 * mm, 18 * mm, 50 * mm, CONTENT_W - 128 * mm]
+    return _grid(Table(rows, colWidths=widths, repeatRows=1), _head_style())
+
+
 def _payment_pairs(order: WorkOrder) -> list[tuple[str, str]]:
     payment = _related(order, "payment")
     if payment is None:
@@ -390,9 +405,11 @@ def _story(order: WorkOrder, st: dict[str, ParagraphStyle]) -> list[Flowable]:
         _faults_table(order, st),
         section(f"五、收费明细（按 {_esc(order.brand.name)} 公布的收费标准）"),
         _charges_table(order, st),
-        section("六、付款"),
+        section("六、更换配件"),
+        _parts_table(order, st),
+        section("七、付款"),
         _kv_table(_payment_pairs(order), st),
-        section("七、客户确认"),
+        section("八、客户确认"),
         _signature_block(order, st),
     ]
 

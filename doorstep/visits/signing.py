@@ -26,7 +26,7 @@ from doorstep.visits.services import SIGNABLE, _require_field_actor, signature_c
 
 
 def _hash(order: WorkOrder, code: str) -> str:
-    return salted_hmac("doorstep.visits.sign_code", f"{order.pk}:{code}").hexdigest()
+    return salted_hmac("doorstep.visits.sign_code", f"{order.pk}:{code}", algorithm="sha256").hexdigest()
 
 
 def sms_send(*, order: WorkOrder | None, phone: str, text: str) -> OutboundSms:

@@ -182,7 +182,10 @@ def diagnosis_record(
             touches_data=touches_data, height_work=height_work, by=actor.name, at=clock.now(),
         )
         for c in picked:
-            order.faults.filter(position=c.get("fault")).update(cause=str(c["cause"]).strip()[:300])
+            fields = {"cause": str(c["cause"]).strip()[:300]}
+            if str(c.get("resolution") or "").strip():
+                fields["resolution"] = str(c["resolution"]).strip()[:300]
+            order.faults.filter(position=c.get("fault")).update(**fields)
         event_record(order=order, actor=actor, kind="diagnosed", rule="R-SV-1",
                      data={"measurements": values, "causes": [c["cause"] for c in picked], "notes": notes.strip()[:200]})
     return diagnosis

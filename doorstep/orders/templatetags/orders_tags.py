@@ -43,4 +43,8 @@ def event_label(event: OrderEvent) -> str:
         target = str(Status(event.to_status).label) if event.to_status else ""
         return f"{Action(event.kind).label} → {target}" if target else str(Action(event.kind).label)
     render = OTHER_KINDS.get(event.kind)
-    return render(event) if render else event.kind
+    if render:
+        return render(event)
+    from doorstep.quality.events import quality_event_label
+
+    return quality_event_label(event) or event.kind

@@ -2,6 +2,7 @@
 
 from doorstep.quality.models.feedback import (
     SCORE_FIELDS,
+    SCORE_LABELS,
     CallbackAttempt,
     Complaint,
     QualityPolicy,
@@ -14,6 +15,7 @@ from doorstep.quality.models.people import ContactAccess, TrainingRecord
 
 __all__ = [
     "SCORE_FIELDS",
+    "SCORE_LABELS",
     "CallbackAttempt",
     "Complaint",
     "ContactAccess",

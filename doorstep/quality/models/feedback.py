@@ -88,6 +88,12 @@ class CallbackAttempt(models.Model):
 
 
 SCORE_FIELDS = ("timeliness", "skill", "attitude", "fees")
+SCORE_LABELS = {
+    "timeliness": _("及时性"),
+    "skill": _("专业技能"),
+    "attitude": _("服务态度"),
+    "fees": _("收费合理"),
+}
 
 
 class Survey(models.Model):
@@ -170,7 +176,9 @@ class Complaint(models.Model):
 
     order = models.ForeignKey("orders.WorkOrder", on_delete=models.PROTECT, related_name="complaints")
     centre = models.ForeignKey("network.ServiceCentre", on_delete=models.PROTECT, related_name="+")
-    outlet = models.ForeignKey("network.Outlet", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    outlet = models.ForeignKey(
+        "network.Outlet", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     technician = models.ForeignKey(
         "network.Technician", on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
     )

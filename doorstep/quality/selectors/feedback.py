@@ -37,7 +37,9 @@ class CallbackRow:
 
     @property
     def overdue(self) -> bool:
-        return self.deadline_state == Deadline.State.OVERDUE or bool(self.due_at and self.due_at < clock.now())
+        return self.deadline_state == Deadline.State.OVERDUE or bool(
+            self.due_at and self.due_at < clock.now()
+        )
 
     @property
     def retry_later(self) -> bool:
@@ -93,7 +95,7 @@ def insights_visible_to(actor: Actor) -> QuerySet[Insight]:
     if actor.role in ("quality", "admin"):
         return qs
     if actor.role == "outlet_manager":
-        return qs.filter(author__outlet_id=actor.outlet_id)
+        return qs.filter(author__outlet_id=actor.outlet_id or 0)
     return qs.filter(author=actor.staff) if actor.staff is not None else qs.none()
 
 
@@ -103,13 +105,17 @@ def warnings_visible_to(actor: Actor) -> QuerySet[EarlyWarning]:
     return EarlyWarning.objects.select_related("product_model").filter(centre_id=actor.centre_id)
 
 
-# --- the service archive (R-QA-6) ------------------------------------------------------------------------------
-def archive_orders(*, actor: Actor, customer: Customer | None = None, product: OwnedProduct | None = None) -> list[dict[str, Any]]:
+# --- the service archive (R-QA-6) -------------------------------------------------------------------------
+def archive_orders(
+    *, actor: Actor, customer: Customer | None = None, product: OwnedProduct | None = None
+) -> list[dict[str, Any]]:
     """Every visible order of a customer or product with its visits, parts and feedback (R-QA-6)."""
     qs = orders_visible_to(actor).order_by("-created_at")
     qs = qs.filter(customer=customer) if customer is not None else qs.filter(product=product)
     orders = list(qs.prefetch_related("charges__fee_item", "complaints"))
-    events = OrderEvent.objects.filter(order__in=[o.pk for o in orders], kind__in=ARCHIVE_KINDS).order_by("seq")
+    events = OrderEvent.objects.filter(order__in=[o.pk for o in orders], kind__in=ARCHIVE_KINDS).order_by(
+        "seq"
+    )
     by_order: dict[int, list[OrderEvent]] = {}
     for e in events:
         by_order.setdefault(e.order_id, []).append(e)

@@ -140,7 +140,9 @@ class _Tally:
         for row in self._rows(outlet, tech):
             row.figures[metric].total += 1
 
-    def add(self, metric: str, order_id: int, ok: bool, *, outlet: Any, tech: Any, score: float | None = None) -> None:
+    def add(
+        self, metric: str, order_id: int, ok: bool, *, outlet: Any, tech: Any, score: float | None = None
+    ) -> None:
         for row in self._rows(outlet, tech):
             row.figures[metric].add(order_id, ok, score)
 
@@ -151,7 +153,7 @@ class _Tally:
                 yield self.rows.setdefault((group, key), KpiRow(group, key, ""))
 
 
-# --- entry point ---------------------------------------------------------------------------------------------
+# --- entry point ------------------------------------------------------------------------------------------
 def kpi_report(*, actor: Actor, since: datetime, until: datetime) -> KpiReport:
     """All KPIs of the actor's scope (centre, or an outlet manager's outlet) for ``[since, until)``."""
     scope = orders_visible_to(actor)
@@ -207,7 +209,9 @@ class _State:
     score: tuple[bool, float] | None = None  # (from survey, value)
 
 
-def _walk(histories: dict[int, list[OrderEvent]], tally: _Tally, since: datetime, until: datetime) -> list[_Completion]:
+def _walk(
+    histories: dict[int, list[OrderEvent]], tally: _Tally, since: datetime, until: datetime
+) -> list[_Completion]:
     every: list[_Completion] = []
     for events in histories.values():
         state = _State()
@@ -261,7 +265,12 @@ def _feedback(s: _State, e: OrderEvent, tally: _Tally, in_period: bool) -> None:
         s.called_back.append(e.at)
     if kind == "survey_submitted" and in_period:
         s.score = (True, float(d.get("mean") or 0))
-    elif kind == "record_callback" and in_period and d.get("satisfaction") and (s.score is None or not s.score[0]):
+    elif (
+        kind == "record_callback"
+        and in_period
+        and d.get("satisfaction")
+        and (s.score is None or not s.score[0])
+    ):
         s.score = (False, float(d["satisfaction"]))
     elif kind == "complaint_opened" and in_period:
         outlet, tech = d.get("outlet", s.outlet), d.get("technician", s.tech)
@@ -288,14 +297,15 @@ def _repeats(completions: list[_Completion], tally: _Tally) -> None:
     """A completion is a repeat repair if the order reopened, or the product came back, within N days."""
     products = {c.order.product_id for c in completions if c.order.product_id}
     later = list(
-        WorkOrder.objects.filter(product_id__in=products).exclude(status="cancelled").values_list(
-            "pk", "product_id", "created_at"
-        )
+        WorkOrder.objects.filter(product_id__in=products)
+        .exclude(status="cancelled")
+        .values_list("pk", "product_id", "created_at")
     )
     for c in completions:
         days = timedelta(days=tally.quality(c.order.brand).repeat_repair_days)
         back = any(
-            pid == c.order.product_id and pk != c.order.pk and c.at < at <= c.at + days for pk, pid, at in later
+            pid == c.order.product_id and pk != c.order.pk and c.at < at <= c.at + days
+            for pk, pid, at in later
         )
         reopened = c.reopened_at is not None and c.reopened_at <= c.at + days
         tally.add("repeat", c.order.pk, back or reopened, outlet=c.outlet, tech=c.tech)
@@ -316,10 +326,15 @@ def _promises(scope: Any, tally: _Tally, since: datetime, until: datetime) -> No
 
 def _language(actor: Actor, tally: _Tally, since: datetime, until: datetime) -> None:
     flags = LanguageFlag.objects.filter(
-        centre_id=actor.centre_id, state=LanguageFlag.State.CONFIRMED, created_at__gte=since, created_at__lt=until
+        centre_id=actor.centre_id,
+        state=LanguageFlag.State.CONFIRMED,
+        created_at__gte=since,
+        created_at__lt=until,
     ).select_related("author__technician")
     if actor.role == "outlet_manager":
-        flags = flags.filter(Q(author__outlet_id=actor.outlet_id) | Q(order__outlet_id=actor.outlet_id))
+        flags = flags.filter(
+            Q(author__outlet_id=actor.outlet_id or 0) | Q(order__outlet_id=actor.outlet_id or 0)
+        )
     for flag in flags:
         author = flag.author
         tech = getattr(author, "technician", None) if author is not None else None
@@ -334,12 +349,18 @@ def _report(actor: Actor, tally: _Tally, since: datetime, until: datetime) -> Kp
     tech_names = dict(Technician.objects.filter(pk__in=tech_ids).values_list("pk", "staff__name"))
     if actor.role == "outlet_manager":  # an outlet manager sees their own outlet's people only
         outlet_ids = [k for k in outlet_ids if k == actor.outlet_id]
-        tech_ids = list(Technician.objects.filter(pk__in=tech_ids, staff__outlet_id=actor.outlet_id).values_list("pk", flat=True))
+        tech_ids = list(
+            Technician.objects.filter(pk__in=tech_ids, staff__outlet_id=actor.outlet_id or 0).values_list(
+                "pk", flat=True
+            )
+        )
     rules = star_rules_for(actor.staff.centre.brand) if actor.staff is not None else []
     outlets = [_named(tally.rows[("outlet", k)], outlet_names.get(k, str(k)), rules) for k in outlet_ids]
     techs = [_named(tally.rows[("technician", k)], tech_names.get(k, str(k)), rules) for k in tech_ids]
     tally.scope.stars = star_level(tally.scope, rules)
-    return KpiReport(since, until, tally.scope, sorted(outlets, key=_order_key), sorted(techs, key=_order_key))
+    return KpiReport(
+        since, until, tally.scope, sorted(outlets, key=_order_key), sorted(techs, key=_order_key)
+    )
 
 
 def _named(row: KpiRow, label: str, rules: list[StarLevelRule]) -> KpiRow:
@@ -352,7 +373,7 @@ def _order_key(row: KpiRow) -> tuple[int, str]:
     return (-(row.stars or 0), row.label)
 
 
-# --- star levels -----------------------------------------------------------------------------------------------
+# --- star levels ------------------------------------------------------------------------------------------
 def star_level(row: KpiRow, rules: Iterable[StarLevelRule]) -> int:
     """The highest star level whose every threshold the row meets (R-QA-4); 0 if none."""
     for rule in sorted(rules, key=lambda r: -r.stars):
@@ -364,7 +385,11 @@ def star_level(row: KpiRow, rules: Iterable[StarLevelRule]) -> int:
 def _meets(row: KpiRow, rule: StarLevelRule) -> bool:
     if row.completions < rule.min_orders:
         return False
-    minimums = (("on_time", rule.min_on_time), ("first_fix", rule.min_first_fix), ("satisfaction", rule.min_satisfaction))
+    minimums = (
+        ("on_time", rule.min_on_time),
+        ("first_fix", rule.min_first_fix),
+        ("satisfaction", rule.min_satisfaction),
+    )
     maximums = (("repeat", rule.max_repeat), ("complaints", rule.max_complaint_rate))
     for metric, floor in minimums:
         value = row.value(metric)
@@ -377,7 +402,9 @@ def _meets(row: KpiRow, rule: StarLevelRule) -> bool:
     return row.figures["language"].ok <= rule.max_language_flags
 
 
-def kpi_orders(*, actor: Actor, since: datetime, until: datetime, metric: str, group: str, key: int) -> list[dict[str, Any]]:
+def kpi_orders(
+    *, actor: Actor, since: datetime, until: datetime, metric: str, group: str, key: int
+) -> list[dict[str, Any]]:
     """The orders behind one figure (drill-down), each with whether it counted for or against it."""
     if metric not in METRICS:
         return []

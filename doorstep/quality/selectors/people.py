@@ -45,10 +45,9 @@ def expiring_soon(*, actor: Actor, on: date, days: int = EXPIRY_HORIZON_DAYS) ->
         mandatory=True, valid_until__lte=horizon, staff__centre_id=actor.centre_id
     )
     if actor.role == "outlet_manager":
-        quals = quals.filter(technician__staff__outlet_id=actor.outlet_id)
-        trainings = trainings.filter(staff__outlet_id=actor.outlet_id)
+        quals = quals.filter(technician__staff__outlet_id=actor.outlet_id or 0)
+        trainings = trainings.filter(staff__outlet_id=actor.outlet_id or 0)
     rows = [
-        {"who": q.technician.staff.name, "what": q.get_kind_display(), "until": q.valid_until}
-        for q in quals
+        {"who": q.technician.staff.name, "what": q.get_kind_display(), "until": q.valid_until} for q in quals
     ] + [{"who": t.staff.name, "what": t.course, "until": t.valid_until} for t in trainings]
     return sorted(rows, key=lambda r: r["until"])

@@ -34,5 +34,5 @@ def star_rules_for(brand: Brand) -> list[StarLevelRule]:
         return rules
     for row in DEFAULT_STAR_RULES:
         values = {k: Decimal(str(v)) if isinstance(v, str) else v for k, v in row.items()}
-        StarLevelRule.objects.get_or_create(brand=brand, stars=values.pop("stars"), defaults=values)
+        StarLevelRule.objects.get_or_create(brand=brand, stars=int(str(values.pop("stars"))), defaults=values)
     return list(StarLevelRule.objects.filter(brand=brand).order_by("-stars"))

@@ -32,13 +32,14 @@ OPENERS = frozenset({"agent", "quality", "admin", "outlet_manager", "customer", 
 HANDLERS = frozenset({"quality", "admin"})
 
 
-# --- opening ---------------------------------------------------------------------------------------------
+# --- opening ----------------------------------------------------------------------------------------------
 def complaint_open(
     *, order: WorkOrder, actor: Actor, channel: str, category: str, description: str
 ) -> Complaint:
     """Record a complaint, give it an owner and a response deadline, schedule its escalation (R-QA-3)."""
     text = (description or "").strip()
     _check_open(order, actor, channel, category, text)
+    now = clock.now()
     with transaction.atomic():
         complaint = Complaint.objects.create(
             order=order,
@@ -48,11 +49,11 @@ def complaint_open(
             channel=channel,
             category=category,
             description=text[:500],
-            opened_at=clock.now(),
+            opened_at=now,
             opened_by=actor.name,
             level=Complaint.Level.OUTLET_MANAGER,
             owner=_owner_for(order, Complaint.Level.OUTLET_MANAGER),
-            response_due_at=_due(order, Complaint.Level.OUTLET_MANAGER),
+            response_due_at=_due(order, Complaint.Level.OUTLET_MANAGER, now),
         )
         _event(complaint, actor, "complaint_opened", visible=True, description=complaint.description)
         _schedule(complaint)
@@ -78,7 +79,9 @@ def _last_technician(order: WorkOrder) -> int | None:
 
 def _owner_for(order: WorkOrder, level: int) -> Staff | None:
     if level == Complaint.Level.OUTLET_MANAGER and order.outlet_id:
-        manager = Staff.objects.filter(outlet_id=order.outlet_id, role=Role.OUTLET_MANAGER).order_by("pk").first()
+        manager = (
+            Staff.objects.filter(outlet_id=order.outlet_id, role=Role.OUTLET_MANAGER).order_by("pk").first()
+        )
         if manager is not None:
             return manager
     return complaint_supervisor(order.centre_id)
@@ -89,10 +92,14 @@ def complaint_supervisor(centre_id: int) -> Staff | None:
     return Staff.objects.filter(centre_id=centre_id, role=Role.QUALITY).order_by("pk").first()
 
 
-def _due(order: WorkOrder, level: int) -> datetime:
+def _due(order: WorkOrder, level: int, now: datetime | None = None) -> datetime:
     policy = quality_policy_for(order.brand)
-    hours = policy.apology_visit_hours if level == Complaint.Level.APOLOGY_VISIT else policy.complaint_response_hours
-    return clock.now() + timedelta(hours=hours)
+    hours = (
+        policy.apology_visit_hours
+        if level == Complaint.Level.APOLOGY_VISIT
+        else policy.complaint_response_hours
+    )
+    return (now or clock.now()) + timedelta(hours=hours)
 
 
 def _event(complaint: Complaint, actor: Actor, kind: str, *, visible: bool, **data: object) -> None:
@@ -128,7 +135,7 @@ def _enqueue(complaint_id: int, level: int, due_at: datetime) -> None:
         log.exception("could not enqueue the escalation check of complaint %s", complaint_id)
 
 
-# --- answering and confirming ----------------------------------------------------------------------------
+# --- answering and confirming -----------------------------------------------------------------------------
 def complaint_respond(*, complaint: Complaint, actor: Actor, response: str) -> Complaint:
     """The owner (or the quality team) answers; the customer is then asked to confirm (R-QA-3)."""
     text = (response or "").strip()
@@ -137,7 +144,11 @@ def complaint_respond(*, complaint: Complaint, actor: Actor, response: str) -> C
     _require_handler(complaint, actor)
     with transaction.atomic():
         locked = _locked(complaint, Complaint.State.OPEN)
-        locked.state, locked.response, locked.responded_at = Complaint.State.RESPONDED, text[:500], clock.now()
+        locked.state, locked.response, locked.responded_at = (
+            Complaint.State.RESPONDED,
+            text[:500],
+            clock.now(),
+        )
         locked.version = F("version") + 1
         locked.save(update_fields=["state", "response", "responded_at", "version"])
         locked.refresh_from_db()
@@ -195,29 +206,40 @@ def _require_handler(complaint: Complaint, actor: Actor) -> None:
 
 
 def _locked(complaint: Complaint, state: str) -> Complaint:
-    locked = Complaint.objects.select_for_update().select_related("order__brand", "owner").filter(pk=complaint.pk).first()
+    locked = (
+        Complaint.objects.select_for_update()
+        .select_related("order__brand", "owner")
+        .filter(pk=complaint.pk)
+        .first()
+    )
     if locked is None:
         raise NotFound("complaint_not_found", _("找不到该投诉。"))
     if locked.state != state:
         raise DomainError(
-            "complaint_state", _("投诉当前状态为「%(state)s」，不能执行该操作。"), state=locked.get_state_display()
+            "complaint_state",
+            _("投诉当前状态为「%(state)s」，不能执行该操作。"),
+            state=locked.get_state_display(),
         )
     return locked
 
 
-# --- escalation on deadline ---------------------------------------------------------------------------------
+# --- escalation on deadline -------------------------------------------------------------------------------
 def complaint_escalate(*, complaint_id: int, level: int) -> bool:
     """Escalate an unanswered complaint whose deadline at ``level`` has passed. Idempotent (CAS)."""
     now = clock.now()
     with transaction.atomic():
         complaint = (
-            Complaint.objects.select_for_update().select_related("order__brand")
-            .filter(pk=complaint_id, level=level, state=Complaint.State.OPEN, response_due_at__lte=now).first()
-        )  # fmt: skip
+            Complaint.objects.select_for_update()
+            .select_related("order__brand")
+            .filter(pk=complaint_id, level=level, state=Complaint.State.OPEN, response_due_at__lte=now)
+            .first()
+        )
         if complaint is None:
             return False
         if level >= Complaint.Level.APOLOGY_VISIT:
-            complaint.response_due_at = now + timedelta(hours=quality_policy_for(complaint.order.brand).apology_visit_hours)
+            complaint.response_due_at = now + timedelta(
+                hours=quality_policy_for(complaint.order.brand).apology_visit_hours
+            )
             complaint.save(update_fields=["response_due_at"])
             _event(complaint, Actor.system(), "complaint_overdue", visible=False)
         else:

@@ -24,7 +24,7 @@ from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.selectors import order_is_visible_to
 from doorstep.orders.services import event_record, order_transition
 from doorstep.orders.tracking import tracking_url
-from doorstep.quality.models import SCORE_FIELDS, CallbackAttempt, Complaint, Survey
+from doorstep.quality.models import SCORE_FIELDS, SCORE_LABELS, CallbackAttempt, Complaint, Survey
 from doorstep.quality.selectors.policy import quality_policy_for
 from doorstep.quality.services.complaints import complaint_open
 
@@ -39,7 +39,7 @@ LOW_SCORE_CATEGORY = {
 }
 
 
-# --- the phone callback ----------------------------------------------------------------------------------
+# --- the phone callback -----------------------------------------------------------------------------------
 def callback_record(
     *,
     order: WorkOrder,
@@ -88,7 +88,11 @@ def _reached(
             params={"satisfaction": satisfaction, "product_works": works is not False, "feedback": feedback},
         )
         attempt = _attempt(order, actor, CallbackAttempt.Outcome.REACHED, follow_up=follow_up)
-        attempt.satisfaction, attempt.product_works, attempt.feedback = int(satisfaction), works, feedback[:300]
+        attempt.satisfaction, attempt.product_works, attempt.feedback = (
+            int(satisfaction),
+            works,
+            feedback[:300],
+        )
         attempt.save(update_fields=["satisfaction", "product_works", "feedback"])
         _follow_up(order, actor, follow_up, feedback)
     return attempt
@@ -96,7 +100,9 @@ def _reached(
 
 def _follow_up(order: WorkOrder, actor: Actor, follow_up: str, feedback: str) -> None:
     if follow_up == CallbackAttempt.FollowUp.REOPEN:
-        order_transition(order=order, actor=actor, action=Action.REOPEN, reason=f"回访发现问题：{feedback}"[:300])
+        order_transition(
+            order=order, actor=actor, action=Action.REOPEN, reason=f"回访发现问题：{feedback}"[:300]
+        )
     elif follow_up == CallbackAttempt.FollowUp.COMPLAINT:
         complaint_open(
             order=order,
@@ -109,7 +115,8 @@ def _follow_up(order: WorkOrder, actor: Actor, follow_up: str, feedback: str) ->
 
 def _attempt(order: WorkOrder, actor: Actor, outcome: str, **fields: Any) -> CallbackAttempt:
     assert actor.staff is not None
-    return CallbackAttempt.objects.create(order=order, agent=actor.staff, at=clock.now(), outcome=outcome, **fields)
+    fields.setdefault("at", clock.now())
+    return CallbackAttempt.objects.create(order=order, agent=actor.staff, outcome=outcome, **fields)
 
 
 def _not_reached(order: WorkOrder, actor: Actor, outcome: str) -> CallbackAttempt:
@@ -117,13 +124,21 @@ def _not_reached(order: WorkOrder, actor: Actor, outcome: str) -> CallbackAttemp
     policy = quality_policy_for(order.brand)
     tries = order.callback_attempts.exclude(outcome=CallbackAttempt.Outcome.REACHED).count() + 1
     last = tries >= policy.callback_max_attempts or outcome == CallbackAttempt.Outcome.WRONG_NUMBER
-    next_try = None if last else clock.now() + timedelta(hours=policy.callback_retry_hours)
+    now = clock.now()
+    next_try = None if last else now + timedelta(hours=policy.callback_retry_hours)
     with transaction.atomic():
-        attempt = _attempt(order, actor, outcome, next_try_at=next_try)
+        attempt = _attempt(order, actor, outcome, next_try_at=next_try, at=now)
         data: dict[str, Any] = {"outcome": outcome, "attempt": tries}
         if next_try:
             data["next_try_at"] = next_try.isoformat()
-        event_record(order=order, actor=actor, kind="callback_attempt", data=data, customer_visible=False, rule="R-QA-1")
+        event_record(
+            order=order,
+            actor=actor,
+            kind="callback_attempt",
+            data=data,
+            customer_visible=False,
+            rule="R-QA-1",
+        )
         if last:
             event_record(
                 order=order, actor=actor, kind="callback_questionnaire_sent",
@@ -151,7 +166,7 @@ def _survey_callback_params(survey: Survey) -> dict[str, Any]:
     }
 
 
-# --- the customer's survey ----------------------------------------------------------------------------------
+# --- the customer's survey --------------------------------------------------------------------------------
 def survey_submit(
     *,
     order: WorkOrder,
@@ -168,8 +183,9 @@ def survey_submit(
     _check_surveyable(order)
     with transaction.atomic():
         survey = Survey.objects.create(
-            order=order, technician_id=order.technician_id, outlet_id=order.outlet_id, product_works=product_works,
-            comment=(comment or "").strip()[:500], channel=channel, submitted_at=clock.now(), **clean,
+            order=order, technician_id=order.technician_id, outlet_id=order.outlet_id,
+            product_works=product_works, comment=(comment or "").strip()[:500], channel=channel,
+            submitted_at=clock.now(), **clean,
         )  # fmt: skip
         event_record(
             order=order, actor=actor, kind="survey_submitted", customer_visible=True, rule="R-QA-2",
@@ -206,17 +222,27 @@ def _complain_if_unhappy(order: WorkOrder, actor: Actor, survey: Survey) -> None
     if not low and survey.product_works:
         return
     category = LOW_SCORE_CATEGORY[low[0]] if low else Complaint.Category.REPAIR_QUALITY
-    labels = "、".join(str(Survey._meta.get_field(n).verbose_name) for n in low)
+    labels = "、".join(str(SCORE_LABELS[n]) for n in low)
     parts = [f"满意度低分：{labels}" if low else "", "" if survey.product_works else "客户反映产品仍有问题"]
     text = "；".join(p for p in parts if p) + (f"。客户意见：{survey.comment}" if survey.comment else "")
-    complaint_open(order=order, actor=actor, channel=Complaint.Channel.SURVEY, category=category, description=text)
+    complaint_open(
+        order=order, actor=actor, channel=Complaint.Channel.SURVEY, category=category, description=text
+    )
 
 
 def _callback_by_customer(order: WorkOrder, actor: Actor, survey: Survey) -> None:
     """If the lifecycle lets the customer record the callback, the questionnaire completes it directly."""
     order.refresh_from_db()
     move = find_move(order.status, Action.RECORD_CALLBACK)
-    if move is not None and actor.role in move.roles:
-        order_transition(
-            order=order, actor=actor, action=Action.RECORD_CALLBACK, params=_survey_callback_params(survey)
-        )
+    if move is None or actor.role not in move.roles:
+        return
+    try:
+        with transaction.atomic():
+            order_transition(
+                order=order,
+                actor=actor,
+                action=Action.RECORD_CALLBACK,
+                params=_survey_callback_params(survey),
+            )
+    except DomainError:  # e.g. payment still outstanding: the callback stays in the agent's queue
+        return

@@ -38,7 +38,12 @@ def fault_record_save(*, order: WorkOrder, actor: Actor, **fields: str) -> Fault
     with transaction.atomic():
         record, _created = FaultRecord.objects.update_or_create(
             order=order,
-            defaults={**clean, "product_model": model, "recorded_by": actor.staff, "recorded_at": clock.now()},
+            defaults={
+                **clean,
+                "product_model": model,
+                "recorded_by": actor.staff,
+                "recorded_at": clock.now(),
+            },
         )
         event_record(
             order=order, actor=actor, kind="fault_coded", data={"code": record.code, **clean},
@@ -63,11 +68,13 @@ def insight_submit(
     if department not in Insight.Department.values:
         raise Invalid("insight_department_unknown", _("请选择接收部门。"), field="department")
     if not (title or "").strip() or not (body or "").strip():
-        raise Invalid("insight_text_required", _("请填写标题和内容。"), field="title" if not title else "body")
+        raise Invalid(
+            "insight_text_required", _("请填写标题和内容。"), field="title" if not title else "body"
+        )
     model = order.product.model if order is not None and order.product else None
     with transaction.atomic():
         insight = Insight.objects.create(
-            order=order, centre_id=actor.centre_id, product_model=model, department=department,
+            order=order, centre_id=actor.staff.centre_id, product_model=model, department=department,
             title=title.strip()[:100], body=body.strip(), author=actor.staff, submitted_at=clock.now(),
         )  # fmt: skip
         if order is not None:
@@ -84,6 +91,10 @@ def insight_update(*, insight: Insight, actor: Actor, state: str, note: str = ""
         raise Forbidden("insight_route_forbidden", _("只有质量经理或管理员可以更新建议状态。"))
     if state not in Insight.State.values:
         raise Invalid("insight_state_unknown", _("未知的建议状态。"), field="state")
-    insight.state, insight.department_note, insight.updated_at = state, (note or "").strip()[:300], clock.now()
+    insight.state, insight.department_note, insight.updated_at = (
+        state,
+        (note or "").strip()[:300],
+        clock.now(),
+    )
     insight.save(update_fields=["state", "department_note", "updated_at"])
     return insight

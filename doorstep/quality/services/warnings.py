@@ -14,9 +14,8 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.tasks import task
-from scipy.stats import binomtest, poisson
-
 from django.utils.translation import gettext_lazy as _
+from scipy.stats import binomtest, poisson
 
 from doorstep.core import clock
 from doorstep.core.actors import Actor
@@ -72,7 +71,12 @@ def _repairs(centre: ServiceCentre, since: datetime, until: datetime) -> list[Re
 
 
 def _scan_model(
-    centre: ServiceCentre, policy: QualityPolicy, model_id: int, rows: list[Repair], now: datetime, window: timedelta
+    centre: ServiceCentre,
+    policy: QualityPolicy,
+    model_id: int,
+    rows: list[Repair],
+    now: datetime,
+    window: timedelta,
 ) -> list[EarlyWarning]:
     current = [r for r in rows if r.created_at >= now - window]
     counts = [
@@ -83,13 +87,20 @@ def _scan_model(
     found = []
     p = poisson_p(len(current), expected)
     if len(current) >= policy.warning_min_count and p < policy.warning_alpha:
-        found.append(_store(centre, model_id, "", current, max(expected, BASELINE_FLOOR), p, "poisson", now, window))
+        found.append(
+            _store(centre, model_id, "", current, max(expected, BASELINE_FLOOR), p, "poisson", now, window)
+        )
     found += _scan_cohorts(centre, policy, model_id, current, now, window)
     return found
 
 
 def _scan_cohorts(
-    centre: ServiceCentre, policy: QualityPolicy, model_id: int, current: list[Repair], now: datetime, window: timedelta
+    centre: ServiceCentre,
+    policy: QualityPolicy,
+    model_id: int,
+    current: list[Repair],
+    now: datetime,
+    window: timedelta,
 ) -> list[EarlyWarning]:
     """A purchase-month cohort with more of this window's repairs than its share of the installed base."""
     base = Counter(
@@ -145,7 +156,9 @@ def early_warning_acknowledge(*, warning: EarlyWarning, actor: Actor) -> EarlyWa
 
 
 def early_warning_scan_all(now: datetime | None = None) -> int:
-    return sum(len(early_warning_scan(centre=c, now=now)) for c in ServiceCentre.objects.select_related("brand"))
+    return sum(
+        len(early_warning_scan(centre=c, now=now)) for c in ServiceCentre.objects.select_related("brand")
+    )
 
 
 @task()

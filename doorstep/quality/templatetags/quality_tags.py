@@ -11,7 +11,7 @@ from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
 from doorstep.core.privacy import Contact, contact_for, mask_address, mask_phone
 from doorstep.orders.models import WorkOrder
-from doorstep.quality.models import CallbackAttempt, Complaint, FaultRecord, Insight, Survey
+from doorstep.quality.models import SCORE_LABELS, CallbackAttempt, Complaint, FaultRecord, Insight, Survey
 from doorstep.quality.services.feedback import SURVEYABLE
 from doorstep.quality.services.insights import CODABLE
 
@@ -44,7 +44,9 @@ def customer_contact(context: Any, order: WorkOrder, purpose: str = "order_page"
     """``{% customer_contact order as c %}``: masked unless this user needs it; full views are logged."""
     actor = _actor(context)
     if actor is None:
-        return Contact(order.customer.name, mask_phone(order.customer.phone), mask_address(order.address), True)
+        return Contact(
+            order.customer.name, mask_phone(order.customer.phone), mask_address(order.address), True
+        )
     return contact_for(actor, order, purpose=purpose)
 
 
@@ -57,7 +59,9 @@ def quality_order_panel(context: Any, order: WorkOrder) -> dict[str, Any]:
         "order": order,
         "role": role,
         "csrf_token": context.get("csrf_token"),
-        "complaints": list(Complaint.objects.filter(order=order).select_related("owner").order_by("-opened_at")),
+        "complaints": list(
+            Complaint.objects.filter(order=order).select_related("owner").order_by("-opened_at")
+        ),
         "survey": Survey.objects.filter(order=order).first(),
         "attempts": list(CallbackAttempt.objects.filter(order=order).select_related("agent")),
         "fault": FaultRecord.objects.filter(order=order).first(),
@@ -84,11 +88,28 @@ def quality_track_panel(context: Any, order: WorkOrder, token: str) -> dict[str,
         "via": context.get("request").GET.get("via", "") if context.get("request") else "",
         "complaints": list(Complaint.objects.filter(order=order).order_by("-opened_at")),
         "categories": [c for c in Complaint.Category.choices if c[0] in CUSTOMER_CATEGORIES],
-        "dimensions": [(f, Survey._meta.get_field(f).verbose_name) for f in ("timeliness", "skill", "attitude", "fees")],
+        "dimensions": list(SCORE_LABELS.items()),
     }
 
 
 CUSTOMER_CATEGORIES = frozenset(
-    {"lateness", "attitude", "repair_quality", "fees", "no_arguing", "no_unauthorised_fees", "no_forced_satisfaction", "other"}
+    {
+        "lateness",
+        "attitude",
+        "repair_quality",
+        "fees",
+        "no_arguing",
+        "no_unauthorised_fees",
+        "no_forced_satisfaction",
+        "other",
+    }
 )
 
+
+@register.filter
+def event_text(event: Any) -> str:
+    """The quality loop's own label for an event, else the order record's label."""
+    from doorstep.orders.templatetags.orders_tags import event_label
+    from doorstep.quality.events import quality_event_label
+
+    return quality_event_label(event) or event_label(event)

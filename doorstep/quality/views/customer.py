@@ -3,8 +3,9 @@ complaints (R-QA-3) and confirming a complaint's answer."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,9 +25,20 @@ def _tracked(token: str) -> WorkOrder:
     return order
 
 
+def _staff_refused(request: HttpRequest, token: str) -> HttpResponse | None:
+    """R-QA-2: a staff member's browser never answers for the customer, even through the link."""
+    if request.user.is_authenticated and getattr(request.user, "staff", None) is not None:
+        messages.error(request, _("满意度调查只能由客户本人填写，员工不能代填。"))
+        return redirect("web:track", token=token)
+    return None
+
+
 @require_POST
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     order = _tracked(token)
+    refused = _staff_refused(request, token)
+    if refused is not None:
+        return refused
     post = request.POST
     return attempt(
         request,

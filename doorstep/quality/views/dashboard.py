@@ -22,7 +22,14 @@ from doorstep.quality.export import kpi_csv, kpi_xlsx
 from doorstep.quality.models import Complaint, EarlyWarning
 from doorstep.quality.selectors import language_review_queue
 from doorstep.quality.selectors.feedback import DASHBOARD_ROLES, complaints_visible_to, warnings_visible_to
-from doorstep.quality.selectors.kpis import LOWER_IS_BETTER, METRICS, KpiReport, KpiRow, kpi_orders, kpi_report
+from doorstep.quality.selectors.kpis import (
+    LOWER_IS_BETTER,
+    METRICS,
+    KpiReport,
+    KpiRow,
+    kpi_orders,
+    kpi_report,
+)
 from doorstep.quality.selectors.people import expiring_soon
 from doorstep.quality.selectors.policy import star_rules_for
 from doorstep.quality.services.warnings import early_warning_acknowledge
@@ -66,7 +73,13 @@ def _drill(metric: str, row: KpiRow, query: str) -> str:
 
 def _cards(row: KpiRow, query: str) -> list[dict[str, Any]]:
     return [
-        {"metric": m, "label": label, "value": _fmt(m, row.value(m)), "fig": row.figures[m], "href": _drill(m, row, query)}
+        {
+            "metric": m,
+            "label": label,
+            "value": _fmt(m, row.value(m)),
+            "fig": row.figures[m],
+            "href": _drill(m, row, query),
+        }
         for m, label in METRICS.items()
     ]
 
@@ -86,13 +99,17 @@ def _table_row(row: KpiRow, query: str) -> dict[str, Any]:
     return {"row": row, "cells": cells}
 
 
-def _chart(report: KpiReport, metric: str, rows_name: str, maximum: float | None, fmt: str, query: str) -> dict[str, Any]:
+def _chart(
+    report: KpiReport, metric: str, rows_name: str, maximum: float | None, fmt: str, query: str
+) -> dict[str, Any]:
     rows: list[KpiRow] = getattr(report, rows_name)
     values = [r.value(metric) for r in rows]
     top = maximum or max([v for v in values if v is not None] + [0.05])
-    bars = [Bar(r.label, v, _drill(metric, r, query), _good(metric, v)) for r, v in zip(rows, values, strict=True)]
+    bars = [
+        Bar(r.label, v, _drill(metric, r, query), _good(metric, v)) for r, v in zip(rows, values, strict=True)
+    ]
     svg = bar_chart(bars, maximum=top, fmt=fmt, title=str(METRICS[metric]))
-    return {"metric": metric, "label": METRICS[metric], "svg": mark_safe(svg)}  # noqa: S308 (built from escaped parts)
+    return {"metric": metric, "label": METRICS[metric], "svg": mark_safe(svg)}
 
 
 def _good(metric: str, value: float | None) -> bool:
@@ -176,6 +193,8 @@ def warning_ack(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request, ("quality", "admin"))
     warning = get_object_or_404(warnings_visible_to(actor), pk=pk)
     return attempt(
-        request, lambda: early_warning_acknowledge(warning=warning, actor=actor), _("预警已确认。"), "quality:warnings"
+        request,
+        lambda: early_warning_acknowledge(warning=warning, actor=actor),
+        _("预警已确认。"),
+        "quality:warnings",
     )
-

@@ -17,13 +17,17 @@ from doorstep.quality.selectors import language_flags_visible_to, language_revie
 from doorstep.quality.selectors.feedback import CALLBACK_ROLES, callback_queue, complaints_visible_to
 from doorstep.quality.services.complaints import complaint_confirm, complaint_open, complaint_respond
 from doorstep.quality.services.feedback import callback_from_survey, callback_record
-from doorstep.quality.services.language import language_flag_confirm, language_flag_dismiss, typing_suggestions
+from doorstep.quality.services.language import (
+    language_flag_confirm,
+    language_flag_dismiss,
+    typing_suggestions,
+)
 from doorstep.quality.views.common import actor_of, attempt, scoped_order
 
 REVIEWERS = ("quality", "admin")
 
 
-# --- callbacks ---------------------------------------------------------------------------------------------
+# --- callbacks --------------------------------------------------------------------------------------------
 @login_required
 def callbacks(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request, CALLBACK_ROLES)
@@ -46,7 +50,8 @@ def callbacks(request: HttpRequest) -> HttpResponse:
 def _script(situation: str, actor: Actor) -> list[str]:
     """Standard phrases for the call (R-LG-1), filled with the brand and the agent's name."""
     brand = actor.staff.centre.brand.name if actor.staff is not None else ""
-    return [p.render(brand=brand, name=actor.name) for p in standard_phrases(situation)][:3]
+    lines = [p.render(brand=brand, name=actor.name) for p in standard_phrases(situation)]
+    return [line for line in lines if "{" not in line][:2]
 
 
 @login_required
@@ -85,7 +90,7 @@ def callback_survey_post(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-# --- complaints --------------------------------------------------------------------------------------------
+# --- complaints -------------------------------------------------------------------------------------------
 @login_required
 def complaints(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
@@ -133,7 +138,7 @@ def complaint_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return attempt(request, fn, _("投诉处理已记录。"), "orders:detail", complaint.order.number)
 
 
-# --- service language ----------------------------------------------------------------------------------------
+# --- service language -------------------------------------------------------------------------------------
 @login_required
 def language_queue(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request, REVIEWERS)

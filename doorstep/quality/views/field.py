@@ -85,7 +85,10 @@ def insight_state(request: HttpRequest, pk: int) -> HttpResponse:
     return attempt(
         request,
         lambda: insight_update(
-            insight=insight, actor=actor, state=request.POST.get("state", ""), note=request.POST.get("note", "")
+            insight=insight,
+            actor=actor,
+            state=request.POST.get("state", ""),
+            note=request.POST.get("note", ""),
         ),
         _("建议状态已更新。"),
         "quality:insights",
@@ -110,16 +113,20 @@ def archive(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     else:
         raise Http404
     contact = contact_for(actor, rows[0]["order"], purpose="archive") if rows else None
-    return render(request, "quality/archive.html", {"kind": kind, "subject": subject, "rows": rows, "contact": contact})
+    return render(
+        request, "quality/archive.html", {"kind": kind, "subject": subject, "rows": rows, "contact": contact}
+    )
 
 
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request, PEOPLE_ROLES)
     today = clock.local(clock.now()).date()
-    training = TrainingRecord.objects.select_related("staff", "product_line").filter(staff__centre_id=actor.centre_id)
+    training = TrainingRecord.objects.select_related("staff", "product_line").filter(
+        staff__centre_id=actor.centre_id
+    )
     if actor.role == "outlet_manager":
-        training = training.filter(staff__outlet_id=actor.outlet_id)
+        training = training.filter(staff__outlet_id=actor.outlet_id or 0)
     return render(
         request,
         "quality/people.html",

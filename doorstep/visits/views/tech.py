@@ -90,8 +90,10 @@ def _diagnosis(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
     for fault in order.faults.all():
         typed = request.POST.get(f"cause_text_{fault.position}", "").strip()
         picked = request.POST.get(f"cause_{fault.position}", "").strip()
+        plan = request.POST.get(f"resolution_{fault.position}", "").strip()
         if typed or picked:
-            causes.append({"fault": fault.position, "cause": typed or picked, "source": "typed" if typed else "kb"})
+            causes.append({"fault": fault.position, "cause": typed or picked, "source": "typed" if typed else "kb",
+                           "resolution": plan})
     steps.diagnosis_record(
         order=order, actor=actor, notes=request.POST.get("notes", ""),
         measurements={k: request.POST.get(k, "") for k in steps.MEASUREMENTS}, causes=causes,

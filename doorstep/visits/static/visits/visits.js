@@ -26,6 +26,13 @@
       headers: { "X-Visit-Queue": "1", "Content-Type": "application/x-www-form-urlencoded" }
     }).then(function (r) { return r.json(); });
   }
+  function goTo(url) {
+    var a = document.createElement("a"); a.href = url;
+    if (a.pathname + a.search === location.pathname + location.search) {
+      history.replaceState(null, "", a.hash || location.pathname + location.search);
+      location.reload();
+    } else { location.assign(url); }
+  }
   function queue(entry) { var q = load(); q.push(entry); save(q); }
 
   var replaying = false;
@@ -59,7 +66,7 @@
     var sending = (file && file.files.length)
       ? fetch(entry.url, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Visit-Queue": "1" } }).then(function (r) { return r.json(); })
       : send(entry);
-    sending.then(function (data) { window.location.assign(data.redirect); })
+    sending.then(function (data) { goTo(data.redirect); })
       .catch(function () { queue(entry); });
   }, true);
 

@@ -1,0 +1,165 @@
+"""What the dispatcher board shows: the queue, one timeline row per technician, risks, the map.
+
+Read-only assembly for the page (scoped through :mod:`selectors`); positions are percentages of the
+board's visible day (07:00–21:00) so the template only places boxes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.dispatch.calendar import coverage_warning, day_info, work_day
+from doorstep.dispatch.daymodel import midnight, outlet_brand
+from doorstep.dispatch.eligibility import dispatch_policy_for, job_of, job_reasons, profile_of
+from doorstep.dispatch.models import PlannedVisit
+from doorstep.dispatch.risk import Eta, technician_etas
+from doorstep.dispatch.selectors import (
+    QueueItem,
+    day_orders,
+    outlet_suggestions,
+    outlet_technicians,
+    planned_for,
+    unassigned_queue,
+)
+from doorstep.network.models import Outlet, Technician
+from doorstep.orders.lifecycle import Status
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.selectors import policy_for
+
+DAY_FROM, DAY_TO = 7, 21  # the board's visible hours
+HOURS = list(range(DAY_FROM, DAY_TO + 1))
+
+
+def pct(day: date, moment: datetime) -> float:
+    span = (DAY_TO - DAY_FROM) * 3600
+    secs = (moment - midnight(day)).total_seconds() - DAY_FROM * 3600
+    return round(max(0.0, min(100.0, 100 * secs / span)), 2)
+
+
+@dataclass
+class Block:
+    order: WorkOrder
+    left: float
+    width: float
+    depart_left: float | None
+    depart_at: datetime | None
+    eta: Eta | None
+    planned: PlannedVisit | None
+
+
+@dataclass
+class Row:
+    tech: Technician
+    works: bool
+    why_not: str
+    shift_left: float = 0.0
+    shift_width: float = 0.0
+    blocks: list[Block] = field(default_factory=list)
+
+
+def technician_rows(actor: Actor, outlet: Outlet, day: date) -> list[Row]:
+    brand = outlet_brand(outlet)
+    policy, service = dispatch_policy_for(brand), policy_for(brand)
+    orders = day_orders(actor, outlet, day)
+    planned = planned_for(orders)
+    info, today = day_info(day), timezone.localtime(clock.now()).date() == day
+    rows = []
+    for tech in outlet_technicians(outlet):
+        wd = work_day(tech, day, service, info)
+        row = Row(tech, wd.works, wd.why_not)
+        if wd.start and wd.end:
+            row.shift_left, row.shift_width = pct(day, wd.start), pct(day, wd.end) - pct(day, wd.start)
+        etas = {e.order.pk: e for e in technician_etas(tech)} if today else {}
+        for order in (o for o in orders if o.technician_id == tech.pk):
+            assert order.window_start is not None
+            minutes = policy.service_minutes(order.service_type)
+            plan = planned.get(order.pk)
+            left = pct(day, order.window_start)
+            width = max(1.5, pct(day, order.window_start + timedelta(minutes=minutes)) - left)
+            dep = plan.depart_at if plan else None
+            row.blocks.append(Block(order, left, width, pct(day, dep) if dep else None, dep, etas.get(order.pk), plan))
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class QueueRow:
+    item: QueueItem
+    eligible: list[Technician]
+    ineligible: list[tuple[Technician, list[str]]]
+    outlets: list[tuple[Outlet, dict[str, Any]]]
+
+
+def queue_rows(actor: Actor, outlet: Outlet | None, day: date) -> list[QueueRow]:
+    """The unassigned queue with, per order, who can take it and why the others cannot (R-DI-2)."""
+    techs = outlet_technicians(outlet) if outlet else []
+    out = []
+    for item in unassigned_queue(actor, outlet):
+        order = item.order
+        if order.status != Status.DISPATCHED:
+            out.append(QueueRow(item, [], [], outlet_suggestions(order)))
+            continue
+        job = job_of(order)
+        policy = dispatch_policy_for(order.brand_id)
+        eligible, ineligible = [], []
+        for tech in techs:
+            why = job_reasons(job, profile_of(tech, day, policy))
+            if not why:
+                wd = work_day(tech, day, policy_for(order.brand))
+                why = [] if wd.works else [wd.why_not]
+            (ineligible.append((tech, why)) if why else eligible.append(tech))
+        out.append(QueueRow(item, eligible, ineligible, []))
+    return out
+
+
+def calendar_note(day: date) -> dict[str, Any]:
+    info = day_info(day)
+    return {"info": info, "warning": coverage_warning(day)}
+
+
+@dataclass
+class MapPoint:
+    x: float
+    y: float
+    label: str
+    colour: str
+    kind: str  # visit | home | unassigned
+
+
+PALETTE = ("#0b6bcb", "#2f855a", "#b7791f", "#9f7aea", "#c53030", "#319795", "#d53f8c", "#4a5568")
+
+
+def map_points(rows: list[Row], queue: list[QueueRow], width: int = 420, height: int = 300) -> list[MapPoint]:
+    """An offline SVG scatter of the day by latitude/longitude (no tiles, no CDN)."""
+    raw: list[tuple[float, float, str, str, str]] = []
+    for k, row in enumerate(rows):
+        colour = PALETTE[k % len(PALETTE)]
+        if row.tech.home_lat is not None and row.tech.home_lng is not None:
+            raw.append((row.tech.home_lng, row.tech.home_lat, row.tech.staff.name, colour, "home"))
+        for b in row.blocks:
+            a = b.order.address
+            if a.lat is not None and a.lng is not None:
+                raw.append((a.lng, a.lat, b.order.number, colour, "visit"))
+    for q in queue:
+        a = q.item.order.address
+        if a.lat is not None and a.lng is not None:
+            raw.append((a.lng, a.lat, q.item.order.number, "#616e7c", "unassigned"))
+    if not raw:
+        return []
+    xs, ys = [r[0] for r in raw], [r[1] for r in raw]
+    dx, dy = (max(xs) - min(xs)) or 0.01, (max(ys) - min(ys)) or 0.01
+    pad = 16
+    return [
+        MapPoint(
+            x=round(pad + (x - min(xs)) / dx * (width - 2 * pad), 1),
+            y=round(height - pad - (y - min(ys)) / dy * (height - 2 * pad), 1),
+            label=label, colour=colour, kind=kind,
+        )
+        for x, y, label, colour, kind in raw
+    ]

@@ -1,0 +1,65 @@
+"""The technician's own day: when to leave for each visit (R-DI-7), a reminder, ETAs (R-DI-9), the call
+before being late (R-AR-5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.dispatch.daymodel import order_location, technician_location, travel_provider
+from doorstep.dispatch.models import LateCall, PlannedVisit
+from doorstep.dispatch.risk import Eta, technician_etas
+from doorstep.dispatch.routing import Location, departure_time
+from doorstep.network.models import Technician
+from doorstep.orders.selectors import policy_for
+
+REMIND_BEFORE = timedelta(minutes=15)
+
+
+@dataclass
+class MyStop:
+    eta: Eta
+    depart_at: datetime
+    travel_minutes: int
+    remind: bool  # leave within the next 15 minutes (or already due)
+    late_call: LateCall | None
+
+
+def departure_for(order_window_start: datetime, travel_s: int, early_margin_min: int) -> datetime:
+    """R-DI-7: departure = appointment − travel − early margin (the routing core's rule, in datetimes)."""
+    ref = order_window_start.replace(hour=0, minute=0, second=0, microsecond=0)
+    secs = int((order_window_start - ref).total_seconds())
+    return ref + timedelta(seconds=departure_time(secs, travel_s, early_margin_min * 60))
+
+
+def my_day_stops(actor: Actor) -> list[MyStop]:
+    tech = Technician.objects.filter(pk=actor.technician_id or 0).select_related("staff__outlet").first()
+    if tech is None:
+        return []
+    now = clock.now()
+    etas = technician_etas(tech, now)
+    planned = {p.order_id: p for p in PlannedVisit.objects.filter(technician=tech)}
+    calls = {c.order_id: c for c in LateCall.objects.filter(technician=tech, state__in=["open", "overdue"])}
+    here: Location | None = technician_location(tech, tech.staff.outlet) if tech.staff.outlet else None
+    out = []
+    for eta in etas:
+        order = eta.order
+        assert order.window_start is not None
+        where = order_location(order)
+        travel = _seconds(order, here, where)
+        depart = departure_for(order.window_start, travel, policy_for(order.brand).early_arrival_minutes)
+        plan = planned.get(order.pk)
+        if plan is not None:
+            depart = plan.depart_at
+        remind = order.status in ("assigned", "confirmed") and now >= depart - REMIND_BEFORE
+        out.append(MyStop(eta, depart, -(-travel // 60), remind, calls.get(order.pk)))
+        here = where or here
+    return out
+
+
+def _seconds(order: object, a: Location | None, b: Location | None) -> int:
+    if a is None or b is None:
+        return 0
+    return int(travel_provider(order.brand).matrix([a, b]).durations[0, 1])  # type: ignore[attr-defined]

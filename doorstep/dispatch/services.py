@@ -1,0 +1,325 @@
+"""Writes of dispatch: outlet routing and acceptance (R-DI-1), board moves (R-DI-2, R-AN-4), the
+call-before-late deadline and at-risk proposals (R-AR-5, R-DI-9), escalation of a fault the technician
+cannot fix (R-AN-5). Status changes always go through ``order_transition``."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
+from doorstep.dispatch.eligibility import dispatch_policy_for
+from doorstep.dispatch.models import DeadlineState, LateCall, OutletOffer
+from doorstep.dispatch.selectors import DONE_TODAY, outlet_suggestions
+from doorstep.network.models import Outlet, Technician
+from doorstep.orders.lifecycle import Status
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.selectors import order_is_visible_to, policy_for
+from doorstep.orders.services import event_record, order_transition
+
+log = logging.getLogger(__name__)
+LIVE = (DeadlineState.OPEN, DeadlineState.OVERDUE)
+
+
+def _visible(order: WorkOrder, actor: Actor) -> None:
+    if not order_is_visible_to(order, actor):
+        raise NotFound("order_not_found", _("工单不存在或无权查看。"))
+
+
+# --- outlets (R-DI-1) ----------------------------------------------------------------------------------
+def order_route_to_outlet(*, order: WorkOrder, actor: Actor) -> WorkOrder:
+    """Dispatch to the best outlet: covers the district, holds the brand, least load per technician.
+
+    When every covering outlet has declined (or is the current one that did not accept in time), the
+    least-loaded other authorised outlet takes it, and the reason says so (R-DI-1: 转派).
+    """
+    _visible(order, actor)
+    suggestions = outlet_suggestions(order)
+    if not any(info["covers"] for _o, info in suggestions):
+        raise DomainError(
+            "no_outlet_covers",
+            _("没有覆盖「%(district)s」且获品牌授权的网点，请手动选择。"),
+            district=order.address.district,
+        )
+    ranked = [(o, info) for o, info in suggestions if not info["declined"] and not info["current"]]
+    if not ranked:
+        raise DomainError("no_outlet_left", _("所有获授权的网点均已退单，请联系网点协调。"))
+    outlet, info = ranked[0]
+    reason = _("按覆盖区域、品牌授权和负荷自动选择网点（R-DI-1）") if info["covers"] else _(
+        "覆盖网点未能接单，转至负荷最低的相邻网点（R-DI-1）"
+    )
+    action = "transfer" if order.status == Status.DISPATCHED else "dispatch"
+    return order_transition(
+        order=order, actor=actor, action=action, reason=str(reason) if action == "transfer" else "",
+        params={"outlet": outlet.pk, "routing": str(reason)},
+    )
+
+
+def offer_open(*, order: WorkOrder, outlet: Outlet) -> OutletOffer:
+    """The outlet must accept within the brand's time or the order goes back to the centre (R-DI-1)."""
+    now = clock.now()
+    offers_close(order=order, outcome="transferred")
+    offer = OutletOffer.objects.create(
+        order=order,
+        outlet=outlet,
+        offered_at=now,
+        due_at=now + timedelta(minutes=dispatch_policy_for(order.brand_id).outlet_accept_minutes),
+    )
+    transaction.on_commit(lambda: _enqueue("expire_offer", offer.pk, offer.due_at))
+    return offer
+
+
+def offers_close(*, order: WorkOrder, outcome: str) -> int:
+    return OutletOffer.objects.filter(order=order, state__in=LIVE).update(
+        state=DeadlineState.MET if outcome == "accepted" else DeadlineState.CANCELLED,
+        closed_at=clock.now(),
+        outcome=outcome,
+    )
+
+
+def outlet_accept(*, order: WorkOrder, actor: Actor) -> OutletOffer:
+    """The outlet takes the order (before assigning a technician); on the record."""
+    _visible(order, actor)
+    if actor.role not in ("outlet_manager", "admin", "dispatcher") or order.status != Status.DISPATCHED:
+        raise Forbidden("cannot_accept", _("只有网点可以接单，且工单须处于「已派网点」。"))
+    offer = OutletOffer.objects.filter(order=order, outlet_id=order.outlet_id).order_by("-offered_at").first()
+    if offer is None or offer.state not in LIVE:
+        raise DomainError("no_open_offer", _("该工单没有待接的派单。"))
+    with transaction.atomic():
+        offers_close(order=order, outcome="accepted")
+        event_record(
+            order=order,
+            actor=actor,
+            kind="outlet_accepted",
+            rule="R-DI-1",
+            customer_visible=False,
+            data={"outlet": order.outlet_id, "late": offer.state == DeadlineState.OVERDUE},
+        )
+    offer.refresh_from_db()
+    return offer
+
+
+def offer_expire(*, offer_id: int) -> bool:
+    """R-DI-1: not accepted in time — the centre is told at once (on the record, in its queue)."""
+    now = clock.now()
+    with transaction.atomic():
+        claimed = OutletOffer.objects.filter(pk=offer_id, state=DeadlineState.OPEN, due_at__lte=now).update(
+            state=DeadlineState.OVERDUE, outcome="timeout"
+        )
+        if not claimed:
+            return False
+        offer = OutletOffer.objects.select_related("order", "outlet").get(pk=offer_id)
+        event_record(
+            order=offer.order,
+            actor=Actor.system(),
+            kind="outlet_accept_timeout",
+            rule="R-DI-1",
+            customer_visible=False,
+            data={
+                "outlet": offer.outlet_id,
+                "outlet_name": offer.outlet.name,
+                "due_at": offer.due_at.isoformat(),
+            },
+        )
+    return True
+
+
+# --- board moves (R-DI-2, R-AN-4) ------------------------------------------------------------------------
+def board_assign(*, order: WorkOrder, actor: Actor, technician_id: int, reason: str = "") -> WorkOrder:
+    """Assign or move a visit to a technician; moving needs a reason (R-AN-4)."""
+    _visible(order, actor)
+    if order.technician_id == technician_id:
+        raise Invalid("same_technician", _("该工单已派给这位工程师。"), field="technician")
+    return order_transition(
+        order=order, actor=actor, action="assign", reason=reason, params={"technician": technician_id}
+    )
+
+
+def board_dispatch(*, order: WorkOrder, actor: Actor, outlet_id: int, reason: str = "") -> WorkOrder:
+    _visible(order, actor)
+    action = "transfer" if order.status in (Status.DISPATCHED, Status.ASSIGNED) else "dispatch"
+    return order_transition(
+        order=order, actor=actor, action=action, reason=reason, params={"outlet": outlet_id}
+    )
+
+
+# --- the call before being late (R-AR-5) and the at-risk proposal (R-DI-9) ------------------------------
+def late_call_open(*, order: WorkOrder, eta: datetime, suggestions: list[Technician]) -> LateCall | None:
+    """Open the call-before-late deadline for a visit at risk, once; put the proposal on the record."""
+    assert order.window_start is not None and order.technician is not None
+    if LateCall.objects.filter(order=order, state__in=LIVE).exists():
+        return None
+    due = order.window_start - timedelta(minutes=policy_for(order.brand).late_call_before_minutes)
+    late = LateCall.objects.create(
+        order=order, technician=order.technician, due_at=due, eta=eta, created_at=clock.now()
+    )
+    event_record(
+        order=order,
+        actor=Actor.system(),
+        kind="visit_at_risk",
+        rule="R-DI-9",
+        customer_visible=False,
+        data={
+            "eta": eta.isoformat(),
+            "late_minutes": int((eta - order.window_start).total_seconds() // 60),
+            "call_due": due.isoformat(),
+            "proposal": "replan_or_reassign",
+            "suggested_technicians": [{"id": t.pk, "name": t.staff.name} for t in suggestions[:3]],
+        },
+    )
+    transaction.on_commit(lambda: _enqueue("fire_late_call", late.pk, due))
+    return late
+
+
+def late_call_record(
+    *, order: WorkOrder, actor: Actor, note: str, new_eta: datetime | None = None
+) -> LateCall:
+    """The technician called the customer to apologise before being late (R-AR-5)."""
+    _visible(order, actor)
+    if actor.role == "technician" and order.technician_id != actor.technician_id:
+        raise Forbidden("not_your_visit", _("这不是派给您的工单。"))
+    if not note.strip():
+        raise Invalid("note_required", _("请填写致电内容（致歉、原因、预计到达时间）。"), field="note")
+    with transaction.atomic():
+        late = LateCall.objects.filter(order=order, state__in=LIVE).first()
+        if late is None:
+            if order.technician is None:
+                raise DomainError("no_technician", _("该工单尚未派工程师。"))
+            late = LateCall(
+                order=order,
+                technician=order.technician,
+                due_at=order.window_start or clock.now(),
+                created_at=clock.now(),
+            )
+        late.state, late.met_at, late.note = DeadlineState.MET, clock.now(), note.strip()[:200]
+        late.eta = new_eta or late.eta
+        late.save()
+        event_record(
+            order=order,
+            actor=actor,
+            kind="late_call",
+            rule="R-AR-5",
+            data={
+                "note": late.note,
+                "eta": late.eta.isoformat() if late.eta else "",
+                "in_time": late.met_at <= late.due_at,
+            },
+        )
+    return late
+
+
+def late_call_fire(*, late_call_id: int) -> bool:
+    """Due and no call recorded: overdue, on the record for the outlet (R-AR-5). Idempotent."""
+    now = clock.now()
+    with transaction.atomic():
+        claimed = LateCall.objects.filter(pk=late_call_id, state=DeadlineState.OPEN, due_at__lte=now).update(
+            state=DeadlineState.OVERDUE
+        )
+        if not claimed:
+            return False
+        late = LateCall.objects.select_related("order", "technician__staff").get(pk=late_call_id)
+        if late.order.status in (Status.ARRIVED, Status.IN_SERVICE):
+            LateCall.objects.filter(pk=late.pk).update(state=DeadlineState.CANCELLED)
+            return False
+        event_record(
+            order=late.order,
+            actor=Actor.system(),
+            kind="late_call_overdue",
+            rule="R-AR-5",
+            customer_visible=False,
+            data={"technician": late.technician.staff.name, "due_at": late.due_at.isoformat()},
+        )
+    return True
+
+
+def late_calls_close(*, order: WorkOrder, arrived_at: datetime | None = None) -> int:
+    """Arrived, rescheduled or cancelled: the open deadline is no longer needed."""
+    return LateCall.objects.filter(order=order, state=DeadlineState.OPEN).update(
+        state=DeadlineState.CANCELLED
+    )
+
+
+def risk_scan(*, technician: Technician, now: datetime | None = None) -> list[LateCall]:
+    """Re-compute the technician's ETAs; every visit now at risk gets its deadline and proposal."""
+    from doorstep.dispatch.risk import at_risk, technician_etas
+    from doorstep.dispatch.slots import technicians_free_at
+
+    opened = []
+    for eta in at_risk(technician_etas(technician, now)):
+        order = eta.order
+        with transaction.atomic():
+            if LateCall.objects.filter(order=order, state__in=LIVE).exists():
+                continue
+            assert order.window_start is not None
+            free = technicians_free_at(order, order.window_start, exclude=technician.pk)
+            late = late_call_open(order=order, eta=eta.eta, suggestions=free)
+        if late is not None:
+            opened.append(late)
+    return opened
+
+
+# --- a fault this technician cannot fix (R-AN-5) ---------------------------------------------------------
+ESCALATION_LEVELS = {
+    "reassign": _("改派其他工程师"),
+    "senior": _("网点高级工程师"),
+    "supervisor": _("服务中心技术主管"),
+    "hq": _("总部技术支持"),
+}
+
+
+def fault_escalate(*, order: WorkOrder, actor: Actor, level: str, reason: str) -> dict[str, Any]:
+    """Record the escalation and, for a reassignment, propose technicians who have fixed this model."""
+    _visible(order, actor)
+    if level not in ESCALATION_LEVELS:
+        raise Invalid("level_invalid", _("请选择升级对象。"), field="level")
+    if not reason.strip():
+        raise Invalid(
+            "reason_required", _("请说明无法处理的原因（例如从未修过、类似案例失败）。"), field="reason"
+        )
+    suggestions = senior_suggestions(order)
+    data = {
+        "level": level,
+        "level_label": str(ESCALATION_LEVELS[level]),
+        "reason": reason.strip()[:300],
+        "suggested_technicians": [{"id": t.pk, "name": t.staff.name, "fixed": n} for t, n in suggestions[:3]],
+    }
+    event_record(
+        order=order, actor=actor, kind="fault_escalated", rule="R-AN-5", customer_visible=False, data=data
+    )
+    return data
+
+
+def senior_suggestions(order: WorkOrder) -> list[tuple[Technician, int]]:
+    """Other technicians of the outlet eligible for the order, by how often they fixed this model, then star."""
+    from doorstep.dispatch.eligibility import technician_ineligibility
+
+    if order.outlet_id is None:
+        return []
+    model_id = order.product.model_id if order.product else None
+    on = clock.local(clock.now()).date()
+    out = []
+    for tech in Technician.objects.filter(staff__outlet_id=order.outlet_id).exclude(
+        pk=order.technician_id or 0
+    ):
+        if technician_ineligibility(order=order, technician=tech, on=on):
+            continue
+        fixed = (
+            tech.orders.filter(product__model_id=model_id, status__in=DONE_TODAY).count() if model_id else 0
+        )
+        out.append((tech, fixed))
+    return sorted(out, key=lambda tn: (-tn[1], -tn[0].star_level, tn[0].pk))
+
+
+def _enqueue(name: str, pk: int, when: datetime) -> None:
+    from doorstep.dispatch import tasks
+
+    try:
+        getattr(tasks, name).using(run_after=when).enqueue(pk)
+    except Exception:  # the row is the truth; dispatch_sweep fires it if the queue was unreachable
+        log.exception("could not enqueue %s(%s)", name, pk)

@@ -1,0 +1,36 @@
+"""Dispatch test helpers: a fixed working day, orders placed at a time and place."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from conftest import World
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.tests.helpers import intake
+
+DAY = date(2026, 11, 25)  # a Wednesday, a working day in the 2026 State Council calendar
+NEAR = (23.135, 113.30)  # about 3 km from the fixture technicians' home (23.13, 113.27)
+FAR = (23.40, 113.60)  # about 45 km away
+
+
+def at(hh: int, mm: int = 0, day: date = DAY) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hh, mm)))
+
+
+def placed(
+    world: World, *, status: str, start: datetime | None = None, where: tuple[float, float] = NEAR,
+    tech: Any = None, **fields: Any,
+) -> WorkOrder:
+    """An order at the fixture outlet in ``status`` with an appointment at ``start`` (if given)."""
+    order = intake(world, lat=where[0], lng=where[1], **fields)
+    updates: dict[str, Any] = {"status": status, "outlet": world.outlet}
+    if status != "dispatched":
+        updates["technician"] = tech or world.tech
+    if start is not None:
+        updates.update(window_start=start, window_end=start + timedelta(hours=2))
+    WorkOrder.objects.filter(pk=order.pk).update(**updates)
+    order.refresh_from_db()
+    return order

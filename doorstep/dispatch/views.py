@@ -1,0 +1,256 @@
+"""Dispatch pages. Thin: each POST calls one service; a refusal becomes a flash message."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.core.errors import DomainError
+from doorstep.dispatch import board as board_view
+from doorstep.dispatch import planning, selectors, services
+from doorstep.dispatch.eligibility import technician_ineligibility
+from doorstep.dispatch.slots import order_slots, slots_for_address
+from doorstep.network.models import Brand
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.selectors import order_get
+
+
+def _actor(request: HttpRequest, roles: frozenset[str] | None = None) -> Actor:
+    try:
+        actor = Actor.for_user(request.user)
+    except DomainError:
+        raise Http404 from None
+    if roles is not None and actor.role not in roles:
+        raise Http404
+    return actor
+
+
+def _order(actor: Actor, number: str) -> WorkOrder:
+    order = order_get(actor=actor, number=number)
+    if order is None:
+        raise Http404(_("工单不存在或无权查看。"))
+    return order
+
+
+def _day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return timezone.localtime(clock.now()).date()
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    params = {k: request.POST.get(k, "") for k in ("outlet", "day") if request.POST.get(k)}
+    return redirect(reverse("dispatch:board") + ("?" + urlencode(params) if params else ""))
+
+
+def _attempt(request: HttpRequest, done: str, fn: Any, **kwargs: Any) -> None:
+    try:
+        fn(**kwargs)
+    except DomainError as err:
+        messages.error(request, err.text())
+    else:
+        messages.success(request, done)
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request, selectors.BOARD_ROLES)
+    outlet = selectors.board_outlet(actor, request.GET.get("outlet"))
+    day = _day(request.GET.get("day"))
+    rows = board_view.technician_rows(actor, outlet, day) if outlet else []
+    queue = board_view.queue_rows(actor, outlet, day)
+    run = selectors.latest_run(outlet, day) if outlet else None
+    ctx = {
+        "outlets": selectors.board_outlets(actor),
+        "outlet": outlet,
+        "day": day,
+        "rows": rows,
+        "queue": queue,
+        "hours": board_view.HOURS,
+        "now": clock.now(),
+        "now_left": board_view.pct(day, clock.now()),
+        "calendar": board_view.calendar_note(day),
+        "run": run,
+        "points": board_view.map_points(rows, queue),
+        "breaches": selectors.reschedule_breaches(actor, since=board_view.midnight(day)).count(),
+        "late_calls": selectors.late_calls_open(actor).filter(order__outlet=outlet)[:20] if outlet else [],
+    }
+    return render(request, "dispatch/board.html", ctx)
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, number: str) -> HttpResponse:
+    actor = _actor(request, selectors.BOARD_ROLES)
+    order = _order(actor, number)
+    tech = request.POST.get("technician", "")
+    _attempt(
+        request, _("已派工：%(number)s") % {"number": number}, services.board_assign, order=order, actor=actor,
+        technician_id=int(tech) if tech.isdigit() else 0, reason=request.POST.get("reason", ""),
+    )
+    return _back(request)
+
+
+@login_required
+@require_POST
+def to_outlet(request: HttpRequest, number: str) -> HttpResponse:
+    actor = _actor(request, selectors.BOARD_ROLES)
+    order = _order(actor, number)
+    outlet = request.POST.get("to_outlet", "")
+    if outlet == "auto":
+        _attempt(request, _("已按规则派网点：%(number)s") % {"number": number}, services.order_route_to_outlet,
+                 order=order, actor=actor)
+    else:
+        _attempt(request, _("已派网点：%(number)s") % {"number": number}, services.board_dispatch, order=order,
+                 actor=actor, outlet_id=int(outlet) if outlet.isdigit() else 0, reason=request.POST.get("reason", ""))
+    return _back(request)
+
+
+@login_required
+@require_POST
+def accept(request: HttpRequest, number: str) -> HttpResponse:
+    actor = _actor(request, selectors.BOARD_ROLES)
+    _attempt(request, _("已接单"), services.outlet_accept, order=_order(actor, number), actor=actor)
+    return _back(request)
+
+
+@login_required
+def why(request: HttpRequest, number: str) -> HttpResponse:
+    """Every technician of the order's outlet and why each cannot take it (R-DI-2, R-PR-2)."""
+    actor = _actor(request, selectors.BOARD_ROLES)
+    order = _order(actor, number)
+    on = _day(request.GET.get("day"))
+    techs = selectors.outlet_technicians(order.outlet) if order.outlet else []
+    rows = [(t, technician_ineligibility(order=order, technician=t, on=on)) for t in techs]
+    return render(request, "dispatch/_why.html", {"order": order, "rows": rows})
+
+
+@login_required
+def slots(request: HttpRequest, number: str) -> HttpResponse:
+    """Free appointment slots for an order (the agent's page; JSON with ?format=json)."""
+    actor = _actor(request)
+    order = _order(actor, number)
+    found = order_slots(order=order, actor=actor)
+    if request.GET.get("format") == "json":
+        return JsonResponse({"slots": [_slot_json(s) for s in found]})
+    return render(request, "dispatch/_slots.html", {"slots": _by_day(found), "order": order})
+
+
+@login_required
+def slots_preview(request: HttpRequest) -> HttpResponse:
+    """Slots before an order exists (intake): ?brand=&outlet=&line=&service_type=&lat=&lng=."""
+    actor = _actor(request)
+    g = request.GET
+    brand = Brand.objects.filter(code=g.get("brand", "")).first()
+    outlet = selectors.Outlet.objects.filter(pk=g.get("outlet") or 0, centre_id=actor.centre_id).first()
+    try:
+        lat, lng = float(g.get("lat", "")), float(g.get("lng", ""))
+    except ValueError:
+        lat = lng = None  # type: ignore[assignment]
+    found = []
+    if brand and outlet and lat is not None:
+        line = g.get("line", "")
+        found = slots_for_address(brand=brand, outlet=outlet, line_id=int(line) if line.isdigit() else None,
+                                  service_type=g.get("service_type", "repair"), lat=lat, lng=lng)
+    if g.get("format") == "json":
+        return JsonResponse({"slots": [_slot_json(s) for s in found]})
+    return render(request, "dispatch/_slots.html", {"slots": _by_day(found), "order": None})
+
+
+def _slot_json(slot: Any) -> dict[str, Any]:
+    return {"start": slot.start.isoformat(), "end": slot.end.isoformat(), "capacity": slot.capacity}
+
+
+def _by_day(found: list[Any]) -> list[tuple[date, list[Any]]]:
+    days: dict[date, list[Any]] = {}
+    for s in found:
+        days.setdefault(timezone.localtime(s.start).date(), []).append(s)
+    return list(days.items())
+
+
+@login_required
+@require_POST
+def optimise(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request, selectors.BOARD_ROLES)
+    outlet = selectors.board_outlet(actor, request.POST.get("outlet"))
+    if outlet is None:
+        raise Http404
+    _attempt(request, _("已开始优化当天路线"), planning.plan_run_start, actor=actor, outlet=outlet,
+             day=_day(request.POST.get("day")))
+    return _back(request)
+
+
+@login_required
+def run_status(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request, selectors.BOARD_ROLES)
+    run = selectors.run_visible(actor, pk)
+    if run is None:
+        raise Http404
+    return render(request, "dispatch/_run.html", {"run": run, "outlet": run.outlet, "day": run.day})
+
+
+@login_required
+@require_POST
+def run_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request, selectors.BOARD_ROLES)
+    run = selectors.run_visible(actor, pk)
+    if run is None:
+        raise Http404
+    _attempt(request, _("已采用优化方案"), planning.plan_apply, run=run, actor=actor)
+    return _back(request)
+
+
+@login_required
+@require_POST
+def late_call(request: HttpRequest, number: str) -> HttpResponse:
+    actor = _actor(request)
+    order = _order(actor, number)
+    _attempt(request, _("已记录致电"), services.late_call_record, order=order, actor=actor,
+             note=request.POST.get("note", ""), new_eta=_eta(request.POST.get("eta")))
+    return redirect(request.POST.get("next") or reverse("dispatch:my_day"))
+
+
+def _eta(value: str | None) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+@login_required
+@require_POST
+def escalate(request: HttpRequest, number: str) -> HttpResponse:
+    actor = _actor(request)
+    order = _order(actor, number)
+    _attempt(request, _("已记录升级"), services.fault_escalate, order=order, actor=actor,
+             level=request.POST.get("level", ""), reason=request.POST.get("reason", ""))
+    return redirect(request.POST.get("next") or reverse("orders:detail", args=[number]))
+
+
+@login_required
+def breaches(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    return render(request, "dispatch/breaches.html", {"events": selectors.reschedule_breaches(actor)[:200]})
+
+
+@login_required
+def my_day(request: HttpRequest) -> HttpResponse:
+    """The technician's departures (R-DI-7) with a reminder, ETAs and the late-call button (R-AR-5)."""
+    from doorstep.dispatch.mine import my_day_stops
+
+    actor = _actor(request, frozenset({"technician"}))
+    return render(request, "dispatch/my_day.html", {"stops": my_day_stops(actor), "now": clock.now()})

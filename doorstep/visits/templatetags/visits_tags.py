@@ -1,0 +1,74 @@
+"""Blocks the visit capability adds to the customer's tracking page and the staff order page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from doorstep.orders.models import WorkOrder
+from doorstep.parts.selectors import parts_used
+from doorstep.visits.card import card_url
+from doorstep.visits.models import ServiceReport, TakeBack
+from doorstep.visits.quote import fingerprint, quote_current, quote_lines
+from doorstep.visits.selectors import amount_due
+from doorstep.visits.services import ON_SITE
+
+register = template.Library()
+
+EVENT_LABELS = {
+    "checklist": "完成检查清单",
+    "knock_started": "开始敲门（R-AR-1）",
+    "customer_called": "致电客户",
+    "late_call": "迟到前致电致歉",
+    "late_apology": "迟到致歉",
+    "escalation_opened": "升级任务",
+    "escalation_done": "升级任务已处理",
+    "someone_else_home": "非本人在家",
+    "wrong_customer": "找错客户",
+    "diagnosed": "诊断",
+    "charge_removed": "移除报价项目",
+    "quote_accepted": "客户确认报价",
+    "work_started": "开始施工",
+    "part_used": "配件使用",
+    "workshop_stage": "拉修进度",
+    "sign_code_sent": "签字验证码已发送",
+    "report_sent": "服务报告已发送",
+}
+
+
+@register.filter
+def visit_event_label(kind: str) -> str:
+    """Labels of the events the visit writes ('' for the lifecycle's own, labelled by orders)."""
+    return EVENT_LABELS.get(kind, "")
+
+
+@register.inclusion_tag("visits/_track_block.html")
+def visit_track(order: WorkOrder, token: str) -> dict[str, Any]:
+    """The quote to accept on the customer's own phone (R-SV-2), take-back receipt, report (R-CO-1)."""
+    lines = quote_lines(order)
+    quote = quote_current(order)
+    return {
+        "order": order,
+        "token": token,
+        "lines": lines,
+        "fingerprint": fingerprint(lines),
+        "quote": quote,
+        "can_accept": order.status in ON_SITE and lines and quote is None,
+        "amount_due": amount_due(order),
+        "take_back": TakeBack.objects.filter(order=order).first(),
+        "report": ServiceReport.objects.filter(order=order).first(),
+        "card_url": card_url(order.technician) if order.technician else "",
+    }
+
+
+@register.inclusion_tag("visits/_staff_block.html")
+def visit_staff(order: WorkOrder) -> dict[str, Any]:
+    return {
+        "order": order,
+        "quote": quote_current(order),
+        "parts_used": parts_used(order),
+        "tasks": order.escalations.select_related("owner").order_by("-created_at"),
+        "take_back": TakeBack.objects.filter(order=order).first(),
+        "report": ServiceReport.objects.filter(order=order).first(),
+    }

@@ -1,0 +1,77 @@
+"""Evidence the visit's guards ask for, created directly: for table-driven lifecycle tests and demo data.
+
+``visit_evidence(order, action)`` stores what the move ``action`` needs (checklists, knock protocol,
+consents, an accepted quote, a repaired take-back) and returns the extra params the move takes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Max
+
+from doorstep.core import clock
+from doorstep.core.actors import Actor
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import event_record
+from doorstep.visits.checklists import checklist_items
+from doorstep.visits.models import Checklist, Consent, Quote, TakeBack
+from doorstep.visits.quote import _totals, fingerprint, quote_current, quote_lines
+
+
+def checklist_tick(order: WorkOrder, kind: str, by: str = "测试") -> Checklist:
+    items = [{**i, "done": True} for i in checklist_items(order, kind, {})]
+    return Checklist.objects.create(order=order, kind=kind, items=items, complete=True, by=by, at=clock.now())
+
+
+def quote_accepted(order: WorkOrder, by: str | None = None) -> Quote:
+    """The current charge lines, accepted by the customer (a zero quote when there are none)."""
+    current = quote_current(order)
+    if current is not None:
+        return current
+    lines = quote_lines(order)
+    total, due = _totals(lines)
+    version = (order.quotes.aggregate(v=Max("version"))["v"] or 0) + 1
+    return Quote.objects.create(
+        order=order, version=version, lines=lines, fingerprint=fingerprint(lines), total=total, due=due,
+        accepted_by=by or order.customer.name, method=Quote.Method.CUSTOMER_LINK, accepted_at=clock.now(),
+    )
+
+
+def _knocked(order: WorkOrder) -> None:
+    system = Actor.system()
+    start = clock.now() - timedelta(minutes=10)
+    event_record(order=order, actor=system, kind="knock_started", data={"at": start.isoformat()}, customer_visible=False)
+    event_record(order=order, actor=system, kind="customer_called", data={"at": clock.now().isoformat(), "answered": False})
+
+
+def visit_evidence(order: WorkOrder, action: str) -> dict[str, Any]:
+    """Create what the visit's guard on ``action`` needs; return the extra params for the move."""
+    if action == "depart":
+        checklist_tick(order, Checklist.Kind.KIT)
+    elif action == "start_service":
+        checklist_tick(order, Checklist.Kind.ENTRY)
+    elif action == "nobody_home":
+        _knocked(order)
+        return {"note_left": "工程师 10:00 到达、10:10 离开，请致电 020-1 重新预约"}
+    elif action == "take_back":
+        for kind in (Consent.Kind.TAKE_BACK, Consent.Kind.DATA_BACKUP):
+            Consent.objects.create(order=order, kind=kind, given_by=order.customer.name, at=clock.now())
+        return {"take_back_reason": TakeBack.Reason.BOARD, "items": "室内机主板及遥控器"}
+    elif action == "return_unit":
+        TakeBack.objects.update_or_create(
+            order=order,
+            defaults={"receipt_no": f"LX{order.number}", "reason": TakeBack.Reason.BOARD, "items": "整机",
+                      "stage": TakeBack.Stage.REPAIRED, "at": clock.now()},
+        )
+    elif action == "complete":
+        checklist_tick(order, Checklist.Kind.COMPLETION)
+        quote_accepted(order)
+        if order.service_type == "install":
+            checklist_tick(order, Checklist.Kind.INSTALL_GOODS)
+            Consent.objects.create(order=order, kind=Consent.Kind.INSTALL_ACCEPTANCE, given_by=order.customer.name,
+                                   at=clock.now())
+    elif action == "pay":
+        quote_accepted(order)
+    return {}

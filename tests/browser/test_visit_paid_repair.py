@@ -1,0 +1,116 @@
+"""A technician on a phone walks a paid repair: kit, depart, late arrival (escalation), diagnosis, quote
+accepted by the customer, part from stock, completion, customer signature, payment, service report."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from doorstep.catalog.models import FeeItem
+from doorstep.core import clock
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.tests.helpers import order_in
+from doorstep.parts.models import Part, Stock
+from doorstep.parts.services import stock_line, stock_receive
+from doorstep.visits.models import EscalationTask
+from doorstep.visits.tests.browsing import GUANGZHOU, draw_signature, go, login, messages, pdf_to_png, sms_code, status, tick_all
+from tests.browser.conftest import PHONE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _paid_repair(world) -> WorkOrder:  # type: ignore[no-untyped-def]
+    order = order_in(world, "confirmed")
+    order.product.purchase_date = date(2016, 5, 1)  # out of the 6-year warranty: a paid repair
+    order.product.save()
+    start = clock.now() - timedelta(minutes=20)  # the window began 20 minutes ago: arriving now is late
+    WorkOrder.objects.filter(pk=order.pk).update(window_start=start, window_end=start + timedelta(hours=2))
+    order.address.lat, order.address.lng = 23.1378, 113.3269
+    order.address.save()
+    part = Part.objects.create(brand=world.brand, code="CAP-35", name="启动电容", fee_item=FeeItem.objects.get(code="P-CAP"))
+    stock_receive(stock=stock_line(part=part, technician=world.tech), quantity=3, by="仓库")
+    return WorkOrder.objects.get(pk=order.pk)
+
+
+def test_paid_repair_on_a_phone(world, live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+    order = _paid_repair(world)
+    page = login(browser, live_server, "tech", PHONE, geolocation=GUANGZHOU, permissions=["geolocation"])
+    page.goto(f"{live_server.url}/visits/")
+    assert page.locator(f"[data-order={order.number}]").is_visible()
+    shots(page, "today")
+    go(page, page.locator(f"[data-order={order.number}] a.open-visit"))
+
+    # R-PR-1: the kit checklist before depart
+    assert page.locator("#depart-form button").is_disabled()
+    tick_all(page, "#checklist-kit")
+    shots(page, "kit-checked")
+    go(page, page.locator("#depart-form button"))
+    assert status(page) == "已出发"
+
+    # R-AR-5: arriving 20 minutes late opens an escalation for the complaint supervisor
+    go(page, page.locator("#arrive-form button"))
+    assert status(page) == "已到达"
+    assert "迟到 20 分钟" in page.locator("#lateness").inner_text()
+    task = EscalationTask.objects.get(order=order, kind="lateness")
+    assert task.owner == world.staff["quality"]
+    assert "lat" in order.events.get(kind="arrive").data
+    page.fill("#apology-form input[name=reason]", "前一单维修超时")
+    go(page, page.locator("#apology-form button"))
+    tick_all(page, "#checklist-entry")
+    shots(page, "arrived-card-and-entry")
+    go(page, page.locator("#start-form button"))
+    assert status(page) == "服务中", messages(page)
+
+    # R-SV-1: diagnosis with measured values and a cause from the knowledge base
+    page.locator("select[name=cause_1]").select_option(index=1)
+    page.fill("input[name=voltage]", "221")
+    page.fill("input[name=current]", "6.8")
+    page.fill("input[name=pressure]", "0.45")
+    page.fill("input[name=temp_diff]", "4")
+    page.fill("input[name=resolution_1]", "更换启动电容，试机制冷正常")
+    page.fill("textarea[name=notes]", "压缩机启动困难，电容容量衰减")
+    go(page, page.locator("#diagnosis-form button"))
+
+    # R-SV-2: the quote from the fee standard, accepted by the customer in customer mode
+    for code in ("L-REPAIR", "P-CAP"):
+        page.select_option("#quote-add select[name=fee_code]", code)
+        go(page, page.locator("#quote-add button"))
+    assert page.locator("#quote-due").inner_text() == "¥115.00"
+    go(page, page.locator("#customer-quote"))
+    shots(page, "customer-mode-quote")
+    go(page, page.locator("#accept-quote"))
+    assert page.locator("#quote-accepted").is_visible()
+
+    # R-SV-7 safety, then work; R-SV-5 the part from the technician's stock
+    tick_all(page, "#checklist-safety")
+    go(page, page.locator("#work-form button"))
+    page.select_option("#part-form select[name=source]", "technician")
+    page.select_option("#part-form select[name=old_part_fate]", "returned_to_outlet")
+    go(page, page.locator("#part-form button"))
+    assert "启动电容 ×1" in page.locator("#parts-used").inner_text(), messages(page)
+    assert Stock.objects.get(technician=world.tech).quantity == 2
+    shots(page, "work-and-part")
+
+    # R-SV-8/9 completion checklist; R-CO-1 the customer signs with the code sent to their phone
+    tick_all(page, "#checklist-completion")
+    go(page, page.locator("#sign-code-form button"))
+    go(page, page.locator("#customer-sign"))
+    draw_signature(page)
+    page.fill("#opinion", "师傅讲解清楚，满意")
+    page.fill("#code", sms_code(order))
+    shots(page, "customer-signs")
+    go(page, page.locator("#sign-submit"))
+    assert status(page) == "已完工", messages(page)
+
+    # R-CO-2 payment of the accepted quote; the report is attached and sent to the tracking page
+    assert page.locator("#pay-amount").inner_text() == "¥115.00"
+    go(page, page.locator("#pay-form button"))
+    assert status(page) == "已付款", messages(page)
+    shots(page, "paid")
+    order.refresh_from_db()
+    assert order.payment.amount == 115 and order.payment.receipt_no.startswith("WXSIM")
+    pdf = page.request.get(f"{live_server.url}/visits/{order.number}/report.pdf").body()
+    assert pdf.startswith(b"%PDF")
+    pdf_to_png(pdf, shots.dir / "99-service-report.png")
+    assert order.service_report.sha256
