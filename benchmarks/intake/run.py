@@ -8,7 +8,7 @@ orders/s and latency percentiles (each level run ``--repeat`` times, the median 
     createdb -h 127.0.0.1 -U postgres doorstep_bench
     .venv/bin/python benchmarks/intake/run.py --db postgres
 
-Results: a table on stdout and ``benchmarks/results/intake_<db>.json``.
+Results: a table on stdout and ``benchmarks/results/intake_<db>[_<tag>].json``.
 """
 
 from __future__ import annotations
@@ -204,6 +204,7 @@ def main() -> None:
     parser.add_argument("--db", choices=sorted(DATABASES), default="sqlite")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=90, help="time cap per concurrency level")
+    parser.add_argument("--tag", default="", help="suffix of the result file (e.g. conn60)")
     parser.add_argument(
         "--repeat", type=int, default=3, help="rounds of all levels; the median round is reported"
     )
@@ -231,6 +232,7 @@ def main() -> None:
         "benchmark": "intake_load",
         "db": args.db,
         "endpoint": "POST /api/orders",
+        "conn_max_age": int(env.get("DATABASE_CONN_MAX_AGE", "0")),
         "server": f"gunicorn {version('gunicorn')} --workers {args.workers} (sync), {HOST}:{PORT}",
         "machine": {
             "cores": os.cpu_count(),
@@ -243,7 +245,7 @@ def main() -> None:
         "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"intake_{args.db}.json"
+    path = RESULTS / f"intake_{args.db}{'_' + args.tag if args.tag else ''}.json"
     path.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
     print(f"wrote {path.relative_to(ROOT)}")
 

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 CHAINS: dict[str, tuple[int, tuple[str, ...]]] = {
     # name: (minutes between runs, management commands)
-    "sweeps": (5, ("deadlines_sweep", "complaints_sweep")),
+    "sweeps": (5, ("deadlines_sweep", "complaints_sweep", "dispatch_sweep")),
     "daily": (24 * 60, ("quality_early_warning",)),
 }
 

@@ -30,10 +30,10 @@ from doorstep.dispatch.selectors import (
 from doorstep.network.models import Outlet, Technician
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.selectors import policy_for
+from doorstep.orders.selectors import orders_visible_to, policy_for
 
 DAY_FROM, DAY_TO = 7, 21  # the board's visible hours
-HOURS = list(range(DAY_FROM, DAY_TO + 1))
+HOURS = [(h, round(100 * (h - DAY_FROM) / (DAY_TO - DAY_FROM), 2)) for h in range(DAY_FROM, DAY_TO + 1)]
 
 
 def pct(day: date, moment: datetime) -> float:
@@ -64,10 +64,13 @@ class Row:
 
 
 def technician_rows(actor: Actor, outlet: Outlet, day: date) -> list[Row]:
+    """One row per technician: shift, visits (appointments and proposed times of an applied plan),
+    R-DI-7 departure markers and, today, ETAs with their risk (R-DI-9)."""
     brand = outlet_brand(outlet)
     policy, service = dispatch_policy_for(brand), policy_for(brand)
     orders = day_orders(actor, outlet, day)
-    planned = planned_for(orders)
+    planned = planned_for(orders) | proposed_on(actor, outlet, day)
+    by_pk = {o.pk: o for o in orders} | {p.order_id: p.order for p in planned.values()}
     info, today = day_info(day), timezone.localtime(clock.now()).date() == day
     rows = []
     for tech in outlet_technicians(outlet):
@@ -76,16 +79,41 @@ def technician_rows(actor: Actor, outlet: Outlet, day: date) -> list[Row]:
         if wd.start and wd.end:
             row.shift_left, row.shift_width = pct(day, wd.start), pct(day, wd.end) - pct(day, wd.start)
         etas = {e.order.pk: e for e in technician_etas(tech)} if today else {}
-        for order in (o for o in orders if o.technician_id == tech.pk):
-            assert order.window_start is not None
-            minutes = policy.service_minutes(order.service_type)
+        for order in (o for o in by_pk.values() if o.technician_id == tech.pk):
             plan = planned.get(order.pk)
-            left = pct(day, order.window_start)
-            width = max(1.5, pct(day, order.window_start + timedelta(minutes=minutes)) - left)
+            start = order.window_start or (plan.start_at if plan else None)
+            if start is None:
+                continue
+            end = start + timedelta(minutes=policy.service_minutes(order.service_type))
             dep = plan.depart_at if plan else None
-            row.blocks.append(Block(order, left, width, pct(day, dep) if dep else None, dep, etas.get(order.pk), plan))
+            row.blocks.append(
+                Block(
+                    order,
+                    pct(day, start),
+                    max(1.5, pct(day, end) - pct(day, start)),
+                    pct(day, dep) if dep else None,
+                    dep,
+                    etas.get(order.pk),
+                    plan,
+                )
+            )
+        row.blocks.sort(key=lambda b: b.left)
         rows.append(row)
     return rows
+
+
+def proposed_on(actor: Actor, outlet: Outlet, day: date) -> dict[int, PlannedVisit]:
+    """Visits placed by an applied plan at a proposed time (to confirm with the customer, R-DI-3)."""
+    start = midnight(day)
+    rows = PlannedVisit.objects.filter(
+        technician__staff__outlet=outlet,
+        proposed=True,
+        order__window_start__isnull=True,
+        start_at__gte=start,
+        start_at__lt=start + timedelta(days=1),
+        order__in=orders_visible_to(actor),
+    ).select_related("order__address")
+    return {p.order_id: p for p in rows}
 
 
 @dataclass
@@ -159,7 +187,9 @@ def map_points(rows: list[Row], queue: list[QueueRow], width: int = 420, height:
         MapPoint(
             x=round(pad + (x - min(xs)) / dx * (width - 2 * pad), 1),
             y=round(height - pad - (y - min(ys)) / dy * (height - 2 * pad), 1),
-            label=label, colour=colour, kind=kind,
+            label=label,
+            colour=colour,
+            kind=kind,
         )
         for x, y, label, colour, kind in raw
     ]

@@ -23,7 +23,7 @@ from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden
 from doorstep.dispatch.daymodel import DayModel, build_day, evaluate_current, evaluate_plan
 from doorstep.dispatch.models import PlannedVisit, PlanRun
-from doorstep.dispatch.routing import Plan, SolveOptions, plan_departures, solve
+from doorstep.dispatch.routing import Plan, SolveOptions, Unassigned, plan_departures, solve
 from doorstep.dispatch.selectors import board_outlets
 from doorstep.network.models import Outlet, Technician
 from doorstep.orders.lifecycle import Status
@@ -103,7 +103,11 @@ def plan_run_execute(*, run_id: int) -> str:
 
 def _solve_with_progress(run: PlanRun, model: DayModel) -> Plan:
     if not model.problem.visits or not model.problem.technicians:
-        return Plan([], [], solver="empty")
+        reasons = [
+            Unassigned(v.id, "pinned technician is not working" if v.pinned_to else "no technician working")
+            for v in model.problem.visits
+        ]
+        return Plan([], reasons, solver="empty")
     result: dict[str, Any] = {}
     options = SolveOptions(seconds=float(run.seconds), warm_start=True)
 

@@ -21,7 +21,7 @@ PLANNED = (Status.ASSIGNED, Status.CONFIRMED, Status.RESCHEDULED)
 UNDER_WAY = (Status.EN_ROUTE, Status.ARRIVED, Status.IN_SERVICE, Status.NOBODY_HOME)
 DONE_TODAY = (Status.COMPLETED, Status.PAID, Status.CALLBACK_DONE, Status.CLOSED)
 OPEN_AT_OUTLET = (Status.DISPATCHED, *PLANNED, *UNDER_WAY)
-_PRIORITY_RANK = {Priority.URGENT: 0, Priority.NORMAL: 1, Priority.LOW: 2}
+_PRIORITY_RANK: dict[str, int] = {Priority.URGENT: 0, Priority.NORMAL: 1, Priority.LOW: 2}
 
 
 def board_outlets(actor: Actor) -> QuerySet[Outlet]:
@@ -120,10 +120,10 @@ def outlet_suggestions(order: WorkOrder) -> list[tuple[Outlet, dict[str, object]
         )
         .order_by("pk")
     )
-    ranked = []
+    ranked: list[tuple[Outlet, dict[str, object]]] = []
     for o in outlets:
         per_tech = o.load / o.techs if o.techs else float("inf")  # type: ignore[attr-defined]
-        info = {
+        info: dict[str, object] = {
             "covers": bool(o.covers),  # type: ignore[attr-defined]
             "load": o.load,  # type: ignore[attr-defined]
             "technicians": o.techs,  # type: ignore[attr-defined]

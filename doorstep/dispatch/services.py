@@ -51,12 +51,17 @@ def order_route_to_outlet(*, order: WorkOrder, actor: Actor) -> WorkOrder:
     if not ranked:
         raise DomainError("no_outlet_left", _("所有获授权的网点均已退单，请联系网点协调。"))
     outlet, info = ranked[0]
-    reason = _("按覆盖区域、品牌授权和负荷自动选择网点（R-DI-1）") if info["covers"] else _(
-        "覆盖网点未能接单，转至负荷最低的相邻网点（R-DI-1）"
+    reason = (
+        _("按覆盖区域、品牌授权和负荷自动选择网点（R-DI-1）")
+        if info["covers"]
+        else _("覆盖网点未能接单，转至负荷最低的相邻网点（R-DI-1）")
     )
     action = "transfer" if order.status == Status.DISPATCHED else "dispatch"
     return order_transition(
-        order=order, actor=actor, action=action, reason=str(reason) if action == "transfer" else "",
+        order=order,
+        actor=actor,
+        action=action,
+        reason=str(reason) if action == "transfer" else "",
         params={"outlet": outlet.pk, "routing": str(reason)},
     )
 
@@ -88,7 +93,7 @@ def outlet_accept(*, order: WorkOrder, actor: Actor) -> OutletOffer:
     _visible(order, actor)
     if actor.role not in ("outlet_manager", "admin", "dispatcher") or order.status != Status.DISPATCHED:
         raise Forbidden("cannot_accept", _("只有网点可以接单，且工单须处于「已派网点」。"))
-    offer = OutletOffer.objects.filter(order=order, outlet_id=order.outlet_id).order_by("-offered_at").first()
+    offer = OutletOffer.objects.filter(order=order, outlet=order.outlet).order_by("-offered_at").first()
     if offer is None or offer.state not in LIVE:
         raise DomainError("no_open_offer", _("该工单没有待接的派单。"))
     with transaction.atomic():
@@ -296,7 +301,7 @@ def fault_escalate(*, order: WorkOrder, actor: Actor, level: str, reason: str) -
 
 
 def senior_suggestions(order: WorkOrder) -> list[tuple[Technician, int]]:
-    """Other technicians of the outlet eligible for the order, by how often they fixed this model, then star."""
+    """Other eligible technicians of the outlet, by how often they fixed this model, then by star level."""
     from doorstep.dispatch.eligibility import technician_ineligibility
 
     if order.outlet_id is None:

@@ -81,7 +81,9 @@ def board(request: HttpRequest) -> HttpResponse:
         "queue": queue,
         "hours": board_view.HOURS,
         "now": clock.now(),
-        "now_left": board_view.pct(day, clock.now()),
+        "now_left": board_view.pct(day, clock.now())
+        if day == timezone.localtime(clock.now()).date()
+        else None,
         "calendar": board_view.calendar_note(day),
         "run": run,
         "points": board_view.map_points(rows, queue),
@@ -98,8 +100,13 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
     order = _order(actor, number)
     tech = request.POST.get("technician", "")
     _attempt(
-        request, _("已派工：%(number)s") % {"number": number}, services.board_assign, order=order, actor=actor,
-        technician_id=int(tech) if tech.isdigit() else 0, reason=request.POST.get("reason", ""),
+        request,
+        _("已派工：%(number)s") % {"number": number},
+        services.board_assign,
+        order=order,
+        actor=actor,
+        technician_id=int(tech) if tech.isdigit() else 0,
+        reason=request.POST.get("reason", ""),
     )
     return _back(request)
 
@@ -111,11 +118,23 @@ def to_outlet(request: HttpRequest, number: str) -> HttpResponse:
     order = _order(actor, number)
     outlet = request.POST.get("to_outlet", "")
     if outlet == "auto":
-        _attempt(request, _("已按规则派网点：%(number)s") % {"number": number}, services.order_route_to_outlet,
-                 order=order, actor=actor)
+        _attempt(
+            request,
+            _("已按规则派网点：%(number)s") % {"number": number},
+            services.order_route_to_outlet,
+            order=order,
+            actor=actor,
+        )
     else:
-        _attempt(request, _("已派网点：%(number)s") % {"number": number}, services.board_dispatch, order=order,
-                 actor=actor, outlet_id=int(outlet) if outlet.isdigit() else 0, reason=request.POST.get("reason", ""))
+        _attempt(
+            request,
+            _("已派网点：%(number)s") % {"number": number},
+            services.board_dispatch,
+            order=order,
+            actor=actor,
+            outlet_id=int(outlet) if outlet.isdigit() else 0,
+            reason=request.POST.get("reason", ""),
+        )
     return _back(request)
 
 
@@ -161,10 +180,16 @@ def slots_preview(request: HttpRequest) -> HttpResponse:
     except ValueError:
         lat = lng = None  # type: ignore[assignment]
     found = []
-    if brand and outlet and lat is not None:
+    if brand and outlet and lat is not None and lng is not None:
         line = g.get("line", "")
-        found = slots_for_address(brand=brand, outlet=outlet, line_id=int(line) if line.isdigit() else None,
-                                  service_type=g.get("service_type", "repair"), lat=lat, lng=lng)
+        found = slots_for_address(
+            brand=brand,
+            outlet=outlet,
+            line_id=int(line) if line.isdigit() else None,
+            service_type=g.get("service_type", "repair"),
+            lat=lat,
+            lng=lng,
+        )
     if g.get("format") == "json":
         return JsonResponse({"slots": [_slot_json(s) for s in found]})
     return render(request, "dispatch/_slots.html", {"slots": _by_day(found), "order": None})
@@ -188,8 +213,14 @@ def optimise(request: HttpRequest) -> HttpResponse:
     outlet = selectors.board_outlet(actor, request.POST.get("outlet"))
     if outlet is None:
         raise Http404
-    _attempt(request, _("已开始优化当天路线"), planning.plan_run_start, actor=actor, outlet=outlet,
-             day=_day(request.POST.get("day")))
+    _attempt(
+        request,
+        _("已开始优化当天路线"),
+        planning.plan_run_start,
+        actor=actor,
+        outlet=outlet,
+        day=_day(request.POST.get("day")),
+    )
     return _back(request)
 
 
@@ -218,8 +249,15 @@ def run_apply(request: HttpRequest, pk: int) -> HttpResponse:
 def late_call(request: HttpRequest, number: str) -> HttpResponse:
     actor = _actor(request)
     order = _order(actor, number)
-    _attempt(request, _("已记录致电"), services.late_call_record, order=order, actor=actor,
-             note=request.POST.get("note", ""), new_eta=_eta(request.POST.get("eta")))
+    _attempt(
+        request,
+        _("已记录致电"),
+        services.late_call_record,
+        order=order,
+        actor=actor,
+        note=request.POST.get("note", ""),
+        new_eta=_eta(request.POST.get("eta")),
+    )
     return redirect(request.POST.get("next") or reverse("dispatch:my_day"))
 
 
@@ -236,8 +274,15 @@ def _eta(value: str | None) -> datetime | None:
 def escalate(request: HttpRequest, number: str) -> HttpResponse:
     actor = _actor(request)
     order = _order(actor, number)
-    _attempt(request, _("已记录升级"), services.fault_escalate, order=order, actor=actor,
-             level=request.POST.get("level", ""), reason=request.POST.get("reason", ""))
+    _attempt(
+        request,
+        _("已记录升级"),
+        services.fault_escalate,
+        order=order,
+        actor=actor,
+        level=request.POST.get("level", ""),
+        reason=request.POST.get("reason", ""),
+    )
     return redirect(request.POST.get("next") or reverse("orders:detail", args=[number]))
 
 

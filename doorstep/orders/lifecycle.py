@@ -121,16 +121,21 @@ MOVES: tuple[Move, ...] = (
     Move(A.DISPATCH, S.TRANSFERRED, S.DISPATCHED, CENTRE, rule="R-DI-1"),
     # R-IN-2: the desk could not verify; the technician contacts the customer directly
     Move(A.DISPATCH, S.INFO_INCOMPLETE, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-IN-2"),
-    Move(A.DECLINE, S.DISPATCHED, S.TRANSFERRED, OUTLET, needs_reason=True, rule="R-DI-1"),
+    # the outlet declines, or does not accept in time and the system sends it back (R-DI-1)
+    Move(A.DECLINE, S.DISPATCHED, S.TRANSFERRED, OUTLET | {SYSTEM}, needs_reason=True, rule="R-DI-1"),
     Move(A.TRANSFER, S.DISPATCHED, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-DI-1"),
     Move(A.TRANSFER, S.ASSIGNED, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-DI-1"),
     Move(A.ASSIGN, S.DISPATCHED, S.ASSIGNED, OUTLET, rule="R-DI-2"),
     Move(A.ASSIGN, S.ASSIGNED, S.ASSIGNED, OUTLET, needs_reason=True, rule="R-AN-4"),
+    # a clash or an unfixable fault moves a confirmed visit to another technician (R-AN-4, R-AN-5, R-DI-9)
+    Move(A.ASSIGN, S.CONFIRMED, S.CONFIRMED, OUTLET, needs_reason=True, rule="R-AN-4"),
     Move(A.CONFIRM_APPOINTMENT, S.ASSIGNED, S.CONFIRMED, OUTLET | FIELD | DESK, rule="R-DI-3"),
     Move(
         A.CONFIRM_APPOINTMENT, S.RESCHEDULED, S.CONFIRMED, OUTLET | FIELD | DESK | {CUSTOMER}, rule="R-DI-8"
     ),
-    Move(A.RESCHEDULE, S.CONFIRMED, S.RESCHEDULED, OUTLET | FIELD | DESK, needs_reason=True, rule="R-DI-8"),
+    Move(
+        A.RESCHEDULE, S.CONFIRMED, S.RESCHEDULED, OUTLET | FIELD | DESK | {CUSTOMER}, needs_reason=True, rule="R-DI-8"
+    ),
     Move(A.RESCHEDULE, S.EN_ROUTE, S.RESCHEDULED, OUTLET | FIELD, needs_reason=True, rule="R-DI-9"),
     # The visit (§5–6)
     Move(A.DEPART, S.CONFIRMED, S.EN_ROUTE, FIELD, rule="R-DI-7"),

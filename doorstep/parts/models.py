@@ -107,7 +107,9 @@ class Movement(models.Model):
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     quantity_delta = models.IntegerField("数量变化")
     reserved_delta = models.IntegerField("预留变化", default=0)
-    order = models.ForeignKey("orders.WorkOrder", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    order = models.ForeignKey(
+        "orders.WorkOrder", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     by = models.CharField("操作人", max_length=60)
     note = models.CharField("说明", max_length=200, blank=True)
     at = models.DateTimeField("时间")

@@ -26,7 +26,9 @@ def _count(raw: Any) -> int:
     try:
         n = int(str(raw).strip())
     except (TypeError, ValueError):
-        raise Invalid("part_quantity_invalid", _("配件数量无效：%(raw)s"), field="quantity", raw=raw) from None
+        raise Invalid(
+            "part_quantity_invalid", _("配件数量无效：%(raw)s"), field="quantity", raw=raw
+        ) from None
     if not 0 < n <= 100:
         raise Invalid("part_quantity_invalid", _("配件数量无效：%(raw)s"), field="quantity", raw=raw)
     return n
@@ -63,7 +65,13 @@ def _move(stock: Stock, kind: str, dq: int, dr: int, *, by: str, order: WorkOrde
             available=stock.available,
         )
     Movement.objects.create(
-        stock=stock, kind=kind, quantity_delta=dq, reserved_delta=dr, order=order, by=by, note=note,
+        stock=stock,
+        kind=kind,
+        quantity_delta=dq,
+        reserved_delta=dr,
+        order=order,
+        by=by,
+        note=note,
         at=clock.now(),
     )
     stock.refresh_from_db()
@@ -86,7 +94,9 @@ def _holder_stock(order: WorkOrder, part: Part, holder: str) -> Stock:
     return stock_line(part=part, outlet=order.outlet)
 
 
-def part_reserve(*, order: WorkOrder, actor: Actor, part_code: str, quantity: Any = 1, holder: str = "outlet") -> Reservation:
+def part_reserve(
+    *, order: WorkOrder, actor: Actor, part_code: str, quantity: Any = 1, holder: str = "outlet"
+) -> Reservation:
     """Set a part aside for the diagnosed fault before the visit (R-PR-1); no stock, no reservation."""
     if actor.role not in STOCK_ROLES:
         raise Forbidden("role_not_allowed", _("只有网点或工程师可以预留配件。"))
@@ -153,6 +163,13 @@ def part_fit(
     if stock is not None:
         stock_take(order=order, stock=stock, quantity=quantity, by=by)
     return PartUse.objects.create(
-        order=order, part=part, quantity=quantity, source=source, stock=stock, old_part_fate=old_part_fate,
-        note=note, by=by, at=clock.now(),
+        order=order,
+        part=part,
+        quantity=quantity,
+        source=source,
+        stock=stock,
+        old_part_fate=old_part_fate,
+        note=note,
+        by=by,
+        at=clock.now(),
     )

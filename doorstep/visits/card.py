@@ -33,7 +33,11 @@ def technician_from_card(token: str) -> Technician | None:
         permit = signing.Signer(salt=_SALT).unsign(token)
     except signing.BadSignature:
         return None
-    return Technician.objects.select_related("staff__outlet", "staff__centre__brand").filter(permit_no=permit).first()
+    return (
+        Technician.objects.select_related("staff__outlet", "staff__centre__brand")
+        .filter(permit_no=permit)
+        .first()
+    )
 
 
 def qr_svg(data: str) -> str:
@@ -47,14 +51,17 @@ def qr_svg(data: str) -> str:
 def permit_valid(technician: Technician) -> bool:
     today = clock.local(clock.now()).date()
     return any(
-        q.kind == Qualification.Kind.WORK_PERMIT and q.is_valid(today) for q in technician.qualifications.all()
+        q.kind == Qualification.Kind.WORK_PERMIT and q.is_valid(today)
+        for q in technician.qualifications.all()
     )
 
 
 def current_visit(technician: Technician) -> WorkOrder | None:
     """The visit the technician is on (or heading to) now, if any."""
     day = clock.local(clock.now()).date()
-    qs = WorkOrder.objects.select_related("customer", "address").filter(technician=technician, status__in=CURRENT)
+    qs = WorkOrder.objects.select_related("customer", "address").filter(
+        technician=technician, status__in=CURRENT
+    )
     active = qs.exclude(status=Status.CONFIRMED).order_by("window_start").first()
     return active or qs.filter(window_start__date=day).order_by("window_start").first()
 

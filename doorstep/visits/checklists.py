@@ -104,7 +104,9 @@ def _dicts(items: Iterable[Item], required: bool = True) -> list[dict[str, Any]]
 def _kit(order: WorkOrder) -> list[dict[str, Any]]:
     from doorstep.parts.selectors import reservations_for
 
-    items = _dicts(KIT_COMMON + KIT_BY_TYPE.get(order.service_type, []) + KIT_BY_LINE.get(_line_code(order), []))
+    items = _dicts(
+        KIT_COMMON + KIT_BY_TYPE.get(order.service_type, []) + KIT_BY_LINE.get(_line_code(order), [])
+    )
     for res in reservations_for(order):
         label = f"预留配件：{res.stock.part.name} ×{res.quantity}（{res.stock.holder}）"
         items.append({"code": f"part-{res.pk}", "label": label, "rule": "R-PR-1", "required": True})
@@ -164,7 +166,11 @@ def checklist_record(
             actor=actor,
             kind="checklist",
             rule=items[0]["rule"] if items else "R-SV-10",
-            data={"checklist": kind, "items": len(items), **{k: v for k, v in data.items() if k != "findings"}},
+            data={
+                "checklist": kind,
+                "items": len(items),
+                **{k: v for k, v in data.items() if k != "findings"},
+            },
             customer_visible=kind in (Checklist.Kind.COMPLETION, Checklist.Kind.ONE_STOP),
         )
     return record

@@ -52,7 +52,7 @@ def _location(p: Params) -> dict[str, float]:
 
 @hooks.guard(Action.ARRIVE)
 def arrival_time_and_lateness(order: WorkOrder, actor: Actor, p: Params) -> Params:
-    """R-AR-5: the arrival (phone time when queued offline, location if given) classified against the window."""
+    """R-AR-5: arrival time (the phone's when queued offline), location if given, lateness vs the window."""
     at = moment(p.get("client_at"))
     data: Params = {"arrived_at": at.isoformat(), **_location(p)}
     if order.window_start:
@@ -68,7 +68,9 @@ def lateness_escalation(order: WorkOrder, move: Move, actor: Actor, data: Params
     """R-AR-5: late ≥ 15 minutes opens a task for the centre's complaint supervisor."""
     if data.get("lateness") == "late_major":
         task_open(
-            order=order, actor=actor, kind=EscalationTask.Kind.LATENESS,
+            order=order,
+            actor=actor,
+            kind=EscalationTask.Kind.LATENESS,
             note=f"迟到 {data['late_minutes']} 分钟：致歉并视情况由投诉主管上门致歉",
             due_in=timedelta(hours=visit_policy_for(order.brand).escalation_due_hours),
             data={"late_minutes": data["late_minutes"]},
@@ -79,7 +81,9 @@ def lateness_escalation(order: WorkOrder, move: Move, actor: Actor, data: Params
 def entry_and_apology_before_service(order: WorkOrder, actor: Actor, p: Params) -> None:
     """R-AR-4: greeting, identity, permit and card shown, permission, shoe covers; R-AR-5: apology if late."""
     if not checklist_done(order, Checklist.Kind.ENTRY):
-        raise DomainError("entry_not_checked", _("进门前须完成进门规范（出示证件、经允许进门、穿鞋套，R-AR-4）。"))
+        raise DomainError(
+            "entry_not_checked", _("进门前须完成进门规范（出示证件、经允许进门、穿鞋套，R-AR-4）。")
+        )
     gap = apology_gap(order)
     if gap:
         raise DomainError("apology_required", gap)
@@ -94,18 +98,27 @@ def nobody_home_protocol(order: WorkOrder, actor: Actor, p: Params) -> Params:
         raise DomainError("knock_protocol_incomplete", gap)
     note = str(p.get("note_left") or "").strip()
     if not note:
-        raise Invalid("note_required", _("请填写留言条内容（到达时间、离开时间、联系方式，R-AR-2）。"), field="note_left")
+        raise Invalid(
+            "note_required",
+            _("请填写留言条内容（到达时间、离开时间、联系方式，R-AR-2）。"),
+            field="note_left",
+        )
     arrive = order.events.filter(kind="arrive").order_by("-seq").first()
-    return {"note_left": note[:300], "left_at": left_at.isoformat(),
-            "arrived_at": arrive.data.get("arrived_at", arrive.at.isoformat()) if arrive else "",
-            "neighbours_asked": bool(p.get("neighbours_asked"))}
+    return {
+        "note_left": note[:300],
+        "left_at": left_at.isoformat(),
+        "arrived_at": arrive.data.get("arrived_at", arrive.at.isoformat()) if arrive else "",
+        "neighbours_asked": bool(p.get("neighbours_asked")),
+    }
 
 
 @hooks.effect(Action.NOBODY_HOME)
 def nobody_home_tells_desk(order: WorkOrder, move: Move, actor: Actor, data: Params) -> None:
     """R-AR-2: the desk is told and a rebooking task opens."""
     task_open(
-        order=order, actor=actor, kind=EscalationTask.Kind.REBOOK,
+        order=order,
+        actor=actor,
+        kind=EscalationTask.Kind.REBOOK,
         note=f"无人在家，已留言：{data.get('note_left', '')}",
         due_in=timedelta(hours=visit_policy_for(order.brand).rebook_due_hours),
     )
@@ -121,13 +134,19 @@ def take_back_reason_and_backup(order: WorkOrder, actor: Actor, p: Params) -> Pa
     """R-SV-6: an allowed reason, the customer's data-backup confirmation, and what is taken (receipt)."""
     reason = str(p.get("take_back_reason") or "")
     if reason not in TakeBack.Reason.values:
-        raise Invalid("take_back_reason_invalid", _("请选择规范允许的拉回原因（R-SV-6）。"), field="take_back_reason")
+        raise Invalid(
+            "take_back_reason_invalid", _("请选择规范允许的拉回原因（R-SV-6）。"), field="take_back_reason"
+        )
     if not order.consents.filter(kind=Consent.Kind.DATA_BACKUP).exists():
         raise DomainError("take_back_needs_backup", _("拉回前须由客户确认数据备份（R-SV-6）。"))
     items = str(p.get("items") or "").strip()
     if not items:
         raise Invalid("items_required", _("请填写带走的物品（整机及附件）。"), field="items")
-    return {"take_back_reason": reason, "items": items[:300], "condition": str(p.get("condition") or "")[:300]}
+    return {
+        "take_back_reason": reason,
+        "items": items[:300],
+        "condition": str(p.get("condition") or "")[:300],
+    }
 
 
 @hooks.effect(Action.TAKE_BACK)
@@ -135,8 +154,12 @@ def take_back_receipt(order: WorkOrder, move: Move, actor: Actor, data: Params) 
     from doorstep.core import clock
 
     TakeBack.objects.create(
-        order=order, receipt_no=f"LX{order.number}", reason=data["take_back_reason"], items=data["items"],
-        condition=data.get("condition", ""), at=clock.now(),
+        order=order,
+        receipt_no=f"LX{order.number}",
+        reason=data["take_back_reason"],
+        items=data["items"],
+        condition=data.get("condition", ""),
+        at=clock.now(),
     )
 
 

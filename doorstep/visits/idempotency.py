@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -11,10 +10,8 @@ from django.http import HttpRequest
 from doorstep.core import clock
 from doorstep.visits.models import ProcessedAction
 
-T = TypeVar("T")
 
-
-def run_once(request: HttpRequest, fn: Callable[[], T]) -> tuple[T | None, bool]:
+def run_once[T](request: HttpRequest, fn: Callable[[], T]) -> tuple[T | None, bool]:
     """Run ``fn`` unless this user's key was already processed; returns (result, was_duplicate).
 
     The key is stored in the same transaction as the action: a refused action (DomainError) stores no
@@ -26,7 +23,12 @@ def run_once(request: HttpRequest, fn: Callable[[], T]) -> tuple[T | None, bool]
     with transaction.atomic():
         try:
             with transaction.atomic():
-                ProcessedAction.objects.create(user=request.user, key=key, path=request.path[:200], at=clock.now())
+                ProcessedAction.objects.create(
+                    user=request.user,  # type: ignore[misc]  # the views require log-in
+                    key=key,
+                    path=request.path[:200],
+                    at=clock.now(),
+                )
         except IntegrityError:
             return None, True
         return fn(), False

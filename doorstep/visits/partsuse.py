@@ -29,7 +29,13 @@ def _quoted_quantity(quote_lines: list[dict[str, Any]], fee_code: str) -> Decima
 
 
 def part_use_record(
-    *, order: WorkOrder, actor: Actor, part_code: str, quantity: Any = 1, source: str, old_part_fate: str,
+    *,
+    order: WorkOrder,
+    actor: Actor,
+    part_code: str,
+    quantity: Any = 1,
+    source: str,
+    old_part_fate: str,
     note: str = "",
 ) -> PartUse:
     """Fit a part: refused without started work under an accepted quote, outside the quote, without
@@ -40,26 +46,47 @@ def part_use_record(
         raise DomainError("work_not_started", _("请先开始施工（报价已确认、安全检查已完成）。"))
     part = part_get(brand_id=order.brand_id, code=part_code)
     n = _count(quantity)
-    used = PartUse.objects.filter(order=order, part__fee_item=part.fee_item).aggregate(s=Sum("quantity"))["s"] or 0
+    used = (
+        PartUse.objects.filter(order=order, part__fee_item=part.fee_item).aggregate(s=Sum("quantity"))["s"]
+        or 0
+    )
     if used + n > _quoted_quantity(quote.lines, part.fee_item.code):
         raise DomainError(
             "part_not_in_quote",
             _("配件「%(part)s」不在客户确认的报价内（或超出数量）：请先更新报价并经客户确认。"),
-            field="part", part=part.name,
+            field="part",
+            part=part.name,
         )  # R-SV-2: no change of service content without consent
     if source in CANNIBALISED and not order.consents.filter(kind=Consent.Kind.CANNIBALISE).exists():
         raise DomainError(
-            "cannibalise_needs_consent", _("从故障机或周转机拆取配件须先记录客户同意（R-AN-3）。"), field="source"
+            "cannibalise_needs_consent",
+            _("从故障机或周转机拆取配件须先记录客户同意（R-AN-3）。"),
+            field="source",
         )
     if not part.original:
         raise DomainError("part_not_certified", _("只能使用原厂或认证配件（R-SV-5）。"), field="part")
     with transaction.atomic():
-        use = part_fit(order=order, part=part, quantity=n, source=source, old_part_fate=old_part_fate,
-                       by=actor.name, note=note)
+        use = part_fit(
+            order=order,
+            part=part,
+            quantity=n,
+            source=source,
+            old_part_fate=old_part_fate,
+            by=actor.name,
+            note=note,
+        )
         event_record(
-            order=order, actor=actor, kind="part_used", rule="R-AN-3" if source in CANNIBALISED else "R-SV-5",
-            data={"part": part.code, "name": part.name, "quantity": n, "source": source,
-                  "source_label": str(PartUse.Source(source).label),
-                  "old_part_fate": str(PartUse.OldPartFate(old_part_fate).label)},
+            order=order,
+            actor=actor,
+            kind="part_used",
+            rule="R-AN-3" if source in CANNIBALISED else "R-SV-5",
+            data={
+                "part": part.code,
+                "name": part.name,
+                "quantity": n,
+                "source": source,
+                "source_label": str(PartUse.Source(source).label),
+                "old_part_fate": str(PartUse.OldPartFate(old_part_fate).label),
+            },
         )
     return use

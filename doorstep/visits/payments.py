@@ -52,13 +52,17 @@ class SimulatedProvider:
 
     def charge(self, *, order: WorkOrder, amount: Decimal) -> Charge:
         prefix = {"wechat": "WXSIM", "alipay": "ALISIM"}.get(self.method, "SIM")
-        return Charge(provider=f"simulated-{self.method}", transaction_id=f"{prefix}{secrets.token_hex(6).upper()}", amount=amount)
+        return Charge(
+            provider=f"simulated-{self.method}",
+            transaction_id=f"{prefix}{secrets.token_hex(6).upper()}",
+            amount=amount,
+        )
 
 
 class _LiveProvider:
     method = ""
     label = ""
-    required = ("app_id", "merchant_id", "private_key")
+    required: tuple[str, ...] = ("app_id", "merchant_id", "private_key")
 
     def charge(self, *, order: WorkOrder, amount: Decimal) -> Charge:
         creds = _config().get(self.method) or {}
@@ -66,8 +70,12 @@ class _LiveProvider:
         if missing:
             raise ProviderNotConfigured(
                 "payment_not_configured",
-                _("%(provider)s 未配置（缺少 %(missing)s），请在 DOORSTEP_PAYMENTS 中设置商户凭据，或使用现金收款。"),
-                provider=self.label, missing="、".join(missing),
+                _(
+                    "%(provider)s 未配置（缺少 %(missing)s），"
+                    "请在 DOORSTEP_PAYMENTS 中设置商户凭据，或使用现金收款。"
+                ),
+                provider=self.label,
+                missing="、".join(missing),
             )
         raise ProviderNotConfigured(
             "payment_not_implemented", _("%(provider)s 接口尚未接入，请使用现金收款。"), provider=self.label

@@ -135,15 +135,34 @@ def quote_accept(*, order: WorkOrder, signer: str, seen: str, method: str) -> Qu
     with transaction.atomic():
         version = (order.quotes.aggregate(v=Max("version"))["v"] or 0) + 1
         quote = Quote.objects.create(
-            order=order, version=version, lines=lines, fingerprint=seen, total=total, due=due,
-            accepted_by=customer.name, method=method, accepted_at=clock.now(),
+            order=order,
+            version=version,
+            lines=lines,
+            fingerprint=seen,
+            total=total,
+            due=due,
+            accepted_by=customer.name,
+            method=method,
+            accepted_at=clock.now(),
         )
         Consent.objects.create(
-            order=order, kind=Consent.Kind.QUOTE, given_by=customer.name, at=clock.now(),
+            order=order,
+            kind=Consent.Kind.QUOTE,
+            given_by=customer.name,
+            at=clock.now(),
             note=f"报价第 {version} 版：合计 ¥{total}，应付 ¥{due}",
         )
         event_record(
-            order=order, actor=customer, kind="quote_accepted", rule="R-SV-2",
-            data={"version": version, "total": str(total), "due": str(due), "method": method, "lines": len(lines)},
+            order=order,
+            actor=customer,
+            kind="quote_accepted",
+            rule="R-SV-2",
+            data={
+                "version": version,
+                "total": str(total),
+                "due": str(due),
+                "method": method,
+                "lines": len(lines),
+            },
         )
     return quote

@@ -28,8 +28,13 @@ def report_store(*, order: WorkOrder) -> ServiceReport:
         report.sha256, report.generated_at = digest, clock.now()
         report.file.save(f"{order.number}.pdf", ContentFile(pdf), save=False)
         report.save()
-        event_record(order=order, actor=Actor.system(), kind="report_sent", rule="R-CO-1",
-                     data={"sha256": digest[:16], "pages_bytes": len(pdf)})
+        event_record(
+            order=order,
+            actor=Actor.system(),
+            kind="report_sent",
+            rule="R-CO-1",
+            data={"sha256": digest[:16], "pages_bytes": len(pdf)},
+        )
     return report
 
 

@@ -44,17 +44,26 @@ def sign_code_send(*, order: WorkOrder, actor: Actor) -> SignCode:
     now = clock.now()
     with transaction.atomic():
         sign_code = SignCode.objects.create(
-            order=order, code_hash=_hash(order, code), phone=order.customer.phone, sent_at=now,
+            order=order,
+            code_hash=_hash(order, code),
+            phone=order.customer.phone,
+            sent_at=now,
             expires_at=now + timedelta(minutes=policy.sign_code_minutes),
         )
         sms_send(
             order=order,
             phone=order.customer.phone,
-            text=f"【{order.brand.name}】工单 {order.number} 完工签字验证码 {code}，{policy.sign_code_minutes} 分钟内有效。"
+            text=f"【{order.brand.name}】工单 {order.number} 完工签字验证码 {code}，"
+            f"{policy.sign_code_minutes} 分钟内有效。"
             "请您本人确认服务完成后在工程师手机上签字并输入；工程师不得代签，请勿将验证码告诉他人。",
         )
-        event_record(order=order, actor=actor, kind="sign_code_sent", rule="R-CO-1",
-                     data={"phone": mask_phone(order.customer.phone)})
+        event_record(
+            order=order,
+            actor=actor,
+            kind="sign_code_sent",
+            rule="R-CO-1",
+            data={"phone": mask_phone(order.customer.phone)},
+        )
     return sign_code
 
 

@@ -48,7 +48,9 @@ def _step(order: WorkOrder, actor: Actor, statuses: set[str]) -> None:
     _require_field_actor(order, actor)
     if order.status not in statuses:
         raise DomainError(
-            "step_not_now", _("工单当前状态为「%(status)s」，不能执行此步骤。"), status=Status(order.status).label
+            "step_not_now",
+            _("工单当前状态为「%(current)s」，不能执行此步骤。"),
+            current=Status(order.status).label,
         )
 
 
@@ -60,26 +62,40 @@ def lateness_minutes(order: WorkOrder) -> int:
 def knock_start(*, order: WorkOrder, actor: Actor, client_at: Any = None) -> None:
     """R-AR-1: knock lightly or ring once; repeat every 30 s; after 5 minutes phone the customer."""
     _step(order, actor, {Status.ARRIVED})
-    event_record(order=order, actor=actor, kind="knock_started", rule="R-AR-1",
-                 data={"at": moment(client_at).isoformat()}, customer_visible=False)
+    event_record(
+        order=order,
+        actor=actor,
+        kind="knock_started",
+        rule="R-AR-1",
+        data={"at": moment(client_at).isoformat()},
+        customer_visible=False,
+    )
 
 
 def customer_called(*, order: WorkOrder, actor: Actor, answered: bool, client_at: Any = None) -> None:
     _step(order, actor, {Status.EN_ROUTE, Status.ARRIVED})
-    event_record(order=order, actor=actor, kind="customer_called", rule="R-AR-1",
-                 data={"at": moment(client_at).isoformat(), "answered": answered})
+    event_record(
+        order=order,
+        actor=actor,
+        kind="customer_called",
+        rule="R-AR-1",
+        data={"at": moment(client_at).isoformat(), "answered": answered},
+    )
 
 
 def knock_protocol_gap(order: WorkOrder, until: datetime) -> str:
     """What the knock protocol still lacks before 'nobody home' may be recorded ('' when complete)."""
     policy = policy_for(order.brand)
-    knock = order.events.filter(kind="knock_started").order_by("seq").first()
-    if knock is None:
+    knocks = list(order.events.filter(kind="knock_started").order_by("seq"))
+    if not knocks:
         return str(_("请先按规范敲门/按门铃（R-AR-1）。"))
-    started = parse_datetime(knock.data.get("at", "")) or knock.at
+    knock = knocks[0]
+    started = min(parse_datetime(k.data.get("at", "")) or k.at for k in knocks)
     if until - started < timedelta(minutes=policy.knock_call_after_minutes):
-        return str(_("敲门后须等待 %(m)s 分钟（每 %(s)s 秒重复一次）并致电客户。")
-                   % {"m": policy.knock_call_after_minutes, "s": policy.knock_retry_seconds})
+        return str(
+            _("敲门后须等待 %(m)s 分钟（每 %(s)s 秒重复一次）并致电客户。")
+            % {"m": policy.knock_call_after_minutes, "s": policy.knock_retry_seconds}
+        )
     if not order.events.filter(kind="customer_called", seq__gt=knock.seq).exists():
         return str(_("敲门无应答后须致电客户（R-AR-1）。"))
     return ""
@@ -94,8 +110,13 @@ def late_call(*, order: WorkOrder, actor: Actor, expected_minutes: Any, reason: 
         raise Invalid("minutes_invalid", _("请填写预计迟到分钟数。"), field="expected_minutes") from None
     if not reason.strip():
         raise Invalid("reason_required", _("请填写迟到原因。"), field="reason")
-    event_record(order=order, actor=actor, kind="late_call", rule="R-AR-5",
-                 data={"expected_minutes": minutes, "reason": reason.strip()[:200]})
+    event_record(
+        order=order,
+        actor=actor,
+        kind="late_call",
+        rule="R-AR-5",
+        data={"expected_minutes": minutes, "reason": reason.strip()[:200]},
+    )
 
 
 def apology_record(*, order: WorkOrder, actor: Actor, reason: str, accepted: bool, gift: str = "") -> None:
@@ -107,16 +128,25 @@ def apology_record(*, order: WorkOrder, actor: Actor, reason: str, accepted: boo
     if not reason.strip():
         raise Invalid("reason_required", _("致歉须说明迟到原因。"), field="reason")
     with transaction.atomic():
-        event_record(order=order, actor=actor, kind="late_apology", rule="R-AR-5",
-                     data={"late_minutes": late, "reason": reason.strip()[:200], "accepted": accepted, "gift": gift})
+        event_record(
+            order=order,
+            actor=actor,
+            kind="late_apology",
+            rule="R-AR-5",
+            data={"late_minutes": late, "reason": reason.strip()[:200], "accepted": accepted, "gift": gift},
+        )
         open_task = order.escalations.filter(kind=EscalationTask.Kind.LATENESS, state="open").first()
         if open_task is not None:
             open_task.data = {**open_task.data, "apology_accepted": accepted}
             open_task.save(update_fields=["data"])
         elif not accepted:
-            task_open(order=order, actor=actor, kind=EscalationTask.Kind.LATENESS,
-                      note=f"迟到 {late} 分钟，客户未接受致歉，请投诉主管上门致歉",
-                      due_in=timedelta(hours=visit_policy_for(order.brand).escalation_due_hours))
+            task_open(
+                order=order,
+                actor=actor,
+                kind=EscalationTask.Kind.LATENESS,
+                note=f"迟到 {late} 分钟，客户未接受致歉，请投诉主管上门致歉",
+                due_in=timedelta(hours=visit_policy_for(order.brand).escalation_due_hours),
+            )
 
 
 def apology_gap(order: WorkOrder) -> str:
@@ -131,11 +161,25 @@ def someone_else_home(*, order: WorkOrder, actor: Actor, name: str, relation: st
     if not name.strip() or not relation.strip():
         raise Invalid("proxy_required", _("请填写在家人员姓名及与客户的关系。"), field="name")
     with transaction.atomic():
-        event_record(order=order, actor=actor, kind="someone_else_home", rule="R-AR-7",
-                     data={"name": name.strip()[:50], "relation": relation.strip()[:30], "customer_confirmed": confirmed})
+        event_record(
+            order=order,
+            actor=actor,
+            kind="someone_else_home",
+            rule="R-AR-7",
+            data={
+                "name": name.strip()[:50],
+                "relation": relation.strip()[:30],
+                "customer_confirmed": confirmed,
+            },
+        )
         if not confirmed:
-            task_open(order=order, actor=actor, kind=EscalationTask.Kind.SPECIAL_CASE,
-                      note=f"{relation}{name}在家，未能联系客户本人确认，需改约", due_in=timedelta(hours=4))
+            task_open(
+                order=order,
+                actor=actor,
+                kind=EscalationTask.Kind.SPECIAL_CASE,
+                note=f"{relation}{name}在家，未能联系客户本人确认，需改约",
+                due_in=timedelta(hours=4),
+            )
 
 
 def wrong_customer(*, order: WorkOrder, actor: Actor, note: str) -> None:
@@ -144,10 +188,21 @@ def wrong_customer(*, order: WorkOrder, actor: Actor, note: str) -> None:
     if not note.strip():
         raise Invalid("note_required", _("请说明情况（如门牌不符、住户非报修人）。"), field="note")
     with transaction.atomic():
-        event_record(order=order, actor=actor, kind="wrong_customer", rule="R-AR-6",
-                     data={"note": note.strip()[:200]}, customer_visible=False)
-        task_open(order=order, actor=actor, kind=EscalationTask.Kind.WRONG_CUSTOMER,
-                  note=note, due_in=timedelta(hours=1))
+        event_record(
+            order=order,
+            actor=actor,
+            kind="wrong_customer",
+            rule="R-AR-6",
+            data={"note": note.strip()[:200]},
+            customer_visible=False,
+        )
+        task_open(
+            order=order,
+            actor=actor,
+            kind=EscalationTask.Kind.WRONG_CUSTOMER,
+            note=note,
+            due_in=timedelta(hours=1),
+        )
 
 
 def _measurements(raw: dict[str, Any]) -> dict[str, str]:
@@ -159,18 +214,29 @@ def _measurements(raw: dict[str, Any]) -> dict[str, str]:
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise Invalid("measurement_invalid", _("%(label)s无效：%(raw)s"), field=name, label=label, raw=text) from None
+            raise Invalid(
+                "measurement_invalid", _("%(label)s无效：%(raw)s"), field=name, label=label, raw=text
+            ) from None
         if not low <= value <= high:
-            raise Invalid("measurement_invalid", _("%(label)s无效：%(raw)s"), field=name, label=label, raw=text)
+            raise Invalid(
+                "measurement_invalid", _("%(label)s无效：%(raw)s"), field=name, label=label, raw=text
+            )
         values[name] = str(value)
     return values
 
 
 def diagnosis_record(
-    *, order: WorkOrder, actor: Actor, notes: str, measurements: dict[str, Any], causes: list[dict[str, Any]],
-    opens_casing: bool = False, touches_data: bool = False, height_work: bool = False,
+    *,
+    order: WorkOrder,
+    actor: Actor,
+    notes: str,
+    measurements: dict[str, Any],
+    causes: list[dict[str, Any]],
+    opens_casing: bool = False,
+    touches_data: bool = False,
+    height_work: bool = False,
 ) -> Diagnosis:
-    """R-SV-1: diagnose before repairing; each fault item gets its cause (from the knowledge base or typed)."""
+    """R-SV-1: diagnose before repairing; each fault item gets its cause (knowledge base or typed)."""
     _step(order, actor, {Status.IN_SERVICE, Status.TAKEN_BACK})
     values = _measurements(measurements)
     picked = [c for c in causes if str(c.get("cause") or "").strip()]
@@ -178,16 +244,32 @@ def diagnosis_record(
         raise Invalid("diagnosis_empty", _("请填写诊断说明或故障原因。"), field="notes")
     with transaction.atomic():
         diagnosis = Diagnosis.objects.create(
-            order=order, notes=notes.strip(), measurements=values, causes=picked, opens_casing=opens_casing,
-            touches_data=touches_data, height_work=height_work, by=actor.name, at=clock.now(),
+            order=order,
+            notes=notes.strip(),
+            measurements=values,
+            causes=picked,
+            opens_casing=opens_casing,
+            touches_data=touches_data,
+            height_work=height_work,
+            by=actor.name,
+            at=clock.now(),
         )
         for c in picked:
             fields = {"cause": str(c["cause"]).strip()[:300]}
             if str(c.get("resolution") or "").strip():
                 fields["resolution"] = str(c["resolution"]).strip()[:300]
-            order.faults.filter(position=c.get("fault")).update(**fields)
-        event_record(order=order, actor=actor, kind="diagnosed", rule="R-SV-1",
-                     data={"measurements": values, "causes": [c["cause"] for c in picked], "notes": notes.strip()[:200]})
+            order.faults.filter(position=int(c.get("fault") or 0)).update(**fields)
+        event_record(
+            order=order,
+            actor=actor,
+            kind="diagnosed",
+            rule="R-SV-1",
+            data={
+                "measurements": values,
+                "causes": [c["cause"] for c in picked],
+                "notes": notes.strip()[:200],
+            },
+        )
     return diagnosis
 
 
@@ -224,8 +306,13 @@ def work_start(*, order: WorkOrder, actor: Actor) -> None:
     gaps = work_gaps(order)
     if gaps:
         raise DomainError("work_not_ready", _("尚不能开始施工：%(gaps)s"), gaps="；".join(gaps))
-    event_record(order=order, actor=actor, kind="work_started", rule="R-SV-2",
-                 data={"quote_version": quote.version, "due": str(quote.due)})
+    event_record(
+        order=order,
+        actor=actor,
+        kind="work_started",
+        rule="R-SV-2",
+        data={"quote_version": quote.version, "due": str(quote.due)},
+    )
 
 
 def work_started(order: WorkOrder) -> bool:
@@ -242,11 +329,20 @@ def workshop_stage(*, order: WorkOrder, actor: Actor, stage: str) -> TakeBack:
     """Sub-states of a unit taken back: in the workshop → repaired, on the same record (R-AN-6)."""
     _step(order, actor, {Status.TAKEN_BACK})
     take_back = TakeBack.objects.filter(order=order).first()
-    order_of = [TakeBack.Stage.TAKEN, TakeBack.Stage.IN_WORKSHOP, TakeBack.Stage.REPAIRED]
-    if take_back is None or stage not in order_of[1:] or order_of.index(stage) != order_of.index(take_back.stage) + 1:
+    order_of: list[str] = [TakeBack.Stage.TAKEN, TakeBack.Stage.IN_WORKSHOP, TakeBack.Stage.REPAIRED]
+    if (
+        take_back is None
+        or stage not in order_of[1:]
+        or order_of.index(stage) != order_of.index(take_back.stage) + 1
+    ):
         raise DomainError("stage_invalid", _("维修进度不能这样变更。"), field="stage")
     take_back.stage = stage
     take_back.save(update_fields=["stage"])
-    event_record(order=order, actor=actor, kind="workshop_stage", rule="R-AN-6",
-                 data={"stage": stage, "receipt_no": take_back.receipt_no})
+    event_record(
+        order=order,
+        actor=actor,
+        kind="workshop_stage",
+        rule="R-AN-6",
+        data={"stage": stage, "receipt_no": take_back.receipt_no},
+    )
     return take_back

@@ -41,18 +41,39 @@ def task_owner(order: WorkOrder, kind: str) -> Staff | None:
 
 
 def task_open(
-    *, order: WorkOrder, actor: Actor, kind: str, note: str, due_in: timedelta, data: dict[str, Any] | None = None
+    *,
+    order: WorkOrder,
+    actor: Actor,
+    kind: str,
+    note: str,
+    due_in: timedelta,
+    data: dict[str, Any] | None = None,
 ) -> EscalationTask:
     """Open a task with an owner and a due time, and put it on the record (not shown to the customer)."""
     now = clock.now()
     task = EscalationTask.objects.create(
-        order=order, kind=kind, rule=RULES[EscalationTask.Kind(kind)], owner=task_owner(order, kind),
-        note=note[:300], data=data or {}, due_at=now + due_in, created_at=now,
+        order=order,
+        kind=kind,
+        rule=RULES[EscalationTask.Kind(kind)],
+        owner=task_owner(order, kind),
+        note=note[:300],
+        data=data or {},
+        due_at=now + due_in,
+        created_at=now,
     )
     event_record(
-        order=order, actor=actor, kind="escalation_opened", rule=task.rule, customer_visible=False,
-        data={"task": task.pk, "task_kind": kind, "owner": task.owner.name if task.owner else "",
-              "due_at": task.due_at.isoformat(), "note": task.note},
+        order=order,
+        actor=actor,
+        kind="escalation_opened",
+        rule=task.rule,
+        customer_visible=False,
+        data={
+            "task": task.pk,
+            "task_kind": kind,
+            "owner": task.owner.name if task.owner else "",
+            "due_at": task.due_at.isoformat(),
+            "note": task.note,
+        },
     )
     return task
 
@@ -67,7 +88,11 @@ def tasks_close(*, order: WorkOrder, actor: Actor, kind: str, outcome: str) -> i
 
 
 def task_done(*, task: EscalationTask, actor: Actor, outcome: str) -> EscalationTask:
-    if actor.role not in ("system", "admin") and actor.staff is not None and actor.centre_id != task.order.centre_id:
+    if (
+        actor.role not in ("system", "admin")
+        and actor.staff is not None
+        and actor.centre_id != task.order.centre_id
+    ):
         raise Forbidden("other_centre", _("这不是您服务中心的任务。"))
     if task.state == EscalationTask.State.DONE:
         raise DomainError("task_done", _("该任务已处理。"))
@@ -76,7 +101,11 @@ def task_done(*, task: EscalationTask, actor: Actor, outcome: str) -> Escalation
     task.state, task.done_at, task.outcome = EscalationTask.State.DONE, clock.now(), outcome.strip()[:300]
     task.save(update_fields=["state", "done_at", "outcome"])
     event_record(
-        order=task.order, actor=actor, kind="escalation_done", rule=task.rule, customer_visible=False,
+        order=task.order,
+        actor=actor,
+        kind="escalation_done",
+        rule=task.rule,
+        customer_visible=False,
         data={"task": task.pk, "task_kind": task.kind, "outcome": task.outcome},
     )
     return task

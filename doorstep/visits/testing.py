@@ -34,16 +34,34 @@ def quote_accepted(order: WorkOrder, by: str | None = None) -> Quote:
     total, due = _totals(lines)
     version = (order.quotes.aggregate(v=Max("version"))["v"] or 0) + 1
     return Quote.objects.create(
-        order=order, version=version, lines=lines, fingerprint=fingerprint(lines), total=total, due=due,
-        accepted_by=by or order.customer.name, method=Quote.Method.CUSTOMER_LINK, accepted_at=clock.now(),
+        order=order,
+        version=version,
+        lines=lines,
+        fingerprint=fingerprint(lines),
+        total=total,
+        due=due,
+        accepted_by=by or order.customer.name,
+        method=Quote.Method.CUSTOMER_LINK,
+        accepted_at=clock.now(),
     )
 
 
 def _knocked(order: WorkOrder) -> None:
     system = Actor.system()
     start = clock.now() - timedelta(minutes=10)
-    event_record(order=order, actor=system, kind="knock_started", data={"at": start.isoformat()}, customer_visible=False)
-    event_record(order=order, actor=system, kind="customer_called", data={"at": clock.now().isoformat(), "answered": False})
+    event_record(
+        order=order,
+        actor=system,
+        kind="knock_started",
+        data={"at": start.isoformat()},
+        customer_visible=False,
+    )
+    event_record(
+        order=order,
+        actor=system,
+        kind="customer_called",
+        data={"at": clock.now().isoformat(), "answered": False},
+    )
 
 
 def visit_evidence(order: WorkOrder, action: str) -> dict[str, Any]:
@@ -62,16 +80,25 @@ def visit_evidence(order: WorkOrder, action: str) -> dict[str, Any]:
     elif action == "return_unit":
         TakeBack.objects.update_or_create(
             order=order,
-            defaults={"receipt_no": f"LX{order.number}", "reason": TakeBack.Reason.BOARD, "items": "整机",
-                      "stage": TakeBack.Stage.REPAIRED, "at": clock.now()},
+            defaults={
+                "receipt_no": f"LX{order.number}",
+                "reason": TakeBack.Reason.BOARD,
+                "items": "整机",
+                "stage": TakeBack.Stage.REPAIRED,
+                "at": clock.now(),
+            },
         )
     elif action == "complete":
         checklist_tick(order, Checklist.Kind.COMPLETION)
         quote_accepted(order)
         if order.service_type == "install":
             checklist_tick(order, Checklist.Kind.INSTALL_GOODS)
-            Consent.objects.create(order=order, kind=Consent.Kind.INSTALL_ACCEPTANCE, given_by=order.customer.name,
-                                   at=clock.now())
+            Consent.objects.create(
+                order=order,
+                kind=Consent.Kind.INSTALL_ACCEPTANCE,
+                given_by=order.customer.name,
+                at=clock.now(),
+            )
     elif action == "pay":
         quote_accepted(order)
     return {}

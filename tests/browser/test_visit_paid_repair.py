@@ -14,7 +14,17 @@ from doorstep.orders.tests.helpers import order_in
 from doorstep.parts.models import Part, Stock
 from doorstep.parts.services import stock_line, stock_receive
 from doorstep.visits.models import EscalationTask
-from doorstep.visits.tests.browsing import GUANGZHOU, draw_signature, go, login, messages, pdf_to_png, sms_code, status, tick_all
+from doorstep.visits.tests.browsing import (
+    GUANGZHOU,
+    draw_signature,
+    go,
+    login,
+    messages,
+    pdf_to_png,
+    sms_code,
+    status,
+    tick_all,
+)
 from tests.browser.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,7 +38,9 @@ def _paid_repair(world) -> WorkOrder:  # type: ignore[no-untyped-def]
     WorkOrder.objects.filter(pk=order.pk).update(window_start=start, window_end=start + timedelta(hours=2))
     order.address.lat, order.address.lng = 23.1378, 113.3269
     order.address.save()
-    part = Part.objects.create(brand=world.brand, code="CAP-35", name="启动电容", fee_item=FeeItem.objects.get(code="P-CAP"))
+    part = Part.objects.create(
+        brand=world.brand, code="CAP-35", name="启动电容", fee_item=FeeItem.objects.get(code="P-CAP")
+    )
     stock_receive(stock=stock_line(part=part, technician=world.tech), quantity=3, by="仓库")
     return WorkOrder.objects.get(pk=order.pk)
 

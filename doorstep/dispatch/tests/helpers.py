@@ -13,7 +13,7 @@ from doorstep.orders.tests.helpers import intake
 
 DAY = date(2026, 11, 25)  # a Wednesday, a working day in the 2026 State Council calendar
 NEAR = (23.135, 113.30)  # about 3 km from the fixture technicians' home (23.13, 113.27)
-FAR = (23.40, 113.60)  # about 45 km away
+FAR = (23.20, 113.40)  # about 15 km away: some 50 minutes by road at city speed
 
 
 def at(hh: int, mm: int = 0, day: date = DAY) -> datetime:
@@ -21,8 +21,13 @@ def at(hh: int, mm: int = 0, day: date = DAY) -> datetime:
 
 
 def placed(
-    world: World, *, status: str, start: datetime | None = None, where: tuple[float, float] = NEAR,
-    tech: Any = None, **fields: Any,
+    world: World,
+    *,
+    status: str,
+    start: datetime | None = None,
+    where: tuple[float, float] = NEAR,
+    tech: Any = None,
+    **fields: Any,
 ) -> WorkOrder:
     """An order at the fixture outlet in ``status`` with an appointment at ``start`` (if given)."""
     order = intake(world, lat=where[0], lng=where[1], **fields)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_national_day_is_a_holiday_and_the_make_up_saturday_a_workday() -> None:
-    assert day_info(date(2026, 10, 1)) .workday is False and day_info(date(2026, 10, 1)).name == "国庆节"
+    assert day_info(date(2026, 10, 1)).workday is False and day_info(date(2026, 10, 1)).name == "国庆节"
     assert day_info(date(2026, 2, 14)).workday is True  # Saturday worked for the Spring Festival
     assert day_info(DAY).source == "library"
 

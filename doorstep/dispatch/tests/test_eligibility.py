@@ -33,8 +33,13 @@ def test_height_work_permit_must_be_valid_R_PR_2(world) -> None:  # type: ignore
     JobRequirement.objects.create(brand=world.brand, service_type="install", qualification="height_work")
     order = placed(world, status="dispatched", service_type="install")
     assert "缺少有效资质：高空作业证" in _why(world, order)
-    Qualification.objects.create(technician=world.tech, kind="height_work", number="GK-1",
-                                 valid_from=DAY - timedelta(days=10), valid_until=DAY + timedelta(days=10))
+    Qualification.objects.create(
+        technician=world.tech,
+        kind="height_work",
+        number="GK-1",
+        valid_from=DAY - timedelta(days=10),
+        valid_until=DAY + timedelta(days=10),
+    )
     assert _why(world, order) == []
     assert "缺少有效资质：高空作业证" in _why(world, order, on=DAY + timedelta(days=11))
 
@@ -42,7 +47,9 @@ def test_height_work_permit_must_be_valid_R_PR_2(world) -> None:  # type: ignore
 @pytest.mark.parametrize(("months_old", "ok"), [(29, True), (31, False)])
 def test_helmet_at_most_two_and_a_half_years_R_PR_2(world, months_old: int, ok: bool) -> None:  # type: ignore[no-untyped-def]
     JobRequirement.objects.create(brand=world.brand, equipment="helmet")
-    SafetyEquipment.objects.create(technician=world.tech, kind="helmet", issued_on=DAY - timedelta(days=30 * months_old))
+    SafetyEquipment.objects.create(
+        technician=world.tech, kind="helmet", issued_on=DAY - timedelta(days=30 * months_old)
+    )
     order = placed(world, status="dispatched")
     assert (_why(world, order) == []) is ok
     if not ok:
@@ -52,8 +59,12 @@ def test_helmet_at_most_two_and_a_half_years_R_PR_2(world, months_old: int, ok: 
 @pytest.mark.parametrize(("days_since_test", "ok"), [(170, True), (190, False)])
 def test_insulating_shoes_tested_every_six_months_R_PR_2(world, days_since_test: int, ok: bool) -> None:  # type: ignore[no-untyped-def]
     JobRequirement.objects.create(brand=world.brand, line=world.line, equipment="insulating_shoes")
-    SafetyEquipment.objects.create(technician=world.tech, kind="insulating_shoes", issued_on=date(2024, 1, 1),
-                                   tested_on=DAY - timedelta(days=days_since_test))
+    SafetyEquipment.objects.create(
+        technician=world.tech,
+        kind="insulating_shoes",
+        issued_on=date(2024, 1, 1),
+        tested_on=DAY - timedelta(days=days_since_test),
+    )
     order = placed(world, status="dispatched")
     assert (_why(world, order) == []) is ok
 
@@ -73,13 +84,21 @@ def test_assign_refuses_with_every_reason_R_DI_2_R_PR_2(world) -> None:  # type:
     JobRequirement.objects.create(brand=world.brand, equipment="helmet")
     order = placed(world, status="dispatched")
     with pytest.raises(DomainError) as err:
-        order_transition(order=order, actor=world.actor("outlet_manager"), action="assign",
-                         params={"technician": world.tech.pk})
+        order_transition(
+            order=order,
+            actor=world.actor("outlet_manager"),
+            action="assign",
+            params={"technician": world.tech.pk},
+        )
     assert err.value.code == "technician_not_eligible" and "安全帽" in err.value.text()
     with clock.frozen_at(at(8)):
         SafetyEquipment.objects.create(technician=world.tech, kind="helmet", issued_on=date(2026, 1, 1))
-        order_transition(order=order, actor=world.actor("outlet_manager"), action="assign",
-                         params={"technician": world.tech.pk})
+        order_transition(
+            order=order,
+            actor=world.actor("outlet_manager"),
+            action="assign",
+            params={"technician": world.tech.pk},
+        )
 
 
 def test_dispatcher_sees_why_a_technician_is_not_eligible_R_DI_2(world, client) -> None:  # type: ignore[no-untyped-def]
@@ -93,14 +112,22 @@ def test_confirm_refused_while_the_technician_is_on_leave_R_DI_2(world) -> None:
     order = placed(world, status="assigned")
     Leave.objects.create(technician=world.tech, kind="annual", starts_at=at(0), ends_at=at(23, 59))
     with clock.frozen_at(at(7)), pytest.raises(DomainError) as err:
-        order_transition(order=order, actor=world.actor("outlet_manager"), action="confirm_appointment",
-                         params={"window_start": at(10), "window_end": at(12)})
+        order_transition(
+            order=order,
+            actor=world.actor("outlet_manager"),
+            action="confirm_appointment",
+            params={"window_start": at(10), "window_end": at(12)},
+        )
     assert err.value.code == "technician_on_leave"
 
 
 def test_confirm_outside_the_shift_is_recorded_as_by_agreement_R_DI_3(world) -> None:  # type: ignore[no-untyped-def]
     order = placed(world, status="assigned")
     with clock.frozen_at(at(7)):
-        order = order_transition(order=order, actor=world.actor("outlet_manager"), action="confirm_appointment",
-                                 params={"window_start": at(19), "window_end": at(20)})
+        order = order_transition(
+            order=order,
+            actor=world.actor("outlet_manager"),
+            action="confirm_appointment",
+            params={"window_start": at(19), "window_end": at(20)},
+        )
     assert order.events.get(kind="confirm_appointment").data["outside_shift"] is True

@@ -3,7 +3,6 @@ the centre; a declined order is transferred with the reason on the record."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from doorstep.core import clock
@@ -62,8 +61,12 @@ def test_not_accepted_in_time_goes_back_to_the_centre_R_DI_1(world) -> None:  # 
 
 
 def test_accepting_and_assigning_meet_the_offer_R_DI_1(world) -> None:  # type: ignore[no-untyped-def]
-    order = order_transition(order=intake(world), actor=world.actor("dispatcher"), action="dispatch",
-                             params={"outlet": world.outlet.pk})
+    order = order_transition(
+        order=intake(world),
+        actor=world.actor("dispatcher"),
+        action="dispatch",
+        params={"outlet": world.outlet.pk},
+    )
     outlet_accept(order=order, actor=world.actor("outlet_manager"))
     assert OutletOffer.objects.get(order=order).outcome == "accepted"
     assert order.events.filter(kind="outlet_accepted").exists()
@@ -72,10 +75,15 @@ def test_accepting_and_assigning_meet_the_offer_R_DI_1(world) -> None:  # type: 
 
 
 def test_declined_order_is_transferred_with_the_reason_R_DI_1(world) -> None:  # type: ignore[no-untyped-def]
-    order = order_transition(order=intake(world), actor=world.actor("dispatcher"), action="dispatch",
-                             params={"outlet": world.outlet.pk})
-    order = order_transition(order=order, actor=world.actor("outlet_manager"), action="decline",
-                             reason="本周技师全部外派")
+    order = order_transition(
+        order=intake(world),
+        actor=world.actor("dispatcher"),
+        action="dispatch",
+        params={"outlet": world.outlet.pk},
+    )
+    order = order_transition(
+        order=order, actor=world.actor("outlet_manager"), action="decline", reason="本周技师全部外派"
+    )
     assert OutletOffer.objects.get(order=order).outcome == "declined"
     ranked = outlet_suggestions(order)
     assert ranked[-1][0] == world.outlet and ranked[-1][1]["declined"]

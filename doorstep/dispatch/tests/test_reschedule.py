@@ -20,7 +20,10 @@ def _reschedule(world, *, now, new_start, **params):  # type: ignore[no-untyped-
     order = placed(world, status="confirmed", start=at(14))
     with clock.frozen_at(now):
         return order_transition(
-            order=order, actor=world.actor("outlet_manager"), action="reschedule", reason="前一单超时",
+            order=order,
+            actor=world.actor("outlet_manager"),
+            action="reschedule",
+            reason="前一单超时",
             params={"window_start": new_start, "window_end": new_start + timedelta(hours=2), **params},
         )
 

@@ -14,7 +14,9 @@ from doorstep.parts.services import part_reserve, reservations_release, stock_li
 
 @pytest.fixture
 def part(world) -> Part:  # type: ignore[no-untyped-def]
-    return Part.objects.create(brand=world.brand, code="CAP-35", name="启动电容", fee_item=FeeItem.objects.get(code="P-CAP"))
+    return Part.objects.create(
+        brand=world.brand, code="CAP-35", name="启动电容", fee_item=FeeItem.objects.get(code="P-CAP")
+    )
 
 
 def test_taking_more_than_on_hand_is_refused_and_nothing_moves(world, part) -> None:  # type: ignore[no-untyped-def]

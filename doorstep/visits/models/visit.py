@@ -20,9 +20,7 @@ class VisitPolicy(models.Model):
     rebook_due_hours = models.PositiveIntegerField("无人在家：客服重新预约时限（小时）R-AR-2", default=4)
     sign_code_minutes = models.PositiveIntegerField("签字验证码有效期（分钟）R-CO-1", default=10)
     sign_code_attempts = models.PositiveIntegerField("签字验证码最多尝试次数 R-CO-1", default=5)
-    data_lines = models.JSONField(
-        "涉及存储数据的产品线代码 R-SV-4", default=_default_data_lines, blank=True
-    )
+    data_lines = models.JSONField("涉及存储数据的产品线代码 R-SV-4", default=_default_data_lines, blank=True)
     travel_road_factor = models.FloatField("路程系数（直线距离×）R-DI-7", default=1.35)
     travel_speed_kmh = models.FloatField("市内平均车速（km/h）R-DI-7", default=25.0)
 
@@ -254,4 +252,4 @@ class ServiceReport(models.Model):
         verbose_name = verbose_name_plural = "服务报告"
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or ""

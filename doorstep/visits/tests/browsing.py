@@ -71,5 +71,7 @@ def pdf_to_png(pdf: bytes, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     src = target.with_suffix(".pdf")
     src.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "70", str(src), str(target.with_suffix(""))], check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", str(src), str(target.with_suffix(""))], check=True, timeout=60
+    )
     return target

@@ -26,13 +26,20 @@ from doorstep.visits.testing import checklist_tick, visit_evidence
 
 
 def _accept(order: WorkOrder) -> Quote:
-    return quote_accept(order=order, signer="刘女士", seen=fingerprint(quote_lines(order)), method="customer_mode")
+    return quote_accept(
+        order=order, signer="刘女士", seen=fingerprint(quote_lines(order)), method="customer_mode"
+    )
 
 
 def _ready_to_work(world, order: WorkOrder) -> None:  # type: ignore[no-untyped-def]
     tech = world.actor("technician")
-    steps.diagnosis_record(order=order, actor=tech, notes="电容容量衰减", measurements={"voltage": "220"},
-                           causes=[{"fault": 1, "cause": "启动电容失效"}])
+    steps.diagnosis_record(
+        order=order,
+        actor=tech,
+        notes="电容容量衰减",
+        measurements={"voltage": "220"},
+        causes=[{"fault": 1, "cause": "启动电容失效"}],
+    )
     checklist_tick(order, Checklist.Kind.SAFETY)
     _accept(order)
     steps.work_start(order=order, actor=tech)
@@ -91,8 +98,12 @@ def test_queued_offline_arrival_keeps_the_phones_time(world) -> None:
     assert order.window_start is not None
     phone_time = order.window_start - timedelta(minutes=6)
     with clock.frozen_at(order.window_start + timedelta(minutes=30)):  # replayed 36 minutes later
-        order = order_transition(order=order, actor=world.actor("technician"), action="arrive",
-                                 params={"client_at": phone_time.isoformat()})
+        order = order_transition(
+            order=order,
+            actor=world.actor("technician"),
+            action="arrive",
+            params={"client_at": phone_time.isoformat()},
+        )
     assert order.events.get(kind="arrive").data["lateness"] == "on_time"
 
 
@@ -192,12 +203,24 @@ def test_parts_used_from_stock_move_the_stock_and_never_below_zero_R_SV_5(world,
     tech = world.actor("technician")
     quote_line_add(order=in_service, actor=tech, fee_code="P-CAP", quantity="3", exclusion="human_damage")
     _ready_to_work(world, in_service)
-    use = part_use_record(order=in_service, actor=tech, part_code="CAP-35", quantity=2, source="technician",
-                          old_part_fate="returned_to_outlet")
+    use = part_use_record(
+        order=in_service,
+        actor=tech,
+        part_code="CAP-35",
+        quantity=2,
+        source="technician",
+        old_part_fate="returned_to_outlet",
+    )
     assert use.stock is not None and use.stock.quantity == 0
     with pytest.raises(DomainError) as err:
-        part_use_record(order=in_service, actor=tech, part_code="CAP-35", quantity=1, source="technician",
-                        old_part_fate="returned_to_outlet")
+        part_use_record(
+            order=in_service,
+            actor=tech,
+            part_code="CAP-35",
+            quantity=1,
+            source="technician",
+            old_part_fate="returned_to_outlet",
+        )
     assert err.value.code == "stock_insufficient"
     assert Stock.objects.get(part=cap, technician=world.tech).quantity == 0
     assert PartUse.objects.filter(order=in_service).count() == 1
@@ -207,8 +230,13 @@ def test_part_outside_the_accepted_quote_is_refused_R_SV_2(world, in_service, ca
     quote_line_add(order=in_service, actor=world.actor("technician"), fee_code="L-REPAIR")
     _ready_to_work(world, in_service)
     with pytest.raises(DomainError) as err:
-        part_use_record(order=in_service, actor=world.actor("technician"), part_code="CAP-35", source="outlet",
-                        old_part_fate="scrapped")
+        part_use_record(
+            order=in_service,
+            actor=world.actor("technician"),
+            part_code="CAP-35",
+            source="outlet",
+            old_part_fate="scrapped",
+        )
     assert err.value.code == "part_not_in_quote"
 
 
@@ -216,13 +244,23 @@ def test_cannibalisation_needs_the_customers_consent_R_AN_3(world, in_service, c
     tech = world.actor("technician")
     quote_line_add(order=in_service, actor=tech, fee_code="P-CAP")
     _ready_to_work(world, in_service)
-    kwargs = dict(order=in_service, actor=tech, part_code="CAP-35", source="cannibalised_turnover",
-                  old_part_fate="warranty_claim")
+    kwargs = dict(
+        order=in_service,
+        actor=tech,
+        part_code="CAP-35",
+        source="cannibalised_turnover",
+        old_part_fate="warranty_claim",
+    )
     with pytest.raises(DomainError) as err:
         part_use_record(**kwargs)  # type: ignore[arg-type]
     assert err.value.code == "cannibalise_needs_consent"
-    consent_record(order=in_service, actor=Actor.customer("刘女士"), kind=Consent.Kind.CANNIBALISE,
-                   given_by="刘女士", note="同意从周转机拆取")
+    consent_record(
+        order=in_service,
+        actor=Actor.customer("刘女士"),
+        kind=Consent.Kind.CANNIBALISE,
+        given_by="刘女士",
+        note="同意从周转机拆取",
+    )
     use = part_use_record(**kwargs)  # type: ignore[arg-type]
     assert use.stock is None and in_service.events.filter(kind="part_used", rule="R-AN-3").exists()
 
@@ -231,8 +269,15 @@ def test_work_needs_diagnosis_safety_and_consents_R_SV_1_R_SV_4_R_SV_7(world, in
     tech = world.actor("technician")
     _accept(in_service)
     assert len(steps.work_gaps(in_service)) == 2
-    steps.diagnosis_record(order=in_service, actor=tech, notes="需开壳", measurements={}, causes=[],
-                           opens_casing=True, touches_data=True)
+    steps.diagnosis_record(
+        order=in_service,
+        actor=tech,
+        notes="需开壳",
+        measurements={},
+        causes=[],
+        opens_casing=True,
+        touches_data=True,
+    )
     checklist_tick(in_service, Checklist.Kind.SAFETY)
     with pytest.raises(DomainError) as err:
         steps.work_start(order=in_service, actor=tech)
@@ -241,16 +286,26 @@ def test_work_needs_diagnosis_safety_and_consents_R_SV_1_R_SV_4_R_SV_7(world, in
 
 def test_measurements_out_of_range_are_refused_R_SV_1(world, in_service) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DomainError) as err:
-        steps.diagnosis_record(order=in_service, actor=world.actor("technician"), notes="x",
-                               measurements={"voltage": "2200"}, causes=[])
+        steps.diagnosis_record(
+            order=in_service,
+            actor=world.actor("technician"),
+            notes="x",
+            measurements={"voltage": "2200"},
+            causes=[],
+        )
     assert err.value.field == "voltage"
 
 
 def test_completion_refused_without_the_checklist_R_SV_8_R_SV_9(world, in_service) -> None:  # type: ignore[no-untyped-def]
     _accept(in_service)
     with pytest.raises(DomainError) as err:
-        signature_capture(order=in_service, actor=Actor.customer("刘女士"), image=signature_png_data_url(),
-                          signer_name="刘女士", method="customer_link")
+        signature_capture(
+            order=in_service,
+            actor=Actor.customer("刘女士"),
+            image=signature_png_data_url(),
+            signer_name="刘女士",
+            method="customer_link",
+        )
     assert err.value.code == "completion_incomplete"
     assert not hasattr(WorkOrder.objects.get(pk=in_service.pk), "signature") or True
     from doorstep.visits.models import Signature
@@ -260,28 +315,45 @@ def test_completion_refused_without_the_checklist_R_SV_8_R_SV_9(world, in_servic
 
 def test_signature_in_technician_mode_is_impossible_R_CO_1(world, in_service) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(Forbidden):
-        signature_capture(order=in_service, actor=world.actor("technician"), image=signature_png_data_url(),
-                          signer_name="刘女士", method="customer_mode_code")
+        signature_capture(
+            order=in_service,
+            actor=world.actor("technician"),
+            image=signature_png_data_url(),
+            signer_name="刘女士",
+            method="customer_mode_code",
+        )
     visit_evidence(in_service, "complete")
     with pytest.raises(DomainError) as err:  # customer mode without the code sent to the customer's phone
-        signature_with_code(order=in_service, code="000000", image=signature_png_data_url(), signer_name="刘女士")
+        signature_with_code(
+            order=in_service, code="000000", image=signature_png_data_url(), signer_name="刘女士"
+        )
     assert err.value.code == "sign_code_missing"
     sign_code_send(order=in_service, actor=world.actor("technician"))
     with pytest.raises(DomainError) as err:
-        signature_with_code(order=in_service, code="12345x", image=signature_png_data_url(), signer_name="刘女士")
+        signature_with_code(
+            order=in_service, code="12345x", image=signature_png_data_url(), signer_name="刘女士"
+        )
     assert err.value.code == "sign_code_wrong"
     code = re.search(r"验证码 (\d{6})", OutboundSms.objects.get(order=in_service).text).group(1)  # type: ignore[union-attr]
-    order = signature_with_code(order=in_service, code=code, image=signature_png_data_url(), signer_name="刘女士",
-                                opinion="满意")
+    order = signature_with_code(
+        order=in_service, code=code, image=signature_png_data_url(), signer_name="刘女士", opinion="满意"
+    )
     assert order.status == "completed" and order.signature.method == "customer_mode_code"
 
 
-def test_take_back_needs_an_allowed_reason_and_backup_then_has_sub_states_R_SV_6_R_AN_6(world, in_service) -> None:  # type: ignore[no-untyped-def]
+def test_take_back_needs_an_allowed_reason_and_backup_then_has_sub_states_R_SV_6_R_AN_6(
+    world, in_service
+) -> None:  # type: ignore[no-untyped-def]
     tech = world.actor("technician")
     consent_record(order=in_service, actor=Actor.customer("刘女士"), kind="take_back", given_by="刘女士")
     with pytest.raises(DomainError) as err:
-        order_transition(order=in_service, actor=tech, action="take_back", reason="主板",
-                         params={"take_back_reason": "whim", "items": "整机"})
+        order_transition(
+            order=in_service,
+            actor=tech,
+            action="take_back",
+            reason="主板",
+            params={"take_back_reason": "whim", "items": "整机"},
+        )
     assert err.value.code == "take_back_reason_invalid"
     params = {"take_back_reason": "board", "items": "室内机主板"}
     with pytest.raises(DomainError) as err:
@@ -300,14 +372,21 @@ def test_take_back_needs_an_allowed_reason_and_backup_then_has_sub_states_R_SV_6
     assert order.status == "returned" and take_back.stage == "returned"
 
 
-def test_payment_is_the_accepted_quote_and_the_report_is_attached_R_CO_2(world, in_service, django_capture_on_commit_callbacks, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_payment_is_the_accepted_quote_and_the_report_is_attached_R_CO_2(
+    world, in_service, django_capture_on_commit_callbacks, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     from doorstep.visits.payments import payment_take
 
     settings.MEDIA_ROOT = tmp_path
     quote_line_add(order=in_service, actor=world.actor("technician"), fee_code="M-PIPE", quantity="2")
     visit_evidence(in_service, "complete")
-    order = signature_capture(order=in_service, actor=Actor.customer("刘女士"), image=signature_png_data_url(),
-                              signer_name="刘女士", method="customer_link")
+    order = signature_capture(
+        order=in_service,
+        actor=Actor.customer("刘女士"),
+        image=signature_png_data_url(),
+        signer_name="刘女士",
+        method="customer_link",
+    )
     with pytest.raises(DomainError) as err:
         payment_take(order=order, actor=world.actor("technician"), method="cash")
     assert err.value.code == "receipt_required"

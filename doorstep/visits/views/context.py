@@ -20,7 +20,12 @@ from doorstep.visits.models import Checklist, Consent, TakeBack
 from doorstep.visits.quote import fingerprint, quote_current, quote_lines
 from doorstep.visits.selectors import amount_due
 
-LINE_KEYS = {"ac": "air_conditioner", "washer": "washer", "water_heater": "water_heater", "broadband": "broadband"}
+LINE_KEYS = {
+    "ac": "air_conditioner",
+    "washer": "washer",
+    "water_heater": "water_heater",
+    "broadband": "broadband",
+}
 
 
 def _kb(order: WorkOrder) -> list[dict[str, Any]]:
@@ -70,7 +75,9 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "quote": quote_current(order),
         "amount_due": amount_due(order),
         "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
-        "work_gaps": steps.work_gaps(order) if order.status in ("in_service", "taken_back", "returned") else [],
+        "work_gaps": steps.work_gaps(order)
+        if order.status in ("in_service", "taken_back", "returned")
+        else [],
         "work_started": steps.work_started(order),
         "completion_gaps": completion_gaps(order),
         "consents": set(order.consents.values_list("kind", flat=True)),

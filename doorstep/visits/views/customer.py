@@ -23,9 +23,15 @@ from doorstep.visits.views.common import actor_of, order_of
 CONSENTS = {  # do → (consent kind, what the customer is asked)
     "backup": (Consent.Kind.DATA_BACKUP, "维修可能涉及存储的数据。您是否需要先备份？请选择并确认。"),
     "casing": (Consent.Kind.OPEN_CASING, "维修需要打开产品机壳，是否同意？"),
-    "cannibalise": (Consent.Kind.CANNIBALISE, "所需配件暂无库存。是否同意从故障机或周转机上拆取同型号配件使用？"),
+    "cannibalise": (
+        Consent.Kind.CANNIBALISE,
+        "所需配件暂无库存。是否同意从故障机或周转机上拆取同型号配件使用？",
+    ),
     "take_back": (Consent.Kind.TAKE_BACK, "产品需拉回网点维修，是否同意？我们将出具拉修单。"),
-    "install": (Consent.Kind.INSTALL_ACCEPTANCE, "请核对货物与送货单一致、安装位置与方式符合约定、试机正常后验收。"),
+    "install": (
+        Consent.Kind.INSTALL_ACCEPTANCE,
+        "请核对货物与送货单一致、安装位置与方式符合约定、试机正常后验收。",
+    ),
 }
 
 
@@ -36,21 +42,34 @@ def _consent(request: HttpRequest, order: WorkOrder, do: str) -> str:
         raise Invalid("not_agreed", _("客户未同意，未记录。"), field="agree")
     note = request.POST.get("note", "").strip()
     if do == "backup":
-        note = (_("客户需要备份，已备份完成") if request.POST.get("wants_backup") == "yes" else _("客户确认无需备份")) + (
-            f"；{note}" if note else ""
-        )
-    consent_record(order=order, actor=Actor.customer(name or order.customer.name), kind=kind, given_by=name, note=note)
+        note = (
+            _("客户需要备份，已备份完成")
+            if request.POST.get("wants_backup") == "yes"
+            else _("客户确认无需备份")
+        ) + (f"；{note}" if note else "")
+    consent_record(
+        order=order, actor=Actor.customer(name or order.customer.name), kind=kind, given_by=name, note=note
+    )
     return _("已记录客户确认。")
 
 
 def _act(request: HttpRequest, order: WorkOrder, do: str) -> str:
     if do == "quote":
-        quote_accept(order=order, signer=request.POST.get("signer_name", ""), seen=request.POST.get("seen", ""),
-                     method=Quote.Method.CUSTOMER_MODE)
+        quote_accept(
+            order=order,
+            signer=request.POST.get("signer_name", ""),
+            seen=request.POST.get("seen", ""),
+            method=Quote.Method.CUSTOMER_MODE,
+        )
         return _("客户已确认报价。")
     if do == "sign":
-        signature_with_code(order=order, code=request.POST.get("code", ""), image=request.POST.get("image", ""),
-                            signer_name=request.POST.get("signer_name", ""), opinion=request.POST.get("opinion", ""))
+        signature_with_code(
+            order=order,
+            code=request.POST.get("code", ""),
+            image=request.POST.get("image", ""),
+            signer_name=request.POST.get("signer_name", ""),
+            opinion=request.POST.get("opinion", ""),
+        )
         return _("客户已签字，服务完工。")
     if do in CONSENTS:
         return _consent(request, order, do)
@@ -71,8 +90,17 @@ def customer_mode(request: HttpRequest, number: str) -> HttpResponse:
         messages.success(request, done)
         return redirect("visits:visit", number=number)
     lines = quote_lines(order)
-    return render(request, "visits/customer.html", {
-        "order": order, "do": do, "lines": lines, "fingerprint": fingerprint(lines), "quote": quote_current(order),
-        "amount_due": amount_due(order), "question": CONSENTS.get(do, (None, ""))[1],
-        "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
-    })
+    return render(
+        request,
+        "visits/customer.html",
+        {
+            "order": order,
+            "do": do,
+            "lines": lines,
+            "fingerprint": fingerprint(lines),
+            "quote": quote_current(order),
+            "amount_due": amount_due(order),
+            "question": CONSENTS.get(do, (None, ""))[1],
+            "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
+        },
+    )

@@ -27,10 +27,17 @@ def card(request: HttpRequest, token: str) -> HttpResponse:
     if tech is None:
         raise Http404(_("监督卡无效。"))
     visit = current_visit(tech)
-    return render(request, "visits/card.html", {
-        "tech": tech, "brand": tech.staff.centre.brand, "permit_ok": permit_valid(tech), "visit": visit,
-        "visit_customer": masked_name(visit.customer.name) if visit else "",
-    })
+    return render(
+        request,
+        "visits/card.html",
+        {
+            "tech": tech,
+            "brand": tech.staff.centre.brand,
+            "permit_ok": permit_valid(tech),
+            "visit": visit,
+            "visit_customer": masked_name(visit.customer.name) if visit else "",
+        },
+    )
 
 
 def _tracked(token: str) -> WorkOrder:
@@ -45,8 +52,12 @@ def track_quote(request: HttpRequest, token: str) -> HttpResponse:
     """The customer accepts the quote on their own phone (R-SV-2, R-IN-9)."""
     order = _tracked(token)
     try:
-        quote_accept(order=order, signer=request.POST.get("signer_name", ""), seen=request.POST.get("seen", ""),
-                     method=Quote.Method.CUSTOMER_LINK)
+        quote_accept(
+            order=order,
+            signer=request.POST.get("signer_name", ""),
+            seen=request.POST.get("seen", ""),
+            method=Quote.Method.CUSTOMER_LINK,
+        )
     except DomainError as err:
         messages.error(request, err.text())
     else:
@@ -97,7 +108,9 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @require_POST
 def task_close(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
-    task = EscalationTask.objects.select_related("order").filter(pk=pk, order__centre_id=actor.centre_id).first()
+    task = (
+        EscalationTask.objects.select_related("order").filter(pk=pk, order__centre_id=actor.centre_id).first()
+    )
     if task is None:
         raise Http404
     try:

@@ -30,7 +30,16 @@ from doorstep.visits.today import day_plan
 from doorstep.visits.views.common import actor_of, order_of, perform
 from doorstep.visits.views.context import visit_context
 
-MOVE_PARAMS = ("client_at", "lat", "lng", "note_left", "neighbours_asked", "take_back_reason", "items", "condition")
+MOVE_PARAMS = (
+    "client_at",
+    "lat",
+    "lng",
+    "note_left",
+    "neighbours_asked",
+    "take_back_reason",
+    "items",
+    "condition",
+)
 Handler = Callable[[HttpRequest, WorkOrder, Actor], str]
 
 
@@ -38,7 +47,9 @@ Handler = Callable[[HttpRequest, WorkOrder, Actor], str]
 def today(request: HttpRequest) -> HttpResponse:
     """Today's visits in route order with departure times, call and navigation links (R-DI-7)."""
     actor = actor_of(request)
-    return render(request, "visits/today.html", {"stops": day_plan(actor), "day": clock.local(clock.now()).date()})
+    return render(
+        request, "visits/today.html", {"stops": day_plan(actor), "day": clock.local(clock.now()).date()}
+    )
 
 
 @login_required
@@ -92,20 +103,35 @@ def _diagnosis(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
         picked = request.POST.get(f"cause_{fault.position}", "").strip()
         plan = request.POST.get(f"resolution_{fault.position}", "").strip()
         if typed or picked:
-            causes.append({"fault": fault.position, "cause": typed or picked, "source": "typed" if typed else "kb",
-                           "resolution": plan})
+            causes.append(
+                {
+                    "fault": fault.position,
+                    "cause": typed or picked,
+                    "source": "typed" if typed else "kb",
+                    "resolution": plan,
+                }
+            )
     steps.diagnosis_record(
-        order=order, actor=actor, notes=request.POST.get("notes", ""),
-        measurements={k: request.POST.get(k, "") for k in steps.MEASUREMENTS}, causes=causes,
-        opens_casing=request.POST.get("opens_casing") == "on", touches_data=request.POST.get("touches_data") == "on",
+        order=order,
+        actor=actor,
+        notes=request.POST.get("notes", ""),
+        measurements={k: request.POST.get(k, "") for k in steps.MEASUREMENTS},
+        causes=causes,
+        opens_casing=request.POST.get("opens_casing") == "on",
+        touches_data=request.POST.get("touches_data") == "on",
         height_work=request.POST.get("height_work") == "on",
     )
     return _("诊断已记录。")
 
 
 def _quote_add(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
-    quote_line_add(order=order, actor=actor, fee_code=request.POST.get("fee_code", ""),
-                   quantity=request.POST.get("quantity", "1"), exclusion=request.POST.get("exclusion", ""))
+    quote_line_add(
+        order=order,
+        actor=actor,
+        fee_code=request.POST.get("fee_code", ""),
+        quantity=request.POST.get("quantity", "1"),
+        exclusion=request.POST.get("exclusion", ""),
+    )
     return _("已按收费标准加入报价（保修已逐项判定）。")
 
 
@@ -115,21 +141,36 @@ def _quote_remove(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
 
 
 def _part_use(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
-    part_use_record(order=order, actor=actor, part_code=request.POST.get("part", ""),
-                    quantity=request.POST.get("quantity", "1"), source=request.POST.get("source", ""),
-                    old_part_fate=request.POST.get("old_part_fate", ""), note=request.POST.get("note", ""))
+    part_use_record(
+        order=order,
+        actor=actor,
+        part_code=request.POST.get("part", ""),
+        quantity=request.POST.get("quantity", "1"),
+        source=request.POST.get("source", ""),
+        old_part_fate=request.POST.get("old_part_fate", ""),
+        note=request.POST.get("note", ""),
+    )
     return _("配件使用已记录，库存已扣减。")
 
 
 def _part_reserve(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
-    part_reserve(order=order, actor=actor, part_code=request.POST.get("part", ""),
-                 quantity=request.POST.get("quantity", "1"), holder=request.POST.get("holder", "outlet"))
+    part_reserve(
+        order=order,
+        actor=actor,
+        part_code=request.POST.get("part", ""),
+        quantity=request.POST.get("quantity", "1"),
+        holder=request.POST.get("holder", "outlet"),
+    )
     return _("配件已预留。")
 
 
 def _pay(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
-    payment_take(order=order, actor=actor, method=request.POST.get("method", ""),
-                 receipt_no=request.POST.get("receipt_no", ""))
+    payment_take(
+        order=order,
+        actor=actor,
+        method=request.POST.get("method", ""),
+        receipt_no=request.POST.get("receipt_no", ""),
+    )
     return _("收款成功，服务报告已发送到客户的服务进度页。")
 
 
@@ -152,10 +193,29 @@ def _flag(name: str) -> Callable[[HttpRequest], bool]:
 STEPS: dict[str, Handler] = {
     **{f"checklist_{kind}": _checklist(kind) for kind in Checklist.Kind.values},
     "knock": _simple(steps.knock_start, _("已开始敲门计时。"), client_at=_post("client_at")),
-    "call": _simple(steps.customer_called, _("已记录致电客户。"), answered=_flag("answered"), client_at=_post("client_at")),
-    "late_call": _simple(steps.late_call, _("已记录迟到前致电致歉。"), expected_minutes=_post("expected_minutes"), reason=_post("reason")),
-    "apology": _simple(steps.apology_record, _("已记录致歉。"), reason=_post("reason"), accepted=_flag("accepted"), gift=_post("gift")),
-    "proxy": _simple(steps.someone_else_home, _("已记录在家人员。"), name=_post("name"), relation=_post("relation"), confirmed=_flag("confirmed")),
+    "call": _simple(
+        steps.customer_called, _("已记录致电客户。"), answered=_flag("answered"), client_at=_post("client_at")
+    ),
+    "late_call": _simple(
+        steps.late_call,
+        _("已记录迟到前致电致歉。"),
+        expected_minutes=_post("expected_minutes"),
+        reason=_post("reason"),
+    ),
+    "apology": _simple(
+        steps.apology_record,
+        _("已记录致歉。"),
+        reason=_post("reason"),
+        accepted=_flag("accepted"),
+        gift=_post("gift"),
+    ),
+    "proxy": _simple(
+        steps.someone_else_home,
+        _("已记录在家人员。"),
+        name=_post("name"),
+        relation=_post("relation"),
+        confirmed=_flag("confirmed"),
+    ),
     "wrong_customer": _simple(steps.wrong_customer, _("已记录并通知客服核实。"), note=_post("note")),
     "diagnosis": _diagnosis,
     "quote_add": _quote_add,
