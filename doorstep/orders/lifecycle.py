@@ -134,7 +134,12 @@ MOVES: tuple[Move, ...] = (
         A.CONFIRM_APPOINTMENT, S.RESCHEDULED, S.CONFIRMED, OUTLET | FIELD | DESK | {CUSTOMER}, rule="R-DI-8"
     ),
     Move(
-        A.RESCHEDULE, S.CONFIRMED, S.RESCHEDULED, OUTLET | FIELD | DESK | {CUSTOMER}, needs_reason=True, rule="R-DI-8"
+        A.RESCHEDULE,
+        S.CONFIRMED,
+        S.RESCHEDULED,
+        OUTLET | FIELD | DESK | {CUSTOMER},
+        needs_reason=True,
+        rule="R-DI-8",
     ),
     Move(A.RESCHEDULE, S.EN_ROUTE, S.RESCHEDULED, OUTLET | FIELD, needs_reason=True, rule="R-DI-9"),
     # The visit (§5–6)

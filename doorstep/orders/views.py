@@ -164,7 +164,7 @@ def order_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     else:
         messages.success(request, _("已完成：%(status)s") % {"status": Status(order.status).label})
     if actor.role == "technician" and request.POST.get("back") == "today":
-        return redirect("web:today")
+        return redirect("visits:today")
     return redirect("orders:detail", number=number)
 
 

@@ -193,7 +193,10 @@ def build_catalogue(brand: Brand) -> None:
         part_years={"压缩机": 10},
     )  # R-AN-7 seed example: 6-year whole unit
     UrgencyRule.objects.create(  # R-IN-4: no cooling in the summer heat is urgent
-        brand=brand, line=lines["ac"], keywords="不制冷,不凉,制冷效果差,吹热风", months="6,7,8,9",
+        brand=brand,
+        line=lines["ac"],
+        keywords="不制冷,不凉,制冷效果差,吹热风",
+        months="6,7,8,9",
         note="夏季空调不制冷优先派工",
     )
     kb_seed()

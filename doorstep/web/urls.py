@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("today/", views.today, name="today"),
     path("t/<str:token>/", views.track, name="track"),
     path("t/<str:token>/sign/", views.track_sign, name="track_sign"),
     path("t/<str:token>/pay/", views.track_pay, name="track_pay"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
 from doorstep.orders import selectors
@@ -41,38 +38,10 @@ ACTIVE_VISIT = [
 def home(request: HttpRequest) -> HttpResponse:
     staff = getattr(request.user, "staff", None)
     if staff is not None and staff.role == "technician":
-        return redirect("web:today")
+        return redirect("visits:today")
     if staff is None and request.user.is_superuser:
         return redirect("admin:index")
     return redirect("orders:list")
-
-
-@login_required
-def today(request: HttpRequest) -> HttpResponse:
-    """The technician's visits for today in appointment order, with the arrive-by time (R-DI-7)."""
-    actor = Actor.for_user(request.user)
-    day = clock.local(clock.now()).date()
-    visits = (
-        selectors.orders_visible_to(actor)
-        .filter(status__in=ACTIVE_VISIT, window_start__date__lte=day + timedelta(days=1))
-        .order_by("window_start")
-    )
-    rows = []
-    for order in visits:
-        policy = selectors.policy_for(order.brand)
-        arrive_by = (
-            order.window_start - timedelta(minutes=policy.early_arrival_minutes)
-            if order.window_start
-            else None
-        )
-        rows.append(
-            {
-                "order": order,
-                "arrive_by": arrive_by,
-                "moves": selectors.allowed_moves(order=order, actor=actor),
-            }
-        )
-    return render(request, "web/today.html", {"rows": rows, "day": day})
 
 
 def _tracked(token: str) -> WorkOrder:

@@ -41,6 +41,8 @@ class Shots:
     def __init__(self, name: str) -> None:
         self.dir = ARTIFACTS / name
         self.dir.mkdir(parents=True, exist_ok=True)
+        for old in self.dir.glob("*.png"):  # screenshots of an earlier run would mislead
+            old.unlink()
         self.n = 0
 
     def __call__(self, page, label: str) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,19 @@ OTHER_KINDS = {
         % {"kind": _consent_label(e.data.get("kind", "")), "who": e.data.get("given_by", "")}
     ),
     "signed": lambda e: _("客户签字：%(signer)s") % {"signer": e.data.get("signer", "")},
+    "duplicate_linked": lambda e: (
+        _("重复报修已合并到本工单（%(channel)s）")
+        % {"channel": _choice_label(Channel, e.data.get("channel"))}
+    ),
+    "info_verified": lambda e: _("信息已核实：%(what)s") % {"what": e.data.get("verified", "")},
+    "call": lambda e: _("通话：%(question)s") % {"question": e.data.get("question", "")},
+    "owner_handed_over": lambda e: (
+        _("首问负责人由 %(from)s 转交 %(to)s") % {"from": e.data.get("from", ""), "to": e.data.get("to", "")}
+    ),
+    "fault_cause": lambda e: _("故障原因：%(cause)s") % {"cause": e.data.get("cause", "")},
+    "customer_message": lambda e: _("客户留言"),
+    "self_booking": lambda e: _("客户自助预约"),
+    "partner_order": lambda e: _("合作方推送订单"),
     "deadline_overdue": lambda e: (
         _("时限已超时：%(kind)s")
         % {"kind": Deadline.Kind(e.data["deadline_kind"]).label if e.data.get("deadline_kind") else ""}
@@ -46,5 +59,6 @@ def event_label(event: OrderEvent) -> str:
     if render:
         return render(event)
     from doorstep.quality.events import quality_event_label
+    from doorstep.visits.templatetags.visits_tags import EVENT_LABELS as VISIT_LABELS
 
-    return quality_event_label(event) or event.kind
+    return VISIT_LABELS.get(event.kind) or quality_event_label(event) or event.kind

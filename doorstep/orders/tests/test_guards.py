@@ -14,6 +14,7 @@ from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import add_consent, add_signature, order_in, png_data_url
 from doorstep.visits.models import ChargeLine, Consent
 from doorstep.visits.services import charge_add, consent_record, signature_capture
+from doorstep.visits.testing import visit_evidence
 
 
 def _refused(code: str, fn, **kwargs):  # type: ignore[no-untyped-def]
@@ -53,6 +54,7 @@ def test_technician_cannot_sign_for_the_customer_R_CO_1(world) -> None:
 
 def test_customer_signature_completes_the_order_and_opens_the_callback_R_CO_1_R_QA_1(world) -> None:
     order = order_in(world, Status.IN_SERVICE)
+    visit_evidence(order, "complete")  # completion checklist and accepted quote (R-SV-8, R-SV-2)
     order = signature_capture(
         order=order,
         actor=Actor.customer("刘女士"),
@@ -140,8 +142,15 @@ def test_take_back_needs_recorded_consent_R_AN_6(world) -> None:
     consent_record(
         order=order, actor=world.actor("technician"), kind=Consent.Kind.TAKE_BACK, given_by="刘女士"
     )
+    consent_record(
+        order=order, actor=world.actor("technician"), kind=Consent.Kind.DATA_BACKUP, given_by="刘女士"
+    )
     order = order_transition(
-        order=order, actor=world.actor("technician"), action="take_back", reason="主板需返厂检测"
+        order=order,
+        actor=world.actor("technician"),
+        action="take_back",
+        reason="主板需返厂检测",
+        params={"take_back_reason": "board", "items": "室内机主板"},
     )
     assert order.status == Status.TAKEN_BACK
 
@@ -265,6 +274,7 @@ def test_late_company_reschedule_is_flagged_as_a_notice_breach_R_DI_8(world) -> 
 def test_callback_refused_while_payment_outstanding_R_CO_2(world) -> None:
     order = order_in(world, Status.IN_SERVICE)
     charge_add(order=order, actor=world.actor("technician"), fee_code="L-REPAIR")
+    visit_evidence(order, "complete")  # the customer accepted the ¥80 quote
     add_signature(order)
     order = order_transition(order=order, actor=world.actor("technician"), action="complete")
     _refused(
