@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from doorstep.catalog.kb import kb_seed
 from doorstep.catalog.models import FeeItem, ProductLine, ProductModel, WarrantyPolicy
+from doorstep.channels.demo import load_channels_demo
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.customers.parsing import district_centroids
+from doorstep.dispatch.demo import load_dispatch_demo
 from doorstep.network.models import (
     Brand,
     Coverage,
@@ -30,12 +32,16 @@ from doorstep.network.models import (
     Staff,
     Technician,
 )
-from doorstep.orders.intake import IntakeRequest, order_create
+from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.models import UrgencyRule, WorkOrder
 from doorstep.orders.services import order_transition
+from doorstep.quality.demo import load_quality_demo
+from doorstep.visits.demo import load_visits_demo
 from doorstep.visits.drawing import signature_png_data_url
 from doorstep.visits.models import Consent
 from doorstep.visits.services import charge_add, consent_record, signature_capture
+from doorstep.visits.steps import apology_gap, apology_record
+from doorstep.visits.testing import visit_evidence
 
 PASSWORD = "doorstep-demo"
 CITY, PROVINCE = "广州市", "广东省"
@@ -373,11 +379,12 @@ class Driver:
     def act(self, action: str, actor: Actor, minutes: int = 20, reason: str = "", **params: Any) -> None:
         assert self.order is not None
         with clock.frozen_at(self.step(minutes)):
+            evidence = visit_evidence(self.order, action)  # checklists, knock protocol, accepted quote …
             self.order = order_transition(
-                order=self.order, actor=actor, action=action, reason=reason, params=params
+                order=self.order, actor=actor, action=action, reason=reason, params={**evidence, **params}
             )
 
-    def intake(self, customer: dict[str, Any]) -> None:
+    def intake(self, customer: dict[str, Any]) -> bool:
         line, code, _name, launched = customer["model"]
         incomplete = self.target == "info_incomplete"
         req = IntakeRequest(
@@ -401,10 +408,13 @@ class Driver:
             requirement=self.rng.choice(["尽快上门", "工作日下午", "周末上午", "晚上六点后在家"]),
         )
         with clock.frozen_at(self.t):
-            self.order, _created = order_create(
+            self.order, outcome = order_create(
                 actor=self.demo.actor(self.rng.choice(["agent", "agent2"])), req=req
             )
+        if outcome != Outcome.CREATED:  # a repeat call about an open order was linked to it (R-IN-1)
+            return False
         WorkOrder.objects.filter(pk=self.order.pk).update(created_at=self.t)
+        return True
 
     def run(self, customer: dict[str, Any], now: datetime) -> None:
         target = self.target
@@ -420,7 +430,8 @@ class Driver:
             "returned",
         }:
             self.t = now - timedelta(hours=6, minutes=self.rng.randint(0, 60))
-        self.intake(customer)
+        if not self.intake(customer):
+            return
         if target in ("info_incomplete", "triaged"):
             return
         if target == "consult_resolved":
@@ -493,6 +504,9 @@ class Driver:
             return
         if self.target == "nobody_home":
             return self.act("nobody_home", tech, minutes=6, reason="敲门及电话均无应答，已在门上留言条")
+        if apology_gap(self.order):  # late: apologise with the reason before starting (R-AR-5)
+            with clock.frozen_at(self.step(1)):
+                apology_record(order=self.order, actor=tech, reason="前一单维修超时", accepted=True)
         self.act("start_service", tech, minutes=5)
         self._service(tech)
 
@@ -526,6 +540,7 @@ class Driver:
     def _finish(self, tech: Actor) -> None:
         assert self.order is not None
         with clock.frozen_at(self.step(40)):
+            visit_evidence(self.order, "complete")  # completion checklist and the accepted quote
             self.order = signature_capture(
                 order=self.order,
                 actor=Actor.customer(self.order.customer.name),
@@ -560,10 +575,16 @@ def load_demo(*, orders: int = 300) -> Demo:
     staff, techs = build_staff(centre, outlets)
     demo = Demo(brand=brand, centre=centre, outlets=outlets, staff=staff, techs=techs)
     build_customers(demo)
+    load_visits_demo(demo)
     now = clock.now()
     total = sum(TARGETS.values())
     targets = [t for t, share in TARGETS.items() for _ in range(round(share * orders / total))]
     for i, target in enumerate(targets):
         with transaction.atomic():
-            Driver(demo, target, now).run(demo.customers[i % len(demo.customers)], now)
+            # a returning customer calls about another of their products (same product would be linked)
+            customer = {**demo.customers[i % len(demo.customers)], "model": MODELS[i % len(MODELS)]}
+            Driver(demo, target, now).run(customer, now)
+    load_dispatch_demo(demo)
+    load_quality_demo(demo)
+    load_channels_demo(demo)
     return demo
