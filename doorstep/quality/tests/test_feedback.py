@@ -17,7 +17,7 @@ from doorstep.orders.models import Deadline
 from doorstep.quality.models import CallbackAttempt, Complaint, Survey
 from doorstep.quality.selectors.feedback import callback_queue
 from doorstep.quality.services.complaints import complaint_confirm, complaint_open, complaint_respond
-from doorstep.quality.services.feedback import callback_from_survey, callback_record, survey_submit
+from doorstep.quality.services.feedback import callback_record, survey_submit
 from doorstep.quality.tests.helpers import Visit, drive
 
 GOOD = {"timeliness": 5, "skill": 5, "attitude": 4, "fees": 4}
@@ -129,8 +129,9 @@ def test_the_customer_rates_once_and_it_attaches_to_order_technician_and_outlet_
     with pytest.raises(DomainError) as err:
         survey_submit(order=order, actor=Actor.customer("刘女士"), scores=GOOD)
     assert err.value.code == "survey_already_submitted"
-    order = callback_from_survey(order=order, actor=world.actor("agent"))
+    order.refresh_from_db()  # the customer's own questionnaire completed the callback (R-QA-1)
     assert order.status == Status.CALLBACK_DONE
+    assert order.events.get(kind="record_callback").actor_role == "customer"
 
 
 def test_a_bad_score_is_refused_with_the_field_and_nothing_written(world: World) -> None:
