@@ -504,6 +504,7 @@ class Driver:
             return
         if self.target == "nobody_home":
             return self.act("nobody_home", tech, minutes=6, reason="敲门及电话均无应答，已在门上留言条")
+        assert self.order is not None
         if apology_gap(self.order):  # late: apologise with the reason before starting (R-AR-5)
             with clock.frozen_at(self.step(1)):
                 apology_record(order=self.order, actor=tech, reason="前一单维修超时", accepted=True)
