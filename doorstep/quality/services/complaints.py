@@ -207,7 +207,7 @@ def _require_handler(complaint: Complaint, actor: Actor) -> None:
 
 def _locked(complaint: Complaint, state: str) -> Complaint:
     locked = (
-        Complaint.objects.select_for_update()
+        Complaint.objects.select_for_update(of=("self",))
         .select_related("order__brand", "owner")
         .filter(pk=complaint.pk)
         .first()
@@ -229,7 +229,7 @@ def complaint_escalate(*, complaint_id: int, level: int) -> bool:
     now = clock.now()
     with transaction.atomic():
         complaint = (
-            Complaint.objects.select_for_update()
+            Complaint.objects.select_for_update(of=("self",))
             .select_related("order__brand")
             .filter(pk=complaint_id, level=level, state=Complaint.State.OPEN, response_due_at__lte=now)
             .first()
