@@ -35,6 +35,7 @@ class OrderIn(Schema):
     accessories_note: str = Field("", max_length=200)
     fees_mentioned: bool = False
     exclusion: str = Field("", description="human_damage / force_majeure")
+    carry_in: bool = Field(False, description="客户送修到站 (R-IN-7)")
 
 
 class TransitionIn(Schema):

@@ -128,4 +128,7 @@ def technician_ineligibility(*, order: WorkOrder, technician: Technician, on: da
         day = work_day(technician, visit_day, policy_for(order.brand))
         if not day.works:
             why.append(day.why_not)
+    from doorstep.quality.selectors.people import training_ineligibility  # R-QA-7 feeds R-DI-2
+
+    why.extend(training_ineligibility(order=order, technician=technician, on=visit_day or on))
     return why

@@ -29,6 +29,8 @@ class ServiceCentre(TimeStamped):
     province = models.CharField("省", max_length=30)
     city = models.CharField("市", max_length=30)
     hotline = models.CharField("中心电话", max_length=30)
+    address = models.CharField("送修地址", max_length=200, blank=True)  # R-IN-7 carry-in
+    opening_hours = models.CharField("营业时间", max_length=100, default="周一至周日 9:00–18:00")
 
     class Meta:
         verbose_name = verbose_name_plural = "服务中心"

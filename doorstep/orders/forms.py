@@ -41,6 +41,7 @@ class IntakeForm(forms.Form):
         label=_("附件与说明书是否齐全（送修：告知携带物品与营业时间）"), max_length=200, required=False
     )
     fees_mentioned = forms.BooleanField(label=_("保外收费已告知客户（R-IN-9）"), required=False)
+    carry_in = forms.BooleanField(label=_("客户送修到站（告知携带物品与营业时间，R-IN-7）"), required=False)
     exclusion = forms.ChoiceField(
         label=_("不保情形"),
         required=False,

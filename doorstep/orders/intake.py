@@ -77,6 +77,7 @@ class IntakeRequest:
     accessories_note: str = ""
     fees_mentioned: bool = False
     exclusion: str = ""  # human_damage / force_majeure (R-AN-7)
+    carry_in: bool = False  # the customer brings the unit to the station (R-IN-7)
 
     def address(self) -> str:
         return self.address_text.strip() or f"{self.province}{self.city}{self.district}{self.detail}".strip()
@@ -315,6 +316,8 @@ def _create(
         },
     )
     _open_deadlines(order, owner, verdict)
+    if req.carry_in:
+        _carry_in_instructions(order, actor, centre)
     missing = _missing(verdict)
     system = Actor.system()
     if missing:
@@ -355,3 +358,25 @@ def normalise_phone_or_raise(raw: str) -> str:
             field="phone",
         )
     return result.e164
+
+
+CARRY_IN_BRING = ("故障机及全部附件（遥控器、电源线等）", "购机发票或保修卡", "本人有效证件")
+
+
+def _carry_in_instructions(order: WorkOrder, actor: Actor, centre: ServiceCentre) -> None:
+    """R-IN-7: for carry-in service, tell the customer what to bring and the station's opening hours."""
+    from doorstep.orders.services import event_record
+
+    event_record(
+        order=order,
+        actor=actor,
+        kind="carry_in_instructions",
+        rule="R-IN-7",
+        customer_visible=True,
+        data={
+            "bring": list(CARRY_IN_BRING),
+            "address": centre.address or f"{centre.province}{centre.city}",
+            "hours": centre.opening_hours,
+            "phone": centre.hotline,
+        },
+    )

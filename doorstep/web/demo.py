@@ -162,7 +162,12 @@ def build_network() -> tuple[Brand, ServiceCentre, list[Outlet]]:
     brand = Brand.objects.create(code="anke", name="安可空调", hotline="400-820-1234")
     ServicePolicy.objects.create(brand=brand)
     centre = ServiceCentre.objects.create(
-        brand=brand, name="安可广州服务中心", province=PROVINCE, city=CITY, hotline="020-8888-6666"
+        brand=brand,
+        name="安可广州服务中心",
+        province=PROVINCE,
+        city=CITY,
+        hotline="020-8888-6666",
+        address="广州市天河区天河北路 233 号一楼服务站",  # carry-in station (R-IN-7)
     )
     centroids = {d: (lat, lng) for d, lat, lng in district_centroids(CITY)}
     outlets: list[Outlet] = []

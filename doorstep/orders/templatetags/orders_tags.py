@@ -31,6 +31,14 @@ OTHER_KINDS = {
     ),
     "fault_cause": lambda e: _("故障原因：%(cause)s") % {"cause": e.data.get("cause", "")},
     "customer_message": lambda e: _("客户留言"),
+    "carry_in_instructions": lambda e: (
+        _("送修须知：请携带%(bring)s，送至 %(address)s（%(hours)s）")
+        % {
+            "bring": "、".join(e.data.get("bring", [])),
+            "address": e.data.get("address", ""),
+            "hours": e.data.get("hours", ""),
+        }
+    ),
     "self_booking": lambda e: _("客户自助预约"),
     "partner_order": lambda e: _("合作方推送订单"),
     "deadline_overdue": lambda e: (

@@ -170,3 +170,14 @@ def test_urgency_rule_makes_summer_not_cooling_urgent_with_a_shorter_promise_R_I
 def test_first_receiver_owns_the_order_R_IN_5(world) -> None:
     order, _ = order_create(actor=world.actor("agent"), req=IntakeRequest(brand="acme", **BASE))
     assert order.owner == world.staff["agent"]
+
+
+def test_carry_in_tells_the_customer_what_to_bring_and_the_opening_hours_R_IN_7(world) -> None:
+    world.centre.address, world.centre.opening_hours = "广州市天河区体育东路 1 号", "周一至周六 9:00–17:30"
+    world.centre.save()
+    order, _ = order_create(
+        actor=world.actor("agent"), req=IntakeRequest(brand="acme", carry_in=True, **BASE)
+    )
+    event = order.events.get(kind="carry_in_instructions")
+    assert event.customer_visible and event.rule == "R-IN-7"
+    assert event.data["hours"] == "周一至周六 9:00–17:30" and "购机发票或保修卡" in event.data["bring"]
