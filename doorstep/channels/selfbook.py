@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -118,4 +119,34 @@ def _note(order: WorkOrder, booking: Booking) -> None:
             "day": booking.day.isoformat(),
             "period": booking.period,
         },
+    )
+
+
+def slots_for_booking(
+    *, brand: Brand, centre: Any, address_text: str, line_id: Any, service_type: str
+) -> list[Any] | None:
+    """Slots of the outlet covering the typed address's district (R-DI-1, R-DI-3); None when the address
+    does not name a covered district yet."""
+    from doorstep.customers.parsing import parse_address
+    from doorstep.dispatch.slots import slots_for_address
+    from doorstep.network.models import Coverage
+
+    parsed = parse_address(address_text, region_hint=f"{centre.province}{centre.city}")
+    if not parsed.district or parsed.lat is None or parsed.lng is None:
+        return None
+    cover = (
+        Coverage.objects.select_related("outlet")
+        .filter(district=parsed.district, outlet__brands=brand, outlet__active=True, outlet__centre=centre)
+        .first()
+    )
+    if cover is None:
+        return []
+    line = int(line_id) if str(line_id or "").isdigit() else None
+    return slots_for_address(
+        brand=brand,
+        outlet=cover.outlet,
+        line_id=line,
+        service_type=service_type,
+        lat=parsed.lat,
+        lng=parsed.lng,
     )

@@ -153,3 +153,19 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
         response = HttpResponse(services.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="order-import-template.{fmt}"'
     return response
+
+
+def book_slots(request: HttpRequest, brand_code: str) -> HttpResponse:
+    """Free slots for the customer's address, computed from the covering outlet's real capacity (R-DI-3)."""
+    brand = get_object_or_404(Brand, code=brand_code)
+    centre = selfbook.centre_of(brand)
+    if centre is None:
+        raise Http404
+    found = selfbook.slots_for_booking(
+        brand=brand,
+        centre=centre,
+        address_text=request.GET.get("address_text", ""),
+        line_id=request.GET.get("line") or None,
+        service_type=request.GET.get("service_type", "repair"),
+    )
+    return render(request, "channels/_book_slots.html", {"slots": found})

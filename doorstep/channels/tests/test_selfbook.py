@@ -86,3 +86,20 @@ def test_past_day_is_refused(world) -> None:  # type: ignore[no-untyped-def]
 
 def test_unknown_brand_is_404(world) -> None:  # type: ignore[no-untyped-def]
     assert Client().get("/book/nobody/").status_code == 404
+
+
+def test_slots_for_the_typed_address_come_from_the_covering_outlets_capacity_R_DI_3(world) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from doorstep.dispatch.calendar import work_day  # noqa: F401  (the outlet's calendar decides the days)
+
+    client = Client()
+    empty = client.get("/book/acme/slots/", {"address_text": ""})
+    assert "请先填写上门地址" in empty.content.decode()
+    page = client.get(
+        "/book/acme/slots/",
+        {"address_text": "广州市天河区天河路 385 号", "line": world.line.pk, "service_type": "repair"},
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and ('class="slot"' in html or "可约时段已满" in html)
+    assert 'id="book-slots"' in html
