@@ -16,32 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
 from doorstep.dispatch import board as board_view
 from doorstep.dispatch import planning, selectors, services
 from doorstep.dispatch.eligibility import technician_ineligibility
 from doorstep.dispatch.slots import order_slots, slots_for_address
 from doorstep.network.models import Brand
-from doorstep.orders.models import WorkOrder
-from doorstep.orders.selectors import order_get
-
-
-def _actor(request: HttpRequest, roles: frozenset[str] | None = None) -> Actor:
-    try:
-        actor = Actor.for_user(request.user)
-    except DomainError:
-        raise Http404 from None
-    if roles is not None and actor.role not in roles:
-        raise Http404
-    return actor
-
-
-def _order(actor: Actor, number: str) -> WorkOrder:
-    order = order_get(actor=actor, number=number)
-    if order is None:
-        raise Http404(_("工单不存在或无权查看。"))
-    return order
+from doorstep.web.shortcuts import page_actor, page_order
 
 
 def _day(value: str | None) -> date:
@@ -67,7 +48,7 @@ def _attempt(request: HttpRequest, done: str, fn: Any, **kwargs: Any) -> None:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, selectors.BOARD_ROLES)
+    actor = page_actor(request, selectors.BOARD_ROLES)
     outlet = selectors.board_outlet(actor, request.GET.get("outlet"))
     day = _day(request.GET.get("day"))
     rows = board_view.technician_rows(actor, outlet, day) if outlet else []
@@ -96,8 +77,8 @@ def board(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def assign(request: HttpRequest, number: str) -> HttpResponse:
-    actor = _actor(request, selectors.BOARD_ROLES)
-    order = _order(actor, number)
+    actor = page_actor(request, selectors.BOARD_ROLES)
+    order = page_order(actor, number)
     tech = request.POST.get("technician", "")
     _attempt(
         request,
@@ -114,8 +95,8 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def to_outlet(request: HttpRequest, number: str) -> HttpResponse:
-    actor = _actor(request, selectors.BOARD_ROLES)
-    order = _order(actor, number)
+    actor = page_actor(request, selectors.BOARD_ROLES)
+    order = page_order(actor, number)
     outlet = request.POST.get("to_outlet", "")
     if outlet == "auto":
         _attempt(
@@ -141,16 +122,16 @@ def to_outlet(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def accept(request: HttpRequest, number: str) -> HttpResponse:
-    actor = _actor(request, selectors.BOARD_ROLES)
-    _attempt(request, _("已接单"), services.outlet_accept, order=_order(actor, number), actor=actor)
+    actor = page_actor(request, selectors.BOARD_ROLES)
+    _attempt(request, _("已接单"), services.outlet_accept, order=page_order(actor, number), actor=actor)
     return _back(request)
 
 
 @login_required
 def why(request: HttpRequest, number: str) -> HttpResponse:
     """Every technician of the order's outlet and why each cannot take it (R-DI-2, R-PR-2)."""
-    actor = _actor(request, selectors.BOARD_ROLES)
-    order = _order(actor, number)
+    actor = page_actor(request, selectors.BOARD_ROLES)
+    order = page_order(actor, number)
     on = _day(request.GET.get("day"))
     techs = selectors.outlet_technicians(order.outlet) if order.outlet else []
     rows = [(t, technician_ineligibility(order=order, technician=t, on=on)) for t in techs]
@@ -160,8 +141,8 @@ def why(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def slots(request: HttpRequest, number: str) -> HttpResponse:
     """Free appointment slots for an order (the agent's page; JSON with ?format=json)."""
-    actor = _actor(request)
-    order = _order(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     found = order_slots(order=order, actor=actor)
     if request.GET.get("format") == "json":
         return JsonResponse({"slots": [_slot_json(s) for s in found]})
@@ -171,7 +152,7 @@ def slots(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def slots_preview(request: HttpRequest) -> HttpResponse:
     """Slots before an order exists (intake): ?brand=&outlet=&line=&service_type=&lat=&lng=."""
-    actor = _actor(request)
+    actor = page_actor(request)
     g = request.GET
     brand = Brand.objects.filter(code=g.get("brand", "")).first()
     outlet = selectors.Outlet.objects.filter(pk=g.get("outlet") or 0, centre_id=actor.centre_id).first()
@@ -209,7 +190,7 @@ def _by_day(found: list[Any]) -> list[tuple[date, list[Any]]]:
 @login_required
 @require_POST
 def optimise(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, selectors.BOARD_ROLES)
+    actor = page_actor(request, selectors.BOARD_ROLES)
     outlet = selectors.board_outlet(actor, request.POST.get("outlet"))
     if outlet is None:
         raise Http404
@@ -226,7 +207,7 @@ def optimise(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def run_status(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request, selectors.BOARD_ROLES)
+    actor = page_actor(request, selectors.BOARD_ROLES)
     run = selectors.run_visible(actor, pk)
     if run is None:
         raise Http404
@@ -236,7 +217,7 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request, selectors.BOARD_ROLES)
+    actor = page_actor(request, selectors.BOARD_ROLES)
     run = selectors.run_visible(actor, pk)
     if run is None:
         raise Http404
@@ -247,8 +228,8 @@ def run_apply(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def late_call(request: HttpRequest, number: str) -> HttpResponse:
-    actor = _actor(request)
-    order = _order(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     _attempt(
         request,
         _("已记录致电"),
@@ -272,8 +253,8 @@ def _eta(value: str | None) -> datetime | None:
 @login_required
 @require_POST
 def escalate(request: HttpRequest, number: str) -> HttpResponse:
-    actor = _actor(request)
-    order = _order(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     _attempt(
         request,
         _("已记录升级"),
@@ -288,7 +269,7 @@ def escalate(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def breaches(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = page_actor(request)
     return render(request, "dispatch/breaches.html", {"events": selectors.reschedule_breaches(actor)[:200]})
 
 
@@ -297,5 +278,5 @@ def my_day(request: HttpRequest) -> HttpResponse:
     """The technician's departures (R-DI-7) with a reminder, ETAs and the late-call button (R-AR-5)."""
     from doorstep.dispatch.mine import my_day_stops
 
-    actor = _actor(request, frozenset({"technician"}))
+    actor = page_actor(request, frozenset({"technician"}))
     return render(request, "dispatch/my_day.html", {"stops": my_day_stops(actor), "now": clock.now()})

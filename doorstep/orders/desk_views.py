@@ -23,13 +23,13 @@ from doorstep.orders.desk import DESK_ROLES, call_log, call_replied, fault_recor
 from doorstep.orders.intake import normalise_phone_or_raise
 from doorstep.orders.models import CallRecord
 from doorstep.orders.services import order_info_verified
-from doorstep.orders.views import _actor, _order
+from doorstep.web.shortcuts import page_actor, page_order
 
 
 @login_required
 def caller_lookup(request: HttpRequest) -> HttpResponse:
     """The caller's history and owned products, found by phone as the agent types (R-IN-1, R-QA-6)."""
-    actor = _actor(request)
+    actor = page_actor(request)
     try:
         phone = normalise_phone_or_raise(request.GET.get("phone", ""))
     except DomainError:
@@ -42,7 +42,7 @@ def caller_lookup(request: HttpRequest) -> HttpResponse:
 @login_required
 def kb_hints(request: HttpRequest) -> HttpResponse:
     """Likely causes, measures, parts and phone scripts for the symptom being typed (R-AN-1, R-AN-2)."""
-    _actor(request)
+    page_actor(request)
     symptom = request.GET.get("faults", "") or request.GET.get("symptom", "")
     line = ProductLine.objects.filter(models__code__iexact=request.GET.get("model_code", "").strip()).first()
     hits = kb_suggest(symptom=symptom.replace("\n", " "), line=line, k=3)
@@ -52,7 +52,7 @@ def kb_hints(request: HttpRequest) -> HttpResponse:
 @login_required
 def calls(request: HttpRequest) -> HttpResponse:
     """Incoming and outgoing call lists with promised replies (R-IN-8)."""
-    actor = _actor(request)
+    actor = page_actor(request)
     if actor.role not in DESK_ROLES:
         raise Http404
     if request.method == "POST":
@@ -89,7 +89,7 @@ def _when(raw: str | None) -> datetime | None:
 @login_required
 @require_POST
 def call_replied_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = page_actor(request)
     call = get_object_or_404(CallRecord, pk=pk, agent__centre_id=actor.centre_id)
     try:
         call_replied(call=call, actor=actor)
@@ -111,8 +111,8 @@ def _post_and_back(request: HttpRequest, number: str, action: object) -> HttpRes
 @login_required
 @require_POST
 def verify_info(request: HttpRequest, number: str) -> HttpResponse:
-    actor = _actor(request)
-    order = _order(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     return _post_and_back(
         request,
         number,
@@ -123,8 +123,8 @@ def verify_info(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def hand_over(request: HttpRequest, number: str) -> HttpResponse:
-    actor = _actor(request)
-    order = _order(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     new_owner = Staff.objects.filter(pk=request.POST.get("new_owner") or 0).first()
     if new_owner is None:
         messages.error(request, _("请选择新的首问负责人。"))
@@ -141,8 +141,8 @@ def hand_over(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def fault_cause(request: HttpRequest, number: str, position: int) -> HttpResponse:
-    actor: Actor = _actor(request)
-    order = _order(actor, number)
+    actor: Actor = page_actor(request)
+    order = page_order(actor, number)
     fault = get_object_or_404(order.faults, position=position)
     return _post_and_back(
         request,

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,25 +28,12 @@ from doorstep.orders.tracking import tracking_url
 from doorstep.visits import services as visit_services
 from doorstep.visits.models import Consent
 from doorstep.visits.selectors import amount_due
-
-
-def _actor(request: HttpRequest) -> Actor:
-    try:
-        return Actor.for_user(request.user)
-    except DomainError:
-        raise Http404 from None
-
-
-def _order(actor: Actor, number: str) -> WorkOrder:
-    order = selectors.order_get(actor=actor, number=number)
-    if order is None:
-        raise Http404(_("工单不存在或无权查看。"))
-    return order
+from doorstep.web.shortcuts import page_actor, page_order
 
 
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = page_actor(request)
     qs = selectors.orders_visible_to(actor)
     status = request.GET.get("status", "")
     if status:
@@ -66,7 +53,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def order_new(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = page_actor(request)
     form = IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "faults"}
@@ -89,8 +76,8 @@ def _brand_code(actor: Actor) -> str:
 
 @login_required
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
-    actor = _actor(request)
-    order = _order(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     return render(request, "orders/detail.html", _detail_context(order, actor))
 
 
@@ -149,8 +136,8 @@ def _kb_hits(order: WorkOrder) -> list[Any]:
 @login_required
 @require_POST
 def order_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    actor = _actor(request)
-    order = _order(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     try:
         order_transition(
             order=order,
@@ -171,8 +158,8 @@ def order_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def order_charge(request: HttpRequest, number: str) -> HttpResponse:
-    actor = _actor(request)
-    order = _order(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     try:
         visit_services.charge_add(
             order=order,
@@ -191,8 +178,8 @@ def order_charge(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def order_consent(request: HttpRequest, number: str) -> HttpResponse:
-    actor = _actor(request)
-    order = _order(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     try:
         visit_services.consent_record(
             order=order,

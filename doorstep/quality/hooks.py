@@ -8,15 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext_lazy as _
-
-from doorstep.core import clock
-from doorstep.core.errors import DomainError
-from doorstep.network.models import Technician
 from doorstep.orders import hooks
 from doorstep.orders.lifecycle import Action
 from doorstep.quality.models import Source
-from doorstep.quality.selectors.people import training_ineligibility
 
 if TYPE_CHECKING:
     from doorstep.core.actors import Actor
@@ -43,18 +37,5 @@ def check_reason_language(order: WorkOrder, move: Move, actor: Actor, data: dict
         )
 
 
-@hooks.guard(Action.ASSIGN)
-def require_valid_training(order: WorkOrder, actor: Actor, params: dict[str, Any]) -> dict[str, Any] | None:
-    """R-QA-7 → R-DI-2: a technician whose mandatory training lapsed cannot be assigned."""
-    tech = Technician.objects.filter(pk=params.get("technician") or 0).first()
-    if tech is None:
-        return None
-    why = training_ineligibility(order=order, technician=tech, on=clock.local(clock.now()).date())
-    if why:
-        raise DomainError(
-            "technician_training_lapsed",
-            _("工程师不符合派工条件：%(why)s"),
-            field="technician",
-            why="；".join(why),
-        )
-    return None
+# R-QA-7 → R-DI-2: lapsed mandatory training is one of the eligibility reasons of
+# doorstep.dispatch.eligibility.technician_ineligibility, which the assign move checks.

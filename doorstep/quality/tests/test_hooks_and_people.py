@@ -79,7 +79,7 @@ def test_lapsed_mandatory_training_blocks_assignment_R_QA_7(world: World) -> Non
             action="assign",
             params={"technician": world.tech.pk},
         )
-    assert err.value.code == "technician_training_lapsed" and "空调变频技术" in err.value.text()
+    assert err.value.code == "technician_not_eligible" and "空调变频技术" in err.value.text()
     _training(world, valid_until=date.today() + timedelta(days=300))  # retrained: the latest record counts
     order_transition(
         order=order,

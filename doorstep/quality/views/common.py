@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
-from doorstep.orders.models import WorkOrder
-from doorstep.orders.selectors import order_get
 
 DEFAULT_PERIOD_DAYS = 30
-
-
-def actor_of(request: HttpRequest, roles: Iterable[str] | None = None) -> Actor:
-    try:
-        actor = Actor.for_user(request.user)
-    except DomainError:
-        raise Http404 from None
-    if roles is not None and actor.role not in set(roles):
-        raise Http404(_("无权访问该页面。"))
-    return actor
-
-
-def scoped_order(actor: Actor, number: str) -> WorkOrder:
-    order = order_get(actor=actor, number=number)
-    if order is None:
-        raise Http404(_("工单不存在或无权查看。"))
-    return order
 
 
 def attempt(request: HttpRequest, fn: Callable[[], Any], success: str, back: str, *args: Any) -> HttpResponse:

@@ -33,7 +33,8 @@ from doorstep.quality.selectors.kpis import (
 from doorstep.quality.selectors.people import expiring_soon
 from doorstep.quality.selectors.policy import star_rules_for
 from doorstep.quality.services.warnings import early_warning_acknowledge
-from doorstep.quality.views.common import actor_of, attempt, period
+from doorstep.quality.views.common import attempt, period
+from doorstep.web.shortcuts import page_actor
 
 CHARTS = (  # (metric, rows, maximum, format)
     ("on_time", "outlets", 1.0, "{:.0%}"),
@@ -45,7 +46,7 @@ CHARTS = (  # (metric, rows, maximum, format)
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request, DASHBOARD_ROLES)
+    actor = page_actor(request, DASHBOARD_ROLES)
     since, until, start, end = period(request)
     report = kpi_report(actor=actor, since=start, until=end)
     query = urlencode({"since": since.isoformat(), "until": until.isoformat()})
@@ -135,7 +136,7 @@ def _side_panels(actor: Actor) -> dict[str, Any]:
 @login_required
 def drill(request: HttpRequest) -> HttpResponse:
     """The orders behind one figure: which counted for it and which against it."""
-    actor = actor_of(request, DASHBOARD_ROLES)
+    actor = page_actor(request, DASHBOARD_ROLES)
     since, until, start, end = period(request)
     metric, group = request.GET.get("metric", ""), request.GET.get("group", "scope")
     key = int(request.GET.get("key", "0") or 0)
@@ -161,7 +162,7 @@ def drill(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    actor = actor_of(request, DASHBOARD_ROLES)
+    actor = page_actor(request, DASHBOARD_ROLES)
     since, until, start, end = period(request)
     report = kpi_report(actor=actor, since=start, until=end)
     name = f"kpi-{since:%Y%m%d}-{until:%Y%m%d}"
@@ -179,7 +180,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 def warnings(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request, ("quality", "admin"))
+    actor = page_actor(request, ("quality", "admin"))
     rows = []
     for warning in warnings_visible_to(actor)[:50]:
         orders = orders_visible_to(actor).filter(pk__in=warning.order_ids).order_by("-created_at")
@@ -190,7 +191,7 @@ def warnings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def warning_ack(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request, ("quality", "admin"))
+    actor = page_actor(request, ("quality", "admin"))
     warning = get_object_or_404(warnings_visible_to(actor), pk=pk)
     return attempt(
         request,

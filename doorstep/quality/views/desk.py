@@ -22,7 +22,8 @@ from doorstep.quality.services.language import (
     language_flag_dismiss,
     typing_suggestions,
 )
-from doorstep.quality.views.common import actor_of, attempt, scoped_order
+from doorstep.quality.views.common import attempt
+from doorstep.web.shortcuts import page_actor, page_order
 
 REVIEWERS = ("quality", "admin")
 
@@ -30,7 +31,7 @@ REVIEWERS = ("quality", "admin")
 # --- callbacks --------------------------------------------------------------------------------------------
 @login_required
 def callbacks(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request, CALLBACK_ROLES)
+    actor = page_actor(request, CALLBACK_ROLES)
     mine = request.GET.get("mine", "1" if actor.role == "agent" else "0") == "1"
     return render(
         request,
@@ -57,8 +58,8 @@ def _script(situation: str, actor: Actor) -> list[str]:
 @login_required
 @require_POST
 def callback_post(request: HttpRequest, number: str) -> HttpResponse:
-    actor = actor_of(request, CALLBACK_ROLES)
-    order = scoped_order(actor, number)
+    actor = page_actor(request, CALLBACK_ROLES)
+    order = page_order(actor, number)
     post = request.POST
     works = {"yes": True, "no": False}.get(post.get("product_works", ""))
     return attempt(
@@ -80,8 +81,8 @@ def callback_post(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def callback_survey_post(request: HttpRequest, number: str) -> HttpResponse:
-    actor = actor_of(request, CALLBACK_ROLES)
-    order = scoped_order(actor, number)
+    actor = page_actor(request, CALLBACK_ROLES)
+    order = page_order(actor, number)
     return attempt(
         request,
         lambda: callback_from_survey(order=order, actor=actor),
@@ -93,7 +94,7 @@ def callback_survey_post(request: HttpRequest, number: str) -> HttpResponse:
 # --- complaints -------------------------------------------------------------------------------------------
 @login_required
 def complaints(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request)
+    actor = page_actor(request)
     qs = complaints_visible_to(actor)
     state = request.GET.get("state", "live")
     qs = qs.exclude(state=Complaint.State.RESOLVED) if state == "live" else qs
@@ -103,8 +104,8 @@ def complaints(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def complaint_new(request: HttpRequest, number: str) -> HttpResponse:
-    actor = actor_of(request)
-    order = scoped_order(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     post = request.POST
     return attempt(
         request,
@@ -124,7 +125,7 @@ def complaint_new(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def complaint_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    actor = actor_of(request)
+    actor = page_actor(request)
     complaint = get_object_or_404(complaints_visible_to(actor), pk=pk)
     post = request.POST
     if action == "respond":
@@ -141,7 +142,7 @@ def complaint_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- service language -------------------------------------------------------------------------------------
 @login_required
 def language_queue(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request, REVIEWERS)
+    actor = page_actor(request, REVIEWERS)
     recent = language_flags_visible_to(actor).exclude(state=LanguageFlag.State.OPEN)[:20]
     return render(
         request, "quality/language.html", {"flags": language_review_queue(actor)[:100], "recent": recent}
@@ -151,7 +152,7 @@ def language_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def language_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    actor = actor_of(request, REVIEWERS)
+    actor = page_actor(request, REVIEWERS)
     flag = get_object_or_404(language_flags_visible_to(actor), pk=pk)
     note = request.POST.get("note", "")
     if action == "confirm":
@@ -166,7 +167,7 @@ def language_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def language_suggest(request: HttpRequest) -> HttpResponse:
     """htmx: the forbidden phrases near the end of a reply being typed, with professional rewordings."""
-    actor_of(request)
+    page_actor(request)
     data = request.POST if request.method == "POST" else request.GET
     name = data.get("field", "")
     text = data.get(name, "") if name else data.get("text", "")

@@ -16,7 +16,8 @@ from doorstep.quality.models import Insight, TrainingRecord
 from doorstep.quality.selectors.feedback import archive_orders, insights_visible_to
 from doorstep.quality.selectors.people import expiring_soon
 from doorstep.quality.services.insights import FAULT_FIELDS, fault_record_save, insight_submit, insight_update
-from doorstep.quality.views.common import actor_of, attempt, scoped_order
+from doorstep.quality.views.common import attempt
+from doorstep.web.shortcuts import page_actor, page_order
 
 PEOPLE_ROLES = ("quality", "admin", "outlet_manager")
 
@@ -24,8 +25,8 @@ PEOPLE_ROLES = ("quality", "admin", "outlet_manager")
 @login_required
 @require_POST
 def fault_post(request: HttpRequest, number: str) -> HttpResponse:
-    actor = actor_of(request)
-    order = scoped_order(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     fields = {name: request.POST.get(name, "") for name in FAULT_FIELDS}
     return attempt(
         request,
@@ -39,8 +40,8 @@ def fault_post(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def insight_post(request: HttpRequest, number: str) -> HttpResponse:
-    actor = actor_of(request)
-    order = scoped_order(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     post = request.POST
     return attempt(
         request,
@@ -59,7 +60,7 @@ def insight_post(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def insights(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request)
+    actor = page_actor(request)
     qs = insights_visible_to(actor)
     department = request.GET.get("department", "")
     if department:
@@ -80,7 +81,7 @@ def insights(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def insight_state(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request, ("quality", "admin"))
+    actor = page_actor(request, ("quality", "admin"))
     insight = get_object_or_404(insights_visible_to(actor), pk=pk)
     return attempt(
         request,
@@ -98,7 +99,7 @@ def insight_state(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def archive(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The service archive of one customer or one product: every visit, part and piece of feedback."""
-    actor = actor_of(request)
+    actor = page_actor(request)
     visible = orders_visible_to(actor)
     if kind == "customer":
         subject: Customer | OwnedProduct = get_object_or_404(
@@ -120,7 +121,7 @@ def archive(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request, PEOPLE_ROLES)
+    actor = page_actor(request, PEOPLE_ROLES)
     today = clock.local(clock.now()).date()
     training = TrainingRecord.objects.select_related("staff", "product_line").filter(
         staff__centre_id=actor.centre_id

@@ -3,29 +3,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
-from doorstep.orders.models import WorkOrder
-from doorstep.orders.selectors import order_get
 from doorstep.visits.idempotency import run_once
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    try:
-        return Actor.for_user(request.user)
-    except DomainError:
-        raise Http404 from None
-
-
-def order_of(actor: Actor, number: str) -> WorkOrder:
-    order = order_get(actor=actor, number=number)
-    if order is None:
-        raise Http404(_("工单不存在或无权查看。"))
-    return order
 
 
 def perform(request: HttpRequest, fn: Callable[[], str], back: str) -> HttpResponse:

@@ -18,7 +18,7 @@ from doorstep.visits.quote import fingerprint, quote_accept, quote_current, quot
 from doorstep.visits.selectors import amount_due
 from doorstep.visits.services import consent_record
 from doorstep.visits.signing import signature_with_code
-from doorstep.visits.views.common import actor_of, order_of
+from doorstep.web.shortcuts import page_actor, page_order
 
 CONSENTS = {  # do → (consent kind, what the customer is asked)
     "backup": (Consent.Kind.DATA_BACKUP, "维修可能涉及存储的数据。您是否需要先备份？请选择并确认。"),
@@ -78,8 +78,8 @@ def _act(request: HttpRequest, order: WorkOrder, do: str) -> str:
 
 @login_required
 def customer_mode(request: HttpRequest, number: str) -> HttpResponse:
-    actor = actor_of(request)
-    order = order_of(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     do = request.GET.get("do") or request.POST.get("do") or "quote"
     if request.method == "POST":
         try:

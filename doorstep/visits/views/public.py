@@ -18,7 +18,7 @@ from doorstep.visits.models import EscalationTask, Quote, TakeBack
 from doorstep.visits.quote import quote_accept
 from doorstep.visits.reports import report_bytes
 from doorstep.visits.tasks import task_done
-from doorstep.visits.views.common import actor_of, order_of
+from doorstep.web.shortcuts import page_actor, page_order
 
 
 def card(request: HttpRequest, token: str) -> HttpResponse:
@@ -77,7 +77,7 @@ def track_report(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def report(request: HttpRequest, number: str) -> HttpResponse:
-    return _pdf(order_of(actor_of(request), number))
+    return _pdf(page_order(page_actor(request), number))
 
 
 def _receipt(request: HttpRequest, order: WorkOrder) -> HttpResponse:
@@ -93,13 +93,13 @@ def track_takeback(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def takeback(request: HttpRequest, number: str) -> HttpResponse:
-    return _receipt(request, order_of(actor_of(request), number))
+    return _receipt(request, page_order(page_actor(request), number))
 
 
 @login_required
 def tasks(request: HttpRequest) -> HttpResponse:
     """The visit's escalation tasks owned by the signed-in staff member (complaint supervisor, desk)."""
-    actor = actor_of(request)
+    actor = page_actor(request)
     mine = EscalationTask.objects.select_related("order", "owner").filter(owner=actor.staff)
     return render(request, "visits/tasks.html", {"tasks": mine.order_by("state", "due_at")[:100]})
 
@@ -107,7 +107,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def task_close(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
+    actor = page_actor(request)
     task = (
         EscalationTask.objects.select_related("order").filter(pk=pk, order__centre_id=actor.centre_id).first()
     )

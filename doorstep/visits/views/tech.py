@@ -27,8 +27,9 @@ from doorstep.visits.payments import payment_take
 from doorstep.visits.quote import charge_remove, quote_line_add
 from doorstep.visits.signing import sign_code_send
 from doorstep.visits.today import day_plan
-from doorstep.visits.views.common import actor_of, order_of, perform
+from doorstep.visits.views.common import perform
 from doorstep.visits.views.context import visit_context
+from doorstep.web.shortcuts import page_actor, page_order
 
 MOVE_PARAMS = (
     "client_at",
@@ -46,7 +47,7 @@ Handler = Callable[[HttpRequest, WorkOrder, Actor], str]
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
     """Today's visits in route order with departure times, call and navigation links (R-DI-7)."""
-    actor = actor_of(request)
+    actor = page_actor(request)
     return render(
         request, "visits/today.html", {"stops": day_plan(actor), "day": clock.local(clock.now()).date()}
     )
@@ -54,8 +55,8 @@ def today(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def visit(request: HttpRequest, number: str) -> HttpResponse:
-    actor = actor_of(request)
-    order = order_of(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     return render(request, "visits/visit.html", visit_context(order, actor))
 
 
@@ -63,8 +64,8 @@ def visit(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def move(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """A lifecycle move from the app (depart, arrive, nobody home, …): queued offline, replayed once."""
-    actor = actor_of(request)
-    order = order_of(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     params = {k: request.POST.get(k, "") for k in MOVE_PARAMS if request.POST.get(k)}
 
     def run() -> str:
@@ -232,8 +233,8 @@ STEPS: dict[str, Handler] = {
 @login_required
 @require_POST
 def step(request: HttpRequest, number: str, name: str) -> HttpResponse:
-    actor = actor_of(request)
-    order = order_of(actor, number)
+    actor = page_actor(request)
+    order = page_order(actor, number)
     handler = STEPS.get(name)
 
     def run() -> str:
