@@ -147,6 +147,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DOORSTEP_LOG_LEVEL", "WARNING")},
     "loggers": {
         "doorstep": {"level": os.environ.get("DOORSTEP_LOG_LEVEL", "INFO")},
-        "django_tasks_db": {"level": "INFO"},
+        "django_tasks_db": {"level": os.environ.get("DOORSTEP_WORKER_LOG_LEVEL", "WARNING")},
     },
 }

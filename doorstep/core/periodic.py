@@ -7,6 +7,7 @@ calls it before starting the worker). A restart loses nothing: the next run is a
 
 from __future__ import annotations
 
+import io
 import logging
 from datetime import timedelta
 
@@ -45,7 +46,7 @@ def run_chain(name: str) -> list[str]:
     done = []
     for command in commands:
         try:
-            call_command(command, verbosity=0)
+            call_command(command, verbosity=0, stdout=io.StringIO())
             done.append(command)
         except Exception:  # one failing sweep must not stop the others or the chain
             log.exception("periodic %s: %s failed", name, command)
