@@ -148,5 +148,6 @@ LOGGING = {
     "loggers": {
         "doorstep": {"level": os.environ.get("DOORSTEP_LOG_LEVEL", "INFO")},
         "django_tasks_db": {"level": os.environ.get("DOORSTEP_WORKER_LOG_LEVEL", "WARNING")},
+        "django.tasks": {"level": os.environ.get("DOORSTEP_WORKER_LOG_LEVEL", "WARNING")},
     },
 }
