@@ -27,6 +27,7 @@ RULES = {
     Deadline.Kind.CALLBACK: "R-QA-1",
     Deadline.Kind.CALL_REPLY: "R-IN-8",
     Deadline.Kind.VERIFY: "R-IN-2",
+    Deadline.Kind.VISIT_TASK: "R-AR-5",
 }
 
 
@@ -37,14 +38,17 @@ def deadline_open(
     due_at: datetime,
     owner: Staff | None,
     not_before: datetime | None = None,
+    rule: str = "",
+    ref: str = "",
 ) -> Deadline:
     deadline = Deadline.objects.create(
         order=order,
         kind=kind,
-        rule=RULES[Deadline.Kind(kind)],
+        rule=rule or RULES[Deadline.Kind(kind)],
         owner=owner,
         due_at=due_at,
         not_before=not_before,
+        ref=ref,
     )
     transaction.on_commit(lambda: _enqueue_check(deadline.pk, due_at))
     return deadline
@@ -62,6 +66,13 @@ def deadlines_meet(*, order: WorkOrder, kinds: Iterable[str]) -> int:
     return Deadline.objects.filter(
         order=order, kind__in=list(kinds), state__in=[Deadline.State.OPEN, Deadline.State.OVERDUE]
     ).update(state=Deadline.State.MET, met_at=clock.now())
+
+
+def deadline_meet_ref(*, ref: str) -> int:
+    """Close the live deadline that belongs to one task elsewhere (e.g. a visit escalation task)."""
+    return Deadline.objects.filter(ref=ref, state__in=[Deadline.State.OPEN, Deadline.State.OVERDUE]).update(
+        state=Deadline.State.MET, met_at=clock.now()
+    )
 
 
 def deadlines_cancel(*, order: WorkOrder) -> int:

@@ -142,6 +142,7 @@ class Deadline(TimeStamped):
         CALLBACK = "callback", _("完工回访")  # R-QA-1
         CALL_REPLY = "call_reply", _("来电承诺回复")  # R-IN-8
         VERIFY = "verify", _("信息核实")  # R-IN-2
+        VISIT_TASK = "visit_task", _("上门升级任务")  # R-AR-2, R-AR-5, R-AR-6, R-AR-7
 
     class State(models.TextChoices):
         OPEN = "open", _("进行中")
@@ -157,6 +158,7 @@ class Deadline(TimeStamped):
     )
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)
     rule = models.CharField("规范条款", max_length=20)
+    ref = models.CharField("关联", max_length=60, blank=True, db_index=True)  # e.g. visits.EscalationTask:12
     owner = models.ForeignKey(
         "network.Staff", on_delete=models.PROTECT, related_name="deadlines", null=True, blank=True
     )
