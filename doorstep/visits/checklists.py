@@ -50,6 +50,7 @@ KIT_BY_LINE: dict[str, list[Item]] = {
     "broadband": [("telecom_instruments", "光功率计、切割刀、网线测试仪", "R-PR-1")],
 }
 ENTRY: list[Item] = [
+    ("look_downstairs", "到达时留意客户是否在楼下等候，主动寻找", "R-AR-3"),
     ("greet", "问候客户并自我介绍", "R-AR-4"),
     ("identity", "核实客户身份", "R-AR-4"),
     ("show_permit", "出示上岗证及服务监督卡", "R-AR-4"),
