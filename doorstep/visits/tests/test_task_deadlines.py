@@ -1,4 +1,4 @@
-"""A visit's escalation task is a live deadline for its owner (R-AR-5, R-AR-2): overdue when unmet, met when done."""
+"""A visit escalation task is a live deadline for its owner (R-AR-5, R-AR-2): overdue unmet, met when done."""
 
 from __future__ import annotations
 
