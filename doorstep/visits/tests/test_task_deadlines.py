@@ -16,8 +16,13 @@ from doorstep.visits.tasks import task_done, task_open
 
 def test_escalation_task_due_time_is_worked_by_the_deadline_worker_R_AR_5(world) -> None:
     order = order_in(world, Status.ARRIVED)
-    task = task_open(order=order, actor=Actor.system(), kind=EscalationTask.Kind.LATENESS,
-                     note="迟到 20 分钟，客户不接受道歉", due_in=timedelta(hours=4))
+    task = task_open(
+        order=order,
+        actor=Actor.system(),
+        kind=EscalationTask.Kind.LATENESS,
+        note="迟到 20 分钟，客户不接受道歉",
+        due_in=timedelta(hours=4),
+    )
     deadline = Deadline.objects.get(ref=f"visits.EscalationTask:{task.pk}")
     assert (deadline.kind, deadline.rule, deadline.owner) == ("visit_task", "R-AR-5", task.owner)
     Deadline.objects.filter(pk=deadline.pk).update(due_at=clock.now() - timedelta(minutes=1))
