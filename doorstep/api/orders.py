@@ -20,7 +20,7 @@ from doorstep.api.schemas import (
 )
 from doorstep.core.actors import Actor
 from doorstep.core.errors import NotFound
-from doorstep.core.privacy import Contact, can_see_contact, contact_for, mask_address, mask_phone
+from doorstep.core.privacy import contact_for
 from doorstep.orders import selectors
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Status
@@ -59,11 +59,7 @@ def _order(actor: Actor, number: str) -> WorkOrder:
 
 def order_out(order: WorkOrder, actor: Actor, *, purpose: str = "api_list") -> dict[str, Any]:
     """An order as the API shows it; contact data masked for roles that do not need it (R-PV-1)."""
-    contact = (
-        contact_for(actor, order, purpose=purpose)
-        if can_see_contact(actor, order)
-        else Contact(order.customer.name, mask_phone(order.customer.phone), mask_address(order.address), True)
-    )
+    contact = contact_for(actor, order, purpose=purpose)  # masked unless this role needs it
     return {
         "number": order.number,
         "status": order.status,

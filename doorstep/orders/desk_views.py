@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +17,7 @@ from doorstep.customers.models import Customer
 from doorstep.network.models import Staff
 from doorstep.orders import selectors
 from doorstep.orders.desk import DESK_ROLES, call_log, call_replied, fault_record_cause, order_hand_over
+from doorstep.orders.forms import local_datetime
 from doorstep.orders.intake import normalise_phone_or_raise
 from doorstep.orders.models import CallRecord
 from doorstep.orders.services import order_info_verified
@@ -64,7 +62,7 @@ def calls(request: HttpRequest) -> HttpResponse:
                 caller_name=request.POST.get("caller_name", ""),
                 product=request.POST.get("product", ""),
                 question=request.POST.get("question", ""),
-                promised_reply_at=_when(request.POST.get("promise")),
+                promised_reply_at=local_datetime(request.POST.get("promise", "")),
                 read_back_confirmed=request.POST.get("read_back") == "on",
             )
         except DomainError as err:
@@ -74,16 +72,6 @@ def calls(request: HttpRequest) -> HttpResponse:
         return redirect("orders:calls")
     records = CallRecord.objects.filter(agent__centre_id=actor.centre_id).prefetch_related("deadlines")[:100]
     return render(request, "orders/calls.html", {"calls": records})
-
-
-def _when(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 @login_required

@@ -52,7 +52,7 @@ class IntakeForm(forms.Form):
         return [line.strip() for line in self.cleaned_data.get("faults", "").splitlines() if line.strip()]
 
 
-def _local_datetime(raw: str) -> datetime | None:
+def local_datetime(raw: str) -> datetime | None:
     if not raw:
         return None
     try:
@@ -73,7 +73,7 @@ def action_params(post: Any) -> dict[str, Any]:
             params[name] = post[name].strip()
     for name in ("window_start", "window_end"):
         if post.get(name):
-            params[name] = _local_datetime(post[name]) or post[name]
+            params[name] = local_datetime(post[name]) or post[name]
     if post.get("missing", "").strip():
         params["missing"] = [m.strip() for m in post["missing"].replace("，", ",").split(",") if m.strip()]
     if "product_works" in post:

@@ -33,6 +33,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from doorstep.core import clock
+from doorstep.core.privacy import mask_phone
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_url
 from doorstep.visits.models import ChargeLine
@@ -102,16 +103,6 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
 
 
 # --- small value formatters -------------------------------------------------------------------------------
-
-
-def mask_phone(phone: str) -> str:
-    """``+8613800138000`` → ``138****8000``: the printed copy leaves the house (R-PV-*)."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if phone.startswith("+86"):
-        digits = digits[2:]
-    if len(digits) < 8:
-        return "*" * max(len(digits) - 4, 0) + digits[-4:]
-    return f"{digits[:3]}****{digits[-4:]}"
 
 
 def _when(dt: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

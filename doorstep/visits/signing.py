@@ -17,11 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Invalid
+from doorstep.core.privacy import mask_phone
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import event_record
 from doorstep.visits.models import OutboundSms, Signature, SignCode
 from doorstep.visits.policy import visit_policy_for
-from doorstep.visits.report import mask_phone
 from doorstep.visits.services import SIGNABLE, _require_field_actor, signature_capture
 
 
