@@ -5,6 +5,4 @@ class DispatchConfig(AppConfig):
     name = "doorstep.dispatch"
     label = "dispatch"
     verbose_name = "派工与预约"
-
-    def ready(self) -> None:
-        from doorstep.dispatch import hooks  # noqa: F401  (registers the dispatch guards and effects)
+    rulebook = "doorstep.dispatch.moves"  # this capability's rules of the lifecycle moves

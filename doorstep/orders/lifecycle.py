@@ -83,6 +83,14 @@ class Action(models.TextChoices):
     CANCEL = "cancel", _("取消")
 
 
+class Scope(models.TextChoices):
+    """On which orders a role may make a move, beyond seeing the order (R-PV-1)."""
+
+    VISIBLE = "", _("可见的工单")
+    OWN_OUTLET = "own_outlet", _("本网点的工单（网点经理、工程师）")  # R-DI-1, R-DI-2
+    OWN_VISIT = "own_visit", _("派给本人的工单（工程师）")  # R-PV-1
+
+
 @dataclass(frozen=True)
 class Move:
     action: Action
@@ -92,6 +100,7 @@ class Move:
     needs_reason: bool = False
     customer_visible: bool = True
     rule: str = ""
+    scope: Scope = Scope.VISIBLE
 
 
 S, A = Status, Action
@@ -122,13 +131,23 @@ MOVES: tuple[Move, ...] = (
     # R-IN-2: the desk could not verify; the technician contacts the customer directly
     Move(A.DISPATCH, S.INFO_INCOMPLETE, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-IN-2"),
     # the outlet declines, or does not accept in time and the system sends it back (R-DI-1)
-    Move(A.DECLINE, S.DISPATCHED, S.TRANSFERRED, OUTLET | {SYSTEM}, needs_reason=True, rule="R-DI-1"),
+    Move(
+        A.DECLINE,
+        S.DISPATCHED,
+        S.TRANSFERRED,
+        OUTLET | {SYSTEM},
+        needs_reason=True,
+        rule="R-DI-1",
+        scope=Scope.OWN_OUTLET,
+    ),
     Move(A.TRANSFER, S.DISPATCHED, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-DI-1"),
     Move(A.TRANSFER, S.ASSIGNED, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-DI-1"),
-    Move(A.ASSIGN, S.DISPATCHED, S.ASSIGNED, OUTLET, rule="R-DI-2"),
-    Move(A.ASSIGN, S.ASSIGNED, S.ASSIGNED, OUTLET, needs_reason=True, rule="R-AN-4"),
+    Move(A.ASSIGN, S.DISPATCHED, S.ASSIGNED, OUTLET, rule="R-DI-2", scope=Scope.OWN_OUTLET),
+    Move(A.ASSIGN, S.ASSIGNED, S.ASSIGNED, OUTLET, needs_reason=True, rule="R-AN-4", scope=Scope.OWN_OUTLET),
     # a clash or an unfixable fault moves a confirmed visit to another technician (R-AN-4, R-AN-5, R-DI-9)
-    Move(A.ASSIGN, S.CONFIRMED, S.CONFIRMED, OUTLET, needs_reason=True, rule="R-AN-4"),
+    Move(
+        A.ASSIGN, S.CONFIRMED, S.CONFIRMED, OUTLET, needs_reason=True, rule="R-AN-4", scope=Scope.OWN_OUTLET
+    ),
     Move(A.CONFIRM_APPOINTMENT, S.ASSIGNED, S.CONFIRMED, OUTLET | FIELD | DESK, rule="R-DI-3"),
     Move(
         A.CONFIRM_APPOINTMENT, S.RESCHEDULED, S.CONFIRMED, OUTLET | FIELD | DESK | {CUSTOMER}, rule="R-DI-8"
@@ -143,17 +162,33 @@ MOVES: tuple[Move, ...] = (
     ),
     Move(A.RESCHEDULE, S.EN_ROUTE, S.RESCHEDULED, OUTLET | FIELD, needs_reason=True, rule="R-DI-9"),
     # The visit (§5–6)
-    Move(A.DEPART, S.CONFIRMED, S.EN_ROUTE, FIELD, rule="R-DI-7"),
-    Move(A.ARRIVE, S.EN_ROUTE, S.ARRIVED, FIELD, rule="R-AR-4"),
-    Move(A.NOBODY_HOME, S.ARRIVED, S.NOBODY_HOME, FIELD, needs_reason=True, rule="R-AR-2"),
+    Move(A.DEPART, S.CONFIRMED, S.EN_ROUTE, FIELD, rule="R-DI-7", scope=Scope.OWN_VISIT),
+    Move(A.ARRIVE, S.EN_ROUTE, S.ARRIVED, FIELD, rule="R-AR-4", scope=Scope.OWN_VISIT),
+    Move(
+        A.NOBODY_HOME,
+        S.ARRIVED,
+        S.NOBODY_HOME,
+        FIELD,
+        needs_reason=True,
+        rule="R-AR-2",
+        scope=Scope.OWN_VISIT,
+    ),
     Move(A.REBOOK, S.NOBODY_HOME, S.RESCHEDULED, FIELD | DESK, rule="R-AR-2"),
-    Move(A.START_SERVICE, S.ARRIVED, S.IN_SERVICE, FIELD, rule="R-SV-1"),
-    Move(A.TAKE_BACK, S.IN_SERVICE, S.TAKEN_BACK, FIELD, needs_reason=True, rule="R-AN-6"),
-    Move(A.RETURN_UNIT, S.TAKEN_BACK, S.RETURNED, FIELD, rule="R-AN-6"),
+    Move(A.START_SERVICE, S.ARRIVED, S.IN_SERVICE, FIELD, rule="R-SV-1", scope=Scope.OWN_VISIT),
+    Move(
+        A.TAKE_BACK,
+        S.IN_SERVICE,
+        S.TAKEN_BACK,
+        FIELD,
+        needs_reason=True,
+        rule="R-AN-6",
+        scope=Scope.OWN_VISIT,
+    ),
+    Move(A.RETURN_UNIT, S.TAKEN_BACK, S.RETURNED, FIELD, rule="R-AN-6", scope=Scope.OWN_VISIT),
     # Completion and after (§7–8)
-    Move(A.COMPLETE, S.IN_SERVICE, S.COMPLETED, FIELD | {CUSTOMER}, rule="R-CO-1"),
-    Move(A.COMPLETE, S.RETURNED, S.COMPLETED, FIELD | {CUSTOMER}, rule="R-CO-1"),
-    Move(A.PAY, S.COMPLETED, S.PAID, FIELD | {CUSTOMER}, rule="R-CO-2"),
+    Move(A.COMPLETE, S.IN_SERVICE, S.COMPLETED, FIELD | {CUSTOMER}, rule="R-CO-1", scope=Scope.OWN_VISIT),
+    Move(A.COMPLETE, S.RETURNED, S.COMPLETED, FIELD | {CUSTOMER}, rule="R-CO-1", scope=Scope.OWN_VISIT),
+    Move(A.PAY, S.COMPLETED, S.PAID, FIELD | {CUSTOMER}, rule="R-CO-2", scope=Scope.OWN_VISIT),
     # the callback: by phone (desk, quality) or the customer's own online questionnaire (R-QA-1, R-QA-2)
     Move(A.RECORD_CALLBACK, S.COMPLETED, S.CALLBACK_DONE, DESK | {QUALITY, CUSTOMER}, rule="R-QA-1"),
     Move(A.RECORD_CALLBACK, S.PAID, S.CALLBACK_DONE, DESK | {QUALITY, CUSTOMER}, rule="R-QA-1"),

@@ -112,12 +112,17 @@ def collect(*, order: WorkOrder, method: str, amount: Decimal) -> str:
 def payment_take(*, order: WorkOrder, actor: Any, method: str, receipt_no: str = "") -> WorkOrder:
     """Take the payment on site: electronic through the provider, or cash with its receipt number (R-CO-2).
 
-    The amount is the accepted quote's amount due (the PAY move's guard checks it again).
+    The amount is the accepted quote's amount due. The move is checked before the provider is charged,
+    and the charge is recorded by the move that follows it.
     """
     from doorstep.orders.lifecycle import Action
-    from doorstep.orders.services import order_transition
+    from doorstep.orders.services import order_move_check, order_transition
     from doorstep.visits.quote import quote_require_accepted
 
+    # Every check of the move first, so a refused move never leaves a charge with the provider.
+    order_move_check(
+        order=order, actor=actor, action=Action.PAY, params={"method": method, "receipt_no": receipt_no}
+    )
     quote = quote_require_accepted(order)
     if method in ("wechat", "alipay") and quote.due > 0:
         receipt_no = collect(order=order, method=method, amount=quote.due)

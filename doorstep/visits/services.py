@@ -165,8 +165,8 @@ def signature_capture(
         return order_transition(order=order, actor=actor, action=Action.COMPLETE)
 
 
-def payment_record(*, order: WorkOrder, method: str, receipt_no: Any = None) -> Payment:
-    """Payment of exactly the amount due from the fee standard (R-CO-2). Called by the PAY move."""
+def payment_terms(*, order: WorkOrder, method: str, receipt_no: Any = None) -> dict[str, str]:
+    """What a payment will record: exactly the amount due from the fee standard (R-CO-2). Writes nothing."""
     due = amount_due(order)
     if due == 0:
         method = Payment.Method.FREE
@@ -177,4 +177,15 @@ def payment_record(*, order: WorkOrder, method: str, receipt_no: Any = None) -> 
         raise Invalid("receipt_required", _("现金收款须填写收据编号。"), field="receipt_no")
     if not receipt:
         receipt = f"{method.upper()}-{order.number}-{secrets.token_hex(4)}"
-    return Payment.objects.create(order=order, method=method, amount=due, receipt_no=receipt, at=clock.now())
+    return {"method": method, "amount": str(due), "receipt_no": receipt}
+
+
+def payment_record(*, order: WorkOrder, terms: dict[str, str]) -> Payment:
+    """The payment row of the PAY move, from the terms its guard settled (R-CO-2)."""
+    return Payment.objects.create(
+        order=order,
+        method=terms["method"],
+        amount=Decimal(terms["amount"]),
+        receipt_no=terms["receipt_no"],
+        at=clock.now(),
+    )

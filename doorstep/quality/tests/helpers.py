@@ -6,20 +6,19 @@ these tests are about what the quality loop reads from the record, not about the
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from unittest import mock
 
 from django.utils import timezone
 
 from conftest import World
 from doorstep.core import clock
-from doorstep.orders import hooks
+from doorstep.orders import rulebook
 from doorstep.orders.models import WorkOrder
+from doorstep.orders.rulebook import Rule
 from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import add_consent, add_signature, intake
 
@@ -42,20 +41,19 @@ class Visit:
     take_back: bool = False
 
 
+# Of the other capabilities' rules, only what the record read here needs: the assigned technician and
+# the customer's signature.
+_KEPT_ELSEWHERE = {"technician_eligible", "signed_by_the_customer"}
+
+
 @contextmanager
 def quality_hooks_only() -> Iterator[None]:
-    """Run the lifecycle with only this capability's guards and effects registered."""
+    """Run the lifecycle with the order core's and this capability's rules, setting the visit's aside."""
 
-    def ours(table: dict[str, list[Any]]) -> defaultdict[str, list[Any]]:
-        kept = {
-            a: [f for f in fns if f.__module__.startswith("doorstep.quality")] for a, fns in table.items()
-        }
-        return defaultdict(list, kept)
+    def keep(r: Rule) -> bool:
+        return r.app in ("orders", "quality") or r.fn.__name__ in _KEPT_ELSEWHERE
 
-    with (
-        mock.patch.object(hooks, "_GUARDS", ours(hooks._GUARDS)),
-        mock.patch.object(hooks, "_EFFECTS", ours(hooks._EFFECTS)),
-    ):
+    with rulebook.only(keep):
         yield
 
 

@@ -15,8 +15,8 @@ from doorstep.parts.selectors import parts_for_order, parts_used, reservations_f
 from doorstep.visits import steps
 from doorstep.visits.card import card_url, qr_svg
 from doorstep.visits.checklists import checklist_items, checklist_latest
-from doorstep.visits.hooks import completion_gaps
 from doorstep.visits.models import Checklist, Consent, TakeBack
+from doorstep.visits.moves import completion_gaps
 from doorstep.visits.quote import fingerprint, quote_current, quote_lines
 from doorstep.visits.selectors import amount_due
 

@@ -1,0 +1,177 @@
+"""Dispatch's rules of the lifecycle moves (declared in ``RULES``, read by the rulebook).
+
+- ``assign``: the technician is eligible on the appointment day (skills, qualifications, safety
+  equipment, calendar, leave, training; R-DI-2);
+- ``reschedule``: who asked for the change, and whether a company change broke the notice rule
+  (≥ 30 min for a delay within half a day, ≥ 2 h otherwise) — a breach is counted (R-DI-8);
+- ``confirm_appointment``: not while the technician is on leave (R-DI-2); outside the shift is
+  recorded as "by agreement" (R-DI-3); the day's risk check is scheduled (R-DI-9);
+- ``dispatch``/``transfer``: the outlet's acceptance clock starts (R-DI-1); ``assign`` accepts;
+- ``arrive``, ``reschedule``, ``cancel``: the call-before-late deadline closes (R-AR-5);
+- ``depart``, ``start_service``, ``complete``, ``nobody_home``: the technician's later visits are
+  re-timed, immediately and when the service should have ended (an overrun, R-DI-9).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.core import clock
+from doorstep.core.errors import DomainError, Invalid
+from doorstep.dispatch.calendar import on_leave_at, work_day
+from doorstep.dispatch.eligibility import dispatch_policy_for, technician_ineligibility
+from doorstep.dispatch.models import DeadlineState, LateCall, PlannedVisit
+from doorstep.dispatch.services import late_call_fire, late_calls_close, offer_open, offers_close
+from doorstep.network.models import Technician
+from doorstep.orders.lifecycle import Action
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.rulebook import MoveContext, Rule, after_commit, effect, guard
+from doorstep.orders.selectors import policy_for
+
+A = Action
+Params = dict[str, Any]
+
+
+def technician_eligible(ctx: MoveContext) -> Params:
+    """The technician has the skills, qualifications and equipment and works on the appointment day."""
+    order = ctx.order
+    tech = Technician.objects.select_related("staff").filter(pk=ctx.param("technician") or 0).first()
+    if tech is None:
+        raise Invalid("technician_unknown", _("请选择工程师。"), field="technician")
+    day = clock.local(order.window_start or clock.now()).date()
+    reasons = technician_ineligibility(order=order, technician=tech, on=day)
+    if reasons:
+        raise DomainError(
+            "technician_not_eligible",
+            _("工程师不符合派工条件：%(why)s"),
+            field="technician",
+            why="；".join(reasons),
+        )
+    ctx.updates["technician"] = tech
+    return {"technician": tech.pk, "technician_name": tech.staff.name}
+
+
+def reschedule_notice(*, order: WorkOrder, new_start: datetime | None) -> dict[str, Any]:
+    """Notice given for a company reschedule and whether it breaches R-DI-8."""
+    assert order.window_start is not None
+    policy = policy_for(order.brand)
+    notice = order.window_start - clock.now()
+    half_day_delay = new_start is not None and timedelta(0) < new_start - order.window_start <= timedelta(
+        hours=12
+    )
+    required = (
+        policy.reschedule_notice_same_day_minutes if half_day_delay else policy.reschedule_notice_minutes
+    )
+    minutes = int(notice.total_seconds() // 60)
+    return {"notice_minutes": minutes, "required_minutes": required, "notice_breach": minutes < required}
+
+
+def reschedule_notice_rule(ctx: MoveContext) -> Params:
+    """A change asked for by the customer is no breach; a company change with too little notice is."""
+    order, p = ctx.order, ctx.params
+    by_customer = ctx.actor.role == "customer" or p.get("requested_by") == "customer"
+    initiator = "customer" if by_customer else "company"
+    data: Params = {"initiator": initiator}
+    if order.window_start is not None:
+        new_start = p.get("window_start") if isinstance(p.get("window_start"), datetime) else None
+        notice = reschedule_notice(order=order, new_start=new_start)
+        data.update(notice, notice_breach=initiator == "company" and notice["notice_breach"])
+    return data
+
+
+def technician_available_for_window(ctx: MoveContext) -> Params | None:
+    """Not on leave at the appointment; outside the shift is recorded as agreed with the customer."""
+    order, p = ctx.order, ctx.params
+    start = p.get("window_start") if isinstance(p.get("window_start"), datetime) else order.window_start
+    tech = order.technician
+    if tech is None or start is None:
+        return None
+    leave = on_leave_at(tech, start)
+    if leave is not None:
+        raise DomainError(
+            "technician_on_leave",
+            _("工程师该时段请假（%(kind)s），请改派或另约时间。"),
+            field="window_start",
+            kind=leave.get_kind_display(),
+        )
+    day = work_day(tech, clock.local(start).date(), policy_for(order.brand))
+    inside = day.works and day.start is not None and day.end is not None and day.start <= start < day.end
+    return None if inside else {"outside_shift": True}
+
+
+def outlet_acceptance_clock(ctx: MoveContext) -> None:
+    """The outlet's acceptance clock starts; no answer in time sends the order back to the centre."""
+    if ctx.order.outlet is not None:
+        offer_open(order=ctx.order, outlet=ctx.order.outlet)
+
+
+def assign_accepts(ctx: MoveContext) -> None:
+    """Assigning a technician is the outlet's acceptance; another technician's plan row goes."""
+    offers_close(order=ctx.order, outcome="accepted")
+    PlannedVisit.objects.filter(order=ctx.order).exclude(technician=ctx.order.technician).delete()
+
+
+def offer_ends(ctx: MoveContext) -> None:
+    """A declined or cancelled order ends the outlet's offer, the late call and the day plan row."""
+    outcome = "declined" if ctx.action == Action.DECLINE else "cancelled"
+    offers_close(order=ctx.order, outcome=outcome)
+    late_calls_close(order=ctx.order)
+    PlannedVisit.objects.filter(order=ctx.order).delete()
+
+
+def schedule_risk_check(ctx: MoveContext) -> None:
+    """The technician's day is looked at again before the appointment."""
+    order = ctx.order
+    if order.window_start is None:
+        return
+    minutes = dispatch_policy_for(order.brand_id).risk_check_minutes
+    _later("check_visit_risk", order.pk, max(clock.now(), order.window_start - timedelta(minutes=minutes)))
+
+
+def reschedule_clears_plan(ctx: MoveContext) -> None:
+    """A rescheduled visit leaves the day plan and needs no late call."""
+    late_calls_close(order=ctx.order)
+    PlannedVisit.objects.filter(order=ctx.order).delete()
+
+
+def arrival_meets_late_call(ctx: MoveContext) -> None:
+    """On time, the late call was not needed; after its due time without a call, it was missed."""
+    for late in LateCall.objects.filter(order=ctx.order, state=DeadlineState.OPEN):
+        if clock.now() >= late.due_at:
+            late_call_fire(late_call_id=late.pk)
+        else:
+            LateCall.objects.filter(pk=late.pk).update(state=DeadlineState.CANCELLED)
+
+
+def retime_later_visits(ctx: MoveContext) -> None:
+    """The technician's later ETAs are re-computed now and, in service, when the service should end."""
+    order = ctx.order
+    if order.technician_id is None:
+        return
+    _later("scan_technician", order.technician_id, clock.now())
+    if ctx.action == Action.START_SERVICE:
+        minutes = dispatch_policy_for(order.brand_id).service_minutes(order.service_type)
+        _later("scan_technician", order.technician_id, clock.now() + timedelta(minutes=minutes))
+
+
+def _later(name: str, pk: int, when: datetime) -> None:
+    from doorstep.dispatch.services import _enqueue
+
+    _enqueue(name, pk, when)
+
+
+RULES: list[Rule] = [
+    guard(A.ASSIGN, technician_eligible, "R-DI-2"),
+    guard(A.RESCHEDULE, reschedule_notice_rule, "R-DI-8"),
+    guard(A.CONFIRM_APPOINTMENT, technician_available_for_window, "R-DI-2, R-DI-3"),
+    effect((A.DISPATCH, A.TRANSFER), outlet_acceptance_clock, "R-DI-1"),
+    effect(A.ASSIGN, assign_accepts, "R-DI-1"),
+    effect((A.DECLINE, A.CANCEL), offer_ends, "R-DI-1, R-AR-5"),
+    effect(A.RESCHEDULE, reschedule_clears_plan, "R-AR-5"),
+    effect(A.ARRIVE, arrival_meets_late_call, "R-AR-5"),
+    after_commit(A.CONFIRM_APPOINTMENT, schedule_risk_check, "R-DI-9"),
+    after_commit((A.DEPART, A.START_SERVICE, A.COMPLETE, A.NOBODY_HOME), retime_later_visits, "R-DI-9"),
+]

@@ -1,0 +1,265 @@
+"""The order core's own rules of the lifecycle moves (declared in ``RULES``, read by the rulebook).
+
+Guards check the move's input and set the order's fields; effects open, meet and cancel the order's
+deadlines. The capabilities add theirs in their own ``moves`` modules (dispatch, visits, quality).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.core import clock
+from doorstep.core.errors import DomainError, Invalid
+from doorstep.network.models import Outlet
+from doorstep.orders import deadlines
+from doorstep.orders.lifecycle import Action, Status
+from doorstep.orders.models import Deadline, WorkOrder
+from doorstep.orders.rulebook import ALL_ACTIONS, MoveContext, Rule, effect, guard
+from doorstep.orders.selectors import policy_for
+
+A, S = Action, Status
+Data = dict[str, Any] | None
+
+
+# --- guards: the move's input ---------------------------------------------------------------------------
+def params_recorded(ctx: MoveContext) -> Data:
+    """What the actor entered for the move is kept on its event (一票到底)."""
+    return {k: v for k, v in ctx.params.items() if v not in (None, "", [], {})}
+
+
+def first_agent_owns(ctx: MoveContext) -> Data:
+    """The first agent to act on an order owns it and its deadlines (首问负责)."""
+    if ctx.order.owner_id is None and ctx.actor.role == "agent":
+        ctx.updates["owner"] = ctx.actor.staff
+    return None
+
+
+def cancel_reason_kept(ctx: MoveContext) -> Data:
+    """A cancelled order keeps the reason it was cancelled for."""
+    ctx.updates["cancel_reason"] = ctx.reason
+    return None
+
+
+def missing_items_listed(ctx: MoveContext) -> Data:
+    """An incomplete order lists the exact items to verify, each with its field and reason."""
+    missing = [_missing_item(m) for m in ctx.param("missing") or [] if m]
+    missing = [m for m in missing if m["zh"]]
+    if not missing:
+        raise Invalid("missing_items_required", _("请列出需要补全的信息项。"), field="missing")
+    ctx.updates["missing_items"] = missing
+    return {"missing": missing}
+
+
+def _missing_item(item: Any) -> dict[str, str]:
+    if isinstance(item, dict):
+        return {k: str(item.get(k, "")) for k in ("field", "code", "zh", "en")}
+    text = str(item).strip()
+    return {"field": "", "code": "manual", "zh": text, "en": text}
+
+
+def verified_by_recorded(ctx: MoveContext) -> Data:
+    """Completing the information records who verified what; the missing items are cleared."""
+    ctx.updates["missing_items"] = []
+    return {"verified": ctx.param("verified") or {}, "verified_by": ctx.actor.name}
+
+
+def phone_answer_recorded(ctx: MoveContext) -> Data:
+    """A problem solved by phone records the guidance given."""
+    answer = str(ctx.param("answer") or "").strip()
+    if not answer:
+        raise Invalid("answer_required", _("请记录电话指导的内容。"), field="answer")
+    return {"answer": answer}
+
+
+def _outlet_param(order: WorkOrder, p: dict[str, Any]) -> Outlet:
+    outlet_id = p.get("outlet")
+    if not outlet_id:
+        raise Invalid("outlet_required", _("请选择网点。"), field="outlet")
+    outlet = Outlet.objects.filter(pk=outlet_id, centre=order.centre).first()
+    if outlet is None:
+        raise Invalid("outlet_unknown", _("网点不存在：%(id)s"), field="outlet", id=outlet_id)
+    if not outlet.active or not outlet.brands.filter(pk=order.brand_id).exists():
+        raise DomainError(
+            "outlet_not_authorised", _("网点「%(name)s」未获该品牌授权。"), field="outlet", name=outlet.name
+        )
+    return outlet
+
+
+def outlet_authorised(ctx: MoveContext) -> Data:
+    """The outlet is the centre's, active and authorised for the brand; not one that declined it."""
+    order = ctx.order
+    outlet = _outlet_param(order, ctx.params)
+    if order.status == Status.TRANSFERRED:
+        declined = order.events.filter(kind=Action.DECLINE).values_list("data__outlet", flat=True)
+        if outlet.pk in set(declined):
+            raise DomainError("outlet_declined", _("该网点已退单，请转派其他网点。"), field="outlet")
+    ctx.updates["outlet"] = outlet
+    return {"outlet": outlet.pk, "outlet_name": outlet.name}
+
+
+def declined_outlet_released(ctx: MoveContext) -> Data:
+    """A declined order leaves the outlet and its technician."""
+    order = ctx.order
+    assert order.outlet is not None
+    ctx.updates.update(outlet=None, technician=None)
+    return {"outlet": order.outlet_id, "outlet_name": order.outlet.name}
+
+
+def transfer_to_another_outlet(ctx: MoveContext) -> Data:
+    """A transfer goes to another authorised outlet; technician and appointment are dropped."""
+    order = ctx.order
+    outlet = _outlet_param(order, ctx.params)
+    if outlet.pk == order.outlet_id:
+        raise Invalid("same_outlet", _("转派的网点不能与当前网点相同。"), field="outlet")
+    ctx.updates.update(outlet=outlet, technician=None, window_start=None, window_end=None)
+    return {"from_outlet": order.outlet_id, "outlet": outlet.pk, "outlet_name": outlet.name}
+
+
+def _window(p: dict[str, Any]) -> tuple[datetime, datetime]:
+    start, end = p.get("window_start"), p.get("window_end")
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        raise Invalid("window_required", _("请填写预约时间段。"), field="window_start")
+    if end <= start:
+        raise Invalid("window_invalid", _("预约结束时间必须晚于开始时间。"), field="window_end")
+    if start < clock.now():
+        raise Invalid("window_in_past", _("预约时间不能早于现在。"), field="window_start")
+    return start, end
+
+
+def appointment_window(ctx: MoveContext) -> Data:
+    """The appointment window agreed with the customer: a real, future window (a proposed one may stand)."""
+    order = ctx.order
+    keep = order.status == Status.RESCHEDULED and ctx.param("window_start") is None
+    if keep and order.window_start and order.window_end:  # the customer accepts the proposed new window
+        start, end = order.window_start, order.window_end
+    else:
+        start, end = _window(ctx.params)
+    ctx.updates.update(window_start=start, window_end=end)
+    return {"window": [start.isoformat(), end.isoformat()]}
+
+
+def new_window_proposed(ctx: MoveContext) -> Data:
+    """A reschedule keeps the old window on the record and may propose a new one."""
+    order = ctx.order
+    data: dict[str, Any] = {"old_window": [order.window_start.isoformat()] if order.window_start else []}
+    if ctx.param("window_start") is not None:
+        start, end = _window(ctx.params)
+        ctx.updates.update(window_start=start, window_end=end)
+        data["window"] = [start.isoformat(), end.isoformat()]
+    return data
+
+
+def satisfaction_recorded(ctx: MoveContext) -> Data:
+    """The callback records satisfaction (1–5), whether the product works and the feedback."""
+    score = ctx.param("satisfaction")
+    if score is None or not str(score).isdigit() or not 1 <= int(score) <= 5:
+        raise Invalid("satisfaction_invalid", _("满意度须为 1–5 分。"), field="satisfaction")
+    return {
+        "satisfaction": int(score),
+        "product_works": bool(ctx.param("product_works", True)),
+        "feedback": str(ctx.param("feedback") or ""),
+    }
+
+
+def reopened_for_dispatch(ctx: MoveContext) -> Data:
+    """A reopened order goes back to dispatch: technician and appointment are dropped."""
+    ctx.updates.update(technician=None, window_start=None, window_end=None)
+    return None
+
+
+# --- effects: the order's deadlines ------------------------------------------------------------------
+def owner_takes_deadlines(ctx: MoveContext) -> None:
+    """The first agent who owns the order also owns its deadlines that had no owner."""
+    if ctx.updates.get("owner") is not None:
+        Deadline.objects.filter(order=ctx.order, owner__isnull=True).update(owner=ctx.updates["owner"])
+
+
+def response_met(ctx: MoveContext) -> None:
+    """Dispatching or answering by phone meets the response promise."""
+    deadlines.deadlines_meet(order=ctx.order, kinds=[Deadline.Kind.RESPONSE])
+
+
+def consult_followup_opened(ctx: MoveContext) -> None:
+    """A phone consultation is followed up after the policy's delay."""
+    minutes = policy_for(ctx.order.brand).consultation_followup_minutes
+    deadlines.deadline_open(
+        order=ctx.order,
+        kind=Deadline.Kind.CONSULT_FOLLOWUP,
+        due_at=clock.now() + timedelta(minutes=minutes),
+        owner=ctx.order.owner,
+    )
+
+
+def consult_followup_met(ctx: MoveContext) -> None:
+    """The follow-up of a phone consultation is done (resolved, or turned into a visit)."""
+    deadlines.deadlines_meet(order=ctx.order, kinds=[Deadline.Kind.CONSULT_FOLLOWUP])
+
+
+def verification_met(ctx: MoveContext) -> None:
+    """The desk verified the missing information."""
+    deadlines.deadlines_meet(order=ctx.order, kinds=[Deadline.Kind.VERIFY])
+
+
+def verification_handed_to_technician(ctx: MoveContext) -> None:
+    """Dispatched unverified: the desk's verification deadline ends, the technician verifies on site."""
+    Deadline.objects.filter(
+        order=ctx.order, kind=Deadline.Kind.VERIFY, state=Deadline.State.OPEN
+    ).update(state=Deadline.State.CANCELLED)  # fmt: skip
+
+
+def callback_opened(ctx: MoveContext) -> None:
+    """Completion opens the callback window (from the policy's earliest to its latest day)."""
+    policy = policy_for(ctx.order.brand)
+    now = clock.now()
+    deadlines.deadline_open(
+        order=ctx.order,
+        kind=Deadline.Kind.CALLBACK,
+        due_at=now + timedelta(days=policy.callback_max_days),
+        not_before=now + timedelta(days=policy.callback_min_days),
+        owner=ctx.order.owner,
+    )
+
+
+def callback_met(ctx: MoveContext) -> None:
+    """The callback is recorded."""
+    deadlines.deadlines_meet(order=ctx.order, kinds=[Deadline.Kind.CALLBACK])
+
+
+def deadlines_end(ctx: MoveContext) -> None:
+    """A cancelled or closed order has no live deadlines left."""
+    deadlines.deadlines_cancel(order=ctx.order)
+
+
+# Actions whose event records what the actor entered as it is (the others record what their guards say).
+_PARAMS_ON_RECORD = (
+    A.TRIAGE, A.FOLLOWUP_RESOLVED, A.CONVERT_TO_VISIT, A.REBOOK, A.CLOSE, A.DEPART, A.ARRIVE,
+    A.NOBODY_HOME, A.START_SERVICE, A.TAKE_BACK, A.RETURN_UNIT, A.REOPEN, A.CANCEL,
+)  # fmt: skip
+
+RULES: list[Rule] = [
+    guard(_PARAMS_ON_RECORD, params_recorded, "R-CO-4"),
+    guard(ALL_ACTIONS, first_agent_owns, "R-IN-5"),
+    guard(A.CANCEL, cancel_reason_kept, "R-CO-4"),
+    guard(A.MARK_INCOMPLETE, missing_items_listed, "R-IN-2"),
+    guard(A.COMPLETE_INFO, verified_by_recorded, "R-IN-2"),
+    guard(A.RESOLVE_BY_PHONE, phone_answer_recorded, "R-AN-2"),
+    guard(A.DISPATCH, outlet_authorised, "R-DI-1"),
+    guard(A.DECLINE, declined_outlet_released, "R-DI-1"),
+    guard(A.TRANSFER, transfer_to_another_outlet, "R-DI-1"),
+    guard(A.CONFIRM_APPOINTMENT, appointment_window, "R-DI-3"),
+    guard(A.RESCHEDULE, new_window_proposed, "R-DI-8"),
+    guard(A.RECORD_CALLBACK, satisfaction_recorded, "R-QA-1"),
+    guard(A.REOPEN, reopened_for_dispatch, "R-QA-1"),
+    effect(ALL_ACTIONS, owner_takes_deadlines, "R-IN-5"),
+    effect((A.DISPATCH, A.RESOLVE_BY_PHONE), response_met, "R-IN-4"),
+    effect(A.RESOLVE_BY_PHONE, consult_followup_opened, "R-AN-2"),
+    effect((A.FOLLOWUP_RESOLVED, A.CONVERT_TO_VISIT), consult_followup_met, "R-AN-2"),
+    effect(A.COMPLETE_INFO, verification_met, "R-IN-2"),
+    effect(A.DISPATCH, verification_handed_to_technician, "R-IN-2", sources=[S.INFO_INCOMPLETE]),
+    effect(A.COMPLETE, callback_opened, "R-QA-1"),
+    effect(A.RECORD_CALLBACK, callback_met, "R-QA-1"),
+    effect((A.CANCEL, A.CLOSE, A.FOLLOWUP_RESOLVED), deadlines_end, "R-CO-4"),
+]

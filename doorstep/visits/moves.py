@@ -1,0 +1,262 @@
+"""The visit's rules of the lifecycle moves (declared in ``RULES``, read by the rulebook).
+
+Guards check the move before anything is written and refuse with a DomainError; effects write the
+visit's own rows with the move; after-commit effects produce what leaves the database (the report).
+Rule ids: docs/standard.md §4–7.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.core import clock
+from doorstep.core.errors import DomainError, Invalid
+from doorstep.orders.lifecycle import Action, Status
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.rulebook import MoveContext, Rule, after_commit, effect, guard
+from doorstep.orders.selectors import policy_for
+from doorstep.parts.services import reservations_release
+from doorstep.visits.checklists import checklist_done
+from doorstep.visits.models import Checklist, Consent, EscalationTask, Signature, TakeBack
+from doorstep.visits.policy import visit_policy_for
+from doorstep.visits.quote import quote_current, quote_require_accepted
+from doorstep.visits.reports import report_store_quietly
+from doorstep.visits.selectors import amount_due
+from doorstep.visits.services import payment_record, payment_terms
+from doorstep.visits.steps import apology_gap, knock_protocol_gap, moment
+from doorstep.visits.tasks import task_open, tasks_close
+
+A = Action
+Params = dict[str, Any]
+
+
+# --- before leaving and on arrival ------------------------------------------------------------------------
+def kit_checked_before_departure(ctx: MoveContext) -> Params:
+    """The kit checklist (reserved parts included) is ticked before leaving; departure time recorded."""
+    if not checklist_done(ctx.order, Checklist.Kind.KIT):
+        raise DomainError("kit_not_checked", _("出发前须完成物品自检清单（R-PR-1）。"))
+    return {"departed_at": moment(ctx.param("client_at")).isoformat()}
+
+
+def _location(p: Params) -> dict[str, float]:
+    try:
+        lat, lng = float(p.get("lat") or ""), float(p.get("lng") or "")
+    except ValueError:
+        return {}
+    if -90 <= lat <= 90 and -180 <= lng <= 180:
+        return {"lat": round(lat, 6), "lng": round(lng, 6)}
+    return {}
+
+
+def arrival_time_and_lateness(ctx: MoveContext) -> Params:
+    """Arrival time (the phone's, when queued offline), location if given, lateness against the window."""
+    order = ctx.order
+    at = moment(ctx.param("client_at"))
+    data: Params = {"arrived_at": at.isoformat(), **_location(ctx.params)}
+    if order.window_start:
+        late = max(int((at - order.window_start).total_seconds() // 60), 0)
+        threshold = policy_for(order.brand).lateness_escalation_minutes
+        data["late_minutes"] = late
+        data["lateness"] = "on_time" if late == 0 else ("late_minor" if late < threshold else "late_major")
+    return data
+
+
+def lateness_escalation(ctx: MoveContext) -> None:
+    """Late by the escalation threshold or more: a task for the centre's complaint supervisor."""
+    data = ctx.data
+    if data.get("lateness") == "late_major":
+        task_open(
+            order=ctx.order,
+            actor=ctx.actor,
+            kind=EscalationTask.Kind.LATENESS,
+            note=f"迟到 {data['late_minutes']} 分钟：致歉并视情况由投诉主管上门致歉",
+            due_in=timedelta(hours=visit_policy_for(ctx.order.brand).escalation_due_hours),
+            data={"late_minutes": data["late_minutes"]},
+        )
+
+
+def entry_and_apology_before_service(ctx: MoveContext) -> None:
+    """Entry protocol done (greeting, identity, permit, permission, shoe covers); an apology if late."""
+    if not checklist_done(ctx.order, Checklist.Kind.ENTRY):
+        raise DomainError(
+            "entry_not_checked", _("进门前须完成进门规范（出示证件、经允许进门、穿鞋套，R-AR-4）。")
+        )
+    gap = apology_gap(ctx.order)
+    if gap:
+        raise DomainError("apology_required", gap)
+
+
+def nobody_home_protocol(ctx: MoveContext) -> Params:
+    """Knocked and called for the policy's minutes; the note left states arrival, leaving and contact."""
+    order = ctx.order
+    left_at = moment(ctx.param("client_at"))
+    gap = knock_protocol_gap(order, left_at)
+    if gap:
+        raise DomainError("knock_protocol_incomplete", gap)
+    note = str(ctx.param("note_left") or "").strip()
+    if not note:
+        raise Invalid(
+            "note_required",
+            _("请填写留言条内容（到达时间、离开时间、联系方式，R-AR-2）。"),
+            field="note_left",
+        )
+    arrive = order.events.filter(kind="arrive").order_by("-seq").first()
+    return {
+        "note_left": note[:300],
+        "left_at": left_at.isoformat(),
+        "arrived_at": arrive.data.get("arrived_at", arrive.at.isoformat()) if arrive else "",
+        "neighbours_asked": bool(ctx.param("neighbours_asked")),
+    }
+
+
+def nobody_home_tells_desk(ctx: MoveContext) -> None:
+    """The desk is told and a rebooking task opens."""
+    task_open(
+        order=ctx.order,
+        actor=ctx.actor,
+        kind=EscalationTask.Kind.REBOOK,
+        note=f"无人在家，已留言：{ctx.data.get('note_left', '')}",
+        due_in=timedelta(hours=visit_policy_for(ctx.order.brand).rebook_due_hours),
+    )
+
+
+def rebooking_done(ctx: MoveContext) -> None:
+    """Rebooking closes the desk's rebooking task."""
+    tasks_close(order=ctx.order, actor=ctx.actor, kind=EscalationTask.Kind.REBOOK, outcome="已重新预约")
+
+
+# --- taking the unit back ----------------------------------------------------------------------------------
+def take_back_consented(ctx: MoveContext) -> Params:
+    """An allowed reason, the customer's consent and data-backup confirmation, what is taken (receipt)."""
+    order = ctx.order
+    if not order.consents.filter(kind=Consent.Kind.TAKE_BACK).exists():
+        raise DomainError("take_back_needs_consent", _("拉回维修须先记录客户同意。"))  # R-AN-6
+    reason = str(ctx.param("take_back_reason") or "")
+    if reason not in TakeBack.Reason.values:
+        raise Invalid(
+            "take_back_reason_invalid", _("请选择规范允许的拉回原因（R-SV-6）。"), field="take_back_reason"
+        )
+    if not order.consents.filter(kind=Consent.Kind.DATA_BACKUP).exists():
+        raise DomainError("take_back_needs_backup", _("拉回前须由客户确认数据备份（R-SV-6）。"))
+    items = str(ctx.param("items") or "").strip()
+    if not items:
+        raise Invalid("items_required", _("请填写带走的物品（整机及附件）。"), field="items")
+    return {
+        "take_back_reason": reason,
+        "items": items[:300],
+        "condition": str(ctx.param("condition") or "")[:300],
+    }
+
+
+def take_back_receipt(ctx: MoveContext) -> None:
+    """The take-back receipt is written with the move."""
+    TakeBack.objects.create(
+        order=ctx.order,
+        receipt_no=f"LX{ctx.order.number}",
+        reason=ctx.data["take_back_reason"],
+        items=ctx.data["items"],
+        condition=ctx.data.get("condition", ""),
+        at=clock.now(),
+    )
+
+
+def returned_only_when_repaired(ctx: MoveContext) -> None:
+    """A unit is returned only once the workshop has recorded it repaired."""
+    take_back = TakeBack.objects.filter(order=ctx.order).first()
+    if take_back is None or take_back.stage != TakeBack.Stage.REPAIRED:
+        raise DomainError("unit_not_repaired", _("车间尚未登记修复，不能送回（R-AN-6）。"))
+
+
+def take_back_returned(ctx: MoveContext) -> None:
+    """The take-back receipt is marked returned."""
+    TakeBack.objects.filter(order=ctx.order).update(stage=TakeBack.Stage.RETURNED)
+
+
+# --- completion and payment --------------------------------------------------------------------------------
+def completion_gaps(order: WorkOrder) -> list[str]:
+    """What completion still needs (R-SV-8, R-SV-9, R-SV-2, R-CO-6); empty when ready to sign."""
+    gaps = []
+    if not checklist_done(order, Checklist.Kind.COMPLETION):
+        gaps.append(str(_("完工检查清单（R-SV-8、R-SV-9）")))
+    if quote_current(order) is None:
+        gaps.append(str(_("客户确认的报价（R-SV-2）")))
+    if order.service_type == "install":
+        if not checklist_done(order, Checklist.Kind.INSTALL_GOODS):
+            gaps.append(str(_("按送货单清点货物（R-CO-6）")))
+        if not order.consents.filter(kind=Consent.Kind.INSTALL_ACCEPTANCE).exists():
+            gaps.append(str(_("客户安装验收卡（R-CO-6）")))
+    return gaps
+
+
+def completion_checked(ctx: MoveContext) -> None:
+    """The completion checklist, an accepted quote and, for an installation, goods and acceptance card."""
+    gaps = completion_gaps(ctx.order)
+    if gaps:
+        raise DomainError("completion_incomplete", _("尚不能完工，缺少：%(gaps)s"), gaps="、".join(gaps))
+
+
+def signed_by_the_customer(ctx: MoveContext) -> Params:
+    """Completion needs the customer's own signature; the technician can never sign for them."""
+    sig = Signature.objects.filter(order=ctx.order).first()
+    if sig is None:
+        raise DomainError(
+            "signature_required", _("完工须有客户本人签字（在客户模式下采集），工程师不能代签。")
+        )
+    return {"signature_method": sig.method, "signer": sig.signer_name}
+
+
+def reservations_released(ctx: MoveContext) -> None:
+    """Parts reserved for the order and not used go back to stock."""
+    reservations_release(order=ctx.order, by=ctx.actor.name, note=str(ctx.action.label))
+
+
+def payment_is_the_accepted_quote(ctx: MoveContext) -> Params:
+    """The amount is exactly the accepted quote's amount due, by an allowed method with its receipt."""
+    terms = payment_terms(
+        order=ctx.order, method=str(ctx.param("method") or ""), receipt_no=ctx.param("receipt_no")
+    )
+    quote = quote_require_accepted(ctx.order)
+    if quote.due != amount_due(ctx.order):  # pragma: no cover - the fingerprint makes them equal
+        raise DomainError("amount_not_quote", _("收款金额与客户确认的报价不符。"))
+    return {**terms, "quote_version": quote.version}
+
+
+def payment_recorded(ctx: MoveContext) -> None:
+    """The payment row is written with the move, from the terms its guard settled."""
+    payment_record(order=ctx.order, terms=ctx.data)
+
+
+def report_after_payment(ctx: MoveContext) -> None:
+    """The service report PDF is attached to the order and shown on the tracking page once paid."""
+    report_store_quietly(ctx.order.pk)
+
+
+def nothing_outstanding(ctx: MoveContext) -> None:
+    """A completed order is called back only once nothing is left to pay."""
+    if amount_due(ctx.order) > 0:
+        raise DomainError("payment_outstanding", _("尚有未收款项，请先收款。"))
+
+
+RULES: list[Rule] = [
+    guard(A.DEPART, kit_checked_before_departure, "R-PR-1, R-PR-3"),
+    guard(A.ARRIVE, arrival_time_and_lateness, "R-AR-5"),
+    guard(A.START_SERVICE, entry_and_apology_before_service, "R-AR-4, R-AR-5"),
+    guard(A.NOBODY_HOME, nobody_home_protocol, "R-AR-1, R-AR-2"),
+    guard(A.TAKE_BACK, take_back_consented, "R-AN-6, R-SV-6"),
+    guard(A.RETURN_UNIT, returned_only_when_repaired, "R-AN-6"),
+    guard(A.COMPLETE, signed_by_the_customer, "R-CO-1"),
+    guard(A.COMPLETE, completion_checked, "R-SV-8, R-SV-9, R-SV-2, R-CO-6"),
+    guard(A.PAY, payment_is_the_accepted_quote, "R-CO-2, R-SV-2"),
+    guard(A.RECORD_CALLBACK, nothing_outstanding, "R-CO-2", sources=[Status.COMPLETED]),
+    effect(A.ARRIVE, lateness_escalation, "R-AR-5"),
+    effect(A.NOBODY_HOME, nobody_home_tells_desk, "R-AR-2"),
+    effect(A.REBOOK, rebooking_done, "R-AR-2"),
+    effect(A.TAKE_BACK, take_back_receipt, "R-SV-6"),
+    effect(A.RETURN_UNIT, take_back_returned, "R-AN-6"),
+    effect((A.COMPLETE, A.CANCEL, A.TRANSFER, A.DECLINE), reservations_released, "R-AN-3"),
+    effect(A.PAY, payment_recorded, "R-CO-2"),
+    after_commit(A.PAY, report_after_payment, "R-CO-1, R-CO-5"),
+]
