@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
@@ -19,44 +19,13 @@ from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
 from doorstep.dispatch.eligibility import technician_ineligibility
 from doorstep.network.models import Outlet, Technician
 from doorstep.orders import deadlines, hooks
+from doorstep.orders.events import event_record
 from doorstep.orders.lifecycle import Action, Move, Status, find_move
-from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
+from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.selectors import order_is_visible_to, policy_for
 
 Updates = dict[str, Any]
 Handler = Callable[[WorkOrder, Actor, dict[str, Any]], Updates]
-
-
-# --- the record -----------------------------------------------------------------------------------
-def event_record(
-    *,
-    order: WorkOrder,
-    actor: Actor,
-    kind: str,
-    from_status: str = "",
-    to_status: str = "",
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    customer_visible: bool = True,
-    rule: str = "",
-) -> OrderEvent:
-    """Append one event to the order's record (一票到底, R-CO-4). Sequence numbers never repeat."""
-    last = OrderEvent.objects.filter(order=order).aggregate(m=Max("seq"))["m"] or 0
-    return OrderEvent.objects.create(
-        order=order,
-        seq=last + 1,
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor.user,
-        actor_role=actor.role,
-        actor_name=actor.name,
-        at=clock.now(),
-        reason=reason,
-        data=data or {},
-        customer_visible=customer_visible,
-        rule=rule,
-    )
 
 
 # --- the one transition function --------------------------------------------------------------------
