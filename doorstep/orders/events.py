@@ -94,7 +94,7 @@ class EventKind(models.TextChoices):
     REPORT_SENT = "report_sent", _("服务报告已发送")  # R-CO-1
 
     # the quality loop
-    CALLBACK_ATTEMPT = "callback_attempt", _("回访")  # R-QA-1
+    CALLBACK_ATTEMPT = "callback_attempt", _("回访致电")  # R-QA-1
     CALLBACK_QUESTIONNAIRE_SENT = "callback_questionnaire_sent", _("多次未接通，已发送在线问卷链接")  # R-QA-1
     SURVEY_SUBMITTED = "survey_submitted", _("客户评价")  # R-QA-2
     COMPLAINT_OPENED = "complaint_opened", _("投诉受理")  # R-QA-3

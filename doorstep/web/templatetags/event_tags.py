@@ -91,4 +91,4 @@ def event_label(event: OrderEvent) -> str:
         return f"{kind.label} → {target}" if target else str(kind.label)
     render = DETAILS.get(kind)
     detail = render(event) if render else ""
-    return f"{kind.label}：{detail}" if detail else str(kind.label)
+    return _("%(label)s：%(detail)s") % {"label": kind.label, "detail": detail} if detail else str(kind.label)
