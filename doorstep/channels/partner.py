@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.channels.models import DeliveryItem, PartnerAccount, PartnerOrder
 from doorstep.core.actors import Actor
 from doorstep.core.errors import Forbidden
+from doorstep.orders.events import EventKind
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import event_record
 
 
 @dataclass
@@ -67,10 +67,9 @@ def _deliveries(ref: PartnerOrder, order: WorkOrder, partner: PartnerAccount, it
         DeliveryItem(order=order, partner_order=ref, sku=i.sku, name=i.name, quantity=i.quantity)
         for i in items
     )
-    event_record(
+    EventKind.PARTNER_ORDER.record(
         order=order,
         actor=partner_actor(partner),
-        kind="partner_order",
         customer_visible=False,
         rule="R-IN-1",
         data={

@@ -20,9 +20,9 @@ from doorstep.channels.models import BookingSubmission
 from doorstep.core.actors import Actor
 from doorstep.customers.parsing import district_centroids
 from doorstep.network.models import Brand, ServiceCentre
+from doorstep.orders.events import EventKind
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import event_record
 
 PERIODS = {
     "morning": (_("上午"), "09:00-12:00"),
@@ -107,10 +107,9 @@ def book(*, brand: Brand, form_token: uuid.UUID, booking: Booking) -> WorkOrder:
 
 def _note(order: WorkOrder, booking: Booking) -> None:
     """The product line the customer chose matters when the model is unknown (for the desk, R-IN-2)."""
-    event_record(
+    EventKind.SELF_BOOKING.record(
         order=order,
         actor=Actor.customer(booking.customer_name),
-        kind="self_booking",
         customer_visible=False,
         rule="R-IN-1",
         data={

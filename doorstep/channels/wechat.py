@@ -26,10 +26,10 @@ from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
 from doorstep.customers.parsing.product_match import Catalogue
+from doorstep.orders.events import EventKind
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.lifecycle import TERMINAL
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import event_record
 from doorstep.orders.tracking import tracking_url
 
 MAX_BODY = 64 * 1024
@@ -142,10 +142,9 @@ def _open_order(openid: str) -> WorkOrder | None:
 
 def _link(order: WorkOrder, message: dict[str, str]) -> Handled:
     """The customer writes again: the text goes on the order's record for the desk (not shown back)."""
-    event_record(
+    EventKind.CUSTOMER_MESSAGE.record(
         order=order,
         actor=Actor.customer(_("微信用户")),
-        kind="customer_message",
         customer_visible=False,
         rule="R-IN-1",
         data={"channel": "wechat", "openid": message["FromUserName"], "text": message["Content"][:1000]},

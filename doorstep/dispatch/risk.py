@@ -21,6 +21,7 @@ from doorstep.dispatch.models import PlannedVisit
 from doorstep.dispatch.routing import Location
 from doorstep.dispatch.selectors import DONE_TODAY, PLANNED, UNDER_WAY
 from doorstep.network.models import Technician
+from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import policy_for
@@ -53,7 +54,7 @@ def _sequence(tech: Technician, now: datetime) -> list[WorkOrder]:
     return sorted(qs, key=lambda o: (o.window_start, planned.get(o.pk, 0)))
 
 
-def _event_time(order: WorkOrder, kind: str) -> datetime | None:
+def _event_time(order: WorkOrder, kind: EventKind) -> datetime | None:
     event = order.events.filter(kind=kind).order_by("-seq").first()
     return event.at if event else None
 
@@ -75,12 +76,12 @@ def technician_etas(tech: Technician, now: datetime | None = None) -> list[Eta]:
             here = where or here
             continue
         if order.status in (Status.IN_SERVICE, Status.ARRIVED):
-            began = _event_time(order, "start_service") or _event_time(order, "arrive") or now
+            began = _event_time(order, EventKind.START_SERVICE) or _event_time(order, EventKind.ARRIVE) or now
             free, here = max(now, began + service), where or here  # an overrun frees them no earlier than now
             continue
         travel = _travel(provider, here, where)
         if order.status == Status.EN_ROUTE:
-            eta = max(now, (_event_time(order, "depart") or now) + travel)
+            eta = max(now, (_event_time(order, EventKind.DEPART) or now) + travel)
         else:
             eta = max(free, now) + travel
         assert order.window_start is not None

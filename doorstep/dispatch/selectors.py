@@ -11,6 +11,7 @@ from django.utils import timezone
 from doorstep.core.actors import Actor
 from doorstep.dispatch.models import LateCall, OutletOffer, PlannedVisit, PlanRun
 from doorstep.network.models import Outlet, Technician
+from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, OrderEvent, Priority, WorkOrder
 from doorstep.orders.selectors import orders_visible_to
@@ -106,7 +107,7 @@ def outlet_suggestions(order: WorkOrder) -> list[tuple[Outlet, dict[str, object]
     """R-DI-1: outlets by coverage district, brand authorisation and current load (open orders per
     technician); outlets that declined the order come last, marked."""
     addr = order.address
-    declined = set(order.events.filter(kind="decline").values_list("data__outlet", flat=True))
+    declined = set(order.events.filter(kind=EventKind.DECLINE).values_list("data__outlet", flat=True))
     outlets = (
         Outlet.objects.filter(centre_id=order.centre_id, active=True, brands=order.brand_id)
         .annotate(
@@ -145,7 +146,7 @@ def _num(value: object) -> float:
 def reschedule_breaches(actor: Actor, since: datetime | None = None) -> QuerySet[OrderEvent]:
     """R-DI-8: company reschedules told with less notice than required (each one counts as a breach)."""
     qs = OrderEvent.objects.filter(
-        order__in=orders_visible_to(actor), kind="reschedule", data__notice_breach=True
+        order__in=orders_visible_to(actor), kind=EventKind.RESCHEDULE, data__notice_breach=True
     ).exclude(data__initiator="customer")
     if since is not None:
         qs = qs.filter(at__gte=since)

@@ -18,10 +18,11 @@ from doorstep.dispatch.eligibility import dispatch_policy_for
 from doorstep.dispatch.models import DeadlineState, LateCall, OutletOffer
 from doorstep.dispatch.selectors import DONE_TODAY, outlet_suggestions
 from doorstep.network.models import Outlet, Technician
+from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import order_is_visible_to, policy_for
-from doorstep.orders.services import event_record, order_transition
+from doorstep.orders.services import order_transition
 
 log = logging.getLogger(__name__)
 LIVE = (DeadlineState.OPEN, DeadlineState.OVERDUE)
@@ -98,10 +99,9 @@ def outlet_accept(*, order: WorkOrder, actor: Actor) -> OutletOffer:
         raise DomainError("no_open_offer", _("该工单没有待接的派单。"))
     with transaction.atomic():
         offers_close(order=order, outcome="accepted")
-        event_record(
+        EventKind.OUTLET_ACCEPTED.record(
             order=order,
             actor=actor,
-            kind="outlet_accepted",
             rule="R-DI-1",
             customer_visible=False,
             data={"outlet": order.outlet_id, "late": offer.state == DeadlineState.OVERDUE},
@@ -120,10 +120,9 @@ def offer_expire(*, offer_id: int) -> bool:
         if not claimed:
             return False
         offer = OutletOffer.objects.select_related("order", "outlet").get(pk=offer_id)
-        event_record(
+        EventKind.OUTLET_ACCEPT_TIMEOUT.record(
             order=offer.order,
             actor=Actor.system(),
-            kind="outlet_accept_timeout",
             rule="R-DI-1",
             customer_visible=False,
             data={
@@ -164,10 +163,9 @@ def late_call_open(*, order: WorkOrder, eta: datetime, suggestions: list[Technic
     late = LateCall.objects.create(
         order=order, technician=order.technician, due_at=due, eta=eta, created_at=clock.now()
     )
-    event_record(
+    EventKind.VISIT_AT_RISK.record(
         order=order,
         actor=Actor.system(),
-        kind="visit_at_risk",
         rule="R-DI-9",
         customer_visible=False,
         data={
@@ -205,10 +203,9 @@ def late_call_record(
         late.state, late.met_at, late.note = DeadlineState.MET, clock.now(), note.strip()[:200]
         late.eta = new_eta or late.eta
         late.save()
-        event_record(
+        EventKind.LATE_CALL.record(
             order=order,
             actor=actor,
-            kind="late_call",
             rule="R-AR-5",
             data={
                 "note": late.note,
@@ -232,10 +229,9 @@ def late_call_fire(*, late_call_id: int) -> bool:
         if late.order.status in (Status.ARRIVED, Status.IN_SERVICE):
             LateCall.objects.filter(pk=late.pk).update(state=DeadlineState.CANCELLED)
             return False
-        event_record(
+        EventKind.LATE_CALL_OVERDUE.record(
             order=late.order,
             actor=Actor.system(),
-            kind="late_call_overdue",
             rule="R-AR-5",
             customer_visible=False,
             data={"technician": late.technician.staff.name, "due_at": late.due_at.isoformat()},
@@ -294,8 +290,8 @@ def fault_escalate(*, order: WorkOrder, actor: Actor, level: str, reason: str) -
         "reason": reason.strip()[:300],
         "suggested_technicians": [{"id": t.pk, "name": t.staff.name, "fixed": n} for t, n in suggestions[:3]],
     }
-    event_record(
-        order=order, actor=actor, kind="fault_escalated", rule="R-AN-5", customer_visible=False, data=data
+    EventKind.FAULT_ESCALATED.record(
+        order=order, actor=actor, rule="R-AN-5", customer_visible=False, data=data
     )
     return data
 

@@ -17,6 +17,7 @@ from django.tasks import task
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.network.models import Staff
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import Deadline, WorkOrder
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,6 @@ def deadlines_cancel(*, order: WorkOrder) -> int:
 
 def deadline_fire(*, deadline_id: int) -> bool:
     """Mark a due, still-open deadline overdue and put it on the order's record. Idempotent."""
-    from doorstep.orders.services import event_record
 
     now = clock.now()
     with transaction.atomic():
@@ -95,10 +95,9 @@ def deadline_fire(*, deadline_id: int) -> bool:
         deadline = Deadline.objects.select_related("order", "owner").get(pk=deadline_id)
         if deadline.order is None:  # a promise made on a call without an order: visible in the owner's list
             return True
-        event_record(
+        EventKind.DEADLINE_OVERDUE.record(
             order=deadline.order,
             actor=Actor.system(),
-            kind="deadline_overdue",
             data={
                 "deadline": deadline.pk,
                 "deadline_kind": deadline.kind,

@@ -14,9 +14,9 @@ from doorstep.core.actors import Actor
 from doorstep.core.errors import Forbidden, Invalid
 from doorstep.network.models import Role, Staff
 from doorstep.orders import deadlines
+from doorstep.orders.events import EventKind
 from doorstep.orders.intake import normalise_phone_or_raise
 from doorstep.orders.models import CallRecord, Deadline, FaultItem, WorkOrder
-from doorstep.orders.services import event_record
 
 DESK_ROLES = {Role.AGENT, Role.SUPERVISOR, Role.ADMIN}
 
@@ -66,10 +66,9 @@ def call_log(
             )
             transaction.on_commit(lambda: deadlines._enqueue_check(deadline.pk, promised_reply_at))
         if order is not None:
-            event_record(
+            EventKind.CALL.record(
                 order=order,
                 actor=actor,
-                kind="call",
                 customer_visible=False,
                 rule="R-IN-8",
                 data={"direction": direction, "question": call.question, "read_back": read_back_confirmed},
@@ -101,10 +100,9 @@ def order_hand_over(*, order: WorkOrder, actor: Actor, new_owner: Staff, reason:
         order.deadlines.filter(owner=old, state__in=[Deadline.State.OPEN, Deadline.State.OVERDUE]).update(
             owner=new_owner
         )
-        event_record(
+        EventKind.OWNER_HANDED_OVER.record(
             order=order,
             actor=actor,
-            kind="owner_handed_over",
             reason=reason.strip(),
             rule="R-IN-5",
             customer_visible=False,
@@ -134,10 +132,9 @@ def fault_record_cause(
                 cause=fault.cause,
                 measures=[fault.resolution] if fault.resolution else [],
             )
-        event_record(
+        EventKind.FAULT_CAUSE.record(
             order=order,
             actor=actor,
-            kind="fault_cause",
             rule="R-AN-1",
             data={"fault": fault.position, "cause": fault.cause, "resolution": fault.resolution},
         )

@@ -30,6 +30,7 @@ from doorstep.customers.parsing import check_intake
 from doorstep.customers.parsing.intake import IntakeVerdict
 from doorstep.network.models import Brand, ServiceCentre
 from doorstep.orders import deadlines
+from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import TERMINAL, Action, Status
 from doorstep.orders.models import (
     Channel,
@@ -230,17 +231,15 @@ def _create_or_link(
 
 def _link(order: WorkOrder, actor: Actor, req: IntakeRequest) -> None:
     """A repeated request joins the open order: new fault items are added, the contact is on the record."""
-    from doorstep.orders.services import event_record
 
     known = set(order.faults.values_list("symptom", flat=True))
     new = [f.strip() for f in req.faults if f.strip() and f.strip() not in known]
     start = order.faults.count()
     for i, symptom in enumerate(new, start=start + 1):
         FaultItem.objects.create(order=order, position=i, symptom=symptom[:300])
-    event_record(
+    EventKind.DUPLICATE_LINKED.record(
         order=order,
         actor=actor,
-        kind="duplicate_linked",
         rule="R-IN-1",
         customer_visible=False,
         data={"channel": req.channel, "new_faults": new, "requirement": req.requirement},
@@ -272,7 +271,7 @@ def _create(
     customer: Customer,
     product: OwnedProduct | None,
 ) -> WorkOrder:
-    from doorstep.orders.services import event_record, order_transition
+    from doorstep.orders.services import order_transition
 
     owner = actor.staff if actor.role in ("agent", "supervisor", "admin") else None  # R-IN-5
     decision = decide_warranty(
@@ -302,10 +301,9 @@ def _create(
     order.save(update_fields=["number"])
     for i, symptom in enumerate([f.strip() for f in req.faults if f.strip()], start=1):  # R-IN-6
         FaultItem.objects.create(order=order, position=i, symptom=symptom[:300])
-    event_record(
+    EventKind.CREATED.record(
         order=order,
         actor=actor,
-        kind="created",
         to_status=order.status,
         rule="R-IN-1",
         data={
@@ -365,12 +363,10 @@ CARRY_IN_BRING = ("故障机及全部附件（遥控器、电源线等）", "购
 
 def _carry_in_instructions(order: WorkOrder, actor: Actor, centre: ServiceCentre) -> None:
     """R-IN-7: for carry-in service, tell the customer what to bring and the station's opening hours."""
-    from doorstep.orders.services import event_record
 
-    event_record(
+    EventKind.CARRY_IN_INSTRUCTIONS.record(
         order=order,
         actor=actor,
-        kind="carry_in_instructions",
         rule="R-IN-7",
         customer_visible=True,
         data={

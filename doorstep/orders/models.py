@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core.models import TimeStamped
+from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 
 
@@ -102,7 +103,7 @@ class OrderEvent(models.Model):
 
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField("序号")
-    kind = models.CharField("事件", max_length=40)
+    kind = models.CharField("事件", max_length=40, choices=EventKind.choices)
     from_status = models.CharField("原状态", max_length=20, blank=True)
     to_status = models.CharField("新状态", max_length=20, blank=True)
     actor = models.ForeignKey(
@@ -127,6 +128,8 @@ class OrderEvent(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise RuntimeError("OrderEvent is append-only")
+        if self.kind not in EventKind.values:
+            raise ValueError(f"unknown event kind {self.kind!r}: add it to orders.events.EventKind")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:

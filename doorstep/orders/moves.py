@@ -15,6 +15,7 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError, Invalid
 from doorstep.network.models import Outlet
 from doorstep.orders import deadlines
+from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.rulebook import ALL_ACTIONS, MoveContext, Rule, effect, guard
@@ -93,7 +94,7 @@ def outlet_authorised(ctx: MoveContext) -> Data:
     order = ctx.order
     outlet = _outlet_param(order, ctx.params)
     if order.status == Status.TRANSFERRED:
-        declined = order.events.filter(kind=Action.DECLINE).values_list("data__outlet", flat=True)
+        declined = order.events.filter(kind=EventKind.DECLINE).values_list("data__outlet", flat=True)
         if outlet.pk in set(declined):
             raise DomainError("outlet_declined", _("该网点已退单，请转派其他网点。"), field="outlet")
     ctx.updates["outlet"] = outlet

@@ -11,49 +11,18 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
 from doorstep.orders import deadlines
+from doorstep.orders.events import EventKind, event_record
 from doorstep.orders.lifecycle import Action, Move, Scope, Status, find_move
-from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
+from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.rulebook import MoveContext, Phase, rules_of
 from doorstep.orders.selectors import order_is_visible_to
-
-
-# --- the record -----------------------------------------------------------------------------------
-def event_record(
-    *,
-    order: WorkOrder,
-    actor: Actor,
-    kind: str,
-    from_status: str = "",
-    to_status: str = "",
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    customer_visible: bool = True,
-    rule: str = "",
-) -> OrderEvent:
-    """Append one event to the order's record (一票到底, R-CO-4). Sequence numbers never repeat."""
-    last = OrderEvent.objects.filter(order=order).aggregate(m=Max("seq"))["m"] or 0
-    return OrderEvent.objects.create(
-        order=order,
-        seq=last + 1,
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor.user,
-        actor_role=actor.role,
-        actor_name=actor.name,
-        at=clock.now(),
-        reason=reason,
-        data=data or {},
-        customer_visible=customer_visible,
-        rule=rule,
-    )
 
 
 # --- the one transition function --------------------------------------------------------------------
@@ -148,7 +117,7 @@ def _transition(ctx: MoveContext) -> None:
     ctx.event = event_record(
         order=order,
         actor=ctx.actor,
-        kind=move.action.value,
+        kind=EventKind(move.action.value),
         from_status=move.source.value,
         to_status=move.target.value,
         reason=ctx.reason,
@@ -170,7 +139,7 @@ def order_info_verified(*, order: WorkOrder, actor: Actor, verified: str) -> Wor
         event_record(
             order=order,
             actor=actor,
-            kind="info_verified",
+            kind=EventKind.INFO_VERIFIED,
             rule="R-IN-2",
             customer_visible=False,
             data={"verified": verified.strip(), "items": items, "verified_by": actor.name},

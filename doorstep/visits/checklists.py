@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Invalid
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import event_record
 from doorstep.visits.models import Checklist
 
 Item = tuple[str, str, str]  # code, label (Chinese, shown and stored), rule
@@ -162,10 +162,9 @@ def checklist_record(
         record = Checklist.objects.create(
             order=order, kind=kind, items=items, data=data, complete=True, by=actor.name, at=clock.now()
         )
-        event_record(
+        EventKind.CHECKLIST.record(
             order=order,
             actor=actor,
-            kind="checklist",
             rule=items[0]["rule"] if items else "R-SV-10",
             data={
                 "checklist": kind,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Invalid
+from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.rulebook import MoveContext, Rule, after_commit, effect, guard
@@ -103,7 +104,7 @@ def nobody_home_protocol(ctx: MoveContext) -> Params:
             _("请填写留言条内容（到达时间、离开时间、联系方式，R-AR-2）。"),
             field="note_left",
         )
-    arrive = order.events.filter(kind="arrive").order_by("-seq").first()
+    arrive = order.events.filter(kind=EventKind.ARRIVE).order_by("-seq").first()
     return {
         "note_left": note[:300],
         "left_at": left_at.isoformat(),

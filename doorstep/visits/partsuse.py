@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import event_record
 from doorstep.parts.models import PartUse
 from doorstep.parts.services import _count, part_fit, part_get
 from doorstep.visits.models import Consent
@@ -75,10 +75,9 @@ def part_use_record(
             by=actor.name,
             note=note,
         )
-        event_record(
+        EventKind.PART_USED.record(
             order=order,
             actor=actor,
-            kind="part_used",
             rule="R-AN-3" if source in CANNIBALISED else "R-SV-5",
             data={
                 "part": part.code,

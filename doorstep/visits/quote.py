@@ -17,8 +17,8 @@ from doorstep.catalog.warranty import decide_warranty
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Invalid, NotFound
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import event_record
 from doorstep.visits.models import ChargeLine, Consent, Quote
 from doorstep.visits.services import ON_SITE, _require_field_actor, charge_add
 
@@ -63,10 +63,9 @@ def charge_remove(*, order: WorkOrder, actor: Actor, line_id: Any) -> None:
     if line is None:
         raise NotFound("charge_unknown", _("收费项目不存在。"), field="line")
     with transaction.atomic():
-        event_record(
+        EventKind.CHARGE_REMOVED.record(
             order=order,
             actor=actor,
-            kind="charge_removed",
             rule="R-SV-2",
             data={"code": line.fee_item.code, "name": line.fee_item.name, "amount": str(line.amount)},
         )
@@ -152,10 +151,9 @@ def quote_accept(*, order: WorkOrder, signer: str, seen: str, method: str) -> Qu
             at=clock.now(),
             note=f"报价第 {version} 版：合计 ¥{total}，应付 ¥{due}",
         )
-        event_record(
+        EventKind.QUOTE_ACCEPTED.record(
             order=order,
             actor=customer,
-            kind="quote_accepted",
             rule="R-SV-2",
             data={
                 "version": version,

@@ -34,6 +34,7 @@ from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Sp
 
 from doorstep.core import clock
 from doorstep.core.privacy import mask_phone
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_url
 from doorstep.visits.models import ChargeLine
@@ -129,7 +130,7 @@ def _related(obj: Any, name: str) -> Any:
         return None
 
 
-def _event_at(order: WorkOrder, kind: str) -> datetime | None:
+def _event_at(order: WorkOrder, kind: EventKind) -> datetime | None:
     event = order.events.filter(kind=kind).order_by("-seq").first()
     return event.at if event else None
 
@@ -213,13 +214,13 @@ def _order_pairs(order: WorkOrder) -> list[tuple[str, str]]:
     if order.window_start and order.window_end:
         window = f"{_when(order.window_start)}–{_when(order.window_end, '%H:%M')}"
     signature = _related(order, "signature")
-    finished = _event_at(order, "complete") or (signature.at if signature else None)
+    finished = _event_at(order, EventKind.COMPLETE) or (signature.at if signature else None)
     return [
         ("服务类型", order.get_service_type_display()),
         ("服务结果", order.get_status_display()),
         ("受理时间", _when(order.created_at)),
         ("预约时间", window),
-        ("到达时间", _when(_event_at(order, "arrive"))),
+        ("到达时间", _when(_event_at(order, EventKind.ARRIVE))),
         ("完工时间", _when(finished)),
         ("客户要求", "|" + (order.requirement or DASH)),
     ]

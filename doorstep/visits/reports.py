@@ -10,8 +10,8 @@ from django.db import transaction
 
 from doorstep.core import clock
 from doorstep.core.actors import Actor
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import event_record
 from doorstep.visits.models import ServiceReport
 from doorstep.visits.report import service_report_pdf
 
@@ -28,10 +28,9 @@ def report_store(*, order: WorkOrder) -> ServiceReport:
         report.sha256, report.generated_at = digest, clock.now()
         report.file.save(f"{order.number}.pdf", ContentFile(pdf), save=False)
         report.save()
-        event_record(
+        EventKind.REPORT_SENT.record(
             order=order,
             actor=Actor.system(),
-            kind="report_sent",
             rule="R-CO-1",
             data={"sha256": digest[:16], "pages_bytes": len(pdf)},
         )

@@ -15,9 +15,10 @@ from doorstep.catalog.models import FeeItem
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid
+from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import event_record, order_transition
+from doorstep.orders.services import order_transition
 from doorstep.visits.models import ChargeLine, Consent, Payment, Signature
 from doorstep.visits.selectors import amount_due
 
@@ -82,10 +83,9 @@ def charge_add(
             covered=covered,
             added_at=clock.now(),
         )
-        event_record(
+        EventKind.CHARGE_ADDED.record(
             order=order,
             actor=actor,
-            kind="charge_added",
             rule="R-SV-2",
             data={
                 "code": fee.code,
@@ -110,11 +110,10 @@ def consent_record(*, order: WorkOrder, actor: Actor, kind: str, given_by: str, 
         consent = Consent.objects.create(
             order=order, kind=kind, given_by=given_by.strip(), note=note, at=clock.now()
         )
-        event_record(
+        EventKind.CONSENT.record(
             order=order,
             actor=actor,
-            kind="consent",
-            rule="R-AN-6" if kind == "take_back" else "R-SV-4",
+            rule="R-AN-6" if kind == Consent.Kind.TAKE_BACK else "R-SV-4",
             data={"kind": kind, "given_by": consent.given_by, "note": note},
         )
     return consent
@@ -155,10 +154,9 @@ def signature_capture(
             opinion=opinion.strip()[:300],
             at=clock.now(),
         )
-        event_record(
+        EventKind.SIGNED.record(
             order=order,
             actor=actor,
-            kind="signed",
             rule="R-CO-1",
             data={"method": method, "signer": signer_name.strip(), "opinion": opinion.strip()[:300]},
         )

@@ -18,8 +18,8 @@ from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Invalid
 from doorstep.core.privacy import mask_phone
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import event_record
 from doorstep.visits.models import OutboundSms, Signature, SignCode
 from doorstep.visits.policy import visit_policy_for
 from doorstep.visits.services import SIGNABLE, _require_field_actor, signature_capture
@@ -57,10 +57,9 @@ def sign_code_send(*, order: WorkOrder, actor: Actor) -> SignCode:
             f"{policy.sign_code_minutes} 分钟内有效。"
             "请您本人确认服务完成后在工程师手机上签字并输入；工程师不得代签，请勿将验证码告诉他人。",
         )
-        event_record(
+        EventKind.SIGN_CODE_SENT.record(
             order=order,
             actor=actor,
-            kind="sign_code_sent",
             rule="R-CO-1",
             data={"phone": mask_phone(order.customer.phone)},
         )

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Invalid
+from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import policy_for
-from doorstep.orders.services import event_record
 from doorstep.visits.checklists import checklist_done
 from doorstep.visits.models import Checklist, Consent, Diagnosis, EscalationTask, TakeBack
 from doorstep.visits.policy import visit_policy_for
@@ -55,17 +55,16 @@ def _step(order: WorkOrder, actor: Actor, statuses: set[str]) -> None:
 
 
 def lateness_minutes(order: WorkOrder) -> int:
-    arrive = order.events.filter(kind="arrive").order_by("-seq").first()
+    arrive = order.events.filter(kind=EventKind.ARRIVE).order_by("-seq").first()
     return int(arrive.data.get("late_minutes", 0)) if arrive else 0
 
 
 def knock_start(*, order: WorkOrder, actor: Actor, client_at: Any = None) -> None:
     """R-AR-1: knock lightly or ring once; repeat every 30 s; after 5 minutes phone the customer."""
     _step(order, actor, {Status.ARRIVED})
-    event_record(
+    EventKind.KNOCK_STARTED.record(
         order=order,
         actor=actor,
-        kind="knock_started",
         rule="R-AR-1",
         data={"at": moment(client_at).isoformat()},
         customer_visible=False,
@@ -74,10 +73,9 @@ def knock_start(*, order: WorkOrder, actor: Actor, client_at: Any = None) -> Non
 
 def customer_called(*, order: WorkOrder, actor: Actor, answered: bool, client_at: Any = None) -> None:
     _step(order, actor, {Status.EN_ROUTE, Status.ARRIVED})
-    event_record(
+    EventKind.CUSTOMER_CALLED.record(
         order=order,
         actor=actor,
-        kind="customer_called",
         rule="R-AR-1",
         data={"at": moment(client_at).isoformat(), "answered": answered},
     )
@@ -86,7 +84,7 @@ def customer_called(*, order: WorkOrder, actor: Actor, answered: bool, client_at
 def knock_protocol_gap(order: WorkOrder, until: datetime) -> str:
     """What the knock protocol still lacks before 'nobody home' may be recorded ('' when complete)."""
     policy = policy_for(order.brand)
-    knocks = list(order.events.filter(kind="knock_started").order_by("seq"))
+    knocks = list(order.events.filter(kind=EventKind.KNOCK_STARTED).order_by("seq"))
     if not knocks:
         return str(_("请先按规范敲门/按门铃（R-AR-1）。"))
     knock = knocks[0]
@@ -96,7 +94,7 @@ def knock_protocol_gap(order: WorkOrder, until: datetime) -> str:
             _("敲门后须等待 %(m)s 分钟（每 %(s)s 秒重复一次）并致电客户。")
             % {"m": policy.knock_call_after_minutes, "s": policy.knock_retry_seconds}
         )
-    if not order.events.filter(kind="customer_called", seq__gt=knock.seq).exists():
+    if not order.events.filter(kind=EventKind.CUSTOMER_CALLED, seq__gt=knock.seq).exists():
         return str(_("敲门无应答后须致电客户（R-AR-1）。"))
     return ""
 
@@ -110,10 +108,9 @@ def late_call(*, order: WorkOrder, actor: Actor, expected_minutes: Any, reason: 
         raise Invalid("minutes_invalid", _("请填写预计迟到分钟数。"), field="expected_minutes") from None
     if not reason.strip():
         raise Invalid("reason_required", _("请填写迟到原因。"), field="reason")
-    event_record(
+    EventKind.LATE_CALL.record(
         order=order,
         actor=actor,
-        kind="late_call",
         rule="R-AR-5",
         data={"expected_minutes": minutes, "reason": reason.strip()[:200]},
     )
@@ -128,10 +125,9 @@ def apology_record(*, order: WorkOrder, actor: Actor, reason: str, accepted: boo
     if not reason.strip():
         raise Invalid("reason_required", _("致歉须说明迟到原因。"), field="reason")
     with transaction.atomic():
-        event_record(
+        EventKind.LATE_APOLOGY.record(
             order=order,
             actor=actor,
-            kind="late_apology",
             rule="R-AR-5",
             data={"late_minutes": late, "reason": reason.strip()[:200], "accepted": accepted, "gift": gift},
         )
@@ -150,7 +146,7 @@ def apology_record(*, order: WorkOrder, actor: Actor, reason: str, accepted: boo
 
 
 def apology_gap(order: WorkOrder) -> str:
-    if lateness_minutes(order) > 0 and not order.events.filter(kind="late_apology").exists():
+    if lateness_minutes(order) > 0 and not order.events.filter(kind=EventKind.LATE_APOLOGY).exists():
         return str(_("迟到须先向客户致歉并记录（R-AR-5）。"))
     return ""
 
@@ -161,10 +157,9 @@ def someone_else_home(*, order: WorkOrder, actor: Actor, name: str, relation: st
     if not name.strip() or not relation.strip():
         raise Invalid("proxy_required", _("请填写在家人员姓名及与客户的关系。"), field="name")
     with transaction.atomic():
-        event_record(
+        EventKind.SOMEONE_ELSE_HOME.record(
             order=order,
             actor=actor,
-            kind="someone_else_home",
             rule="R-AR-7",
             data={
                 "name": name.strip()[:50],
@@ -188,10 +183,9 @@ def wrong_customer(*, order: WorkOrder, actor: Actor, note: str) -> None:
     if not note.strip():
         raise Invalid("note_required", _("请说明情况（如门牌不符、住户非报修人）。"), field="note")
     with transaction.atomic():
-        event_record(
+        EventKind.WRONG_CUSTOMER.record(
             order=order,
             actor=actor,
-            kind="wrong_customer",
             rule="R-AR-6",
             data={"note": note.strip()[:200]},
             customer_visible=False,
@@ -259,10 +253,9 @@ def diagnosis_record(
             if str(c.get("resolution") or "").strip():
                 fields["resolution"] = str(c["resolution"]).strip()[:300]
             order.faults.filter(position=int(c.get("fault") or 0)).update(**fields)
-        event_record(
+        EventKind.DIAGNOSED.record(
             order=order,
             actor=actor,
-            kind="diagnosed",
             rule="R-SV-1",
             data={
                 "measurements": values,
@@ -306,10 +299,9 @@ def work_start(*, order: WorkOrder, actor: Actor) -> None:
     gaps = work_gaps(order)
     if gaps:
         raise DomainError("work_not_ready", _("尚不能开始施工：%(gaps)s"), gaps="；".join(gaps))
-    event_record(
+    EventKind.WORK_STARTED.record(
         order=order,
         actor=actor,
-        kind="work_started",
         rule="R-SV-2",
         data={"quote_version": quote.version, "due": str(quote.due)},
     )
@@ -322,7 +314,7 @@ def work_started(order: WorkOrder) -> bool:
     quote = quote_current(order)
     if quote is None:
         return False
-    return order.events.filter(kind="work_started", data__quote_version=quote.version).exists()
+    return order.events.filter(kind=EventKind.WORK_STARTED, data__quote_version=quote.version).exists()
 
 
 def workshop_stage(*, order: WorkOrder, actor: Actor, stage: str) -> TakeBack:
@@ -338,10 +330,9 @@ def workshop_stage(*, order: WorkOrder, actor: Actor, stage: str) -> TakeBack:
         raise DomainError("stage_invalid", _("维修进度不能这样变更。"), field="stage")
     take_back.stage = stage
     take_back.save(update_fields=["stage"])
-    event_record(
+    EventKind.WORKSHOP_STAGE.record(
         order=order,
         actor=actor,
-        kind="workshop_stage",
         rule="R-AN-6",
         data={"stage": stage, "receipt_no": take_back.receipt_no},
     )

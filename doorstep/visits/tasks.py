@@ -12,8 +12,8 @@ from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden
 from doorstep.network.models import Staff
 from doorstep.orders.deadlines import deadline_meet_ref, deadline_open
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import Deadline, WorkOrder
-from doorstep.orders.services import event_record
 from doorstep.visits.models import EscalationTask
 
 RULES = {
@@ -70,10 +70,9 @@ def task_open(
         rule=task.rule,
         ref=f"visits.EscalationTask:{task.pk}",
     )
-    event_record(
+    EventKind.ESCALATION_OPENED.record(
         order=order,
         actor=actor,
-        kind="escalation_opened",
         rule=task.rule,
         customer_visible=False,
         data={
@@ -110,10 +109,9 @@ def task_done(*, task: EscalationTask, actor: Actor, outcome: str) -> Escalation
     task.state, task.done_at, task.outcome = EscalationTask.State.DONE, clock.now(), outcome.strip()[:300]
     task.save(update_fields=["state", "done_at", "outcome"])
     deadline_meet_ref(ref=f"visits.EscalationTask:{task.pk}")
-    event_record(
+    EventKind.ESCALATION_DONE.record(
         order=task.order,
         actor=actor,
-        kind="escalation_done",
         rule=task.rule,
         customer_visible=False,
         data={"task": task.pk, "task_kind": task.kind, "outcome": task.outcome},

@@ -13,8 +13,8 @@ from django.db.models import Max
 
 from doorstep.core import clock
 from doorstep.core.actors import Actor
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import event_record
 from doorstep.visits.checklists import checklist_items
 from doorstep.visits.models import Checklist, Consent, Quote, TakeBack
 from doorstep.visits.quote import _totals, fingerprint, quote_current, quote_lines
@@ -49,17 +49,15 @@ def quote_accepted(order: WorkOrder, by: str | None = None) -> Quote:
 def _knocked(order: WorkOrder) -> None:
     system = Actor.system()
     start = clock.now() - timedelta(minutes=10)
-    event_record(
+    EventKind.KNOCK_STARTED.record(
         order=order,
         actor=system,
-        kind="knock_started",
         data={"at": start.isoformat()},
         customer_visible=False,
     )
-    event_record(
+    EventKind.CUSTOMER_CALLED.record(
         order=order,
         actor=system,
-        kind="customer_called",
         data={"at": clock.now().isoformat(), "answered": False},
     )
 

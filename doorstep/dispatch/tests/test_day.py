@@ -16,8 +16,9 @@ from doorstep.dispatch.risk import LATE, OK, technician_etas
 from doorstep.dispatch.services import late_call_fire, late_call_record, risk_scan
 from doorstep.dispatch.slots import order_slots
 from doorstep.dispatch.tests.helpers import DAY, FAR, NEAR, at, placed
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import event_record, order_transition
+from doorstep.orders.services import order_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,10 @@ def test_no_slots_on_leave_R_DI_3(world) -> None:  # type: ignore[no-untyped-def
 def _overrun(world):  # type: ignore[no-untyped-def]
     first = placed(world, status="in_service", start=at(9))
     with clock.frozen_at(at(9)):
-        event_record(order=first, actor=world.actor("technician"), kind="start_service")
+        EventKind.START_SERVICE.record(
+            order=first,
+            actor=world.actor("technician"),
+        )
     second = placed(world, status="confirmed", start=at(10, 30), where=FAR)
     return first, second
 

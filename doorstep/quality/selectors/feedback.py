@@ -13,6 +13,7 @@ from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.privacy import Contact, contact_for
 from doorstep.customers.models import Customer, OwnedProduct
+from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.selectors import orders_visible_to
@@ -20,8 +21,11 @@ from doorstep.quality.models import CallbackAttempt, Complaint, EarlyWarning, In
 
 CALLBACK_ROLES = frozenset({"agent", "quality", "admin"})
 DASHBOARD_ROLES = frozenset({"quality", "admin", "outlet_manager"})
-ARCHIVE_KINDS = ("arrive", "complete", "record_callback", "survey_submitted", "complaint_opened",
-                 "complaint_resolved", "take_back", "reopen", "fault_coded", "signed")  # fmt: skip
+ARCHIVE_KINDS = (
+    EventKind.ARRIVE, EventKind.COMPLETE, EventKind.RECORD_CALLBACK, EventKind.SURVEY_SUBMITTED,
+    EventKind.COMPLAINT_OPENED, EventKind.COMPLAINT_RESOLVED, EventKind.TAKE_BACK, EventKind.REOPEN,
+    EventKind.FAULT_CODED, EventKind.SIGNED,
+)  # fmt: skip
 
 
 @dataclass

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.network.models import Outlet, ServicePolicy, Technician
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.selectors import orders_visible_to, policy_for
 from doorstep.quality.models import LanguageFlag, QualityPolicy, StarLevelRule
@@ -47,11 +48,12 @@ METRICS: dict[str, Any] = {
 }
 COUNT_METRICS = frozenset({"language"})
 LOWER_IS_BETTER = frozenset({"repeat", "complaints", "language"})
+K = EventKind
 HISTORY_KINDS = (
-    "dispatch", "transfer", "assign", "confirm_appointment", "reschedule", "arrive", "start_service",
-    "take_back", "complete", "reopen", "record_callback", "survey_submitted", "complaint_opened",
+    K.DISPATCH, K.TRANSFER, K.ASSIGN, K.CONFIRM_APPOINTMENT, K.RESCHEDULE, K.ARRIVE, K.START_SERVICE,
+    K.TAKE_BACK, K.COMPLETE, K.REOPEN, K.RECORD_CALLBACK, K.SURVEY_SUBMITTED, K.COMPLAINT_OPENED,
 )  # fmt: skip
-PERIOD_KINDS = ("arrive", "complete", "record_callback", "survey_submitted", "complaint_opened")
+PERIOD_KINDS = (K.ARRIVE, K.COMPLETE, K.RECORD_CALLBACK, K.SURVEY_SUBMITTED, K.COMPLAINT_OPENED)
 
 
 @dataclass
@@ -225,22 +227,22 @@ def _walk(
 
 def _step(s: _State, e: OrderEvent, tally: _Tally, in_period: bool) -> None:
     d, kind = e.data or {}, e.kind
-    if kind in ("dispatch", "transfer"):
+    if kind in (EventKind.DISPATCH, EventKind.TRANSFER):
         s.outlet = d.get("outlet", s.outlet)
-    elif kind == "assign":
+    elif kind == EventKind.ASSIGN:
         s.tech = d.get("technician", s.tech)
-    elif kind in ("confirm_appointment", "reschedule") and d.get("window"):
+    elif kind in (EventKind.CONFIRM_APPOINTMENT, EventKind.RESCHEDULE) and d.get("window"):
         s.window_start = parse_datetime(d["window"][0])
-    elif kind == "arrive" and in_period and s.window_start is not None:
+    elif kind == EventKind.ARRIVE and in_period and s.window_start is not None:
         early = timedelta(minutes=tally.policy(e.order.brand).early_arrival_minutes)
         tally.add("on_time", e.order_id, e.at <= s.window_start - early, outlet=s.outlet, tech=s.tech)
-    elif kind == "start_service":
+    elif kind == EventKind.START_SERVICE:
         s.starts += 1
-    elif kind == "take_back":
+    elif kind == EventKind.TAKE_BACK:
         s.taken_back = True
-    elif kind == "complete":
+    elif kind == EventKind.COMPLETE:
         _complete(s, e, tally, in_period)
-    elif kind == "reopen":
+    elif kind == EventKind.REOPEN:
         _reopen(s, e)
     else:
         _feedback(s, e, tally, in_period)
@@ -261,18 +263,18 @@ def _reopen(s: _State, e: OrderEvent) -> None:
 
 def _feedback(s: _State, e: OrderEvent, tally: _Tally, in_period: bool) -> None:
     d, kind = e.data or {}, e.kind
-    if kind in ("record_callback", "survey_submitted"):
+    if kind in (EventKind.RECORD_CALLBACK, EventKind.SURVEY_SUBMITTED):
         s.called_back.append(e.at)
-    if kind == "survey_submitted" and in_period:
+    if kind == EventKind.SURVEY_SUBMITTED and in_period:
         s.score = (True, float(d.get("mean") or 0))
     elif (
-        kind == "record_callback"
+        kind == EventKind.RECORD_CALLBACK
         and in_period
         and d.get("satisfaction")
         and (s.score is None or not s.score[0])
     ):
         s.score = (False, float(d["satisfaction"]))
-    elif kind == "complaint_opened" and in_period:
+    elif kind == EventKind.COMPLAINT_OPENED and in_period:
         outlet, tech = d.get("outlet", s.outlet), d.get("technician", s.tech)
         tally.hit("complaints", e.order_id, outlet=outlet, tech=tech)
 

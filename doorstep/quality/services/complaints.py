@@ -20,9 +20,9 @@ from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
 from doorstep.network.models import Role, Staff
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import order_is_visible_to
-from doorstep.orders.services import event_record
 from doorstep.quality.models import Complaint, Source
 from doorstep.quality.selectors.policy import quality_policy_for
 
@@ -55,7 +55,7 @@ def complaint_open(
             owner=_owner_for(order, Complaint.Level.OUTLET_MANAGER),
             response_due_at=_due(order, Complaint.Level.OUTLET_MANAGER, now),
         )
-        _event(complaint, actor, "complaint_opened", visible=True, description=complaint.description)
+        _event(complaint, actor, EventKind.COMPLAINT_OPENED, visible=True, description=complaint.description)
         _schedule(complaint)
     return complaint
 
@@ -73,7 +73,9 @@ def _check_open(order: WorkOrder, actor: Actor, channel: str, category: str, tex
 
 def _last_technician(order: WorkOrder) -> int | None:
     """A reopened order has no technician any more: the complaint is about the last one assigned."""
-    assigned = order.events.filter(kind="assign").order_by("-seq").values_list("data__technician", flat=True)
+    assigned = (
+        order.events.filter(kind=EventKind.ASSIGN).order_by("-seq").values_list("data__technician", flat=True)
+    )
     return next(iter(assigned), None)
 
 
@@ -102,11 +104,10 @@ def _due(order: WorkOrder, level: int, now: datetime | None = None) -> datetime:
     return (now or clock.now()) + timedelta(hours=hours)
 
 
-def _event(complaint: Complaint, actor: Actor, kind: str, *, visible: bool, **data: object) -> None:
-    event_record(
+def _event(complaint: Complaint, actor: Actor, kind: EventKind, *, visible: bool, **data: object) -> None:
+    kind.record(
         order=complaint.order,
         actor=actor,
-        kind=kind,
         data={
             "complaint": complaint.pk,
             "category": complaint.category,
@@ -152,7 +153,7 @@ def complaint_respond(*, complaint: Complaint, actor: Actor, response: str) -> C
         locked.version = F("version") + 1
         locked.save(update_fields=["state", "response", "responded_at", "version"])
         locked.refresh_from_db()
-        _event(locked, actor, "complaint_responded", visible=True, response=locked.response)
+        _event(locked, actor, EventKind.COMPLAINT_RESPONDED, visible=True, response=locked.response)
         _check_language(locked, actor, text)
     return locked
 
@@ -184,7 +185,7 @@ def _resolve(complaint: Complaint, actor: Actor, note: str) -> None:
     complaint.state, complaint.resolved_at = Complaint.State.RESOLVED, clock.now()
     complaint.confirmed_by = ("客户本人" if actor.role == "customer" else f"{actor.name}（电话确认）")[:60]
     complaint.save(update_fields=["state", "resolved_at", "confirmed_by"])
-    _event(complaint, actor, "complaint_resolved", visible=True, note=note.strip()[:300])
+    _event(complaint, actor, EventKind.COMPLAINT_RESOLVED, visible=True, note=note.strip()[:300])
 
 
 def _reject(complaint: Complaint, actor: Actor, note: str) -> None:
@@ -193,7 +194,7 @@ def _reject(complaint: Complaint, actor: Actor, note: str) -> None:
     complaint.owner = _owner_for(complaint.order, level)
     complaint.response_due_at = _due(complaint.order, level)
     complaint.save(update_fields=["state", "level", "owner", "response_due_at"])
-    _event(complaint, actor, "complaint_not_accepted", visible=True, note=note.strip()[:300])
+    _event(complaint, actor, EventKind.COMPLAINT_NOT_ACCEPTED, visible=True, note=note.strip()[:300])
     _schedule(complaint)
 
 
@@ -241,13 +242,13 @@ def complaint_escalate(*, complaint_id: int, level: int) -> bool:
                 hours=quality_policy_for(complaint.order.brand).apology_visit_hours
             )
             complaint.save(update_fields=["response_due_at"])
-            _event(complaint, Actor.system(), "complaint_overdue", visible=False)
+            _event(complaint, Actor.system(), EventKind.COMPLAINT_OVERDUE, visible=False)
         else:
             complaint.level = level + 1
             complaint.owner = _owner_for(complaint.order, complaint.level)
             complaint.response_due_at = _due(complaint.order, complaint.level)
             complaint.save(update_fields=["level", "owner", "response_due_at"])
-            _event(complaint, Actor.system(), "complaint_escalated", visible=False, from_level=level)
+            _event(complaint, Actor.system(), EventKind.COMPLAINT_ESCALATED, visible=False, from_level=level)
         _schedule(complaint)
     log.info("complaint %s escalated past level %s", complaint_id, level)
     return True

@@ -19,10 +19,11 @@ from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid
 from doorstep.orders import deadlines
+from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status, find_move
 from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.selectors import order_is_visible_to
-from doorstep.orders.services import event_record, order_transition
+from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.quality.models import SCORE_FIELDS, SCORE_LABELS, CallbackAttempt, Complaint, Survey
 from doorstep.quality.selectors.policy import quality_policy_for
@@ -131,17 +132,16 @@ def _not_reached(order: WorkOrder, actor: Actor, outcome: str) -> CallbackAttemp
         data: dict[str, Any] = {"outcome": outcome, "attempt": tries}
         if next_try:
             data["next_try_at"] = next_try.isoformat()
-        event_record(
+        EventKind.CALLBACK_ATTEMPT.record(
             order=order,
             actor=actor,
-            kind="callback_attempt",
             data=data,
             customer_visible=False,
             rule="R-QA-1",
         )
         if last:
-            event_record(
-                order=order, actor=actor, kind="callback_questionnaire_sent",
+            EventKind.CALLBACK_QUESTIONNAIRE_SENT.record(
+                order=order, actor=actor,
                 data={"link": tracking_url(order), "attempts": tries}, customer_visible=True, rule="R-QA-1",
             )  # fmt: skip
     return attempt
@@ -187,8 +187,8 @@ def survey_submit(
             product_works=product_works, comment=(comment or "").strip()[:500], channel=channel,
             submitted_at=clock.now(), **clean,
         )  # fmt: skip
-        event_record(
-            order=order, actor=actor, kind="survey_submitted", customer_visible=True, rule="R-QA-2",
+        EventKind.SURVEY_SUBMITTED.record(
+            order=order, actor=actor, customer_visible=True, rule="R-QA-2",
             data={**clean, "mean": survey.mean, "product_works": product_works, "comment": survey.comment,
                   "technician": order.technician_id, "outlet": order.outlet_id},
         )  # fmt: skip

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import Forbidden, Invalid, NotFound
+from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import order_is_visible_to
-from doorstep.orders.services import event_record
 from doorstep.quality.models import FaultRecord, Insight
 
 RULE = "R-QA-5"
@@ -45,8 +45,8 @@ def fault_record_save(*, order: WorkOrder, actor: Actor, **fields: str) -> Fault
                 "recorded_at": clock.now(),
             },
         )
-        event_record(
-            order=order, actor=actor, kind="fault_coded", data={"code": record.code, **clean},
+        EventKind.FAULT_CODED.record(
+            order=order, actor=actor, data={"code": record.code, **clean},
             customer_visible=False, rule=RULE,
         )  # fmt: skip
     return record
@@ -78,8 +78,8 @@ def insight_submit(
             title=title.strip()[:100], body=body.strip(), author=actor.staff, submitted_at=clock.now(),
         )  # fmt: skip
         if order is not None:
-            event_record(
-                order=order, actor=actor, kind="insight_submitted", customer_visible=False, rule=RULE,
+            EventKind.INSIGHT_SUBMITTED.record(
+                order=order, actor=actor, customer_visible=False, rule=RULE,
                 data={"insight": insight.pk, "department": department, "title": insight.title},
             )  # fmt: skip
     return insight

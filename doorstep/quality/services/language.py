@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import event_record
 from doorstep.quality.language import ContextRule, Hit, LanguageMatcher, default_matcher
 from doorstep.quality.models import LanguageFlag, LanguageRule, Source
 from doorstep.quality.selectors.language import can_review_language, language_flag_is_visible_to
@@ -77,10 +77,9 @@ def language_check_text(
             for hit in hits
         ]
         if order is not None:
-            event_record(
+            EventKind.LANGUAGE_FLAGGED.record(
                 order=order,
                 actor=author,
-                kind="language_flagged",
                 data={"source": source, "source_ref": source_ref, "flags": [f.summary() for f in flags]},
                 customer_visible=False,
                 rule=RULE,
@@ -183,6 +182,12 @@ def _lock_open(flag: LanguageFlag, actor: Actor) -> LanguageFlag:
     return locked
 
 
+_REVIEWED: dict[str, EventKind] = {
+    LanguageFlag.State.CONFIRMED: EventKind.LANGUAGE_FLAG_CONFIRMED,
+    LanguageFlag.State.DISMISSED: EventKind.LANGUAGE_FLAG_DISMISSED,
+}
+
+
 def _review(
     flag: LanguageFlag, actor: Actor, *, state: str, note: str, rule: LanguageRule | None = None
 ) -> None:
@@ -193,10 +198,9 @@ def _review(
     flag.dismissal_rule = rule
     flag.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note", "dismissal_rule"])
     if flag.order is not None:
-        event_record(
+        _REVIEWED[state].record(
             order=flag.order,
             actor=actor,
-            kind=f"language_flag_{state}",
             reason=flag.review_note,
             data={"flag": flag.pk, "phrase_id": flag.phrase_id, "text": flag.matched_text},
             customer_visible=False,

@@ -104,12 +104,3 @@ CUSTOMER_CATEGORIES = frozenset(
         "other",
     }
 )
-
-
-@register.filter
-def event_text(event: Any) -> str:
-    """The quality loop's own label for an event, else the order record's label."""
-    from doorstep.orders.templatetags.orders_tags import event_label
-    from doorstep.quality.events import quality_event_label
-
-    return quality_event_label(event) or event_label(event)

@@ -16,32 +16,6 @@ from doorstep.visits.services import ON_SITE
 
 register = template.Library()
 
-EVENT_LABELS = {
-    "checklist": "完成检查清单",
-    "knock_started": "开始敲门（R-AR-1）",
-    "customer_called": "致电客户",
-    "late_call": "迟到前致电致歉",
-    "late_apology": "迟到致歉",
-    "escalation_opened": "升级任务",
-    "escalation_done": "升级任务已处理",
-    "someone_else_home": "非本人在家",
-    "wrong_customer": "找错客户",
-    "diagnosed": "诊断",
-    "charge_removed": "移除报价项目",
-    "quote_accepted": "客户确认报价",
-    "work_started": "开始施工",
-    "part_used": "配件使用",
-    "workshop_stage": "拉修进度",
-    "sign_code_sent": "签字验证码已发送",
-    "report_sent": "服务报告已发送",
-}
-
-
-@register.filter
-def visit_event_label(kind: str) -> str:
-    """Labels of the events the visit writes ('' for the lifecycle's own, labelled by orders)."""
-    return EVENT_LABELS.get(kind, "")
-
 
 @register.inclusion_tag("visits/_track_block.html")
 def visit_track(order: WorkOrder, token: str) -> dict[str, Any]:

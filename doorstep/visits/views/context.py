@@ -7,6 +7,7 @@ from typing import Any
 from doorstep.catalog.knowledge.cases import product_line_key
 from doorstep.catalog.knowledge.matcher import suggest_cases
 from doorstep.core.actors import Actor
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import allowed_moves, order_timeline, policy_for
 from doorstep.orders.tracking import tracking_url
@@ -65,7 +66,7 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "late_minutes": steps.lateness_minutes(order),
         "needs_apology": bool(steps.apology_gap(order)),
         "knock_gap": steps.knock_protocol_gap(order, _now()) if order.status == "arrived" else "",
-        "knock_started": order.events.filter(kind="knock_started").order_by("seq").first(),
+        "knock_started": order.events.filter(kind=EventKind.KNOCK_STARTED).order_by("seq").first(),
         "checklists": _checklists(order),
         "kb": _kb(order),
         "diagnosis": diagnosis,

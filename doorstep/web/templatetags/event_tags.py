@@ -1,0 +1,94 @@
+"""The one label of an event on the order's record (一票到底, R-CO-4), for every page that shows it.
+
+The label is the kind's own (``orders.events.EventKind``); a lifecycle move adds the status it led to,
+and some kinds add a detail taken from the event's data. This lives in the web layer because the
+details name choices of every capability (consent kinds, complaint categories, …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import template
+from django.db.models import Choices
+from django.utils.translation import gettext as _
+
+from doorstep.orders.events import EventKind
+from doorstep.orders.lifecycle import Action, Status
+from doorstep.orders.models import Channel, Deadline, OrderEvent
+from doorstep.quality.models import CallbackAttempt, Complaint, Insight
+from doorstep.visits.models import Checklist, Consent, EscalationTask
+
+register = template.Library()
+
+K = EventKind
+
+
+def _choice(choices: type[Choices], value: Any) -> str:
+    return str(choices(value).label) if value in choices.values else str(value or "")
+
+
+def _category(e: OrderEvent) -> str:
+    return _choice(Complaint.Category, e.data.get("category"))
+
+
+def _text(e: OrderEvent) -> str:
+    return str(e.data.get("text", ""))
+
+
+DETAILS: dict[EventKind, Callable[[OrderEvent], str]] = {
+    K.CREATED: lambda e: _choice(Channel, e.data.get("channel")),
+    K.DUPLICATE_LINKED: lambda e: _choice(Channel, e.data.get("channel")),
+    K.INFO_VERIFIED: lambda e: str(e.data.get("verified", "")),
+    K.CALL: lambda e: str(e.data.get("question", "")),
+    K.OWNER_HANDED_OVER: lambda e: f"{e.data.get('from', '')} → {e.data.get('to', '')}",
+    K.FAULT_CAUSE: lambda e: str(e.data.get("cause", "")),
+    K.CARRY_IN_INSTRUCTIONS: lambda e: (
+        _("请携带%(bring)s，送至 %(address)s（%(hours)s）")
+        % {
+            "bring": "、".join(e.data.get("bring", [])),
+            "address": e.data.get("address", ""),
+            "hours": e.data.get("hours", ""),
+        }
+    ),
+    K.DEADLINE_OVERDUE: lambda e: _choice(Deadline.Kind, e.data.get("deadline_kind")),
+    K.OUTLET_ACCEPT_TIMEOUT: lambda e: str(e.data.get("outlet_name", "")),
+    K.LATE_CALL_OVERDUE: lambda e: str(e.data.get("technician", "")),
+    K.FAULT_ESCALATED: lambda e: str(e.data.get("level_label", "")),
+    K.CHECKLIST: lambda e: _choice(Checklist.Kind, e.data.get("checklist")),
+    K.ESCALATION_OPENED: lambda e: _choice(EscalationTask.Kind, e.data.get("task_kind")),
+    K.ESCALATION_DONE: lambda e: _choice(EscalationTask.Kind, e.data.get("task_kind")),
+    K.CHARGE_ADDED: lambda e: f"{e.data.get('name', '')} ¥{e.data.get('amount', '')}",
+    K.CHARGE_REMOVED: lambda e: f"{e.data.get('name', '')} ¥{e.data.get('amount', '')}",
+    K.CONSENT: lambda e: f"{_choice(Consent.Kind, e.data.get('kind'))}（{e.data.get('given_by', '')}）",
+    K.SIGNED: lambda e: str(e.data.get("signer", "")),
+    K.CALLBACK_ATTEMPT: lambda e: _choice(CallbackAttempt.Outcome, e.data.get("outcome")),
+    K.SURVEY_SUBMITTED: lambda e: _("平均 %(mean).1f 分") % {"mean": float(e.data.get("mean") or 0)},
+    K.COMPLAINT_OPENED: _category,
+    K.COMPLAINT_RESPONDED: _category,
+    K.COMPLAINT_NOT_ACCEPTED: _category,
+    K.COMPLAINT_RESOLVED: _category,
+    K.COMPLAINT_ESCALATED: lambda e: _choice(Complaint.Level, e.data.get("level")),
+    K.FAULT_CODED: lambda e: str(e.data.get("code", "")),
+    K.INSIGHT_SUBMITTED: lambda e: (
+        f"{_choice(Insight.Department, e.data.get('department'))} · {e.data.get('title', '')}"
+    ),
+    K.LANGUAGE_FLAGGED: lambda e: _("%(n)s 处") % {"n": len(e.data.get("flags") or [])},
+    K.LANGUAGE_FLAG_CONFIRMED: _text,
+    K.LANGUAGE_FLAG_DISMISSED: _text,
+}
+
+
+@register.filter
+def event_label(event: OrderEvent) -> str:
+    """「label」, 「move → new status」 or 「label：detail」 for one event of the record."""
+    if event.kind not in EventKind.values:  # rows older than the vocabulary
+        return str(event.kind)
+    kind = EventKind(event.kind)
+    if kind in Action.values:
+        target = _choice(Status, event.to_status)
+        return f"{kind.label} → {target}" if target else str(kind.label)
+    render = DETAILS.get(kind)
+    detail = render(event) if render else ""
+    return _("%(label)s：%(detail)s") % {"label": kind.label, "detail": detail} if detail else str(kind.label)
