@@ -1,4 +1,4 @@
-"""Dispatch data (STANDARD.md §3, R-PR-2, R-AR-5): policy numbers, skills, safety equipment, the working
+"""Dispatch data (docs/standard.md §3, R-PR-2, R-AR-5): policy numbers, skills, safety equipment, the working
 calendar, shifts and leave, outlet acceptance, the call-before-late deadline, and day plans."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _months_later(day: date, months: int) -> date:
 
 
 class DispatchPolicy(TimeStamped):
-    """Dispatch numbers per brand; defaults from STANDARD.md (or stated as operator choices)."""
+    """Dispatch numbers per brand; defaults from docs/standard.md (or stated as operator choices)."""
 
     brand = models.OneToOneField("network.Brand", on_delete=models.CASCADE, related_name="dispatch_policy")
     outlet_accept_minutes = models.PositiveIntegerField("网点接单时限（分钟）R-DI-1", default=30)

@@ -1,4 +1,4 @@
-"""The service network (STANDARD.md §0): brand → service centre → outlets, staff and technicians."""
+"""The service network (docs/standard.md §0): brand → service centre → outlets, staff and technicians."""
 
 from __future__ import annotations
 
@@ -156,7 +156,7 @@ class Qualification(models.Model):
 
 
 class ServicePolicy(TimeStamped):
-    """Every number of the service standard, per brand; defaults are STANDARD.md's."""
+    """Every number of the service standard, per brand; defaults are docs/standard.md's."""
 
     brand = models.OneToOneField(Brand, on_delete=models.CASCADE, related_name="policy")
     early_arrival_minutes = models.PositiveIntegerField("提前到达（分钟）R-DI-7", default=5)

@@ -1,4 +1,4 @@
-"""The quality loop's rows (STANDARD.md §8–10)."""
+"""The quality loop's rows (docs/standard.md §8–10)."""
 
 from doorstep.quality.models.feedback import (
     SCORE_FIELDS,

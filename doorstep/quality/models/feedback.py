@@ -1,4 +1,4 @@
-"""Callbacks, the customer's survey and complaints (STANDARD.md §8: R-QA-1, R-QA-2, R-QA-3), and the
+"""Callbacks, the customer's survey and complaints (docs/standard.md §8: R-QA-1, R-QA-2, R-QA-3), and the
 per-brand numbers of the quality loop (R-QA-4 star thresholds, complaint deadlines, early warning)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from doorstep.core.models import TimeStamped
 
 
 class QualityPolicy(TimeStamped):
-    """The quality loop's numbers for one brand; defaults are STANDARD.md's (or the seeds' practice)."""
+    """The quality loop's numbers for one brand; defaults are docs/standard.md's (or the seeds' practice)."""
 
     brand = models.OneToOneField("network.Brand", on_delete=models.CASCADE, related_name="quality_policy")
     callback_retry_hours = models.PositiveIntegerField("回访未接通重试间隔（小时）R-QA-1", default=4)

@@ -1,4 +1,4 @@
-"""Service-language flags and learned dismissals (STANDARD.md §9, R-LG-2).
+"""Service-language flags and learned dismissals (docs/standard.md §9, R-LG-2).
 
 A :class:`LanguageFlag` is one forbidden phrase found in a text written by staff; a quality manager
 confirms it (it counts in the KPIs, R-QA-4) or dismisses it as a false positive, which stores a

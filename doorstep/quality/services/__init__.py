@@ -1,4 +1,4 @@
-"""Writes of the quality loop (STANDARD.md §8–9). Language checks are re-exported for existing callers."""
+"""Writes of the quality loop (docs/standard.md §8–9). Language checks are re-exported for callers."""
 
 from doorstep.quality.services.language import (
     language_check_text,

@@ -1,4 +1,4 @@
-"""Writes for service-language checks (STANDARD.md §9, R-LG-2).
+"""Writes for service-language checks (docs/standard.md §9, R-LG-2).
 
 Staff texts (order notes, SMS, chat replies, call transcripts, event reasons) go through
 :func:`language_check_text`; every hit becomes a :class:`LanguageFlag` that a quality manager

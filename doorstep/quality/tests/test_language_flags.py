@@ -1,4 +1,4 @@
-"""Service-language checks on the Django side (STANDARD.md §9 R-LG-2, R-QA-4)."""
+"""Service-language checks on the Django side (docs/standard.md §9 R-LG-2, R-QA-4)."""
 
 from __future__ import annotations
 

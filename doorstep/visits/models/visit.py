@@ -1,4 +1,4 @@
-"""Records of the technician's visit (STANDARD.md §4–7): checklists, diagnosis, the accepted quote,
+"""Records of the technician's visit (docs/standard.md §4–7): checklists, diagnosis, the accepted quote,
 escalation tasks, the take-back receipt, one-time signing codes, replay keys and the stored report."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ def _default_data_lines() -> list[str]:
 
 
 class VisitPolicy(models.Model):
-    """The visit's numbers per brand (defaults from STANDARD.md; ServicePolicy holds the shared ones)."""
+    """The visit's numbers per brand (defaults from docs/standard.md; ServicePolicy holds the shared ones)."""
 
     brand = models.OneToOneField("network.Brand", on_delete=models.CASCADE, related_name="visit_policy")
     escalation_due_hours = models.PositiveIntegerField("迟到升级：主管上门致歉时限（小时）R-AR-5", default=24)

@@ -1,4 +1,4 @@
-"""The visit's rules as refusals and records (STANDARD.md §4–7)."""
+"""The visit's rules as refusals and records (docs/standard.md §4–7)."""
 
 from __future__ import annotations
 

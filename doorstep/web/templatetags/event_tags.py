@@ -61,7 +61,10 @@ DETAILS: dict[EventKind, Callable[[OrderEvent], str]] = {
     K.ESCALATION_DONE: lambda e: _choice(EscalationTask.Kind, e.data.get("task_kind")),
     K.CHARGE_ADDED: lambda e: f"{e.data.get('name', '')} ¥{e.data.get('amount', '')}",
     K.CHARGE_REMOVED: lambda e: f"{e.data.get('name', '')} ¥{e.data.get('amount', '')}",
-    K.CONSENT: lambda e: f"{_choice(Consent.Kind, e.data.get('kind'))}（{e.data.get('given_by', '')}）",
+    K.CONSENT: lambda e: (
+        _("%(kind)s（%(who)s）")
+        % {"kind": _choice(Consent.Kind, e.data.get("kind")), "who": e.data.get("given_by", "")}
+    ),
     K.SIGNED: lambda e: str(e.data.get("signer", "")),
     K.CALLBACK_ATTEMPT: lambda e: _choice(CallbackAttempt.Outcome, e.data.get("outcome")),
     K.SURVEY_SUBMITTED: lambda e: _("平均 %(mean).1f 分") % {"mean": float(e.data.get("mean") or 0)},
