@@ -139,7 +139,7 @@ def event_record(
     *,
     order: WorkOrder,
     actor: Actor,
-    kind: EventKind | str,
+    kind: EventKind,
     from_status: str = "",
     to_status: str = "",
     reason: str = "",
@@ -151,7 +151,6 @@ def event_record(
 
     The next sequence number is taken under the order's row lock, so concurrent writers (a move, the
     worker firing a deadline, a complaint escalation) queue up instead of colliding on ``seq``.
-    ``kind`` must be an ``EventKind`` (a plain value is accepted while callers move to the enum).
     """
     from doorstep.orders.models import OrderEvent, WorkOrder
 
