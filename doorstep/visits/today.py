@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from doorstep.core import clock
 from doorstep.core.actors import Actor
-from doorstep.dispatch.routing.model import Location
+from doorstep.dispatch.routing.geo import Location
 from doorstep.dispatch.routing.travel import HaversineTravel
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
