@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
-from doorstep.core.privacy import contact_for
 from doorstep.customers.models import Customer, OwnedProduct
 from doorstep.orders.selectors import orders_visible_to
 from doorstep.quality.models import Insight, TrainingRecord
+from doorstep.quality.privacy import contact_for
 from doorstep.quality.selectors.feedback import archive_orders, insights_visible_to
 from doorstep.quality.selectors.people import expiring_soon
 from doorstep.quality.services.insights import FAULT_FIELDS, fault_record_save, insight_submit, insight_update
