@@ -18,8 +18,8 @@ from doorstep.api.schemas import (
     OrderListOut,
     TransitionIn,
 )
-from doorstep.core.actors import Actor
 from doorstep.core.errors import NotFound
+from doorstep.network.actors import Actor
 from doorstep.orders import selectors
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Status

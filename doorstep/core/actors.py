@@ -1,55 +1,8 @@
-"""Who is acting: a staff member (with role and outlet), the customer via a signed link, or the system."""
+"""Moved: the acting person is ``doorstep.network.actors.Actor`` (staff, roles and outlets are network's).
 
-from __future__ import annotations
+Kept only for the modules that still import it from here; import ``doorstep.network.actors`` instead.
+"""
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from doorstep.network.actors import Actor
 
-from django.utils.translation import gettext_lazy as _
-
-from doorstep.core.errors import Forbidden
-
-if TYPE_CHECKING:
-    from doorstep.network.models import Staff
-
-
-@dataclass(frozen=True)
-class Actor:
-    role: str
-    name: str
-    user: Any = None
-    staff: Staff | None = None
-
-    @property
-    def outlet_id(self) -> int | None:
-        return self.staff.outlet_id if self.staff else None
-
-    @property
-    def centre_id(self) -> int | None:
-        return self.staff.centre_id if self.staff else None
-
-    @property
-    def technician_id(self) -> int | None:
-        if self.staff is None or self.role != "technician":
-            return None
-        tech = getattr(self.staff, "technician", None)
-        return tech.pk if tech else None
-
-    @property
-    def is_staff_member(self) -> bool:
-        return self.staff is not None
-
-    @classmethod
-    def for_user(cls, user: Any) -> Actor:
-        staff = getattr(user, "staff", None) if user is not None and user.is_authenticated else None
-        if staff is None:
-            raise Forbidden("not_staff", _("此账号不是服务网络员工，无权操作工单。"))
-        return cls(role=staff.role, name=staff.name, user=user, staff=staff)
-
-    @classmethod
-    def customer(cls, name: str) -> Actor:
-        return cls(role="customer", name=name)
-
-    @classmethod
-    def system(cls) -> Actor:
-        return cls(role="system", name="系统")
+__all__ = ["Actor"]

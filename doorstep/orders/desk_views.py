@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from doorstep.catalog.kb import kb_suggest
 from doorstep.catalog.models import ProductLine
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Customer
+from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
 from doorstep.orders import selectors
 from doorstep.orders.desk import DESK_ROLES, call_log, call_replied, fault_record_cause, order_hand_over

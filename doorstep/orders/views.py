@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.catalog.kb import kb_suggest
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
 from doorstep.dispatch.eligibility import technician_ineligibility
+from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Staff, Technician
 from doorstep.orders import selectors
 from doorstep.orders.desk import DESK_ROLES

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
+from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.quality.models import Complaint, Source, TrainingRecord
 from doorstep.quality.services.complaints import complaint_confirm, complaint_open, complaint_respond

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.privacy import mask_address, mask_phone
+from doorstep.network.actors import Actor
 from doorstep.orders.lifecycle import TERMINAL, Status
 from doorstep.orders.models import WorkOrder
 from doorstep.quality.models import Complaint, ContactAccess

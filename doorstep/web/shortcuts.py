@@ -7,8 +7,8 @@ from collections.abc import Collection
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
+from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import order_get
 

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
+from doorstep.network.actors import Actor
 from doorstep.orders import selectors
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import WorkOrder

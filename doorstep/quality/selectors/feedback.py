@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.customers.models import Customer, OwnedProduct
+from doorstep.network.actors import Actor
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.selectors import orders_visible_to

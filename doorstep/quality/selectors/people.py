@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.network.models import Qualification, Technician
 from doorstep.orders.models import WorkOrder
 from doorstep.quality.models import TrainingRecord

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import World
-from doorstep.core.actors import Actor
 from doorstep.core.privacy import mask_address, mask_phone
+from doorstep.network.actors import Actor
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tests.helpers import order_in

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import order_from_token
 from doorstep.quality.models import SCORE_FIELDS, Complaint, Survey

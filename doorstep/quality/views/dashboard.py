@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.orders.selectors import orders_visible_to
 from doorstep.quality.charts import Bar, bar_chart
 from doorstep.quality.export import kpi_csv, kpi_xlsx

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.quality.language import standard_phrases
 from doorstep.quality.models import CallbackAttempt, Complaint, LanguageFlag
 from doorstep.quality.selectors import language_flags_visible_to, language_review_queue

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Invalid
+from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.models import Consent, Quote
 from doorstep.visits.quote import fingerprint, quote_accept, quote_current, quote_lines

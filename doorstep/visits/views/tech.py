@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import Invalid
+from doorstep.network.actors import Actor
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import order_transition
