@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,12 +24,12 @@ from doorstep.orders.forms import IntakeForm, action_params
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
+from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.visits import services as visit_services
 from doorstep.visits.models import Consent
 from doorstep.visits.selectors import amount_due
-from doorstep.web.shortcuts import page_actor, page_order
 
 
 @login_required
@@ -138,7 +139,8 @@ def _kb_hits(order: WorkOrder) -> list[Any]:
 def order_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     actor = page_actor(request)
     order = page_order(actor, number)
-    try:
+
+    def act() -> str:
         order_transition(
             order=order,
             actor=actor,
@@ -146,13 +148,10 @@ def order_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             params=action_params(request.POST),
         )
-    except DomainError as err:
-        messages.error(request, err.text())
-    else:
-        messages.success(request, _("已完成：%(status)s") % {"status": Status(order.status).label})
-    if actor.role == "technician" and request.POST.get("back") == "today":
-        return redirect("visits:today")
-    return redirect("orders:detail", number=number)
+        return _("已完成：%(status)s") % {"status": Status(order.status).label}
+
+    today = actor.role == "technician" and request.POST.get("back") == "today"
+    return perform(request, act, "visits:today" if today else reverse("orders:detail", args=[number]))
 
 
 @login_required
@@ -160,19 +159,18 @@ def order_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 def order_charge(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request)
     order = page_order(actor, number)
-    try:
-        visit_services.charge_add(
+    return perform(
+        request,
+        lambda: visit_services.charge_add(
             order=order,
             actor=actor,
             fee_code=request.POST.get("fee_code", ""),
             quantity=request.POST.get("quantity", "1"),
             covered=request.POST.get("covered") == "on",
-        )
-    except DomainError as err:
-        messages.error(request, err.text())
-    else:
-        messages.success(request, _("已按收费标准添加收费项目。"))
-    return redirect("orders:detail", number=number)
+        ),
+        reverse("orders:detail", args=[number]),
+        done=_("已按收费标准添加收费项目。"),
+    )
 
 
 @login_required
@@ -180,16 +178,15 @@ def order_charge(request: HttpRequest, number: str) -> HttpResponse:
 def order_consent(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request)
     order = page_order(actor, number)
-    try:
-        visit_services.consent_record(
+    return perform(
+        request,
+        lambda: visit_services.consent_record(
             order=order,
             actor=actor,
             kind=request.POST.get("kind", ""),
             given_by=request.POST.get("given_by", ""),
             note=request.POST.get("note", ""),
-        )
-    except DomainError as err:
-        messages.error(request, err.text())
-    else:
-        messages.success(request, _("已记录客户同意。"))
-    return redirect("orders:detail", number=number)
+        ),
+        reverse("orders:detail", args=[number]),
+        done=_("已记录客户同意。"),
+    )
