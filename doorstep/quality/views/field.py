@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
 from doorstep.customers.models import Customer, OwnedProduct
+from doorstep.network.models import TrainingRecord
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.selectors import orders_visible_to
-from doorstep.quality.models import Insight, TrainingRecord
+from doorstep.quality.models import Insight
 from doorstep.quality.privacy import contact_for
 from doorstep.quality.selectors.feedback import archive_orders, insights_visible_to
 from doorstep.quality.selectors.people import expiring_soon
