@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from doorstep.catalog.models import FeeItem, ProductLine, ProductModel, WarrantyPolicy
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.network.models import (
     Brand,
     Coverage,

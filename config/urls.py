@@ -8,7 +8,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("doorstep.channels.urls")),  # before orders/: /orders/import/ is ours
-    path("orders/", include("doorstep.orders.urls")),
+    path("orders/", include("doorstep.web.order_urls")),
     path("dispatch/", include("doorstep.dispatch.urls")),
     path("visits/", include("doorstep.visits.urls")),
     path("quality/", include("doorstep.quality.urls")),

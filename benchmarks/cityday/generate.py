@@ -34,7 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from doorstep.dispatch.routing.model import Location, LunchBreak, Problem, Technician, Visit  # noqa: E402
+from doorstep.dispatch.routing.geo import Location  # noqa: E402
+from doorstep.dispatch.routing.model import LunchBreak, Problem, Technician, Visit  # noqa: E402
 from doorstep.dispatch.routing.travel import HaversineTravel  # noqa: E402
 
 

@@ -12,7 +12,7 @@ from ninja.security import HttpBearer
 
 from doorstep.api.models import ApiToken
 from doorstep.api.orders import router as orders_router
-from doorstep.channels.api import router as partner_router
+from doorstep.api.partner import router as partner_router
 from doorstep.core.errors import DomainError
 
 

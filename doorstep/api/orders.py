@@ -18,15 +18,15 @@ from doorstep.api.schemas import (
     OrderListOut,
     TransitionIn,
 )
-from doorstep.core.actors import Actor
 from doorstep.core.errors import NotFound
-from doorstep.core.privacy import contact_for
+from doorstep.network.actors import Actor
 from doorstep.orders import selectors
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
+from doorstep.quality.privacy import contact_for
 from doorstep.visits import services as visit_services
 
 router = Router(tags=["orders"])

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from doorstep.channels.models import ImportBatch
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid
+from doorstep.network.actors import Actor
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Status
 

@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.channels.models import DeliveryItem, PartnerAccount, PartnerOrder
-from doorstep.core.actors import Actor
 from doorstep.core.errors import Forbidden
+from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.models import WorkOrder

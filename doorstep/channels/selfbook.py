@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalog.models import ProductLine, ProductModel
 from doorstep.channels.models import BookingSubmission
-from doorstep.core.actors import Actor
 from doorstep.customers.parsing import district_centroids
+from doorstep.network.actors import Actor
 from doorstep.network.models import Brand, ServiceCentre
 from doorstep.orders.events import EventKind
 from doorstep.orders.intake import IntakeRequest, order_create

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 from doorstep.channels import imports, selfbook, services
 from doorstep.channels.forms import FIELD_OF, ImportForm, SelfBookForm
 from doorstep.channels.models import ImportBatch, WeChatAccount
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
+from doorstep.network.actors import Actor
 from doorstep.network.models import Brand
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_token

@@ -23,9 +23,9 @@ from doorstep.catalog.models import ProductModel
 from doorstep.channels.extract import Extracted, extract
 from doorstep.channels.models import InboundMessage, WeChatAccount
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
 from doorstep.customers.parsing.product_match import Catalogue
+from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.lifecycle import TERMINAL

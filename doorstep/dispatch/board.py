@@ -13,7 +13,6 @@ from typing import Any
 from django.utils import timezone
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.dispatch.calendar import coverage_warning, day_info, work_day
 from doorstep.dispatch.daymodel import midnight, outlet_brand
 from doorstep.dispatch.eligibility import dispatch_policy_for, job_of, job_reasons, profile_of
@@ -27,6 +26,7 @@ from doorstep.dispatch.selectors import (
     planned_for,
     unassigned_queue,
 )
+from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder

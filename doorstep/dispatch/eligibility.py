@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.dispatch.models import DispatchPolicy, JobRequirement, SafetyEquipment
-from doorstep.network.models import Brand, Qualification, Technician
+from doorstep.network.models import Brand, Qualification, Technician, TrainingRecord
 
 if TYPE_CHECKING:
     from doorstep.orders.models import WorkOrder
@@ -128,7 +128,25 @@ def technician_ineligibility(*, order: WorkOrder, technician: Technician, on: da
         day = work_day(technician, visit_day, policy_for(order.brand))
         if not day.works:
             why.append(day.why_not)
-    from doorstep.quality.selectors.people import training_ineligibility  # R-QA-7 feeds R-DI-2
-
     why.extend(training_ineligibility(order=order, technician=technician, on=visit_day or on))
     return why
+
+
+def training_ineligibility(*, order: WorkOrder, technician: Technician, on: date) -> list[str]:
+    """Mandatory training (R-QA-7) of this technician for the order's line that lapsed or was failed (R-DI-2).
+
+    Each mandatory course counts by its latest record; a course never required is no obstacle.
+    """
+    line_id = order.product.model.line_id if order.product and order.product.model else None
+    records = TrainingRecord.objects.filter(staff_id=technician.staff_id, mandatory=True).order_by(
+        "course", "-completed_on", "-pk"
+    )
+    latest: dict[str, TrainingRecord] = {}
+    for record in records:
+        if record.product_line_id in (None, line_id):
+            latest.setdefault(record.course, record)
+    return [
+        _("必修培训「%(course)s」已过期或未通过") % {"course": r.course}
+        for r in latest.values()
+        if not r.is_valid(on)
+    ]

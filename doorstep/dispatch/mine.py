@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.dispatch.daymodel import order_location, technician_location, travel_provider
 from doorstep.dispatch.models import LateCall, PlannedVisit
 from doorstep.dispatch.risk import Eta, technician_etas
 from doorstep.dispatch.routing import Location, departure_time
+from doorstep.network.actors import Actor
 from doorstep.network.models import Technician
 from doorstep.orders.selectors import policy_for
 

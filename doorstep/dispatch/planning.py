@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden
 from doorstep.dispatch.daymodel import DayModel, build_day, evaluate_current, evaluate_plan
 from doorstep.dispatch.models import PlannedVisit, PlanRun
 from doorstep.dispatch.routing import Plan, SolveOptions, Unassigned, plan_departures, solve
 from doorstep.dispatch.selectors import board_outlets
+from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from doorstep.core.actors import Actor
 from doorstep.dispatch.models import LateCall, OutletOffer, PlannedVisit, PlanRun
+from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
 from doorstep.dispatch.eligibility import dispatch_policy_for
 from doorstep.dispatch.models import DeadlineState, LateCall, OutletOffer
 from doorstep.dispatch.selectors import DONE_TODAY, outlet_suggestions
+from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import NotFound
 from doorstep.dispatch.calendar import day_info, work_day
 from doorstep.dispatch.daymodel import (
@@ -30,6 +29,7 @@ from doorstep.dispatch.eligibility import Job, dispatch_policy_for, job_reasons,
 from doorstep.dispatch.models import DispatchPolicy
 from doorstep.dispatch.routing import Location, Problem, Technician, Visit, build_route
 from doorstep.dispatch.selectors import PLANNED, UNDER_WAY, outlet_suggestions, outlet_technicians
+from doorstep.network.actors import Actor
 from doorstep.network.models import Brand, Outlet
 from doorstep.network.models import Technician as TechnicianRow
 from doorstep.orders.models import WorkOrder

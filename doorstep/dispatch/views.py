@@ -6,23 +6,21 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError
 from doorstep.dispatch import board as board_view
 from doorstep.dispatch import planning, selectors, services
 from doorstep.dispatch.eligibility import technician_ineligibility
 from doorstep.dispatch.slots import order_slots, slots_for_address
 from doorstep.network.models import Brand
-from doorstep.web.shortcuts import page_actor, page_order
+from doorstep.orders.pages import page_actor, page_order, perform
 
 
 def _day(value: str | None) -> date:
@@ -32,18 +30,10 @@ def _day(value: str | None) -> date:
         return timezone.localtime(clock.now()).date()
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _board(request: HttpRequest) -> str:
+    """Back to the board, on the outlet and day the POST came from."""
     params = {k: request.POST.get(k, "") for k in ("outlet", "day") if request.POST.get(k)}
-    return redirect(reverse("dispatch:board") + ("?" + urlencode(params) if params else ""))
-
-
-def _attempt(request: HttpRequest, done: str, fn: Any, **kwargs: Any) -> None:
-    try:
-        fn(**kwargs)
-    except DomainError as err:
-        messages.error(request, err.text())
-    else:
-        messages.success(request, done)
+    return reverse("dispatch:board") + ("?" + urlencode(params) if params else "")
 
 
 @login_required
@@ -80,16 +70,17 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request, selectors.BOARD_ROLES)
     order = page_order(actor, number)
     tech = request.POST.get("technician", "")
-    _attempt(
+    return perform(
         request,
-        _("已派工：%(number)s") % {"number": number},
-        services.board_assign,
-        order=order,
-        actor=actor,
-        technician_id=int(tech) if tech.isdigit() else 0,
-        reason=request.POST.get("reason", ""),
+        lambda: services.board_assign(
+            order=order,
+            actor=actor,
+            technician_id=int(tech) if tech.isdigit() else 0,
+            reason=request.POST.get("reason", ""),
+        ),
+        _board(request),
+        done=_("已派工：%(number)s") % {"number": number},
     )
-    return _back(request)
 
 
 @login_required
@@ -99,32 +90,33 @@ def to_outlet(request: HttpRequest, number: str) -> HttpResponse:
     order = page_order(actor, number)
     outlet = request.POST.get("to_outlet", "")
     if outlet == "auto":
-        _attempt(
+        return perform(
             request,
-            _("已按规则派网点：%(number)s") % {"number": number},
-            services.order_route_to_outlet,
-            order=order,
-            actor=actor,
+            lambda: services.order_route_to_outlet(order=order, actor=actor),
+            _board(request),
+            done=_("已按规则派网点：%(number)s") % {"number": number},
         )
-    else:
-        _attempt(
-            request,
-            _("已派网点：%(number)s") % {"number": number},
-            services.board_dispatch,
+    return perform(
+        request,
+        lambda: services.board_dispatch(
             order=order,
             actor=actor,
             outlet_id=int(outlet) if outlet.isdigit() else 0,
             reason=request.POST.get("reason", ""),
-        )
-    return _back(request)
+        ),
+        _board(request),
+        done=_("已派网点：%(number)s") % {"number": number},
+    )
 
 
 @login_required
 @require_POST
 def accept(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request, selectors.BOARD_ROLES)
-    _attempt(request, _("已接单"), services.outlet_accept, order=page_order(actor, number), actor=actor)
-    return _back(request)
+    order = page_order(actor, number)
+    return perform(
+        request, lambda: services.outlet_accept(order=order, actor=actor), _board(request), done=_("已接单")
+    )
 
 
 @login_required
@@ -194,15 +186,13 @@ def optimise(request: HttpRequest) -> HttpResponse:
     outlet = selectors.board_outlet(actor, request.POST.get("outlet"))
     if outlet is None:
         raise Http404
-    _attempt(
+    day = _day(request.POST.get("day"))
+    return perform(
         request,
-        _("已开始优化当天路线"),
-        planning.plan_run_start,
-        actor=actor,
-        outlet=outlet,
-        day=_day(request.POST.get("day")),
+        lambda: planning.plan_run_start(actor=actor, outlet=outlet, day=day),
+        _board(request),
+        done=_("已开始优化当天路线"),
     )
-    return _back(request)
 
 
 @login_required
@@ -221,8 +211,9 @@ def run_apply(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_visible(actor, pk)
     if run is None:
         raise Http404
-    _attempt(request, _("已采用优化方案"), planning.plan_apply, run=run, actor=actor)
-    return _back(request)
+    return perform(
+        request, lambda: planning.plan_apply(run=run, actor=actor), _board(request), done=_("已采用优化方案")
+    )
 
 
 @login_required
@@ -230,16 +221,17 @@ def run_apply(request: HttpRequest, pk: int) -> HttpResponse:
 def late_call(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request)
     order = page_order(actor, number)
-    _attempt(
+    return perform(
         request,
-        _("已记录致电"),
-        services.late_call_record,
-        order=order,
-        actor=actor,
-        note=request.POST.get("note", ""),
-        new_eta=_eta(request.POST.get("eta")),
+        lambda: services.late_call_record(
+            order=order,
+            actor=actor,
+            note=request.POST.get("note", ""),
+            new_eta=_eta(request.POST.get("eta")),
+        ),
+        request.POST.get("next") or reverse("dispatch:my_day"),
+        done=_("已记录致电"),
     )
-    return redirect(request.POST.get("next") or reverse("dispatch:my_day"))
 
 
 def _eta(value: str | None) -> datetime | None:
@@ -255,16 +247,17 @@ def _eta(value: str | None) -> datetime | None:
 def escalate(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request)
     order = page_order(actor, number)
-    _attempt(
+    return perform(
         request,
-        _("已记录升级"),
-        services.fault_escalate,
-        order=order,
-        actor=actor,
-        level=request.POST.get("level", ""),
-        reason=request.POST.get("reason", ""),
+        lambda: services.fault_escalate(
+            order=order,
+            actor=actor,
+            level=request.POST.get("level", ""),
+            reason=request.POST.get("reason", ""),
+        ),
+        request.POST.get("next") or reverse("orders:detail", args=[number]),
+        done=_("已记录升级"),
     )
-    return redirect(request.POST.get("next") or reverse("orders:detail", args=[number]))
 
 
 @login_required

@@ -155,6 +155,41 @@ class Qualification(models.Model):
         return self.valid_from <= on <= self.valid_until
 
 
+class TrainingRecord(models.Model):
+    """A course a staff member took; a mandatory one that lapsed blocks assignment (R-QA-7, R-DI-2).
+
+    Kept by quality (pages, admin, expiry warnings), read by dispatch eligibility.
+    """
+
+    class Kind(models.TextChoices):
+        PRODUCT = "product", _("产品技术培训")
+        SERVICE = "service", _("服务规范培训")
+        SAFETY = "safety", _("安全培训")
+        ASSESSMENT = "assessment", _("定期考核")
+
+    staff = models.ForeignKey("network.Staff", on_delete=models.CASCADE, related_name="training")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    course = models.CharField("课程", max_length=100)
+    product_line = models.ForeignKey(
+        "catalog.ProductLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_on = models.DateField("完成日期")
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    score = models.PositiveSmallIntegerField("成绩", null=True, blank=True)
+    passed = models.BooleanField("合格", default=True)
+    mandatory = models.BooleanField("派工必需", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "培训记录"
+        ordering = ["staff", "-completed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.course} {self.completed_on}"
+
+    def is_valid(self, on: date) -> bool:
+        return self.passed and (self.valid_until is None or on <= self.valid_until)
+
+
 class ServicePolicy(TimeStamped):
     """Every number of the service standard, per brand; defaults are docs/standard.md's."""
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.tasks import task
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import Deadline, WorkOrder

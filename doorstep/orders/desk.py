@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalog.kb import kb_feed_back
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import Forbidden, Invalid
+from doorstep.network.actors import Actor
 from doorstep.network.models import Role, Staff
 from doorstep.orders import deadlines
 from doorstep.orders.events import EventKind

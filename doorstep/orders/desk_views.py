@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.catalog.kb import kb_suggest
 from doorstep.catalog.models import ProductLine
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Customer
+from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
 from doorstep.orders import selectors
 from doorstep.orders.desk import DESK_ROLES, call_log, call_replied, fault_record_cause, order_hand_over
 from doorstep.orders.forms import local_datetime
 from doorstep.orders.intake import normalise_phone_or_raise
 from doorstep.orders.models import CallRecord
+from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.services import order_info_verified
-from doorstep.web.shortcuts import page_actor, page_order
 
 
 @login_required
@@ -54,8 +57,9 @@ def calls(request: HttpRequest) -> HttpResponse:
     if actor.role not in DESK_ROLES:
         raise Http404
     if request.method == "POST":
-        try:
-            call_log(
+        return perform(
+            request,
+            lambda: call_log(
                 actor=actor,
                 direction=request.POST.get("direction", ""),
                 phone=request.POST.get("phone", ""),
@@ -64,12 +68,10 @@ def calls(request: HttpRequest) -> HttpResponse:
                 question=request.POST.get("question", ""),
                 promised_reply_at=local_datetime(request.POST.get("promise", "")),
                 read_back_confirmed=request.POST.get("read_back") == "on",
-            )
-        except DomainError as err:
-            messages.error(request, err.text())
-        else:
-            messages.success(request, _("通话已登记。"))
-        return redirect("orders:calls")
+            ),
+            "orders:calls",
+            done=_("通话已登记。"),
+        )
     records = CallRecord.objects.filter(agent__centre_id=actor.centre_id).prefetch_related("deadlines")[:100]
     return render(request, "orders/calls.html", {"calls": records})
 
@@ -79,21 +81,11 @@ def calls(request: HttpRequest) -> HttpResponse:
 def call_replied_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = page_actor(request)
     call = get_object_or_404(CallRecord, pk=pk, agent__centre_id=actor.centre_id)
-    try:
-        call_replied(call=call, actor=actor)
-    except DomainError as err:
-        messages.error(request, err.text())
-    return redirect("orders:calls")
+    return perform(request, lambda: call_replied(call=call, actor=actor), "orders:calls")
 
 
-def _post_and_back(request: HttpRequest, number: str, action: object) -> HttpResponse:
-    try:
-        action()  # type: ignore[operator]
-    except DomainError as err:
-        messages.error(request, err.text())
-    else:
-        messages.success(request, _("已保存。"))
-    return redirect("orders:detail", number=number)
+def _post_and_back(request: HttpRequest, number: str, action: Callable[[], object]) -> HttpResponse:
+    return perform(request, action, reverse("orders:detail", args=[number]), done=_("已保存。"))
 
 
 @login_required

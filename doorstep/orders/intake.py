@@ -23,11 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.catalog.models import ProductModel
 from doorstep.catalog.warranty import decide_warranty
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import Invalid
 from doorstep.customers.models import Address, Customer, OwnedProduct
 from doorstep.customers.parsing import check_intake
 from doorstep.customers.parsing.intake import IntakeVerdict
+from doorstep.network.actors import Actor
 from doorstep.network.models import Brand, ServiceCentre
 from doorstep.orders import deadlines
 from doorstep.orders.events import EventKind

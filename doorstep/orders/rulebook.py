@@ -33,7 +33,7 @@ from django.utils.module_loading import import_string
 from doorstep.orders.lifecycle import MOVES, Action, Move, Status
 
 if TYPE_CHECKING:
-    from doorstep.core.actors import Actor
+    from doorstep.network.actors import Actor
     from doorstep.orders.models import OrderEvent, WorkOrder
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.network.models import Brand, ServicePolicy
 from doorstep.orders.lifecycle import Move, moves_from
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder

@@ -15,8 +15,8 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
+from doorstep.network.actors import Actor
 from doorstep.orders import deadlines
 from doorstep.orders.events import EventKind, event_record
 from doorstep.orders.lifecycle import Action, Move, Scope, Status, find_move

@@ -1,8 +1,10 @@
+"""The desk's URLs under /orders/. The URLconf actually included (``doorstep.web.order_urls``, namespace
+"orders") adds the order page itself, which is composed in the web layer."""
+
 from django.urls import path
 
 from doorstep.orders import desk_views, views
 
-app_name = "orders"
 urlpatterns = [
     path("", views.order_list, name="list"),
     path("new/", views.order_new, name="new"),
@@ -13,8 +15,5 @@ urlpatterns = [
     path("<str:number>/verify/", desk_views.verify_info, name="verify"),
     path("<str:number>/handover/", desk_views.hand_over, name="handover"),
     path("<str:number>/faults/<int:position>/cause/", desk_views.fault_cause, name="fault_cause"),
-    path("<str:number>/", views.order_detail, name="detail"),
     path("<str:number>/act/<str:action>/", views.order_act, name="act"),
-    path("<str:number>/charges/", views.order_charge, name="charge"),
-    path("<str:number>/consents/", views.order_consent, name="consent"),
 ]

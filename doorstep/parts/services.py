@@ -13,8 +13,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
+from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.orders.models import WorkOrder
 from doorstep.parts.models import Movement, Part, PartUse, Reservation, Stock

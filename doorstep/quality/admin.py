@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from doorstep.network.models import TrainingRecord
 from doorstep.quality.models import (
     CallbackAttempt,
     Complaint,
@@ -12,7 +13,6 @@ from doorstep.quality.models import (
     QualityPolicy,
     StarLevelRule,
     Survey,
-    TrainingRecord,
 )
 
 

@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
+from doorstep.network.actors import Actor
+from doorstep.network.models import TrainingRecord
 from doorstep.orders.models import WorkOrder
-from doorstep.quality.models import Complaint, Source, TrainingRecord
+from doorstep.quality.models import Complaint, Source
 from doorstep.quality.services.complaints import complaint_confirm, complaint_open, complaint_respond
 from doorstep.quality.services.feedback import callback_record, survey_submit
 from doorstep.quality.services.insights import fault_record_save, insight_submit

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.catalog.models import FeeItem
 from doorstep.catalog.warranty import decide_warranty
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Invalid, NotFound
+from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.models import ChargeLine, Consent, Quote

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalog.models import FeeItem
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid
+from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import WorkOrder

@@ -12,8 +12,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Invalid
+from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder

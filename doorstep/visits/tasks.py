@@ -8,8 +8,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden
+from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
 from doorstep.orders.deadlines import deadline_meet_ref, deadline_open
 from doorstep.orders.events import EventKind

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Max
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.checklists import checklist_items

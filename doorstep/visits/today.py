@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
-from doorstep.dispatch.routing.model import Location
+from doorstep.dispatch.routing.geo import Location
 from doorstep.dispatch.routing.travel import HaversineTravel
+from doorstep.network.actors import Actor
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import orders_visible_to, policy_for

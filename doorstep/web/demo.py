@@ -18,9 +18,9 @@ from doorstep.catalog.kb import kb_seed
 from doorstep.catalog.models import FeeItem, ProductLine, ProductModel, WarrantyPolicy
 from doorstep.channels.demo import load_channels_demo
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.customers.parsing import district_centroids
 from doorstep.dispatch.demo import load_dispatch_demo
+from doorstep.network.actors import Actor
 from doorstep.network.models import (
     Brand,
     Coverage,

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from doorstep.core.actors import Actor
-from doorstep.core.errors import DomainError
+from doorstep.network.actors import Actor
 from doorstep.orders import selectors
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import WorkOrder
+from doorstep.orders.pages import perform
 from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import order_from_token
 from doorstep.visits.models import Signature
@@ -75,35 +75,33 @@ def track_sign(request: HttpRequest, token: str) -> HttpResponse:
     """The customer signs on their own phone: customer mode by construction (R-CO-1)."""
     order = _tracked(token)
     signer = request.POST.get("signer_name", "")
-    try:
-        signature_capture(
+    return perform(
+        request,
+        lambda: signature_capture(
             order=order,
             actor=Actor.customer(signer or order.customer.name),
             image=request.POST.get("image", ""),
             signer_name=signer,
             method=Signature.Method.CUSTOMER_LINK,
             opinion=request.POST.get("opinion", ""),
-        )
-    except DomainError as err:
-        messages.error(request, err.text())
-    else:
-        messages.success(request, _("感谢您的签字，服务已完工。"))
-    return redirect("web:track", token=token)
+        ),
+        reverse("web:track", args=[token]),
+        done=_("感谢您的签字，服务已完工。"),
+    )
 
 
 @require_POST
 def track_pay(request: HttpRequest, token: str) -> HttpResponse:
     """Pay the accepted amount with the (simulated) online payment provider (R-CO-2)."""
     order = _tracked(token)
-    try:
-        order_transition(
+    return perform(
+        request,
+        lambda: order_transition(
             order=order,
             actor=Actor.customer(order.customer.name),
             action=Action.PAY,
             params={"method": request.POST.get("method", "wechat")},
-        )
-    except DomainError as err:
-        messages.error(request, err.text())
-    else:
-        messages.success(request, _("支付成功。"))
-    return redirect("web:track", token=token)
+        ),
+        reverse("web:track", args=[token]),
+        done=_("支付成功。"),
+    )

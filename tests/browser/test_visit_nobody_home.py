@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import event_record
 from doorstep.orders.tests.helpers import order_in

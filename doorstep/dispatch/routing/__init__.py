@@ -11,10 +11,10 @@ Pure Python (no Django). Typical use from the dispatch app::
 """
 
 from doorstep.dispatch.routing.check import Violation, check_plan
+from doorstep.dispatch.routing.geo import Location
 from doorstep.dispatch.routing.greedy import solve_greedy
 from doorstep.dispatch.routing.model import (
     DEFAULT_EARLY_MARGIN_S,
-    Location,
     LunchBreak,
     LunchSlot,
     Plan,

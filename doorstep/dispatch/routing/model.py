@@ -10,32 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from doorstep.dispatch.routing.travel import TravelMatrix, TravelTimeProvider
+from doorstep.dispatch.routing.geo import Location
+from doorstep.dispatch.routing.travel import TravelMatrix, TravelTimeProvider
 
 DEFAULT_EARLY_MARGIN_S = 5 * 60  # R-DI-7: the technician arrives 5 minutes before the appointment.
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """A point. ``x`` is longitude and ``y`` latitude for geographic providers; plane units otherwise."""
-
-    x: float
-    y: float
-
-    @classmethod
-    def from_latlng(cls, lat: float, lng: float) -> Location:
-        return cls(x=lng, y=lat)
-
-    @property
-    def lat(self) -> float:
-        return self.y
-
-    @property
-    def lng(self) -> float:
-        return self.x
 
 
 @dataclass(frozen=True, slots=True)

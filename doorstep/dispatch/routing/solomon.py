@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from doorstep.dispatch.routing.model import Location, Problem, Technician, Visit
+from doorstep.dispatch.routing.geo import Location
+from doorstep.dispatch.routing.model import Problem, Technician, Visit
 from doorstep.dispatch.routing.travel import EuclideanTravel, Rounding
 
 

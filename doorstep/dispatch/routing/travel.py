@@ -19,7 +19,7 @@ from typing import Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from doorstep.dispatch.routing.model import Location
+from doorstep.dispatch.routing.geo import Location
 
 EARTH_RADIUS_M = 6_371_008.8
 IntMatrix = npt.NDArray[np.int64]

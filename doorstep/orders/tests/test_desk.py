@@ -85,7 +85,7 @@ def test_only_a_supervisor_hands_over_ownership_with_a_reason_R_IN_5(world) -> N
             new_owner=colleague,
             reason=" ",
         )
-    from doorstep.core.actors import Actor
+    from doorstep.network.actors import Actor
 
     order = order_hand_over(
         order=order, actor=Actor.for_user(supervisor.user), new_owner=colleague, reason="休假"

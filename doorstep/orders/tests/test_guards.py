@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
+from doorstep.network.actors import Actor
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import add_consent, add_signature, order_in, png_data_url

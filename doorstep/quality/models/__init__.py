@@ -11,7 +11,7 @@ from doorstep.quality.models.feedback import (
 )
 from doorstep.quality.models.insights import EarlyWarning, FaultRecord, Insight
 from doorstep.quality.models.language import LanguageFlag, LanguageRule, Source
-from doorstep.quality.models.people import ContactAccess, TrainingRecord
+from doorstep.quality.models.people import ContactAccess
 
 __all__ = [
     "SCORE_FIELDS",
@@ -28,5 +28,4 @@ __all__ = [
     "Source",
     "StarLevelRule",
     "Survey",
-    "TrainingRecord",
 ]

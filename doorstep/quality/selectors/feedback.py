@@ -10,14 +10,14 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
-from doorstep.core.privacy import Contact, contact_for
 from doorstep.customers.models import Customer, OwnedProduct
+from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.selectors import orders_visible_to
 from doorstep.quality.models import CallbackAttempt, Complaint, EarlyWarning, Insight, Survey
+from doorstep.quality.privacy import Contact, contact_for
 
 CALLBACK_ROLES = frozenset({"agent", "quality", "admin"})
 DASHBOARD_ROLES = frozenset({"quality", "admin", "outlet_manager"})

@@ -28,7 +28,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, ServicePolicy, Technician
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder

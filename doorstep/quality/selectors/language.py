@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.quality.models import LanguageFlag
 
 REVIEW_ROLES = frozenset({"quality", "admin"})

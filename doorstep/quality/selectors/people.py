@@ -1,38 +1,16 @@
-"""Training and qualification (R-QA-7) as they bear on dispatch (R-DI-2), and what expires soon."""
+"""Qualifications and mandatory training (R-QA-7) that expire soon.
+
+Whether lapsed training blocks an assignment (R-DI-2) is decided by dispatch eligibility."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from doorstep.core.actors import Actor
-from doorstep.network.models import Qualification, Technician
-from doorstep.orders.models import WorkOrder
-from doorstep.quality.models import TrainingRecord
+from doorstep.network.actors import Actor
+from doorstep.network.models import Qualification, TrainingRecord
 
 EXPIRY_HORIZON_DAYS = 30
-
-
-def training_ineligibility(*, order: WorkOrder, technician: Technician, on: date) -> list[str]:
-    """Mandatory training of this technician for the order's product line that lapsed or was failed.
-
-    Each mandatory course counts by its latest record; a course never required is no obstacle.
-    """
-    line_id = order.product.model.line_id if order.product and order.product.model else None
-    records = TrainingRecord.objects.filter(staff_id=technician.staff_id, mandatory=True).order_by(
-        "course", "-completed_on", "-pk"
-    )
-    latest: dict[str, TrainingRecord] = {}
-    for record in records:
-        if record.product_line_id in (None, line_id):
-            latest.setdefault(record.course, record)
-    return [
-        _("必修培训「%(course)s」已过期或未通过") % {"course": r.course}
-        for r in latest.values()
-        if not r.is_valid(on)
-    ]
 
 
 def expiring_soon(*, actor: Actor, on: date, days: int = EXPIRY_HORIZON_DAYS) -> list[dict[str, Any]]:

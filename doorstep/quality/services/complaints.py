@@ -17,8 +17,8 @@ from django.tasks import task
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
+from doorstep.network.actors import Actor
 from doorstep.network.models import Role, Staff
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder

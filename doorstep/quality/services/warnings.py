@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from scipy.stats import binomtest, poisson
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import Forbidden
 from doorstep.customers.models import OwnedProduct
+from doorstep.network.actors import Actor
 from doorstep.network.models import ServiceCentre
 from doorstep.orders.models import ServiceType, WorkOrder
 from doorstep.quality.models import EarlyWarning, QualityPolicy

@@ -7,11 +7,12 @@ from typing import Any
 
 from django import template
 
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError
-from doorstep.core.privacy import Contact, contact_for, mask_address, mask_phone
+from doorstep.core.privacy import mask_address, mask_phone
+from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.quality.models import SCORE_LABELS, CallbackAttempt, Complaint, FaultRecord, Insight, Survey
+from doorstep.quality.privacy import Contact, contact_for
 from doorstep.quality.services.feedback import SURVEYABLE
 from doorstep.quality.services.insights import CODABLE
 

@@ -10,8 +10,8 @@ from django_tasks_db.models import DBTaskResult
 
 from conftest import World
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid
+from doorstep.network.actors import Actor
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline
 from doorstep.quality.models import CallbackAttempt, Complaint, Survey

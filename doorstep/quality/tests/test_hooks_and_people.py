@@ -10,10 +10,11 @@ from django.test import Client
 
 from conftest import World
 from doorstep.core.errors import DomainError
+from doorstep.network.models import TrainingRecord
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import order_in
-from doorstep.quality.models import LanguageFlag, TrainingRecord
+from doorstep.quality.models import LanguageFlag
 from doorstep.quality.services.language import language_flag_dismiss
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import World
 from doorstep.core import clock
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.quality.models import Source, StarLevelRule
 from doorstep.quality.selectors.kpis import Figure, KpiRow, kpi_orders, kpi_report, star_level
 from doorstep.quality.services.complaints import complaint_open

@@ -8,8 +8,8 @@ import pytest
 
 from conftest import World, make_staff
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
+from doorstep.network.actors import Actor
 from doorstep.network.models import Role, ServiceCentre
 from doorstep.orders.models import OrderEvent
 from doorstep.orders.tests.helpers import intake

@@ -111,7 +111,7 @@ def test_staff_cannot_post_the_survey_even_through_the_link_R_QA_2(world: World)
 
 
 def test_archive_of_customer_and_product_lists_visits_and_feedback_R_QA_6(world: World) -> None:
-    from doorstep.core.actors import Actor
+    from doorstep.network.actors import Actor
     from doorstep.quality.services.feedback import survey_submit
 
     order = _completed(world)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from conftest import World
-from doorstep.core.actors import Actor
-from doorstep.core.privacy import can_see_contact, contact_for, mask_address, mask_phone
+from doorstep.core.privacy import mask_address, mask_phone
+from doorstep.network.actors import Actor
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tests.helpers import order_in
 from doorstep.quality.models import ContactAccess
+from doorstep.quality.privacy import can_see_contact, contact_for
 
 
 def test_masks() -> None:

@@ -1,31 +1,15 @@
-"""Helpers shared by the quality pages: the actor, a scoped order, role checks, the period, POST handling."""
+"""Helpers shared by the quality pages: the period of the dashboard."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest
 from django.utils import timezone
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError
 
 DEFAULT_PERIOD_DAYS = 30
-
-
-def attempt(request: HttpRequest, fn: Callable[[], Any], success: str, back: str, *args: Any) -> HttpResponse:
-    """Run a service; a DomainError becomes a flash message; then redirect to ``back``."""
-    try:
-        fn()
-    except DomainError as err:
-        messages.error(request, err.text())
-    else:
-        messages.success(request, success)
-    return redirect(back, *args)
 
 
 def period(request: HttpRequest) -> tuple[date, date, datetime, datetime]:

@@ -6,16 +6,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
+from doorstep.orders.pages import perform
 from doorstep.orders.tracking import order_from_token
 from doorstep.quality.models import SCORE_FIELDS, Complaint, Survey
 from doorstep.quality.services.complaints import complaint_confirm, complaint_open
 from doorstep.quality.services.feedback import survey_submit
-from doorstep.quality.views.common import attempt
 
 
 def _tracked(token: str) -> WorkOrder:
@@ -40,7 +41,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     if refused is not None:
         return refused
     post = request.POST
-    return attempt(
+    return perform(
         request,
         lambda: survey_submit(
             order=order,
@@ -50,16 +51,15 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             comment=post.get("comment", ""),
             channel=Survey.Channel.SMS_LINK if post.get("via") == "sms" else Survey.Channel.TRACKING,
         ),
-        _("感谢您的评价！"),
-        "web:track",
-        token,
+        reverse("web:track", args=[token]),
+        done=_("感谢您的评价！"),
     )
 
 
 @require_POST
 def complaint(request: HttpRequest, token: str) -> HttpResponse:
     order = _tracked(token)
-    return attempt(
+    return perform(
         request,
         lambda: complaint_open(
             order=order,
@@ -68,9 +68,8 @@ def complaint(request: HttpRequest, token: str) -> HttpResponse:
             category=request.POST.get("category", ""),
             description=request.POST.get("description", ""),
         ),
-        _("您的投诉已受理，我们会在承诺时间内答复。"),
-        "web:track",
-        token,
+        reverse("web:track", args=[token]),
+        done=_("您的投诉已受理，我们会在承诺时间内答复。"),
     )
 
 
@@ -78,7 +77,7 @@ def complaint(request: HttpRequest, token: str) -> HttpResponse:
 def complaint_answer(request: HttpRequest, token: str, pk: int) -> HttpResponse:
     order = _tracked(token)
     item = get_object_or_404(Complaint, pk=pk, order=order)
-    return attempt(
+    return perform(
         request,
         lambda: complaint_confirm(
             complaint=item,
@@ -86,7 +85,6 @@ def complaint_answer(request: HttpRequest, token: str, pk: int) -> HttpResponse:
             accepted=request.POST.get("accepted") == "yes",
             note=request.POST.get("note", ""),
         ),
-        _("感谢您的反馈。"),
-        "web:track",
-        token,
+        reverse("web:track", args=[token]),
+        done=_("感谢您的反馈。"),
     )

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
+from doorstep.orders.pages import page_actor, perform
 from doorstep.orders.selectors import orders_visible_to
 from doorstep.quality.charts import Bar, bar_chart
 from doorstep.quality.export import kpi_csv, kpi_xlsx
@@ -33,8 +34,7 @@ from doorstep.quality.selectors.kpis import (
 from doorstep.quality.selectors.people import expiring_soon
 from doorstep.quality.selectors.policy import star_rules_for
 from doorstep.quality.services.warnings import early_warning_acknowledge
-from doorstep.quality.views.common import attempt, period
-from doorstep.web.shortcuts import page_actor
+from doorstep.quality.views.common import period
 
 CHARTS = (  # (metric, rows, maximum, format)
     ("on_time", "outlets", 1.0, "{:.0%}"),
@@ -193,9 +193,9 @@ def warnings(request: HttpRequest) -> HttpResponse:
 def warning_ack(request: HttpRequest, pk: int) -> HttpResponse:
     actor = page_actor(request, ("quality", "admin"))
     warning = get_object_or_404(warnings_visible_to(actor), pk=pk)
-    return attempt(
+    return perform(
         request,
         lambda: early_warning_acknowledge(warning=warning, actor=actor),
-        _("预警已确认。"),
         "quality:warnings",
+        done=_("预警已确认。"),
     )

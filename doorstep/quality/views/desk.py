@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
+from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.quality.language import standard_phrases
 from doorstep.quality.models import CallbackAttempt, Complaint, LanguageFlag
 from doorstep.quality.selectors import language_flags_visible_to, language_review_queue
@@ -22,8 +24,6 @@ from doorstep.quality.services.language import (
     language_flag_dismiss,
     typing_suggestions,
 )
-from doorstep.quality.views.common import attempt
-from doorstep.web.shortcuts import page_actor, page_order
 
 REVIEWERS = ("quality", "admin")
 
@@ -62,7 +62,7 @@ def callback_post(request: HttpRequest, number: str) -> HttpResponse:
     order = page_order(actor, number)
     post = request.POST
     works = {"yes": True, "no": False}.get(post.get("product_works", ""))
-    return attempt(
+    return perform(
         request,
         lambda: callback_record(
             order=order,
@@ -73,8 +73,8 @@ def callback_post(request: HttpRequest, number: str) -> HttpResponse:
             feedback=post.get("feedback", ""),
             follow_up=post.get("follow_up", CallbackAttempt.FollowUp.NONE),
         ),
-        _("已记录回访：%(number)s") % {"number": number},
         "quality:callbacks",
+        done=_("已记录回访：%(number)s") % {"number": number},
     )
 
 
@@ -83,11 +83,11 @@ def callback_post(request: HttpRequest, number: str) -> HttpResponse:
 def callback_survey_post(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request, CALLBACK_ROLES)
     order = page_order(actor, number)
-    return attempt(
+    return perform(
         request,
         lambda: callback_from_survey(order=order, actor=actor),
-        _("已按客户在线问卷记录回访。"),
         "quality:callbacks",
+        done=_("已按客户在线问卷记录回访。"),
     )
 
 
@@ -107,7 +107,7 @@ def complaint_new(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request)
     order = page_order(actor, number)
     post = request.POST
-    return attempt(
+    return perform(
         request,
         lambda: complaint_open(
             order=order,
@@ -116,9 +116,8 @@ def complaint_new(request: HttpRequest, number: str) -> HttpResponse:
             category=post.get("category", ""),
             description=post.get("description", ""),
         ),
-        _("投诉已登记，已指定负责人和答复时限。"),
-        "orders:detail",
-        number,
+        reverse("orders:detail", args=[number]),
+        done=_("投诉已登记，已指定负责人和答复时限。"),
     )
 
 
@@ -136,7 +135,8 @@ def complaint_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         )
     else:
         raise Http404
-    return attempt(request, fn, _("投诉处理已记录。"), "orders:detail", complaint.order.number)
+    back = reverse("orders:detail", args=[complaint.order.number])
+    return perform(request, fn, back, done=_("投诉处理已记录。"))
 
 
 # --- service language -------------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ def language_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         fn = lambda: language_flag_dismiss(flag=flag, actor=actor, note=note)  # noqa: E731
     else:
         raise Http404
-    return attempt(request, fn, _("已审核：%(text)s") % {"text": flag.matched_text}, "quality:language")
+    return perform(request, fn, "quality:language", done=_("已审核：%(text)s") % {"text": flag.matched_text})
 
 
 @login_required

@@ -5,19 +5,20 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
-from doorstep.core.privacy import contact_for
 from doorstep.customers.models import Customer, OwnedProduct
+from doorstep.network.models import TrainingRecord
+from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.selectors import orders_visible_to
-from doorstep.quality.models import Insight, TrainingRecord
+from doorstep.quality.models import Insight
+from doorstep.quality.privacy import contact_for
 from doorstep.quality.selectors.feedback import archive_orders, insights_visible_to
 from doorstep.quality.selectors.people import expiring_soon
 from doorstep.quality.services.insights import FAULT_FIELDS, fault_record_save, insight_submit, insight_update
-from doorstep.quality.views.common import attempt
-from doorstep.web.shortcuts import page_actor, page_order
 
 PEOPLE_ROLES = ("quality", "admin", "outlet_manager")
 
@@ -28,12 +29,11 @@ def fault_post(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request)
     order = page_order(actor, number)
     fields = {name: request.POST.get(name, "") for name in FAULT_FIELDS}
-    return attempt(
+    return perform(
         request,
         lambda: fault_record_save(order=order, actor=actor, **fields),
-        _("故障编码已记录。"),
-        "orders:detail",
-        number,
+        reverse("orders:detail", args=[number]),
+        done=_("故障编码已记录。"),
     )
 
 
@@ -43,7 +43,7 @@ def insight_post(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request)
     order = page_order(actor, number)
     post = request.POST
-    return attempt(
+    return perform(
         request,
         lambda: insight_submit(
             actor=actor,
@@ -52,9 +52,8 @@ def insight_post(request: HttpRequest, number: str) -> HttpResponse:
             title=post.get("title", ""),
             body=post.get("body", ""),
         ),
-        _("建议已提交给相关部门。"),
-        "orders:detail",
-        number,
+        reverse("orders:detail", args=[number]),
+        done=_("建议已提交给相关部门。"),
     )
 
 
@@ -83,7 +82,7 @@ def insights(request: HttpRequest) -> HttpResponse:
 def insight_state(request: HttpRequest, pk: int) -> HttpResponse:
     actor = page_actor(request, ("quality", "admin"))
     insight = get_object_or_404(insights_visible_to(actor), pk=pk)
-    return attempt(
+    return perform(
         request,
         lambda: insight_update(
             insight=insight,
@@ -91,8 +90,8 @@ def insight_state(request: HttpRequest, pk: int) -> HttpResponse:
             state=request.POST.get("state", ""),
             note=request.POST.get("note", ""),
         ),
-        _("建议状态已更新。"),
         "quality:insights",
+        done=_("建议状态已更新。"),
     )
 
 

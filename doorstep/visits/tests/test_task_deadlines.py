@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.orders.deadlines import deadlines_sweep
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import DomainError, Forbidden
+from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import order_in

@@ -6,7 +6,7 @@ from typing import Any
 
 from doorstep.catalog.knowledge.cases import product_line_key
 from doorstep.catalog.knowledge.matcher import suggest_cases
-from doorstep.core.actors import Actor
+from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import allowed_moves, order_timeline, policy_for

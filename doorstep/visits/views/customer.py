@@ -3,22 +3,21 @@ standard and quote (R-SV-2), consents (R-SV-4, R-AN-3, R-AN-6, R-CO-6) and the s
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from doorstep.core.actors import Actor
-from doorstep.core.errors import DomainError, Invalid
+from doorstep.core.errors import Invalid
+from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
+from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.visits.models import Consent, Quote
 from doorstep.visits.quote import fingerprint, quote_accept, quote_current, quote_lines
 from doorstep.visits.selectors import amount_due
 from doorstep.visits.services import consent_record
 from doorstep.visits.signing import signature_with_code
-from doorstep.web.shortcuts import page_actor, page_order
 
 CONSENTS = {  # do → (consent kind, what the customer is asked)
     "backup": (Consent.Kind.DATA_BACKUP, "维修可能涉及存储的数据。您是否需要先备份？请选择并确认。"),
@@ -82,13 +81,12 @@ def customer_mode(request: HttpRequest, number: str) -> HttpResponse:
     order = page_order(actor, number)
     do = request.GET.get("do") or request.POST.get("do") or "quote"
     if request.method == "POST":
-        try:
-            done = _act(request, order, do)
-        except DomainError as err:
-            messages.error(request, err.text())
-            return redirect(reverse("visits:customer", args=[number]) + f"?do={do}")
-        messages.success(request, done)
-        return redirect("visits:visit", number=number)
+        return perform(
+            request,
+            lambda: _act(request, order, do),
+            reverse("visits:visit", args=[number]),
+            refused_back=reverse("visits:customer", args=[number]) + f"?do={do}",
+        )
     lines = quote_lines(order)
     return render(
         request,

@@ -3,22 +3,21 @@ the quote to accept on their own phone, the take-back receipt and the service re
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from doorstep.core.errors import DomainError
 from doorstep.orders.models import WorkOrder
+from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.tracking import order_from_token
 from doorstep.visits.card import current_visit, masked_name, permit_valid, technician_from_card
 from doorstep.visits.models import EscalationTask, Quote, TakeBack
 from doorstep.visits.quote import quote_accept
 from doorstep.visits.reports import report_bytes
 from doorstep.visits.tasks import task_done
-from doorstep.web.shortcuts import page_actor, page_order
 
 
 def card(request: HttpRequest, token: str) -> HttpResponse:
@@ -51,18 +50,17 @@ def _tracked(token: str) -> WorkOrder:
 def track_quote(request: HttpRequest, token: str) -> HttpResponse:
     """The customer accepts the quote on their own phone (R-SV-2, R-IN-9)."""
     order = _tracked(token)
-    try:
-        quote_accept(
+    return perform(
+        request,
+        lambda: quote_accept(
             order=order,
             signer=request.POST.get("signer_name", ""),
             seen=request.POST.get("seen", ""),
             method=Quote.Method.CUSTOMER_LINK,
-        )
-    except DomainError as err:
-        messages.error(request, err.text())
-    else:
-        messages.success(request, _("您已确认报价，工程师将按报价施工。"))
-    return redirect("web:track", token=token)
+        ),
+        reverse("web:track", args=[token]),
+        done=_("您已确认报价，工程师将按报价施工。"),
+    )
 
 
 def _pdf(order: WorkOrder) -> HttpResponse:
@@ -113,11 +111,10 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if task is None:
         raise Http404
-    try:
-        task_done(task=task, actor=actor, outcome=request.POST.get("outcome", ""))
-    except DomainError as err:
-        messages.error(request, err.text())
-    else:
-        messages.success(request, _("任务已处理。"))
     back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else "visits:tasks")
+    return perform(
+        request,
+        lambda: task_done(task=task, actor=actor, outcome=request.POST.get("outcome", "")),
+        back if back.startswith("/") and not back.startswith("//") else "visits:tasks",
+        done=_("任务已处理。"),
+    )

@@ -13,23 +13,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
-from doorstep.core.actors import Actor
 from doorstep.core.errors import Invalid
+from doorstep.network.actors import Actor
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import WorkOrder
+from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.services import order_transition
 from doorstep.parts.services import part_reserve
 from doorstep.visits import steps
 from doorstep.visits.checklists import checklist_record
+from doorstep.visits.idempotency import run_once
 from doorstep.visits.models import Checklist, VisitPhoto
 from doorstep.visits.partsuse import part_use_record
 from doorstep.visits.payments import payment_take
 from doorstep.visits.quote import charge_remove, quote_line_add
 from doorstep.visits.signing import sign_code_send
 from doorstep.visits.today import day_plan
-from doorstep.visits.views.common import perform
 from doorstep.visits.views.context import visit_context
-from doorstep.web.shortcuts import page_actor, page_order
 
 MOVE_PARAMS = (
     "client_at",
@@ -77,7 +77,7 @@ def move(request: HttpRequest, number: str, action: str) -> HttpResponse:
             VisitPhoto.objects.create(order=done, kind="note_left", image=photo, at=clock.now())
         return _("已完成：%(status)s") % {"status": Status(done.status).label}
 
-    return perform(request, run, reverse("visits:visit", args=[number]))
+    return perform(request, run, reverse("visits:visit", args=[number]), once=run_once)
 
 
 def _checklist(kind: str) -> Handler:
@@ -242,4 +242,4 @@ def step(request: HttpRequest, number: str, name: str) -> HttpResponse:
             raise Invalid("step_unknown", _("未知操作：%(name)s"), name=name)
         return handler(request, order, actor)
 
-    return perform(request, run, reverse("visits:visit", args=[number]) + f"#{name}")
+    return perform(request, run, reverse("visits:visit", args=[number]) + f"#{name}", once=run_once)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from doorstep.dispatch.routing.model import Location, LunchBreak, Problem, Technician, Visit
+from doorstep.dispatch.routing.geo import Location
+from doorstep.dispatch.routing.model import LunchBreak, Problem, Technician, Visit
 from doorstep.dispatch.routing.travel import EuclideanTravel, HaversineTravel
 
 __all__ = ["LUNCH", "SOLOMON_DIR", "H", "line_problem", "replace", "small_city_day"]

@@ -1,6 +1,7 @@
 import pytest
 
-from doorstep.dispatch.routing.model import Location, Problem
+from doorstep.dispatch.routing.geo import Location
+from doorstep.dispatch.routing.model import Problem
 from doorstep.dispatch.routing.solomon import read_solomon, solomon_problem
 from doorstep.dispatch.routing.tests.factories import SOLOMON_DIR, line_problem
 

@@ -1,6 +1,6 @@
 import pytest
 
-from doorstep.dispatch.routing.model import Location
+from doorstep.dispatch.routing.geo import Location
 from doorstep.dispatch.routing.travel import EuclideanTravel, HaversineTravel, OsrmTravel, haversine_m
 
 

@@ -1,0 +1,76 @@
+"""perform, the one answer of every page to a POSTed action: refusal → error message, success → message."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.http import HttpRequest
+from django.test import RequestFactory
+
+from doorstep.core.errors import Invalid
+from doorstep.orders.pages import perform
+
+
+def _post(**headers: str) -> HttpRequest:
+    request = RequestFactory().post("/x/", headers=headers)
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    return request
+
+
+def _said(request: HttpRequest) -> list[tuple[str, str]]:
+    return [(m.level_tag, m.message) for m in get_messages(request)]
+
+
+def _refuse() -> None:
+    raise Invalid("note_required", "请填写说明。")
+
+
+def test_success_shows_done_and_goes_back() -> None:
+    request = _post()
+    response = perform(request, lambda: object(), "/back/", done="已保存。")
+    assert (response.status_code, response["Location"]) == (302, "/back/")
+    assert _said(request) == [("success", "已保存。")]
+
+
+def test_the_text_the_action_returns_is_the_message_and_none_says_nothing() -> None:
+    request = _post()
+    perform(request, lambda: "已完成：已派工", "/back/")
+    perform(request, lambda: None, "/back/")
+    assert _said(request) == [("success", "已完成：已派工")]
+
+
+def test_a_refusal_shows_its_text_and_may_go_elsewhere() -> None:
+    request = _post()
+    response = perform(request, _refuse, "/done/", done="不会显示", refused_back="/form/?do=quote")
+    assert response["Location"] == "/form/?do=quote"
+    assert _said(request) == [("error", "请填写说明。")]
+
+
+def test_a_url_name_is_resolved() -> None:
+    response = perform(_post(), lambda: None, "orders:calls")
+    assert response["Location"] == "/orders/calls/"
+
+
+def test_the_offline_queue_gets_json_instead_of_a_redirect() -> None:
+    ok = perform(_post(**{"X-Visit-Queue": "1"}), lambda: "好", "/v/1/")
+    refused = perform(_post(**{"X-Visit-Queue": "1"}), _refuse, "/v/1/")
+    assert ok.status_code == refused.status_code == 200
+    assert json.loads(ok.content) == {"ok": True, "redirect": "/v/1/"}
+    assert json.loads(refused.content) == {"ok": False, "redirect": "/v/1/"}
+
+
+def test_a_replayed_key_runs_nothing_and_says_so() -> None:
+    ran: list[int] = []
+
+    def replay(request: HttpRequest, fn: Callable[[], object]) -> tuple[object, bool]:
+        return None, True
+
+    request = _post()
+    perform(request, lambda: ran.append(1), "/v/1/", done="已完成", once=replay)
+    assert ran == []
+    assert _said(request) == [("info", "该操作已提交过（离线重发），未重复执行。")]

@@ -1,0 +1,129 @@
+"""The order page: one record from intake to closure, composed from every app's part of the order.
+
+Orders, visits (charges, consents, the amount due), dispatch (who can be assigned, and why not) and the
+knowledge base meet here, in the web layer, so that none of those apps imports another one above it.
+Thin: each POST calls one service (``perform``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from doorstep.catalog.kb import kb_suggest
+from doorstep.core import clock
+from doorstep.dispatch.eligibility import technician_ineligibility
+from doorstep.network.actors import Actor
+from doorstep.network.models import Outlet, Staff, Technician
+from doorstep.orders import selectors
+from doorstep.orders.desk import DESK_ROLES
+from doorstep.orders.lifecycle import Status
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.pages import page_actor, page_order, perform
+from doorstep.orders.tracking import tracking_url
+from doorstep.visits import services as visit_services
+from doorstep.visits.models import Consent
+from doorstep.visits.selectors import amount_due
+
+
+@login_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    actor = page_actor(request)
+    order = page_order(actor, number)
+    return render(request, "orders/detail.html", _detail_context(order, actor))
+
+
+def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
+    moves = selectors.allowed_moves(order=order, actor=actor)
+    ctx: dict[str, Any] = {
+        "order": order,
+        "moves": moves,
+        "timeline": selectors.order_timeline(order=order),
+        "deadlines": order.deadlines.select_related("owner").order_by("due_at"),
+        "charges": order.charges.select_related("fee_item"),
+        "amount_due": amount_due(order),
+        "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
+        "consent_kinds": Consent.Kind.choices,
+        "tracking_url": tracking_url(order),
+        "on_site": order.status in visit_services.ON_SITE
+        and actor.role in ("technician", "outlet_manager", "admin"),
+        "kb_hits": _kb_hits(order) if order.status in KB_STATUSES else [],
+        "owners": Staff.objects.filter(centre=order.centre, role__in=DESK_ROLES).exclude(
+            pk=order.owner_id or 0
+        )
+        if actor.role in ("supervisor", "admin")
+        else [],
+    }
+    if any(m.action in ("dispatch", "transfer") for m in moves):
+        ctx["outlets"] = Outlet.objects.filter(centre=order.centre, brands=order.brand, active=True)
+    if any(m.action == "assign" for m in moves) and order.outlet_id:
+        techs = Technician.objects.select_related("staff").filter(staff__outlet_id=order.outlet_id)
+        today = clock.local(clock.now()).date()
+        ctx["technicians"] = [
+            (t, technician_ineligibility(order=order, technician=t, on=today)) for t in techs
+        ]
+    return ctx
+
+
+KB_STATUSES = {
+    Status.NEW,
+    Status.INFO_INCOMPLETE,
+    Status.TRIAGED,
+    Status.DISPATCHED,
+    Status.ASSIGNED,
+    Status.CONFIRMED,
+    Status.ARRIVED,
+    Status.IN_SERVICE,
+}
+
+
+def _kb_hits(order: WorkOrder) -> list[Any]:
+    symptom = " ".join(order.faults.values_list("symptom", flat=True))
+    line = order.product.model.line if order.product and order.product.model else None
+    return kb_suggest(symptom=symptom, line=line, k=3)
+
+
+
+
+@login_required
+@require_POST
+def order_charge(request: HttpRequest, number: str) -> HttpResponse:
+    actor = page_actor(request)
+    order = page_order(actor, number)
+    return perform(
+        request,
+        lambda: visit_services.charge_add(
+            order=order,
+            actor=actor,
+            fee_code=request.POST.get("fee_code", ""),
+            quantity=request.POST.get("quantity", "1"),
+            covered=request.POST.get("covered") == "on",
+        ),
+        reverse("orders:detail", args=[number]),
+        done=_("已按收费标准添加收费项目。"),
+    )
+
+
+@login_required
+@require_POST
+def order_consent(request: HttpRequest, number: str) -> HttpResponse:
+    actor = page_actor(request)
+    order = page_order(actor, number)
+    return perform(
+        request,
+        lambda: visit_services.consent_record(
+            order=order,
+            actor=actor,
+            kind=request.POST.get("kind", ""),
+            given_by=request.POST.get("given_by", ""),
+            note=request.POST.get("note", ""),
+        ),
+        reverse("orders:detail", args=[number]),
+        done=_("已记录客户同意。"),
+    )
