@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from doorstep.core.actors import Actor
-from doorstep.network.models import Brand, ServicePolicy
+from doorstep.core.policy import Policy
+from doorstep.network.models import Brand
+from doorstep.network.policy import policy_for as _policy_for
 from doorstep.orders.lifecycle import Move, moves_from
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 
@@ -53,9 +55,9 @@ def deadlines_for_owner(*, actor: Actor) -> QuerySet[Deadline]:
     )
 
 
-def policy_for(brand: Brand) -> ServicePolicy:
-    policy, _created = ServicePolicy.objects.get_or_create(brand=brand)
-    return policy
+def policy_for(brand: Brand) -> Policy:
+    """Transitional alias of ``network.policy.policy_for`` for the hook modules; use ``policy_of(order)``."""
+    return _policy_for(brand=brand)
 
 
 def allowed_moves(*, order: WorkOrder, actor: Actor) -> list[Move]:

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from doorstep.dispatch.routing.travel import TravelMatrix, TravelTimeProvider
 
-DEFAULT_EARLY_MARGIN_S = 5 * 60  # R-DI-7: the technician arrives 5 minutes before the appointment.
-
 
 @dataclass(frozen=True, slots=True)
 class Location:
@@ -101,7 +99,7 @@ class Problem:
     technicians: Sequence[Technician]
     visits: Sequence[Visit]
     travel: TravelTimeProvider
-    early_margin: int = DEFAULT_EARLY_MARGIN_S
+    early_margin: int = 0  # R-DI-7 seconds before the appointment: the caller passes the policy's number
     allow_unassigned: bool = True
     name: str = ""
     _matrix: TravelMatrix | None = field(default=None, init=False, repr=False)

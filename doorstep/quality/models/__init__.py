@@ -5,8 +5,6 @@ from doorstep.quality.models.feedback import (
     SCORE_LABELS,
     CallbackAttempt,
     Complaint,
-    QualityPolicy,
-    StarLevelRule,
     Survey,
 )
 from doorstep.quality.models.insights import EarlyWarning, FaultRecord, Insight
@@ -24,9 +22,7 @@ __all__ = [
     "Insight",
     "LanguageFlag",
     "LanguageRule",
-    "QualityPolicy",
     "Source",
-    "StarLevelRule",
     "Survey",
     "TrainingRecord",
 ]
