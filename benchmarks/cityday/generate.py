@@ -69,6 +69,7 @@ SHANGHAI = [
 PRODUCTS = {"ac": 0.35, "washer": 0.2, "fridge": 0.15, "water_heater": 0.15, "kitchen": 0.15}
 JOBS = [("repair", 0.45, (20, 35)), ("maintenance", 0.3, (20, 30)), ("inspection", 0.25, (15, 20))]
 HOUR = 3600
+EARLY_MARGIN_S = 5 * 60  # the standard's default early arrival (R-DI-7), as the city day uses it
 SHIFT = (8 * HOUR + 30 * 60, 18 * HOUR)
 LUNCH = LunchBreak(duration=60 * 60, earliest_start=11 * HOUR + 30 * 60, latest_start=13 * HOUR + 30 * 60)
 SLOT_STARTS = [h * HOUR for h in range(9, 17)]
@@ -135,7 +136,11 @@ def generate(seed: int = 7, visits: int = 2000, technicians: int = 200, pin_shar
         visit = _visit(rng, k, d)
         out.append(_pin(rng, visit, d, techs) if rng.random() < pin_share else visit)
     return Problem(
-        [t for t, _ in techs], out, HaversineTravel(), name=f"shanghai-{seed}-{visits}x{technicians}"
+        [t for t, _ in techs],
+        out,
+        HaversineTravel(),
+        early_margin=EARLY_MARGIN_S,
+        name=f"shanghai-{seed}-{visits}x{technicians}",
     )
 
 

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate  # noqa: E402
 
+from doorstep.core.punctuality import is_early_enough  # noqa: E402
 from doorstep.dispatch.routing.check import check_plan  # noqa: E402
 from doorstep.dispatch.routing.greedy import solve_greedy  # noqa: E402
 from doorstep.dispatch.routing.model import Plan, Problem  # noqa: E402
@@ -33,7 +34,9 @@ RESULTS = ROOT / "benchmarks" / "results"
 def metrics(problem: Problem, plan: Plan, wall: float) -> dict[str, object]:
     stops = [(s, problem.visits[problem.visit_index[s.visit_id]]) for r in plan.routes for s in r.stops]
     in_window = sum(v.window_start <= s.start <= v.window_end for s, v in stops)
-    early = sum(s.arrival <= v.window_start - problem.early_margin for s, v in stops)
+    early = sum(
+        is_early_enough(v.window_start, s.arrival, early_margin_s=problem.early_margin) for s, v in stops
+    )
     jobs = [len(r.stops) for r in plan.routes]
     pinned = [v for v in problem.visits if v.pinned_to]
     served_ids = {s.visit_id for s, _ in stops}

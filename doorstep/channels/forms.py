@@ -14,6 +14,7 @@ from doorstep.channels.selfbook import PERIODS, Booking, catalogue
 from doorstep.core import clock
 from doorstep.customers.parsing import area_code_for_city, normalize_phone, parse_address
 from doorstep.network.models import Brand
+from doorstep.network.policy import policy_for
 
 COMMON_SYMPTOMS = [
     ("不制冷", _("不制冷")),
@@ -26,7 +27,6 @@ COMMON_SYMPTOMS = [
     ("遥控失灵", _("遥控失灵")),
 ]
 BOOKABLE = [("repair", _("维修")), ("install", _("安装")), ("maintenance", _("保养/清洗"))]
-BOOK_AHEAD_DAYS = 30
 ADDRESS_TOLERATED = {"address.detail_no_number"}  # the desk verifies it (R-IN-2); the rest the customer fixes
 
 
@@ -74,6 +74,7 @@ class SelfBookForm(forms.Form):
     def __init__(self, *args: Any, brand: Brand, region: str, city: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.region, self.city = region, city
+        self.ahead_days = policy_for(brand=brand).slot_days  # R-DI-3: the bookable horizon
         grouped = catalogue(brand)
         line_field: Any = self.fields["line"]
         line_field.queryset = ProductLine.objects.filter(pk__in=[line.pk for line, _m in grouped])
@@ -84,7 +85,7 @@ class SelfBookForm(forms.Form):
         self.lines_of = {m.code: line.pk for line, models in grouped for m in models}
         today = clock.local(clock.now()).date()
         self.fields["day"].widget.attrs.update(
-            min=today.isoformat(), max=(today + timedelta(BOOK_AHEAD_DAYS)).isoformat()
+            min=today.isoformat(), max=(today + timedelta(self.ahead_days)).isoformat()
         )
         self.fields["address_text"].widget.attrs.update(
             placeholder=_("如：天河区天河路385号1201室"), list="district-hints"
@@ -118,8 +119,8 @@ class SelfBookForm(forms.Form):
     def clean_day(self) -> Any:
         day = self.cleaned_data["day"]
         today = clock.local(clock.now()).date()
-        if not today <= day <= today + timedelta(BOOK_AHEAD_DAYS):
-            raise forms.ValidationError(_("请选择今天起 %(n)s 天内的日期。") % {"n": BOOK_AHEAD_DAYS})
+        if not today <= day <= today + timedelta(self.ahead_days):
+            raise forms.ValidationError(_("请选择今天起 %(n)s 天内的日期。") % {"n": self.ahead_days})
         return day
 
     def clean(self) -> dict[str, Any]:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 _frozen: list[datetime] = []
+
+# The phone's clock (offline actions are sent later with the time they were done): how old such a time
+# may be, and how far a phone's clock may run ahead of the server's, before the server's time is used.
+OFFLINE_SLACK = timedelta(hours=12)
+CLIENT_AHEAD = timedelta(minutes=2)
 
 
 def now() -> datetime:
@@ -27,3 +34,13 @@ def frozen_at(moment: datetime) -> Iterator[None]:
         yield
     finally:
         _frozen.pop()
+
+
+def acted_at(raw: Any) -> datetime:
+    """When a field action happened: the phone's time of a queued offline action (``client_at``), if
+    plausible against the server's clock, else now. The one clock of arrival, knocking, lateness."""
+    server = now()
+    at = parse_datetime(str(raw)) if raw else None
+    if at is None or at.tzinfo is None or not server - OFFLINE_SLACK <= at <= server + CLIENT_AHEAD:
+        return server
+    return min(at, server)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from doorstep.core import clock
 from doorstep.dispatch.calendar import coverage_warning, day_info, work_day
 from doorstep.dispatch.daymodel import midnight, outlet_brand
-from doorstep.dispatch.eligibility import dispatch_policy_for, job_of, job_reasons, profile_of
+from doorstep.dispatch.eligibility import job_of, job_reasons, profile_of
 from doorstep.dispatch.models import PlannedVisit
 from doorstep.dispatch.risk import Eta, technician_etas
 from doorstep.dispatch.selectors import (
@@ -28,9 +28,10 @@ from doorstep.dispatch.selectors import (
 )
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
+from doorstep.network.policy import policy_for, policy_of
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.selectors import orders_visible_to, policy_for
+from doorstep.orders.selectors import orders_visible_to
 
 DAY_FROM, DAY_TO = 7, 21  # the board's visible hours
 HOURS = [(h, round(100 * (h - DAY_FROM) / (DAY_TO - DAY_FROM), 2)) for h in range(DAY_FROM, DAY_TO + 1)]
@@ -67,14 +68,14 @@ def technician_rows(actor: Actor, outlet: Outlet, day: date) -> list[Row]:
     """One row per technician: shift, visits (appointments and proposed times of an applied plan),
     R-DI-7 departure markers and, today, ETAs with their risk (R-DI-9)."""
     brand = outlet_brand(outlet)
-    policy, service = dispatch_policy_for(brand), policy_for(brand)
+    policy = policy_for(brand=brand, centre=outlet.centre_id)
     orders = day_orders(actor, outlet, day)
     planned = planned_for(orders) | proposed_on(actor, outlet, day)
     by_pk = {o.pk: o for o in orders} | {p.order_id: p.order for p in planned.values()}
     info, today = day_info(day), timezone.localtime(clock.now()).date() == day
     rows = []
     for tech in outlet_technicians(outlet):
-        wd = work_day(tech, day, service, info)
+        wd = work_day(tech, day, policy, info)
         row = Row(tech, wd.works, wd.why_not)
         if wd.start and wd.end:
             row.shift_left, row.shift_width = pct(day, wd.start), pct(day, wd.end) - pct(day, wd.start)
@@ -134,12 +135,12 @@ def queue_rows(actor: Actor, outlet: Outlet | None, day: date) -> list[QueueRow]
             out.append(QueueRow(item, [], [], outlet_suggestions(order)))
             continue
         job = job_of(order)
-        policy = dispatch_policy_for(order.brand_id)
+        policy = policy_of(order)
         eligible, ineligible = [], []
         for tech in techs:
             why = job_reasons(job, profile_of(tech, day, policy))
             if not why:
-                wd = work_day(tech, day, policy_for(order.brand))
+                wd = work_day(tech, day, policy)
                 why = [] if wd.works else [wd.why_not]
             (ineligible.append((tech, why)) if why else eligible.append(tech))
         out.append(QueueRow(item, eligible, ineligible, []))

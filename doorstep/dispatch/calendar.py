@@ -16,8 +16,9 @@ import chinese_calendar
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doorstep.dispatch.models import CalendarDay, DispatchPolicy, Leave, Shift
-from doorstep.network.models import ServicePolicy, Technician
+from doorstep.core.policy import Policy
+from doorstep.dispatch.models import CalendarDay, Leave, Shift
+from doorstep.network.models import Technician
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def _at(day: date, t: time) -> datetime:
     return timezone.make_aware(datetime.combine(day, t))
 
 
-def shift_hours(technician: Technician, info: DayInfo, service: ServicePolicy) -> tuple[time, time] | None:
+def shift_hours(technician: Technician, info: DayInfo, service: Policy) -> tuple[time, time] | None:
     shifts = {s.day_type: s for s in technician.shifts.all()}
     shift = shifts.get(info.day_type)
     if shift is not None:
@@ -108,9 +109,7 @@ def shift_hours(technician: Technician, info: DayInfo, service: ServicePolicy) -
     return None
 
 
-def work_day(
-    technician: Technician, day: date, service: ServicePolicy, info: DayInfo | None = None
-) -> WorkDay:
+def work_day(technician: Technician, day: date, service: Policy, info: DayInfo | None = None) -> WorkDay:
     """The technician's hours on ``day`` after the calendar, the shift table and leave."""
     info = info or day_info(day)
     hours = shift_hours(technician, info, service)
@@ -145,7 +144,7 @@ def on_leave_at(technician: Technician, moment: datetime) -> Leave | None:
     return next((lv for lv in technician.leaves.all() if lv.starts_at <= moment < lv.ends_at), None)
 
 
-def lunch_window(day: date, policy: DispatchPolicy) -> tuple[datetime, datetime, timedelta]:
+def lunch_window(day: date, policy: Policy) -> tuple[datetime, datetime, timedelta]:
     return (
         _at(day, policy.lunch_earliest),
         _at(day, policy.lunch_latest),

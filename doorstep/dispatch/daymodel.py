@@ -15,26 +15,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.core import clock
+from doorstep.core.policy import DEFAULT, Policy
+from doorstep.core.punctuality import Arrival, Lateness, assess_seconds
 from doorstep.dispatch.calendar import day_info, lunch_window, work_day
-from doorstep.dispatch.eligibility import Job, dispatch_policy_for, job_of, profile_of
-from doorstep.dispatch.models import DispatchPolicy
+from doorstep.dispatch.eligibility import Job, job_of, profile_of
 from doorstep.dispatch.routing import HaversineTravel, Location, LunchBreak, Plan, Problem, Technician, Visit
 from doorstep.dispatch.selectors import PLANNED, outlet_technicians
-from doorstep.network.models import Brand, Outlet, Qualification, ServicePolicy
+from doorstep.network.models import Brand, Outlet, Qualification
 from doorstep.network.models import Technician as TechnicianRow
+from doorstep.network.policy import policy_for
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Priority, WorkOrder
-from doorstep.orders.selectors import policy_for
-from doorstep.visits.policy import visit_policy_for
 
 PROMISED = (Status.CONFIRMED, Status.RESCHEDULED)
 _PRIORITY = {Priority.URGENT: 3, Priority.NORMAL: 1, Priority.LOW: 0}
 
 
-def travel_provider(brand: Brand) -> HaversineTravel:
-    """Haversine × road factor at city speed, the brand's visit settings (same as the technician's page)."""
-    vp = visit_policy_for(brand)
-    return HaversineTravel(road_factor=vp.travel_road_factor, speed_kmh=vp.travel_speed_kmh)
+def travel_provider(policy: Policy) -> HaversineTravel:
+    """Haversine × road factor at city speed (R-DI-7), the policy's numbers (as on the technician's page)."""
+    return HaversineTravel(road_factor=policy.travel_road_factor, speed_kmh=policy.travel_speed_kmh)
+
+
+def outlet_policy(outlet: Outlet) -> Policy:
+    """The numbers that apply to an outlet's day: its brand's, with its service centre's overrides."""
+    return policy_for(brand=outlet_brand(outlet), centre=outlet.centre_id)
 
 
 def midnight(day: date) -> datetime:
@@ -52,6 +56,7 @@ class DayModel:
     promised: set[str]
     off: list[tuple[TechnicianRow, str]] = field(default_factory=list)
     skipped: list[tuple[WorkOrder, str]] = field(default_factory=list)
+    policy: Policy = DEFAULT
 
     @property
     def origin(self) -> datetime:
@@ -103,27 +108,24 @@ def build_day(
 ) -> DayModel:
     """The outlet's technicians and visits on ``day`` as a routing problem."""
     now = now or clock.now()
-    brand = outlet_brand(outlet)
-    policy, service = dispatch_policy_for(brand), policy_for(brand)
+    policy = outlet_policy(outlet)
     orders = day_candidates(outlet, day, include_unscheduled)
     jobs = {str(o.pk): job_of(o) for o in orders}
-    model = DayModel(outlet, day, Problem([], [], travel_provider(brand)), {}, {}, {}, set())
-    model.problem.early_margin = service.early_arrival_minutes * 60
-    techs = _technicians(model, policy, service, list(jobs.values()), now)
-    visits = _visits(model, orders, jobs, policy, service, now)
+    model = DayModel(outlet, day, Problem([], [], travel_provider(policy)), {}, {}, {}, set(), policy=policy)
+    model.problem.early_margin = policy.early_arrival_minutes * 60  # R-DI-7
+    techs = _technicians(model, policy, list(jobs.values()), now)
+    visits = _visits(model, orders, jobs, policy, now)
     model.problem.technicians, model.problem.visits = techs, visits
     model.problem.name = f"{outlet.code} {day.isoformat()}"
     model.current = _current(model)
     return model
 
 
-def _technicians(
-    model: DayModel, policy: DispatchPolicy, service: ServicePolicy, jobs: list[Job], now: datetime
-) -> list[Technician]:
+def _technicians(model: DayModel, policy: Policy, jobs: list[Job], now: datetime) -> list[Technician]:
     info = day_info(model.day)
     out: list[Technician] = []
     for row in outlet_technicians(model.outlet):
-        hours, where = work_day(row, model.day, service, info), technician_location(row, model.outlet)
+        hours, where = work_day(row, model.day, policy, info), technician_location(row, model.outlet)
         profile = profile_of(row, model.day, policy)
         why = hours.why_not or ("" if where else _("无住址/网点坐标"))
         if not why and Qualification.Kind.WORK_PERMIT not in profile.qualifications:
@@ -149,7 +151,7 @@ def _technicians(
     return out
 
 
-def _lunch(model: DayModel, policy: DispatchPolicy, start: int, end: int) -> LunchBreak | None:
+def _lunch(model: DayModel, policy: Policy, start: int, end: int) -> LunchBreak | None:
     earliest, latest, length = lunch_window(model.day, policy)
     lo, hi, dur = model.secs(earliest), model.secs(latest), int(length.total_seconds())
     if start > hi or end < lo + dur or dur == 0:
@@ -161,13 +163,12 @@ def _visits(
     model: DayModel,
     orders: list[WorkOrder],
     jobs: dict[str, Job],
-    policy: DispatchPolicy,
-    service: ServicePolicy,
+    policy: Policy,
     now: datetime,
 ) -> list[Visit]:
     out: list[Visit] = []
-    day_lo = model.secs(midnight(model.day) + _td(service.service_hours_start))
-    day_hi = model.secs(midnight(model.day) + _td(service.service_hours_end))
+    day_lo = model.secs(midnight(model.day) + _td(policy.service_hours_start))
+    day_hi = model.secs(midnight(model.day) + _td(policy.service_hours_end))
     for order in orders:
         where = order_location(order)
         if where is None:
@@ -228,10 +229,12 @@ def evaluate_current(model: DayModel) -> dict[str, object]:
             i = p.visit_index[vid]
             visit = p.visits[i]
             km += float(m.distances[here, i]) / 1000
-            start = max(free + int(m.durations[here, i]), visit.window_start)
+            arrival = free + int(m.durations[here, i])
+            start = max(arrival, visit.window_start)
             if vid in model.promised:
-                on_time += start <= visit.window_start
-                late_min += max(0, start - visit.window_start) // 60
+                judged = _judge(model, visit.window_start, arrival)
+                on_time += judged.lateness is Lateness.ON_TIME
+                late_min += judged.late_minutes
             here, free = i, start + visit.service
         km += float(m.distances[here, p.end_point(t)]) / 1000 if seq else 0.0
         jobs[model.techs[tid].staff.name] = len(seq)
@@ -246,8 +249,19 @@ def evaluate_plan(model: DayModel, plan: Plan) -> dict[str, object]:
         jobs[model.techs[route.technician_id].staff.name] = len(route.stops)
         for stop in route.stops:
             visit = model.problem.visits[model.problem.visit_index[stop.visit_id]]
-            on_time += stop.visit_id in model.promised and stop.start <= visit.window_start
+            if stop.visit_id in model.promised:
+                on_time += _judge(model, visit.window_start, stop.arrival).lateness is Lateness.ON_TIME
     return _figures(model, plan.distance / 1000, on_time, jobs, len(plan.unassigned), 0)
+
+
+def _judge(model: DayModel, appointment: int, arrival: int) -> Arrival:
+    """R-AR-5 / R-DI-7 by ``core.punctuality``: a promised visit's window start is its appointment."""
+    return assess_seconds(
+        appointment,
+        arrival,
+        early_margin_s=model.problem.early_margin,
+        major_after_s=model.policy.lateness_escalation_minutes * 60,
+    )
 
 
 def _figures(

@@ -12,7 +12,6 @@ from typing import Any
 from django.utils import timezone
 
 from doorstep.catalog.models import ProductLine
-from doorstep.dispatch.eligibility import dispatch_policy_for
 from doorstep.dispatch.models import (
     CalendarDay,
     JobRequirement,
@@ -29,7 +28,6 @@ OVERRIDES_2027 = ((date(2027, 1, 1), False, "元旦"),)
 
 def load_dispatch_demo(demo: Any) -> None:
     """Give the demo network the data the dispatcher board explains (R-DI-2, R-PR-2, R-DI-3)."""
-    dispatch_policy_for(demo.brand)
     _requirements(demo)
     techs = [t for group in demo.techs.values() for t in group]
     today = timezone.localdate()

@@ -15,18 +15,13 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doorstep.dispatch.models import DispatchPolicy, JobRequirement, SafetyEquipment
-from doorstep.network.models import Brand, Qualification, Technician, TrainingRecord
+from doorstep.core.policy import Policy
+from doorstep.dispatch.models import JobRequirement, SafetyEquipment
+from doorstep.network.models import Qualification, Technician, TrainingRecord
+from doorstep.network.policy import policy_of
 
 if TYPE_CHECKING:
     from doorstep.orders.models import WorkOrder
-
-
-def dispatch_policy_for(brand: Brand | int) -> DispatchPolicy:
-    """The brand's dispatch numbers, created with the defaults on first use."""
-    brand_id = brand if isinstance(brand, int) else brand.pk
-    policy, _created = DispatchPolicy.objects.get_or_create(brand_id=brand_id)
-    return policy
 
 
 @dataclass(frozen=True)
@@ -80,7 +75,7 @@ class Profile:
         return frozenset(held | {f"q:{q}" for q in self.qualifications} | {f"e:{e}" for e in self.equipment})
 
 
-def profile_of(technician: Technician, on: date, policy: DispatchPolicy) -> Profile:
+def profile_of(technician: Technician, on: date, policy: Policy) -> Profile:
     detailed = {(s.line_id, s.service_type) for s in technician.skills.all()}
     detailed_lines = {line for line, _t in detailed}
     broad = {(line.pk, "*") for line in technician.product_lines.all() if line.pk not in detailed_lines}
@@ -119,13 +114,12 @@ def technician_ineligibility(*, order: WorkOrder, technician: Technician, on: da
     working calendar, shift and leave.
     """
     from doorstep.dispatch.calendar import work_day
-    from doorstep.orders.selectors import policy_for
 
     visit_day = timezone.localtime(order.window_start).date() if order.window_start else None
-    policy = dispatch_policy_for(order.brand_id)
+    policy = policy_of(order)
     why = job_reasons(job_of(order), profile_of(technician, visit_day or on, policy))
     if visit_day is not None:
-        day = work_day(technician, visit_day, policy_for(order.brand))
+        day = work_day(technician, visit_day, policy)
         if not day.works:
             why.append(day.why_not)
     why.extend(training_ineligibility(order=order, technician=technician, on=visit_day or on))

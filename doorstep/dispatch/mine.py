@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from doorstep.core import clock
+from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.daymodel import order_location, technician_location, travel_provider
 from doorstep.dispatch.models import LateCall, PlannedVisit
 from doorstep.dispatch.risk import Eta, technician_etas
 from doorstep.dispatch.routing import Location, departure_time
 from doorstep.network.actors import Actor
 from doorstep.network.models import Technician
-from doorstep.orders.selectors import policy_for
-
-REMIND_BEFORE = timedelta(minutes=15)
+from doorstep.network.policy import policy_of
+from doorstep.orders.models import WorkOrder
 
 
 @dataclass
@@ -23,7 +23,7 @@ class MyStop:
     eta: Eta
     depart_at: datetime
     travel_minutes: int
-    remind: bool  # leave within the next 15 minutes (or already due)
+    remind: bool  # leave within the policy's reminder time (R-DI-7), or already due
     late_call: LateCall | None
 
 
@@ -45,21 +45,24 @@ def my_day_stops(actor: Actor) -> list[MyStop]:
     here: Location | None = technician_location(tech, tech.staff.outlet) if tech.staff.outlet else None
     out = []
     for eta in etas:
-        order = eta.order
-        assert order.window_start is not None
+        order, policy = eta.order, policy_of(eta.order)
+        appointment = appointment_of(order)
+        assert appointment is not None
         where = order_location(order)
         travel = _seconds(order, here, where)
-        depart = departure_for(order.window_start, travel, policy_for(order.brand).early_arrival_minutes)
+        depart = departure_for(appointment, travel, policy.early_arrival_minutes)
         plan = planned.get(order.pk)
         if plan is not None:
             depart = plan.depart_at
-        remind = order.status in ("assigned", "confirmed") and now >= depart - REMIND_BEFORE
+        remind = order.status in ("assigned", "confirmed") and now >= depart - timedelta(
+            minutes=policy.departure_reminder_minutes
+        )
         out.append(MyStop(eta, depart, -(-travel // 60), remind, calls.get(order.pk)))
         here = where or here
     return out
 
 
-def _seconds(order: object, a: Location | None, b: Location | None) -> int:
+def _seconds(order: WorkOrder, a: Location | None, b: Location | None) -> int:
     if a is None or b is None:
         return 0
-    return int(travel_provider(order.brand).matrix([a, b]).durations[0, 1])  # type: ignore[attr-defined]
+    return int(travel_provider(policy_of(order)).matrix([a, b]).durations[0, 1])

@@ -1,14 +1,14 @@
-"""Dispatch data (docs/standard.md §3, R-PR-2, R-AR-5): policy numbers, skills, safety equipment, the working
+"""Dispatch data (docs/standard.md §3, R-PR-2, R-AR-5): skills, safety equipment, the working
 calendar, shifts and leave, outlet acceptance, the call-before-late deadline, and day plans."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from doorstep.core.models import TimeStamped
+from doorstep.core.policy import Policy
 from doorstep.network.models import Qualification
 from doorstep.orders.models import ServiceType
 
@@ -23,41 +23,6 @@ def _months_later(day: date, months: int) -> date:
         except ValueError:
             continue
     raise ValueError(day)  # pragma: no cover
-
-
-class DispatchPolicy(TimeStamped):
-    """Dispatch numbers per brand; defaults from docs/standard.md (or stated as operator choices)."""
-
-    brand = models.OneToOneField("network.Brand", on_delete=models.CASCADE, related_name="dispatch_policy")
-    outlet_accept_minutes = models.PositiveIntegerField("网点接单时限（分钟）R-DI-1", default=30)
-    max_visits_per_technician = models.PositiveIntegerField("每位工程师每日上门上限 R-DI-1", default=8)
-    slot_minutes = models.PositiveIntegerField("预约时段长度（分钟）R-DI-3", default=120)
-    slot_step_minutes = models.PositiveIntegerField("可选开始时间间隔（分钟）R-DI-3", default=30)
-    slot_days = models.PositiveIntegerField("可预约天数 R-DI-3", default=7)
-    slot_lead_minutes = models.PositiveIntegerField("最早可约（距现在分钟）R-DI-3", default=60)
-    service_minutes_install = models.PositiveIntegerField("安装作业时长（分钟）", default=90)
-    service_minutes_repair = models.PositiveIntegerField("维修作业时长（分钟）", default=60)
-    service_minutes_maintenance = models.PositiveIntegerField("保养作业时长（分钟）", default=60)
-    lunch_earliest = models.TimeField("午休最早开始", default=time(11, 30))
-    lunch_latest = models.TimeField("午休最晚开始", default=time(13, 0))
-    lunch_minutes = models.PositiveIntegerField("午休时长（分钟）", default=60)
-    helmet_max_months = models.PositiveIntegerField("安全帽最长使用（月）R-PR-2", default=30)
-    shoes_test_months = models.PositiveIntegerField("绝缘鞋检测周期（月）R-PR-2", default=6)
-    risk_check_minutes = models.PositiveIntegerField("预约前风险检查（分钟）R-DI-9", default=60)
-    plan_seconds = models.PositiveIntegerField("路线优化时长（秒）", default=10)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "派工参数"
-
-    def __str__(self) -> str:
-        return f"{self.brand} 派工参数"
-
-    def service_minutes(self, service_type: str) -> int:
-        return {
-            ServiceType.INSTALL: self.service_minutes_install,
-            ServiceType.MAINTENANCE: self.service_minutes_maintenance,
-            ServiceType.CONSULTATION: 30,
-        }.get(service_type, self.service_minutes_repair)  # type: ignore[call-overload]
 
 
 class TechnicianSkill(models.Model):
@@ -99,7 +64,7 @@ class SafetyEquipment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.serial}"
 
-    def valid_until(self, policy: DispatchPolicy) -> date | None:
+    def valid_until(self, policy: Policy) -> date | None:
         """R-PR-2: helmet from its issue date, shoes from their last test; a belt until retired."""
         if self.kind == self.Kind.HELMET:
             return _months_later(self.issued_on, policy.helmet_max_months)
@@ -107,7 +72,7 @@ class SafetyEquipment(models.Model):
             return _months_later(self.tested_on or self.issued_on, policy.shoes_test_months)
         return None
 
-    def is_valid(self, on: date, policy: DispatchPolicy) -> bool:
+    def is_valid(self, on: date, policy: Policy) -> bool:
         until = self.valid_until(policy)
         return not self.retired and self.issued_on <= on and (until is None or on <= until)
 
@@ -299,7 +264,3 @@ class PlannedVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} #{self.sequence}"
-
-    @property
-    def remind_at(self) -> datetime:
-        return self.depart_at - timedelta(minutes=15)

@@ -21,15 +21,16 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Invalid
+from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.calendar import on_leave_at, work_day
-from doorstep.dispatch.eligibility import dispatch_policy_for, technician_ineligibility
+from doorstep.dispatch.eligibility import technician_ineligibility
 from doorstep.dispatch.models import DeadlineState, LateCall, PlannedVisit
 from doorstep.dispatch.services import late_call_fire, late_calls_close, offer_open, offers_close
 from doorstep.network.models import Technician
+from doorstep.network.policy import policy_of
 from doorstep.orders.lifecycle import Action
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.rulebook import MoveContext, Rule, after_commit, effect, guard
-from doorstep.orders.selectors import policy_for
 
 A = Action
 Params = dict[str, Any]
@@ -57,11 +58,10 @@ def technician_eligible(ctx: MoveContext) -> Params:
 def reschedule_notice(*, order: WorkOrder, new_start: datetime | None) -> dict[str, Any]:
     """Notice given for a company reschedule and whether it breaches R-DI-8."""
     assert order.window_start is not None
-    policy = policy_for(order.brand)
+    policy = policy_of(order)
     notice = order.window_start - clock.now()
-    half_day_delay = new_start is not None and timedelta(0) < new_start - order.window_start <= timedelta(
-        hours=12
-    )
+    half_day = timedelta(minutes=policy.reschedule_half_day_minutes)
+    half_day_delay = new_start is not None and timedelta(0) < new_start - order.window_start <= half_day
     required = (
         policy.reschedule_notice_same_day_minutes if half_day_delay else policy.reschedule_notice_minutes
     )
@@ -97,7 +97,7 @@ def technician_available_for_window(ctx: MoveContext) -> Params | None:
             field="window_start",
             kind=leave.get_kind_display(),
         )
-    day = work_day(tech, clock.local(start).date(), policy_for(order.brand))
+    day = work_day(tech, clock.local(start).date(), policy_of(order))
     inside = day.works and day.start is not None and day.end is not None and day.start <= start < day.end
     return None if inside else {"outside_shift": True}
 
@@ -125,10 +125,11 @@ def offer_ends(ctx: MoveContext) -> None:
 def schedule_risk_check(ctx: MoveContext) -> None:
     """The technician's day is looked at again before the appointment."""
     order = ctx.order
-    if order.window_start is None:
+    appointment = appointment_of(order)
+    if appointment is None:
         return
-    minutes = dispatch_policy_for(order.brand_id).risk_check_minutes
-    _later("check_visit_risk", order.pk, max(clock.now(), order.window_start - timedelta(minutes=minutes)))
+    minutes = policy_of(order).risk_check_minutes
+    _later("check_visit_risk", order.pk, max(clock.now(), appointment - timedelta(minutes=minutes)))
 
 
 def reschedule_clears_plan(ctx: MoveContext) -> None:
@@ -153,7 +154,7 @@ def retime_later_visits(ctx: MoveContext) -> None:
         return
     _later("scan_technician", order.technician_id, clock.now())
     if ctx.action == Action.START_SERVICE:
-        minutes = dispatch_policy_for(order.brand_id).service_minutes(order.service_type)
+        minutes = policy_of(order).service_minutes(order.service_type)
         _later("scan_technician", order.technician_id, clock.now() + timedelta(minutes=minutes))
 
 

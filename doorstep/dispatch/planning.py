@@ -26,6 +26,7 @@ from doorstep.dispatch.routing import Plan, SolveOptions, Unassigned, plan_depar
 from doorstep.dispatch.selectors import board_outlets
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
+from doorstep.network.policy import policy_for
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 
@@ -35,11 +36,10 @@ log = logging.getLogger(__name__)
 def plan_run_start(*, actor: Actor, outlet: Outlet, day: date, seconds: int | None = None) -> PlanRun:
     """Queue an "optimise the day" run for the background worker."""
     from doorstep.dispatch.daymodel import outlet_brand
-    from doorstep.dispatch.eligibility import dispatch_policy_for
 
     if actor.staff is None or not board_outlets(actor).filter(pk=outlet.pk).exists():
         raise Forbidden("not_your_outlet", gettext_lazy("您不能为该网点排线。"))
-    budget = seconds or dispatch_policy_for(outlet_brand(outlet)).plan_seconds
+    budget = seconds or policy_for(brand=outlet_brand(outlet), centre=outlet.centre_id).plan_seconds
     with transaction.atomic():
         run = PlanRun.objects.create(
             outlet=outlet,

@@ -15,16 +15,16 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from doorstep.core import clock
+from doorstep.core.punctuality import Lateness, appointment_of, assess_with
 from doorstep.dispatch.daymodel import midnight, order_location, technician_location, travel_provider
-from doorstep.dispatch.eligibility import dispatch_policy_for
 from doorstep.dispatch.models import PlannedVisit
 from doorstep.dispatch.routing import Location
 from doorstep.dispatch.selectors import DONE_TODAY, PLANNED, UNDER_WAY
 from doorstep.network.models import Technician
+from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.selectors import policy_for
 
 OK, TIGHT, LATE = "ok", "tight", "late"
 
@@ -34,12 +34,10 @@ class Eta:
     order: WorkOrder
     eta: datetime
     start: datetime
-    state: str  # ok | tight (later than the 5-minute margin, R-DI-7) | late (after the appointment, R-AR-5)
-
-    @property
-    def late_minutes(self) -> int:
-        ws = self.order.window_start
-        return max(0, int((self.eta - ws).total_seconds() // 60)) if ws else 0
+    state: (
+        str  # ok | tight (on time, but not the early margin of R-DI-7) | late (after the appointment, R-AR-5)
+    )
+    late_minutes: int = 0  # begun minutes after the appointment (core.punctuality)
 
 
 def _sequence(tech: Technician, now: datetime) -> list[WorkOrder]:
@@ -65,9 +63,8 @@ def technician_etas(tech: Technician, now: datetime | None = None) -> list[Eta]:
     orders = _sequence(tech, now)
     if not orders:
         return []
-    brand = orders[0].brand
-    provider, policy = travel_provider(brand), dispatch_policy_for(brand)
-    margin = timedelta(minutes=policy_for(brand).early_arrival_minutes)
+    policy = policy_of(orders[0])
+    provider = travel_provider(policy)
     here: Location | None = technician_location(tech, orders[0].outlet) if orders[0].outlet else None
     free, out = now, []
     for order in orders:
@@ -84,10 +81,12 @@ def technician_etas(tech: Technician, now: datetime | None = None) -> list[Eta]:
             eta = max(now, (_event_time(order, EventKind.DEPART) or now) + travel)
         else:
             eta = max(free, now) + travel
-        assert order.window_start is not None
-        start = max(eta, order.window_start)
-        state = LATE if eta > order.window_start else (TIGHT if eta > order.window_start - margin else OK)
-        out.append(Eta(order, eta, start, state))
+        appointment = appointment_of(order)
+        assert appointment is not None
+        start = max(eta, appointment)
+        judged = assess_with(policy, appointment, eta)  # R-AR-5 late / R-DI-7 early enough
+        state = LATE if judged.lateness is not Lateness.ON_TIME else (OK if judged.early_enough else TIGHT)
+        out.append(Eta(order, eta, start, state, judged.late_minutes))
         free, here = start + service, where or here
     return out
 

@@ -13,15 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
-from doorstep.dispatch.eligibility import dispatch_policy_for
+from doorstep.core.punctuality import appointment_of, assess_with
 from doorstep.dispatch.models import DeadlineState, LateCall, OutletOffer
 from doorstep.dispatch.selectors import DONE_TODAY, outlet_suggestions
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
+from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.selectors import order_is_visible_to, policy_for
+from doorstep.orders.selectors import order_is_visible_to
 from doorstep.orders.services import order_transition
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def offer_open(*, order: WorkOrder, outlet: Outlet) -> OutletOffer:
         order=order,
         outlet=outlet,
         offered_at=now,
-        due_at=now + timedelta(minutes=dispatch_policy_for(order.brand_id).outlet_accept_minutes),
+        due_at=now + timedelta(minutes=policy_of(order).outlet_accept_minutes),
     )
     transaction.on_commit(lambda: _enqueue("expire_offer", offer.pk, offer.due_at))
     return offer
@@ -156,10 +157,12 @@ def board_dispatch(*, order: WorkOrder, actor: Actor, outlet_id: int, reason: st
 # --- the call before being late (R-AR-5) and the at-risk proposal (R-DI-9) ------------------------------
 def late_call_open(*, order: WorkOrder, eta: datetime, suggestions: list[Technician]) -> LateCall | None:
     """Open the call-before-late deadline for a visit at risk, once; put the proposal on the record."""
-    assert order.window_start is not None and order.technician is not None
+    appointment = appointment_of(order)
+    assert appointment is not None and order.technician is not None
     if LateCall.objects.filter(order=order, state__in=LIVE).exists():
         return None
-    due = order.window_start - timedelta(minutes=policy_for(order.brand).late_call_before_minutes)
+    policy = policy_of(order)
+    due = appointment - timedelta(minutes=policy.late_call_before_minutes)  # R-AR-5
     late = LateCall.objects.create(
         order=order, technician=order.technician, due_at=due, eta=eta, created_at=clock.now()
     )
@@ -170,7 +173,7 @@ def late_call_open(*, order: WorkOrder, eta: datetime, suggestions: list[Technic
         customer_visible=False,
         data={
             "eta": eta.isoformat(),
-            "late_minutes": int((eta - order.window_start).total_seconds() // 60),
+            "late_minutes": assess_with(policy, appointment, eta).late_minutes,
             "call_due": due.isoformat(),
             "proposal": "replan_or_reassign",
             "suggested_technicians": [{"id": t.pk, "name": t.staff.name} for t in suggestions[:3]],

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
 from doorstep.core.errors import NotFound
+from doorstep.core.policy import Policy
 from doorstep.dispatch.calendar import day_info, work_day
 from doorstep.dispatch.daymodel import (
     DayModel,
@@ -25,15 +26,15 @@ from doorstep.dispatch.daymodel import (
     technician_location,
     travel_provider,
 )
-from doorstep.dispatch.eligibility import Job, dispatch_policy_for, job_reasons, profile_of
-from doorstep.dispatch.models import DispatchPolicy
+from doorstep.dispatch.eligibility import Job, job_reasons, profile_of
 from doorstep.dispatch.routing import Location, Problem, Technician, Visit, build_route
 from doorstep.dispatch.selectors import PLANNED, UNDER_WAY, outlet_suggestions, outlet_technicians
 from doorstep.network.actors import Actor
 from doorstep.network.models import Brand, Outlet
 from doorstep.network.models import Technician as TechnicianRow
+from doorstep.network.policy import policy_for
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.selectors import order_is_visible_to, policy_for
+from doorstep.orders.selectors import order_is_visible_to
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,15 @@ class Request:
     minutes: int
     exclude_order_id: int | None = None
 
+    @property
+    def policy(self) -> Policy:
+        """The numbers of the outlet's centre for this brand (one read per use)."""
+        return policy_for(brand=self.brand, centre=self.outlet.centre_id)
+
 
 def free_slots(req: Request, *, start_day: date | None = None, days: int | None = None) -> list[Slot]:
     """Slots over ``days`` days from ``start_day`` (default: today), earliest first."""
-    policy = dispatch_policy_for(req.brand)
+    policy = req.policy
     now = clock.now()
     first = start_day or timezone.localtime(now).date()
     earliest = now + timedelta(minutes=policy.slot_lead_minutes)
@@ -78,15 +84,14 @@ def technician_starts(
     req: Request,
     tech: TechnicianRow,
     day: date,
-    policy: DispatchPolicy,
+    policy: Policy,
     earliest: datetime,
     only: list[datetime] | None = None,
 ) -> list[datetime]:
     """Start times on ``day`` at which ``tech`` can take the visit without breaking a promise."""
-    service = policy_for(req.brand)
     if job_reasons(req.job, profile_of(tech, day, policy)):
         return []
-    hours = work_day(tech, day, service, day_info(day))
+    hours = work_day(tech, day, policy, day_info(day))
     if not hours.works or hours.start is None or hours.end is None:
         return []
     booked = _booked(tech, day, req.exclude_order_id)
@@ -120,7 +125,7 @@ def _feasible(
     req: Request,
     tech: TechnicianRow,
     day: date,
-    policy: DispatchPolicy,
+    policy: Policy,
     booked: list[WorkOrder],
     candidates: list[datetime],
     shift_start: datetime,
@@ -129,7 +134,7 @@ def _feasible(
     """One routing problem per technician-day: the booked visits plus one visit per candidate start."""
     home = technician_location(tech, req.outlet)
     assert home is not None
-    model = DayModel(req.outlet, day, Problem([], [], travel_provider(req.brand)), {}, {}, {}, set())
+    model = DayModel(req.outlet, day, Problem([], [], travel_provider(req.policy)), {}, {}, {}, set())
     lo, hi = model.secs(shift_start), model.secs(shift_end)
     fixed = [o for o in booked if o.window_start is not None and o.window_start >= shift_start]
     visits = [_promise(model, o, policy) for o in sorted(fixed, key=lambda o: o.window_start)]  # type: ignore[arg-type, return-value]
@@ -141,7 +146,7 @@ def _feasible(
         [Technician(str(tech.pk), home, lo, hi, lunch=_lunch(model, policy, lo, hi))],
         visits,
         model.problem.travel,
-        early_margin=policy_for(req.brand).early_arrival_minutes * 60,
+        early_margin=policy.early_arrival_minutes * 60,
     )
     base = list(range(len(fixed)))
     if build_route(problem, 0, base) is None:
@@ -155,7 +160,7 @@ def _feasible(
     return out
 
 
-def _promise(model: DayModel, order: WorkOrder, policy: DispatchPolicy) -> Visit:
+def _promise(model: DayModel, order: WorkOrder, policy: Policy) -> Visit:
     where = order_location(order)
     assert where is not None and order.window_start is not None
     ws = model.secs(order.window_start)
@@ -171,7 +176,7 @@ def request_for_order(order: WorkOrder, outlet: Outlet | None = None) -> Request
         return None
     job = job_of(order)
     job = Job(outlet.pk, job.line_id, job.service_type, job.qualifications, job.equipment)
-    minutes = dispatch_policy_for(order.brand).service_minutes(order.service_type)
+    minutes = policy_for(brand=order.brand_id, centre=outlet.centre_id).service_minutes(order.service_type)
     return Request(outlet, order.brand, job, where, minutes, exclude_order_id=order.pk)
 
 
@@ -207,7 +212,7 @@ def slots_for_address(
         frozenset(r.qualification for r in reqs if r.qualification),
         frozenset(r.equipment for r in reqs if r.equipment),
     )
-    minutes = dispatch_policy_for(brand).service_minutes(service_type)
+    minutes = policy_for(brand=brand, centre=outlet.centre_id).service_minutes(service_type)
     return free_slots(Request(outlet, brand, job, Location.from_latlng(lat, lng), minutes), days=days)
 
 
@@ -216,7 +221,7 @@ def technicians_free_at(order: WorkOrder, start: datetime, exclude: int | None =
     req = request_for_order(order)
     if req is None:
         return []
-    policy = dispatch_policy_for(order.brand)
+    policy = req.policy
     day = timezone.localtime(start).date()
     return [
         t

@@ -1,6 +1,9 @@
+from typing import Any, ClassVar
+
 from django.contrib import admin
 
 from doorstep.network import models
+from doorstep.network.policy import numbers_by_section
 
 
 class CoverageInline(admin.TabularInline):
@@ -43,6 +46,19 @@ class TechnicianAdmin(admin.ModelAdmin):
     filter_horizontal = ("product_lines",)
 
 
-@admin.register(models.ServicePolicy)
-class ServicePolicyAdmin(admin.ModelAdmin):
-    list_display = ("brand", "early_arrival_minutes", "reschedule_notice_minutes", "callback_max_days")
+class StarLevelInline(admin.TabularInline):
+    model = models.StarLevelRule
+    extra = 0
+
+
+@admin.register(models.Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    """The standard's numbers per brand and centre; an empty field inherits (centre ← brand ← default)."""
+
+    list_display = ("brand", "centre", "early_arrival_minutes", "lateness_escalation_minutes", "updated_at")
+    list_filter = ("brand",)
+    inlines = [StarLevelInline]
+    fieldsets: ClassVar[Any] = (
+        (None, {"fields": ("brand", "centre")}),
+        *((rule, {"fields": names}) for rule, names in numbers_by_section()),
+    )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import Field as DataclassField
 from datetime import date, time
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core.models import TimeStamped
+from doorstep.core.policy import STORED_NAMES, StarRule, declared
 
 
 class Brand(TimeStamped):
@@ -190,37 +195,104 @@ class TrainingRecord(models.Model):
         return self.passed and (self.valid_until is None or on <= self.valid_until)
 
 
-class ServicePolicy(TimeStamped):
-    """Every number of the service standard, per brand; defaults are docs/standard.md's."""
+class Policy(TimeStamped):
+    """Stored overrides of the standard's numbers (declared with their defaults in ``core.policy``).
 
-    brand = models.OneToOneField(Brand, on_delete=models.CASCADE, related_name="policy")
-    early_arrival_minutes = models.PositiveIntegerField("提前到达（分钟）R-DI-7", default=5)
-    reschedule_notice_same_day_minutes = models.PositiveIntegerField(
-        "半天内延误提前告知（分钟）R-DI-8", default=30
+    One row per brand (``centre`` empty) and at most one per service centre; an empty value inherits:
+    the centre's row from the brand's, the brand's from STANDARD.md's default. Read it only through
+    ``doorstep.network.policy.policy_for``.
+    """
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="policies", verbose_name="品牌")
+    centre = models.ForeignKey(
+        ServiceCentre,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="policies",
+        verbose_name="服务中心",
+        help_text="留空：整个品牌的设置；填写：只覆盖该服务中心",
     )
-    reschedule_notice_minutes = models.PositiveIntegerField("改约提前告知（分钟）R-DI-8", default=120)
-    late_call_before_minutes = models.PositiveIntegerField("迟到前致电（分钟）R-AR-5", default=2)
-    lateness_escalation_minutes = models.PositiveIntegerField("迟到升级阈值（分钟）R-AR-5", default=15)
-    knock_retry_seconds = models.PositiveIntegerField("敲门重复间隔（秒）R-AR-1", default=30)
-    knock_call_after_minutes = models.PositiveIntegerField("敲门无应答后致电（分钟）R-AR-1", default=5)
-    consultation_followup_minutes = models.PositiveIntegerField("电话咨询跟踪回访（分钟）R-AN-2", default=180)
-    callback_min_days = models.PositiveIntegerField("完工回访最早（天）R-QA-1", default=1)
-    callback_max_days = models.PositiveIntegerField("完工回访最迟（天）R-QA-1", default=3)
-    response_minutes_urgent = models.PositiveIntegerField("紧急响应承诺（分钟）R-IN-4", default=240)
-    response_minutes_normal = models.PositiveIntegerField("普通响应承诺（分钟）R-IN-4", default=1440)
-    response_minutes_low = models.PositiveIntegerField("低优先级响应承诺（分钟）R-IN-4", default=2880)
-    service_hours_start = models.TimeField("服务时间开始 R-DI-3", default=time(9, 0))
-    service_hours_end = models.TimeField("服务时间结束 R-DI-3", default=time(18, 0))
 
     class Meta:
         verbose_name = verbose_name_plural = "服务规范参数"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand"], condition=models.Q(centre__isnull=True), name="policy_one_per_brand"
+            ),
+            models.UniqueConstraint(fields=["centre"], name="policy_one_per_centre"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.brand} 服务规范"
+        return f"{self.centre or self.brand} 服务规范"
 
-    def response_minutes(self, priority: str) -> int:
-        return {
-            "urgent": self.response_minutes_urgent,
-            "normal": self.response_minutes_normal,
-            "low": self.response_minutes_low,
-        }[priority]
+    def clean(self) -> None:
+        if self.centre is not None and self.centre.brand_id != self.brand_id:
+            raise ValidationError({"centre": _("服务中心不属于该品牌。")})
+
+    def overrides(self) -> dict[str, Any]:
+        """The numbers this row sets (empty ones inherit)."""
+        values = {name: getattr(self, name) for name in STORED_NAMES}
+        if values.get("data_lines") is not None:
+            values["data_lines"] = tuple(values["data_lines"])
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def _column(spec: DataclassField[Any]) -> models.Field[Any, Any]:
+    """The nullable column of one declared number; its default is shown, not stored."""
+    meta, default = spec.metadata, spec.default
+    shown = list(default) if isinstance(default, tuple) else default
+    kw: dict[str, Any] = {
+        "verbose_name": f"{meta['help']}（{meta['unit']}）{meta['rule']}",
+        "help_text": f"留空 = 沿用上级设置，标准默认 {shown}",
+        "null": True,
+        "blank": True,
+    }
+    if isinstance(default, bool | int):
+        return models.PositiveIntegerField(**kw)
+    if isinstance(default, float):
+        return models.FloatField(**kw)
+    if isinstance(default, time):
+        return models.TimeField(**kw)
+    return models.JSONField(**kw)
+
+
+for _spec in declared():
+    if _spec.name in STORED_NAMES:
+        Policy.add_to_class(_spec.name, _column(_spec))
+
+
+class StarLevelRule(models.Model):
+    """One star level of a brand's (or a centre's) policy and the KPI thresholds that earn it (R-QA-4).
+
+    A policy row with star levels replaces the levels it inherits as a whole."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="star_rules")
+    stars = models.PositiveSmallIntegerField("星级")
+    min_orders = models.PositiveIntegerField("最少完工单数", default=10)
+    min_on_time = models.DecimalField("准时到达率 ≥", max_digits=4, decimal_places=3, default=Decimal("0"))
+    min_first_fix = models.DecimalField("一次修复率 ≥", max_digits=4, decimal_places=3, default=Decimal("0"))
+    max_repeat = models.DecimalField("重复维修率 ≤", max_digits=4, decimal_places=3, default=Decimal("1"))
+    min_satisfaction = models.DecimalField("满意度 ≥", max_digits=3, decimal_places=2, default=Decimal("0"))
+    max_complaint_rate = models.DecimalField("投诉率 ≤", max_digits=4, decimal_places=3, default=Decimal("1"))
+    max_language_flags = models.PositiveIntegerField("确认禁语次数 ≤", default=1000)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "星级标准"
+        ordering = ["policy", "-stars"]
+        constraints = [models.UniqueConstraint(fields=["policy", "stars"], name="star_level_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.policy} {self.stars}★"
+
+    def frozen(self) -> StarRule:
+        return StarRule(
+            stars=self.stars,
+            min_orders=self.min_orders,
+            min_on_time=self.min_on_time,
+            min_first_fix=self.min_first_fix,
+            max_repeat=self.max_repeat,
+            min_satisfaction=self.min_satisfaction,
+            max_complaint_rate=self.max_complaint_rate,
+            max_language_flags=self.max_language_flags,
+        )

@@ -29,6 +29,7 @@ from doorstep.customers.parsing import check_intake
 from doorstep.customers.parsing.intake import IntakeVerdict
 from doorstep.network.actors import Actor
 from doorstep.network.models import Brand, ServiceCentre
+from doorstep.network.policy import policy_for, policy_of
 from doorstep.orders import deadlines
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import TERMINAL, Action, Status
@@ -42,10 +43,7 @@ from doorstep.orders.models import (
     UrgencyRule,
     WorkOrder,
 )
-from doorstep.orders.selectors import policy_for
 
-DUPLICATE_WINDOW_DAYS = 14  # same customer + product with an open order within this window is linked
-VERIFY_HOURS = 2  # R-IN-2: the desk verifies doubtful data within this time
 CLOSED_FOR_DUPLICATES = set(TERMINAL) | {Status.COMPLETED, Status.PAID, Status.CALLBACK_DONE}
 
 
@@ -204,11 +202,11 @@ def _product(
     return product
 
 
-def find_duplicate(customer: Customer, product: OwnedProduct | None) -> WorkOrder | None:
-    """An open order of the same customer and product inside the duplicate window."""
+def find_duplicate(customer: Customer, product: OwnedProduct | None, *, window_days: int) -> WorkOrder | None:
+    """An open order of the same customer and product inside the policy's duplicate window (R-IN-2)."""
     if product is None:
         return None
-    since = clock.now() - timedelta(days=DUPLICATE_WINDOW_DAYS)
+    since = clock.now() - timedelta(days=window_days)
     return (
         WorkOrder.objects.filter(customer=customer, product__model=product.model, created_at__gte=since)
         .exclude(status__in=CLOSED_FOR_DUPLICATES)
@@ -222,7 +220,8 @@ def _create_or_link(
 ) -> tuple[WorkOrder, Outcome]:
     customer = _customer(verdict, req)
     product = _product(customer, brand, verdict, req)
-    duplicate = find_duplicate(customer, product)
+    window = policy_for(brand=brand, centre=centre).duplicate_window_days
+    duplicate = find_duplicate(customer, product, window_days=window)
     if duplicate is not None:
         _link(duplicate, actor, req)
         return duplicate, Outcome.LINKED
@@ -326,7 +325,7 @@ def _create(
 
 
 def _open_deadlines(order: WorkOrder, owner: Any, verdict: IntakeVerdict) -> None:
-    policy = policy_for(order.brand)
+    policy = policy_of(order)
     now = clock.now()
     deadlines.deadline_open(
         order=order,
@@ -339,7 +338,7 @@ def _open_deadlines(order: WorkOrder, owner: Any, verdict: IntakeVerdict) -> Non
             order=order,
             kind=Deadline.Kind.VERIFY,
             owner=owner,  # R-IN-2
-            due_at=now + timedelta(hours=VERIFY_HOURS),
+            due_at=now + timedelta(hours=policy.verify_hours),
         )
 
 

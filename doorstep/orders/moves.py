@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Invalid
 from doorstep.network.models import Outlet
+from doorstep.network.policy import policy_of
 from doorstep.orders import deadlines
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.rulebook import ALL_ACTIONS, MoveContext, Rule, effect, guard
-from doorstep.orders.selectors import policy_for
 
 A, S = Action, Status
 Data = dict[str, Any] | None
@@ -185,7 +185,7 @@ def response_met(ctx: MoveContext) -> None:
 
 def consult_followup_opened(ctx: MoveContext) -> None:
     """A phone consultation is followed up after the policy's delay."""
-    minutes = policy_for(ctx.order.brand).consultation_followup_minutes
+    minutes = policy_of(ctx.order).consultation_followup_minutes
     deadlines.deadline_open(
         order=ctx.order,
         kind=Deadline.Kind.CONSULT_FOLLOWUP,
@@ -213,7 +213,7 @@ def verification_handed_to_technician(ctx: MoveContext) -> None:
 
 def callback_opened(ctx: MoveContext) -> None:
     """Completion opens the callback window (from the policy's earliest to its latest day)."""
-    policy = policy_for(ctx.order.brand)
+    policy = policy_of(ctx.order)
     now = clock.now()
     deadlines.deadline_open(
         order=ctx.order,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from doorstep.network.actors import Actor
-from doorstep.network.models import Brand, ServicePolicy
 from doorstep.orders.lifecycle import Move, moves_from
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 
@@ -51,11 +50,6 @@ def deadlines_for_owner(*, actor: Actor) -> QuerySet[Deadline]:
         .filter(Q(state=Deadline.State.OPEN) | Q(state=Deadline.State.OVERDUE))
         .order_by("-state", "due_at")
     )
-
-
-def policy_for(brand: Brand) -> ServicePolicy:
-    policy, _created = ServicePolicy.objects.get_or_create(brand=brand)
-    return policy
 
 
 def allowed_moves(*, order: WorkOrder, actor: Actor) -> list[Move]:

@@ -10,8 +10,6 @@ from doorstep.quality.models import (
     Insight,
     LanguageFlag,
     LanguageRule,
-    QualityPolicy,
-    StarLevelRule,
     Survey,
 )
 
@@ -33,17 +31,6 @@ class LanguageRuleAdmin(admin.ModelAdmin):
     search_fields = ["key", "phrase_id"]
     raw_id_fields = ["created_by"]
     readonly_fields = ["created_at", "updated_at"]
-
-
-@admin.register(QualityPolicy)
-class QualityPolicyAdmin(admin.ModelAdmin):
-    list_display = ["brand", "complaint_response_hours", "low_score", "repeat_repair_days", "warning_alpha"]
-
-
-@admin.register(StarLevelRule)
-class StarLevelRuleAdmin(admin.ModelAdmin):
-    list_display = ["brand", "stars", "min_orders", "min_on_time", "min_first_fix", "min_satisfaction"]
-    list_filter = ["brand"]
 
 
 @admin.register(Complaint)

@@ -13,12 +13,10 @@ from typing import Any
 from doorstep.catalog.models import FeeItem
 from doorstep.parts.models import Part
 from doorstep.parts.services import stock_line, stock_receive
-from doorstep.visits.policy import visit_policy_for
 
 
 def load_visits_demo(demo: Any) -> list[Part]:
     """One Part per part line of the fee standard; 6 in every outlet's store, 2 in every van."""
-    visit_policy_for(demo.brand)
     parts = []
     for fee in FeeItem.objects.filter(brand=demo.brand, kind=FeeItem.Kind.PART, active=True).order_by("code"):
         part, _created = Part.objects.get_or_create(

@@ -14,20 +14,19 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Invalid
+from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.rulebook import MoveContext, Rule, after_commit, effect, guard
-from doorstep.orders.selectors import policy_for
 from doorstep.parts.services import reservations_release
 from doorstep.visits.checklists import checklist_done
 from doorstep.visits.models import Checklist, Consent, EscalationTask, Signature, TakeBack
-from doorstep.visits.policy import visit_policy_for
 from doorstep.visits.quote import quote_current, quote_require_accepted
 from doorstep.visits.reports import report_store_quietly
 from doorstep.visits.selectors import amount_due
 from doorstep.visits.services import payment_record, payment_terms
-from doorstep.visits.steps import apology_gap, knock_protocol_gap, moment
+from doorstep.visits.steps import apology_gap, arrival_record, knock_protocol_gap, moment
 from doorstep.visits.tasks import task_open, tasks_close
 
 A = Action
@@ -53,16 +52,9 @@ def _location(p: Params) -> dict[str, float]:
 
 
 def arrival_time_and_lateness(ctx: MoveContext) -> Params:
-    """Arrival time (the phone's, when queued offline), location if given, lateness against the window."""
-    order = ctx.order
+    """Arrival time by the one clock (the phone's, checked against the server's), location, lateness."""
     at = moment(ctx.param("client_at"))
-    data: Params = {"arrived_at": at.isoformat(), **_location(ctx.params)}
-    if order.window_start:
-        late = max(int((at - order.window_start).total_seconds() // 60), 0)
-        threshold = policy_for(order.brand).lateness_escalation_minutes
-        data["late_minutes"] = late
-        data["lateness"] = "on_time" if late == 0 else ("late_minor" if late < threshold else "late_major")
-    return data
+    return {"arrived_at": at.isoformat(), **_location(ctx.params), **arrival_record(ctx.order, at)}
 
 
 def lateness_escalation(ctx: MoveContext) -> None:
@@ -74,7 +66,7 @@ def lateness_escalation(ctx: MoveContext) -> None:
             actor=ctx.actor,
             kind=EscalationTask.Kind.LATENESS,
             note=f"迟到 {data['late_minutes']} 分钟：致歉并视情况由投诉主管上门致歉",
-            due_in=timedelta(hours=visit_policy_for(ctx.order.brand).escalation_due_hours),
+            due_in=timedelta(hours=policy_of(ctx.order).apology_visit_hours),
             data={"late_minutes": data["late_minutes"]},
         )
 
@@ -120,7 +112,7 @@ def nobody_home_tells_desk(ctx: MoveContext) -> None:
         actor=ctx.actor,
         kind=EscalationTask.Kind.REBOOK,
         note=f"无人在家，已留言：{ctx.data.get('note_left', '')}",
-        due_in=timedelta(hours=visit_policy_for(ctx.order.brand).rebook_due_hours),
+        due_in=timedelta(hours=policy_of(ctx.order).rebook_due_hours),
     )
 
 

@@ -18,10 +18,10 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError, Invalid
 from doorstep.core.privacy import mask_phone
 from doorstep.network.actors import Actor
+from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.models import OutboundSms, Signature, SignCode
-from doorstep.visits.policy import visit_policy_for
 from doorstep.visits.services import SIGNABLE, _require_field_actor, signature_capture
 
 
@@ -39,7 +39,7 @@ def sign_code_send(*, order: WorkOrder, actor: Actor) -> SignCode:
     _require_field_actor(order, actor)
     if order.status not in SIGNABLE:
         raise DomainError("not_ready_for_signature", _("服务尚未完成，暂不能签字。"))
-    policy = visit_policy_for(order.brand)
+    policy = policy_of(order)
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = clock.now()
     with transaction.atomic():
@@ -70,7 +70,7 @@ def signature_with_code(
     *, order: WorkOrder, code: str, image: str, signer_name: str, opinion: str = ""
 ) -> WorkOrder:
     """Customer mode: the customer draws their signature and enters the code from their phone."""
-    policy = visit_policy_for(order.brand)
+    policy = policy_of(order)
     pending = SignCode.objects.filter(order=order, used_at__isnull=True).order_by("-sent_at").first()
     if pending is None or pending.expires_at < clock.now() or pending.attempts >= policy.sign_code_attempts:
         raise DomainError("sign_code_missing", _("请先发送验证码到客户手机（验证码已失效或次数用尽）。"))

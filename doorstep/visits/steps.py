@@ -13,14 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Invalid
+from doorstep.core.punctuality import Lateness, appointment_of, assess_with
 from doorstep.network.actors import Actor
+from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.selectors import policy_for
 from doorstep.visits.checklists import checklist_done
 from doorstep.visits.models import Checklist, Consent, Diagnosis, EscalationTask, TakeBack
-from doorstep.visits.policy import visit_policy_for
 from doorstep.visits.quote import quote_require_accepted
 from doorstep.visits.services import _require_field_actor
 from doorstep.visits.tasks import task_open
@@ -32,16 +32,11 @@ MEASUREMENTS = {
     "pressure": ("低压压力", "MPa", Decimal("0"), Decimal("5")),
     "temp_diff": ("进出风温差", "℃", Decimal("-30"), Decimal("40")),
 }
-CLIENT_CLOCK_SLACK = timedelta(hours=12)
 
 
 def moment(raw: Any) -> datetime:
-    """When the technician acted: the phone's time for a queued offline action, if plausible, else now."""
-    now = clock.now()
-    at = parse_datetime(str(raw)) if raw else None
-    if at is None or at.tzinfo is None or not now - CLIENT_CLOCK_SLACK <= at <= now + timedelta(minutes=2):
-        return now
-    return min(at, now)
+    """When the technician acted: ``core.clock.acted_at`` (the phone's time of an offline action)."""
+    return clock.acted_at(raw)
 
 
 def _step(order: WorkOrder, actor: Actor, statuses: set[str]) -> None:
@@ -54,9 +49,34 @@ def _step(order: WorkOrder, actor: Actor, statuses: set[str]) -> None:
         )
 
 
-def lateness_minutes(order: WorkOrder) -> int:
+def arrival_record(order: WorkOrder, at: datetime) -> dict[str, Any]:
+    """R-DI-7, R-AR-5: what the ARRIVE event records about punctuality (``core.punctuality``), with
+    ``at`` the arrival by the one clock (:func:`moment`). Empty without an appointment."""
+    appointment = appointment_of(order)
+    if appointment is None:
+        return {}
+    arrival = assess_with(policy_of(order), appointment, at)
+    return {
+        "late_minutes": arrival.late_minutes,
+        "lateness": str(arrival.lateness),
+        "early_enough": arrival.early_enough,
+    }
+
+
+def recorded_lateness(order: WorkOrder) -> str:
+    """The R-AR-5 class recorded on the last arrival ("on_time", "late_minor", "late_major"; "" if none)."""
     arrive = order.events.filter(kind=EventKind.ARRIVE).order_by("-seq").first()
-    return int(arrive.data.get("late_minutes", 0)) if arrive else 0
+    return str(arrive.data.get("lateness", "")) if arrive else ""
+
+
+def lateness_minutes(order: WorkOrder) -> int:
+    """Begun minutes late at the last arrival (0 when on time): > 0 exactly when it was late (R-AR-5)."""
+    arrive = order.events.filter(kind=EventKind.ARRIVE).order_by("-seq").first()
+    if arrive is None:
+        return 0
+    if arrive.data.get("lateness") == Lateness.ON_TIME:
+        return 0
+    return int(arrive.data.get("late_minutes", 0))
 
 
 def knock_start(*, order: WorkOrder, actor: Actor, client_at: Any = None) -> None:
@@ -83,7 +103,7 @@ def customer_called(*, order: WorkOrder, actor: Actor, answered: bool, client_at
 
 def knock_protocol_gap(order: WorkOrder, until: datetime) -> str:
     """What the knock protocol still lacks before 'nobody home' may be recorded ('' when complete)."""
-    policy = policy_for(order.brand)
+    policy = policy_of(order)
     knocks = list(order.events.filter(kind=EventKind.KNOCK_STARTED).order_by("seq"))
     if not knocks:
         return str(_("请先按规范敲门/按门铃（R-AR-1）。"))
@@ -141,7 +161,7 @@ def apology_record(*, order: WorkOrder, actor: Actor, reason: str, accepted: boo
                 actor=actor,
                 kind=EscalationTask.Kind.LATENESS,
                 note=f"迟到 {late} 分钟，客户未接受致歉，请投诉主管上门致歉",
-                due_in=timedelta(hours=visit_policy_for(order.brand).escalation_due_hours),
+                due_in=timedelta(hours=policy_of(order).apology_visit_hours),
             )
 
 
@@ -173,7 +193,7 @@ def someone_else_home(*, order: WorkOrder, actor: Actor, name: str, relation: st
                 actor=actor,
                 kind=EscalationTask.Kind.SPECIAL_CASE,
                 note=f"{relation}{name}在家，未能联系客户本人确认，需改约",
-                due_in=timedelta(hours=4),
+                due_in=timedelta(hours=policy_of(order).special_case_due_hours),
             )
 
 
@@ -195,7 +215,7 @@ def wrong_customer(*, order: WorkOrder, actor: Actor, note: str) -> None:
             actor=actor,
             kind=EscalationTask.Kind.WRONG_CUSTOMER,
             note=note,
-            due_in=timedelta(hours=1),
+            due_in=timedelta(hours=policy_of(order).wrong_customer_due_hours),
         )
 
 
@@ -273,7 +293,7 @@ def diagnosis_latest(order: WorkOrder) -> Diagnosis | None:
 def _data_touching(order: WorkOrder, diagnosis: Diagnosis) -> bool:
     product = order.product
     line = product.model.line.code if product and product.model else ""
-    return diagnosis.touches_data or line in (visit_policy_for(order.brand).data_lines or [])
+    return diagnosis.touches_data or line in policy_of(order).data_lines
 
 
 def work_gaps(order: WorkOrder) -> list[str]:

@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 
 from doorstep.core import clock
+from doorstep.core.punctuality import appointment_of
+from doorstep.dispatch.daymodel import travel_provider
 from doorstep.dispatch.routing.geo import Location
-from doorstep.dispatch.routing.travel import HaversineTravel
 from doorstep.network.actors import Actor
+from doorstep.network.policy import policy_of
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.selectors import orders_visible_to, policy_for
-from doorstep.visits.policy import visit_policy_for
+from doorstep.orders.selectors import orders_visible_to
 
 ON_THE_WAY = [Status.EN_ROUTE, Status.ARRIVED, Status.IN_SERVICE, Status.RETURNED, Status.COMPLETED]
 PLANNED = [Status.ASSIGNED, Status.CONFIRMED, Status.RESCHEDULED, Status.NOBODY_HOME]
@@ -33,8 +34,7 @@ def travel_seconds(order: WorkOrder, origin: tuple[float, float] | None) -> int 
     addr = order.address
     if origin is None or addr.lat is None or addr.lng is None:
         return None
-    policy = visit_policy_for(order.brand)
-    provider = HaversineTravel(road_factor=policy.travel_road_factor, speed_kmh=policy.travel_speed_kmh)
+    provider = travel_provider(policy_of(order))
     points = [Location.from_latlng(*origin), Location.from_latlng(addr.lat, addr.lng)]
     return int(provider.matrix(points).durations[0, 1])
 
@@ -64,8 +64,9 @@ def day_plan(actor: Actor) -> list[Stop]:
     for order in day_visits(actor):
         seconds = travel_seconds(order, here)
         depart = arrive_by = None
-        if order.window_start is not None:
-            arrive_by = order.window_start - timedelta(minutes=policy_for(order.brand).early_arrival_minutes)
+        appointment = appointment_of(order)
+        if appointment is not None:  # R-DI-7: arrive the early margin before the appointment
+            arrive_by = appointment - timedelta(minutes=policy_of(order).early_arrival_minutes)
             depart = arrive_by - timedelta(seconds=seconds or 0)
         stops.append(Stop(order, None if seconds is None else -(-seconds // 60), depart, arrive_by))
         if order.address.lat is not None and order.address.lng is not None:

@@ -28,7 +28,6 @@ from doorstep.network.models import (
     Qualification,
     Role,
     ServiceCentre,
-    ServicePolicy,
     Staff,
     Technician,
 )
@@ -160,7 +159,6 @@ def _staff(username: str, name: str, role: str, centre: ServiceCentre, outlet: O
 
 def build_network() -> tuple[Brand, ServiceCentre, list[Outlet]]:
     brand = Brand.objects.create(code="anke", name="安可空调", hotline="400-820-1234")
-    ServicePolicy.objects.create(brand=brand)
     centre = ServiceCentre.objects.create(
         brand=brand,
         name="安可广州服务中心",

@@ -89,8 +89,6 @@ def _kb_hits(order: WorkOrder) -> list[Any]:
     return kb_suggest(symptom=symptom, line=line, k=3)
 
 
-
-
 @login_required
 @require_POST
 def order_charge(request: HttpRequest, number: str) -> HttpResponse:

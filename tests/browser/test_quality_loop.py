@@ -23,7 +23,7 @@ def _orders(world) -> list[WorkOrder]:  # type: ignore[no-untyped-def]
     today = clock.local(clock.now()).date()
     return [
         drive(world, Visit(day=today - timedelta(days=5), arrive_early=10)),
-        drive(world, Visit(day=today - timedelta(days=2), arrive_early=1)),
+        drive(world, Visit(day=today - timedelta(days=2), arrive_early=-1)),  # 1 minute late (R-AR-5)
         drive(world, Visit(day=today - timedelta(days=1), arrive_early=15, tech="other_technician",
                            manager="other_manager")),
     ]  # fmt: skip
@@ -88,7 +88,7 @@ def test_quality_dashboard_drill_down_and_language_review(world, live_server, br
     assert page.locator("#kpi-cards .kpi").count() == 8
     assert page.locator("#charts svg").count() == 4
     on_time = page.locator(".kpi[data-metric=on_time] .v").inner_text()
-    assert on_time == "66.7%"  # 2 of 3 arrived at least 5 minutes early (R-DI-7)
+    assert on_time == "66.7%"  # 2 of 3 arrived by the appointment (R-AR-5)
     assert "李师傅" in page.locator("#technicians").inner_text()
     shots(page, "dashboard")
 

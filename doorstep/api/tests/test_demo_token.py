@@ -18,4 +18,3 @@ def test_demo_api_token_is_issued_once_for_the_dispatcher(world) -> None:  # typ
     assert token is not None and token.user == world.staff["dispatcher"].user
     assert ApiToken.objects.count() == 1
     assert f"Bearer {DEMO_TOKEN}" in out.getvalue()
-

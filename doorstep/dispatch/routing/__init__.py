@@ -5,7 +5,7 @@ Pure Python (no Django). Typical use from the dispatch app::
     from doorstep.dispatch.routing import Problem, Technician, Visit, Location, LunchBreak
     from doorstep.dispatch.routing import HaversineTravel, SolveOptions, solve, check_plan
 
-    problem = Problem(technicians, visits, HaversineTravel())
+    problem = Problem(technicians, visits, HaversineTravel(), early_margin=policy.early_arrival_minutes * 60)
     plan = solve(problem, SolveOptions(seconds=20))
     assert check_plan(problem, plan) == []
 """
@@ -14,7 +14,6 @@ from doorstep.dispatch.routing.check import Violation, check_plan
 from doorstep.dispatch.routing.geo import Location
 from doorstep.dispatch.routing.greedy import solve_greedy
 from doorstep.dispatch.routing.model import (
-    DEFAULT_EARLY_MARGIN_S,
     LunchBreak,
     LunchSlot,
     Plan,
@@ -39,7 +38,6 @@ from doorstep.dispatch.routing.travel import (
 )
 
 __all__ = [
-    "DEFAULT_EARLY_MARGIN_S",
     "Departure",
     "EuclideanTravel",
     "HaversineTravel",

@@ -14,8 +14,6 @@ from functools import cached_property
 from doorstep.dispatch.routing.geo import Location
 from doorstep.dispatch.routing.travel import TravelMatrix, TravelTimeProvider
 
-DEFAULT_EARLY_MARGIN_S = 5 * 60  # R-DI-7: the technician arrives 5 minutes before the appointment.
-
 
 @dataclass(frozen=True, slots=True)
 class LunchBreak:
@@ -80,7 +78,7 @@ class Problem:
     technicians: Sequence[Technician]
     visits: Sequence[Visit]
     travel: TravelTimeProvider
-    early_margin: int = DEFAULT_EARLY_MARGIN_S
+    early_margin: int = 0  # R-DI-7 seconds before the appointment: the caller passes the policy's number
     allow_unassigned: bool = True
     name: str = ""
     _matrix: TravelMatrix | None = field(default=None, init=False, repr=False)

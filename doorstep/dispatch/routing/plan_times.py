@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from doorstep.core.punctuality import is_early_enough
 from doorstep.dispatch.routing.model import Plan, Problem, Route
 
 
@@ -39,7 +40,7 @@ def route_departures(problem: Problem, route: Route) -> list[Departure]:
         i = problem.visit_index[stop.visit_id]
         visit, travel = problem.visits[i], int(dur[here, problem.visit_point(i)])
         rule = departure_time(visit.window_start, travel, problem.early_margin)
-        early = stop.arrival <= visit.window_start - problem.early_margin
+        early = is_early_enough(visit.window_start, stop.arrival, early_margin_s=problem.early_margin)
         out.append(
             Departure(stop.visit_id, route.technician_id, rule, free_at, stop.departure, travel, early)
         )

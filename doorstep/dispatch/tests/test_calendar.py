@@ -9,7 +9,7 @@ import pytest
 from doorstep.dispatch.calendar import coverage_warning, day_info, work_day
 from doorstep.dispatch.models import CalendarDay, Leave, Shift
 from doorstep.dispatch.tests.helpers import DAY, at
-from doorstep.orders.selectors import policy_for
+from doorstep.network.policy import policy_for
 
 pytestmark = pytest.mark.django_db
 
@@ -34,20 +34,20 @@ def test_year_not_covered_falls_back_to_weekdays_and_says_so() -> None:
 
 
 def test_default_shift_is_the_service_hours_on_working_days_R_DI_3(world) -> None:  # type: ignore[no-untyped-def]
-    wd = work_day(world.tech, DAY, policy_for(world.brand))
+    wd = work_day(world.tech, DAY, policy_for(brand=world.brand))
     assert (wd.start, wd.end) == (at(9), at(18))
-    assert not work_day(world.tech, date(2026, 11, 28), policy_for(world.brand)).works  # Saturday
+    assert not work_day(world.tech, date(2026, 11, 28), policy_for(brand=world.brand)).works  # Saturday
 
 
 def test_rest_day_shift_makes_a_weekend_rota(world) -> None:  # type: ignore[no-untyped-def]
     Shift.objects.create(technician=world.tech, day_type="workday", start=time(8), end=time(17))
     Shift.objects.create(technician=world.tech, day_type="restday", start=time(10), end=time(16))
     sat = date(2026, 11, 28)
-    wd = work_day(world.tech, sat, policy_for(world.brand))
+    wd = work_day(world.tech, sat, policy_for(brand=world.brand))
     assert (wd.start, wd.end) == (at(10, day=sat), at(16, day=sat))
 
 
 def test_half_day_leave_shortens_the_day(world) -> None:  # type: ignore[no-untyped-def]
     Leave.objects.create(technician=world.tech, kind="personal", starts_at=at(8), ends_at=at(13))
-    wd = work_day(world.tech, DAY, policy_for(world.brand))
+    wd = work_day(world.tech, DAY, policy_for(brand=world.brand))
     assert (wd.start, wd.end) == (at(13), at(18))

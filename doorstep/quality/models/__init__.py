@@ -5,8 +5,6 @@ from doorstep.quality.models.feedback import (
     SCORE_LABELS,
     CallbackAttempt,
     Complaint,
-    QualityPolicy,
-    StarLevelRule,
     Survey,
 )
 from doorstep.quality.models.insights import EarlyWarning, FaultRecord, Insight
@@ -24,8 +22,6 @@ __all__ = [
     "Insight",
     "LanguageFlag",
     "LanguageRule",
-    "QualityPolicy",
     "Source",
-    "StarLevelRule",
     "Survey",
 ]

@@ -1,58 +1,10 @@
-"""Callbacks, the customer's survey and complaints (docs/standard.md §8: R-QA-1, R-QA-2, R-QA-3), and the
-per-brand numbers of the quality loop (R-QA-4 star thresholds, complaint deadlines, early warning)."""
+"""Callbacks, the customer's survey and complaints (docs/standard.md §8: R-QA-1, R-QA-2, R-QA-3);
+their numbers are in the one policy (``doorstep.network.policy``)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from doorstep.core.models import TimeStamped
-
-
-class QualityPolicy(TimeStamped):
-    """The quality loop's numbers for one brand; defaults are docs/standard.md's (or the seeds' practice)."""
-
-    brand = models.OneToOneField("network.Brand", on_delete=models.CASCADE, related_name="quality_policy")
-    callback_retry_hours = models.PositiveIntegerField("回访未接通重试间隔（小时）R-QA-1", default=4)
-    callback_max_attempts = models.PositiveIntegerField("回访最多拨打次数 R-QA-1", default=3)
-    low_score = models.PositiveSmallIntegerField("低分自动转投诉（≤ 分）R-QA-2/R-QA-3", default=2)
-    complaint_response_hours = models.PositiveIntegerField("投诉答复时限（小时）R-QA-3", default=24)
-    apology_visit_hours = models.PositiveIntegerField("上门致歉时限（小时）R-QA-3/R-AR-5", default=48)
-    repeat_repair_days = models.PositiveIntegerField("重复维修判定（天）R-QA-4", default=30)
-    warning_window_days = models.PositiveIntegerField("预警统计窗口（天）R-QA-5", default=30)
-    warning_baseline_windows = models.PositiveIntegerField("预警基线窗口数 R-QA-5", default=6)
-    warning_alpha = models.FloatField("预警显著性水平 R-QA-5", default=0.01)
-    warning_min_count = models.PositiveIntegerField("预警最少维修单数 R-QA-5", default=5)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "质量规范参数"
-
-    def __str__(self) -> str:
-        return f"{self.brand} 质量规范"
-
-
-class StarLevelRule(models.Model):
-    """One star level and the KPI thresholds that earn it (R-QA-4); the highest level met applies."""
-
-    brand = models.ForeignKey("network.Brand", on_delete=models.CASCADE, related_name="star_rules")
-    stars = models.PositiveSmallIntegerField("星级")
-    min_orders = models.PositiveIntegerField("最少完工单数", default=10)
-    min_on_time = models.DecimalField("准时到达率 ≥", max_digits=4, decimal_places=3, default=Decimal("0"))
-    min_first_fix = models.DecimalField("一次修复率 ≥", max_digits=4, decimal_places=3, default=Decimal("0"))
-    max_repeat = models.DecimalField("重复维修率 ≤", max_digits=4, decimal_places=3, default=Decimal("1"))
-    min_satisfaction = models.DecimalField("满意度 ≥", max_digits=3, decimal_places=2, default=Decimal("0"))
-    max_complaint_rate = models.DecimalField("投诉率 ≤", max_digits=4, decimal_places=3, default=Decimal("1"))
-    max_language_flags = models.PositiveIntegerField("确认禁语次数 ≤", default=1000)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "星级标准"
-        ordering = ["brand", "-stars"]
-        constraints = [models.UniqueConstraint(fields=["brand", "stars"], name="star_rule_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.brand} {self.stars}★"
 
 
 class CallbackAttempt(models.Model):

@@ -17,7 +17,7 @@ Every figure keeps the orders behind it, for the dashboard's drill-down.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -28,13 +28,15 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
+from doorstep.core.policy import Policy, StarRule
+from doorstep.core.punctuality import assess_with
 from doorstep.network.actors import Actor
-from doorstep.network.models import Outlet, ServicePolicy, Technician
+from doorstep.network.models import Outlet, Technician
+from doorstep.network.policy import policy_for, policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
-from doorstep.orders.selectors import orders_visible_to, policy_for
-from doorstep.quality.models import LanguageFlag, QualityPolicy, StarLevelRule
-from doorstep.quality.selectors.policy import quality_policy_for, star_rules_for
+from doorstep.orders.selectors import orders_visible_to
+from doorstep.quality.models import LanguageFlag
 
 METRICS: dict[str, Any] = {
     "on_time": _("准时到达率"),
@@ -121,18 +123,14 @@ class _Tally:
     def __init__(self, scope_label: str) -> None:
         self.scope = KpiRow("scope", 0, scope_label)
         self.rows: dict[tuple[str, int], KpiRow] = {}
-        self._policies: dict[int, Any] = {}
-        self._quality: dict[int, Any] = {}
+        self._policies: dict[tuple[int, int], Policy] = {}
 
-    def policy(self, brand: Any) -> ServicePolicy:
-        if brand.pk not in self._policies:
-            self._policies[brand.pk] = policy_for(brand)
-        return self._policies[brand.pk]
-
-    def quality(self, brand: Any) -> QualityPolicy:
-        if brand.pk not in self._quality:
-            self._quality[brand.pk] = quality_policy_for(brand)
-        return self._quality[brand.pk]
+    def policy(self, order: WorkOrder) -> Policy:
+        """The order's numbers (brand + centre), read once per brand and centre."""
+        key = (order.brand_id, order.centre_id)
+        if key not in self._policies:
+            self._policies[key] = policy_of(order)
+        return self._policies[key]
 
     def hit(self, metric: str, order_id: int, *, outlet: Any, tech: Any) -> None:
         for row in self._rows(outlet, tech):
@@ -234,8 +232,11 @@ def _step(s: _State, e: OrderEvent, tally: _Tally, in_period: bool) -> None:
     elif kind in (EventKind.CONFIRM_APPOINTMENT, EventKind.RESCHEDULE) and d.get("window"):
         s.window_start = parse_datetime(d["window"][0])
     elif kind == EventKind.ARRIVE and in_period and s.window_start is not None:
-        early = timedelta(minutes=tally.policy(e.order.brand).early_arrival_minutes)
-        tally.add("on_time", e.order_id, e.at <= s.window_start - early, outlet=s.outlet, tech=s.tech)
+        # R-QA-4 on-time arrival = not late by R-AR-5 (core.punctuality), timed by the one clock: the
+        # arrival the event recorded (the phone's time of an offline action), else the event's own time.
+        arrived = parse_datetime(str(d.get("arrived_at") or "")) or e.at
+        on_time = assess_with(tally.policy(e.order), s.window_start, arrived).on_time
+        tally.add("on_time", e.order_id, on_time, outlet=s.outlet, tech=s.tech)
     elif kind == EventKind.START_SERVICE:
         s.starts += 1
     elif kind == EventKind.TAKE_BACK:
@@ -284,7 +285,7 @@ def _after_walk(order: WorkOrder, s: _State, tally: _Tally, since: datetime, unt
     outlet, tech = (last.outlet, last.tech) if last else (s.outlet, s.tech)
     if s.score is not None:
         tally.add("satisfaction", order.pk, s.score[1] >= 4, outlet=outlet, tech=tech, score=s.score[1])
-    window = timedelta(days=tally.policy(order.brand).callback_max_days)
+    window = timedelta(days=tally.policy(order).callback_max_days)
     now = clock.now()
     for c in s.completions:
         if not since <= c.at < until:
@@ -304,7 +305,7 @@ def _repeats(completions: list[_Completion], tally: _Tally) -> None:
         .values_list("pk", "product_id", "created_at")
     )
     for c in completions:
-        days = timedelta(days=tally.quality(c.order.brand).repeat_repair_days)
+        days = timedelta(days=tally.policy(c.order).repeat_repair_days)
         back = any(
             pid == c.order.product_id and pk != c.order.pk and c.at < at <= c.at + days
             for pk, pid, at in later
@@ -356,7 +357,7 @@ def _report(actor: Actor, tally: _Tally, since: datetime, until: datetime) -> Kp
                 "pk", flat=True
             )
         )
-    rules = star_rules_for(actor.staff.centre.brand) if actor.staff is not None else []
+    rules = star_rules_of(actor)
     outlets = [_named(tally.rows[("outlet", k)], outlet_names.get(k, str(k)), rules) for k in outlet_ids]
     techs = [_named(tally.rows[("technician", k)], tech_names.get(k, str(k)), rules) for k in tech_ids]
     tally.scope.stars = star_level(tally.scope, rules)
@@ -365,7 +366,7 @@ def _report(actor: Actor, tally: _Tally, since: datetime, until: datetime) -> Kp
     )
 
 
-def _named(row: KpiRow, label: str, rules: list[StarLevelRule]) -> KpiRow:
+def _named(row: KpiRow, label: str, rules: Sequence[StarRule]) -> KpiRow:
     row.label = label
     row.stars = star_level(row, rules)
     return row
@@ -376,7 +377,14 @@ def _order_key(row: KpiRow) -> tuple[int, str]:
 
 
 # --- star levels ------------------------------------------------------------------------------------------
-def star_level(row: KpiRow, rules: Iterable[StarLevelRule]) -> int:
+def star_rules_of(actor: Actor) -> tuple[StarRule, ...]:
+    """The star levels of the actor's centre (R-QA-4), highest first; none without a centre."""
+    if actor.staff is None:
+        return ()
+    return policy_for(brand=actor.staff.centre.brand_id, centre=actor.staff.centre_id).star_rules
+
+
+def star_level(row: KpiRow, rules: Iterable[StarRule]) -> int:
     """The highest star level whose every threshold the row meets (R-QA-4); 0 if none."""
     for rule in sorted(rules, key=lambda r: -r.stars):
         if _meets(row, rule):
@@ -384,7 +392,7 @@ def star_level(row: KpiRow, rules: Iterable[StarLevelRule]) -> int:
     return 0
 
 
-def _meets(row: KpiRow, rule: StarLevelRule) -> bool:
+def _meets(row: KpiRow, rule: StarRule) -> bool:
     if row.completions < rule.min_orders:
         return False
     minimums = (

@@ -9,12 +9,15 @@ from typing import Any
 
 from doorstep.network.actors import Actor
 from doorstep.network.models import Qualification, TrainingRecord
+from doorstep.network.policy import policy_for
 
-EXPIRY_HORIZON_DAYS = 30
 
-
-def expiring_soon(*, actor: Actor, on: date, days: int = EXPIRY_HORIZON_DAYS) -> list[dict[str, Any]]:
-    """Qualifications and mandatory training of the actor's people expiring within ``days`` (or lapsed)."""
+def expiring_soon(*, actor: Actor, on: date, days: int | None = None) -> list[dict[str, Any]]:
+    """Qualifications and mandatory training of the actor's people expiring within ``days`` (default: the
+    policy's ``expiry_warning_days``, R-PR-2) or already lapsed."""
+    if days is None:
+        centre = actor.staff.centre if actor.staff is not None else None
+        days = policy_for(brand=centre.brand_id, centre=centre.pk).expiry_warning_days if centre else 0
     horizon = on + timedelta(days=days)
     quals = Qualification.objects.select_related("technician__staff").filter(
         valid_until__lte=horizon, technician__staff__centre_id=actor.centre_id

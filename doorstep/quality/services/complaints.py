@@ -20,11 +20,11 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
 from doorstep.network.models import Role, Staff
+from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import order_is_visible_to
 from doorstep.quality.models import Complaint, Source
-from doorstep.quality.selectors.policy import quality_policy_for
 
 log = logging.getLogger(__name__)
 RULE = "R-QA-3"
@@ -95,7 +95,7 @@ def complaint_supervisor(centre_id: int) -> Staff | None:
 
 
 def _due(order: WorkOrder, level: int, now: datetime | None = None) -> datetime:
-    policy = quality_policy_for(order.brand)
+    policy = policy_of(order)
     hours = (
         policy.apology_visit_hours
         if level == Complaint.Level.APOLOGY_VISIT
@@ -238,9 +238,7 @@ def complaint_escalate(*, complaint_id: int, level: int) -> bool:
         if complaint is None:
             return False
         if level >= Complaint.Level.APOLOGY_VISIT:
-            complaint.response_due_at = now + timedelta(
-                hours=quality_policy_for(complaint.order.brand).apology_visit_hours
-            )
+            complaint.response_due_at = now + timedelta(hours=policy_of(complaint.order).apology_visit_hours)
             complaint.save(update_fields=["response_due_at"])
             _event(complaint, Actor.system(), EventKind.COMPLAINT_OVERDUE, visible=False)
         else:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden, Invalid
 from doorstep.network.actors import Actor
+from doorstep.network.policy import policy_of
 from doorstep.orders import deadlines
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status, find_move
@@ -26,7 +27,6 @@ from doorstep.orders.selectors import order_is_visible_to
 from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.quality.models import SCORE_FIELDS, SCORE_LABELS, CallbackAttempt, Complaint, Survey
-from doorstep.quality.selectors.policy import quality_policy_for
 from doorstep.quality.services.complaints import complaint_open
 
 CALLERS = frozenset({"agent", "quality", "admin"})
@@ -122,7 +122,7 @@ def _attempt(order: WorkOrder, actor: Actor, outcome: str, **fields: Any) -> Cal
 
 def _not_reached(order: WorkOrder, actor: Actor, outcome: str) -> CallbackAttempt:
     """Unreachable: try again later; after the last try send the online questionnaire (R-QA-1)."""
-    policy = quality_policy_for(order.brand)
+    policy = policy_of(order)
     tries = order.callback_attempts.exclude(outcome=CallbackAttempt.Outcome.REACHED).count() + 1
     last = tries >= policy.callback_max_attempts or outcome == CallbackAttempt.Outcome.WRONG_NUMBER
     now = clock.now()
@@ -217,7 +217,7 @@ def _check_surveyable(order: WorkOrder) -> None:
 
 def _complain_if_unhappy(order: WorkOrder, actor: Actor, survey: Survey) -> None:
     """A low score or a product that still fails becomes a complaint (R-QA-2 → R-QA-3)."""
-    threshold = quality_policy_for(order.brand).low_score
+    threshold = policy_of(order).low_score
     low = [name for name, value in survey.scores.items() if value <= threshold]
     if not low and survey.product_works:
         return

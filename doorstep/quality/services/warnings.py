@@ -19,12 +19,13 @@ from scipy.stats import binomtest, poisson
 
 from doorstep.core import clock
 from doorstep.core.errors import Forbidden
+from doorstep.core.policy import Policy
 from doorstep.customers.models import OwnedProduct
 from doorstep.network.actors import Actor
 from doorstep.network.models import ServiceCentre
+from doorstep.network.policy import policy_for
 from doorstep.orders.models import ServiceType, WorkOrder
-from doorstep.quality.models import EarlyWarning, QualityPolicy
-from doorstep.quality.selectors.policy import quality_policy_for
+from doorstep.quality.models import EarlyWarning
 
 BASELINE_FLOOR = 0.5  # a model with no repairs yet is compared against half a repair per window
 
@@ -45,7 +46,7 @@ def poisson_p(observed: int, expected: float) -> float:
 def early_warning_scan(*, centre: ServiceCentre, now: datetime | None = None) -> list[EarlyWarning]:
     """Scan the centre's repair orders and store a warning for every significant rise (idempotent)."""
     now = now or clock.now()
-    policy = quality_policy_for(centre.brand)
+    policy = policy_for(brand=centre.brand_id, centre=centre.pk)
     window = timedelta(days=policy.warning_window_days)
     start = now - window * (policy.warning_baseline_windows + 1)
     repairs = _repairs(centre, start, now)
@@ -72,7 +73,7 @@ def _repairs(centre: ServiceCentre, since: datetime, until: datetime) -> list[Re
 
 def _scan_model(
     centre: ServiceCentre,
-    policy: QualityPolicy,
+    policy: Policy,
     model_id: int,
     rows: list[Repair],
     now: datetime,
@@ -96,7 +97,7 @@ def _scan_model(
 
 def _scan_cohorts(
     centre: ServiceCentre,
-    policy: QualityPolicy,
+    policy: Policy,
     model_id: int,
     current: list[Repair],
     now: datetime,

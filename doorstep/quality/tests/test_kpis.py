@@ -5,15 +5,18 @@ The history, 40 days ago, all in the period:
 =====  =============  ======================  =================  =====================================
 order  technician     arrival vs 10:00 window  service            after
 =====  =============  ======================  =================  =====================================
-A      李师傅 (天河)  09:50  on time (≥5 min)  one visit          callback: satisfaction 5
-B      李师傅 (天河)  09:58  late vs 5-min rule one visit          customer survey 4/4/3/3 (3.5); complaint
+A      李师傅 (天河)  09:50  on time           one visit          callback: satisfaction 5
+B      李师傅 (天河)  10:01  late (R-AR-5)     one visit          customer survey 4/4/3/3 (3.5); complaint
 C      张师傅 (海珠)  09:40  on time           taken back         nothing: callback window missed
-D      李师傅 (天河)  09:55  on time (= 5 min)  one visit          callback: satisfaction 2, reopened
+D      李师傅 (天河)  10:00  on time (exactly)  one visit          callback: satisfaction 2, reopened
 =====  =============  ======================  =================  =====================================
+
+On time is ``core.punctuality``'s: arrived at or before the appointment (R-AR-5).
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from decimal import Decimal
 
@@ -21,8 +24,10 @@ import pytest
 
 from conftest import World
 from doorstep.core import clock
+from doorstep.core.policy import DEFAULT_STAR_RULES, StarRule
 from doorstep.network.actors import Actor
-from doorstep.quality.models import Source, StarLevelRule
+from doorstep.network.models import Policy, StarLevelRule
+from doorstep.quality.models import Source
 from doorstep.quality.selectors.kpis import Figure, KpiRow, kpi_orders, kpi_report, star_level
 from doorstep.quality.services.complaints import complaint_open
 from doorstep.quality.services.feedback import callback_record, survey_submit
@@ -34,12 +39,12 @@ from doorstep.quality.tests.helpers import Visit, at, drive, quality_hooks_only
 def history(world: World):  # type: ignore[no-untyped-def]
     day = clock.local(clock.now()).date() - timedelta(days=40)
     a = drive(world, Visit(day=day, arrive_early=10))
-    b = drive(world, Visit(day=day + timedelta(days=1), arrive_early=2))
+    b = drive(world, Visit(day=day + timedelta(days=1), arrive_early=-1))
     c = drive(
         world, Visit(day=day + timedelta(days=2), arrive_early=20, tech="other_technician",
                      manager="other_manager", take_back=True),
     )  # fmt: skip
-    d = drive(world, Visit(day=day + timedelta(days=3), arrive_early=5))
+    d = drive(world, Visit(day=day + timedelta(days=3), arrive_early=0))
     agent = world.actor("agent")
     with clock.frozen_at(at(day + timedelta(days=1), 15)):
         callback_record(order=a, actor=agent, outcome="reached", satisfaction=5, product_works=True)
@@ -75,7 +80,7 @@ def _ok_total(row: KpiRow, metric: str) -> tuple[int, int]:
 
 def test_each_kpi_of_the_centre_matches_the_hand_checked_history_R_QA_4(world: World, history: dict) -> None:
     scope = _report(world, history).scope
-    assert _ok_total(scope, "on_time") == (3, 4)  # B arrived only 2 minutes early (R-DI-7)
+    assert _ok_total(scope, "on_time") == (3, 4)  # B arrived 1 minute after the appointment (R-AR-5)
     assert _ok_total(scope, "first_fix") == (3, 4)  # C was taken back
     assert _ok_total(scope, "repeat") == (1, 4)  # D reopened after the callback
     assert scope.value("satisfaction") == pytest.approx((5 + 3.5 + 2) / 3)  # survey beats callback score
@@ -84,6 +89,14 @@ def test_each_kpi_of_the_centre_matches_the_hand_checked_history_R_QA_4(world: W
     assert scope.figures["language"].ok == 1
     # promises: 4 response promises met at dispatch (R-IN-4); callbacks: 3 met, C's missed (R-QA-1)
     assert _ok_total(scope, "promises") == (7, 8)
+
+
+def test_on_time_kpi_times_the_arrival_by_the_phone_clock_R_QA_4(world: World, history: dict) -> None:
+    """An offline arrival synced later counts at the phone's time the visit recorded, not the server's."""
+    arrive = history["b"].events.get(kind="arrive")
+    phone_time = (arrive.at - timedelta(minutes=2)).isoformat()  # 09:59, as the visit records it
+    history["b"].events.filter(pk=arrive.pk).update(data={**arrive.data, "arrived_at": phone_time})
+    assert _ok_total(_report(world, history).scope, "on_time") == (4, 4)
 
 
 def test_kpis_per_technician_and_outlet_R_QA_4(world: World, history: dict) -> None:
@@ -136,11 +149,11 @@ def _row(
 
 
 RULES = [
-    StarLevelRule(stars=3, min_orders=20, min_on_time=Decimal("0.95"), min_satisfaction=Decimal("4.5"),
-                  max_complaint_rate=Decimal("0.02"), max_language_flags=0),
-    StarLevelRule(stars=2, min_orders=10, min_on_time=Decimal("0.85"), min_satisfaction=Decimal("4.0"),
-                  max_complaint_rate=Decimal("0.05"), max_language_flags=2),
-    StarLevelRule(stars=1, min_orders=1),
+    StarRule(stars=3, min_orders=20, min_on_time=Decimal("0.95"), min_satisfaction=Decimal("4.5"),
+             max_complaint_rate=Decimal("0.02"), max_language_flags=0),
+    StarRule(stars=2, min_orders=10, min_on_time=Decimal("0.85"), min_satisfaction=Decimal("4.0"),
+             max_complaint_rate=Decimal("0.05"), max_language_flags=2),
+    StarRule(stars=1, min_orders=1),
 ]  # fmt: skip
 
 
@@ -167,9 +180,12 @@ def test_star_thresholds_are_configurable_per_brand(world: World, history: dict)
         return row.stars
 
     assert stars() == 1  # the defaults: 3 completions are enough for 1★ only
-    StarLevelRule.objects.filter(brand=world.brand, stars=1).update(min_orders=4)
+    policy = Policy.objects.create(brand=world.brand)
+    for rule in DEFAULT_STAR_RULES:
+        StarLevelRule.objects.create(policy=policy, **asdict(rule))
+    StarLevelRule.objects.filter(policy=policy, stars=1).update(min_orders=4)
     assert stars() == 0
-    StarLevelRule.objects.filter(brand=world.brand, stars=2).update(
+    StarLevelRule.objects.filter(policy=policy, stars=2).update(
         min_orders=3, min_on_time=Decimal("0.6"), min_first_fix=Decimal("0.9"), max_repeat=Decimal("0.4"),
         min_satisfaction=Decimal("3.5"), max_complaint_rate=Decimal("0.34"), max_language_flags=1,
     )  # fmt: skip

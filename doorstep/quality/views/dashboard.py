@@ -30,9 +30,9 @@ from doorstep.quality.selectors.kpis import (
     KpiRow,
     kpi_orders,
     kpi_report,
+    star_rules_of,
 )
 from doorstep.quality.selectors.people import expiring_soon
-from doorstep.quality.selectors.policy import star_rules_for
 from doorstep.quality.services.warnings import early_warning_acknowledge
 from doorstep.quality.views.common import period
 
@@ -129,7 +129,7 @@ def _side_panels(actor: Actor) -> dict[str, Any]:
         "open_flags": language_review_queue(actor).count(),
         "warnings": warnings_visible_to(actor).filter(state=EarlyWarning.State.OPEN)[:5],
         "expiring": expiring_soon(actor=actor, on=clock.local(clock.now()).date())[:8],
-        "rules": star_rules_for(actor.staff.centre.brand) if actor.staff else [],
+        "rules": star_rules_of(actor),
     }
 
 

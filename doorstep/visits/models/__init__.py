@@ -12,7 +12,6 @@ from doorstep.visits.models.visit import (
     SignCode,
     TakeBack,
     VisitPhoto,
-    VisitPolicy,
 )
 
 __all__ = [
@@ -30,5 +29,4 @@ __all__ = [
     "Signature",
     "TakeBack",
     "VisitPhoto",
-    "VisitPolicy",
 ]

@@ -9,26 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _default_data_lines() -> list[str]:
+    """Referenced by migration 0002 (the former VisitPolicy); the number now lives in core.policy."""
     return ["tv", "pc", "phone", "broadband"]
-
-
-class VisitPolicy(models.Model):
-    """The visit's numbers per brand (defaults from docs/standard.md; ServicePolicy holds the shared ones)."""
-
-    brand = models.OneToOneField("network.Brand", on_delete=models.CASCADE, related_name="visit_policy")
-    escalation_due_hours = models.PositiveIntegerField("迟到升级：主管上门致歉时限（小时）R-AR-5", default=24)
-    rebook_due_hours = models.PositiveIntegerField("无人在家：客服重新预约时限（小时）R-AR-2", default=4)
-    sign_code_minutes = models.PositiveIntegerField("签字验证码有效期（分钟）R-CO-1", default=10)
-    sign_code_attempts = models.PositiveIntegerField("签字验证码最多尝试次数 R-CO-1", default=5)
-    data_lines = models.JSONField("涉及存储数据的产品线代码 R-SV-4", default=_default_data_lines, blank=True)
-    travel_road_factor = models.FloatField("路程系数（直线距离×）R-DI-7", default=1.35)
-    travel_speed_kmh = models.FloatField("市内平均车速（km/h）R-DI-7", default=25.0)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "上门服务参数"
-
-    def __str__(self) -> str:
-        return f"{self.brand} 上门服务参数"
 
 
 class Checklist(models.Model):

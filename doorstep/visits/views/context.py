@@ -7,9 +7,10 @@ from typing import Any
 from doorstep.catalog.knowledge.cases import product_line_key
 from doorstep.catalog.knowledge.matcher import suggest_cases
 from doorstep.network.actors import Actor
+from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.selectors import allowed_moves, order_timeline, policy_for
+from doorstep.orders.selectors import allowed_moves, order_timeline
 from doorstep.orders.tracking import tracking_url
 from doorstep.parts.models import PartUse
 from doorstep.parts.selectors import parts_for_order, parts_used, reservations_for
@@ -62,8 +63,9 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "order": order,
         "actor": actor,
         "moves": {m.action.value: m for m in allowed_moves(order=order, actor=actor)},
-        "policy": policy_for(order.brand),
+        "policy": policy_of(order),
         "late_minutes": steps.lateness_minutes(order),
+        "lateness": steps.recorded_lateness(order),
         "needs_apology": bool(steps.apology_gap(order)),
         "knock_gap": steps.knock_protocol_gap(order, _now()) if order.status == "arrived" else "",
         "knock_started": order.events.filter(kind=EventKind.KNOCK_STARTED).order_by("seq").first(),

@@ -72,4 +72,4 @@ def small_city_day(seed: int = 3, n_visits: int = 40, n_techs: int = 6) -> Probl
                 pinned_to=pin,
             )
         )
-    return Problem(techs, visits, HaversineTravel(), name="small-city")
+    return Problem(techs, visits, HaversineTravel(), early_margin=5 * 60, name="small-city")

@@ -1,0 +1,112 @@
+"""Was the technician on time? One definition for the arrival screen, the technician's day, the board,
+risk scans, routing checks and KPIs (pure Python: no Django, no models).
+
+STANDARD.md, "Appointment time": rules counting from the appointment count from the time confirmed
+with the customer, else from the window start. R-DI-7: the technician arrives ``early_arrival_minutes``
+(5) before it. R-AR-5: late < ``lateness_escalation_minutes`` (15) is a minor lateness (apologise);
+late ≥ 15 minutes is a major one (sincere apology, escalation).
+
+Exact boundaries (to the second):
+- on time      ⇔ arrived ≤ appointment (arriving exactly at the appointment is not late);
+- late_minor   ⇔ 0 < arrived − appointment < major threshold;
+- late_major   ⇔ arrived − appointment ≥ major threshold (exactly 15:00 late is major);
+- early enough ⇔ arrived ≤ appointment − early margin (R-DI-7; exactly 5:00 before is early enough).
+``late_minutes`` counts every begun minute, so "late" ⇔ ``late_minutes > 0`` (30 s late is 1 minute);
+the class is decided on seconds, never on the rounded minutes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class Lateness(StrEnum):
+    ON_TIME = "on_time"
+    LATE_MINOR = "late_minor"  # R-AR-5: < 15 minutes — apologise
+    LATE_MAJOR = "late_major"  # R-AR-5: ≥ 15 minutes — sincere apology, escalation task
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """An arrival judged against the appointment."""
+
+    lateness: Lateness
+    late_seconds: int  # 0 when on time; begun seconds after the appointment otherwise
+    late_minutes: int  # begun minutes after the appointment (0 when on time)
+    early_enough: bool  # R-DI-7: arrived at least the early margin before the appointment
+
+    @property
+    def on_time(self) -> bool:
+        return self.lateness is Lateness.ON_TIME
+
+
+def assess_seconds(
+    appointment: float, arrived: float, *, early_margin_s: float, major_after_s: float
+) -> Arrival:
+    """Judge an arrival given both times in seconds on one axis (e.g. seconds of the day)."""
+    late = arrived - appointment
+    if late <= 0:
+        lateness = Lateness.ON_TIME
+    elif late < major_after_s:
+        lateness = Lateness.LATE_MINOR
+    else:
+        lateness = Lateness.LATE_MAJOR
+    return Arrival(
+        lateness=lateness,
+        late_seconds=max(math.ceil(late), 0),
+        late_minutes=max(math.ceil(late / 60), 0),
+        early_enough=is_early_enough(appointment, arrived, early_margin_s=early_margin_s),
+    )
+
+
+def is_early_enough(appointment: float, arrived: float, *, early_margin_s: float) -> bool:
+    """R-DI-7: arrived at least ``early_margin_s`` before the appointment (at the margin counts)."""
+    return arrived <= appointment - early_margin_s
+
+
+def assess(
+    appointment: datetime, arrived: datetime, *, early_arrival_minutes: int, lateness_escalation_minutes: int
+) -> Arrival:
+    """Judge an arrival (aware datetimes) with the policy's R-DI-7 margin and R-AR-5 threshold."""
+    return assess_seconds(
+        appointment.timestamp(),
+        arrived.timestamp(),
+        early_margin_s=early_arrival_minutes * 60,
+        major_after_s=lateness_escalation_minutes * 60,
+    )
+
+
+class _Numbers(Protocol):
+    @property
+    def early_arrival_minutes(self) -> int: ...
+    @property
+    def lateness_escalation_minutes(self) -> int: ...
+
+
+def assess_with(policy: _Numbers, appointment: datetime, arrived: datetime) -> Arrival:
+    """:func:`assess` with the numbers taken from a policy object."""
+    return assess(
+        appointment,
+        arrived,
+        early_arrival_minutes=policy.early_arrival_minutes,
+        lateness_escalation_minutes=policy.lateness_escalation_minutes,
+    )
+
+
+class _Appointed(Protocol):
+    @property
+    def window_start(self) -> datetime | None: ...
+
+
+def appointment_of(order: _Appointed) -> datetime | None:
+    """The appointment time an order's rules count from (STANDARD.md "Appointment time").
+
+    The work order has no separate confirmed-time field: confirming the appointment (R-DI-3) stores the
+    agreed window, so the confirmed time *is* ``window_start`` (and before confirmation it is the
+    booked window's start). Once a confirmed-time field exists, return it here first.
+    """
+    return order.window_start

@@ -1,0 +1,7 @@
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("network", "0005_policy_from_area_policies")]
+
+    operations = [migrations.DeleteModel(name="ServicePolicy")]
