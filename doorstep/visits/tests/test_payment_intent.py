@@ -124,6 +124,23 @@ def test_refused_move_after_a_charge_leaves_a_charged_intent_on_the_record_R_CO_
     assert order.payment.receipt_no == intent.transaction_id and list(payments.intents_to_reconcile()) == []
 
 
+def test_a_charge_waiting_is_recorded_whatever_method_is_tapped_next_R_CO_2(world, completed) -> None:  # type: ignore[no-untyped-def]
+    """The customer paid by WeChat and the move was refused: tapping Alipay must not charge them again."""
+    tech = world.actor("technician")
+
+    def meanwhile() -> None:
+        WorkOrder.objects.filter(pk=completed.pk).update(version=F("version") + 1)
+
+    with _use(CountingProvider("wechat", before=meanwhile)), pytest.raises(payments.PaymentNotApplied):
+        payment_take(order=completed, actor=tech, method="wechat")
+    completed.refresh_from_db()
+    alipay = CountingProvider("alipay")
+    with _use(alipay):
+        order = payment_take(order=completed, actor=tech, method="alipay")
+    assert alipay.keys == [] and order.payment.method == "wechat"
+    assert PaymentIntent.objects.get(order=order).state == State.APPLIED
+
+
 def test_a_charge_after_the_order_was_paid_otherwise_is_to_be_refunded_R_CO_2(world, completed) -> None:  # type: ignore[no-untyped-def]
     tech = world.actor("technician")
 
