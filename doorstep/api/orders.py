@@ -22,12 +22,13 @@ from doorstep.core.errors import NotFound
 from doorstep.network.actors import Actor
 from doorstep.orders import selectors
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
-from doorstep.orders.lifecycle import Status
+from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.quality.privacy import contact_for
 from doorstep.visits import services as visit_services
+from doorstep.visits.payments import payment_take
 
 router = Router(tags=["orders"])
 ERRORS: dict[int, type[Schema]] = {
@@ -142,7 +143,17 @@ def perform_action(request: HttpRequest, number: str, action: str, payload: Tran
     actor = _actor(request)
     order = _order(actor, number)
     params = payload.dict(exclude={"reason"}, exclude_none=True)
-    order = order_transition(order=order, actor=actor, action=action, reason=payload.reason, params=params)
+    if action == Action.PAY:  # a payment goes through the provider as a recorded intent, never around it
+        order = payment_take(
+            order=order,
+            actor=actor,
+            method=str(params.get("method") or ""),
+            receipt_no=str(params.get("receipt_no") or ""),
+        )
+    else:
+        order = order_transition(
+            order=order, actor=actor, action=action, reason=payload.reason, params=params
+        )
     return order_detail_out(order, actor)
 
 

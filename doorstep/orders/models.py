@@ -174,6 +174,7 @@ class EventKind(models.TextChoices):
     SIGN_CODE_SENT = "sign_code_sent", _("签字验证码已发送")  # R-CO-1
     SIGNED = "signed", _("客户签字")  # R-CO-1
     REPORT_SENT = "report_sent", _("服务报告已发送")  # R-CO-1
+    PAYMENT_UNAPPLIED = "payment_unapplied", _("已扣款未入账，待退款或对账")  # R-CO-2
 
     # the quality loop
     CALLBACK_ATTEMPT = "callback_attempt", _("回访致电")  # R-QA-1

@@ -22,6 +22,7 @@ from doorstep.orders.rulebook import MoveContext, Rule, after_commit, effect, gu
 from doorstep.parts.services import reservations_release
 from doorstep.visits.checklists import checklist_done
 from doorstep.visits.models import Checklist, Consent, EscalationTask, Signature, TakeBack
+from doorstep.visits.payments import intent_to_apply, payment_intents_settle
 from doorstep.visits.quote import quote_current, quote_require_accepted
 from doorstep.visits.reports import report_store_quietly
 from doorstep.visits.selectors import amount_due
@@ -207,19 +208,37 @@ def reservations_released(ctx: MoveContext) -> None:
 
 
 def payment_is_the_accepted_quote(ctx: MoveContext) -> Params:
-    """The amount is exactly the accepted quote's amount due, by an allowed method with its receipt."""
+    """Exactly the accepted quote's amount due, by an allowed method with its receipt (or charged intent).
+
+    An electronic payment is recorded from its charged intent, taken for this very quote; the receipt
+    number is the provider's transaction id.
+    """
+    key = ctx.param("intent")
+    intent = intent_to_apply(order=ctx.order, key=key) if key else None
     terms = payment_terms(
-        order=ctx.order, method=str(ctx.param("method") or ""), receipt_no=ctx.param("receipt_no")
+        order=ctx.order,
+        method=intent.method if intent else str(ctx.param("method") or ""),
+        receipt_no=intent.transaction_id if intent else ctx.param("receipt_no"),
     )
     quote = quote_require_accepted(ctx.order)
     if quote.due != amount_due(ctx.order):  # pragma: no cover - the fingerprint makes them equal
         raise DomainError("amount_not_quote", _("收款金额与客户确认的报价不符。"))
-    return {**terms, "quote_version": quote.version}
+    if intent is None:
+        return {**terms, "quote_version": quote.version}
+    if intent.quote_version != quote.version or intent.amount != quote.due:
+        raise DomainError(
+            "payment_intent_stale",
+            _("扣款时的报价（第 %(charged)s 版，¥%(amount)s）不是客户现在确认的报价：该笔扣款须对账或退款。"),
+            charged=intent.quote_version,
+            amount=intent.amount,
+        )
+    return {**terms, "quote_version": quote.version, "intent": intent.key}
 
 
 def payment_recorded(ctx: MoveContext) -> None:
-    """The payment row is written with the move, from the terms its guard settled."""
-    payment_record(order=ctx.order, terms=ctx.data)
+    """The payment row is written with the move, from the terms its guard settled; its intent is applied."""
+    payment = payment_record(order=ctx.order, terms=ctx.data)
+    payment_intents_settle(order=ctx.order, actor=ctx.actor, payment=payment, key=ctx.data.get("intent", ""))
 
 
 def report_after_payment(ctx: MoveContext) -> None:

@@ -1,6 +1,11 @@
 """Payment adapters (R-CO-2): WeChat Pay and Alipay behind one interface, a simulated provider for the
 demo and tests, cash with a receipt number. The amount is always the accepted quote's amount due.
 
+An electronic payment is a recorded intent (``PaymentIntent``): written and committed before the provider
+is called, charged with the intent's key (the provider's ``out_trade_no``, so a repeat never charges
+twice), then applied by the PAY move in the move's own transaction. A charge that no move recorded stays
+on the intent (``charged`` / ``needs_refund``) and on the order's record, for a retry or a refund.
+
 Settings (optional): ``DOORSTEP_PAYMENTS = {"mode": "simulated" | "live", "wechat": {...}, "alipay": {...}}``.
 In ``simulated`` mode (the default) electronic payments go to :class:`SimulatedProvider`. In ``live`` mode
 the real adapters are used; they are stubs that refuse with a clear message until credentials are set
@@ -9,16 +14,23 @@ and the provider integration is written.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.core import clock
 from doorstep.core.errors import DomainError
+from doorstep.network.actors import Actor
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
+from doorstep.visits.models import Payment, PaymentIntent, Quote
 
 
 @dataclass(frozen=True)
@@ -31,8 +43,12 @@ class Charge:
 class PaymentProvider(Protocol):
     method: str
 
-    def charge(self, *, order: WorkOrder, amount: Decimal) -> Charge:
-        """Collect ``amount`` for ``order``; return the provider's transaction id or raise DomainError."""
+    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "") -> Charge:
+        """Collect ``amount`` for ``order`` under the merchant's order number ``key``.
+
+        Returns the charge or raises DomainError when the provider refused (nothing was taken). The same
+        ``key`` twice must answer the first charge again, never take the money twice (out_trade_no).
+        """
         ...
 
 
@@ -45,17 +61,20 @@ def _config() -> dict[str, Any]:
 
 
 class SimulatedProvider:
-    """Always succeeds; transaction ids look like the provider's (demo and tests)."""
+    """Always succeeds; transaction ids look like the provider's (demo and tests).
+
+    Like the real providers it is idempotent on the merchant's order number: the same key gets the same
+    transaction id.
+    """
 
     def __init__(self, method: str) -> None:
         self.method = method
 
-    def charge(self, *, order: WorkOrder, amount: Decimal) -> Charge:
+    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "") -> Charge:
         prefix = {"wechat": "WXSIM", "alipay": "ALISIM"}.get(self.method, "SIM")
+        suffix = hashlib.sha256(key.encode()).hexdigest()[:12] if key else secrets.token_hex(6)
         return Charge(
-            provider=f"simulated-{self.method}",
-            transaction_id=f"{prefix}{secrets.token_hex(6).upper()}",
-            amount=amount,
+            provider=f"simulated-{self.method}", transaction_id=f"{prefix}{suffix.upper()}", amount=amount
         )
 
 
@@ -64,7 +83,7 @@ class _LiveProvider:
     label = ""
     required: tuple[str, ...] = ("app_id", "merchant_id", "private_key")
 
-    def charge(self, *, order: WorkOrder, amount: Decimal) -> Charge:
+    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "") -> Charge:
         creds = _config().get(self.method) or {}
         missing = [k for k in self.required if not creds.get(k)]
         if missing:
@@ -104,28 +123,208 @@ def provider_for(method: str) -> PaymentProvider:
     raise DomainError("payment_method_invalid", _("请选择收款方式。"), field="method")
 
 
-def collect(*, order: WorkOrder, method: str, amount: Decimal) -> str:
-    """Collect an electronic payment and return the transaction id to record as the receipt number."""
-    return provider_for(method).charge(order=order, amount=amount).transaction_id
+def collect(*, order: WorkOrder, method: str, amount: Decimal, key: str = "") -> Charge:
+    """Collect an electronic payment under the merchant order number ``key``: the one call to a provider."""
+    return provider_for(method).charge(order=order, amount=amount, key=key)
 
 
-def payment_take(*, order: WorkOrder, actor: Any, method: str, receipt_no: str = "") -> WorkOrder:
+ELECTRONIC = (Payment.Method.WECHAT, Payment.Method.ALIPAY)
+State = PaymentIntent.State
+
+
+class PaymentNotApplied(DomainError):
+    """The provider took the money but the PAY move was refused: the charge waits for a retry or refund."""
+
+
+class PaymentOutcomeUnknown(DomainError):
+    status = 502
+
+
+# --- the intent ------------------------------------------------------------------------------------------
+def _intent_key(order: WorkOrder) -> str:
+    """A merchant order number the providers accept (≤ 32 letters and digits), unique per try."""
+    return f"{re.sub(r'[^0-9A-Za-z]', '', order.number)[:18]}P{secrets.token_hex(6).upper()}"
+
+
+def intent_open(*, order: WorkOrder, method: str, quote: Quote) -> PaymentIntent:
+    """The try to collect ``quote``'s amount due by ``method``, committed before any provider is called.
+
+    An open try is reused rather than charged again: one already charged for this quote (whatever the
+    method asked now: the customer has paid), else the pending one for this quote and method (a double
+    tap, or a retry after a lost answer: the provider sees the same key and charges once). Must not be
+    called inside a transaction (``durable``): the intent has to outlive whatever the caller rolls back.
+    """
+    with transaction.atomic(durable=True):
+        tries = PaymentIntent.objects.filter(
+            order=order, quote_version=quote.version, state__in=PaymentIntent.OPEN
+        )
+        found = tries.filter(state=State.CHARGED).first() or tries.filter(method=method).first()
+        if found is not None:
+            return found
+        now = clock.now()
+        try:
+            with transaction.atomic():
+                return PaymentIntent.objects.create(
+                    order=order,
+                    method=method,
+                    amount=quote.due,
+                    quote_version=quote.version,
+                    key=_intent_key(order),
+                    created_at=now,
+                    updated_at=now,
+                )
+        except IntegrityError:  # a concurrent tap opened it first
+            return tries.get(method=method)
+
+
+def _intent_update(intent: PaymentIntent, was: str, **fields: Any) -> PaymentIntent:
+    """Move ``intent`` on from state ``was`` (a concurrent request may have moved it already), committed."""
+    with transaction.atomic(durable=True):
+        PaymentIntent.objects.filter(pk=intent.pk, state=was).update(updated_at=clock.now(), **fields)
+    intent.refresh_from_db()
+    return intent
+
+
+def intent_charge(intent: PaymentIntent) -> PaymentIntent:
+    """Call the provider with the intent's key, outside any transaction, and record what it answered.
+
+    A refusal (DomainError: nothing was taken) fails the intent; a lost answer (any other error) leaves
+    it pending, so a retry asks again with the same key.
+    """
+    try:
+        charge = collect(order=intent.order, method=intent.method, amount=intent.amount, key=intent.key)
+    except DomainError as err:
+        _intent_update(intent, State.PENDING, state=State.FAILED, last_error=err.text()[:500])
+        raise
+    except Exception as err:
+        _intent_update(intent, State.PENDING, last_error=f"{type(err).__name__}: {err}"[:500])
+        raise PaymentOutcomeUnknown(
+            "payment_outcome_unknown",
+            _("支付渠道未返回结果。请重试收款：系统会用同一商户订单号 %(key)s 向渠道确认，不会重复扣款。"),
+            key=intent.key,
+        ) from err
+    return _intent_update(
+        intent,
+        State.PENDING,
+        state=State.CHARGED,
+        provider=charge.provider[:40],
+        transaction_id=charge.transaction_id[:60],
+        charged_at=clock.now(),
+        last_error="",
+    )
+
+
+def intent_to_apply(*, order: WorkOrder, key: Any) -> PaymentIntent:
+    """The charged intent a PAY move records (its guard): this order's, charged and not yet applied."""
+    intent = PaymentIntent.objects.filter(order=order, key=str(key or "")).first()
+    if intent is None or intent.state != State.CHARGED:
+        raise _not_charged(key)
+    return intent
+
+
+def _not_charged(key: Any) -> DomainError:
+    return DomainError(
+        "payment_intent_not_charged", _("没有可入账的电子支付（商户订单号 %(key)s）。"), key=key
+    )
+
+
+def _flag_unapplied(intent: PaymentIntent, actor: Actor, reason: str) -> None:
+    """The order's record shows a charge no payment recorded, for a refund or reconciliation."""
+    EventKind.PAYMENT_UNAPPLIED.record(
+        order=intent.order,
+        actor=actor,
+        rule="R-CO-2",
+        customer_visible=False,
+        data={
+            "key": intent.key,
+            "method": intent.method,
+            "amount": str(intent.amount),
+            "transaction_id": intent.transaction_id,
+            "quote_version": intent.quote_version,
+            "state": intent.state,
+            "reason": reason,
+        },
+    )
+
+
+def payment_intents_settle(*, order: WorkOrder, actor: Actor, payment: Payment, key: str = "") -> None:
+    """With the PAY move: its intent is applied; any other charge of the order can now only be refunded."""
+    now = clock.now()
+    if key:
+        applied = PaymentIntent.objects.filter(order=order, key=key, state=State.CHARGED).update(
+            state=State.APPLIED, payment=payment, applied_at=now, updated_at=now
+        )
+        if applied != 1:  # pragma: no cover - the guard checked it and the move's compare-and-set is one
+            raise _not_charged(key)
+    for other in PaymentIntent.objects.filter(order=order, state=State.CHARGED).exclude(key=key):
+        other.state, other.updated_at = State.NEEDS_REFUND, now
+        other.save(update_fields=["state", "updated_at"])
+        _flag_unapplied(other, actor, f"order paid by {payment.receipt_no}")
+
+
+def intents_to_reconcile() -> Any:
+    """Money taken that no payment records: charged and not applied, or to be refunded (oldest first)."""
+    return PaymentIntent.objects.filter(state__in=(State.CHARGED, State.NEEDS_REFUND)).order_by("charged_at")
+
+
+# --- taking the payment ------------------------------------------------------------------------------------
+def payment_take(*, order: WorkOrder, actor: Actor, method: str, receipt_no: str = "") -> WorkOrder:
     """Take the payment on site: electronic through the provider, or cash with its receipt number (R-CO-2).
 
-    The amount is the accepted quote's amount due. The move is checked before the provider is charged,
-    and the charge is recorded by the move that follows it.
+    The amount is the accepted quote's amount due. Every check of the move comes first. Cash (or nothing
+    due) leaves nothing outside the database and is simply the move. An electronic payment is an intent
+    committed before the provider is called; the provider is called outside any transaction with the
+    intent's key; the PAY move then records the payment and applies the intent in one transaction. If the
+    move is refused after the charge, the charge stays on the intent and the order's record, and the
+    caller gets ``PaymentNotApplied``. Call it outside any transaction.
     """
     from doorstep.orders.lifecycle import Action
     from doorstep.orders.services import order_move_check, order_transition
     from doorstep.visits.quote import quote_require_accepted
 
-    # Every check of the move first, so a refused move never leaves a charge with the provider.
-    order_move_check(
-        order=order, actor=actor, action=Action.PAY, params={"method": method, "receipt_no": receipt_no}
-    )
+    params = {"method": method, "receipt_no": receipt_no}
+    order_move_check(order=order, actor=actor, action=Action.PAY, params=params)
     quote = quote_require_accepted(order)
-    if method in ("wechat", "alipay") and quote.due > 0:
-        receipt_no = collect(order=order, method=method, amount=quote.due)
-    return order_transition(
-        order=order, actor=actor, action=Action.PAY, params={"method": method, "receipt_no": receipt_no}
+    if method not in ELECTRONIC or quote.due <= 0:
+        return order_transition(order=order, actor=actor, action=Action.PAY, params=params)
+
+    intent = intent_open(order=order, method=method, quote=quote)
+    if intent.state == State.PENDING:
+        intent = intent_charge(intent)
+    try:
+        applying = {"method": intent.method, "intent": intent.key}
+        return order_transition(order=order, actor=actor, action=Action.PAY, params=applying)
+    except DomainError as err:
+        intent.refresh_from_db()
+        if intent.state == State.APPLIED:  # a concurrent tap recorded this very charge
+            order.refresh_from_db()
+            return order
+        raise _charge_unapplied(intent, actor, err) from err
+
+
+def _charge_unapplied(intent: PaymentIntent, actor: Actor, refused: DomainError) -> PaymentNotApplied:
+    """The move was refused after the charge: the intent keeps the money visible, the record flags it.
+
+    It stays ``charged`` (a retry for the same quote applies it without charging again), or becomes
+    ``needs_refund`` when the order was meanwhile paid otherwise.
+    """
+    paid = Payment.objects.filter(order_id=intent.order_id).exists()
+    with transaction.atomic(durable=True):
+        PaymentIntent.objects.filter(pk=intent.pk, state=State.CHARGED).update(
+            state=State.NEEDS_REFUND if paid else State.CHARGED,
+            last_error=f"{refused.code}: {refused.text()}"[:500],
+            updated_at=clock.now(),
+        )
+        intent.refresh_from_db()
+        _flag_unapplied(intent, actor, refused.code)
+    return PaymentNotApplied(
+        "payment_not_applied",
+        _(
+            "已通过%(method)s扣款 ¥%(amount)s（交易号 %(transaction)s），但收款未能登记：%(reason)s "
+            "该笔扣款已记录在工单上待对账或退款，请勿重复收款。"
+        ),
+        method=intent.get_method_display(),
+        amount=intent.amount,
+        transaction=intent.transaction_id,
+        reason=refused.text(),
     )

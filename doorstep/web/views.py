@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 
 from doorstep.network.actors import Actor
 from doorstep.orders import selectors
-from doorstep.orders.lifecycle import Action, Status
+from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.pages import perform
-from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import order_from_token
 from doorstep.visits.models import Signature
+from doorstep.visits.payments import payment_take
 from doorstep.visits.selectors import amount_due
 from doorstep.visits.services import SIGNABLE, signature_capture
 
@@ -96,12 +96,11 @@ def track_pay(request: HttpRequest, token: str) -> HttpResponse:
     order = _tracked(token)
     return perform(
         request,
-        lambda: order_transition(
+        lambda: payment_take(
             order=order,
             actor=Actor.customer(order.customer.name),
-            action=Action.PAY,
-            params={"method": request.POST.get("method", "wechat")},
-        ),
+            method=request.POST.get("method", "wechat"),
+        ),  # through the provider, as a recorded intent
         reverse("web:track", args=[token]),
         done=_("支付成功。"),
     )

@@ -1,6 +1,6 @@
 """Models of the visit: the evidence the lifecycle's guards check, and the technician app's records."""
 
-from doorstep.visits.models.evidence import ChargeLine, Consent, Payment, Signature
+from doorstep.visits.models.evidence import ChargeLine, Consent, Payment, PaymentIntent, Signature
 from doorstep.visits.models.visit import (
     Checklist,
     Diagnosis,
@@ -22,6 +22,7 @@ __all__ = [
     "EscalationTask",
     "OutboundSms",
     "Payment",
+    "PaymentIntent",
     "ProcessedAction",
     "Quote",
     "ServiceReport",

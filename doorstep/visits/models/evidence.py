@@ -89,3 +89,54 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} ¥{self.amount}"
+
+
+class PaymentIntent(models.Model):
+    """One attempt to collect an electronic payment, written and committed before the provider is called
+    (R-CO-2). ``Payment`` is the order's one receipt (one per order, what the lifecycle and the report
+    read); an intent is one try at a provider, several per order (a failed try, a retry, another method),
+    so the money taken by a charge that no move recorded stays visible until it is applied or refunded.
+
+    pending → charged → applied; pending → failed (the provider refused: nothing was taken);
+    charged → needs_refund (the order was paid otherwise, so this charge can never be applied).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待扣款")  # written, provider not answered yet (or the answer was lost)
+        CHARGED = "charged", _("已扣款，未入账")
+        APPLIED = "applied", _("已入账")
+        FAILED = "failed", _("扣款失败")
+        NEEDS_REFUND = "needs_refund", _("需退款")
+
+    OPEN = (State.PENDING, State.CHARGED)
+
+    order = models.ForeignKey("orders.WorkOrder", on_delete=models.PROTECT, related_name="payment_intents")
+    method = models.CharField("方式", max_length=20, choices=Payment.Method.choices)
+    amount = models.DecimalField("金额", max_digits=10, decimal_places=2)
+    quote_version = models.PositiveIntegerField("报价版本")
+    key = models.CharField("商户订单号", max_length=32, unique=True)  # sent as out_trade_no: idempotent
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PENDING)
+    provider = models.CharField("支付渠道", max_length=40, blank=True)
+    transaction_id = models.CharField("交易号", max_length=60, blank=True)
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="intent"
+    )
+    last_error = models.TextField("最近错误", blank=True)
+    created_at = models.DateTimeField("创建时间")
+    updated_at = models.DateTimeField("更新时间")
+    charged_at = models.DateTimeField("扣款时间", null=True, blank=True)
+    applied_at = models.DateTimeField("入账时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "收款意图"
+        constraints = [
+            # one open try per order, quote and method: a double tap reuses it instead of charging twice
+            models.UniqueConstraint(
+                fields=["order", "quote_version", "method"],
+                condition=models.Q(state__in=["pending", "charged"]),
+                name="payment_intent_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.method} ¥{self.amount} {self.state}"

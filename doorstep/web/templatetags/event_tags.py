@@ -18,7 +18,7 @@ from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import Channel, Deadline, OrderEvent
 from doorstep.quality.models import CallbackAttempt, Complaint, Insight
-from doorstep.visits.models import Checklist, Consent, EscalationTask
+from doorstep.visits.models import Checklist, Consent, EscalationTask, PaymentIntent
 
 register = template.Library()
 
@@ -59,6 +59,10 @@ DETAILS: dict[EventKind, Callable[[OrderEvent], str]] = {
     K.CHECKLIST: lambda e: _choice(Checklist.Kind, e.data.get("checklist")),
     K.ESCALATION_OPENED: lambda e: _choice(EscalationTask.Kind, e.data.get("task_kind")),
     K.ESCALATION_DONE: lambda e: _choice(EscalationTask.Kind, e.data.get("task_kind")),
+    K.PAYMENT_UNAPPLIED: lambda e: (
+        f"{e.data.get('method', '')} ¥{e.data.get('amount', '')} {e.data.get('transaction_id', '')}"
+        f" · {_choice(PaymentIntent.State, e.data.get('state'))}"
+    ),
     K.CHARGE_ADDED: lambda e: f"{e.data.get('name', '')} ¥{e.data.get('amount', '')}",
     K.CHARGE_REMOVED: lambda e: f"{e.data.get('name', '')} ¥{e.data.get('amount', '')}",
     K.CONSENT: lambda e: (
