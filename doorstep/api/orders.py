@@ -24,7 +24,7 @@ from doorstep.core.privacy import contact_for
 from doorstep.orders import selectors
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Status
-from doorstep.orders.models import WorkOrder
+from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.visits import services as visit_services
@@ -97,7 +97,9 @@ def order_detail_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
             "state": d.state,
             "owner": d.owner.name if d.owner else None,
         }
-        for d in order.deadlines.select_related("owner").order_by("due_at")
+        for d in order.deadlines.exclude(kind=Deadline.Kind.RISK_CHECK)
+        .select_related("owner")
+        .order_by("due_at")
     ]
     out["tracking_url"] = tracking_url(order)
     return out

@@ -22,7 +22,7 @@ from doorstep.orders.desk import DESK_ROLES
 from doorstep.orders.forms import IntakeForm, action_params
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.lifecycle import Status
-from doorstep.orders.models import WorkOrder
+from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.visits import services as visit_services
@@ -87,7 +87,9 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "order": order,
         "moves": moves,
         "timeline": selectors.order_timeline(order=order),
-        "deadlines": order.deadlines.select_related("owner").order_by("due_at"),
+        "deadlines": order.deadlines.exclude(kind=Deadline.Kind.RISK_CHECK)
+        .select_related("owner")
+        .order_by("due_at"),
         "charges": order.charges.select_related("fee_item"),
         "amount_due": amount_due(order),
         "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
