@@ -118,8 +118,7 @@ def outlet_accept(*, order: WorkOrder, actor: Actor) -> OutletOffer:
             customer_visible=False,
             data={"outlet": order.outlet_id, "late": offer.state == DeadlineState.OVERDUE},
         )
-    offer.refresh_from_db()
-    return offer
+    return OutletOffer.objects.select_related("deadline").get(pk=offer.pk)
 
 
 def offer_overdue(deadline: Deadline) -> str | None:
@@ -240,8 +239,7 @@ def late_call_record(
                 "in_time": late.met_at <= late.deadline.due_at,
             },
         )
-    late.refresh_from_db()
-    return late
+    return LateCall.objects.select_related("deadline").get(pk=late.pk)
 
 
 def late_call_overdue(deadline: Deadline) -> str | None:
