@@ -38,8 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "doorstep.core",  # before django_tasks_db: its ``db_worker`` (with the beat) replaces the library's
     "django_tasks_db",
-    "doorstep.core",
     "doorstep.network",
     "doorstep.customers",
     "doorstep.catalog",
@@ -110,6 +110,20 @@ TASKS = {
         "BACKEND": os.environ.get("DOORSTEP_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# The background worker (``manage.py db_worker``, doorstep.core.periodic): every deadline is a row that the
+# sweep acts on once; the worker's beat enqueues the sweep, and reclaims what a dead worker left running.
+DOORSTEP_BEAT_SECONDS = float(os.environ.get("DOORSTEP_BEAT_SECONDS", "15"))  # how often the beat looks
+DOORSTEP_SWEEP_SECONDS = float(os.environ.get("DOORSTEP_SWEEP_SECONDS", "60"))  # deadlines sweep period
+DOORSTEP_DAILY_SECONDS = float(os.environ.get("DOORSTEP_DAILY_SECONDS", "86400"))  # early-warning scan period
+DOORSTEP_TASK_LEASE_SECONDS = float(
+    os.environ.get("DOORSTEP_TASK_LEASE_SECONDS", "900")
+)  # dead worker's task
+DOORSTEP_TASK_MAX_RECLAIMS = int(os.environ.get("DOORSTEP_TASK_MAX_RECLAIMS", "3"))  # then the task is failed
+DOORSTEP_PLAN_LEASE_SECONDS = float(os.environ.get("DOORSTEP_PLAN_LEASE_SECONDS", "1800"))  # PlanRun RUNNING
+DOORSTEP_DEADLINE_MAX_ATTEMPTS = int(os.environ.get("DOORSTEP_DEADLINE_MAX_ATTEMPTS", "5"))  # failed actions
+# crash tests only: seconds to wait inside each deadline's transaction after its action
+DOORSTEP_DEADLINE_ACT_PAUSE_S = float(os.environ.get("DOORSTEP_DEADLINE_ACT_PAUSE_S", "0"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

@@ -23,7 +23,7 @@ from doorstep.network.actors import Actor
 from doorstep.orders import selectors
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Action, Status
-from doorstep.orders.models import WorkOrder
+from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.quality.privacy import contact_for
@@ -98,7 +98,9 @@ def order_detail_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
             "state": d.state,
             "owner": d.owner.name if d.owner else None,
         }
-        for d in order.deadlines.select_related("owner").order_by("due_at")
+        for d in order.deadlines.exclude(kind=Deadline.Kind.RISK_CHECK)
+        .select_related("owner")
+        .order_by("due_at")
     ]
     out["tracking_url"] = tracking_url(order)
     return out

@@ -7,3 +7,19 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class WorkerBeat(models.Model):
+    """A background worker's heartbeat: a task it left RUNNING is orphaned once its beat is stale."""
+
+    worker_id = models.CharField("工作进程", max_length=64, primary_key=True)
+    pid = models.PositiveIntegerField("进程号", default=0)
+    host = models.CharField("主机", max_length=100, blank=True)
+    started_at = models.DateTimeField("启动时间")
+    beat_at = models.DateTimeField("最近心跳", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "后台进程心跳"
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} @ {self.host}:{self.pid}"

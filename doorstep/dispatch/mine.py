@@ -15,7 +15,7 @@ from doorstep.dispatch.routing import Location, departure_time
 from doorstep.network.actors import Actor
 from doorstep.network.models import Technician
 from doorstep.network.policy import policy_of
-from doorstep.orders.models import WorkOrder
+from doorstep.orders.models import Deadline, WorkOrder
 
 
 @dataclass
@@ -41,7 +41,12 @@ def my_day_stops(actor: Actor) -> list[MyStop]:
     now = clock.now()
     etas = technician_etas(tech, now)
     planned = {p.order_id: p for p in PlannedVisit.objects.filter(technician=tech)}
-    calls = {c.order_id: c for c in LateCall.objects.filter(technician=tech, state__in=["open", "overdue"])}
+    calls = {
+        c.order_id: c
+        for c in LateCall.objects.select_related("deadline").filter(
+            technician=tech, deadline__state__in=Deadline.LIVE
+        )
+    }
     here: Location | None = technician_location(tech, tech.staff.outlet) if tech.staff.outlet else None
     out = []
     for eta in etas:

@@ -3,14 +3,15 @@ calendar, shifts and leave, outlet acceptance, the call-before-late deadline, an
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any, Self
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core.policy import Policy
 from doorstep.network.models import Qualification
-from doorstep.orders.models import ServiceType
+from doorstep.orders.models import Deadline, ServiceType
 
 
 def _months_later(day: date, months: int) -> date:
@@ -166,25 +167,55 @@ class Leave(models.Model):
         return f"{self.get_kind_display()} {self.starts_at:%m-%d}–{self.ends_at:%m-%d}"
 
 
-class DeadlineState(models.TextChoices):
-    OPEN = "open", _("进行中")
-    MET = "met", _("已达成")
-    OVERDUE = "overdue", _("已超时")
-    CANCELLED = "cancelled", _("已撤销")
+# one set of deadline states for every timer: the offer's and the late call's are their Deadline's
+DeadlineState = Deadline.State
+
+
+class ClockQuerySet(models.QuerySet[Any]):
+    """Rows whose clock is a Deadline: ``state``/``due_at`` lookups read it, ``update(state=…)`` writes it.
+
+    For callers written against the old ``state``/``due_at`` columns; new code says ``deadline__state``.
+    """
+
+    MOVED = ("state", "due_at")
+
+    def _moved(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return {(f"deadline__{k}" if k.split("__")[0] in self.MOVED else k): v for k, v in kwargs.items()}
+
+    def filter(self, *args: Any, **kwargs: Any) -> Self:
+        return super().filter(*args, **self._moved(kwargs))
+
+    def exclude(self, *args: Any, **kwargs: Any) -> Self:
+        return super().exclude(*args, **self._moved(kwargs))
+
+    def update(self, **kwargs: Any) -> int:
+        state = kwargs.pop("state", None)
+        if state is None:
+            return super().update(**kwargs)
+        ids = list(self.exclude(deadline=None).values_list("deadline_id", flat=True))
+        if kwargs:
+            super().update(**kwargs)
+        return Deadline.objects.filter(pk__in=ids).update(state=state)
 
 
 class OutletOffer(models.Model):
-    """An order offered to an outlet (R-DI-1): accepted within the policy time, or back to the centre."""
+    """An order offered to an outlet (R-DI-1): accepted within the policy time, or back to the centre.
+
+    Its acceptance clock is its ``deadline`` (kind ``outlet_accept``); ``outcome`` is the domain result.
+    """
 
     order = models.ForeignKey("orders.WorkOrder", on_delete=models.PROTECT, related_name="outlet_offers")
     outlet = models.ForeignKey("network.Outlet", on_delete=models.PROTECT, related_name="offers")
     offered_at = models.DateTimeField("派单时间")
-    due_at = models.DateTimeField("接单时限", db_index=True)
-    state = models.CharField("状态", max_length=10, choices=DeadlineState.choices, default=DeadlineState.OPEN)
+    deadline = models.OneToOneField(
+        "orders.Deadline", on_delete=models.PROTECT, related_name="outlet_offer", null=True, blank=True
+    )
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
     outcome = models.CharField(
         "结果", max_length=20, blank=True
     )  # accepted / declined / transferred / timeout
+
+    objects = ClockQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "网点接单"
@@ -193,25 +224,53 @@ class OutletOffer(models.Model):
     def __str__(self) -> str:
         return f"{self.order_id} → {self.outlet_id}"
 
+    @property
+    def due_at(self) -> datetime | None:
+        return self.deadline.due_at if self.deadline else None
+
+    @property
+    def state(self) -> str:
+        return self.deadline.state if self.deadline else DeadlineState.CANCELLED
+
+    def get_state_display(self) -> str:
+        return str(DeadlineState(self.state).label)
+
 
 class LateCall(models.Model):
-    """The call-before-late deadline (R-AR-5): due 1–2 minutes before the appointment of a visit at risk."""
+    """The call-before-late deadline (R-AR-5): due 1–2 minutes before the appointment of a visit at risk.
+
+    Its clock is its ``deadline`` (kind ``late_call``); ``met_at`` and ``note`` record the call itself.
+    """
 
     order = models.ForeignKey("orders.WorkOrder", on_delete=models.PROTECT, related_name="late_calls")
     technician = models.ForeignKey("network.Technician", on_delete=models.PROTECT, related_name="+")
-    due_at = models.DateTimeField("致电时限", db_index=True)
+    deadline = models.OneToOneField(
+        "orders.Deadline", on_delete=models.PROTECT, related_name="late_call", null=True, blank=True
+    )
     eta = models.DateTimeField("预计到达", null=True, blank=True)
-    state = models.CharField("状态", max_length=10, choices=DeadlineState.choices, default=DeadlineState.OPEN)
     created_at = models.DateTimeField("创建时间")
     met_at = models.DateTimeField("致电时间", null=True, blank=True)
     note = models.CharField("致电内容", max_length=200, blank=True)
 
+    objects = ClockQuerySet.as_manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "迟到前致电"
-        ordering = ["due_at"]
+        ordering = ["deadline__due_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.due_at:%H:%M}"
+
+    @property
+    def due_at(self) -> datetime:
+        return self.deadline.due_at if self.deadline else self.created_at
+
+    @property
+    def state(self) -> str:
+        return self.deadline.state if self.deadline else DeadlineState.CANCELLED
+
+    def get_state_display(self) -> str:
+        return str(DeadlineState(self.state).label)
 
 
 class PlanRun(models.Model):

@@ -24,13 +24,19 @@ from doorstep.core.errors import DomainError, Invalid
 from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.calendar import on_leave_at, work_day
 from doorstep.dispatch.eligibility import technician_ineligibility
-from doorstep.dispatch.models import DeadlineState, LateCall, PlannedVisit
-from doorstep.dispatch.services import late_call_fire, late_calls_close, offer_open, offers_close
+from doorstep.dispatch.models import PlannedVisit
+from doorstep.dispatch.services import (
+    late_calls_arrive,
+    late_calls_close,
+    offer_open,
+    offers_close,
+    risk_check_open,
+)
 from doorstep.network.models import Technician
 from doorstep.network.policy import policy_of
 from doorstep.orders.lifecycle import Action
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.rulebook import MoveContext, Rule, after_commit, effect, guard
+from doorstep.orders.rulebook import MoveContext, Rule, effect, guard
 
 A = Action
 Params = dict[str, Any]
@@ -123,13 +129,13 @@ def offer_ends(ctx: MoveContext) -> None:
 
 
 def schedule_risk_check(ctx: MoveContext) -> None:
-    """The technician's day is looked at again before the appointment."""
+    """A risk-check deadline: the technician's day is looked at again before the appointment."""
     order = ctx.order
     appointment = appointment_of(order)
-    if appointment is None:
+    if appointment is None or order.technician_id is None:
         return
     minutes = policy_of(order).risk_check_minutes
-    _later("check_visit_risk", order.pk, max(clock.now(), appointment - timedelta(minutes=minutes)))
+    risk_check_open(order=order, due_at=max(clock.now(), appointment - timedelta(minutes=minutes)))
 
 
 def reschedule_clears_plan(ctx: MoveContext) -> None:
@@ -140,28 +146,18 @@ def reschedule_clears_plan(ctx: MoveContext) -> None:
 
 def arrival_meets_late_call(ctx: MoveContext) -> None:
     """On time, the late call was not needed; after its due time without a call, it was missed."""
-    for late in LateCall.objects.filter(order=ctx.order, state=DeadlineState.OPEN):
-        if clock.now() >= late.due_at:
-            late_call_fire(late_call_id=late.pk)
-        else:
-            LateCall.objects.filter(pk=late.pk).update(state=DeadlineState.CANCELLED)
+    late_calls_arrive(order=ctx.order)
 
 
 def retime_later_visits(ctx: MoveContext) -> None:
-    """The technician's later ETAs are re-computed now and, in service, when the service should end."""
+    """Risk checks of the technician's later ETAs: now and, in service, when the service should end."""
     order = ctx.order
     if order.technician_id is None:
         return
-    _later("scan_technician", order.technician_id, clock.now())
+    risk_check_open(order=order, due_at=clock.now())
     if ctx.action == Action.START_SERVICE:
         minutes = policy_of(order).service_minutes(order.service_type)
-        _later("scan_technician", order.technician_id, clock.now() + timedelta(minutes=minutes))
-
-
-def _later(name: str, pk: int, when: datetime) -> None:
-    from doorstep.dispatch.services import _enqueue
-
-    _enqueue(name, pk, when)
+        risk_check_open(order=order, due_at=clock.now() + timedelta(minutes=minutes))
 
 
 RULES: list[Rule] = [
@@ -173,6 +169,6 @@ RULES: list[Rule] = [
     effect((A.DECLINE, A.CANCEL), offer_ends, "R-DI-1, R-AR-5"),
     effect(A.RESCHEDULE, reschedule_clears_plan, "R-AR-5"),
     effect(A.ARRIVE, arrival_meets_late_call, "R-AR-5"),
-    after_commit(A.CONFIRM_APPOINTMENT, schedule_risk_check, "R-DI-9"),
-    after_commit((A.DEPART, A.START_SERVICE, A.COMPLETE, A.NOBODY_HOME), retime_later_visits, "R-DI-9"),
+    effect(A.CONFIRM_APPOINTMENT, schedule_risk_check, "R-DI-9"),
+    effect((A.DEPART, A.START_SERVICE, A.COMPLETE, A.NOBODY_HOME), retime_later_visits, "R-DI-9"),
 ]

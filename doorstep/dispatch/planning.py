@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 import time as _time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils.translation import gettext as _
@@ -63,6 +64,23 @@ def _enqueue(run_id: int) -> None:
 @task()
 def optimise_day(run_id: int) -> str:
     return plan_run_execute(run_id=run_id)
+
+
+def plan_runs_expire() -> int:
+    """A run still RUNNING past its time budget plus the lease lost its worker: failed, so the board can
+    offer to run it again instead of showing "计算中" forever."""
+    now = clock.now()
+    lease = timedelta(seconds=settings.DOORSTEP_PLAN_LEASE_SECONDS)
+    expired = 0
+    for run in PlanRun.objects.filter(state=PlanRun.State.RUNNING, created_at__lt=now - lease):
+        if run.created_at + timedelta(seconds=run.seconds) + lease < now:
+            expired += PlanRun.objects.filter(pk=run.pk, state=PlanRun.State.RUNNING).update(
+                state=PlanRun.State.FAILED,
+                stage=_("失败"),
+                error=_("后台计算中断（工作进程已停止），请重新运行。"),
+                finished_at=now,
+            )
+    return expired
 
 
 def _progress(run: PlanRun, pct: int, stage: str) -> None:

@@ -73,7 +73,12 @@ def unassigned_queue(actor: Actor, outlet: Outlet | None) -> list[QueueItem]:
         )
     orders = list(qs.prefetch_related("faults"))
     promises = _open_due(Deadline.objects.filter(kind=Deadline.Kind.RESPONSE), orders)
-    offers = {o.order_id: o for o in OutletOffer.objects.filter(order__in=orders).order_by("offered_at")}
+    offers = {
+        o.order_id: o
+        for o in OutletOffer.objects.select_related("deadline")
+        .filter(order__in=orders)
+        .order_by("offered_at")
+    }
     items = [
         QueueItem(
             order=o,
@@ -155,8 +160,8 @@ def reschedule_breaches(actor: Actor, since: datetime | None = None) -> QuerySet
 
 def late_calls_open(actor: Actor) -> QuerySet[LateCall]:
     return LateCall.objects.filter(
-        order__in=orders_visible_to(actor), state__in=["open", "overdue"]
-    ).select_related("order", "technician__staff")
+        order__in=orders_visible_to(actor), deadline__state__in=Deadline.LIVE
+    ).select_related("order", "technician__staff", "deadline")
 
 
 def latest_run(outlet: Outlet, day: date) -> PlanRun | None:

@@ -19,9 +19,10 @@ from doorstep.dispatch.selectors import DONE_TODAY, outlet_suggestions
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.network.policy import policy_of
+from doorstep.orders.deadlines import deadline_act, deadline_cancel, deadline_meet, deadline_open
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
-from doorstep.orders.models import WorkOrder
+from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.selectors import order_is_visible_to
 from doorstep.orders.services import order_transition
 
@@ -72,22 +73,28 @@ def offer_open(*, order: WorkOrder, outlet: Outlet) -> OutletOffer:
     """The outlet must accept within the brand's time or the order goes back to the centre (R-DI-1)."""
     now = clock.now()
     offers_close(order=order, outcome="transferred")
-    offer = OutletOffer.objects.create(
+    offer = OutletOffer.objects.create(order=order, outlet=outlet, offered_at=now)
+    offer.deadline = deadline_open(
         order=order,
-        outlet=outlet,
-        offered_at=now,
+        kind=Deadline.Kind.OUTLET_ACCEPT,
         due_at=now + timedelta(minutes=policy_of(order).outlet_accept_minutes),
+        owner=None,
+        ref=f"dispatch.OutletOffer:{offer.pk}",
     )
-    transaction.on_commit(lambda: _enqueue("expire_offer", offer.pk, offer.due_at))
+    offer.save(update_fields=["deadline"])
     return offer
 
 
 def offers_close(*, order: WorkOrder, outcome: str) -> int:
-    return OutletOffer.objects.filter(order=order, state__in=LIVE).update(
-        state=DeadlineState.MET if outcome == "accepted" else DeadlineState.CANCELLED,
-        closed_at=clock.now(),
-        outcome=outcome,
-    )
+    """The offer ends (accepted, declined, transferred, cancelled): its clock is met or withdrawn."""
+    live = OutletOffer.objects.filter(order=order, deadline__state__in=LIVE)
+    ids = list(live.values_list("deadline_id", flat=True))
+    closed = live.update(closed_at=clock.now(), outcome=outcome)
+    if outcome == "accepted":
+        Deadline.objects.filter(pk__in=ids).update(state=DeadlineState.MET, met_at=clock.now())
+    else:
+        Deadline.objects.filter(pk__in=ids).update(state=DeadlineState.CANCELLED)
+    return closed
 
 
 def outlet_accept(*, order: WorkOrder, actor: Actor) -> OutletOffer:
@@ -95,7 +102,12 @@ def outlet_accept(*, order: WorkOrder, actor: Actor) -> OutletOffer:
     _visible(order, actor)
     if actor.role not in ("outlet_manager", "admin", "dispatcher") or order.status != Status.DISPATCHED:
         raise Forbidden("cannot_accept", _("只有网点可以接单，且工单须处于「已派网点」。"))
-    offer = OutletOffer.objects.filter(order=order, outlet=order.outlet).order_by("-offered_at").first()
+    offer = (
+        OutletOffer.objects.select_related("deadline")
+        .filter(order=order, outlet=order.outlet)
+        .order_by("-offered_at")
+        .first()
+    )
     if offer is None or offer.state not in LIVE:
         raise DomainError("no_open_offer", _("该工单没有待接的派单。"))
     with transaction.atomic():
@@ -107,32 +119,34 @@ def outlet_accept(*, order: WorkOrder, actor: Actor) -> OutletOffer:
             customer_visible=False,
             data={"outlet": order.outlet_id, "late": offer.state == DeadlineState.OVERDUE},
         )
-    offer.refresh_from_db()
-    return offer
+    return OutletOffer.objects.select_related("deadline").get(pk=offer.pk)
+
+
+def offer_overdue(deadline: Deadline) -> str | None:
+    """R-DI-1 (the action of an ``outlet_accept`` deadline): not accepted in time — the centre is told at once
+    (on the record, in its queue)."""
+    offer = OutletOffer.objects.select_related("order", "outlet").filter(deadline=deadline).first()
+    if offer is None:
+        return DeadlineState.CANCELLED
+    OutletOffer.objects.filter(pk=offer.pk).update(outcome="timeout")
+    EventKind.OUTLET_ACCEPT_TIMEOUT.record(
+        order=offer.order,
+        actor=Actor.system(),
+        rule="R-DI-1",
+        customer_visible=False,
+        data={
+            "outlet": offer.outlet_id,
+            "outlet_name": offer.outlet.name,
+            "due_at": deadline.due_at.isoformat(),
+        },
+    )
+    return None
 
 
 def offer_expire(*, offer_id: int) -> bool:
-    """R-DI-1: not accepted in time — the centre is told at once (on the record, in its queue)."""
-    now = clock.now()
-    with transaction.atomic():
-        claimed = OutletOffer.objects.filter(pk=offer_id, state=DeadlineState.OPEN, due_at__lte=now).update(
-            state=DeadlineState.OVERDUE, outcome="timeout"
-        )
-        if not claimed:
-            return False
-        offer = OutletOffer.objects.select_related("order", "outlet").get(pk=offer_id)
-        EventKind.OUTLET_ACCEPT_TIMEOUT.record(
-            order=offer.order,
-            actor=Actor.system(),
-            rule="R-DI-1",
-            customer_visible=False,
-            data={
-                "outlet": offer.outlet_id,
-                "outlet_name": offer.outlet.name,
-                "due_at": offer.due_at.isoformat(),
-            },
-        )
-    return True
+    """Act on the offer's clock if it is due (the sweep does the same). Idempotent."""
+    deadline_id = OutletOffer.objects.filter(pk=offer_id).values_list("deadline_id", flat=True).first()
+    return deadline_id is not None and deadline_act(deadline_id=deadline_id)
 
 
 # --- board moves (R-DI-2, R-AN-4) ------------------------------------------------------------------------
@@ -159,13 +173,13 @@ def late_call_open(*, order: WorkOrder, eta: datetime, suggestions: list[Technic
     """Open the call-before-late deadline for a visit at risk, once; put the proposal on the record."""
     appointment = appointment_of(order)
     assert appointment is not None and order.technician is not None
-    if LateCall.objects.filter(order=order, state__in=LIVE).exists():
+    if LateCall.objects.filter(order=order, deadline__state__in=LIVE).exists():
         return None
     policy = policy_of(order)
     due = appointment - timedelta(minutes=policy.late_call_before_minutes)  # R-AR-5
-    late = LateCall.objects.create(
-        order=order, technician=order.technician, due_at=due, eta=eta, created_at=clock.now()
-    )
+    late = LateCall.objects.create(order=order, technician=order.technician, eta=eta, created_at=clock.now())
+    late.deadline = _late_call_clock(late, due)
+    late.save(update_fields=["deadline"])
     EventKind.VISIT_AT_RISK.record(
         order=order,
         actor=Actor.system(),
@@ -179,8 +193,17 @@ def late_call_open(*, order: WorkOrder, eta: datetime, suggestions: list[Technic
             "suggested_technicians": [{"id": t.pk, "name": t.staff.name} for t in suggestions[:3]],
         },
     )
-    transaction.on_commit(lambda: _enqueue("fire_late_call", late.pk, due))
     return late
+
+
+def _late_call_clock(late: LateCall, due: datetime) -> Deadline:
+    return deadline_open(
+        order=late.order,
+        kind=Deadline.Kind.LATE_CALL,
+        due_at=due,
+        owner=late.technician.staff,
+        ref=f"dispatch.LateCall:{late.pk}",
+    )
 
 
 def late_call_record(
@@ -193,19 +216,19 @@ def late_call_record(
     if not note.strip():
         raise Invalid("note_required", _("请填写致电内容（致歉、原因、预计到达时间）。"), field="note")
     with transaction.atomic():
-        late = LateCall.objects.filter(order=order, state__in=LIVE).first()
+        late = (
+            LateCall.objects.select_related("deadline").filter(order=order, deadline__state__in=LIVE).first()
+        )
         if late is None:
             if order.technician is None:
                 raise DomainError("no_technician", _("该工单尚未派工程师。"))
-            late = LateCall(
-                order=order,
-                technician=order.technician,
-                due_at=order.window_start or clock.now(),
-                created_at=clock.now(),
-            )
-        late.state, late.met_at, late.note = DeadlineState.MET, clock.now(), note.strip()[:200]
+            late = LateCall.objects.create(order=order, technician=order.technician, created_at=clock.now())
+            late.deadline = _late_call_clock(late, appointment_of(order) or clock.now())
+        late.met_at, late.note = clock.now(), note.strip()[:200]
         late.eta = new_eta or late.eta
         late.save()
+        deadline_meet(late.deadline)
+        assert late.deadline is not None
         EventKind.LATE_CALL.record(
             order=order,
             actor=actor,
@@ -213,40 +236,85 @@ def late_call_record(
             data={
                 "note": late.note,
                 "eta": late.eta.isoformat() if late.eta else "",
-                "in_time": late.met_at <= late.due_at,
+                "in_time": late.met_at <= late.deadline.due_at,
             },
         )
-    return late
+    return LateCall.objects.select_related("deadline").get(pk=late.pk)
+
+
+def late_call_overdue(deadline: Deadline) -> str | None:
+    """R-AR-5 (the action of a ``late_call`` deadline): due and no call recorded — overdue, on the record for
+    the outlet; arrived by the due time — the call was not needed."""
+    late = LateCall.objects.select_related("order", "technician__staff").filter(deadline=deadline).first()
+    if late is None or late.order.events.filter(kind=EventKind.ARRIVE, at__lte=deadline.due_at).exists():
+        return DeadlineState.CANCELLED  # arrived by the call's due time: the call was not needed
+    EventKind.LATE_CALL_OVERDUE.record(
+        order=late.order,
+        actor=Actor.system(),
+        rule="R-AR-5",
+        customer_visible=False,
+        data={"technician": late.technician.staff.name, "due_at": deadline.due_at.isoformat()},
+    )
+    return None
 
 
 def late_call_fire(*, late_call_id: int) -> bool:
-    """Due and no call recorded: overdue, on the record for the outlet (R-AR-5). Idempotent."""
-    now = clock.now()
-    with transaction.atomic():
-        claimed = LateCall.objects.filter(pk=late_call_id, state=DeadlineState.OPEN, due_at__lte=now).update(
-            state=DeadlineState.OVERDUE
-        )
-        if not claimed:
-            return False
-        late = LateCall.objects.select_related("order", "technician__staff").get(pk=late_call_id)
-        if late.order.status in (Status.ARRIVED, Status.IN_SERVICE):
-            LateCall.objects.filter(pk=late.pk).update(state=DeadlineState.CANCELLED)
-            return False
-        EventKind.LATE_CALL_OVERDUE.record(
-            order=late.order,
-            actor=Actor.system(),
-            rule="R-AR-5",
-            customer_visible=False,
-            data={"technician": late.technician.staff.name, "due_at": late.due_at.isoformat()},
-        )
-    return True
+    """Act on the late call's clock if it is due and still open (R-AR-5). Idempotent; True when the call
+    was missed (overdue, on the record)."""
+    deadline_id = LateCall.objects.filter(pk=late_call_id).values_list("deadline_id", flat=True).first()
+    if not deadline_id or not deadline_act(deadline_id=deadline_id):
+        return False
+    return Deadline.objects.filter(pk=deadline_id, state=DeadlineState.OVERDUE).exists()
+
+
+def late_calls_arrive(*, order: WorkOrder) -> int:
+    """R-AR-5 on arrival: before the call's due time the call was not needed (withdrawn); at or after it,
+    with no call recorded, it was missed (overdue, on the record). Returns how many were missed."""
+    missed = 0
+    for late in LateCall.objects.select_related("deadline").filter(
+        order=order, deadline__state=DeadlineState.OPEN
+    ):
+        if clock.now() >= late.due_at:
+            missed += late_call_fire(late_call_id=late.pk)
+        else:
+            deadline_cancel(late.deadline)
+    return missed
 
 
 def late_calls_close(*, order: WorkOrder, arrived_at: datetime | None = None) -> int:
     """Arrived, rescheduled or cancelled: the open deadline is no longer needed."""
-    return LateCall.objects.filter(order=order, state=DeadlineState.OPEN).update(
-        state=DeadlineState.CANCELLED
+    ids = LateCall.objects.filter(order=order, deadline__state=DeadlineState.OPEN).values_list(
+        "deadline_id", flat=True
     )
+    return Deadline.objects.filter(pk__in=list(ids)).update(state=DeadlineState.CANCELLED)
+
+
+# --- R-DI-9: re-checking a technician's day at a time (a ``risk_check`` deadline) ---------------------------
+def risk_check_open(
+    *, due_at: datetime, order: WorkOrder | None = None, technician_id: int | None = None
+) -> Deadline:
+    """Re-compute this technician's ETAs at ``due_at`` (before an appointment, after an overrun, R-DI-9).
+
+    The technician is ``technician_id`` or else the order's; the check is a row the sweep acts on once.
+    """
+    tech = technician_id or (order.technician_id if order is not None else None)
+    if tech is None:
+        raise DomainError("no_technician", _("该工单尚未派工程师。"))
+    return deadline_open(
+        order=order,
+        kind=Deadline.Kind.RISK_CHECK,
+        due_at=due_at,
+        owner=None,
+        ref=f"network.Technician:{tech}",
+    )
+
+
+def risk_check_due(deadline: Deadline) -> str | None:
+    """The action of a ``risk_check`` deadline: scan the technician's day now (R-DI-9); done, not overdue."""
+    tech = Technician.objects.filter(pk=int(deadline.ref.rpartition(":")[2] or 0)).first()
+    if tech is not None:
+        risk_scan(technician=tech)
+    return DeadlineState.MET
 
 
 def risk_scan(*, technician: Technician, now: datetime | None = None) -> list[LateCall]:
@@ -258,7 +326,7 @@ def risk_scan(*, technician: Technician, now: datetime | None = None) -> list[La
     for eta in at_risk(technician_etas(technician, now)):
         order = eta.order
         with transaction.atomic():
-            if LateCall.objects.filter(order=order, state__in=LIVE).exists():
+            if LateCall.objects.filter(order=order, deadline__state__in=LIVE).exists():
                 continue
             assert order.window_start is not None
             free = technicians_free_at(order, order.window_start, exclude=technician.pk)
@@ -320,10 +388,26 @@ def senior_suggestions(order: WorkOrder) -> list[tuple[Technician, int]]:
     return sorted(out, key=lambda tn: (-tn[1], -tn[0].star_level, tn[0].pk))
 
 
-def _enqueue(name: str, pk: int, when: datetime) -> None:
-    from doorstep.dispatch import tasks
+def risk_check_named(name: str, pk: int, when: datetime) -> bool:
+    """Open the risk check that the old task names asked for; False for any other name.
 
+    ``check_visit_risk`` takes an order's pk, ``scan_technician`` a technician's (R-DI-9).
+    """
+    if name == "check_visit_risk":
+        order = WorkOrder.objects.filter(pk=pk).first()
+        if order is not None and order.technician_id is not None:
+            risk_check_open(order=order, due_at=when)
+        return True
+    if name == "scan_technician":
+        risk_check_open(technician_id=pk, due_at=when)
+        return True
+    return False
+
+
+def _enqueue(name: str, pk: int, when: datetime) -> None:
+    """The old private entry point, after commit: use ``dispatch.queue.later`` or ``risk_check_open``."""
     try:
-        getattr(tasks, name).using(run_after=when).enqueue(pk)
-    except Exception:  # the row is the truth; dispatch_sweep fires it if the queue was unreachable
-        log.exception("could not enqueue %s(%s)", name, pk)
+        if not risk_check_named(name, pk, when):
+            log.error("nothing schedules %s(%s) any more: its timer is a Deadline row", name, pk)
+    except Exception:  # the rows are the truth; the sweep acts on what was opened
+        log.exception("could not schedule %s(%s)", name, pk)

@@ -35,7 +35,7 @@ class EventInline(ReadOnlyInline):
 
 class DeadlineInline(ReadOnlyInline):
     model = models.Deadline
-    fields = ("kind", "rule", "owner", "due_at", "state", "met_at")
+    fields = ("kind", "rule", "owner", "due_at", "state", "met_at", "acted_at", "attempts", "last_error")
     readonly_fields = fields
 
 

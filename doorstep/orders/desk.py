@@ -56,15 +56,13 @@ def call_log(
             at=clock.now(),
         )
         if promised_reply_at is not None:
-            deadline = Deadline.objects.create(
+            deadlines.deadline_open(
                 call=call,
                 order=order,
                 kind=Deadline.Kind.CALL_REPLY,
-                rule="R-IN-8",
                 owner=actor.staff,
                 due_at=promised_reply_at,
             )
-            transaction.on_commit(lambda: deadlines._enqueue_check(deadline.pk, promised_reply_at))
         if order is not None:
             EventKind.CALL.record(
                 order=order,
@@ -97,7 +95,7 @@ def order_hand_over(*, order: WorkOrder, actor: Actor, new_owner: Staff, reason:
     old = order.owner
     with transaction.atomic():
         WorkOrder.objects.filter(pk=order.pk).update(owner=new_owner)
-        order.deadlines.filter(owner=old, state__in=[Deadline.State.OPEN, Deadline.State.OVERDUE]).update(
+        order.deadlines.filter(owner=old, kind__in=Deadline.PROMISE_KINDS, state__in=Deadline.LIVE).update(
             owner=new_owner
         )
         EventKind.OWNER_HANDED_OVER.record(

@@ -257,7 +257,12 @@ class OrderEvent(models.Model):
 
 
 class Deadline(TimeStamped):
-    """A timing rule of the standard as a row a worker acts on (TIMER rules)."""
+    """Every timer of the standard is one row here (TIMER rules), acted on once when due.
+
+    A capability that owns a timer (an outlet offer, a late call, a complaint level, a visit task) keeps
+    its own domain data and points to its row (``deadline``); ``ref`` names that row from this side.
+    What happens when a row falls due is declared once, per kind, in ``orders.deadlines.ACTIONS``.
+    """
 
     class Kind(models.TextChoices):
         RESPONSE = "response", _("响应承诺")  # R-IN-4
@@ -266,12 +271,29 @@ class Deadline(TimeStamped):
         CALL_REPLY = "call_reply", _("来电承诺回复")  # R-IN-8
         VERIFY = "verify", _("信息核实")  # R-IN-2
         VISIT_TASK = "visit_task", _("上门升级任务")  # R-AR-2, R-AR-5, R-AR-6, R-AR-7
+        OUTLET_ACCEPT = "outlet_accept", _("网点接单时限")  # R-DI-1
+        LATE_CALL = "late_call", _("迟到前致电")  # R-AR-5
+        RISK_CHECK = "risk_check", _("迟到风险检查")  # R-DI-9
+        COMPLAINT_ANSWER = "complaint_answer", _("投诉答复时限")  # R-QA-3
+
+    # the promises people make and keep (counted by the promise KPI and listed for their owner);
+    # the other kinds are clocks of a capability (offer, late call, complaint level) or internal checks
+    PROMISE_KINDS = (
+        Kind.RESPONSE,
+        Kind.CONSULT_FOLLOWUP,
+        Kind.CALLBACK,
+        Kind.CALL_REPLY,
+        Kind.VERIFY,
+        Kind.VISIT_TASK,
+    )
 
     class State(models.TextChoices):
         OPEN = "open", _("进行中")
         MET = "met", _("已达成")
         OVERDUE = "overdue", _("已超时")
         CANCELLED = "cancelled", _("已撤销")
+
+    LIVE = (State.OPEN, State.OVERDUE)
 
     order = models.ForeignKey(
         WorkOrder, on_delete=models.PROTECT, related_name="deadlines", null=True, blank=True
@@ -290,17 +312,21 @@ class Deadline(TimeStamped):
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.OPEN, db_index=True)
     met_at = models.DateTimeField("达成时间", null=True, blank=True)
     overdue_at = models.DateTimeField("超时时间", null=True, blank=True)
+    acted_at = models.DateTimeField("处理时间", null=True, blank=True)  # when the worker acted on it
+    attempts = models.PositiveSmallIntegerField("失败次数", default=0)  # actions that raised
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "时限"
         ordering = ["due_at"]
+        indexes = [models.Index(fields=["state", "due_at"], name="deadline_due_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_at:%Y-%m-%d %H:%M}"
 
     @property
     def is_live(self) -> bool:
-        return self.state in (self.State.OPEN, self.State.OVERDUE)
+        return self.state in self.LIVE
 
 
 class IdempotencyKey(models.Model):

@@ -173,9 +173,11 @@ def reopened_for_dispatch(ctx: MoveContext) -> Data:
 
 # --- effects: the order's deadlines ------------------------------------------------------------------
 def owner_takes_deadlines(ctx: MoveContext) -> None:
-    """The first agent who owns the order also owns its deadlines that had no owner."""
+    """The first agent who owns the order also owns its promises (deadlines) that had no owner."""
     if ctx.updates.get("owner") is not None:
-        Deadline.objects.filter(order=ctx.order, owner__isnull=True).update(owner=ctx.updates["owner"])
+        Deadline.objects.filter(order=ctx.order, owner__isnull=True, kind__in=Deadline.PROMISE_KINDS).update(
+            owner=ctx.updates["owner"]
+        )
 
 
 def response_met(ctx: MoveContext) -> None:

@@ -11,7 +11,7 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden
 from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
-from doorstep.orders.deadlines import deadline_meet_ref, deadline_open
+from doorstep.orders.deadlines import deadline_meet, deadline_open
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.visits.models import EscalationTask
@@ -59,17 +59,19 @@ def task_open(
         owner=task_owner(order, kind),
         note=note[:300],
         data=data or {},
-        due_at=now + due_in,
         created_at=now,
     )
-    deadline_open(  # the due time is a live deadline: the worker marks it overdue for its owner
-        order=order,
-        kind=Deadline.Kind.VISIT_TASK,
-        due_at=task.due_at,
-        owner=task.owner,
-        rule=task.rule,
-        ref=f"visits.EscalationTask:{task.pk}",
+    task.deadline = (
+        deadline_open(  # the due time is a live deadline: the worker marks it overdue for its owner
+            order=order,
+            kind=Deadline.Kind.VISIT_TASK,
+            due_at=now + due_in,
+            owner=task.owner,
+            rule=task.rule,
+            ref=f"visits.EscalationTask:{task.pk}",
+        )
     )
+    task.save(update_fields=["deadline"])
     EventKind.ESCALATION_OPENED.record(
         order=order,
         actor=actor,
@@ -79,7 +81,7 @@ def task_open(
             "task": task.pk,
             "task_kind": kind,
             "owner": task.owner.name if task.owner else "",
-            "due_at": task.due_at.isoformat(),
+            "due_at": task.deadline.due_at.isoformat(),
             "note": task.note,
         },
     )
@@ -108,7 +110,7 @@ def task_done(*, task: EscalationTask, actor: Actor, outcome: str) -> Escalation
         raise DomainError("outcome_required", _("请填写处理结果。"), field="outcome")
     task.state, task.done_at, task.outcome = EscalationTask.State.DONE, clock.now(), outcome.strip()[:300]
     task.save(update_fields=["state", "done_at", "outcome"])
-    deadline_meet_ref(ref=f"visits.EscalationTask:{task.pk}")
+    deadline_meet(task.deadline_id)
     EventKind.ESCALATION_DONE.record(
         order=task.order,
         actor=actor,

@@ -24,7 +24,7 @@ from doorstep.network.models import Outlet, Staff, Technician
 from doorstep.orders import selectors
 from doorstep.orders.desk import DESK_ROLES
 from doorstep.orders.lifecycle import Status
-from doorstep.orders.models import WorkOrder
+from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.tracking import tracking_url
 from doorstep.visits import services as visit_services
@@ -45,7 +45,9 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "order": order,
         "moves": moves,
         "timeline": selectors.order_timeline(order=order),
-        "deadlines": order.deadlines.select_related("owner").order_by("due_at"),
+        "deadlines": order.deadlines.exclude(kind=Deadline.Kind.RISK_CHECK)
+        .select_related("owner")
+        .order_by("due_at"),
         "charges": order.charges.select_related("fee_item"),
         "amount_due": amount_due(order),
         "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),

@@ -177,3 +177,63 @@ def test_assign_on_the_board_then_move_needs_a_reason_R_AN_4(world) -> None:  # 
             params={"technician": world.other_tech.pk},
         )
     assert err.value.code == "reason_required"
+
+
+# --- the timers are Deadline rows acted on by the one sweep ---------------------------------------------
+def test_a_risk_check_is_a_deadline_the_sweep_acts_on_once_R_DI_9(world) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.dispatch.services import risk_check_open
+    from doorstep.orders.deadlines import deadlines_sweep
+    from doorstep.orders.models import Deadline
+
+    _first, second = _overrun(world)
+    with clock.frozen_at(at(9, 20)):
+        check = risk_check_open(order=second, due_at=at(9, 25))
+        assert deadlines_sweep() == 0  # not due yet
+    with clock.frozen_at(at(9, 30)):
+        assert deadlines_sweep() == 1 and deadlines_sweep() == 0
+    check.refresh_from_db()
+    assert (check.kind, check.rule, check.state) == ("risk_check", "R-DI-9", Deadline.State.MET)
+    late = LateCall.objects.get(order=second)  # the scan found the visit at risk
+    assert late.deadline is not None and late.deadline.kind == "late_call"
+    assert late.deadline.owner == world.tech.staff and late.due_at == at(10, 28)
+
+
+def test_arriving_after_the_call_was_due_without_calling_is_a_missed_call_R_AR_5(world) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.dispatch.services import late_calls_arrive
+
+    _first, second = _overrun(world)
+    with clock.frozen_at(at(9, 30)):
+        (late,) = risk_scan(technician=world.tech)
+    with clock.frozen_at(at(10, 40)):
+        EventKind.ARRIVE.record(order=second, actor=world.actor("technician"))
+        assert late_calls_arrive(order=second) == 1
+    late.refresh_from_db()
+    assert late.state == "overdue" and second.events.filter(kind="late_call_overdue").count() == 1
+
+
+def test_arriving_before_the_call_was_due_withdraws_it_R_AR_5(world) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.dispatch.services import late_calls_arrive
+
+    _first, second = _overrun(world)
+    with clock.frozen_at(at(9, 30)):
+        (late,) = risk_scan(technician=world.tech)
+    with clock.frozen_at(at(10, 20)):
+        EventKind.ARRIVE.record(order=second, actor=world.actor("technician"))
+        assert late_calls_arrive(order=second) == 0
+    late.refresh_from_db()
+    assert late.state == "cancelled" and not second.events.filter(kind="late_call_overdue").exists()
+
+
+def test_the_old_task_names_open_risk_check_rows_R_DI_9(world) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.dispatch.queue import later
+    from doorstep.dispatch.services import _enqueue
+    from doorstep.orders.models import Deadline
+
+    _first, second = _overrun(world)
+    later("check_visit_risk", second.pk, at(10))
+    _enqueue("scan_technician", world.tech.pk, at(11))  # what dispatch/hooks.py calls after commit
+    rows = Deadline.objects.filter(kind=Deadline.Kind.RISK_CHECK).order_by("due_at")
+    assert [(d.order_id, d.ref, d.due_at) for d in rows] == [
+        (second.pk, f"network.Technician:{world.tech.pk}", at(10)),
+        (None, f"network.Technician:{world.tech.pk}", at(11)),
+    ]

@@ -97,3 +97,14 @@ def test_no_covering_outlet_is_a_clear_error_R_DI_1(world) -> None:  # type: ign
     with pytest.raises(DomainError) as err:
         order_route_to_outlet(order=order, actor=world.actor("dispatcher"))
     assert err.value.code == "no_outlet_covers" and "从化区" in err.value.text()
+
+
+def test_accepting_meets_the_offer_clock_R_DI_1(world) -> None:  # type: ignore[no-untyped-def]
+    order = intake(world)
+    order = order_transition(
+        order=order, actor=world.actor("dispatcher"), action="dispatch", params={"outlet": world.outlet.pk}
+    )
+    offer = outlet_accept(order=order, actor=world.actor("outlet_manager"))
+    assert offer.state == "met" and offer.outcome == "accepted"
+    assert offer.deadline is not None
+    assert (offer.deadline.kind, offer.deadline.rule) == ("outlet_accept", "R-DI-1")

@@ -3,6 +3,8 @@ their numbers are in the one policy (``doorstep.network.policy``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -143,7 +145,9 @@ class Complaint(models.Model):
     owner = models.ForeignKey(
         "network.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
     )
-    response_due_at = models.DateTimeField("答复时限", db_index=True)
+    deadline = models.OneToOneField(  # the answer clock of the current level (kind complaint_answer)
+        "orders.Deadline", on_delete=models.PROTECT, related_name="complaint", null=True, blank=True
+    )
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.OPEN, db_index=True)
     response = models.CharField("答复", max_length=500, blank=True)
     responded_at = models.DateTimeField("答复时间", null=True, blank=True)
@@ -153,10 +157,14 @@ class Complaint(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "投诉"
-        ordering = ["response_due_at", "pk"]
+        ordering = ["deadline__due_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.get_category_display()}"
+
+    @property
+    def response_due_at(self) -> datetime | None:
+        return self.deadline.due_at if self.deadline else None
 
     @property
     def is_live(self) -> bool:

@@ -89,9 +89,9 @@ def _callback_row(actor: Actor, o: Any, survey: Survey | None) -> CallbackRow:
 
 
 def complaints_visible_to(actor: Actor) -> QuerySet[Complaint]:
-    return Complaint.objects.select_related("order", "owner", "technician__staff", "outlet").filter(
-        order__in=orders_visible_to(actor).values("pk")
-    )
+    return Complaint.objects.select_related(
+        "order", "owner", "technician__staff", "outlet", "deadline"
+    ).filter(order__in=orders_visible_to(actor).values("pk"))
 
 
 def insights_visible_to(actor: Actor) -> QuerySet[Insight]:

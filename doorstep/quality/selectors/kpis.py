@@ -319,6 +319,7 @@ def _promises(scope: Any, tally: _Tally, since: datetime, until: datetime) -> No
     now = clock.now()
     rows = (
         Deadline.objects.filter(order__in=scope.values("pk"), due_at__gte=since, due_at__lt=min(until, now))
+        .filter(kind__in=Deadline.PROMISE_KINDS)
         .exclude(state=Deadline.State.CANCELLED)
         .values_list("order_id", "order__outlet_id", "state", "overdue_at", "met_at", "due_at")
     )

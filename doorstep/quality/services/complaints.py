@@ -2,8 +2,8 @@
 ladder (outlet manager → centre complaint supervisor → a visit to apologise, R-AR-5), resolved only
 when the customer confirms; every step on the order's record (一票到底).
 
-The response deadline is the complaint's own row (``response_due_at`` + ``level``); a task enqueued with
-``run_after`` escalates it on time, ``complaints_sweep`` is the safety net (like orders/deadlines.py).
+The answer clock of each level is a Deadline row (kind ``complaint_answer``) the complaint points to; the
+one deadline sweep acts on it when due (``complaint_overdue``: escalate, and open the next level's clock).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
 from doorstep.network.models import Role, Staff
 from doorstep.network.policy import policy_of
+from doorstep.orders.deadlines import deadline_act, deadline_meet, deadline_open, deadlines_sweep
 from doorstep.orders.events import EventKind
-from doorstep.orders.models import WorkOrder
+from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.selectors import order_is_visible_to
 from doorstep.quality.models import Complaint, Source
 
@@ -53,10 +54,9 @@ def complaint_open(
             opened_by=actor.name,
             level=Complaint.Level.OUTLET_MANAGER,
             owner=_owner_for(order, Complaint.Level.OUTLET_MANAGER),
-            response_due_at=_due(order, Complaint.Level.OUTLET_MANAGER, now),
         )
+        _clock(complaint, now)
         _event(complaint, actor, EventKind.COMPLAINT_OPENED, visible=True, description=complaint.description)
-        _schedule(complaint)
     return complaint
 
 
@@ -116,7 +116,7 @@ def _event(complaint: Complaint, actor: Actor, kind: EventKind, *, visible: bool
             "owner": complaint.owner.name if complaint.owner else "",
             "technician": complaint.technician_id,
             "outlet": complaint.outlet_id,
-            "due_at": complaint.response_due_at.isoformat(),
+            "due_at": complaint.response_due_at.isoformat() if complaint.response_due_at else "",
             **data,
         },
         customer_visible=visible,
@@ -124,16 +124,17 @@ def _event(complaint: Complaint, actor: Actor, kind: EventKind, *, visible: bool
     )
 
 
-def _schedule(complaint: Complaint) -> None:
-    pk, level, due = complaint.pk, complaint.level, complaint.response_due_at
-    transaction.on_commit(lambda: _enqueue(pk, level, due))
-
-
-def _enqueue(complaint_id: int, level: int, due_at: datetime) -> None:
-    try:
-        check_complaint.using(run_after=due_at).enqueue(complaint_id, level)
-    except Exception:  # the row is the truth; complaints_sweep escalates it if the queue was unreachable
-        log.exception("could not enqueue the escalation check of complaint %s", complaint_id)
+def _clock(complaint: Complaint, now: datetime | None = None) -> None:
+    """Open the answer clock of the complaint's current level (R-QA-3) and point the complaint to it."""
+    complaint.deadline = deadline_open(
+        order=complaint.order,
+        kind=Deadline.Kind.COMPLAINT_ANSWER,
+        due_at=_due(complaint.order, complaint.level, now),
+        owner=complaint.owner,
+        rule=RULE,
+        ref=f"quality.Complaint:{complaint.pk}",
+    )
+    complaint.save(update_fields=["deadline"])
 
 
 # --- answering and confirming -----------------------------------------------------------------------------
@@ -152,6 +153,7 @@ def complaint_respond(*, complaint: Complaint, actor: Actor, response: str) -> C
         )
         locked.version = F("version") + 1
         locked.save(update_fields=["state", "response", "responded_at", "version"])
+        deadline_meet(locked.deadline_id)
         locked.refresh_from_db()
         _event(locked, actor, EventKind.COMPLAINT_RESPONDED, visible=True, response=locked.response)
         _check_language(locked, actor, text)
@@ -192,10 +194,9 @@ def _reject(complaint: Complaint, actor: Actor, note: str) -> None:
     level = min(complaint.level + 1, Complaint.Level.APOLOGY_VISIT)
     complaint.state, complaint.level = Complaint.State.OPEN, level
     complaint.owner = _owner_for(complaint.order, level)
-    complaint.response_due_at = _due(complaint.order, level)
-    complaint.save(update_fields=["state", "level", "owner", "response_due_at"])
+    complaint.save(update_fields=["state", "level", "owner"])
+    _clock(complaint)
     _event(complaint, actor, EventKind.COMPLAINT_NOT_ACCEPTED, visible=True, note=note.strip()[:300])
-    _schedule(complaint)
 
 
 def _require_handler(complaint: Complaint, actor: Actor) -> None:
@@ -209,7 +210,7 @@ def _require_handler(complaint: Complaint, actor: Actor) -> None:
 def _locked(complaint: Complaint, state: str) -> Complaint:
     locked = (
         Complaint.objects.select_for_update(of=("self",))
-        .select_related("order__brand", "owner")
+        .select_related("order__brand", "owner", "deadline")
         .filter(pk=complaint.pk)
         .first()
     )
@@ -225,39 +226,42 @@ def _locked(complaint: Complaint, state: str) -> Complaint:
 
 
 # --- escalation on deadline -------------------------------------------------------------------------------
+def complaint_overdue(deadline: Deadline) -> str | None:
+    """The action of a ``complaint_answer`` deadline: unanswered at its level — escalate one level (a new
+    owner and a new clock); past the apology visit, a new apology clock (R-QA-3, R-AR-5)."""
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("order__brand")
+        .filter(deadline=deadline, state=Complaint.State.OPEN)
+        .first()
+    )
+    if complaint is None:  # answered, or no longer this complaint's current clock
+        return Deadline.State.CANCELLED
+    level = complaint.level
+    if level >= Complaint.Level.APOLOGY_VISIT:
+        _clock(complaint)
+        _event(complaint, Actor.system(), EventKind.COMPLAINT_OVERDUE, visible=False)
+    else:
+        complaint.level = level + 1
+        complaint.owner = _owner_for(complaint.order, complaint.level)
+        complaint.save(update_fields=["level", "owner"])
+        _clock(complaint)
+        _event(complaint, Actor.system(), EventKind.COMPLAINT_ESCALATED, visible=False, from_level=level)
+    log.info("complaint %s escalated past level %s", complaint.pk, level)
+    return None
+
+
 def complaint_escalate(*, complaint_id: int, level: int) -> bool:
-    """Escalate an unanswered complaint whose deadline at ``level`` has passed. Idempotent (CAS)."""
-    now = clock.now()
-    with transaction.atomic():
-        complaint = (
-            Complaint.objects.select_for_update(of=("self",))
-            .select_related("order__brand")
-            .filter(pk=complaint_id, level=level, state=Complaint.State.OPEN, response_due_at__lte=now)
-            .first()
-        )
-        if complaint is None:
-            return False
-        if level >= Complaint.Level.APOLOGY_VISIT:
-            complaint.response_due_at = now + timedelta(hours=policy_of(complaint.order).apology_visit_hours)
-            complaint.save(update_fields=["response_due_at"])
-            _event(complaint, Actor.system(), EventKind.COMPLAINT_OVERDUE, visible=False)
-        else:
-            complaint.level = level + 1
-            complaint.owner = _owner_for(complaint.order, complaint.level)
-            complaint.response_due_at = _due(complaint.order, complaint.level)
-            complaint.save(update_fields=["level", "owner", "response_due_at"])
-            _event(complaint, Actor.system(), EventKind.COMPLAINT_ESCALATED, visible=False, from_level=level)
-        _schedule(complaint)
-    log.info("complaint %s escalated past level %s", complaint_id, level)
-    return True
+    """Act on the complaint's answer clock at ``level`` if it is due (the sweep does the same). Idempotent."""
+    deadline_id = (
+        Complaint.objects.filter(pk=complaint_id, level=level).values_list("deadline_id", flat=True).first()
+    )
+    return deadline_id is not None and deadline_act(deadline_id=deadline_id)
 
 
 def complaints_sweep() -> int:
-    """Escalate every open complaint already past its deadline (safety net beside the task queue)."""
-    due = Complaint.objects.filter(state=Complaint.State.OPEN, response_due_at__lte=clock.now()).values_list(
-        "pk", "level"
-    )
-    return sum(complaint_escalate(complaint_id=pk, level=level) for pk, level in list(due))
+    """Act on every complaint answer clock already due (the one sweep, limited to this kind)."""
+    return deadlines_sweep(kinds=[Deadline.Kind.COMPLAINT_ANSWER])
 
 
 @task()

@@ -61,7 +61,7 @@ def quality_order_panel(context: Any, order: WorkOrder) -> dict[str, Any]:
         "role": role,
         "csrf_token": context.get("csrf_token"),
         "complaints": list(
-            Complaint.objects.filter(order=order).select_related("owner").order_by("-opened_at")
+            Complaint.objects.filter(order=order).select_related("owner", "deadline").order_by("-opened_at")
         ),
         "survey": Survey.objects.filter(order=order).first(),
         "attempts": list(CallbackAttempt.objects.filter(order=order).select_related("agent")),
@@ -87,7 +87,9 @@ def quality_track_panel(context: Any, order: WorkOrder, token: str) -> dict[str,
         "survey": survey,
         "can_rate": survey is None and order.status in SURVEYABLE,
         "via": context.get("request").GET.get("via", "") if context.get("request") else "",
-        "complaints": list(Complaint.objects.filter(order=order).order_by("-opened_at")),
+        "complaints": list(
+            Complaint.objects.filter(order=order).select_related("deadline").order_by("-opened_at")
+        ),
         "categories": [c for c in Complaint.Category.choices if c[0] in CUSTOMER_CATEGORIES],
         "dimensions": list(SCORE_LABELS.items()),
     }

@@ -211,17 +211,19 @@ def test_an_unanswered_complaint_escalates_on_its_deadline_in_the_worker_R_QA_3(
     c = complaint_open(
         order=order, actor=world.actor("agent"), channel="phone", category="lateness", description="迟到"
     )
-    task = DBTaskResult.objects.get(args_kwargs__args=[c.pk, 1])
+    task = DBTaskResult.objects.get(args_kwargs__args=[c.deadline_id])  # the clock's own check
     assert task.run_after == c.response_due_at
-    Complaint.objects.filter(pk=c.pk).update(response_due_at=clock.now() - timedelta(seconds=1))
+    assert c.deadline.kind == Deadline.Kind.COMPLAINT_ANSWER and c.deadline.owner == c.owner
+    _due_now(c)
     DBTaskResult.objects.filter(pk=task.pk).update(run_after=clock.now() - timedelta(seconds=1))
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     c.refresh_from_db()
     assert (c.level, c.owner) == (2, world.staff["quality"]) and c.response_due_at > clock.now()
     event = order.events.get(kind="complaint_escalated")
     assert event.data["from_level"] == 1 and event.customer_visible is False and event.rule == "R-QA-3"
+    assert Deadline.objects.filter(ref=f"quality.Complaint:{c.pk}", state="overdue").count() == 1
     # the next rung: a visit to apologise, due on the policy's apology deadline (R-AR-5)
-    Complaint.objects.filter(pk=c.pk).update(response_due_at=clock.now() - timedelta(seconds=1))
+    _due_now(c)
     call_command("complaints_sweep", verbosity=0)
     c.refresh_from_db()
     assert c.level == Complaint.Level.APOLOGY_VISIT
@@ -239,8 +241,14 @@ def test_an_answered_complaint_does_not_escalate(world: World) -> None:
         order=order, actor=world.actor("agent"), channel="phone", category="attitude", description="态度差"
     )
     complaint_respond(complaint=c, actor=world.actor("outlet_manager"), response="已向客户致歉")
-    Complaint.objects.filter(pk=c.pk).update(response_due_at=clock.now() - timedelta(seconds=1))
+    _due_now(c)
     assert complaint_escalate(complaint_id=c.pk, level=1) is False
+    assert c.deadline is not None and Deadline.objects.get(pk=c.deadline.pk).state == Deadline.State.MET
+
+
+def _due_now(c: Complaint) -> None:
+    c.refresh_from_db()
+    Deadline.objects.filter(complaint=c).update(due_at=clock.now() - timedelta(seconds=1))
 
 
 def test_callback_attempt_outcomes_are_choices() -> None:

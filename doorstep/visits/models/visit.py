@@ -3,6 +3,8 @@ escalation tasks, the take-back receipt, one-time signing codes, replay keys and
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -112,7 +114,9 @@ class EscalationTask(models.Model):
     )
     note = models.CharField("说明", max_length=300, blank=True)
     data = models.JSONField("数据", default=dict, blank=True)
-    due_at = models.DateTimeField("到期")
+    deadline = models.OneToOneField(  # its due time (kind visit_task), acted on by the worker
+        "orders.Deadline", on_delete=models.PROTECT, related_name="visit_task", null=True, blank=True
+    )
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
     created_at = models.DateTimeField("创建时间")
     done_at = models.DateTimeField("处理时间", null=True, blank=True)
@@ -120,10 +124,14 @@ class EscalationTask(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "上门升级任务"
-        ordering = ["state", "due_at"]
+        ordering = ["state", "deadline__due_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.order_id}"
+
+    @property
+    def due_at(self) -> datetime | None:
+        return self.deadline.due_at if self.deadline else None
 
 
 class TakeBack(models.Model):

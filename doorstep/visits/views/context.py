@@ -92,7 +92,7 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "part_fates": PartUse.OldPartFate.choices,
         "take_back": TakeBack.objects.filter(order=order).first(),
         "take_back_reasons": TakeBack.Reason.choices,
-        "tasks": order.escalations.select_related("owner").order_by("-created_at"),
+        "tasks": order.escalations.select_related("owner", "deadline").order_by("-created_at"),
         "timeline": order_timeline(order=order).order_by("-seq")[:12],
         "card_qr": qr_svg(card_url(tech)) if tech else "",
         "card_url": card_url(tech) if tech else "",

@@ -98,8 +98,8 @@ def takeback(request: HttpRequest, number: str) -> HttpResponse:
 def tasks(request: HttpRequest) -> HttpResponse:
     """The visit's escalation tasks owned by the signed-in staff member (complaint supervisor, desk)."""
     actor = page_actor(request)
-    mine = EscalationTask.objects.select_related("order", "owner").filter(owner=actor.staff)
-    return render(request, "visits/tasks.html", {"tasks": mine.order_by("state", "due_at")[:100]})
+    mine = EscalationTask.objects.select_related("order", "owner", "deadline").filter(owner=actor.staff)
+    return render(request, "visits/tasks.html", {"tasks": mine.order_by("state", "deadline__due_at")[:100]})
 
 
 @login_required
