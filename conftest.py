@@ -1,26 +1,50 @@
-"""Shared fixtures: a small service network (brand, centre, two outlets, one staff member per role)."""
+"""Shared fixtures: a small service network (brand, centre, two outlets, one staff member per role).
+
+Every test runs at one pinned instant (doorstep/tests/pinned_time.py; ``DOORSTEP_TEST_NOW`` moves it).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import User
 
-from doorstep.catalog.models import FeeItem, ProductLine, ProductModel, WarrantyPolicy
+from doorstep.catalog.models import ProductLine, ProductModel
 from doorstep.network.actors import Actor
-from doorstep.network.models import (
-    Brand,
-    Coverage,
-    Outlet,
-    Qualification,
-    Role,
-    ServiceCentre,
-    Staff,
-    Technician,
+from doorstep.network.models import Brand, Outlet, Role, ServiceCentre, Staff, Technician
+from doorstep.tests import pinned_time
+from doorstep.tests.factories import (
+    BrandFactory,
+    FeeItemFactory,
+    OutletFactory,
+    ProductLineFactory,
+    ProductModelFactory,
+    ServiceCentreFactory,
+    StaffFactory,
+    TechnicianFactory,
+    WarrantyPolicyFactory,
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    pinned_time.start()  # before collection, so module-level dates are relative to the pinned instant too
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    pinned_time.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    moment = pinned_time.start()
+    where = f"pinned at {moment.isoformat()}" if moment else "not pinned"
+    return f"time: {where} (change it with {pinned_time.ENV}=<ISO instant with offset>|now|off)"
+
+
+@pytest.fixture(autouse=True)
+def _pinned_instant() -> None:
+    """Each test starts at the pinned instant; time ticks on inside it."""
+    pinned_time.reset()
 
 
 @dataclass
@@ -40,48 +64,28 @@ class World:
 
 
 def make_staff(username: str, name: str, role: str, centre: ServiceCentre, outlet: Outlet | None) -> Staff:
-    user = User.objects.create_user(username=username, password="doorstep-pass")
-    return Staff.objects.create(user=user, name=name, role=role, centre=centre, outlet=outlet)
+    return StaffFactory.create(user__username=username, name=name, role=role, centre=centre, outlet=outlet)
 
 
 def make_technician(username: str, name: str, outlet: Outlet, line: ProductLine, permit: str) -> Technician:
-    staff = make_staff(username, name, Role.TECHNICIAN, outlet.centre, outlet)
-    tech = Technician.objects.create(staff=staff, permit_no=permit, home_lat=23.13, home_lng=113.27)
-    tech.product_lines.add(line)
-    today = date.today()
-    Qualification.objects.create(
-        technician=tech,
-        kind=Qualification.Kind.WORK_PERMIT,
-        number=permit,
-        valid_from=today - timedelta(days=365),
-        valid_until=today + timedelta(days=365),
+    return TechnicianFactory.create(
+        outlet=outlet, staff__user__username=username, staff__name=name, permit_no=permit, lines=[line]
     )
-    return tech
 
 
 def build_world() -> World:
-    brand = Brand.objects.create(code="acme", name="安可空调", hotline="400-800-1234")
-    centre = ServiceCentre.objects.create(
-        brand=brand, name="广州服务中心", province="广东省", city="广州市", hotline="020-88886666"
-    )
-    outlets = []
-    for code, name, district in (("gz-th", "天河网点", "天河区"), ("gz-hz", "海珠网点", "海珠区")):
-        o = Outlet.objects.create(
-            centre=centre, code=code, name=name, address=f"广州市{district}", phone="020-1"
-        )
-        o.brands.add(brand)
-        Coverage.objects.create(outlet=o, province="广东省", city="广州市", district=district)
-        outlets.append(o)
-    line = ProductLine.objects.create(code="ac", name="空调")
-    model = ProductModel.objects.create(
-        brand=brand, line=line, code="KFR-35GW", name="挂机 1.5 匹", launched_on=date(2020, 3, 1)
-    )
-    WarrantyPolicy.objects.create(brand=brand, line=line, whole_unit_years=6, part_years={"压缩机": 10})
-    FeeItem.objects.create(
-        brand=brand, code="L-REPAIR", name="维修人工费", kind="labour", price=Decimal("80")
-    )
-    FeeItem.objects.create(brand=brand, code="P-CAP", name="启动电容", kind="part", price=Decimal("35"))
-    FeeItem.objects.create(
+    brand = BrandFactory(code="acme", name="安可空调", hotline="400-800-1234")
+    centre = ServiceCentreFactory(brand=brand)
+    outlets = [
+        OutletFactory(centre=centre, code=code, district=district)
+        for code, district in (("gz-th", "天河区"), ("gz-hz", "海珠区"))
+    ]
+    line = ProductLineFactory(code="ac", name="空调")
+    model = ProductModelFactory(brand=brand, line=line, code="KFR-35GW", name="挂机 1.5 匹")
+    WarrantyPolicyFactory(brand=brand, line=line, whole_unit_years=6, part_years={"压缩机": 10})
+    FeeItemFactory(brand=brand, code="L-REPAIR", name="维修人工费", kind="labour", price=Decimal("80"))
+    FeeItemFactory(brand=brand, code="P-CAP", name="启动电容", kind="part", price=Decimal("35"))
+    FeeItemFactory(
         brand=brand, code="M-PIPE", name="加长铜管", kind="material", unit="米", price=Decimal("100")
     )
     staff = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -24,6 +24,11 @@ def now() -> datetime:
 
 def local(dt: datetime) -> datetime:
     return timezone.localtime(dt)
+
+
+def today() -> date:
+    """The date of ``now()`` in the service's time zone."""
+    return local(now()).date()
 
 
 @contextmanager

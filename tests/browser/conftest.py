@@ -1,4 +1,9 @@
-"""Playwright driving Debian's Chromium (/usr/bin/chromium) against the live test server."""
+"""Playwright driving Debian's Chromium (/usr/bin/chromium) against the live test server.
+
+The live server runs in a thread of this process, so it reads the pinned instant
+(doorstep/tests/pinned_time.py) like every other test; each browser context gets the same instant through
+Playwright's clock, so the phone's time (``client_at``, the knock timer) agrees with the server's.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,11 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from doorstep.core import clock
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -25,6 +33,21 @@ FLAGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 
+class PinnedBrowser:
+    """The Chromium browser whose new contexts start at the server's current instant (``clock.now()``)."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.clock.install(time=clock.now())  # time then ticks on, as it does on the server
+        return context
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
@@ -33,7 +56,7 @@ def browser() -> Iterator[object]:
         pytest.fail("Debian Chromium is missing: run scripts/test (it installs the chromium package)")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield browser
+        yield PinnedBrowser(browser)
         browser.close()
 
 

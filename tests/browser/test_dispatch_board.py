@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
+from doorstep.core import clock
 from doorstep.dispatch.calendar import day_info
 from doorstep.dispatch.models import JobRequirement, PlanRun
 from doorstep.dispatch.planning import plan_run_execute
@@ -19,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def next_workday() -> date:
-    day = timezone.localdate() + timedelta(days=1)
+    day = clock.today() + timedelta(days=1)
     while not day_info(day).workday:
         day += timedelta(days=1)
     return day

@@ -10,6 +10,7 @@ from django.utils import timezone
 from doorstep.orders.lifecycle import Action
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_url
+from doorstep.tests import dates
 from doorstep.visits.tests.browsing import go, messages, tick_all
 from doorstep.visits.tests.browsing import status as visit_status
 from tests.browser.conftest import DESKTOP, PHONE
@@ -59,7 +60,7 @@ def test_one_order_from_intake_to_closure(world, live_server, browser, shots) ->
     page.fill("#id_district", "天河区")
     page.fill("#id_detail", "天河北路 233 号中信广场 18 楼")
     page.fill("#id_model_code", "KFR-35GW")
-    page.fill("#id_purchase_date", "2020-05-01")  # out of the 6-year warranty: a paid repair
+    page.fill("#id_purchase_date", dates.years_ago(7).isoformat())  # out of the 6-year warranty: paid
     page.fill("#id_faults", "空调不制冷\n室内机滴水")
     page.fill("#id_requirement", "今天下午")
     shots(page, "intake-form")

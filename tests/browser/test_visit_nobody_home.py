@@ -9,8 +9,8 @@ import pytest
 
 from doorstep.core import clock
 from doorstep.network.actors import Actor
+from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import event_record
 from doorstep.orders.tests.helpers import order_in
 from doorstep.visits.models import EscalationTask, ProcessedAction
 from doorstep.visits.tests.browsing import go, login, messages, status, tick_all
@@ -54,10 +54,9 @@ def test_nobody_home_offline_arrival_and_rebooking(world, live_server, browser, 
     go(page, page.locator("#nobody-home-form button"))
     assert "敲门后须等待" in messages(page)
     # five minutes pass at the door (the protocol counts from the first knock)
-    event_record(
+    EventKind.KNOCK_STARTED.record(
         order=order,
         actor=Actor.system(),
-        kind="knock_started",
         data={"at": (clock.now() - timedelta(minutes=6)).isoformat()},
         customer_visible=False,
     )

@@ -4,7 +4,7 @@ accepted by the customer, part from stock, completion, customer signature, payme
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -14,6 +14,7 @@ from doorstep.orders.models import WorkOrder
 from doorstep.orders.tests.helpers import order_in
 from doorstep.parts.models import Part, Stock
 from doorstep.parts.services import stock_line, stock_receive
+from doorstep.tests import dates
 from doorstep.visits.models import EscalationTask
 from doorstep.visits.tests.browsing import (
     GUANGZHOU,
@@ -33,7 +34,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _paid_repair(world) -> WorkOrder:  # type: ignore[no-untyped-def]
     order = order_in(world, "confirmed")
-    order.product.purchase_date = date(2016, 5, 1)  # out of the 6-year warranty: a paid repair
+    order.product.purchase_date = dates.years_ago(8)  # out of the 6-year warranty: a paid repair
     order.product.save()
     start = clock.now() - timedelta(minutes=20)  # the window began 20 minutes ago: arriving now is late
     WorkOrder.objects.filter(pk=order.pk).update(window_start=start, window_end=start + timedelta(hours=2))

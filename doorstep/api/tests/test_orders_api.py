@@ -12,6 +12,7 @@ from doorstep.api.models import ApiToken
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import OrderEvent, WorkOrder
 from doorstep.orders.tests.helpers import order_in
+from doorstep.tests import dates
 
 ORDER = {
     "brand": "acme",
@@ -24,7 +25,7 @@ ORDER = {
     "district": "天河区",
     "detail": "体育西路 101 号 8 楼",
     "model_code": "KFR-35GW",
-    "purchase_date": "2026-11-01",
+    "purchase_date": dates.years_ago(0, days=30).isoformat(),
     "faults": [],
     "requirement": "周六上午",
 }

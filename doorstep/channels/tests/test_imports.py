@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -12,11 +12,13 @@ from openpyxl import Workbook
 
 from doorstep.channels.imports import read_rows, run_import
 from doorstep.channels.models import ImportBatch
+from doorstep.core import clock
 from doorstep.core.errors import Forbidden, Invalid
 from doorstep.customers.models import Customer
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 
+TOMORROW = clock.today() + timedelta(days=1)
 HEADER = ["客户姓名", "电话", "地址", "型号", "购买日期", "故障现象", "服务类型", "期望时间"]
 GOOD = [
     "刘女士",
@@ -26,7 +28,7 @@ GOOD = [
     "2024-06-18",
     "不制冷；有异响",
     "维修",
-    "2026-12-01 上午",
+    f"{TOMORROW} 上午",
 ]
 BAD = [
     "陈先生",
@@ -36,7 +38,7 @@ BAD = [
     "2024-06-18",
     "漏水",
     "维修",
-    "2026-12-01 下午",
+    f"{TOMORROW} 下午",
 ]
 INCOMPLETE = ["周女士", "13800138002", "越秀区中山一路5号3楼", "", "", "不开机", "维修", ""]
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from doorstep.channels.models import DeliveryItem, PartnerAccount, PartnerOrder
+from doorstep.core import clock
 from doorstep.network.models import Brand
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import OrderEvent, WorkOrder
@@ -19,8 +21,8 @@ PUSH = {
     "phone": "139 2222 3333",
     "address_text": "广州市天河区体育西路101号8楼",
     "model_code": "KFR-35GW",
-    "purchase_date": "2026-11-01",
-    "requirement": "2026-11-28 上午",
+    "purchase_date": (clock.today() - timedelta(days=30)).isoformat(),
+    "requirement": f"{clock.today() + timedelta(days=3)} 上午",  # still ahead: a complete request
     "delivery": [
         {"sku": "KFR-35GW-W", "name": "挂机室内机", "quantity": 1},
         {"name": "室外机", "quantity": 1},

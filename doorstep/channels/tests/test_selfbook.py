@@ -11,6 +11,7 @@ from django.test import Client
 from doorstep.channels.models import BookingSubmission
 from doorstep.core import clock
 from doorstep.orders.models import OrderEvent, WorkOrder
+from doorstep.tests import dates
 
 
 def form(world, **over: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -20,7 +21,7 @@ def form(world, **over: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "service_type": "repair",
         "line": str(world.line.pk),
         "model": "KFR-35GW",
-        "purchased": "2024-06-18",
+        "purchased": dates.years_ago(2).isoformat(),
         "symptoms": ["不制冷", "有异响"],
         "other_symptom": "",
         "customer_name": "林女士",

@@ -1,23 +1,22 @@
-"""Dispatch test helpers: a fixed working day, orders placed at a time and place."""
+"""Dispatch test helpers: a working day a week after the pinned today, orders placed at a time and place."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-
-from django.utils import timezone
 
 from conftest import World
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tests.helpers import intake
+from doorstep.tests import dates
 
-DAY = date(2026, 11, 25)  # a Wednesday, a working day in the 2026 State Council calendar
+DAY = dates.working_day(after=7)  # a Wednesday that the holiday calendar counts as a working day
 NEAR = (23.135, 113.30)  # about 3 km from the fixture technicians' home (23.13, 113.27)
 FAR = (23.20, 113.40)  # about 15 km away: some 50 minutes by road at city speed
 
 
 def at(hh: int, mm: int = 0, day: date = DAY) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hh, mm)))
+    return dates.at(day, hh, mm)
 
 
 def placed(

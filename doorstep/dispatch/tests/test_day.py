@@ -188,9 +188,11 @@ def test_a_risk_check_is_a_deadline_the_sweep_acts_on_once_R_DI_9(world) -> None
     _first, second = _overrun(world)
     with clock.frozen_at(at(9, 20)):
         check = risk_check_open(order=second, due_at=at(9, 25))
-        assert deadlines_sweep() == 0  # not due yet
+        deadlines_sweep()  # the intake's own promises may fall due on the way; the check does not yet
+        check.refresh_from_db()
+        assert check.state == Deadline.State.OPEN
     with clock.frozen_at(at(9, 30)):
-        assert deadlines_sweep() == 1 and deadlines_sweep() == 0
+        assert deadlines_sweep() >= 1 and deadlines_sweep() == 0  # acted on once
     check.refresh_from_db()
     assert (check.kind, check.rule, check.state) == ("risk_check", "R-DI-9", Deadline.State.MET)
     late = LateCall.objects.get(order=second)  # the scan found the visit at risk

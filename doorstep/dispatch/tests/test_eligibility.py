@@ -9,11 +9,13 @@ import pytest
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError
+from doorstep.dispatch.calendar import day_info
 from doorstep.dispatch.eligibility import technician_ineligibility
 from doorstep.dispatch.models import JobRequirement, Leave, SafetyEquipment, TechnicianSkill
 from doorstep.dispatch.tests.helpers import DAY, at, placed
 from doorstep.network.models import Qualification
 from doorstep.orders.services import order_transition
+from doorstep.tests import dates
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +64,7 @@ def test_insulating_shoes_tested_every_six_months_R_PR_2(world, days_since_test:
     SafetyEquipment.objects.create(
         technician=world.tech,
         kind="insulating_shoes",
-        issued_on=date(2024, 1, 1),
+        issued_on=DAY - timedelta(days=700),
         tested_on=DAY - timedelta(days=days_since_test),
     )
     order = placed(world, status="dispatched")
@@ -76,8 +78,9 @@ def test_leave_on_the_appointment_day_R_DI_2(world) -> None:  # type: ignore[no-
 
 
 def test_rest_day_without_a_rest_day_shift_R_DI_2(world) -> None:  # type: ignore[no-untyped-def]
-    order = placed(world, status="assigned", start=at(10, day=date(2026, 10, 1)))
-    assert _why(world, order) == ["2026-10-01 不上班（国庆节）"]
+    rest = dates.rest_day(DAY)
+    order = placed(world, status="assigned", start=at(10, day=rest))
+    assert _why(world, order) == [f"{rest} 不上班（{day_info(rest).name or '休息日'}）"]
 
 
 def test_assign_refuses_with_every_reason_R_DI_2_R_PR_2(world) -> None:  # type: ignore[no-untyped-def]
@@ -92,7 +95,9 @@ def test_assign_refuses_with_every_reason_R_DI_2_R_PR_2(world) -> None:  # type:
         )
     assert err.value.code == "technician_not_eligible" and "安全帽" in err.value.text()
     with clock.frozen_at(at(8)):
-        SafetyEquipment.objects.create(technician=world.tech, kind="helmet", issued_on=date(2026, 1, 1))
+        SafetyEquipment.objects.create(
+            technician=world.tech, kind="helmet", issued_on=DAY - timedelta(days=300)
+        )
         order_transition(
             order=order,
             actor=world.actor("outlet_manager"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from conftest import World
@@ -12,29 +12,13 @@ from doorstep.network.actors import Actor
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
+from doorstep.tests import dates
+from doorstep.tests.factories import WorkOrderFactory
 from doorstep.visits.drawing import signature_png_data_url
 from doorstep.visits.models import Consent, Signature
 
-AT_OUTLET = {
-    "dispatched",
-    "assigned",
-    "confirmed",
-    "rescheduled",
-    "en_route",
-    "arrived",
-    "nobody_home",
-    "in_service",
-    "taken_back",
-    "returned",
-    "completed",
-    "paid",
-    "callback_done",
-    "closed",
-}
-WITH_TECH = AT_OUTLET - {"dispatched"}
-
-
 _PHONES = itertools.count(1)
+BOUGHT = dates.years_ago(3)  # well inside the fixture brand's 6-year whole-unit warranty
 
 
 def intake(world: World, **over: Any) -> WorkOrder:
@@ -51,7 +35,7 @@ def intake(world: World, **over: Any) -> WorkOrder:
         detail="天河路 385 号 1201 室",
         model_code="KFR-35GW",
         serial="SN001",
-        purchase_date=date(2023, 6, 1),
+        purchase_date=BOUGHT,
         faults=["空调不制冷", "有异响"],
         requirement="明天上午",
     )
@@ -62,17 +46,7 @@ def intake(world: World, **over: Any) -> WorkOrder:
 
 def order_in(world: World, status: str) -> WorkOrder:
     """An order placed in ``status`` with the fields that status implies (for table-driven tests)."""
-    order = intake(world)
-    updates: dict[str, Any] = {"status": status}
-    if status in AT_OUTLET:
-        updates["outlet"] = world.outlet
-    if status in WITH_TECH:
-        updates["technician"] = world.tech
-        start = clock.now() + timedelta(hours=3)
-        updates.update(window_start=start, window_end=start + timedelta(hours=2))
-    WorkOrder.objects.filter(pk=order.pk).update(**updates)
-    order.refresh_from_db()
-    return order
+    return WorkOrderFactory.create(world=world, status=status)
 
 
 def png_data_url() -> str:

@@ -18,6 +18,7 @@ from doorstep.customers.models import Customer
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, OrderEvent, UrgencyRule, WorkOrder
+from doorstep.tests import dates
 
 CORPUS = json.loads(
     (Path(__file__).resolve().parents[2] / "customers/parsing/tests/intake_corpus.json").read_text("utf-8")
@@ -87,6 +88,8 @@ def test_corpus_is_large_and_varied() -> None:
     assert len(verdicts) >= 60 and {"ok", "incomplete", "rejected"} <= set(verdicts)
 
 
+BOUGHT = dates.years_ago(3)  # inside the 6-year whole-unit warranty
+OLD = dates.years_ago(7)  # out of it, the compressor's 10 years still running
 BASE = dict(
     channel="phone",
     service_type="repair",
@@ -94,7 +97,7 @@ BASE = dict(
     phone="13926668888",
     address_text="广州市海珠区新港西路 135 号 3 栋 502",
     model_code="KFR-35GW",
-    purchase_date="2023-07-01",
+    purchase_date=BOUGHT.isoformat(),
     faults=["空调不制冷"],
     requirement="周日上午",
 )
@@ -131,13 +134,16 @@ def test_a_retry_with_the_same_key_returns_the_same_order(world) -> None:
 def test_warranty_decided_and_explained_at_intake_R_AN_7(world) -> None:
     order, _ = order_create(actor=world.actor("agent"), req=IntakeRequest(brand="acme", **BASE))
     assert (
-        order.warranty_status == "in_warranty" and "保修至 2029-07-01" in order.warranty_detail["explanation"]
+        order.warranty_status == "in_warranty"
+        and f"保修至 {dates.years_after(BOUGHT, 6)}" in order.warranty_detail["explanation"]
     )
     old, _ = order_create(
         actor=world.actor("agent"),
-        req=IntakeRequest(brand="acme", **{**BASE, "phone": "13926660001", "purchase_date": "2020-04-01"}),
+        req=IntakeRequest(brand="acme", **{**BASE, "phone": "13926660001", "purchase_date": OLD.isoformat()}),
     )
-    assert old.warranty_status == "paid" and old.warranty_detail["parts"] == {"压缩机": "2030-04-01"}
+    assert old.warranty_status == "paid" and old.warranty_detail["parts"] == {
+        "压缩机": dates.years_after(OLD, 10).isoformat()
+    }
     unknown, _ = order_create(
         actor=world.actor("agent"),
         req=IntakeRequest(brand="acme", **{**BASE, "phone": "13926660002", "purchase_date": ""}),
@@ -154,10 +160,10 @@ def test_human_damage_is_excluded_from_warranty_R_AN_7(world) -> None:
 
 def test_urgency_rule_makes_summer_not_cooling_urgent_with_a_shorter_promise_R_IN_4(world) -> None:
     UrgencyRule.objects.create(brand=world.brand, line=world.line, keywords="不制冷,不凉", months="6,7,8,9")
-    july = datetime(2026, 7, 15, 10, tzinfo=timezone.get_current_timezone())
+    july = dates.at(date(clock.today().year, 7, 15), 10)
     with clock.frozen_at(july):
         hot, _ = order_create(actor=world.actor("agent"), req=IntakeRequest(brand="acme", **BASE))
-    november = datetime(2026, 11, 15, 10, tzinfo=timezone.get_current_timezone())
+    november = dates.at(date(clock.today().year, 11, 15), 10)
     with clock.frozen_at(november):
         cool, _ = order_create(
             actor=world.actor("agent"), req=IntakeRequest(brand="acme", **{**BASE, "phone": "13926660003"})

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+
 import pytest
 
+from doorstep.core import clock
 from doorstep.core.errors import DomainError
 from doorstep.orders.lifecycle import MOVES, Action, Move, Status, find_move
+from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import order_transition
-from doorstep.orders.tests.helpers import (
-    WITH_TECH,
-    actor_for,
-    add_consent,
-    add_signature,
-    order_in,
-    params_for,
-)
+from doorstep.orders.tests.helpers import actor_for, add_consent, add_signature, order_in, params_for
+from doorstep.tests import dates
+from doorstep.tests.factories import WITH_TECH
 from doorstep.visits.testing import visit_evidence
 
 PREFERRED_ROLE = ("agent", "dispatcher", "outlet_manager", "quality", "customer", "system", "admin")
@@ -34,6 +34,18 @@ def _prepare(order, move: Move) -> None:  # type: ignore[no-untyped-def]
         add_consent(order)
 
 
+@contextmanager
+def _on_a_working_day(order: WorkOrder) -> Iterator[None]:
+    """Assigning checks the technician's working day: the window goes to a working morning and the move is
+    made at 08:00 that day, so a weekend or late-evening pinned instant does not make the technician
+    ineligible (the order core checks eligibility on the day of the move, not yet on the window's day)."""
+    day = dates.working_day(after=1, weekday=dates.ANY_WEEKDAY)
+    WorkOrder.objects.filter(pk=order.pk).update(window_start=dates.at(day, 10), window_end=dates.at(day, 12))
+    order.refresh_from_db()
+    with clock.frozen_at(dates.at(day, 8)):
+        yield
+
+
 @pytest.mark.parametrize("move", MOVES, ids=lambda m: f"{m.source}-{m.action}-{m.target}")
 def test_allowed_move_changes_status_and_writes_one_event(world, move: Move) -> None:
     # given an order in the move's source status with what the move needs
@@ -42,13 +54,15 @@ def test_allowed_move_changes_status_and_writes_one_event(world, move: Move) -> 
     extra = visit_evidence(order, move.action)  # what the visit's guards ask for (checklists, quote, …)
     before = order.events.count()
     # when the move is made by a role allowed to make it
-    order = order_transition(
-        order=order,
-        actor=actor_for(world, _role(move)),
-        action=move.action,
-        reason="客户要求",
-        params={**params_for(world, move.action, order), **extra},
-    )
+    when = _on_a_working_day(order) if move.action == Action.ASSIGN else nullcontext()
+    with when:
+        order = order_transition(
+            order=order,
+            actor=actor_for(world, _role(move)),
+            action=move.action,
+            reason="客户要求",
+            params={**params_for(world, move.action, order), **extra},
+        )
     # then the status is the move's target and exactly one new event records the move itself (effects of
     # other capabilities, e.g. a rebooking task after nobody-home, may add their own events after it)
     assert order.status == move.target

@@ -9,6 +9,7 @@ from doorstep.catalog.kb import kb_seed
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import CallRecord, WorkOrder
 from doorstep.orders.tests.helpers import intake, order_in
+from doorstep.tests import dates
 
 
 def client_for(world, role: str) -> Client:  # type: ignore[no-untyped-def]
@@ -31,7 +32,7 @@ def test_intake_form_creates_an_order_owned_by_the_agent(world) -> None:
             "district": "天河区",
             "detail": "珠江新城花城大道 18 号 2301",
             "model_code": "KFR-35GW",
-            "purchase_date": "2025-03-02",
+            "purchase_date": dates.years_ago(2).isoformat(),
             "faults": "不制冷\n漏水",
             "requirement": "明天下午",
             "fees_mentioned": "on",

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -29,6 +29,7 @@ from django_tasks_db.models import DBTaskResult
 from doorstep.core import clock, periodic
 from doorstep.orders.models import Deadline, OrderEvent
 from doorstep.orders.tests.helpers import intake
+from doorstep.tests import pinned_time
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROWS = 40
@@ -84,6 +85,17 @@ def _wait(what: str, predicate: Callable[[], bool], timeout: float, log: Path) -
     raise AssertionError(f"timed out waiting for {what}; worker log:\n{log.read_text()[-3000:]}")
 
 
+@pytest.fixture
+def machine_clock() -> Iterator[None]:
+    """The worker is another process on the machine's clock, so this test leaves the pinned instant."""
+    pinned_time.stop()
+    try:
+        yield
+    finally:
+        pinned_time.start()
+
+
+@pytest.mark.usefixtures("machine_clock")
 def test_a_sigkilled_sweep_is_reclaimed_and_every_due_deadline_is_acted_on_exactly_once(
     world, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

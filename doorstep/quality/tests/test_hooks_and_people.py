@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from conftest import World
+from doorstep.core import clock
 from doorstep.core.errors import DomainError
 from doorstep.network.models import TrainingRecord
 from doorstep.orders.lifecycle import Status
@@ -65,13 +66,13 @@ def test_live_suggestions_while_typing_return_hits_for_the_textarea(world: World
 def _training(world: World, valid_until: date | None, passed: bool = True) -> None:
     TrainingRecord.objects.create(
         staff=world.tech.staff, kind="product", course="空调变频技术", product_line=world.line,
-        completed_on=date.today() - timedelta(days=400), valid_until=valid_until, passed=passed,
+        completed_on=clock.today() - timedelta(days=400), valid_until=valid_until, passed=passed,
         mandatory=True,
     )  # fmt: skip
 
 
 def test_lapsed_mandatory_training_blocks_assignment_R_QA_7(world: World) -> None:
-    _training(world, valid_until=date.today() - timedelta(days=1))
+    _training(world, valid_until=clock.today() - timedelta(days=1))
     order = order_in(world, Status.DISPATCHED)
     with pytest.raises(DomainError) as err:
         order_transition(
@@ -81,7 +82,7 @@ def test_lapsed_mandatory_training_blocks_assignment_R_QA_7(world: World) -> Non
             params={"technician": world.tech.pk},
         )
     assert err.value.code == "technician_not_eligible" and "空调变频技术" in err.value.text()
-    _training(world, valid_until=date.today() + timedelta(days=300))  # retrained: the latest record counts
+    _training(world, valid_until=clock.today() + timedelta(days=300))  # retrained: the latest record counts
     order_transition(
         order=order,
         actor=world.actor("outlet_manager"),

@@ -16,7 +16,7 @@ from doorstep.catalog.models import FeeItem
 from doorstep.core import clock
 from doorstep.customers.models import Address
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.tests.helpers import add_signature, order_in
+from doorstep.orders.tests.helpers import BOUGHT, add_signature, order_in
 from doorstep.orders.tracking import tracking_url
 from doorstep.visits import report
 from doorstep.visits.models import ChargeLine, Payment, Signature
@@ -108,7 +108,7 @@ def test_report_lists_what_R_CO_1_asks_for(done, tmp_path) -> None:
         "天河网点",
         "KFR-35GW",
         "SN001",
-        "2023-06-01",
+        BOUGHT.isoformat(),
         "维修",
         "完工时间",
         "师傅准时",

@@ -191,7 +191,7 @@ def test_off_standard_charges_are_refused_R_SV_2(world, in_service) -> None:  # 
 
 
 def test_warranty_is_applied_line_by_line_R_AN_7(world, in_service) -> None:  # type: ignore[no-untyped-def]
-    tech = world.actor("technician")  # bought 2023-06-01, 6-year whole-unit warranty
+    tech = world.actor("technician")  # bought 3 years ago, 6-year whole-unit warranty
     labour = quote_line_add(order=in_service, actor=tech, fee_code="L-REPAIR")
     pipe = quote_line_add(order=in_service, actor=tech, fee_code="M-PIPE", quantity="1.5")
     damaged = quote_line_add(order=in_service, actor=tech, fee_code="P-CAP", exclusion="human_damage")
