@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy
 from doorstep.channels.models import ImportBatch
 from doorstep.core.errors import DomainError, Forbidden, Invalid
 from doorstep.network.actors import Actor
+from doorstep.network.roles import DESK
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Status
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
-IMPORT_ROLES = ("agent", "supervisor", "admin")
 TEMPLATE_HEADER = ["客户姓名", "电话", "地址", "型号", "购买日期", "故障现象", "服务类型", "期望时间"]
 TEMPLATE_EXAMPLE = [
     "刘女士",
@@ -214,7 +214,7 @@ def import_row(*, actor: Actor, brand: str, number: int, row: Row, key: str) -> 
 
 def run_import(*, actor: Actor, filename: str, content: bytes) -> ImportBatch:
     """Import a file for the actor's centre and brand (agent, supervisor or admin only)."""
-    if actor.role not in IMPORT_ROLES or actor.staff is None:
+    if actor.role not in DESK or actor.staff is None:
         raise Forbidden("import_forbidden", gettext_lazy("只有客服、客服主管和管理员可以批量导入。"))
     rows = read_rows(filename, content)
     digest = hashlib.sha256(content).hexdigest()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.channels.models import DeliveryItem, PartnerAccount, PartnerOrder
 from doorstep.core.errors import Forbidden
 from doorstep.network.actors import Actor
+from doorstep.network.roles import Party
 from doorstep.orders.events import EventKind
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.models import WorkOrder
@@ -36,7 +37,7 @@ class PartnerPush:
 
 
 def partner_actor(partner: PartnerAccount) -> Actor:
-    return Actor(role="partner", name=partner.name)
+    return Actor(role=Party.PARTNER, name=partner.name)
 
 
 def push(*, partner: PartnerAccount, data: PartnerPush) -> tuple[PartnerOrder, bool]:

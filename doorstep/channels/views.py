@@ -17,6 +17,7 @@ from doorstep.channels.models import ImportBatch, WeChatAccount
 from doorstep.core.errors import DomainError
 from doorstep.network.actors import Actor
 from doorstep.network.models import Brand
+from doorstep.network.roles import DESK
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_token
 
@@ -97,7 +98,7 @@ def _importer(request: HttpRequest) -> Actor:
         actor = Actor.for_user(request.user)
     except DomainError:
         raise Http404 from None
-    if actor.role not in imports.IMPORT_ROLES:
+    if actor.role not in DESK:
         raise Http404
     return actor
 

@@ -34,6 +34,7 @@ from doorstep.dispatch.services import (
 )
 from doorstep.network.models import Technician
 from doorstep.network.policy import policy_of
+from doorstep.network.roles import Party
 from doorstep.orders.lifecycle import Action
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.rulebook import MoveContext, Rule, effect, guard
@@ -78,7 +79,7 @@ def reschedule_notice(*, order: WorkOrder, new_start: datetime | None) -> dict[s
 def reschedule_notice_rule(ctx: MoveContext) -> Params:
     """A change asked for by the customer is no breach; a company change with too little notice is."""
     order, p = ctx.order, ctx.params
-    by_customer = ctx.actor.role == "customer" or p.get("requested_by") == "customer"
+    by_customer = ctx.actor.role == Party.CUSTOMER or p.get("requested_by") == "customer"
     initiator = "customer" if by_customer else "company"
     data: Params = {"initiator": initiator}
     if order.window_start is not None:

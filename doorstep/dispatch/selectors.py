@@ -11,12 +11,12 @@ from django.utils import timezone
 from doorstep.dispatch.models import LateCall, OutletOffer, PlannedVisit, PlanRun
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
+from doorstep.network.roles import CENTRE_DISPATCH, Role
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, OrderEvent, Priority, WorkOrder
 from doorstep.orders.selectors import orders_visible_to
 
-BOARD_ROLES = frozenset({"dispatcher", "outlet_manager", "admin"})
 CENTRE_QUEUE = (Status.TRIAGED, Status.TRANSFERRED)
 PLANNED = (Status.ASSIGNED, Status.CONFIRMED, Status.RESCHEDULED)
 UNDER_WAY = (Status.EN_ROUTE, Status.ARRIVED, Status.IN_SERVICE, Status.NOBODY_HOME)
@@ -27,9 +27,9 @@ _PRIORITY_RANK: dict[str, int] = {Priority.URGENT: 0, Priority.NORMAL: 1, Priori
 
 def board_outlets(actor: Actor) -> QuerySet[Outlet]:
     """Outlets the actor plans: an outlet manager their own, the centre's dispatcher/admin every one."""
-    if actor.role == "outlet_manager" and actor.outlet_id:
+    if actor.role == Role.OUTLET_MANAGER and actor.outlet_id:
         return Outlet.objects.filter(pk=actor.outlet_id)
-    if actor.role in ("dispatcher", "admin") and actor.centre_id:
+    if actor.role in CENTRE_DISPATCH and actor.centre_id:
         return Outlet.objects.filter(centre_id=actor.centre_id, active=True).order_by("pk")
     return Outlet.objects.none()
 
@@ -67,7 +67,7 @@ def unassigned_queue(actor: Actor, outlet: Outlet | None) -> list[QueueItem]:
     """Orders waiting for a technician at ``outlet`` and, for the centre, orders waiting for an outlet;
     urgent first, then by the promise deadline (R-IN-4, R-DI-1)."""
     qs = orders_visible_to(actor).filter(status=Status.DISPATCHED, outlet=outlet)
-    if actor.role in ("dispatcher", "admin"):
+    if actor.role in CENTRE_DISPATCH:
         qs = orders_visible_to(actor).filter(
             Q(status=Status.DISPATCHED, outlet=outlet) | Q(status__in=CENTRE_QUEUE)
         )

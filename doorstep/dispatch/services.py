@@ -19,6 +19,7 @@ from doorstep.dispatch.selectors import DONE_TODAY, outlet_suggestions
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.network.policy import policy_of
+from doorstep.network.roles import OUTLET, Role
 from doorstep.orders.deadlines import deadline_act, deadline_cancel, deadline_meet, deadline_open
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
@@ -100,7 +101,7 @@ def offers_close(*, order: WorkOrder, outcome: str) -> int:
 def outlet_accept(*, order: WorkOrder, actor: Actor) -> OutletOffer:
     """The outlet takes the order (before assigning a technician); on the record."""
     _visible(order, actor)
-    if actor.role not in ("outlet_manager", "admin", "dispatcher") or order.status != Status.DISPATCHED:
+    if actor.role not in OUTLET or order.status != Status.DISPATCHED:
         raise Forbidden("cannot_accept", _("只有网点可以接单，且工单须处于「已派网点」。"))
     offer = (
         OutletOffer.objects.select_related("deadline")
@@ -211,7 +212,7 @@ def late_call_record(
 ) -> LateCall:
     """The technician called the customer to apologise before being late (R-AR-5)."""
     _visible(order, actor)
-    if actor.role == "technician" and order.technician_id != actor.technician_id:
+    if actor.role == Role.TECHNICIAN and order.technician_id != actor.technician_id:
         raise Forbidden("not_your_visit", _("这不是派给您的工单。"))
     if not note.strip():
         raise Invalid("note_required", _("请填写致电内容（致歉、原因、预计到达时间）。"), field="note")

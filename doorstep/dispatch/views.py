@@ -20,6 +20,7 @@ from doorstep.dispatch import planning, selectors, services
 from doorstep.dispatch.eligibility import technician_ineligibility
 from doorstep.dispatch.slots import order_slots, slots_for_address
 from doorstep.network.models import Brand
+from doorstep.network.roles import OUTLET, Role
 from doorstep.orders.pages import page_actor, page_order, perform
 
 
@@ -38,7 +39,7 @@ def _board(request: HttpRequest) -> str:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    actor = page_actor(request, selectors.BOARD_ROLES)
+    actor = page_actor(request, OUTLET)
     outlet = selectors.board_outlet(actor, request.GET.get("outlet"))
     day = _day(request.GET.get("day"))
     rows = board_view.technician_rows(actor, outlet, day) if outlet else []
@@ -67,7 +68,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def assign(request: HttpRequest, number: str) -> HttpResponse:
-    actor = page_actor(request, selectors.BOARD_ROLES)
+    actor = page_actor(request, OUTLET)
     order = page_order(actor, number)
     tech = request.POST.get("technician", "")
     return perform(
@@ -86,7 +87,7 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def to_outlet(request: HttpRequest, number: str) -> HttpResponse:
-    actor = page_actor(request, selectors.BOARD_ROLES)
+    actor = page_actor(request, OUTLET)
     order = page_order(actor, number)
     outlet = request.POST.get("to_outlet", "")
     if outlet == "auto":
@@ -112,7 +113,7 @@ def to_outlet(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def accept(request: HttpRequest, number: str) -> HttpResponse:
-    actor = page_actor(request, selectors.BOARD_ROLES)
+    actor = page_actor(request, OUTLET)
     order = page_order(actor, number)
     return perform(
         request, lambda: services.outlet_accept(order=order, actor=actor), _board(request), done=_("已接单")
@@ -122,7 +123,7 @@ def accept(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def why(request: HttpRequest, number: str) -> HttpResponse:
     """Every technician of the order's outlet and why each cannot take it (R-DI-2, R-PR-2)."""
-    actor = page_actor(request, selectors.BOARD_ROLES)
+    actor = page_actor(request, OUTLET)
     order = page_order(actor, number)
     on = _day(request.GET.get("day"))
     techs = selectors.outlet_technicians(order.outlet) if order.outlet else []
@@ -182,7 +183,7 @@ def _by_day(found: list[Any]) -> list[tuple[date, list[Any]]]:
 @login_required
 @require_POST
 def optimise(request: HttpRequest) -> HttpResponse:
-    actor = page_actor(request, selectors.BOARD_ROLES)
+    actor = page_actor(request, OUTLET)
     outlet = selectors.board_outlet(actor, request.POST.get("outlet"))
     if outlet is None:
         raise Http404
@@ -197,7 +198,7 @@ def optimise(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def run_status(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = page_actor(request, selectors.BOARD_ROLES)
+    actor = page_actor(request, OUTLET)
     run = selectors.run_visible(actor, pk)
     if run is None:
         raise Http404
@@ -207,7 +208,7 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = page_actor(request, selectors.BOARD_ROLES)
+    actor = page_actor(request, OUTLET)
     run = selectors.run_visible(actor, pk)
     if run is None:
         raise Http404
@@ -271,5 +272,5 @@ def my_day(request: HttpRequest) -> HttpResponse:
     """The technician's departures (R-DI-7) with a reminder, ETAs and the late-call button (R-AR-5)."""
     from doorstep.dispatch.mine import my_day_stops
 
-    actor = page_actor(request, frozenset({"technician"}))
+    actor = page_actor(request, {Role.TECHNICIAN})
     return render(request, "dispatch/my_day.html", {"stops": my_day_stops(actor), "now": clock.now()})

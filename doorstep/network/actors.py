@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core.errors import Forbidden
+from doorstep.network.roles import Party, Role
 
 if TYPE_CHECKING:
     from doorstep.network.models import Staff
@@ -30,7 +31,7 @@ class Actor:
 
     @property
     def technician_id(self) -> int | None:
-        if self.staff is None or self.role != "technician":
+        if self.staff is None or self.role != Role.TECHNICIAN:
             return None
         tech = getattr(self.staff, "technician", None)
         return tech.pk if tech else None
@@ -48,8 +49,8 @@ class Actor:
 
     @classmethod
     def customer(cls, name: str) -> Actor:
-        return cls(role="customer", name=name)
+        return cls(role=Party.CUSTOMER, name=name)
 
     @classmethod
     def system(cls) -> Actor:
-        return cls(role="system", name="系统")
+        return cls(role=Party.SYSTEM, name="系统")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core.models import TimeStamped
 from doorstep.core.policy import STORED_NAMES, StarRule, declared
+from doorstep.network.roles import Role as Role  # re-exported: where Staff.role is defined
 
 
 class Brand(TimeStamped):
@@ -78,16 +79,6 @@ class Coverage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city}{self.district}"
-
-
-class Role(models.TextChoices):
-    AGENT = "agent", _("客服")
-    SUPERVISOR = "supervisor", _("客服主管")
-    DISPATCHER = "dispatcher", _("调度")
-    OUTLET_MANAGER = "outlet_manager", _("网点经理")
-    TECHNICIAN = "technician", _("工程师")
-    QUALITY = "quality", _("质量经理")
-    ADMIN = "admin", _("管理员")
 
 
 class Staff(TimeStamped):

@@ -12,13 +12,12 @@ from doorstep.catalog.kb import kb_feed_back
 from doorstep.core import clock
 from doorstep.core.errors import Forbidden, Invalid
 from doorstep.network.actors import Actor
-from doorstep.network.models import Role, Staff
+from doorstep.network.models import Staff
+from doorstep.network.roles import DESK, OWNER_CHANGERS
 from doorstep.orders import deadlines
 from doorstep.orders.events import EventKind
 from doorstep.orders.intake import normalise_phone_or_raise
 from doorstep.orders.models import CallRecord, Deadline, FaultItem, WorkOrder
-
-DESK_ROLES = {Role.AGENT, Role.SUPERVISOR, Role.ADMIN}
 
 
 def call_log(
@@ -34,7 +33,7 @@ def call_log(
     order: WorkOrder | None = None,
 ) -> CallRecord:
     """Record a call; a promised reply time becomes the agent's deadline (R-IN-8)."""
-    if actor.role not in DESK_ROLES or actor.staff is None:
+    if actor.role not in DESK or actor.staff is None:
         raise Forbidden("role_not_allowed", _("只有客服可以登记通话。"))
     if direction not in CallRecord.Direction.values:
         raise Invalid("direction_invalid", _("通话方向无效。"), field="direction")
@@ -76,7 +75,7 @@ def call_log(
 
 def call_replied(*, call: CallRecord, actor: Actor) -> CallRecord:
     """The promised reply was given: the deadline closes itself."""
-    if actor.staff is None or actor.role not in DESK_ROLES:
+    if actor.staff is None or actor.role not in DESK:
         raise Forbidden("role_not_allowed", _("只有客服可以登记回复。"))
     Deadline.objects.filter(call=call, state__in=[Deadline.State.OPEN, Deadline.State.OVERDUE]).update(
         state=Deadline.State.MET, met_at=clock.now()
@@ -86,11 +85,11 @@ def call_replied(*, call: CallRecord, actor: Actor) -> CallRecord:
 
 def order_hand_over(*, order: WorkOrder, actor: Actor, new_owner: Staff, reason: str) -> WorkOrder:
     """First-contact ownership moves only by a supervisor, with a reason, on the record (R-IN-5)."""
-    if actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+    if actor.role not in OWNER_CHANGERS:
         raise Forbidden("handover_supervisor_only", _("首问负责只能由客服主管转交。"))
     if not reason.strip():
         raise Invalid("reason_required", _("转交首问负责必须填写原因。"), field="reason")
-    if new_owner.role not in DESK_ROLES or new_owner.centre_id != order.centre_id:
+    if new_owner.role not in DESK or new_owner.centre_id != order.centre_id:
         raise Invalid("owner_invalid", _("新负责人必须是本中心的客服。"), field="new_owner")
     old = order.owner
     with transaction.atomic():

@@ -18,8 +18,9 @@ from doorstep.core.errors import DomainError
 from doorstep.customers.models import Customer
 from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
+from doorstep.network.roles import DESK
 from doorstep.orders import selectors
-from doorstep.orders.desk import DESK_ROLES, call_log, call_replied, fault_record_cause, order_hand_over
+from doorstep.orders.desk import call_log, call_replied, fault_record_cause, order_hand_over
 from doorstep.orders.forms import local_datetime
 from doorstep.orders.intake import normalise_phone_or_raise
 from doorstep.orders.models import CallRecord
@@ -54,7 +55,7 @@ def kb_hints(request: HttpRequest) -> HttpResponse:
 def calls(request: HttpRequest) -> HttpResponse:
     """Incoming and outgoing call lists with promised replies (R-IN-8)."""
     actor = page_actor(request)
-    if actor.role not in DESK_ROLES:
+    if actor.role not in DESK:
         raise Http404
     if request.method == "POST":
         return perform(

@@ -30,6 +30,7 @@ from doorstep.customers.parsing.intake import IntakeVerdict
 from doorstep.network.actors import Actor
 from doorstep.network.models import Brand, ServiceCentre
 from doorstep.network.policy import policy_for, policy_of
+from doorstep.network.roles import DESK
 from doorstep.orders import deadlines
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import TERMINAL, Action, Status
@@ -272,7 +273,7 @@ def _create(
 ) -> WorkOrder:
     from doorstep.orders.services import order_transition
 
-    owner = actor.staff if actor.role in ("agent", "supervisor", "admin") else None  # R-IN-5
+    owner = actor.staff if actor.role in DESK else None  # R-IN-5
     decision = decide_warranty(
         model=product.model if product else None,
         purchased=product.purchase_date if product else None,

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.network.roles import DESK, DESK_AND_DISPATCH, FIELD, OUTLET, Party, Role
+
 
 class Status(models.TextChoices):
     NEW = "new", _("新建")
@@ -37,22 +39,6 @@ class Status(models.TextChoices):
 
 
 TERMINAL = frozenset({Status.CLOSED, Status.CANCELLED})
-
-# Who acts. Staff roles (doorstep.network.models.Role) plus the customer (signed link) and the system.
-AGENT, SUPERVISOR, DISPATCHER, OUTLET_MANAGER, TECHNICIAN, QUALITY, ADMIN = (
-    "agent",
-    "supervisor",
-    "dispatcher",
-    "outlet_manager",
-    "technician",
-    "quality",
-    "admin",
-)
-CUSTOMER, SYSTEM = "customer", "system"
-DESK = frozenset({AGENT, SUPERVISOR, ADMIN})
-CENTRE = frozenset({AGENT, SUPERVISOR, DISPATCHER, ADMIN})
-OUTLET = frozenset({DISPATCHER, OUTLET_MANAGER, ADMIN})
-FIELD = frozenset({TECHNICIAN, OUTLET_MANAGER, ADMIN})
 
 
 class Action(models.TextChoices):
@@ -103,7 +89,7 @@ class Move:
     scope: Scope = Scope.VISIBLE
 
 
-S, A = Status, Action
+S, A, P, R = Status, Action, Party, Role
 _CANCELLABLE = (
     S.NEW,
     S.INFO_INCOMPLETE,
@@ -118,30 +104,30 @@ _CANCELLABLE = (
 
 MOVES: tuple[Move, ...] = (
     # Intake and triage (§1–2)
-    Move(A.TRIAGE, S.NEW, S.TRIAGED, DESK | {SYSTEM}, rule="R-IN-3"),
-    Move(A.MARK_INCOMPLETE, S.NEW, S.INFO_INCOMPLETE, DESK | {SYSTEM}, rule="R-IN-2"),
+    Move(A.TRIAGE, S.NEW, S.TRIAGED, DESK | {P.SYSTEM}, rule="R-IN-3"),
+    Move(A.MARK_INCOMPLETE, S.NEW, S.INFO_INCOMPLETE, DESK | {P.SYSTEM}, rule="R-IN-2"),
     Move(A.MARK_INCOMPLETE, S.TRIAGED, S.INFO_INCOMPLETE, DESK | FIELD, rule="R-IN-2"),
     Move(A.COMPLETE_INFO, S.INFO_INCOMPLETE, S.TRIAGED, DESK | FIELD, rule="R-IN-2"),
     Move(A.RESOLVE_BY_PHONE, S.TRIAGED, S.CONSULT_RESOLVED, DESK, rule="R-AN-2"),
     Move(A.FOLLOWUP_RESOLVED, S.CONSULT_RESOLVED, S.CLOSED, DESK, rule="R-AN-2"),
     Move(A.CONVERT_TO_VISIT, S.CONSULT_RESOLVED, S.TRIAGED, DESK, needs_reason=True, rule="R-AN-2"),
     # Dispatch and appointment (§3)
-    Move(A.DISPATCH, S.TRIAGED, S.DISPATCHED, CENTRE | {SYSTEM}, rule="R-DI-1"),
-    Move(A.DISPATCH, S.TRANSFERRED, S.DISPATCHED, CENTRE, rule="R-DI-1"),
+    Move(A.DISPATCH, S.TRIAGED, S.DISPATCHED, DESK_AND_DISPATCH | {P.SYSTEM}, rule="R-DI-1"),
+    Move(A.DISPATCH, S.TRANSFERRED, S.DISPATCHED, DESK_AND_DISPATCH, rule="R-DI-1"),
     # R-IN-2: the desk could not verify; the technician contacts the customer directly
-    Move(A.DISPATCH, S.INFO_INCOMPLETE, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-IN-2"),
+    Move(A.DISPATCH, S.INFO_INCOMPLETE, S.DISPATCHED, DESK_AND_DISPATCH, needs_reason=True, rule="R-IN-2"),
     # the outlet declines, or does not accept in time and the system sends it back (R-DI-1)
     Move(
         A.DECLINE,
         S.DISPATCHED,
         S.TRANSFERRED,
-        OUTLET | {SYSTEM},
+        OUTLET | {P.SYSTEM},
         needs_reason=True,
         rule="R-DI-1",
         scope=Scope.OWN_OUTLET,
     ),
-    Move(A.TRANSFER, S.DISPATCHED, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-DI-1"),
-    Move(A.TRANSFER, S.ASSIGNED, S.DISPATCHED, CENTRE, needs_reason=True, rule="R-DI-1"),
+    Move(A.TRANSFER, S.DISPATCHED, S.DISPATCHED, DESK_AND_DISPATCH, needs_reason=True, rule="R-DI-1"),
+    Move(A.TRANSFER, S.ASSIGNED, S.DISPATCHED, DESK_AND_DISPATCH, needs_reason=True, rule="R-DI-1"),
     Move(A.ASSIGN, S.DISPATCHED, S.ASSIGNED, OUTLET, rule="R-DI-2", scope=Scope.OWN_OUTLET),
     Move(A.ASSIGN, S.ASSIGNED, S.ASSIGNED, OUTLET, needs_reason=True, rule="R-AN-4", scope=Scope.OWN_OUTLET),
     # a clash or an unfixable fault moves a confirmed visit to another technician (R-AN-4, R-AN-5, R-DI-9)
@@ -150,13 +136,13 @@ MOVES: tuple[Move, ...] = (
     ),
     Move(A.CONFIRM_APPOINTMENT, S.ASSIGNED, S.CONFIRMED, OUTLET | FIELD | DESK, rule="R-DI-3"),
     Move(
-        A.CONFIRM_APPOINTMENT, S.RESCHEDULED, S.CONFIRMED, OUTLET | FIELD | DESK | {CUSTOMER}, rule="R-DI-8"
+        A.CONFIRM_APPOINTMENT, S.RESCHEDULED, S.CONFIRMED, OUTLET | FIELD | DESK | {P.CUSTOMER}, rule="R-DI-8"
     ),
     Move(
         A.RESCHEDULE,
         S.CONFIRMED,
         S.RESCHEDULED,
-        OUTLET | FIELD | DESK | {CUSTOMER},
+        OUTLET | FIELD | DESK | {P.CUSTOMER},
         needs_reason=True,
         rule="R-DI-8",
     ),
@@ -186,19 +172,19 @@ MOVES: tuple[Move, ...] = (
     ),
     Move(A.RETURN_UNIT, S.TAKEN_BACK, S.RETURNED, FIELD, rule="R-AN-6", scope=Scope.OWN_VISIT),
     # Completion and after (§7–8)
-    Move(A.COMPLETE, S.IN_SERVICE, S.COMPLETED, FIELD | {CUSTOMER}, rule="R-CO-1", scope=Scope.OWN_VISIT),
-    Move(A.COMPLETE, S.RETURNED, S.COMPLETED, FIELD | {CUSTOMER}, rule="R-CO-1", scope=Scope.OWN_VISIT),
-    Move(A.PAY, S.COMPLETED, S.PAID, FIELD | {CUSTOMER}, rule="R-CO-2", scope=Scope.OWN_VISIT),
+    Move(A.COMPLETE, S.IN_SERVICE, S.COMPLETED, FIELD | {P.CUSTOMER}, rule="R-CO-1", scope=Scope.OWN_VISIT),
+    Move(A.COMPLETE, S.RETURNED, S.COMPLETED, FIELD | {P.CUSTOMER}, rule="R-CO-1", scope=Scope.OWN_VISIT),
+    Move(A.PAY, S.COMPLETED, S.PAID, FIELD | {P.CUSTOMER}, rule="R-CO-2", scope=Scope.OWN_VISIT),
     # the callback: by phone (desk, quality) or the customer's own online questionnaire (R-QA-1, R-QA-2)
-    Move(A.RECORD_CALLBACK, S.COMPLETED, S.CALLBACK_DONE, DESK | {QUALITY, CUSTOMER}, rule="R-QA-1"),
-    Move(A.RECORD_CALLBACK, S.PAID, S.CALLBACK_DONE, DESK | {QUALITY, CUSTOMER}, rule="R-QA-1"),
-    Move(A.CLOSE, S.CALLBACK_DONE, S.CLOSED, DESK | {QUALITY}, rule="R-CO-4"),
+    Move(A.RECORD_CALLBACK, S.COMPLETED, S.CALLBACK_DONE, DESK | {R.QUALITY, P.CUSTOMER}, rule="R-QA-1"),
+    Move(A.RECORD_CALLBACK, S.PAID, S.CALLBACK_DONE, DESK | {R.QUALITY, P.CUSTOMER}, rule="R-QA-1"),
+    Move(A.CLOSE, S.CALLBACK_DONE, S.CLOSED, DESK | {R.QUALITY}, rule="R-CO-4"),
     # a problem found after completion (callback, complaint) sends the order back to dispatch (R-QA-1)
     *(
-        Move(A.REOPEN, s, S.TRIAGED, DESK | {QUALITY}, needs_reason=True, rule="R-QA-1")
+        Move(A.REOPEN, s, S.TRIAGED, DESK | {R.QUALITY}, needs_reason=True, rule="R-QA-1")
         for s in (S.COMPLETED, S.PAID, S.CALLBACK_DONE)
     ),
-    *(Move(A.CANCEL, s, S.CANCELLED, CENTRE | OUTLET, needs_reason=True) for s in _CANCELLABLE),
+    *(Move(A.CANCEL, s, S.CANCELLED, DESK_AND_DISPATCH | OUTLET, needs_reason=True) for s in _CANCELLABLE),
 )
 
 _TABLE: dict[tuple[Status, Action], Move] = {(m.source, m.action): m for m in MOVES}

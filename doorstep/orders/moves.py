@@ -15,6 +15,7 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError, Invalid
 from doorstep.network.models import Outlet
 from doorstep.network.policy import policy_of
+from doorstep.network.roles import Role
 from doorstep.orders import deadlines
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
@@ -33,7 +34,7 @@ def params_recorded(ctx: MoveContext) -> Data:
 
 def first_agent_owns(ctx: MoveContext) -> Data:
     """The first agent to act on an order owns it and its deadlines (首问负责)."""
-    if ctx.order.owner_id is None and ctx.actor.role == "agent":
+    if ctx.order.owner_id is None and ctx.actor.role == Role.AGENT:
         ctx.updates["owner"] = ctx.actor.staff
     return None
 

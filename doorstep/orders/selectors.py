@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from doorstep.network.actors import Actor
+from doorstep.network.roles import CENTRE_STAFF, UNSCOPED, Role
 from doorstep.orders.lifecycle import Move, moves_from
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
-
-CENTRE_ROLES = frozenset({"agent", "supervisor", "dispatcher", "quality", "admin"})
 
 
 def orders_visible_to(actor: Actor) -> QuerySet[WorkOrder]:
@@ -16,17 +15,17 @@ def orders_visible_to(actor: Actor) -> QuerySet[WorkOrder]:
     qs = WorkOrder.objects.select_related(
         "brand", "customer", "address", "product__model", "outlet", "technician__staff", "owner"
     )
-    if actor.role in CENTRE_ROLES and actor.staff is not None:
+    if actor.role in CENTRE_STAFF and actor.staff is not None:
         return qs.filter(centre_id=actor.centre_id)
-    if actor.role == "outlet_manager" and actor.outlet_id:
+    if actor.role == Role.OUTLET_MANAGER and actor.outlet_id:
         return qs.filter(outlet_id=actor.outlet_id)
-    if actor.role == "technician" and actor.technician_id:
+    if actor.role == Role.TECHNICIAN and actor.technician_id:
         return qs.filter(technician_id=actor.technician_id)
     return qs.none()
 
 
 def order_is_visible_to(order: WorkOrder, actor: Actor) -> bool:
-    if actor.role in ("customer", "system"):
+    if actor.role in UNSCOPED:
         return True  # the customer reaches exactly one order through its signed link
     return orders_visible_to(actor).filter(pk=order.pk).exists()
 
@@ -54,6 +53,6 @@ def deadlines_for_owner(*, actor: Actor) -> QuerySet[Deadline]:
 
 def allowed_moves(*, order: WorkOrder, actor: Actor) -> list[Move]:
     """The moves this actor may try now (the service still checks each one's guard)."""
-    if actor.role == "technician" and order.technician_id != actor.technician_id:
+    if actor.role == Role.TECHNICIAN and order.technician_id != actor.technician_id:
         return []
     return [m for m in moves_from(order.status) if actor.role in m.roles]

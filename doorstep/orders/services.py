@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
+from doorstep.network.roles import OUTLET_BOUND, Party, Role
 from doorstep.orders import deadlines
 from doorstep.orders.events import EventKind, event_record
 from doorstep.orders.lifecycle import Action, Move, Scope, Status, find_move
@@ -97,11 +98,11 @@ def _checked_move(order: WorkOrder, actor: Actor, action: str, reason: str) -> M
 
 def _check_scope(order: WorkOrder, actor: Actor, move: Move) -> None:
     """The move's declared scope: the outlet's own orders, the technician's own visits (R-PV-1)."""
-    outlet_bound = actor.role in ("outlet_manager", "technician")
+    outlet_bound = actor.role in OUTLET_BOUND
     if move.scope == Scope.OWN_OUTLET and outlet_bound and order.outlet_id != actor.outlet_id:
         raise Forbidden("other_outlet", _("这不是您网点的工单。"))
     own = order.technician_id == actor.technician_id
-    if move.scope == Scope.OWN_VISIT and actor.role == "technician" and not own:
+    if move.scope == Scope.OWN_VISIT and actor.role == Role.TECHNICIAN and not own:
         raise Forbidden("not_your_visit", _("这不是派给您的工单。"))
 
 
@@ -129,7 +130,7 @@ def _transition(ctx: MoveContext) -> None:
 
 def order_info_verified(*, order: WorkOrder, actor: Actor, verified: str) -> WorkOrder:
     """R-IN-2: who verified what, after dispatch (the technician called the customer directly)."""
-    if not order_is_visible_to(order, actor) or actor.role == "customer":
+    if not order_is_visible_to(order, actor) or actor.role == Party.CUSTOMER:
         raise NotFound("order_not_found", _("工单不存在或无权查看。"))
     if not verified.strip():
         raise Invalid("verified_required", _("请填写核实的内容。"), field="verified")

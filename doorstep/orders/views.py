@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from doorstep.core.errors import DomainError
 from doorstep.network.actors import Actor
+from doorstep.network.roles import Role
 from doorstep.orders import selectors
 from doorstep.orders.forms import IntakeForm, action_params
 from doorstep.orders.intake import IntakeRequest, order_create
@@ -84,5 +85,5 @@ def order_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         )
         return _("已完成：%(status)s") % {"status": Status(order.status).label}
 
-    today = actor.role == "technician" and request.POST.get("back") == "today"
+    today = actor.role == Role.TECHNICIAN and request.POST.get("back") == "today"
     return perform(request, act, "visits:today" if today else reverse("orders:detail", args=[number]))

@@ -16,10 +16,9 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
+from doorstep.network.roles import FIELD
 from doorstep.orders.models import WorkOrder
 from doorstep.parts.models import Movement, Part, PartUse, Reservation, Stock
-
-STOCK_ROLES = ("outlet_manager", "technician", "admin")
 
 
 def _count(raw: Any) -> int:
@@ -98,7 +97,7 @@ def part_reserve(
     *, order: WorkOrder, actor: Actor, part_code: str, quantity: Any = 1, holder: str = "outlet"
 ) -> Reservation:
     """Set a part aside for the diagnosed fault before the visit (R-PR-1); no stock, no reservation."""
-    if actor.role not in STOCK_ROLES:
+    if actor.role not in FIELD:
         raise Forbidden("role_not_allowed", _("只有网点或工程师可以预留配件。"))
     if actor.outlet_id and order.outlet_id != actor.outlet_id:
         raise Forbidden("other_outlet", _("这不是您网点的工单。"))

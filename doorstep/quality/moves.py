@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from doorstep.network.roles import UNSCOPED
 from doorstep.orders.rulebook import ALL_ACTIONS, MoveContext, Rule, effect
 from doorstep.quality.models import Source
 from doorstep.quality.services.language import language_check_text
@@ -14,7 +15,7 @@ from doorstep.quality.services.language import language_check_text
 def reason_language_checked(ctx: MoveContext) -> None:
     """A reason written by staff for a move goes through the forbidden-phrase check."""
     actor, event = ctx.actor, ctx.event
-    if actor.staff is None or actor.role in ("customer", "system") or event is None:
+    if actor.staff is None or actor.role in UNSCOPED or event is None:
         return
     if event.reason.strip():
         language_check_text(

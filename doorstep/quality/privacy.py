@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from doorstep.core import clock
 from doorstep.core.privacy import mask_address, mask_phone
 from doorstep.network.actors import Actor
+from doorstep.network.roles import CONTACT_DESK, Party, Role
 from doorstep.orders.lifecycle import TERMINAL, Status
 from doorstep.orders.models import WorkOrder
 from doorstep.quality.models import Complaint, ContactAccess
@@ -26,7 +27,7 @@ def can_see_contact(actor: Actor, order: WorkOrder) -> bool:
     open: the centre's agents, the outlet that has it, the technician sent, and quality staff once the
     service is done (callbacks) or while they own a complaint on it. The customer sees their own.
     """
-    if actor.role == "customer":
+    if actor.role == Party.CUSTOMER:
         return True
     if actor.staff is None or actor.centre_id != order.centre_id:
         return False
@@ -36,13 +37,13 @@ def can_see_contact(actor: Actor, order: WorkOrder) -> bool:
 
 
 def _needs_for_open_order(actor: Actor, order: WorkOrder) -> bool:
-    if actor.role in ("agent", "supervisor"):
+    if actor.role in CONTACT_DESK:
         return True
-    if actor.role == "outlet_manager":
+    if actor.role == Role.OUTLET_MANAGER:
         return order.outlet_id is not None and order.outlet_id == actor.outlet_id
-    if actor.role == "technician":
+    if actor.role == Role.TECHNICIAN:
         return order.technician_id is not None and order.technician_id == actor.technician_id
-    if actor.role == "quality":
+    if actor.role == Role.QUALITY:
         return order.status in AFTER_SERVICE or _owns_live_complaint(actor, order)
     return False
 

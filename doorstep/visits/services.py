@@ -15,6 +15,7 @@ from doorstep.catalog.models import FeeItem
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden, Invalid
 from doorstep.network.actors import Actor
+from doorstep.network.roles import FIELD, Party, Role
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import WorkOrder
@@ -28,9 +29,9 @@ MAX_SIGNATURE_BYTES = 400_000
 
 
 def _require_field_actor(order: WorkOrder, actor: Actor) -> None:
-    if actor.role not in ("technician", "outlet_manager", "admin"):
+    if actor.role not in FIELD:
         raise Forbidden("role_not_allowed", _("只有现场工程师或网点可以操作。"))
-    if actor.role == "technician" and order.technician_id != actor.technician_id:
+    if actor.role == Role.TECHNICIAN and order.technician_id != actor.technician_id:
         raise Forbidden("not_your_visit", _("这不是派给您的工单。"))
 
 
@@ -104,7 +105,7 @@ def consent_record(*, order: WorkOrder, actor: Actor, kind: str, given_by: str, 
         raise Invalid("consent_kind_invalid", _("同意类型无效：%(kind)s"), field="kind", kind=kind)
     if not given_by.strip():
         raise Invalid("given_by_required", _("请填写同意人姓名。"), field="given_by")
-    if actor.role != "customer":
+    if actor.role != Party.CUSTOMER:
         _require_field_actor(order, actor)
     with transaction.atomic():
         consent = Consent.objects.create(
@@ -136,7 +137,7 @@ def signature_capture(
     *, order: WorkOrder, actor: Actor, image: str, signer_name: str, method: str, opinion: str = ""
 ) -> WorkOrder:
     """The customer signs; the signature completes the order (R-CO-1). Staff can never sign (R-CO-1)."""
-    if actor.role != "customer":
+    if actor.role != Party.CUSTOMER:
         raise Forbidden("signature_by_staff", _("客户签字只能由客户本人在客户模式下完成，工程师不能代签。"))
     if method not in Signature.Method.values:
         raise Invalid("signature_method_invalid", _("签字方式无效。"), field="method")

@@ -11,6 +11,7 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden
 from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
+from doorstep.network.roles import ANY_CENTRE, Role
 from doorstep.orders.deadlines import deadline_meet, deadline_open
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import Deadline, WorkOrder
@@ -23,16 +24,17 @@ RULES = {
     EscalationTask.Kind.SPECIAL_CASE: "R-AR-7",
 }
 OWNER_ROLES = {  # who picks the task up, in order of preference
-    EscalationTask.Kind.LATENESS: ("quality", "supervisor", "admin"),  # the centre's complaint supervisor
-    EscalationTask.Kind.REBOOK: ("agent", "supervisor", "admin"),
-    EscalationTask.Kind.WRONG_CUSTOMER: ("agent", "supervisor", "admin"),
-    EscalationTask.Kind.SPECIAL_CASE: ("agent", "supervisor", "admin"),
+    # the centre's complaint supervisor
+    EscalationTask.Kind.LATENESS: (Role.QUALITY, Role.SUPERVISOR, Role.ADMIN),
+    EscalationTask.Kind.REBOOK: (Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
+    EscalationTask.Kind.WRONG_CUSTOMER: (Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
+    EscalationTask.Kind.SPECIAL_CASE: (Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
 }
 
 
 def task_owner(order: WorkOrder, kind: str) -> Staff | None:
     roles = OWNER_ROLES[EscalationTask.Kind(kind)]
-    if roles[0] == "agent" and order.owner_id:  # the first-contact owner keeps the order (R-IN-5)
+    if roles[0] == Role.AGENT and order.owner_id:  # the first-contact owner keeps the order (R-IN-5)
         return order.owner
     for role in roles:
         staff = Staff.objects.filter(centre_id=order.centre_id, role=role).order_by("pk").first()
@@ -98,11 +100,7 @@ def tasks_close(*, order: WorkOrder, actor: Actor, kind: str, outcome: str) -> i
 
 
 def task_done(*, task: EscalationTask, actor: Actor, outcome: str) -> EscalationTask:
-    if (
-        actor.role not in ("system", "admin")
-        and actor.staff is not None
-        and actor.centre_id != task.order.centre_id
-    ):
+    if actor.role not in ANY_CENTRE and actor.staff is not None and actor.centre_id != task.order.centre_id:
         raise Forbidden("other_centre", _("这不是您服务中心的任务。"))
     if task.state == EscalationTask.State.DONE:
         raise DomainError("task_done", _("该任务已处理。"))

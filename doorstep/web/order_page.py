@@ -21,8 +21,8 @@ from doorstep.core import clock
 from doorstep.dispatch.eligibility import technician_ineligibility
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Staff, Technician
+from doorstep.network.roles import DESK, FIELD, OWNER_CHANGERS
 from doorstep.orders import selectors
-from doorstep.orders.desk import DESK_ROLES
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
@@ -53,13 +53,10 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
         "consent_kinds": Consent.Kind.choices,
         "tracking_url": tracking_url(order),
-        "on_site": order.status in visit_services.ON_SITE
-        and actor.role in ("technician", "outlet_manager", "admin"),
+        "on_site": order.status in visit_services.ON_SITE and actor.role in FIELD,
         "kb_hits": _kb_hits(order) if order.status in KB_STATUSES else [],
-        "owners": Staff.objects.filter(centre=order.centre, role__in=DESK_ROLES).exclude(
-            pk=order.owner_id or 0
-        )
-        if actor.role in ("supervisor", "admin")
+        "owners": Staff.objects.filter(centre=order.centre, role__in=DESK).exclude(pk=order.owner_id or 0)
+        if actor.role in OWNER_CHANGERS
         else [],
     }
     if any(m.action in ("dispatch", "transfer") for m in moves):

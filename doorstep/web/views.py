@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.network.actors import Actor
+from doorstep.network.roles import Role
 from doorstep.orders import selectors
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
@@ -37,7 +38,7 @@ ACTIVE_VISIT = [
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     staff = getattr(request.user, "staff", None)
-    if staff is not None and staff.role == "technician":
+    if staff is not None and staff.role == Role.TECHNICIAN:
         return redirect("visits:today")
     if staff is None and request.user.is_superuser:
         return redirect("admin:index")

@@ -1,8 +1,6 @@
 """Reads of the quality loop, always scoped to the actor (R-PV-1)."""
 
 from doorstep.quality.selectors.language import (
-    KPI_ROLES,
-    REVIEW_ROLES,
     can_review_language,
     language_flag_counts,
     language_flag_is_visible_to,
@@ -11,8 +9,6 @@ from doorstep.quality.selectors.language import (
 )
 
 __all__ = [
-    "KPI_ROLES",
-    "REVIEW_ROLES",
     "can_review_language",
     "language_flag_counts",
     "language_flag_is_visible_to",

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from doorstep.core import clock
 from doorstep.customers.models import Customer, OwnedProduct
 from doorstep.network.actors import Actor
+from doorstep.network.roles import CALLERS, QUALITY_TEAM, Role
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
@@ -19,8 +20,6 @@ from doorstep.orders.selectors import orders_visible_to
 from doorstep.quality.models import CallbackAttempt, Complaint, EarlyWarning, Insight, Survey
 from doorstep.quality.privacy import Contact, contact_for
 
-CALLBACK_ROLES = frozenset({"agent", "quality", "admin"})
-DASHBOARD_ROLES = frozenset({"quality", "admin", "outlet_manager"})
 ARCHIVE_KINDS = (
     EventKind.ARRIVE, EventKind.COMPLETE, EventKind.RECORD_CALLBACK, EventKind.SURVEY_SUBMITTED,
     EventKind.COMPLAINT_OPENED, EventKind.COMPLAINT_RESOLVED, EventKind.TAKE_BACK, EventKind.REOPEN,
@@ -52,7 +51,7 @@ class CallbackRow:
 
 def callback_queue(*, actor: Actor, mine_only: bool = False) -> list[CallbackRow]:
     """Completed orders waiting for their callback, the earliest deadline first (R-QA-1)."""
-    if actor.role not in CALLBACK_ROLES:
+    if actor.role not in CALLERS:
         return []
     deadline = Deadline.objects.filter(order=OuterRef("pk"), kind=Deadline.Kind.CALLBACK).order_by("-pk")
     last_try = CallbackAttempt.objects.filter(order=OuterRef("pk")).order_by("-at", "-pk")
@@ -96,15 +95,15 @@ def complaints_visible_to(actor: Actor) -> QuerySet[Complaint]:
 
 def insights_visible_to(actor: Actor) -> QuerySet[Insight]:
     qs = Insight.objects.select_related("author", "order", "product_model").filter(centre_id=actor.centre_id)
-    if actor.role in ("quality", "admin"):
+    if actor.role in QUALITY_TEAM:
         return qs
-    if actor.role == "outlet_manager":
+    if actor.role == Role.OUTLET_MANAGER:
         return qs.filter(author__outlet_id=actor.outlet_id or 0)
     return qs.filter(author=actor.staff) if actor.staff is not None else qs.none()
 
 
 def warnings_visible_to(actor: Actor) -> QuerySet[EarlyWarning]:
-    if actor.role not in ("quality", "admin"):
+    if actor.role not in QUALITY_TEAM:
         return EarlyWarning.objects.none()
     return EarlyWarning.objects.select_related("product_model").filter(centre_id=actor.centre_id)
 

@@ -33,6 +33,7 @@ from doorstep.core.punctuality import assess_with
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.network.policy import policy_for, policy_of
+from doorstep.network.roles import Role
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.selectors import orders_visible_to
@@ -167,7 +168,7 @@ def kpi_report(*, actor: Actor, since: datetime, until: datetime) -> KpiReport:
 
 
 def _scope_label(actor: Actor) -> Any:
-    if actor.role == "outlet_manager" and actor.staff is not None and actor.staff.outlet is not None:
+    if actor.role == Role.OUTLET_MANAGER and actor.staff is not None and actor.staff.outlet is not None:
         return actor.staff.outlet.name
     return actor.staff.centre.name if actor.staff is not None else _("全部")
 
@@ -335,7 +336,7 @@ def _language(actor: Actor, tally: _Tally, since: datetime, until: datetime) -> 
         created_at__gte=since,
         created_at__lt=until,
     ).select_related("author__technician")
-    if actor.role == "outlet_manager":
+    if actor.role == Role.OUTLET_MANAGER:
         flags = flags.filter(
             Q(author__outlet_id=actor.outlet_id or 0) | Q(order__outlet_id=actor.outlet_id or 0)
         )
@@ -351,7 +352,7 @@ def _report(actor: Actor, tally: _Tally, since: datetime, until: datetime) -> Kp
     tech_ids = [k for g, k in tally.rows if g == "technician"]
     outlet_names = dict(Outlet.objects.filter(pk__in=outlet_ids).values_list("pk", "name"))
     tech_names = dict(Technician.objects.filter(pk__in=tech_ids).values_list("pk", "staff__name"))
-    if actor.role == "outlet_manager":  # an outlet manager sees their own outlet's people only
+    if actor.role == Role.OUTLET_MANAGER:  # an outlet manager sees their own outlet's people only
         outlet_ids = [k for k in outlet_ids if k == actor.outlet_id]
         tech_ids = list(
             Technician.objects.filter(pk__in=tech_ids, staff__outlet_id=actor.outlet_id or 0).values_list(

@@ -9,15 +9,13 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from doorstep.network.actors import Actor
+from doorstep.network.roles import LANGUAGE_KPI_ROLES, QUALITY_TEAM
 from doorstep.quality.models import LanguageFlag
-
-REVIEW_ROLES = frozenset({"quality", "admin"})
-KPI_ROLES = ("technician", "agent")
 
 
 def can_review_language(actor: Actor) -> bool:
     """Quality managers and administrators of a centre review language flags."""
-    return actor.role in REVIEW_ROLES and actor.staff is not None
+    return actor.role in QUALITY_TEAM and actor.staff is not None
 
 
 def language_flags_visible_to(actor: Actor) -> QuerySet[LanguageFlag]:
@@ -44,7 +42,7 @@ def language_flag_counts(
     actor: Actor,
     since: datetime,
     until: datetime,
-    roles: Iterable[str] = KPI_ROLES,
+    roles: Iterable[str] = LANGUAGE_KPI_ROLES,
 ) -> list[dict[str, Any]]:
     """Confirmed flags per author in ``[since, until)``, most first (rule compliance, R-QA-4).
 

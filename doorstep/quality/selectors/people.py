@@ -10,6 +10,7 @@ from typing import Any
 from doorstep.network.actors import Actor
 from doorstep.network.models import Qualification, TrainingRecord
 from doorstep.network.policy import policy_for
+from doorstep.network.roles import Role
 
 
 def expiring_soon(*, actor: Actor, on: date, days: int | None = None) -> list[dict[str, Any]]:
@@ -25,7 +26,7 @@ def expiring_soon(*, actor: Actor, on: date, days: int | None = None) -> list[di
     trainings = TrainingRecord.objects.select_related("staff").filter(
         mandatory=True, valid_until__lte=horizon, staff__centre_id=actor.centre_id
     )
-    if actor.role == "outlet_manager":
+    if actor.role == Role.OUTLET_MANAGER:
         quals = quals.filter(technician__staff__outlet_id=actor.outlet_id or 0)
         trainings = trainings.filter(staff__outlet_id=actor.outlet_id or 0)
     rows = [

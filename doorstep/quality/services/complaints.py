@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
-from doorstep.network.models import Role, Staff
+from doorstep.network.models import Staff
 from doorstep.network.policy import policy_of
+from doorstep.network.roles import COMPLAINT_OPENERS, QUALITY_TEAM, Party, Role
 from doorstep.orders.deadlines import deadline_act, deadline_meet, deadline_open, deadlines_sweep
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import Deadline, WorkOrder
@@ -29,8 +30,6 @@ from doorstep.quality.models import Complaint, Source
 
 log = logging.getLogger(__name__)
 RULE = "R-QA-3"
-OPENERS = frozenset({"agent", "quality", "admin", "outlet_manager", "customer", "system"})
-HANDLERS = frozenset({"quality", "admin"})
 
 
 # --- opening ----------------------------------------------------------------------------------------------
@@ -61,7 +60,7 @@ def complaint_open(
 
 
 def _check_open(order: WorkOrder, actor: Actor, channel: str, category: str, text: str) -> None:
-    if actor.role not in OPENERS or not order_is_visible_to(order, actor):
+    if actor.role not in COMPLAINT_OPENERS or not order_is_visible_to(order, actor):
         raise Forbidden("complaint_forbidden", _("您不能为该工单登记投诉。"))
     if channel not in Complaint.Channel.values:
         raise Invalid("complaint_channel_unknown", _("请选择投诉渠道。"), field="channel")
@@ -172,7 +171,7 @@ def _check_language(complaint: Complaint, actor: Actor, text: str) -> None:
 
 def complaint_confirm(*, complaint: Complaint, actor: Actor, accepted: bool, note: str = "") -> Complaint:
     """The customer accepts the answer (resolved) or not (escalated at once, R-QA-3 / R-AR-5)."""
-    if actor.role != "customer":
+    if actor.role != Party.CUSTOMER:
         _require_handler(complaint, actor)
     with transaction.atomic():
         locked = _locked(complaint, Complaint.State.RESPONDED)
@@ -185,7 +184,8 @@ def complaint_confirm(*, complaint: Complaint, actor: Actor, accepted: bool, not
 
 def _resolve(complaint: Complaint, actor: Actor, note: str) -> None:
     complaint.state, complaint.resolved_at = Complaint.State.RESOLVED, clock.now()
-    complaint.confirmed_by = ("客户本人" if actor.role == "customer" else f"{actor.name}（电话确认）")[:60]
+    by_customer = actor.role == Party.CUSTOMER
+    complaint.confirmed_by = ("客户本人" if by_customer else f"{actor.name}（电话确认）")[:60]
     complaint.save(update_fields=["state", "resolved_at", "confirmed_by"])
     _event(complaint, actor, EventKind.COMPLAINT_RESOLVED, visible=True, note=note.strip()[:300])
 
@@ -201,8 +201,9 @@ def _reject(complaint: Complaint, actor: Actor, note: str) -> None:
 
 def _require_handler(complaint: Complaint, actor: Actor) -> None:
     owner = actor.staff is not None and complaint.owner_id == actor.staff.pk
-    team = actor.role in HANDLERS and actor.centre_id == complaint.centre_id
-    outlet = actor.role == "outlet_manager" and complaint.outlet_id and actor.outlet_id == complaint.outlet_id
+    team = actor.role in QUALITY_TEAM and actor.centre_id == complaint.centre_id
+    manager = actor.role == Role.OUTLET_MANAGER
+    outlet = manager and complaint.outlet_id and actor.outlet_id == complaint.outlet_id
     if not (owner or team or outlet):
         raise Forbidden("complaint_not_yours", _("只有投诉负责人或质量部门可以处理该投诉。"))
 

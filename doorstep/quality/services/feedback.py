@@ -19,6 +19,7 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden, Invalid
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
+from doorstep.network.roles import CALLERS, Party
 from doorstep.orders import deadlines
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status, find_move
@@ -29,7 +30,6 @@ from doorstep.orders.tracking import tracking_url
 from doorstep.quality.models import SCORE_FIELDS, SCORE_LABELS, CallbackAttempt, Complaint, Survey
 from doorstep.quality.services.complaints import complaint_open
 
-CALLERS = frozenset({"agent", "quality", "admin"})
 AWAITING_CALLBACK = (Status.COMPLETED, Status.PAID)
 SURVEYABLE = (Status.COMPLETED, Status.PAID, Status.CALLBACK_DONE)
 LOW_SCORE_CATEGORY = {
@@ -177,7 +177,7 @@ def survey_submit(
     channel: str = Survey.Channel.TRACKING,
 ) -> Survey:
     """Only the customer rates the service (R-QA-2); staff can never answer on the customer's behalf."""
-    if actor.role != "customer":
+    if actor.role != Party.CUSTOMER:
         raise Forbidden("survey_customer_only", _("满意度调查只能由客户本人填写，员工不能代填。"))
     clean = _scores(scores)
     _check_surveyable(order)

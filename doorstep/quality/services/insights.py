@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.errors import Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
+from doorstep.network.roles import FIELD, QUALITY_TEAM
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
@@ -16,8 +17,6 @@ from doorstep.orders.selectors import order_is_visible_to
 from doorstep.quality.models import FaultRecord, Insight
 
 RULE = "R-QA-5"
-FIELD_ROLES = frozenset({"technician", "outlet_manager", "admin"})
-ROUTERS = frozenset({"quality", "admin"})
 CODABLE = frozenset(
     {Status.IN_SERVICE, Status.RETURNED, Status.COMPLETED, Status.PAID, Status.CALLBACK_DONE, Status.CLOSED}
 )
@@ -53,7 +52,7 @@ def fault_record_save(*, order: WorkOrder, actor: Actor, **fields: str) -> Fault
 
 
 def _require_field_actor(order: WorkOrder, actor: Actor) -> None:
-    if actor.role not in FIELD_ROLES or actor.staff is None or not order_is_visible_to(order, actor):
+    if actor.role not in FIELD or actor.staff is None or not order_is_visible_to(order, actor):
         raise Forbidden("fault_code_forbidden", _("只有上门工程师或网点经理可以记录故障编码。"))
 
 
@@ -87,7 +86,7 @@ def insight_submit(
 
 def insight_update(*, insight: Insight, actor: Actor, state: str, note: str = "") -> Insight:
     """The receiving department (through the quality team) tracks the insight to an outcome."""
-    if actor.role not in ROUTERS or actor.centre_id != insight.centre_id:
+    if actor.role not in QUALITY_TEAM or actor.centre_id != insight.centre_id:
         raise Forbidden("insight_route_forbidden", _("只有质量经理或管理员可以更新建议状态。"))
     if state not in Insight.State.values:
         raise Invalid("insight_state_unknown", _("未知的建议状态。"), field="state")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
+from doorstep.network.roles import Party
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.quality.language import ContextRule, Hit, LanguageMatcher, default_matcher
@@ -111,7 +112,7 @@ def _require_source(source: str) -> None:
 
 
 def _require_staff_author(author: Actor) -> None:
-    if author.role == "customer":
+    if author.role == Party.CUSTOMER:
         raise Invalid("language_author_not_staff", _("只检查员工撰写的文本。"), field="author")
 
 

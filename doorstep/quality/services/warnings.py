@@ -24,6 +24,7 @@ from doorstep.customers.models import OwnedProduct
 from doorstep.network.actors import Actor
 from doorstep.network.models import ServiceCentre
 from doorstep.network.policy import policy_for
+from doorstep.network.roles import QUALITY_TEAM
 from doorstep.orders.models import ServiceType, WorkOrder
 from doorstep.quality.models import EarlyWarning
 
@@ -149,7 +150,7 @@ def _store(
 
 def early_warning_acknowledge(*, warning: EarlyWarning, actor: Actor) -> EarlyWarning:
     """The quality team has taken the warning up (and routed it, R-QA-5)."""
-    if actor.role not in ("quality", "admin") or actor.centre_id != warning.centre_id:
+    if actor.role not in QUALITY_TEAM or actor.centre_id != warning.centre_id:
         raise Forbidden("warning_forbidden", _("只有质量经理或管理员可以确认预警。"))
     warning.state = EarlyWarning.State.ACKNOWLEDGED
     warning.save(update_fields=["state"])

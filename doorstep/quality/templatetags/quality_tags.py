@@ -10,6 +10,7 @@ from django import template
 from doorstep.core.errors import DomainError
 from doorstep.core.privacy import mask_address, mask_phone
 from doorstep.network.actors import Actor
+from doorstep.network.roles import COMPLAINT_TAKERS, FIELD
 from doorstep.orders.models import WorkOrder
 from doorstep.quality.models import SCORE_LABELS, CallbackAttempt, Complaint, FaultRecord, Insight, Survey
 from doorstep.quality.privacy import Contact, contact_for
@@ -70,8 +71,8 @@ def quality_order_panel(context: Any, order: WorkOrder) -> dict[str, Any]:
         "channels": Complaint.Channel.choices,
         "categories": Complaint.Category.choices,
         "departments": Insight.Department.choices,
-        "can_complain": role in ("agent", "quality", "admin", "outlet_manager"),
-        "can_code": role in ("technician", "outlet_manager", "admin") and order.status in CODABLE,
+        "can_complain": role in COMPLAINT_TAKERS,
+        "can_code": role in FIELD and order.status in CODABLE,
         "can_insight": actor is not None,
     }
 

@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
 from doorstep.network.actors import Actor
+from doorstep.network.roles import DASHBOARD_VIEWERS, QUALITY_TEAM
 from doorstep.orders.pages import page_actor, perform
 from doorstep.orders.selectors import orders_visible_to
 from doorstep.quality.charts import Bar, bar_chart
 from doorstep.quality.export import kpi_csv, kpi_xlsx
 from doorstep.quality.models import Complaint, EarlyWarning
 from doorstep.quality.selectors import language_review_queue
-from doorstep.quality.selectors.feedback import DASHBOARD_ROLES, complaints_visible_to, warnings_visible_to
+from doorstep.quality.selectors.feedback import complaints_visible_to, warnings_visible_to
 from doorstep.quality.selectors.kpis import (
     LOWER_IS_BETTER,
     METRICS,
@@ -46,7 +47,7 @@ CHARTS = (  # (metric, rows, maximum, format)
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    actor = page_actor(request, DASHBOARD_ROLES)
+    actor = page_actor(request, DASHBOARD_VIEWERS)
     since, until, start, end = period(request)
     report = kpi_report(actor=actor, since=start, until=end)
     query = urlencode({"since": since.isoformat(), "until": until.isoformat()})
@@ -136,7 +137,7 @@ def _side_panels(actor: Actor) -> dict[str, Any]:
 @login_required
 def drill(request: HttpRequest) -> HttpResponse:
     """The orders behind one figure: which counted for it and which against it."""
-    actor = page_actor(request, DASHBOARD_ROLES)
+    actor = page_actor(request, DASHBOARD_VIEWERS)
     since, until, start, end = period(request)
     metric, group = request.GET.get("metric", ""), request.GET.get("group", "scope")
     key = int(request.GET.get("key", "0") or 0)
@@ -162,7 +163,7 @@ def drill(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    actor = page_actor(request, DASHBOARD_ROLES)
+    actor = page_actor(request, DASHBOARD_VIEWERS)
     since, until, start, end = period(request)
     report = kpi_report(actor=actor, since=start, until=end)
     name = f"kpi-{since:%Y%m%d}-{until:%Y%m%d}"
@@ -180,7 +181,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 def warnings(request: HttpRequest) -> HttpResponse:
-    actor = page_actor(request, ("quality", "admin"))
+    actor = page_actor(request, QUALITY_TEAM)
     rows = []
     for warning in warnings_visible_to(actor)[:50]:
         orders = orders_visible_to(actor).filter(pk__in=warning.order_ids).order_by("-created_at")
@@ -191,7 +192,7 @@ def warnings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def warning_ack(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = page_actor(request, ("quality", "admin"))
+    actor = page_actor(request, QUALITY_TEAM)
     warning = get_object_or_404(warnings_visible_to(actor), pk=pk)
     return perform(
         request,

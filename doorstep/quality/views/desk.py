@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
 from doorstep.network.actors import Actor
+from doorstep.network.roles import CALLERS, QUALITY_TEAM, Role
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.quality.language import standard_phrases
 from doorstep.quality.models import CallbackAttempt, Complaint, LanguageFlag
 from doorstep.quality.selectors import language_flags_visible_to, language_review_queue
-from doorstep.quality.selectors.feedback import CALLBACK_ROLES, callback_queue, complaints_visible_to
+from doorstep.quality.selectors.feedback import callback_queue, complaints_visible_to
 from doorstep.quality.services.complaints import complaint_confirm, complaint_open, complaint_respond
 from doorstep.quality.services.feedback import callback_from_survey, callback_record
 from doorstep.quality.services.language import (
@@ -25,14 +26,12 @@ from doorstep.quality.services.language import (
     typing_suggestions,
 )
 
-REVIEWERS = ("quality", "admin")
-
 
 # --- callbacks --------------------------------------------------------------------------------------------
 @login_required
 def callbacks(request: HttpRequest) -> HttpResponse:
-    actor = page_actor(request, CALLBACK_ROLES)
-    mine = request.GET.get("mine", "1" if actor.role == "agent" else "0") == "1"
+    actor = page_actor(request, CALLERS)
+    mine = request.GET.get("mine", "1" if actor.role == Role.AGENT else "0") == "1"
     return render(
         request,
         "quality/callbacks.html",
@@ -58,7 +57,7 @@ def _script(situation: str, actor: Actor) -> list[str]:
 @login_required
 @require_POST
 def callback_post(request: HttpRequest, number: str) -> HttpResponse:
-    actor = page_actor(request, CALLBACK_ROLES)
+    actor = page_actor(request, CALLERS)
     order = page_order(actor, number)
     post = request.POST
     works = {"yes": True, "no": False}.get(post.get("product_works", ""))
@@ -81,7 +80,7 @@ def callback_post(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def callback_survey_post(request: HttpRequest, number: str) -> HttpResponse:
-    actor = page_actor(request, CALLBACK_ROLES)
+    actor = page_actor(request, CALLERS)
     order = page_order(actor, number)
     return perform(
         request,
@@ -142,7 +141,7 @@ def complaint_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- service language -------------------------------------------------------------------------------------
 @login_required
 def language_queue(request: HttpRequest) -> HttpResponse:
-    actor = page_actor(request, REVIEWERS)
+    actor = page_actor(request, QUALITY_TEAM)
     recent = language_flags_visible_to(actor).exclude(state=LanguageFlag.State.OPEN)[:20]
     return render(
         request, "quality/language.html", {"flags": language_review_queue(actor)[:100], "recent": recent}
@@ -152,7 +151,7 @@ def language_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def language_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    actor = page_actor(request, REVIEWERS)
+    actor = page_actor(request, QUALITY_TEAM)
     flag = get_object_or_404(language_flags_visible_to(actor), pk=pk)
     note = request.POST.get("note", "")
     if action == "confirm":

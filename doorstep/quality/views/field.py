@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from doorstep.core import clock
 from doorstep.customers.models import Customer, OwnedProduct
 from doorstep.network.models import TrainingRecord
+from doorstep.network.roles import DASHBOARD_VIEWERS, QUALITY_TEAM, Role
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.selectors import orders_visible_to
 from doorstep.quality.models import Insight
@@ -19,8 +20,6 @@ from doorstep.quality.privacy import contact_for
 from doorstep.quality.selectors.feedback import archive_orders, insights_visible_to
 from doorstep.quality.selectors.people import expiring_soon
 from doorstep.quality.services.insights import FAULT_FIELDS, fault_record_save, insight_submit, insight_update
-
-PEOPLE_ROLES = ("quality", "admin", "outlet_manager")
 
 
 @login_required
@@ -72,7 +71,7 @@ def insights(request: HttpRequest) -> HttpResponse:
             "department": department,
             "departments": Insight.Department.choices,
             "states": Insight.State.choices,
-            "can_route": actor.role in ("quality", "admin"),
+            "can_route": actor.role in QUALITY_TEAM,
         },
     )
 
@@ -80,7 +79,7 @@ def insights(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def insight_state(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = page_actor(request, ("quality", "admin"))
+    actor = page_actor(request, QUALITY_TEAM)
     insight = get_object_or_404(insights_visible_to(actor), pk=pk)
     return perform(
         request,
@@ -120,12 +119,12 @@ def archive(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
-    actor = page_actor(request, PEOPLE_ROLES)
+    actor = page_actor(request, DASHBOARD_VIEWERS)
     today = clock.local(clock.now()).date()
     training = TrainingRecord.objects.select_related("staff", "product_line").filter(
         staff__centre_id=actor.centre_id
     )
-    if actor.role == "outlet_manager":
+    if actor.role == Role.OUTLET_MANAGER:
         training = training.filter(staff__outlet_id=actor.outlet_id or 0)
     return render(
         request,
