@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from ninja import Header, Query, Router, Schema
 from ninja.responses import Status as Reply
 
@@ -18,7 +17,7 @@ from doorstep.api.schemas import (
     OrderListOut,
     TransitionIn,
 )
-from doorstep.core.errors import NotFound
+from doorstep.core.errors import ErrorCode, NotFound
 from doorstep.network.actors import Actor
 from doorstep.orders import selectors
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
@@ -54,7 +53,7 @@ def _actor(request: HttpRequest) -> Actor:
 def _order(actor: Actor, number: str) -> WorkOrder:
     order = selectors.order_get(actor=actor, number=number)
     if order is None:
-        raise NotFound("order_not_found", _("工单不存在或无权查看：%(number)s"), number=number)
+        raise NotFound(ErrorCode.ORDER_NOT_FOUND, number=number)
     return order
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status as Reply
 from ninja.security import HttpBearer
@@ -20,7 +19,7 @@ from ninja.security import HttpBearer
 from doorstep.api.schemas import ErrorOut
 from doorstep.channels.models import PartnerAccount, PartnerOrder
 from doorstep.channels.partner import Delivered, PartnerPush, partner_order, push
-from doorstep.core.errors import NotFound
+from doorstep.core.errors import ErrorCode, NotFound
 from doorstep.orders.intake import IntakeRequest
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.tracking import tracking_url
@@ -133,5 +132,5 @@ def read_order(request: HttpRequest, external_ref: str) -> dict[str, Any]:
     partner: PartnerAccount = request.auth  # type: ignore[attr-defined]
     ref = partner_order(partner=partner, external_ref=external_ref)
     if ref is None:
-        raise NotFound("partner_order_not_found", _("没有此合作方单号：%(ref)s"), ref=external_ref)
+        raise NotFound(ErrorCode.PARTNER_ORDER_NOT_FOUND, ref=external_ref)
     return _out(ref)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from doorstep.channels.models import ImportBatch
-from doorstep.core.errors import DomainError, Forbidden, Invalid
+from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid
 from doorstep.network.actors import Actor
 from doorstep.network.roles import DESK
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
@@ -95,8 +95,7 @@ def _columns(header: list[object]) -> list[str | None]:
     absent = [name for name in REQUIRED if name not in columns]
     if absent:
         raise Invalid(
-            "import_columns",
-            gettext_lazy("文件缺少必需的列：%(columns)s（见模板）"),
+            ErrorCode.IMPORT_COLUMNS,
             field="file",
             columns="、".join(TEMPLATE_HEADER[REQUIRED.index(name)] for name in absent),
         )
@@ -115,13 +114,13 @@ def _cell(value: object) -> Any:
 
 def _table(filename: str, content: bytes) -> list[list[object]]:
     if len(content) > MAX_BYTES:
-        raise Invalid("import_too_large", gettext_lazy("文件超过 5 MB。"), field="file")
+        raise Invalid(ErrorCode.IMPORT_TOO_LARGE, field="file")
     name = filename.lower()
     if name.endswith(".xlsx"):
         return _xlsx(content)
     if name.endswith(".csv"):
         return _csv(content)
-    raise Invalid("import_format", gettext_lazy("只支持 .xlsx 或 .csv 文件。"), field="file")
+    raise Invalid(ErrorCode.IMPORT_FORMAT, field="file")
 
 
 def _xlsx(content: bytes) -> list[list[object]]:
@@ -130,7 +129,7 @@ def _xlsx(content: bytes) -> list[list[object]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged file
-        raise Invalid("import_unreadable", gettext_lazy("无法读取该 Excel 文件。"), field="file") from None
+        raise Invalid(ErrorCode.IMPORT_UNREADABLE, field="file") from None
     try:
         return [list(r) for r in book.worksheets[0].iter_rows(max_row=MAX_ROWS + 2, values_only=True)]
     finally:
@@ -144,14 +143,14 @@ def _csv(content: bytes) -> list[list[object]]:
         except UnicodeDecodeError:
             continue
         return [list(r) for r in csv.reader(io.StringIO(text))]
-    raise Invalid("import_unreadable", gettext_lazy("无法识别文件编码。"), field="file")
+    raise Invalid(ErrorCode.IMPORT_ENCODING_UNKNOWN, field="file")
 
 
 def read_rows(filename: str, content: bytes) -> list[tuple[int, Row]]:
     """(spreadsheet row number, {field: value}) for every non-empty row under the header row."""
     table = _table(filename, content)
     if not table:
-        raise Invalid("import_empty", gettext_lazy("文件是空的。"), field="file")
+        raise Invalid(ErrorCode.IMPORT_EMPTY, field="file")
     columns = _columns(table[0])
     rows: list[tuple[int, Row]] = []
     for number, values in enumerate(table[1:], start=2):
@@ -159,7 +158,7 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, Row]]:
         if any(v for v in row.values()):
             rows.append((number, row))
     if len(rows) > MAX_ROWS:
-        raise Invalid("import_too_many", gettext_lazy("一次最多导入 %(n)s 行。"), field="file", n=MAX_ROWS)
+        raise Invalid(ErrorCode.IMPORT_TOO_MANY, field="file", n=MAX_ROWS)
     return rows
 
 
@@ -215,7 +214,7 @@ def import_row(*, actor: Actor, brand: str, number: int, row: Row, key: str) -> 
 def run_import(*, actor: Actor, filename: str, content: bytes) -> ImportBatch:
     """Import a file for the actor's centre and brand (agent, supervisor or admin only)."""
     if actor.role not in DESK or actor.staff is None:
-        raise Forbidden("import_forbidden", gettext_lazy("只有客服、客服主管和管理员可以批量导入。"))
+        raise Forbidden(ErrorCode.IMPORT_FORBIDDEN)
     rows = read_rows(filename, content)
     digest = hashlib.sha256(content).hexdigest()
     brand = actor.staff.centre.brand.code

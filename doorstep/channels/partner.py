@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext_lazy as _
 
 from doorstep.channels.models import DeliveryItem, PartnerAccount, PartnerOrder
-from doorstep.core.errors import Forbidden
+from doorstep.core.errors import ErrorCode, Forbidden
 from doorstep.network.actors import Actor
 from doorstep.network.roles import Party
 from doorstep.orders.events import EventKind
@@ -48,9 +47,7 @@ def push(*, partner: PartnerAccount, data: PartnerPush) -> tuple[PartnerOrder, b
     if existing.exists():
         return existing.get(), False
     if data.request.brand != partner.brand.code:
-        raise Forbidden(
-            "partner_brand", _("此合作方只能为品牌 %(code)s 下单。"), field="brand", code=partner.brand.code
-        )
+        raise Forbidden(ErrorCode.PARTNER_BRAND, field="brand", code=partner.brand.code)
     try:
         with transaction.atomic():
             order, outcome = order_create(actor=partner_actor(partner), req=data.request)

@@ -4,8 +4,207 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
+
+
+class ErrorCode(models.TextChoices):
+    """Every refusal the system gives: a stable code (clients switch on it) and its one message.
+
+    The message is the label: a lazy translation (Chinese source, English in the catalogue) whose
+    ``%(name)s`` parameters the raise site passes as keyword arguments. A message that only shows a
+    text computed at the raise site is ``%(detail)s``.
+    """
+
+    AMOUNT_NOT_QUOTE = "amount_not_quote", _("收款金额与客户确认的报价不符。")
+    ANSWER_REQUIRED = "answer_required", _("请记录电话指导的内容。")
+    APOLOGY_REQUIRED = "apology_required", "%(detail)s"
+    BRAND_UNKNOWN = "brand_unknown", _("品牌不存在：%(code)s")
+    BRAND_WITHOUT_CENTRE = "brand_without_centre", _("该品牌没有服务中心。")
+    CALL_NOTE_REQUIRED = "call_note_required", _("请填写致电内容（致歉、原因、预计到达时间）。")
+    CALLBACK_FEEDBACK_REQUIRED = "callback_feedback_required", _("请记录客户反映的问题。")
+    CALLBACK_FOLLOW_UP_UNKNOWN = "callback_follow_up_unknown", _("请选择后续处理方式。")
+    CALLBACK_FORBIDDEN = "callback_forbidden", _("只有客服、质量经理或管理员可以回访。")
+    CALLBACK_NOT_DUE = "callback_not_due", _("该工单当前不需要回访。")
+    CALLBACK_OUTCOME_UNKNOWN = "callback_outcome_unknown", _("请选择回访结果。")
+    CALLBACK_PROBLEM_NEEDS_FOLLOW_UP = (
+        "callback_problem_needs_follow_up",
+        _("客户反映产品仍有问题：请选择重新上门或转投诉。"),
+    )
+    CANNIBALISE_NEEDS_CONSENT = (
+        "cannibalise_needs_consent",
+        _("从故障机或周转机拆取配件须先记录客户同意（R-AN-3）。"),
+    )
+    CANNOT_ACCEPT = "cannot_accept", _("只有网点可以接单，且工单须处于「已派网点」。")
+    CAUSE_REQUIRED = "cause_required", _("请填写故障原因。")
+    CHARGE_NOT_IN_FEE_STANDARD = "charge_not_in_fee_standard", _("收费项目不在品牌公布的收费标准内：%(code)s")
+    CHARGE_PRICE_NOT_STANDARD = "charge_price_not_standard", _("单价必须按收费标准 ¥%(price)s 收取。")
+    CHARGE_UNKNOWN = "charge_unknown", _("收费项目不存在。")
+    CHECKLIST_INCOMPLETE = "checklist_incomplete", _("以下检查项尚未完成：%(items)s")
+    CHECKLIST_KIND_INVALID = "checklist_kind_invalid", _("检查清单类型无效：%(kind)s")
+    CHOICE_INVALID = "choice_invalid", _("取值无效：%(value)s")
+    COMPLAINT_CATEGORY_UNKNOWN = "complaint_category_unknown", _("请选择投诉类别。")
+    COMPLAINT_CHANNEL_UNKNOWN = "complaint_channel_unknown", _("请选择投诉渠道。")
+    COMPLAINT_DESCRIPTION_REQUIRED = "complaint_description_required", _("请填写投诉内容。")
+    COMPLAINT_FORBIDDEN = "complaint_forbidden", _("您不能为该工单登记投诉。")
+    COMPLAINT_NOT_FOUND = "complaint_not_found", _("找不到该投诉。")
+    COMPLAINT_NOT_YOURS = "complaint_not_yours", _("只有投诉负责人或质量部门可以处理该投诉。")
+    COMPLAINT_RESPONSE_REQUIRED = "complaint_response_required", _("请填写答复内容。")
+    COMPLAINT_STATE = "complaint_state", _("投诉当前状态为「%(state)s」，不能执行该操作。")
+    COMPLETION_INCOMPLETE = "completion_incomplete", _("尚不能完工，缺少：%(gaps)s")
+    CONSENT_KIND_INVALID = "consent_kind_invalid", _("同意类型无效：%(kind)s")
+    DIAGNOSIS_EMPTY = "diagnosis_empty", _("请填写诊断说明或故障原因。")
+    DIRECTION_INVALID = "direction_invalid", _("通话方向无效。")
+    DISMISS_REASON_REQUIRED = "dismiss_reason_required", _("排除标记必须填写理由。")
+    ENTRY_NOT_CHECKED = (
+        "entry_not_checked",
+        _("进门前须完成进门规范（出示证件、经允许进门、穿鞋套，R-AR-4）。"),
+    )
+    FAULT_CODE_FORBIDDEN = "fault_code_forbidden", _("只有上门工程师或网点经理可以记录故障编码。")
+    FAULT_CODE_INCOMPLETE = "fault_code_incomplete", _("故障编码须填写部件、现象、原因和处理。")
+    FAULT_CODE_TOO_EARLY = "fault_code_too_early", _("维修开始后才能记录故障编码。")
+    FAULT_UNKNOWN = "fault_unknown", _("故障项不属于该工单。")
+    FLAG_ALREADY_REVIEWED = "flag_already_reviewed", _("该标记已审核，不能重复审核。")
+    FLAG_NOT_FOUND = "flag_not_found", _("找不到该服务用语标记。")
+    GIVEN_BY_REQUIRED = "given_by_required", _("请填写同意人姓名。")
+    HANDOVER_SUPERVISOR_ONLY = "handover_supervisor_only", _("首问负责只能由客服主管转交。")
+    ILLEGAL_MOVE = "illegal_move", _("工单当前状态为「%(current)s」，不能执行「%(action)s」。")
+    IMPORT_COLUMNS = "import_columns", _("文件缺少必需的列：%(columns)s（见模板）")
+    IMPORT_EMPTY = "import_empty", _("文件是空的。")
+    IMPORT_ENCODING_UNKNOWN = "import_encoding_unknown", _("无法识别文件编码。")
+    IMPORT_FORBIDDEN = "import_forbidden", _("只有客服、客服主管和管理员可以批量导入。")
+    IMPORT_FORMAT = "import_format", _("只支持 .xlsx 或 .csv 文件。")
+    IMPORT_TOO_LARGE = "import_too_large", _("文件超过 5 MB。")
+    IMPORT_TOO_MANY = "import_too_many", _("一次最多导入 %(n)s 行。")
+    IMPORT_UNREADABLE = "import_unreadable", _("无法读取该 Excel 文件。")
+    INSIGHT_DEPARTMENT_UNKNOWN = "insight_department_unknown", _("请选择接收部门。")
+    INSIGHT_ROUTE_FORBIDDEN = "insight_route_forbidden", _("只有质量经理或管理员可以更新建议状态。")
+    INSIGHT_STAFF_ONLY = "insight_staff_only", _("只有员工可以提交信息增值建议。")
+    INSIGHT_STATE_UNKNOWN = "insight_state_unknown", _("未知的建议状态。")
+    INSIGHT_TEXT_REQUIRED = "insight_text_required", _("请填写标题和内容。")
+    ITEMS_REQUIRED = "items_required", _("请填写带走的物品（整机及附件）。")
+    KIT_NOT_CHECKED = "kit_not_checked", _("出发前须完成物品自检清单（R-PR-1）。")
+    KNOCK_PROTOCOL_INCOMPLETE = "knock_protocol_incomplete", "%(detail)s"
+    LANGUAGE_AUTHOR_NOT_STAFF = "language_author_not_staff", _("只检查员工撰写的文本。")
+    LANGUAGE_REVIEW_FORBIDDEN = "language_review_forbidden", _("只有质量经理或管理员可以审核服务用语标记。")
+    LANGUAGE_SOURCE_UNKNOWN = "language_source_unknown", _("未知的文本来源。")
+    LEVEL_INVALID = "level_invalid", _("请选择升级对象。")
+    MEASUREMENT_INVALID = "measurement_invalid", _("%(label)s无效：%(raw)s")
+    MINUTES_INVALID = "minutes_invalid", _("请填写预计迟到分钟数。")
+    MISSING_ITEMS_REQUIRED = "missing_items_required", _("请列出需要补全的信息项。")
+    NO_OPEN_OFFER = "no_open_offer", _("该工单没有待接的派单。")
+    NO_OUTLET = "no_outlet", _("工单尚未派网点。")
+    NO_OUTLET_COVERS = "no_outlet_covers", _("没有覆盖「%(district)s」且获品牌授权的网点，请手动选择。")
+    NO_OUTLET_LEFT = "no_outlet_left", _("所有获授权的网点均已退单，请联系网点协调。")
+    NO_TECHNICIAN = "no_technician", _("工单尚未派工程师。")
+    NOT_AGREED = "not_agreed", _("客户未同意，未记录。")
+    NOT_LATE = "not_late", _("本次上门未迟到，无需致歉记录。")
+    NOT_ON_SITE = "not_on_site", _("工单当前不在现场服务中，不能修改或确认报价。")
+    NOT_READY_FOR_SIGNATURE = "not_ready_for_signature", _("服务尚未完成，暂不能签字。")
+    NOT_STAFF = "not_staff", _("此账号不是服务网络员工，无权操作工单。")
+    NOT_YOUR_OUTLET = "not_your_outlet", _("您不能为该网点排线。")
+    NOT_YOUR_VISIT = "not_your_visit", _("这不是派给您的工单。")
+    NOTE_REQUIRED = "note_required", _("请填写留言条内容（到达时间、离开时间、联系方式，R-AR-2）。")
+    OLD_PART_FATE_REQUIRED = "old_part_fate_required", _("请记录旧件去向。")
+    ORDER_NOT_FOUND = "order_not_found", _("工单不存在或无权查看。")
+    OTHER_CENTRE = "other_centre", _("这不是您服务中心的任务。")
+    OTHER_OUTLET = "other_outlet", _("这不是您网点的工单。")
+    OUTCOME_REQUIRED = "outcome_required", _("请填写处理结果。")
+    OUTLET_DECLINED = "outlet_declined", _("该网点已退单，请转派其他网点。")
+    OUTLET_NOT_AUTHORISED = "outlet_not_authorised", _("网点「%(name)s」未获该品牌授权。")
+    OUTLET_REQUIRED = "outlet_required", _("请选择网点。")
+    OUTLET_UNKNOWN = "outlet_unknown", _("网点不存在：%(id)s")
+    OWNER_INVALID = "owner_invalid", _("新负责人必须是本中心的客服。")
+    PART_NOT_CERTIFIED = "part_not_certified", _("只能使用原厂或认证配件（R-SV-5）。")
+    PART_NOT_IN_QUOTE = (
+        "part_not_in_quote",
+        _("配件「%(part)s」不在客户确认的报价内（或超出数量）：请先更新报价并经客户确认。"),
+    )
+    PART_QUANTITY_INVALID = "part_quantity_invalid", _("配件数量无效：%(raw)s")
+    PART_SOURCE_INVALID = "part_source_invalid", _("请选择配件来源。")
+    PART_UNKNOWN = "part_unknown", _("配件不存在：%(code)s")
+    PARTNER_BRAND = "partner_brand", _("此合作方只能为品牌 %(code)s 下单。")
+    PARTNER_ORDER_NOT_FOUND = "partner_order_not_found", _("没有此合作方单号：%(ref)s")
+    PAYMENT_INTENT_NOT_CHARGED = (
+        "payment_intent_not_charged",
+        _("没有可入账的电子支付（商户订单号 %(key)s）。"),
+    )
+    PAYMENT_INTENT_STALE = (
+        "payment_intent_stale",
+        _("扣款时的报价（第 %(charged)s 版，¥%(amount)s）不是客户现在确认的报价：该笔扣款须对账或退款。"),
+    )
+    PAYMENT_NOT_APPLIED = (
+        "payment_not_applied",
+        _(
+            "已通过%(method)s扣款 ¥%(amount)s（交易号 %(transaction)s），但收款未能登记：%(reason)s "
+            "该笔扣款已记录在工单上待对账或退款，请勿重复收款。"
+        ),
+    )
+    PAYMENT_OUTCOME_UNKNOWN = (
+        "payment_outcome_unknown",
+        _("支付渠道未返回结果。请重试收款：系统会用同一商户订单号 %(key)s 向渠道确认，不会重复扣款。"),
+    )
+    PAYMENT_METHOD_INVALID = "payment_method_invalid", _("请选择收款方式。")
+    PAYMENT_NOT_CONFIGURED = (
+        "payment_not_configured",
+        _("%(provider)s 未配置（缺少 %(missing)s），请在 DOORSTEP_PAYMENTS 中设置商户凭据，或使用现金收款。"),
+    )
+    PAYMENT_NOT_IMPLEMENTED = "payment_not_implemented", _("%(provider)s 接口尚未接入，请使用现金收款。")
+    PAYMENT_OUTSTANDING = "payment_outstanding", _("尚有未收款项，请先收款。")
+    PLAN_NOT_READY = "plan_not_ready", _("该方案尚未完成或已采用。")
+    PLAN_STALE = "plan_stale", _("方案已过期（工单 %(number)s：%(why)s），请重新优化。")
+    PROMISE_IN_PAST = "promise_in_past", _("承诺回复时间必须晚于现在。")
+    PROXY_REQUIRED = "proxy_required", _("请填写在家人员姓名及与客户的关系。")
+    QUANTITY_INVALID = "quantity_invalid", _("数量无效：%(raw)s")
+    QUESTION_REQUIRED = "question_required", _("请记录客户的问题。")
+    QUOTE_CHANGED = "quote_changed", _("报价已变更，请重新查看后再确认。")
+    QUOTE_METHOD_INVALID = "quote_method_invalid", _("确认方式无效。")
+    QUOTE_NOT_ACCEPTED = (
+        "quote_not_accepted",
+        _("报价尚未经客户确认（或确认后已变更）：请在客户模式下出示收费标准与报价，由客户确认后再施工。"),
+    )
+    REASON_REQUIRED = "reason_required", _("「%(action)s」必须填写原因。")
+    RECEIPT_REQUIRED = "receipt_required", _("现金收款须填写收据编号。")
+    ROLE_NOT_ALLOWED = "role_not_allowed", _("您的角色不能执行「%(action)s」。")
+    SAME_OUTLET = "same_outlet", _("转派的网点不能与当前网点相同。")
+    SAME_TECHNICIAN = "same_technician", _("该工单已派给这位工程师。")
+    SATISFACTION_INVALID = "satisfaction_invalid", _("满意度须为 1–5 分。")
+    SIGN_CODE_MISSING = "sign_code_missing", _("请先发送验证码到客户手机（验证码已失效或次数用尽）。")
+    SIGN_CODE_WRONG = "sign_code_wrong", _("验证码不正确：须由客户本人输入手机收到的验证码。")
+    SIGNATURE_BY_STAFF = "signature_by_staff", _("客户签字只能由客户本人在客户模式下完成，工程师不能代签。")
+    SIGNATURE_INVALID = "signature_invalid", _("签名图像无效：须为非空的 PNG 图像。")
+    SIGNATURE_METHOD_INVALID = "signature_method_invalid", _("签字方式无效。")
+    SIGNATURE_REQUIRED = "signature_required", _("完工须有客户本人签字（在客户模式下采集），工程师不能代签。")
+    SIGNER_REQUIRED = "signer_required", _("请填写签字人（确认人）姓名。")
+    SITUATION_NOTE_REQUIRED = "situation_note_required", _("请说明情况（如门牌不符、住户非报修人）。")
+    STAGE_INVALID = "stage_invalid", _("维修进度不能这样变更。")
+    STALE_ORDER = "stale_order", _("工单已被他人更新，请刷新后重试。")
+    STEP_NOT_NOW = "step_not_now", _("工单当前状态为「%(current)s」，不能执行此步骤。")
+    STEP_UNKNOWN = "step_unknown", _("未知操作：%(name)s")
+    STOCK_INSUFFICIENT = "stock_insufficient", _("库存不足：%(part)s（%(holder)s）可用 %(available)s 件。")
+    SURVEY_ALREADY_SUBMITTED = "survey_already_submitted", _("您已评价过本次服务，谢谢。")
+    SURVEY_CUSTOMER_ONLY = "survey_customer_only", _("满意度调查只能由客户本人填写，员工不能代填。")
+    SURVEY_MISSING = "survey_missing", _("客户尚未填写在线问卷。")
+    SURVEY_NOT_OPEN = "survey_not_open", _("服务完成后才能评价。")
+    SURVEY_SCORE_INVALID = "survey_score_invalid", _("每一项评分须为 1–5 分。")
+    TAKE_BACK_NEEDS_BACKUP = "take_back_needs_backup", _("拉回前须由客户确认数据备份（R-SV-6）。")
+    TAKE_BACK_NEEDS_CONSENT = "take_back_needs_consent", _("拉回维修须先记录客户同意。")
+    TAKE_BACK_REASON_INVALID = "take_back_reason_invalid", _("请选择规范允许的拉回原因（R-SV-6）。")
+    TASK_DONE = "task_done", _("该任务已处理。")
+    TECHNICIAN_NOT_ELIGIBLE = "technician_not_eligible", _("工程师不符合派工条件：%(why)s")
+    TECHNICIAN_ON_LEAVE = "technician_on_leave", _("工程师该时段请假（%(kind)s），请改派或另约时间。")
+    TECHNICIAN_UNKNOWN = "technician_unknown", _("请选择工程师。")
+    UNIT_NOT_REPAIRED = "unit_not_repaired", _("车间尚未登记修复，不能送回（R-AN-6）。")
+    UNKNOWN_ACTION = "unknown_action", _("未知操作：%(action)s")
+    VERIFIED_REQUIRED = "verified_required", _("请填写核实的内容。")
+    WARNING_FORBIDDEN = "warning_forbidden", _("只有质量经理或管理员可以确认预警。")
+    WINDOW_IN_PAST = "window_in_past", _("预约时间不能早于现在。")
+    WINDOW_INVALID = "window_invalid", _("预约结束时间必须晚于开始时间。")
+    WINDOW_REQUIRED = "window_required", _("请填写预约时间段。")
+    WORK_NOT_READY = "work_not_ready", _("尚不能开始施工：%(gaps)s")
+    WORK_NOT_STARTED = "work_not_started", _("请先开始施工（报价已确认、安全检查已完成）。")
 
 
 class DomainError(Exception):
@@ -20,15 +219,18 @@ class DomainError(Exception):
 
     def __init__(
         self,
-        code: str,
-        message: str | Promise,
+        code: ErrorCode | str,
+        message: str | Promise | None = None,
         /,
         *,
         field: str | None = None,
         status: int | None = None,
         **params: Any,
     ) -> None:
-        self.code = code
+        if message is None:  # the one message of a known code
+            code = ErrorCode(code)
+            message = code.label
+        self.code = str(code)
         self.message = message
         self.field = field
         self.params = params

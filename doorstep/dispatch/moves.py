@@ -17,10 +17,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Invalid
+from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.calendar import on_leave_at, work_day
 from doorstep.dispatch.eligibility import technician_ineligibility
@@ -48,13 +46,12 @@ def technician_eligible(ctx: MoveContext) -> Params:
     order = ctx.order
     tech = Technician.objects.select_related("staff").filter(pk=ctx.param("technician") or 0).first()
     if tech is None:
-        raise Invalid("technician_unknown", _("请选择工程师。"), field="technician")
+        raise Invalid(ErrorCode.TECHNICIAN_UNKNOWN, field="technician")
     day = clock.local(order.window_start or clock.now()).date()
     reasons = technician_ineligibility(order=order, technician=tech, on=day)
     if reasons:
         raise DomainError(
-            "technician_not_eligible",
-            _("工程师不符合派工条件：%(why)s"),
+            ErrorCode.TECHNICIAN_NOT_ELIGIBLE,
             field="technician",
             why="；".join(reasons),
         )
@@ -99,8 +96,7 @@ def technician_available_for_window(ctx: MoveContext) -> Params | None:
     leave = on_leave_at(tech, start)
     if leave is not None:
         raise DomainError(
-            "technician_on_leave",
-            _("工程师该时段请假（%(kind)s），请改派或另约时间。"),
+            ErrorCode.TECHNICIAN_ON_LEAVE,
             field="window_start",
             kind=leave.get_kind_display(),
         )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Forbidden
+from doorstep.core.errors import DomainError, ErrorCode, Forbidden
 from doorstep.dispatch.daymodel import DayModel, build_day, evaluate_current, evaluate_plan
 from doorstep.dispatch.models import PlannedVisit, PlanRun
 from doorstep.dispatch.routing import Plan, SolveOptions, Unassigned, plan_departures, solve
@@ -39,7 +39,7 @@ def plan_run_start(*, actor: Actor, outlet: Outlet, day: date, seconds: int | No
     from doorstep.dispatch.daymodel import outlet_brand
 
     if actor.staff is None or not board_outlets(actor).filter(pk=outlet.pk).exists():
-        raise Forbidden("not_your_outlet", gettext_lazy("您不能为该网点排线。"))
+        raise Forbidden(ErrorCode.NOT_YOUR_OUTLET)
     budget = seconds or policy_for(brand=outlet_brand(outlet), centre=outlet.centre_id).plan_seconds
     with transaction.atomic():
         run = PlanRun.objects.create(
@@ -223,9 +223,9 @@ def plan_apply(*, run: PlanRun, actor: Actor) -> int:
     nothing is applied (the whole adoption is one transaction).
     """
     if not board_outlets(actor).filter(pk=run.outlet_id).exists():
-        raise Forbidden("not_your_outlet", gettext_lazy("您不能为该网点排线。"))
+        raise Forbidden(ErrorCode.NOT_YOUR_OUTLET)
     if run.state != PlanRun.State.DONE:
-        raise DomainError("plan_not_ready", gettext_lazy("该方案尚未完成或已采用。"))
+        raise DomainError(ErrorCode.PLAN_NOT_READY)
     changed = 0
     with transaction.atomic():
         for route in run.plan.get("routes", []):
@@ -249,8 +249,7 @@ def _apply_stop(run: PlanRun, actor: Actor, tech: Technician, seq: int, stop: di
             )
         except DomainError as err:
             raise DomainError(
-                "plan_stale",
-                gettext_lazy("方案已过期（工单 %(number)s：%(why)s），请重新优化。"),
+                ErrorCode.PLAN_STALE,
                 number=order.number,
                 why=err.text(),
             ) from err

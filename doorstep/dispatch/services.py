@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
+from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
 from doorstep.core.punctuality import appointment_of, assess_with
 from doorstep.dispatch.models import DeadlineState, LateCall, OutletOffer
 from doorstep.dispatch.selectors import DONE_TODAY, outlet_suggestions
@@ -33,7 +33,7 @@ LIVE = (DeadlineState.OPEN, DeadlineState.OVERDUE)
 
 def _visible(order: WorkOrder, actor: Actor) -> None:
     if not order_is_visible_to(order, actor):
-        raise NotFound("order_not_found", _("工单不存在或无权查看。"))
+        raise NotFound(ErrorCode.ORDER_NOT_FOUND)
 
 
 # --- outlets (R-DI-1) ----------------------------------------------------------------------------------
@@ -47,13 +47,12 @@ def order_route_to_outlet(*, order: WorkOrder, actor: Actor) -> WorkOrder:
     suggestions = outlet_suggestions(order)
     if not any(info["covers"] for _o, info in suggestions):
         raise DomainError(
-            "no_outlet_covers",
-            _("没有覆盖「%(district)s」且获品牌授权的网点，请手动选择。"),
+            ErrorCode.NO_OUTLET_COVERS,
             district=order.address.district,
         )
     ranked = [(o, info) for o, info in suggestions if not info["declined"] and not info["current"]]
     if not ranked:
-        raise DomainError("no_outlet_left", _("所有获授权的网点均已退单，请联系网点协调。"))
+        raise DomainError(ErrorCode.NO_OUTLET_LEFT)
     outlet, info = ranked[0]
     reason = (
         _("按覆盖区域、品牌授权和负荷自动选择网点（R-DI-1）")
@@ -102,7 +101,7 @@ def outlet_accept(*, order: WorkOrder, actor: Actor) -> OutletOffer:
     """The outlet takes the order (before assigning a technician); on the record."""
     _visible(order, actor)
     if actor.role not in OUTLET or order.status != Status.DISPATCHED:
-        raise Forbidden("cannot_accept", _("只有网点可以接单，且工单须处于「已派网点」。"))
+        raise Forbidden(ErrorCode.CANNOT_ACCEPT)
     offer = (
         OutletOffer.objects.select_related("deadline")
         .filter(order=order, outlet=order.outlet)
@@ -110,7 +109,7 @@ def outlet_accept(*, order: WorkOrder, actor: Actor) -> OutletOffer:
         .first()
     )
     if offer is None or offer.state not in LIVE:
-        raise DomainError("no_open_offer", _("该工单没有待接的派单。"))
+        raise DomainError(ErrorCode.NO_OPEN_OFFER)
     with transaction.atomic():
         offers_close(order=order, outcome="accepted")
         EventKind.OUTLET_ACCEPTED.record(
@@ -155,7 +154,7 @@ def board_assign(*, order: WorkOrder, actor: Actor, technician_id: int, reason: 
     """Assign or move a visit to a technician; moving needs a reason (R-AN-4)."""
     _visible(order, actor)
     if order.technician_id == technician_id:
-        raise Invalid("same_technician", _("该工单已派给这位工程师。"), field="technician")
+        raise Invalid(ErrorCode.SAME_TECHNICIAN, field="technician")
     return order_transition(
         order=order, actor=actor, action="assign", reason=reason, params={"technician": technician_id}
     )
@@ -213,16 +212,16 @@ def late_call_record(
     """The technician called the customer to apologise before being late (R-AR-5)."""
     _visible(order, actor)
     if actor.role == Role.TECHNICIAN and order.technician_id != actor.technician_id:
-        raise Forbidden("not_your_visit", _("这不是派给您的工单。"))
+        raise Forbidden(ErrorCode.NOT_YOUR_VISIT)
     if not note.strip():
-        raise Invalid("note_required", _("请填写致电内容（致歉、原因、预计到达时间）。"), field="note")
+        raise Invalid(ErrorCode.CALL_NOTE_REQUIRED, field="note")
     with transaction.atomic():
         late = (
             LateCall.objects.select_related("deadline").filter(order=order, deadline__state__in=LIVE).first()
         )
         if late is None:
             if order.technician is None:
-                raise DomainError("no_technician", _("该工单尚未派工程师。"))
+                raise DomainError(ErrorCode.NO_TECHNICIAN)
             late = LateCall.objects.create(order=order, technician=order.technician, created_at=clock.now())
             late.deadline = _late_call_clock(late, appointment_of(order) or clock.now())
         late.met_at, late.note = clock.now(), note.strip()[:200]
@@ -300,7 +299,7 @@ def risk_check_open(
     """
     tech = technician_id or (order.technician_id if order is not None else None)
     if tech is None:
-        raise DomainError("no_technician", _("该工单尚未派工程师。"))
+        raise DomainError(ErrorCode.NO_TECHNICIAN)
     return deadline_open(
         order=order,
         kind=Deadline.Kind.RISK_CHECK,
@@ -350,11 +349,9 @@ def fault_escalate(*, order: WorkOrder, actor: Actor, level: str, reason: str) -
     """Record the escalation and, for a reassignment, propose technicians who have fixed this model."""
     _visible(order, actor)
     if level not in ESCALATION_LEVELS:
-        raise Invalid("level_invalid", _("请选择升级对象。"), field="level")
+        raise Invalid(ErrorCode.LEVEL_INVALID, field="level")
     if not reason.strip():
-        raise Invalid(
-            "reason_required", _("请说明无法处理的原因（例如从未修过、类似案例失败）。"), field="reason"
-        )
+        raise Invalid(ErrorCode.REASON_REQUIRED, action=_("无法处理"), field="reason")
     suggestions = senior_suggestions(order)
     data = {
         "level": level,

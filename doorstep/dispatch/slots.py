@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import NotFound
+from doorstep.core.errors import ErrorCode, NotFound
 from doorstep.core.policy import Policy
 from doorstep.dispatch.calendar import day_info, work_day
 from doorstep.dispatch.daymodel import (
@@ -188,7 +187,7 @@ def _best_outlet(order: WorkOrder) -> Outlet | None:
 def order_slots(*, order: WorkOrder, actor: Actor, days: int | None = None) -> list[Slot]:
     """Slots for an existing order (the agent's page, the customer's self-service page)."""
     if not order_is_visible_to(order, actor):
-        raise NotFound("order_not_found", _("工单不存在或无权查看。"))
+        raise NotFound(ErrorCode.ORDER_NOT_FOUND)
     req = request_for_order(order)
     return free_slots(req, days=days) if req is not None else []
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext_lazy as _
-
-from doorstep.core.errors import Forbidden
+from doorstep.core.errors import ErrorCode, Forbidden
 from doorstep.network.roles import Party, Role
 
 if TYPE_CHECKING:
@@ -44,7 +42,7 @@ class Actor:
     def for_user(cls, user: Any) -> Actor:
         staff = getattr(user, "staff", None) if user is not None and user.is_authenticated else None
         if staff is None:
-            raise Forbidden("not_staff", _("此账号不是服务网络员工，无权操作工单。"))
+            raise Forbidden(ErrorCode.NOT_STAFF)
         return cls(role=staff.role, name=staff.name, user=user, staff=staff)
 
     @classmethod

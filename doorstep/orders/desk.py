@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalog.kb import kb_feed_back
 from doorstep.core import clock
-from doorstep.core.errors import Forbidden, Invalid
+from doorstep.core.errors import ErrorCode, Forbidden, Invalid
 from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
 from doorstep.network.roles import DESK, OWNER_CHANGERS
@@ -34,13 +34,13 @@ def call_log(
 ) -> CallRecord:
     """Record a call; a promised reply time becomes the agent's deadline (R-IN-8)."""
     if actor.role not in DESK or actor.staff is None:
-        raise Forbidden("role_not_allowed", _("只有客服可以登记通话。"))
+        raise Forbidden(ErrorCode.ROLE_NOT_ALLOWED, action=_("登记通话"))
     if direction not in CallRecord.Direction.values:
-        raise Invalid("direction_invalid", _("通话方向无效。"), field="direction")
+        raise Invalid(ErrorCode.DIRECTION_INVALID, field="direction")
     if not question.strip():
-        raise Invalid("question_required", _("请记录客户的问题。"), field="question")
+        raise Invalid(ErrorCode.QUESTION_REQUIRED, field="question")
     if promised_reply_at is not None and promised_reply_at <= clock.now():
-        raise Invalid("promise_in_past", _("承诺回复时间必须晚于现在。"), field="promised_reply_at")
+        raise Invalid(ErrorCode.PROMISE_IN_PAST, field="promised_reply_at")
     with transaction.atomic():
         call = CallRecord.objects.create(
             direction=direction,
@@ -76,7 +76,7 @@ def call_log(
 def call_replied(*, call: CallRecord, actor: Actor) -> CallRecord:
     """The promised reply was given: the deadline closes itself."""
     if actor.staff is None or actor.role not in DESK:
-        raise Forbidden("role_not_allowed", _("只有客服可以登记回复。"))
+        raise Forbidden(ErrorCode.ROLE_NOT_ALLOWED, action=_("登记回复"))
     Deadline.objects.filter(call=call, state__in=[Deadline.State.OPEN, Deadline.State.OVERDUE]).update(
         state=Deadline.State.MET, met_at=clock.now()
     )
@@ -86,11 +86,11 @@ def call_replied(*, call: CallRecord, actor: Actor) -> CallRecord:
 def order_hand_over(*, order: WorkOrder, actor: Actor, new_owner: Staff, reason: str) -> WorkOrder:
     """First-contact ownership moves only by a supervisor, with a reason, on the record (R-IN-5)."""
     if actor.role not in OWNER_CHANGERS:
-        raise Forbidden("handover_supervisor_only", _("首问负责只能由客服主管转交。"))
+        raise Forbidden(ErrorCode.HANDOVER_SUPERVISOR_ONLY)
     if not reason.strip():
-        raise Invalid("reason_required", _("转交首问负责必须填写原因。"), field="reason")
+        raise Invalid(ErrorCode.REASON_REQUIRED, action=_("转交首问负责"), field="reason")
     if new_owner.role not in DESK or new_owner.centre_id != order.centre_id:
-        raise Invalid("owner_invalid", _("新负责人必须是本中心的客服。"), field="new_owner")
+        raise Invalid(ErrorCode.OWNER_INVALID, field="new_owner")
     old = order.owner
     with transaction.atomic():
         WorkOrder.objects.filter(pk=order.pk).update(owner=new_owner)
@@ -114,9 +114,9 @@ def fault_record_cause(
 ) -> FaultItem:
     """The cause found on site; it feeds the knowledge base (R-AN-1)."""
     if fault.order_id != order.pk:
-        raise Invalid("fault_unknown", _("故障项不属于该工单。"), field="fault")
+        raise Invalid(ErrorCode.FAULT_UNKNOWN, field="fault")
     if not cause.strip():
-        raise Invalid("cause_required", _("请填写故障原因。"), field="cause")
+        raise Invalid(ErrorCode.CAUSE_REQUIRED, field="cause")
     with transaction.atomic():
         fault.cause, fault.resolution = cause.strip()[:300], resolution.strip()[:300]
         fault.save(update_fields=["cause", "resolution"])

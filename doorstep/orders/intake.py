@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.catalog.models import ProductModel
 from doorstep.catalog.warranty import decide_warranty
 from doorstep.core import clock
-from doorstep.core.errors import Invalid
+from doorstep.core.errors import ErrorCode, Invalid
 from doorstep.customers.models import Address, Customer, OwnedProduct
 from doorstep.customers.parsing import check_intake
 from doorstep.customers.parsing.intake import IntakeVerdict
@@ -103,7 +103,7 @@ def _issue_text(issue: Any) -> str:
 
 def _choice(value: str, choices: Any, field_name: str) -> None:
     if value not in choices.values:
-        raise Invalid("choice_invalid", _("取值无效：%(value)s"), field=field_name, value=value)
+        raise Invalid(ErrorCode.CHOICE_INVALID, field=field_name, value=value)
 
 
 def _validate_choices(req: IntakeRequest) -> None:
@@ -117,7 +117,7 @@ def _centre_for(brand: Brand, actor: Actor) -> ServiceCentre:
         return actor.staff.centre
     centre = brand.centres.order_by("pk").first()
     if centre is None:
-        raise Invalid("brand_without_centre", _("该品牌没有服务中心。"), field="brand")
+        raise Invalid(ErrorCode.BRAND_WITHOUT_CENTRE, field="brand")
     return centre
 
 
@@ -146,7 +146,7 @@ def order_create(
             return existing.order, Outcome.REPLAYED
     brand = Brand.objects.filter(code=req.brand).first()
     if brand is None:
-        raise Invalid("brand_unknown", _("品牌不存在：%(code)s"), field="brand", code=req.brand)
+        raise Invalid(ErrorCode.BRAND_UNKNOWN, field="brand", code=req.brand)
     centre = _centre_for(brand, actor)
     verdict = verify(req, brand, centre)
     req.service_type = verdict.normalized.get("service_type") or req.service_type  # "维修" → repair

@@ -9,10 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Invalid
+from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.network.models import Outlet
 from doorstep.network.policy import policy_of
 from doorstep.network.roles import Role
@@ -50,7 +48,7 @@ def missing_items_listed(ctx: MoveContext) -> Data:
     missing = [_missing_item(m) for m in ctx.param("missing") or [] if m]
     missing = [m for m in missing if m["zh"]]
     if not missing:
-        raise Invalid("missing_items_required", _("请列出需要补全的信息项。"), field="missing")
+        raise Invalid(ErrorCode.MISSING_ITEMS_REQUIRED, field="missing")
     ctx.updates["missing_items"] = missing
     return {"missing": missing}
 
@@ -72,21 +70,19 @@ def phone_answer_recorded(ctx: MoveContext) -> Data:
     """A problem solved by phone records the guidance given."""
     answer = str(ctx.param("answer") or "").strip()
     if not answer:
-        raise Invalid("answer_required", _("请记录电话指导的内容。"), field="answer")
+        raise Invalid(ErrorCode.ANSWER_REQUIRED, field="answer")
     return {"answer": answer}
 
 
 def _outlet_param(order: WorkOrder, p: dict[str, Any]) -> Outlet:
     outlet_id = p.get("outlet")
     if not outlet_id:
-        raise Invalid("outlet_required", _("请选择网点。"), field="outlet")
+        raise Invalid(ErrorCode.OUTLET_REQUIRED, field="outlet")
     outlet = Outlet.objects.filter(pk=outlet_id, centre=order.centre).first()
     if outlet is None:
-        raise Invalid("outlet_unknown", _("网点不存在：%(id)s"), field="outlet", id=outlet_id)
+        raise Invalid(ErrorCode.OUTLET_UNKNOWN, field="outlet", id=outlet_id)
     if not outlet.active or not outlet.brands.filter(pk=order.brand_id).exists():
-        raise DomainError(
-            "outlet_not_authorised", _("网点「%(name)s」未获该品牌授权。"), field="outlet", name=outlet.name
-        )
+        raise DomainError(ErrorCode.OUTLET_NOT_AUTHORISED, field="outlet", name=outlet.name)
     return outlet
 
 
@@ -97,7 +93,7 @@ def outlet_authorised(ctx: MoveContext) -> Data:
     if order.status == Status.TRANSFERRED:
         declined = order.events.filter(kind=EventKind.DECLINE).values_list("data__outlet", flat=True)
         if outlet.pk in set(declined):
-            raise DomainError("outlet_declined", _("该网点已退单，请转派其他网点。"), field="outlet")
+            raise DomainError(ErrorCode.OUTLET_DECLINED, field="outlet")
     ctx.updates["outlet"] = outlet
     return {"outlet": outlet.pk, "outlet_name": outlet.name}
 
@@ -115,7 +111,7 @@ def transfer_to_another_outlet(ctx: MoveContext) -> Data:
     order = ctx.order
     outlet = _outlet_param(order, ctx.params)
     if outlet.pk == order.outlet_id:
-        raise Invalid("same_outlet", _("转派的网点不能与当前网点相同。"), field="outlet")
+        raise Invalid(ErrorCode.SAME_OUTLET, field="outlet")
     ctx.updates.update(outlet=outlet, technician=None, window_start=None, window_end=None)
     return {"from_outlet": order.outlet_id, "outlet": outlet.pk, "outlet_name": outlet.name}
 
@@ -123,11 +119,11 @@ def transfer_to_another_outlet(ctx: MoveContext) -> Data:
 def _window(p: dict[str, Any]) -> tuple[datetime, datetime]:
     start, end = p.get("window_start"), p.get("window_end")
     if not isinstance(start, datetime) or not isinstance(end, datetime):
-        raise Invalid("window_required", _("请填写预约时间段。"), field="window_start")
+        raise Invalid(ErrorCode.WINDOW_REQUIRED, field="window_start")
     if end <= start:
-        raise Invalid("window_invalid", _("预约结束时间必须晚于开始时间。"), field="window_end")
+        raise Invalid(ErrorCode.WINDOW_INVALID, field="window_end")
     if start < clock.now():
-        raise Invalid("window_in_past", _("预约时间不能早于现在。"), field="window_start")
+        raise Invalid(ErrorCode.WINDOW_IN_PAST, field="window_start")
     return start, end
 
 
@@ -158,7 +154,7 @@ def satisfaction_recorded(ctx: MoveContext) -> Data:
     """The callback records satisfaction (1–5), whether the product works and the feedback."""
     score = ctx.param("satisfaction")
     if score is None or not str(score).isdigit() or not 1 <= int(score) <= 5:
-        raise Invalid("satisfaction_invalid", _("满意度须为 1–5 分。"), field="satisfaction")
+        raise Invalid(ErrorCode.SATISFACTION_INVALID, field="satisfaction")
     return {
         "satisfaction": int(score),
         "product_works": bool(ctx.param("product_works", True)),

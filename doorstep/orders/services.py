@@ -12,10 +12,9 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
+from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
 from doorstep.network.roles import OUTLET_BOUND, Party, Role
 from doorstep.orders import deadlines
@@ -73,26 +72,23 @@ def order_move_check(
 
 def _checked_move(order: WorkOrder, actor: Actor, action: str, reason: str) -> Move:
     if not order_is_visible_to(order, actor):
-        raise NotFound("order_not_found", _("工单不存在或无权查看。"))
+        raise NotFound(ErrorCode.ORDER_NOT_FOUND)
     try:
         Action(action)
     except ValueError:
-        raise Invalid("unknown_action", _("未知操作：%(action)s"), field="action", action=action) from None
+        raise Invalid(ErrorCode.UNKNOWN_ACTION, field="action", action=action) from None
     move = find_move(order.status, action)
     if move is None:
         raise DomainError(
-            "illegal_move",
-            _("工单当前状态为「%(current)s」，不能执行「%(action)s」。"),
+            ErrorCode.ILLEGAL_MOVE,
             action=Action(action).label,
             current=Status(order.status).label,
         )
     if actor.role not in move.roles:
-        raise Forbidden("role_not_allowed", _("您的角色不能执行「%(action)s」。"), action=move.action.label)
+        raise Forbidden(ErrorCode.ROLE_NOT_ALLOWED, action=move.action.label)
     _check_scope(order, actor, move)
     if move.needs_reason and not reason.strip():
-        raise Invalid(
-            "reason_required", _("「%(action)s」必须填写原因。"), field="reason", action=move.action.label
-        )
+        raise Invalid(ErrorCode.REASON_REQUIRED, field="reason", action=move.action.label)
     return move
 
 
@@ -100,10 +96,10 @@ def _check_scope(order: WorkOrder, actor: Actor, move: Move) -> None:
     """The move's declared scope: the outlet's own orders, the technician's own visits (R-PV-1)."""
     outlet_bound = actor.role in OUTLET_BOUND
     if move.scope == Scope.OWN_OUTLET and outlet_bound and order.outlet_id != actor.outlet_id:
-        raise Forbidden("other_outlet", _("这不是您网点的工单。"))
+        raise Forbidden(ErrorCode.OTHER_OUTLET)
     own = order.technician_id == actor.technician_id
     if move.scope == Scope.OWN_VISIT and actor.role == Role.TECHNICIAN and not own:
-        raise Forbidden("not_your_visit", _("这不是派给您的工单。"))
+        raise Forbidden(ErrorCode.NOT_YOUR_VISIT)
 
 
 def _transition(ctx: MoveContext) -> None:
@@ -113,7 +109,7 @@ def _transition(ctx: MoveContext) -> None:
         status=move.target, version=F("version") + 1, updated_at=clock.now(), **ctx.updates
     )
     if changed != 1:
-        raise DomainError("stale_order", _("工单已被他人更新，请刷新后重试。"), status=409)
+        raise DomainError(ErrorCode.STALE_ORDER, status=409)
     order.refresh_from_db()
     ctx.event = event_record(
         order=order,
@@ -131,9 +127,9 @@ def _transition(ctx: MoveContext) -> None:
 def order_info_verified(*, order: WorkOrder, actor: Actor, verified: str) -> WorkOrder:
     """R-IN-2: who verified what, after dispatch (the technician called the customer directly)."""
     if not order_is_visible_to(order, actor) or actor.role == Party.CUSTOMER:
-        raise NotFound("order_not_found", _("工单不存在或无权查看。"))
+        raise NotFound(ErrorCode.ORDER_NOT_FOUND)
     if not verified.strip():
-        raise Invalid("verified_required", _("请填写核实的内容。"), field="verified")
+        raise Invalid(ErrorCode.VERIFIED_REQUIRED, field="verified")
     with transaction.atomic():
         items = order.missing_items
         WorkOrder.objects.filter(pk=order.pk).update(missing_items=[])

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
+from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.network.roles import FIELD
@@ -25,18 +25,16 @@ def _count(raw: Any) -> int:
     try:
         n = int(str(raw).strip())
     except (TypeError, ValueError):
-        raise Invalid(
-            "part_quantity_invalid", _("配件数量无效：%(raw)s"), field="quantity", raw=raw
-        ) from None
+        raise Invalid(ErrorCode.PART_QUANTITY_INVALID, field="quantity", raw=raw) from None
     if not 0 < n <= 100:
-        raise Invalid("part_quantity_invalid", _("配件数量无效：%(raw)s"), field="quantity", raw=raw)
+        raise Invalid(ErrorCode.PART_QUANTITY_INVALID, field="quantity", raw=raw)
     return n
 
 
 def part_get(*, brand_id: int, code: str) -> Part:
     part = Part.objects.select_related("fee_item").filter(brand_id=brand_id, code=code).first()
     if part is None:
-        raise NotFound("part_unknown", _("配件不存在：%(code)s"), field="part", code=code)
+        raise NotFound(ErrorCode.PART_UNKNOWN, field="part", code=code)
     return part
 
 
@@ -56,8 +54,7 @@ def _move(stock: Stock, kind: str, dq: int, dr: int, *, by: str, order: WorkOrde
     if changed != 1:
         stock.refresh_from_db()
         raise DomainError(
-            "stock_insufficient",
-            _("库存不足：%(part)s（%(holder)s）可用 %(available)s 件。"),
+            ErrorCode.STOCK_INSUFFICIENT,
             field="quantity",
             part=stock.part.name,
             holder=stock.holder,
@@ -86,10 +83,10 @@ def stock_receive(*, stock: Stock, quantity: Any, by: str, note: str = "") -> St
 def _holder_stock(order: WorkOrder, part: Part, holder: str) -> Stock:
     if holder == "technician":
         if order.technician is None:
-            raise DomainError("no_technician", _("工单尚未派工程师，不能预留其随车库存。"))
+            raise DomainError(ErrorCode.NO_TECHNICIAN)
         return stock_line(part=part, technician=order.technician)
     if order.outlet is None:
-        raise DomainError("no_outlet", _("工单尚未派网点。"))
+        raise DomainError(ErrorCode.NO_OUTLET)
     return stock_line(part=part, outlet=order.outlet)
 
 
@@ -98,9 +95,9 @@ def part_reserve(
 ) -> Reservation:
     """Set a part aside for the diagnosed fault before the visit (R-PR-1); no stock, no reservation."""
     if actor.role not in FIELD:
-        raise Forbidden("role_not_allowed", _("只有网点或工程师可以预留配件。"))
+        raise Forbidden(ErrorCode.ROLE_NOT_ALLOWED, action=_("预留配件"))
     if actor.outlet_id and order.outlet_id != actor.outlet_id:
-        raise Forbidden("other_outlet", _("这不是您网点的工单。"))
+        raise Forbidden(ErrorCode.OTHER_OUTLET)
     part = part_get(brand_id=order.brand_id, code=part_code)
     n = _count(quantity)
     with transaction.atomic():
@@ -147,17 +144,17 @@ def part_fit(
 ) -> PartUse:
     """Record a fitted part and move the stock it came from. Visit rules are checked by the caller."""
     if source not in PartUse.Source.values:
-        raise Invalid("part_source_invalid", _("请选择配件来源。"), field="source")
+        raise Invalid(ErrorCode.PART_SOURCE_INVALID, field="source")
     if old_part_fate not in PartUse.OldPartFate.values:
-        raise Invalid("old_part_fate_required", _("请记录旧件去向。"), field="old_part_fate")
+        raise Invalid(ErrorCode.OLD_PART_FATE_REQUIRED, field="old_part_fate")
     stock = None
     if source == PartUse.Source.TECHNICIAN:
         if order.technician is None:
-            raise DomainError("no_technician", _("工单尚未派工程师。"))
+            raise DomainError(ErrorCode.NO_TECHNICIAN)
         stock = stock_line(part=part, technician=order.technician)
     elif source == PartUse.Source.OUTLET:
         if order.outlet is None:
-            raise DomainError("no_outlet", _("工单尚未派网点。"))
+            raise DomainError(ErrorCode.NO_OUTLET)
         stock = stock_line(part=part, outlet=order.outlet)
     if stock is not None:
         stock_take(order=order, stock=stock, quantity=quantity, by=by)

@@ -11,10 +11,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Invalid
+from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
@@ -129,7 +128,7 @@ def checklist_items(order: WorkOrder, kind: str, data: dict[str, Any] | None = N
         return _dicts(DELIVERY_BY_LINE.get(_line_code(order), DELIVERY_DEFAULT))
     if kind == Checklist.Kind.ONE_STOP:
         return []
-    raise Invalid("checklist_kind_invalid", _("检查清单类型无效：%(kind)s"), field="kind", kind=kind)
+    raise Invalid(ErrorCode.CHECKLIST_KIND_INVALID, field="kind", kind=kind)
 
 
 def checklist_latest(order: WorkOrder, kind: str) -> Checklist | None:
@@ -153,8 +152,7 @@ def checklist_record(
     missing = [i["label"] for i in items if i["required"] and not i["done"]]
     if missing:
         raise DomainError(
-            "checklist_incomplete",
-            _("以下检查项尚未完成：%(items)s"),
+            ErrorCode.CHECKLIST_INCOMPLETE,
             field="items",
             items="、".join(missing),
         )

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Invalid
+from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
@@ -38,7 +38,7 @@ Params = dict[str, Any]
 def kit_checked_before_departure(ctx: MoveContext) -> Params:
     """The kit checklist (reserved parts included) is ticked before leaving; departure time recorded."""
     if not checklist_done(ctx.order, Checklist.Kind.KIT):
-        raise DomainError("kit_not_checked", _("出发前须完成物品自检清单（R-PR-1）。"))
+        raise DomainError(ErrorCode.KIT_NOT_CHECKED)
     return {"departed_at": moment(ctx.param("client_at")).isoformat()}
 
 
@@ -75,12 +75,10 @@ def lateness_escalation(ctx: MoveContext) -> None:
 def entry_and_apology_before_service(ctx: MoveContext) -> None:
     """Entry protocol done (greeting, identity, permit, permission, shoe covers); an apology if late."""
     if not checklist_done(ctx.order, Checklist.Kind.ENTRY):
-        raise DomainError(
-            "entry_not_checked", _("进门前须完成进门规范（出示证件、经允许进门、穿鞋套，R-AR-4）。")
-        )
+        raise DomainError(ErrorCode.ENTRY_NOT_CHECKED)
     gap = apology_gap(ctx.order)
     if gap:
-        raise DomainError("apology_required", gap)
+        raise DomainError(ErrorCode.APOLOGY_REQUIRED, detail=gap)
 
 
 def nobody_home_protocol(ctx: MoveContext) -> Params:
@@ -89,12 +87,11 @@ def nobody_home_protocol(ctx: MoveContext) -> Params:
     left_at = moment(ctx.param("client_at"))
     gap = knock_protocol_gap(order, left_at)
     if gap:
-        raise DomainError("knock_protocol_incomplete", gap)
+        raise DomainError(ErrorCode.KNOCK_PROTOCOL_INCOMPLETE, detail=gap)
     note = str(ctx.param("note_left") or "").strip()
     if not note:
         raise Invalid(
-            "note_required",
-            _("请填写留言条内容（到达时间、离开时间、联系方式，R-AR-2）。"),
+            ErrorCode.NOTE_REQUIRED,
             field="note_left",
         )
     arrive = order.events.filter(kind=EventKind.ARRIVE).order_by("-seq").first()
@@ -127,17 +124,15 @@ def take_back_consented(ctx: MoveContext) -> Params:
     """An allowed reason, the customer's consent and data-backup confirmation, what is taken (receipt)."""
     order = ctx.order
     if not order.consents.filter(kind=Consent.Kind.TAKE_BACK).exists():
-        raise DomainError("take_back_needs_consent", _("拉回维修须先记录客户同意。"))  # R-AN-6
+        raise DomainError(ErrorCode.TAKE_BACK_NEEDS_CONSENT)  # R-AN-6
     reason = str(ctx.param("take_back_reason") or "")
     if reason not in TakeBack.Reason.values:
-        raise Invalid(
-            "take_back_reason_invalid", _("请选择规范允许的拉回原因（R-SV-6）。"), field="take_back_reason"
-        )
+        raise Invalid(ErrorCode.TAKE_BACK_REASON_INVALID, field="take_back_reason")
     if not order.consents.filter(kind=Consent.Kind.DATA_BACKUP).exists():
-        raise DomainError("take_back_needs_backup", _("拉回前须由客户确认数据备份（R-SV-6）。"))
+        raise DomainError(ErrorCode.TAKE_BACK_NEEDS_BACKUP)
     items = str(ctx.param("items") or "").strip()
     if not items:
-        raise Invalid("items_required", _("请填写带走的物品（整机及附件）。"), field="items")
+        raise Invalid(ErrorCode.ITEMS_REQUIRED, field="items")
     return {
         "take_back_reason": reason,
         "items": items[:300],
@@ -161,7 +156,7 @@ def returned_only_when_repaired(ctx: MoveContext) -> None:
     """A unit is returned only once the workshop has recorded it repaired."""
     take_back = TakeBack.objects.filter(order=ctx.order).first()
     if take_back is None or take_back.stage != TakeBack.Stage.REPAIRED:
-        raise DomainError("unit_not_repaired", _("车间尚未登记修复，不能送回（R-AN-6）。"))
+        raise DomainError(ErrorCode.UNIT_NOT_REPAIRED)
 
 
 def take_back_returned(ctx: MoveContext) -> None:
@@ -189,16 +184,14 @@ def completion_checked(ctx: MoveContext) -> None:
     """The completion checklist, an accepted quote and, for an installation, goods and acceptance card."""
     gaps = completion_gaps(ctx.order)
     if gaps:
-        raise DomainError("completion_incomplete", _("尚不能完工，缺少：%(gaps)s"), gaps="、".join(gaps))
+        raise DomainError(ErrorCode.COMPLETION_INCOMPLETE, gaps="、".join(gaps))
 
 
 def signed_by_the_customer(ctx: MoveContext) -> Params:
     """Completion needs the customer's own signature; the technician can never sign for them."""
     sig = Signature.objects.filter(order=ctx.order).first()
     if sig is None:
-        raise DomainError(
-            "signature_required", _("完工须有客户本人签字（在客户模式下采集），工程师不能代签。")
-        )
+        raise DomainError(ErrorCode.SIGNATURE_REQUIRED)
     return {"signature_method": sig.method, "signer": sig.signer_name}
 
 
@@ -222,13 +215,12 @@ def payment_is_the_accepted_quote(ctx: MoveContext) -> Params:
     )
     quote = quote_require_accepted(ctx.order)
     if quote.due != amount_due(ctx.order):  # pragma: no cover - the fingerprint makes them equal
-        raise DomainError("amount_not_quote", _("收款金额与客户确认的报价不符。"))
+        raise DomainError(ErrorCode.AMOUNT_NOT_QUOTE)
     if intent is None:
         return {**terms, "quote_version": quote.version}
     if intent.quote_version != quote.version or intent.amount != quote.due:
         raise DomainError(
-            "payment_intent_stale",
-            _("扣款时的报价（第 %(charged)s 版，¥%(amount)s）不是客户现在确认的报价：该笔扣款须对账或退款。"),
+            ErrorCode.PAYMENT_INTENT_STALE,
             charged=intent.quote_version,
             amount=intent.amount,
         )
@@ -249,7 +241,7 @@ def report_after_payment(ctx: MoveContext) -> None:
 def nothing_outstanding(ctx: MoveContext) -> None:
     """A completed order is called back only once nothing is left to pay."""
     if amount_due(ctx.order) > 0:
-        raise DomainError("payment_outstanding", _("尚有未收款项，请先收款。"))
+        raise DomainError(ErrorCode.PAYMENT_OUTSTANDING)
 
 
 RULES: list[Rule] = [

@@ -8,9 +8,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils.translation import gettext_lazy as _
 
-from doorstep.core.errors import DomainError
+from doorstep.core.errors import DomainError, ErrorCode
 from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
@@ -43,7 +42,7 @@ def part_use_record(
     _step(order, actor, WORK_STATUSES)
     quote = quote_require_accepted(order)
     if not work_started(order):
-        raise DomainError("work_not_started", _("请先开始施工（报价已确认、安全检查已完成）。"))
+        raise DomainError(ErrorCode.WORK_NOT_STARTED)
     part = part_get(brand_id=order.brand_id, code=part_code)
     n = _count(quantity)
     used = (
@@ -52,19 +51,17 @@ def part_use_record(
     )
     if used + n > _quoted_quantity(quote.lines, part.fee_item.code):
         raise DomainError(
-            "part_not_in_quote",
-            _("配件「%(part)s」不在客户确认的报价内（或超出数量）：请先更新报价并经客户确认。"),
+            ErrorCode.PART_NOT_IN_QUOTE,
             field="part",
             part=part.name,
         )  # R-SV-2: no change of service content without consent
     if source in CANNIBALISED and not order.consents.filter(kind=Consent.Kind.CANNIBALISE).exists():
         raise DomainError(
-            "cannibalise_needs_consent",
-            _("从故障机或周转机拆取配件须先记录客户同意（R-AN-3）。"),
+            ErrorCode.CANNIBALISE_NEEDS_CONSENT,
             field="source",
         )
     if not part.original:
-        raise DomainError("part_not_certified", _("只能使用原厂或认证配件（R-SV-5）。"), field="part")
+        raise DomainError(ErrorCode.PART_NOT_CERTIFIED, field="part")
     with transaction.atomic():
         use = part_fit(
             order=order,

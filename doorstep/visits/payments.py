@@ -23,10 +23,9 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError
+from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
@@ -88,17 +87,11 @@ class _LiveProvider:
         missing = [k for k in self.required if not creds.get(k)]
         if missing:
             raise ProviderNotConfigured(
-                "payment_not_configured",
-                _(
-                    "%(provider)s 未配置（缺少 %(missing)s），"
-                    "请在 DOORSTEP_PAYMENTS 中设置商户凭据，或使用现金收款。"
-                ),
+                ErrorCode.PAYMENT_NOT_CONFIGURED,
                 provider=self.label,
                 missing="、".join(missing),
             )
-        raise ProviderNotConfigured(
-            "payment_not_implemented", _("%(provider)s 接口尚未接入，请使用现金收款。"), provider=self.label
-        )
+        raise ProviderNotConfigured(ErrorCode.PAYMENT_NOT_IMPLEMENTED, provider=self.label)
 
 
 class WeChatPayProvider(_LiveProvider):
@@ -120,7 +113,7 @@ def provider_for(method: str) -> PaymentProvider:
         return WeChatPayProvider()
     if method == "alipay":
         return AlipayProvider()
-    raise DomainError("payment_method_invalid", _("请选择收款方式。"), field="method")
+    raise Invalid(ErrorCode.PAYMENT_METHOD_INVALID, field="method")
 
 
 def collect(*, order: WorkOrder, method: str, amount: Decimal, key: str = "") -> Charge:
@@ -199,8 +192,7 @@ def intent_charge(intent: PaymentIntent) -> PaymentIntent:
     except Exception as err:
         _intent_update(intent, State.PENDING, last_error=f"{type(err).__name__}: {err}"[:500])
         raise PaymentOutcomeUnknown(
-            "payment_outcome_unknown",
-            _("支付渠道未返回结果。请重试收款：系统会用同一商户订单号 %(key)s 向渠道确认，不会重复扣款。"),
+            ErrorCode.PAYMENT_OUTCOME_UNKNOWN,
             key=intent.key,
         ) from err
     return _intent_update(
@@ -223,9 +215,7 @@ def intent_to_apply(*, order: WorkOrder, key: Any) -> PaymentIntent:
 
 
 def _not_charged(key: Any) -> DomainError:
-    return DomainError(
-        "payment_intent_not_charged", _("没有可入账的电子支付（商户订单号 %(key)s）。"), key=key
-    )
+    return DomainError(ErrorCode.PAYMENT_INTENT_NOT_CHARGED, key=key)
 
 
 def _flag_unapplied(intent: PaymentIntent, actor: Actor, reason: str) -> None:
@@ -318,11 +308,7 @@ def _charge_unapplied(intent: PaymentIntent, actor: Actor, refused: DomainError)
         intent.refresh_from_db()
         _flag_unapplied(intent, actor, refused.code)
     return PaymentNotApplied(
-        "payment_not_applied",
-        _(
-            "已通过%(method)s扣款 ¥%(amount)s（交易号 %(transaction)s），但收款未能登记：%(reason)s "
-            "该笔扣款已记录在工单上待对账或退款，请勿重复收款。"
-        ),
+        ErrorCode.PAYMENT_NOT_APPLIED,
         method=intent.get_method_display(),
         amount=intent.amount,
         transaction=intent.transaction_id,

@@ -10,12 +10,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalog.models import FeeItem
 from doorstep.catalog.warranty import decide_warranty
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Invalid, NotFound
+from doorstep.core.errors import DomainError, ErrorCode, Invalid, NotFound
 from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
@@ -58,10 +57,10 @@ def charge_remove(*, order: WorkOrder, actor: Actor, line_id: Any) -> None:
     """Take a line off the quote before payment; an accepted quote then needs a new acceptance."""
     _require_field_actor(order, actor)
     if order.status not in ON_SITE:
-        raise DomainError("not_on_site", _("只有到达现场后才能修改报价。"))
+        raise DomainError(ErrorCode.NOT_ON_SITE)
     line = ChargeLine.objects.select_related("fee_item").filter(order=order, pk=line_id).first()
     if line is None:
-        raise NotFound("charge_unknown", _("收费项目不存在。"), field="line")
+        raise NotFound(ErrorCode.CHARGE_UNKNOWN, field="line")
     with transaction.atomic():
         EventKind.CHARGE_REMOVED.record(
             order=order,
@@ -112,8 +111,7 @@ def quote_require_accepted(order: WorkOrder) -> Quote:
     quote = quote_current(order)
     if quote is None:
         raise DomainError(
-            "quote_not_accepted",
-            _("报价尚未经客户确认（或确认后已变更）：请在客户模式下出示收费标准与报价，由客户确认后再施工。"),
+            ErrorCode.QUOTE_NOT_ACCEPTED,
         )  # R-SV-2, R-IN-9
     return quote
 
@@ -121,14 +119,14 @@ def quote_require_accepted(order: WorkOrder) -> Quote:
 def quote_accept(*, order: WorkOrder, signer: str, seen: str, method: str) -> Quote:
     """The customer accepts the quote they were shown (``seen`` = its fingerprint) (R-SV-2, R-IN-9)."""
     if method not in Quote.Method.values:
-        raise Invalid("quote_method_invalid", _("确认方式无效。"), field="method")
+        raise Invalid(ErrorCode.QUOTE_METHOD_INVALID, field="method")
     if not signer.strip():
-        raise Invalid("signer_required", _("请填写确认人姓名。"), field="signer_name")
+        raise Invalid(ErrorCode.SIGNER_REQUIRED, field="signer_name")
     if order.status not in ON_SITE:
-        raise DomainError("not_on_site", _("工单当前不在服务中，不能确认报价。"))
+        raise DomainError(ErrorCode.NOT_ON_SITE)
     lines = quote_lines(order)
     if seen != fingerprint(lines):
-        raise DomainError("quote_changed", _("报价已变更，请重新查看后再确认。"))
+        raise DomainError(ErrorCode.QUOTE_CHANGED)
     customer = Actor.customer(signer.strip())
     total, due = _totals(lines)
     with transaction.atomic():

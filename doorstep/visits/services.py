@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalog.models import FeeItem
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Forbidden, Invalid
+from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid
 from doorstep.network.actors import Actor
 from doorstep.network.roles import FIELD, Party, Role
 from doorstep.orders.events import EventKind
@@ -30,18 +30,18 @@ MAX_SIGNATURE_BYTES = 400_000
 
 def _require_field_actor(order: WorkOrder, actor: Actor) -> None:
     if actor.role not in FIELD:
-        raise Forbidden("role_not_allowed", _("只有现场工程师或网点可以操作。"))
+        raise Forbidden(ErrorCode.ROLE_NOT_ALLOWED, action=_("现场操作"))
     if actor.role == Role.TECHNICIAN and order.technician_id != actor.technician_id:
-        raise Forbidden("not_your_visit", _("这不是派给您的工单。"))
+        raise Forbidden(ErrorCode.NOT_YOUR_VISIT)
 
 
 def _quantity(raw: Any) -> Decimal:
     try:
         qty = Decimal(str(raw))
     except (InvalidOperation, ValueError):
-        raise Invalid("quantity_invalid", _("数量无效：%(raw)s"), field="quantity", raw=raw) from None
+        raise Invalid(ErrorCode.QUANTITY_INVALID, field="quantity", raw=raw) from None
     if qty <= 0 or qty > 1000:
-        raise Invalid("quantity_invalid", _("数量无效：%(raw)s"), field="quantity", raw=raw)
+        raise Invalid(ErrorCode.QUANTITY_INVALID, field="quantity", raw=raw)
     return qty
 
 
@@ -57,19 +57,17 @@ def charge_add(
     """Add a charge from the brand's published fee standard, at its price, never anything else (R-SV-2)."""
     _require_field_actor(order, actor)
     if order.status not in ON_SITE:
-        raise DomainError("not_on_site", _("只有到达现场后才能添加收费项目。"))
+        raise DomainError(ErrorCode.NOT_ON_SITE)
     fee = FeeItem.objects.filter(brand=order.brand, code=fee_code, active=True).first()
     if fee is None:
         raise DomainError(
-            "charge_not_in_fee_standard",
-            _("收费项目不在品牌公布的收费标准内：%(code)s"),
+            ErrorCode.CHARGE_NOT_IN_FEE_STANDARD,
             field="fee_code",
             code=fee_code,
         )
     if unit_price is not None and Decimal(str(unit_price)) != fee.price:
         raise DomainError(
-            "charge_price_not_standard",
-            _("单价必须按收费标准 ¥%(price)s 收取。"),
+            ErrorCode.CHARGE_PRICE_NOT_STANDARD,
             field="unit_price",
             price=fee.price,
         )
@@ -102,9 +100,9 @@ def charge_add(
 def consent_record(*, order: WorkOrder, actor: Actor, kind: str, given_by: str, note: str = "") -> Consent:
     """A consent the customer gave, on the record (R-AN-6 take-back, R-SV-4 data backup, …)."""
     if kind not in Consent.Kind.values:
-        raise Invalid("consent_kind_invalid", _("同意类型无效：%(kind)s"), field="kind", kind=kind)
+        raise Invalid(ErrorCode.CONSENT_KIND_INVALID, field="kind", kind=kind)
     if not given_by.strip():
-        raise Invalid("given_by_required", _("请填写同意人姓名。"), field="given_by")
+        raise Invalid(ErrorCode.GIVEN_BY_REQUIRED, field="given_by")
     if actor.role != Party.CUSTOMER:
         _require_field_actor(order, actor)
     with transaction.atomic():
@@ -123,13 +121,13 @@ def consent_record(*, order: WorkOrder, actor: Actor, kind: str, given_by: str, 
 def _png_bytes(image: str) -> bytes:
     prefix = "data:image/png;base64,"
     if not image.startswith(prefix):
-        raise Invalid("signature_invalid", _("签名须为 PNG 图像。"), field="image")
+        raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image")
     try:
         raw = base64.b64decode(image[len(prefix) :], validate=True)
     except (binascii.Error, ValueError):
-        raise Invalid("signature_invalid", _("签名图像无法读取。"), field="image") from None
+        raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image") from None
     if not raw.startswith(b"\x89PNG") or len(raw) < 100 or len(raw) > MAX_SIGNATURE_BYTES:
-        raise Invalid("signature_invalid", _("签名图像无效或为空。"), field="image")
+        raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image")
     return raw
 
 
@@ -138,13 +136,13 @@ def signature_capture(
 ) -> WorkOrder:
     """The customer signs; the signature completes the order (R-CO-1). Staff can never sign (R-CO-1)."""
     if actor.role != Party.CUSTOMER:
-        raise Forbidden("signature_by_staff", _("客户签字只能由客户本人在客户模式下完成，工程师不能代签。"))
+        raise Forbidden(ErrorCode.SIGNATURE_BY_STAFF)
     if method not in Signature.Method.values:
-        raise Invalid("signature_method_invalid", _("签字方式无效。"), field="method")
+        raise Invalid(ErrorCode.SIGNATURE_METHOD_INVALID, field="method")
     if order.status not in SIGNABLE:
-        raise DomainError("not_ready_for_signature", _("服务尚未完成，暂不能签字。"))
+        raise DomainError(ErrorCode.NOT_READY_FOR_SIGNATURE)
     if not signer_name.strip():
-        raise Invalid("signer_required", _("请填写签字人姓名。"), field="signer_name")
+        raise Invalid(ErrorCode.SIGNER_REQUIRED, field="signer_name")
     _png_bytes(image)
     with transaction.atomic():
         Signature.objects.create(
@@ -170,10 +168,10 @@ def payment_terms(*, order: WorkOrder, method: str, receipt_no: Any = None) -> d
     if due == 0:
         method = Payment.Method.FREE
     elif method not in (Payment.Method.WECHAT, Payment.Method.ALIPAY, Payment.Method.CASH):
-        raise Invalid("payment_method_invalid", _("请选择收款方式。"), field="method")
+        raise Invalid(ErrorCode.PAYMENT_METHOD_INVALID, field="method")
     receipt = str(receipt_no or "").strip()
     if method == Payment.Method.CASH and not receipt:
-        raise Invalid("receipt_required", _("现金收款须填写收据编号。"), field="receipt_no")
+        raise Invalid(ErrorCode.RECEIPT_REQUIRED, field="receipt_no")
     if not receipt:
         receipt = f"{method.upper()}-{order.number}-{secrets.token_hex(4)}"
     return {"method": method, "amount": str(due), "receipt_no": receipt}

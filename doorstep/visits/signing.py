@@ -12,10 +12,9 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Invalid
+from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.core.privacy import mask_phone
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
@@ -38,7 +37,7 @@ def sign_code_send(*, order: WorkOrder, actor: Actor) -> SignCode:
     """Send a one-time signing code to the customer's phone (never shown to the technician)."""
     _require_field_actor(order, actor)
     if order.status not in SIGNABLE:
-        raise DomainError("not_ready_for_signature", _("服务尚未完成，暂不能签字。"))
+        raise DomainError(ErrorCode.NOT_READY_FOR_SIGNATURE)
     policy = policy_of(order)
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = clock.now()
@@ -73,10 +72,10 @@ def signature_with_code(
     policy = policy_of(order)
     pending = SignCode.objects.filter(order=order, used_at__isnull=True).order_by("-sent_at").first()
     if pending is None or pending.expires_at < clock.now() or pending.attempts >= policy.sign_code_attempts:
-        raise DomainError("sign_code_missing", _("请先发送验证码到客户手机（验证码已失效或次数用尽）。"))
+        raise DomainError(ErrorCode.SIGN_CODE_MISSING)
     if not constant_time_compare(pending.code_hash, _hash(order, code.strip())):
         SignCode.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1)
-        raise Invalid("sign_code_wrong", _("验证码不正确：须由客户本人输入手机收到的验证码。"), field="code")
+        raise Invalid(ErrorCode.SIGN_CODE_WRONG, field="code")
     with transaction.atomic():
         SignCode.objects.filter(pk=pending.pk).update(used_at=clock.now())
         return signature_capture(

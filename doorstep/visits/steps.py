@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Invalid
+from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.core.punctuality import Lateness, appointment_of, assess_with
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
@@ -43,8 +43,7 @@ def _step(order: WorkOrder, actor: Actor, statuses: set[str]) -> None:
     _require_field_actor(order, actor)
     if order.status not in statuses:
         raise DomainError(
-            "step_not_now",
-            _("工单当前状态为「%(current)s」，不能执行此步骤。"),
+            ErrorCode.STEP_NOT_NOW,
             current=Status(order.status).label,
         )
 
@@ -125,9 +124,9 @@ def late_call(*, order: WorkOrder, actor: Actor, expected_minutes: Any, reason: 
     try:
         minutes = int(str(expected_minutes))
     except ValueError:
-        raise Invalid("minutes_invalid", _("请填写预计迟到分钟数。"), field="expected_minutes") from None
+        raise Invalid(ErrorCode.MINUTES_INVALID, field="expected_minutes") from None
     if not reason.strip():
-        raise Invalid("reason_required", _("请填写迟到原因。"), field="reason")
+        raise Invalid(ErrorCode.REASON_REQUIRED, action=_("迟到致电"), field="reason")
     EventKind.LATE_CALL.record(
         order=order,
         actor=actor,
@@ -141,9 +140,9 @@ def apology_record(*, order: WorkOrder, actor: Actor, reason: str, accepted: boo
     _step(order, actor, {Status.ARRIVED, Status.IN_SERVICE})
     late = lateness_minutes(order)
     if late <= 0:
-        raise DomainError("not_late", _("本次上门未迟到，无需致歉记录。"))
+        raise DomainError(ErrorCode.NOT_LATE)
     if not reason.strip():
-        raise Invalid("reason_required", _("致歉须说明迟到原因。"), field="reason")
+        raise Invalid(ErrorCode.REASON_REQUIRED, action=_("致歉"), field="reason")
     with transaction.atomic():
         EventKind.LATE_APOLOGY.record(
             order=order,
@@ -175,7 +174,7 @@ def someone_else_home(*, order: WorkOrder, actor: Actor, name: str, relation: st
     """R-AR-7: someone else opens (a nanny): show the permit, have them call the customer to confirm."""
     _step(order, actor, {Status.ARRIVED})
     if not name.strip() or not relation.strip():
-        raise Invalid("proxy_required", _("请填写在家人员姓名及与客户的关系。"), field="name")
+        raise Invalid(ErrorCode.PROXY_REQUIRED, field="name")
     with transaction.atomic():
         EventKind.SOMEONE_ELSE_HOME.record(
             order=order,
@@ -201,7 +200,7 @@ def wrong_customer(*, order: WorkOrder, actor: Actor, note: str) -> None:
     """R-AR-6: wrong customer — apologise, leave, find the right one; the desk checks the address."""
     _step(order, actor, {Status.EN_ROUTE, Status.ARRIVED})
     if not note.strip():
-        raise Invalid("note_required", _("请说明情况（如门牌不符、住户非报修人）。"), field="note")
+        raise Invalid(ErrorCode.SITUATION_NOTE_REQUIRED, field="note")
     with transaction.atomic():
         EventKind.WRONG_CUSTOMER.record(
             order=order,
@@ -228,13 +227,9 @@ def _measurements(raw: dict[str, Any]) -> dict[str, str]:
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise Invalid(
-                "measurement_invalid", _("%(label)s无效：%(raw)s"), field=name, label=label, raw=text
-            ) from None
+            raise Invalid(ErrorCode.MEASUREMENT_INVALID, field=name, label=label, raw=text) from None
         if not low <= value <= high:
-            raise Invalid(
-                "measurement_invalid", _("%(label)s无效：%(raw)s"), field=name, label=label, raw=text
-            )
+            raise Invalid(ErrorCode.MEASUREMENT_INVALID, field=name, label=label, raw=text)
         values[name] = str(value)
     return values
 
@@ -255,7 +250,7 @@ def diagnosis_record(
     values = _measurements(measurements)
     picked = [c for c in causes if str(c.get("cause") or "").strip()]
     if not picked and not notes.strip():
-        raise Invalid("diagnosis_empty", _("请填写诊断说明或故障原因。"), field="notes")
+        raise Invalid(ErrorCode.DIAGNOSIS_EMPTY, field="notes")
     with transaction.atomic():
         diagnosis = Diagnosis.objects.create(
             order=order,
@@ -318,7 +313,7 @@ def work_start(*, order: WorkOrder, actor: Actor) -> None:
     quote = quote_require_accepted(order)
     gaps = work_gaps(order)
     if gaps:
-        raise DomainError("work_not_ready", _("尚不能开始施工：%(gaps)s"), gaps="；".join(gaps))
+        raise DomainError(ErrorCode.WORK_NOT_READY, gaps="；".join(gaps))
     EventKind.WORK_STARTED.record(
         order=order,
         actor=actor,
@@ -347,7 +342,7 @@ def workshop_stage(*, order: WorkOrder, actor: Actor, stage: str) -> TakeBack:
         or stage not in order_of[1:]
         or order_of.index(stage) != order_of.index(take_back.stage) + 1
     ):
-        raise DomainError("stage_invalid", _("维修进度不能这样变更。"), field="stage")
+        raise DomainError(ErrorCode.STAGE_INVALID, field="stage")
     take_back.stage = stage
     take_back.save(update_fields=["stage"])
     EventKind.WORKSHOP_STAGE.record(

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Forbidden
+from doorstep.core.errors import DomainError, ErrorCode, Forbidden
 from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
 from doorstep.network.roles import ANY_CENTRE, Role
@@ -101,11 +99,11 @@ def tasks_close(*, order: WorkOrder, actor: Actor, kind: str, outcome: str) -> i
 
 def task_done(*, task: EscalationTask, actor: Actor, outcome: str) -> EscalationTask:
     if actor.role not in ANY_CENTRE and actor.staff is not None and actor.centre_id != task.order.centre_id:
-        raise Forbidden("other_centre", _("这不是您服务中心的任务。"))
+        raise Forbidden(ErrorCode.OTHER_CENTRE)
     if task.state == EscalationTask.State.DONE:
-        raise DomainError("task_done", _("该任务已处理。"))
+        raise DomainError(ErrorCode.TASK_DONE)
     if not outcome.strip():
-        raise DomainError("outcome_required", _("请填写处理结果。"), field="outcome")
+        raise DomainError(ErrorCode.OUTCOME_REQUIRED, field="outcome")
     task.state, task.done_at, task.outcome = EscalationTask.State.DONE, clock.now(), outcome.strip()[:300]
     task.save(update_fields=["state", "done_at", "outcome"])
     deadline_meet(task.deadline_id)

@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F
 from django.tasks import task
-from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
+from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
 from doorstep.network.policy import policy_of
@@ -61,13 +60,13 @@ def complaint_open(
 
 def _check_open(order: WorkOrder, actor: Actor, channel: str, category: str, text: str) -> None:
     if actor.role not in COMPLAINT_OPENERS or not order_is_visible_to(order, actor):
-        raise Forbidden("complaint_forbidden", _("您不能为该工单登记投诉。"))
+        raise Forbidden(ErrorCode.COMPLAINT_FORBIDDEN)
     if channel not in Complaint.Channel.values:
-        raise Invalid("complaint_channel_unknown", _("请选择投诉渠道。"), field="channel")
+        raise Invalid(ErrorCode.COMPLAINT_CHANNEL_UNKNOWN, field="channel")
     if category not in Complaint.Category.values:
-        raise Invalid("complaint_category_unknown", _("请选择投诉类别。"), field="category")
+        raise Invalid(ErrorCode.COMPLAINT_CATEGORY_UNKNOWN, field="category")
     if not text:
-        raise Invalid("complaint_description_required", _("请填写投诉内容。"), field="description")
+        raise Invalid(ErrorCode.COMPLAINT_DESCRIPTION_REQUIRED, field="description")
 
 
 def _last_technician(order: WorkOrder) -> int | None:
@@ -141,7 +140,7 @@ def complaint_respond(*, complaint: Complaint, actor: Actor, response: str) -> C
     """The owner (or the quality team) answers; the customer is then asked to confirm (R-QA-3)."""
     text = (response or "").strip()
     if not text:
-        raise Invalid("complaint_response_required", _("请填写答复内容。"), field="response")
+        raise Invalid(ErrorCode.COMPLAINT_RESPONSE_REQUIRED, field="response")
     _require_handler(complaint, actor)
     with transaction.atomic():
         locked = _locked(complaint, Complaint.State.OPEN)
@@ -205,7 +204,7 @@ def _require_handler(complaint: Complaint, actor: Actor) -> None:
     manager = actor.role == Role.OUTLET_MANAGER
     outlet = manager and complaint.outlet_id and actor.outlet_id == complaint.outlet_id
     if not (owner or team or outlet):
-        raise Forbidden("complaint_not_yours", _("只有投诉负责人或质量部门可以处理该投诉。"))
+        raise Forbidden(ErrorCode.COMPLAINT_NOT_YOURS)
 
 
 def _locked(complaint: Complaint, state: str) -> Complaint:
@@ -216,11 +215,10 @@ def _locked(complaint: Complaint, state: str) -> Complaint:
         .first()
     )
     if locked is None:
-        raise NotFound("complaint_not_found", _("找不到该投诉。"))
+        raise NotFound(ErrorCode.COMPLAINT_NOT_FOUND)
     if locked.state != state:
         raise DomainError(
-            "complaint_state",
-            _("投诉当前状态为「%(state)s」，不能执行该操作。"),
+            ErrorCode.COMPLAINT_STATE,
             state=locked.get_state_display(),
         )
     return locked

@@ -13,10 +13,9 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Forbidden, Invalid
+from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
 from doorstep.network.roles import CALLERS, Party
@@ -61,13 +60,13 @@ def callback_record(
 
 def _check_caller(order: WorkOrder, actor: Actor, outcome: str, follow_up: str) -> None:
     if actor.role not in CALLERS or actor.staff is None or not order_is_visible_to(order, actor):
-        raise Forbidden("callback_forbidden", _("只有客服、质量经理或管理员可以回访。"))
+        raise Forbidden(ErrorCode.CALLBACK_FORBIDDEN)
     if order.status not in AWAITING_CALLBACK:
-        raise DomainError("callback_not_due", _("该工单当前不需要回访。"))
+        raise DomainError(ErrorCode.CALLBACK_NOT_DUE)
     if outcome not in CallbackAttempt.Outcome.values:
-        raise Invalid("callback_outcome_unknown", _("请选择回访结果。"), field="outcome")
+        raise Invalid(ErrorCode.CALLBACK_OUTCOME_UNKNOWN, field="outcome")
     if follow_up not in CallbackAttempt.FollowUp.values:
-        raise Invalid("callback_follow_up_unknown", _("请选择后续处理方式。"), field="follow_up")
+        raise Invalid(ErrorCode.CALLBACK_FOLLOW_UP_UNKNOWN, field="follow_up")
 
 
 def _reached(
@@ -75,12 +74,11 @@ def _reached(
 ) -> CallbackAttempt:
     if works is False and follow_up == CallbackAttempt.FollowUp.NONE:
         raise Invalid(
-            "callback_problem_needs_follow_up",
-            _("客户反映产品仍有问题：请选择重新上门或转投诉。"),
+            ErrorCode.CALLBACK_PROBLEM_NEEDS_FOLLOW_UP,
             field="follow_up",
         )  # R-QA-1
     if follow_up != CallbackAttempt.FollowUp.NONE and not feedback:
-        raise Invalid("callback_feedback_required", _("请记录客户反映的问题。"), field="feedback")
+        raise Invalid(ErrorCode.CALLBACK_FEEDBACK_REQUIRED, field="feedback")
     with transaction.atomic():
         order = order_transition(
             order=order,
@@ -151,7 +149,7 @@ def callback_from_survey(*, order: WorkOrder, actor: Actor) -> WorkOrder:
     """The customer answered the online questionnaire: the agent records it as the callback (R-QA-1)."""
     survey = Survey.objects.filter(order=order).first()
     if survey is None:
-        raise DomainError("survey_missing", _("客户尚未填写在线问卷。"))
+        raise DomainError(ErrorCode.SURVEY_MISSING)
     _check_caller(order, actor, CallbackAttempt.Outcome.REACHED, CallbackAttempt.FollowUp.NONE)
     return order_transition(
         order=order, actor=actor, action=Action.RECORD_CALLBACK, params=_survey_callback_params(survey)
@@ -178,7 +176,7 @@ def survey_submit(
 ) -> Survey:
     """Only the customer rates the service (R-QA-2); staff can never answer on the customer's behalf."""
     if actor.role != Party.CUSTOMER:
-        raise Forbidden("survey_customer_only", _("满意度调查只能由客户本人填写，员工不能代填。"))
+        raise Forbidden(ErrorCode.SURVEY_CUSTOMER_ONLY)
     clean = _scores(scores)
     _check_surveyable(order)
     with transaction.atomic():
@@ -203,16 +201,16 @@ def _scores(scores: dict[str, Any]) -> dict[str, int]:
     for name in SCORE_FIELDS:
         raw = str(scores.get(name, "")).strip()
         if not raw.isdigit() or not 1 <= int(raw) <= 5:
-            raise Invalid("survey_score_invalid", _("每一项评分须为 1–5 分。"), field=name)
+            raise Invalid(ErrorCode.SURVEY_SCORE_INVALID, field=name)
         clean[name] = int(raw)
     return clean
 
 
 def _check_surveyable(order: WorkOrder) -> None:
     if order.status not in SURVEYABLE:
-        raise DomainError("survey_not_open", _("服务完成后才能评价。"))
+        raise DomainError(ErrorCode.SURVEY_NOT_OPEN)
     if Survey.objects.filter(order=order).exists():
-        raise DomainError("survey_already_submitted", _("您已评价过本次服务，谢谢。"))
+        raise DomainError(ErrorCode.SURVEY_ALREADY_SUBMITTED)
 
 
 def _complain_if_unhappy(order: WorkOrder, actor: Actor, survey: Survey) -> None:

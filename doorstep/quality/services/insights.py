@@ -4,10 +4,9 @@ routed to the product, quality or parts department and tracked to an outcome."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import Forbidden, Invalid, NotFound
+from doorstep.core.errors import ErrorCode, Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
 from doorstep.network.roles import FIELD, QUALITY_TEAM
 from doorstep.orders.events import EventKind
@@ -27,11 +26,11 @@ def fault_record_save(*, order: WorkOrder, actor: Actor, **fields: str) -> Fault
     """Record (or correct) the order's fault code: model × component × symptom × cause × fix (R-QA-5)."""
     _require_field_actor(order, actor)
     if order.status not in CODABLE:
-        raise Invalid("fault_code_too_early", _("维修开始后才能记录故障编码。"))
+        raise Invalid(ErrorCode.FAULT_CODE_TOO_EARLY)
     clean = {name: str(fields.get(name) or "").strip() for name in FAULT_FIELDS}
     for name, value in clean.items():
         if not value:
-            raise Invalid("fault_code_incomplete", _("故障编码须填写部件、现象、原因和处理。"), field=name)
+            raise Invalid(ErrorCode.FAULT_CODE_INCOMPLETE, field=name)
     assert actor.staff is not None
     model = order.product.model if order.product else None
     with transaction.atomic():
@@ -53,7 +52,7 @@ def fault_record_save(*, order: WorkOrder, actor: Actor, **fields: str) -> Fault
 
 def _require_field_actor(order: WorkOrder, actor: Actor) -> None:
     if actor.role not in FIELD or actor.staff is None or not order_is_visible_to(order, actor):
-        raise Forbidden("fault_code_forbidden", _("只有上门工程师或网点经理可以记录故障编码。"))
+        raise Forbidden(ErrorCode.FAULT_CODE_FORBIDDEN)
 
 
 def insight_submit(
@@ -61,15 +60,13 @@ def insight_submit(
 ) -> Insight:
     """Field staff send an idea to the product, quality or parts department (R-QA-5)."""
     if actor.staff is None:
-        raise Forbidden("insight_staff_only", _("只有员工可以提交信息增值建议。"))
+        raise Forbidden(ErrorCode.INSIGHT_STAFF_ONLY)
     if order is not None and not order_is_visible_to(order, actor):
-        raise NotFound("order_not_found", _("工单不存在或无权查看。"))
+        raise NotFound(ErrorCode.ORDER_NOT_FOUND)
     if department not in Insight.Department.values:
-        raise Invalid("insight_department_unknown", _("请选择接收部门。"), field="department")
+        raise Invalid(ErrorCode.INSIGHT_DEPARTMENT_UNKNOWN, field="department")
     if not (title or "").strip() or not (body or "").strip():
-        raise Invalid(
-            "insight_text_required", _("请填写标题和内容。"), field="title" if not title else "body"
-        )
+        raise Invalid(ErrorCode.INSIGHT_TEXT_REQUIRED, field="title" if not title else "body")
     model = order.product.model if order is not None and order.product else None
     with transaction.atomic():
         insight = Insight.objects.create(
@@ -87,9 +84,9 @@ def insight_submit(
 def insight_update(*, insight: Insight, actor: Actor, state: str, note: str = "") -> Insight:
     """The receiving department (through the quality team) tracks the insight to an outcome."""
     if actor.role not in QUALITY_TEAM or actor.centre_id != insight.centre_id:
-        raise Forbidden("insight_route_forbidden", _("只有质量经理或管理员可以更新建议状态。"))
+        raise Forbidden(ErrorCode.INSIGHT_ROUTE_FORBIDDEN)
     if state not in Insight.State.values:
-        raise Invalid("insight_state_unknown", _("未知的建议状态。"), field="state")
+        raise Invalid(ErrorCode.INSIGHT_STATE_UNKNOWN, field="state")
     insight.state, insight.department_note, insight.updated_at = (
         state,
         (note or "").strip()[:300],

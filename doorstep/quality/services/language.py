@@ -14,10 +14,9 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max
-from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, Forbidden, Invalid, NotFound
+from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
 from doorstep.network.roles import Party
 from doorstep.orders.events import EventKind
@@ -108,12 +107,12 @@ def _hint(hit: Hit) -> dict[str, Any]:
 
 def _require_source(source: str) -> None:
     if source not in Source.values:
-        raise Invalid("language_source_unknown", _("未知的文本来源。"), field="source")
+        raise Invalid(ErrorCode.LANGUAGE_SOURCE_UNKNOWN, field="source")
 
 
 def _require_staff_author(author: Actor) -> None:
     if author.role == Party.CUSTOMER:
-        raise Invalid("language_author_not_staff", _("只检查员工撰写的文本。"), field="author")
+        raise Invalid(ErrorCode.LANGUAGE_AUTHOR_NOT_STAFF, field="author")
 
 
 def _flag_create(
@@ -160,7 +159,7 @@ def language_flag_dismiss(*, flag: LanguageFlag, actor: Actor, note: str) -> Lan
     _require_reviewer(actor)
     reason = (note or "").strip()
     if not reason:
-        raise Invalid("dismiss_reason_required", _("排除标记必须填写理由。"), field="note")
+        raise Invalid(ErrorCode.DISMISS_REASON_REQUIRED, field="note")
     with transaction.atomic():
         locked = _lock_open(flag, actor)
         rule = _rule_persist(locked.as_hit(), actor=actor, reason=reason)
@@ -171,15 +170,15 @@ def language_flag_dismiss(*, flag: LanguageFlag, actor: Actor, note: str) -> Lan
 
 def _require_reviewer(actor: Actor) -> None:
     if not can_review_language(actor):
-        raise Forbidden("language_review_forbidden", _("只有质量经理或管理员可以审核服务用语标记。"))
+        raise Forbidden(ErrorCode.LANGUAGE_REVIEW_FORBIDDEN)
 
 
 def _lock_open(flag: LanguageFlag, actor: Actor) -> LanguageFlag:
     locked = LanguageFlag.objects.select_for_update().filter(pk=flag.pk).first()
     if locked is None or not language_flag_is_visible_to(locked, actor):
-        raise NotFound("flag_not_found", _("找不到该服务用语标记。"))
+        raise NotFound(ErrorCode.FLAG_NOT_FOUND)
     if locked.state != LanguageFlag.State.OPEN:
-        raise DomainError("flag_already_reviewed", _("该标记已审核，不能重复审核。"))
+        raise DomainError(ErrorCode.FLAG_ALREADY_REVIEWED)
     return locked
 
 

@@ -14,11 +14,10 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.tasks import task
-from django.utils.translation import gettext_lazy as _
 from scipy.stats import binomtest, poisson
 
 from doorstep.core import clock
-from doorstep.core.errors import Forbidden
+from doorstep.core.errors import ErrorCode, Forbidden
 from doorstep.core.policy import Policy
 from doorstep.customers.models import OwnedProduct
 from doorstep.network.actors import Actor
@@ -151,7 +150,7 @@ def _store(
 def early_warning_acknowledge(*, warning: EarlyWarning, actor: Actor) -> EarlyWarning:
     """The quality team has taken the warning up (and routed it, R-QA-5)."""
     if actor.role not in QUALITY_TEAM or actor.centre_id != warning.centre_id:
-        raise Forbidden("warning_forbidden", _("只有质量经理或管理员可以确认预警。"))
+        raise Forbidden(ErrorCode.WARNING_FORBIDDEN)
     warning.state = EarlyWarning.State.ACKNOWLEDGED
     warning.save(update_fields=["state"])
     return warning

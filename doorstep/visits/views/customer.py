@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from doorstep.core.errors import Invalid
+from doorstep.core.errors import ErrorCode, Invalid
 from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
@@ -38,7 +38,7 @@ def _consent(request: HttpRequest, order: WorkOrder, do: str) -> str:
     kind, _question = CONSENTS[do]
     name = request.POST.get("given_by", "").strip()
     if request.POST.get("agree") != "yes":
-        raise Invalid("not_agreed", _("客户未同意，未记录。"), field="agree")
+        raise Invalid(ErrorCode.NOT_AGREED, field="agree")
     note = request.POST.get("note", "").strip()
     if do == "backup":
         note = (
@@ -72,7 +72,7 @@ def _act(request: HttpRequest, order: WorkOrder, do: str) -> str:
         return _("客户已签字，服务完工。")
     if do in CONSENTS:
         return _consent(request, order, do)
-    raise Invalid("step_unknown", _("未知操作：%(name)s"), name=do)
+    raise Invalid(ErrorCode.STEP_UNKNOWN, name=do)
 
 
 @login_required

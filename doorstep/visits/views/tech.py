@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
-from doorstep.core.errors import Invalid
+from doorstep.core.errors import ErrorCode, Invalid
 from doorstep.network.actors import Actor
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import WorkOrder
@@ -239,7 +239,7 @@ def step(request: HttpRequest, number: str, name: str) -> HttpResponse:
 
     def run() -> str:
         if handler is None:
-            raise Invalid("step_unknown", _("未知操作：%(name)s"), name=name)
+            raise Invalid(ErrorCode.STEP_UNKNOWN, name=name)
         return handler(request, order, actor)
 
     return perform(request, run, reverse("visits:visit", args=[number]) + f"#{name}", once=run_once)
