@@ -26,8 +26,9 @@ from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.quality.privacy import contact_for
-from doorstep.visits import services as visit_services
-from doorstep.visits.payments import payment_take
+from doorstep.visits.consent.consents import consent_record
+from doorstep.visits.diagnosis.charges import charge_add
+from doorstep.visits.payment.take import payment_take
 
 router = Router(tags=["orders"])
 ERRORS: dict[int, type[Schema]] = {
@@ -164,7 +165,7 @@ def perform_action(request: HttpRequest, number: str, action: str, payload: Tran
 def add_charge(request: HttpRequest, number: str, payload: ChargeIn) -> Reply[dict[str, Any]]:
     actor = _actor(request)
     order = _order(actor, number)
-    visit_services.charge_add(
+    charge_add(
         order=order,
         actor=actor,
         fee_code=payload.fee_code,
@@ -181,7 +182,5 @@ def add_charge(request: HttpRequest, number: str, payload: ChargeIn) -> Reply[di
 def add_consent(request: HttpRequest, number: str, payload: ConsentIn) -> Reply[dict[str, Any]]:
     actor = _actor(request)
     order = _order(actor, number)
-    visit_services.consent_record(
-        order=order, actor=actor, kind=payload.kind, given_by=payload.given_by, note=payload.note
-    )
+    consent_record(order=order, actor=actor, kind=payload.kind, given_by=payload.given_by, note=payload.note)
     return Reply(201, order_detail_out(order, actor))

@@ -53,7 +53,7 @@ FIELD = frozenset({Role.TECHNICIAN, Role.OUTLET_MANAGER, Role.ADMIN})
 OUTLET_BOUND = frozenset({Role.OUTLET_MANAGER, Role.TECHNICIAN})
 # The centre's quality team: complaints, warnings, insight routing, language review.
 QUALITY_TEAM = frozenset({Role.QUALITY, Role.ADMIN})
-# Who an escalation task may go to (visits/tasks.py OWNER_ROLES, in order of preference per kind).
+# Who an escalation task may go to (OWNER_ROLES of visits/arrival/escalation.py, in order per kind).
 TASK_OWNERS = DESK | QUALITY_TEAM
 # Who makes and reads callbacks (R-QA-1).
 CALLERS = QUALITY_TEAM | {Role.AGENT}

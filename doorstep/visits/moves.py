@@ -10,25 +10,23 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
-from doorstep.orders.models import WorkOrder
 from doorstep.orders.rulebook import MoveContext, Rule, after_commit, effect, guard
 from doorstep.parts.services import reservations_release
+from doorstep.visits.arrival.escalation import task_open, tasks_close
+from doorstep.visits.arrival.protocol import apology_gap, arrival_record, knock_protocol_gap, moment
 from doorstep.visits.checklists import checklist_done
+from doorstep.visits.completion.gaps import completion_gaps
+from doorstep.visits.diagnosis.quote import quote_require_accepted
 from doorstep.visits.models import Checklist, Consent, EscalationTask, Signature, TakeBack
-from doorstep.visits.payments import intent_to_apply, payment_intents_settle
-from doorstep.visits.quote import quote_current, quote_require_accepted
-from doorstep.visits.reports import report_store_quietly
+from doorstep.visits.payment.take import intent_to_apply, payment_intents_settle
+from doorstep.visits.payment.terms import payment_record, payment_terms
+from doorstep.visits.report.store import report_store_quietly
 from doorstep.visits.selectors import amount_due
-from doorstep.visits.services import payment_record, payment_terms
-from doorstep.visits.steps import apology_gap, arrival_record, knock_protocol_gap, moment
-from doorstep.visits.tasks import task_open, tasks_close
 
 A = Action
 Params = dict[str, Any]
@@ -165,21 +163,6 @@ def take_back_returned(ctx: MoveContext) -> None:
 
 
 # --- completion and payment --------------------------------------------------------------------------------
-def completion_gaps(order: WorkOrder) -> list[str]:
-    """What completion still needs (R-SV-8, R-SV-9, R-SV-2, R-CO-6); empty when ready to sign."""
-    gaps = []
-    if not checklist_done(order, Checklist.Kind.COMPLETION):
-        gaps.append(str(_("完工检查清单（R-SV-8、R-SV-9）")))
-    if quote_current(order) is None:
-        gaps.append(str(_("客户确认的报价（R-SV-2）")))
-    if order.service_type == "install":
-        if not checklist_done(order, Checklist.Kind.INSTALL_GOODS):
-            gaps.append(str(_("按送货单清点货物（R-CO-6）")))
-        if not order.consents.filter(kind=Consent.Kind.INSTALL_ACCEPTANCE).exists():
-            gaps.append(str(_("客户安装验收卡（R-CO-6）")))
-    return gaps
-
-
 def completion_checked(ctx: MoveContext) -> None:
     """The completion checklist, an accepted quote and, for an installation, goods and acceptance card."""
     gaps = completion_gaps(ctx.order)

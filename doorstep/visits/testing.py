@@ -16,8 +16,8 @@ from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.checklists import checklist_items
+from doorstep.visits.diagnosis.quote import _totals, fingerprint, quote_current, quote_lines
 from doorstep.visits.models import Checklist, Consent, Quote, TakeBack
-from doorstep.visits.quote import _totals, fingerprint, quote_current, quote_lines
 
 
 def checklist_tick(order: WorkOrder, kind: str, by: str = "测试") -> Checklist:

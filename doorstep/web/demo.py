@@ -35,11 +35,13 @@ from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.models import UrgencyRule, WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.quality.demo import load_quality_demo
+from doorstep.visits.arrival.protocol import apology_gap, apology_record
+from doorstep.visits.consent.consents import consent_record
+from doorstep.visits.consent.drawing import signature_png_data_url
+from doorstep.visits.consent.signature import signature_capture
 from doorstep.visits.demo import load_visits_demo
-from doorstep.visits.drawing import signature_png_data_url
+from doorstep.visits.diagnosis.charges import charge_add
 from doorstep.visits.models import Consent
-from doorstep.visits.services import charge_add, consent_record, signature_capture
-from doorstep.visits.steps import apology_gap, apology_record
 from doorstep.visits.testing import visit_evidence
 
 PASSWORD = "doorstep-demo"

@@ -27,7 +27,9 @@ from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.tracking import tracking_url
-from doorstep.visits import services as visit_services
+from doorstep.visits.common import ON_SITE
+from doorstep.visits.consent.consents import consent_record
+from doorstep.visits.diagnosis.charges import charge_add
 from doorstep.visits.models import Consent
 from doorstep.visits.selectors import amount_due
 
@@ -53,7 +55,7 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
         "consent_kinds": Consent.Kind.choices,
         "tracking_url": tracking_url(order),
-        "on_site": order.status in visit_services.ON_SITE and actor.role in FIELD,
+        "on_site": order.status in ON_SITE and actor.role in FIELD,
         "kb_hits": _kb_hits(order) if order.status in KB_STATUSES else [],
         "owners": Staff.objects.filter(centre=order.centre, role__in=DESK).exclude(pk=order.owner_id or 0)
         if actor.role in OWNER_CHANGERS
@@ -95,7 +97,7 @@ def order_charge(request: HttpRequest, number: str) -> HttpResponse:
     order = page_order(actor, number)
     return perform(
         request,
-        lambda: visit_services.charge_add(
+        lambda: charge_add(
             order=order,
             actor=actor,
             fee_code=request.POST.get("fee_code", ""),
@@ -114,7 +116,7 @@ def order_consent(request: HttpRequest, number: str) -> HttpResponse:
     order = page_order(actor, number)
     return perform(
         request,
-        lambda: visit_services.consent_record(
+        lambda: consent_record(
             order=order,
             actor=actor,
             kind=request.POST.get("kind", ""),

@@ -16,10 +16,11 @@ from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.pages import perform
 from doorstep.orders.tracking import order_from_token
+from doorstep.visits.common import SIGNABLE
+from doorstep.visits.consent.signature import signature_capture
 from doorstep.visits.models import Signature
-from doorstep.visits.payments import payment_take
+from doorstep.visits.payment.take import payment_take
 from doorstep.visits.selectors import amount_due
-from doorstep.visits.services import SIGNABLE, signature_capture
 
 ACTIVE_VISIT = [
     Status.ASSIGNED,

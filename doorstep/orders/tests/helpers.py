@@ -14,7 +14,7 @@ from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.tests import dates
 from doorstep.tests.factories import WorkOrderFactory
-from doorstep.visits.drawing import signature_png_data_url
+from doorstep.visits.consent.drawing import signature_png_data_url
 from doorstep.visits.models import Consent, Signature
 
 _PHONES = itertools.count(1)

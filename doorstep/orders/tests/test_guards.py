@@ -12,8 +12,10 @@ from doorstep.network.actors import Actor
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import add_consent, add_signature, order_in, png_data_url
+from doorstep.visits.consent.consents import consent_record
+from doorstep.visits.consent.signature import signature_capture
+from doorstep.visits.diagnosis.charges import charge_add
 from doorstep.visits.models import ChargeLine, Consent
-from doorstep.visits.services import charge_add, consent_record, signature_capture
 from doorstep.visits.testing import visit_evidence
 
 

@@ -124,7 +124,7 @@ def test_after_commit_effects_wait_for_the_commit(world, django_capture_on_commi
 
 def test_payment_take_refused_before_the_provider_is_charged(world) -> None:  # type: ignore[no-untyped-def]
     """A move that would be refused (another technician's visit) never reaches the provider."""
-    from doorstep.visits import payments
+    from doorstep.visits.payment import take as payments
 
     order = placed(world, status="completed", tech=world.other_tech, start=clock.now() - timedelta(hours=3))
     with mock.patch.object(payments, "collect") as charge, pytest.raises(DomainError) as err:

@@ -24,7 +24,7 @@ FAULT_FIELDS = ("component", "symptom", "cause", "fix")
 
 def fault_record_save(*, order: WorkOrder, actor: Actor, **fields: str) -> FaultRecord:
     """Record (or correct) the order's fault code: model × component × symptom × cause × fix (R-QA-5)."""
-    _require_field_actor(order, actor)
+    require_field_actor(order, actor)
     if order.status not in CODABLE:
         raise Invalid(ErrorCode.FAULT_CODE_TOO_EARLY)
     clean = {name: str(fields.get(name) or "").strip() for name in FAULT_FIELDS}
@@ -50,7 +50,7 @@ def fault_record_save(*, order: WorkOrder, actor: Actor, **fields: str) -> Fault
     return record
 
 
-def _require_field_actor(order: WorkOrder, actor: Actor) -> None:
+def require_field_actor(order: WorkOrder, actor: Actor) -> None:
     if actor.role not in FIELD or actor.staff is None or not order_is_visible_to(order, actor):
         raise Forbidden(ErrorCode.FAULT_CODE_FORBIDDEN)
 

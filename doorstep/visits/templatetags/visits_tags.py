@@ -8,11 +8,11 @@ from django import template
 
 from doorstep.orders.models import WorkOrder
 from doorstep.parts.selectors import parts_used
-from doorstep.visits.card import card_url
+from doorstep.visits.arrival.card import card_url
+from doorstep.visits.common import ON_SITE
+from doorstep.visits.diagnosis.quote import fingerprint, quote_current, quote_lines
 from doorstep.visits.models import ServiceReport, TakeBack
-from doorstep.visits.quote import fingerprint, quote_current, quote_lines
 from doorstep.visits.selectors import amount_due
-from doorstep.visits.services import ON_SITE
 
 register = template.Library()
 

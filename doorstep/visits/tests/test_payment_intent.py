@@ -17,11 +17,11 @@ from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import add_signature, order_in
-from doorstep.visits import payments
+from doorstep.visits.diagnosis.charges import charge_add
+from doorstep.visits.diagnosis.quote import quote_current
 from doorstep.visits.models import Payment, PaymentIntent
-from doorstep.visits.payments import Charge, SimulatedProvider, payment_take
-from doorstep.visits.quote import quote_current
-from doorstep.visits.services import charge_add
+from doorstep.visits.payment import take as payments
+from doorstep.visits.payment.take import Charge, SimulatedProvider, payment_take
 from doorstep.visits.testing import visit_evidence
 
 State = PaymentIntent.State

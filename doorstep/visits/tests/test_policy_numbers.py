@@ -12,7 +12,7 @@ from doorstep.core import clock
 from doorstep.network.models import Policy
 from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import order_in
-from doorstep.visits import steps
+from doorstep.visits.arrival.protocol import apology_record, arrival_record, someone_else_home, wrong_customer
 from doorstep.visits.models import EscalationTask
 
 pytestmark = pytest.mark.django_db
@@ -49,14 +49,14 @@ def test_arrival_record_uses_the_orders_centre_policy_R_AR_5(
 ) -> None:
     order = order_in(world, "en_route")
     assert order.window_start is not None
-    record = steps.arrival_record(order, order.window_start + offset)
+    record = arrival_record(order, order.window_start + offset)
     assert record == {"late_minutes": minutes, "lateness": lateness, "early_enough": early_enough}
 
 
 def test_arrival_record_without_an_appointment_is_empty(world: World) -> None:
     order = order_in(world, "en_route")
     order.window_start = None
-    assert steps.arrival_record(order, clock.now()) == {}
+    assert arrival_record(order, clock.now()) == {}
 
 
 def _due_in(order, kind: str) -> timedelta:  # type: ignore[no-untyped-def]
@@ -70,10 +70,10 @@ def test_special_case_and_wrong_customer_tasks_follow_the_policy_R_AR_6_R_AR_7(
     tech = world.actor("technician")
     with clock.frozen_at(clock.now()):
         nanny = order_in(world, "arrived")
-        steps.someone_else_home(order=nanny, actor=tech, name="王阿姨", relation="保姆", confirmed=False)
+        someone_else_home(order=nanny, actor=tech, name="王阿姨", relation="保姆", confirmed=False)
         assert _due_in(nanny, EscalationTask.Kind.SPECIAL_CASE) == timedelta(hours=3)
         wrong = order_in(world, "arrived")
-        steps.wrong_customer(order=wrong, actor=tech, note="门牌不符")
+        wrong_customer(order=wrong, actor=tech, note="门牌不符")
         assert _due_in(wrong, EscalationTask.Kind.WRONG_CUSTOMER) == timedelta(hours=2)
 
 
@@ -84,5 +84,5 @@ def test_a_refused_apology_opens_the_apology_visit_on_the_one_deadline_R_AR_5(
     assert order.window_start is not None
     with clock.frozen_at(order.window_start + timedelta(minutes=4)):  # a minor lateness: no task yet
         order = order_transition(order=order, actor=world.actor("technician"), action="arrive")
-        steps.apology_record(order=order, actor=world.actor("technician"), reason="堵车", accepted=False)
+        apology_record(order=order, actor=world.actor("technician"), reason="堵车", accepted=False)
         assert _due_in(order, EscalationTask.Kind.LATENESS) == timedelta(hours=6)

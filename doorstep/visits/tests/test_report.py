@@ -18,8 +18,8 @@ from doorstep.customers.models import Address
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tests.helpers import BOUGHT, add_signature, order_in
 from doorstep.orders.tracking import tracking_url
-from doorstep.visits import report
 from doorstep.visits.models import ChargeLine, Payment, Signature
+from doorstep.visits.report import pdf as report
 
 
 def _track(request: HttpRequest, token: str) -> HttpResponse:

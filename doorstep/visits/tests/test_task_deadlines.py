@@ -10,8 +10,8 @@ from doorstep.orders.deadlines import deadlines_sweep
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline
 from doorstep.orders.tests.helpers import order_in
+from doorstep.visits.arrival.escalation import task_done, task_open
 from doorstep.visits.models import EscalationTask
-from doorstep.visits.tasks import task_done, task_open
 
 
 def test_escalation_task_due_time_is_worked_by_the_deadline_worker_R_AR_5(world) -> None:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from doorstep.core import clock
 from doorstep.orders.tests.helpers import order_in
 from doorstep.tests import dates
-from doorstep.visits.card import card_url
+from doorstep.visits.arrival.card import card_url
 from doorstep.visits.models import Checklist
 from doorstep.visits.testing import checklist_tick
 

@@ -14,14 +14,29 @@ from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import order_in
 from doorstep.parts.models import PartUse, Stock
-from doorstep.visits import steps
-from doorstep.visits.checklists import checklist_record
-from doorstep.visits.drawing import signature_png_data_url
+from doorstep.visits.arrival.protocol import apology_record, customer_called, knock_start
+from doorstep.visits.checklists import checklist_done, checklist_record
+from doorstep.visits.consent.consents import consent_record
+from doorstep.visits.consent.drawing import signature_png_data_url
+from doorstep.visits.consent.signature import signature_capture
+from doorstep.visits.consent.signing import sign_code_send, signature_with_code
+from doorstep.visits.diagnosis.charges import charge_add
+from doorstep.visits.diagnosis.diagnosis import (
+    diagnosis_record,
+    work_gaps,
+    work_start,
+    work_started,
+    workshop_stage,
+)
+from doorstep.visits.diagnosis.parts import part_use_record
+from doorstep.visits.diagnosis.quote import (
+    fingerprint,
+    quote_accept,
+    quote_current,
+    quote_line_add,
+    quote_lines,
+)
 from doorstep.visits.models import Checklist, Consent, EscalationTask, OutboundSms, Quote, TakeBack
-from doorstep.visits.partsuse import part_use_record
-from doorstep.visits.quote import fingerprint, quote_accept, quote_current, quote_line_add, quote_lines
-from doorstep.visits.services import charge_add, consent_record, signature_capture
-from doorstep.visits.signing import sign_code_send, signature_with_code
 from doorstep.visits.testing import checklist_tick, visit_evidence
 
 
@@ -33,7 +48,7 @@ def _accept(order: WorkOrder) -> Quote:
 
 def _ready_to_work(world, order: WorkOrder) -> None:  # type: ignore[no-untyped-def]
     tech = world.actor("technician")
-    steps.diagnosis_record(
+    diagnosis_record(
         order=order,
         actor=tech,
         notes="电容容量衰减",
@@ -42,7 +57,7 @@ def _ready_to_work(world, order: WorkOrder) -> None:  # type: ignore[no-untyped-
     )
     checklist_tick(order, Checklist.Kind.SAFETY)
     _accept(order)
-    steps.work_start(order=order, actor=tech)
+    work_start(order=order, actor=tech)
 
 
 def test_depart_refused_until_the_kit_checklist_is_ticked_R_PR_1(world) -> None:
@@ -54,7 +69,7 @@ def test_depart_refused_until_the_kit_checklist_is_ticked_R_PR_1(world) -> None:
     with pytest.raises(DomainError) as err:  # an unticked item is named, nothing stored
         checklist_record(order=order, actor=tech, kind="kit", ticked=["uniform"])
     assert "上门前未饮酒" in err.value.text() and not Checklist.objects.filter(order=order).exists()
-    codes = [i["code"] for i in steps.checklist_done.__globals__["checklist_items"](order, "kit")]
+    codes = [i["code"] for i in checklist_done.__globals__["checklist_items"](order, "kit")]
     checklist_record(order=order, actor=tech, kind="kit", ticked=codes)
     assert order_transition(order=order, actor=tech, action="depart").status == "en_route"
 
@@ -117,7 +132,7 @@ def test_service_starts_after_entry_protocol_and_apology_when_late_R_AR_4_R_AR_5
     with pytest.raises(DomainError) as err:
         order_transition(order=order, actor=tech, action="start_service")
     assert err.value.code == "apology_required"
-    steps.apology_record(order=order, actor=tech, reason="前一单延时", accepted=False, gift="清洁剂一瓶")
+    apology_record(order=order, actor=tech, reason="前一单延时", accepted=False, gift="清洁剂一瓶")
     assert EscalationTask.objects.get(order=order).data["apology_accepted"] is False
     assert order_transition(order=order, actor=tech, action="start_service").status == "in_service"
 
@@ -130,11 +145,11 @@ def test_nobody_home_needs_the_knock_protocol_and_the_note_then_tells_the_desk_R
         order_transition(order=order, actor=tech, action="nobody_home", reason="无人", params=note)
     assert err.value.code == "knock_protocol_incomplete"
     start = clock.now()
-    steps.knock_start(order=order, actor=tech, client_at=start.isoformat())
+    knock_start(order=order, actor=tech, client_at=start.isoformat())
     with clock.frozen_at(start + timedelta(minutes=2)), pytest.raises(DomainError):
         order_transition(order=order, actor=tech, action="nobody_home", reason="无人", params=note)
     with clock.frozen_at(start + timedelta(minutes=6)):
-        steps.customer_called(order=order, actor=tech, answered=False)
+        customer_called(order=order, actor=tech, answered=False)
         with pytest.raises(DomainError) as err:
             order_transition(order=order, actor=tech, action="nobody_home", reason="无人")
         assert err.value.code == "note_required"
@@ -154,15 +169,15 @@ def in_service(world) -> WorkOrder:  # type: ignore[no-untyped-def]
 
 def test_work_refused_without_an_accepted_quote_R_SV_2_R_IN_9(world, in_service) -> None:  # type: ignore[no-untyped-def]
     tech = world.actor("technician")
-    steps.diagnosis_record(order=in_service, actor=tech, notes="电容失效", measurements={}, causes=[])
+    diagnosis_record(order=in_service, actor=tech, notes="电容失效", measurements={}, causes=[])
     checklist_tick(in_service, Checklist.Kind.SAFETY)
     quote_line_add(order=in_service, actor=tech, fee_code="L-REPAIR")
     with pytest.raises(DomainError) as err:
-        steps.work_start(order=in_service, actor=tech)
+        work_start(order=in_service, actor=tech)
     assert err.value.code == "quote_not_accepted"
     _accept(in_service)
-    steps.work_start(order=in_service, actor=tech)
-    assert steps.work_started(in_service)
+    work_start(order=in_service, actor=tech)
+    assert work_started(in_service)
 
 
 def test_changing_the_quote_needs_a_new_acceptance_R_SV_2(world, in_service) -> None:  # type: ignore[no-untyped-def]
@@ -268,8 +283,8 @@ def test_cannibalisation_needs_the_customers_consent_R_AN_3(world, in_service, c
 def test_work_needs_diagnosis_safety_and_consents_R_SV_1_R_SV_4_R_SV_7(world, in_service) -> None:  # type: ignore[no-untyped-def]
     tech = world.actor("technician")
     _accept(in_service)
-    assert len(steps.work_gaps(in_service)) == 2
-    steps.diagnosis_record(
+    assert len(work_gaps(in_service)) == 2
+    diagnosis_record(
         order=in_service,
         actor=tech,
         notes="需开壳",
@@ -280,13 +295,13 @@ def test_work_needs_diagnosis_safety_and_consents_R_SV_1_R_SV_4_R_SV_7(world, in
     )
     checklist_tick(in_service, Checklist.Kind.SAFETY)
     with pytest.raises(DomainError) as err:
-        steps.work_start(order=in_service, actor=tech)
+        work_start(order=in_service, actor=tech)
     assert "开机壳" in err.value.text() and "备份" in err.value.text()
 
 
 def test_measurements_out_of_range_are_refused_R_SV_1(world, in_service) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DomainError) as err:
-        steps.diagnosis_record(
+        diagnosis_record(
             order=in_service,
             actor=world.actor("technician"),
             notes="x",
@@ -365,8 +380,8 @@ def test_take_back_needs_an_allowed_reason_and_backup_then_has_sub_states_R_SV_6
     assert take_back.receipt_no == f"LX{order.number}"
     with pytest.raises(DomainError):
         order_transition(order=order, actor=tech, action="return_unit")
-    steps.workshop_stage(order=order, actor=tech, stage="in_workshop")
-    steps.workshop_stage(order=order, actor=tech, stage="repaired")
+    workshop_stage(order=order, actor=tech, stage="in_workshop")
+    workshop_stage(order=order, actor=tech, stage="repaired")
     order = order_transition(order=order, actor=tech, action="return_unit")
     take_back.refresh_from_db()
     assert order.status == "returned" and take_back.stage == "returned"
@@ -375,7 +390,7 @@ def test_take_back_needs_an_allowed_reason_and_backup_then_has_sub_states_R_SV_6
 def test_payment_is_the_accepted_quote_and_the_report_is_attached_R_CO_2(
     world, in_service, django_capture_on_commit_callbacks, settings, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    from doorstep.visits.payments import payment_take
+    from doorstep.visits.payment.take import payment_take
 
     settings.MEDIA_ROOT = tmp_path
     quote_line_add(order=in_service, actor=world.actor("technician"), fee_code="M-PIPE", quantity="2")
@@ -399,7 +414,7 @@ def test_payment_is_the_accepted_quote_and_the_report_is_attached_R_CO_2(
 
 
 def test_live_payment_providers_refuse_clearly_until_configured_R_CO_2(world, settings) -> None:
-    from doorstep.visits.payments import ProviderNotConfigured, provider_for
+    from doorstep.visits.payment.take import ProviderNotConfigured, provider_for
 
     settings.DOORSTEP_PAYMENTS = {"mode": "live"}
     order = order_in(world, "completed")

@@ -14,12 +14,18 @@ from doorstep.orders.selectors import allowed_moves, order_timeline
 from doorstep.orders.tracking import tracking_url
 from doorstep.parts.models import PartUse
 from doorstep.parts.selectors import parts_for_order, parts_used, reservations_for
-from doorstep.visits import steps
-from doorstep.visits.card import card_url, qr_svg
+from doorstep.visits.arrival.card import card_url, qr_svg
+from doorstep.visits.arrival.protocol import (
+    apology_gap,
+    knock_protocol_gap,
+    lateness_minutes,
+    recorded_lateness,
+)
 from doorstep.visits.checklists import checklist_items, checklist_latest
+from doorstep.visits.completion.gaps import completion_gaps
+from doorstep.visits.diagnosis.diagnosis import MEASUREMENTS, diagnosis_latest, work_gaps, work_started
+from doorstep.visits.diagnosis.quote import fingerprint, quote_current, quote_lines
 from doorstep.visits.models import Checklist, Consent, TakeBack
-from doorstep.visits.moves import completion_gaps
-from doorstep.visits.quote import fingerprint, quote_current, quote_lines
 from doorstep.visits.selectors import amount_due
 
 LINE_KEYS = {
@@ -58,30 +64,28 @@ def _checklists(order: WorkOrder) -> dict[str, Any]:
 def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
     tech = order.technician
     lines = quote_lines(order)
-    diagnosis = steps.diagnosis_latest(order)
+    diagnosis = diagnosis_latest(order)
     return {
         "order": order,
         "actor": actor,
         "moves": {m.action.value: m for m in allowed_moves(order=order, actor=actor)},
         "policy": policy_of(order),
-        "late_minutes": steps.lateness_minutes(order),
-        "lateness": steps.recorded_lateness(order),
-        "needs_apology": bool(steps.apology_gap(order)),
-        "knock_gap": steps.knock_protocol_gap(order, _now()) if order.status == "arrived" else "",
+        "late_minutes": lateness_minutes(order),
+        "lateness": recorded_lateness(order),
+        "needs_apology": bool(apology_gap(order)),
+        "knock_gap": knock_protocol_gap(order, _now()) if order.status == "arrived" else "",
         "knock_started": order.events.filter(kind=EventKind.KNOCK_STARTED).order_by("seq").first(),
         "checklists": _checklists(order),
         "kb": _kb(order),
         "diagnosis": diagnosis,
-        "measurements": steps.MEASUREMENTS,
+        "measurements": MEASUREMENTS,
         "lines": lines,
         "fingerprint": fingerprint(lines),
         "quote": quote_current(order),
         "amount_due": amount_due(order),
         "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
-        "work_gaps": steps.work_gaps(order)
-        if order.status in ("in_service", "taken_back", "returned")
-        else [],
-        "work_started": steps.work_started(order),
+        "work_gaps": work_gaps(order) if order.status in ("in_service", "taken_back", "returned") else [],
+        "work_started": work_started(order),
         "completion_gaps": completion_gaps(order),
         "consents": set(order.consents.values_list("kind", flat=True)),
         "consent_kinds": Consent.Kind,

@@ -13,11 +13,11 @@ from doorstep.core.errors import ErrorCode, Invalid
 from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
+from doorstep.visits.consent.consents import consent_record
+from doorstep.visits.consent.signing import signature_with_code
+from doorstep.visits.diagnosis.quote import fingerprint, quote_accept, quote_current, quote_lines
 from doorstep.visits.models import Consent, Quote
-from doorstep.visits.quote import fingerprint, quote_accept, quote_current, quote_lines
 from doorstep.visits.selectors import amount_due
-from doorstep.visits.services import consent_record
-from doorstep.visits.signing import signature_with_code
 
 CONSENTS = {  # do → (consent kind, what the customer is asked)
     "backup": (Consent.Kind.DATA_BACKUP, "维修可能涉及存储的数据。您是否需要先备份？请选择并确认。"),

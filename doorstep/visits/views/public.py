@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.tracking import order_from_token
-from doorstep.visits.card import current_visit, masked_name, permit_valid, technician_from_card
+from doorstep.visits.arrival.card import current_visit, masked_name, permit_valid, technician_from_card
+from doorstep.visits.arrival.escalation import task_done
+from doorstep.visits.diagnosis.quote import quote_accept
 from doorstep.visits.models import EscalationTask, Quote, TakeBack
-from doorstep.visits.quote import quote_accept
-from doorstep.visits.reports import report_bytes
-from doorstep.visits.tasks import task_done
+from doorstep.visits.report.store import report_bytes
 
 
 def card(request: HttpRequest, token: str) -> HttpResponse:

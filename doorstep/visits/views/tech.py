@@ -20,15 +20,23 @@ from doorstep.orders.models import WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.services import order_transition
 from doorstep.parts.services import part_reserve
-from doorstep.visits import steps
+from doorstep.visits.arrival.protocol import (
+    apology_record,
+    customer_called,
+    knock_start,
+    late_call,
+    someone_else_home,
+    wrong_customer,
+)
 from doorstep.visits.checklists import checklist_record
+from doorstep.visits.consent.signing import sign_code_send
+from doorstep.visits.day import day_plan
+from doorstep.visits.diagnosis.diagnosis import MEASUREMENTS, diagnosis_record, work_start, workshop_stage
+from doorstep.visits.diagnosis.parts import part_use_record
+from doorstep.visits.diagnosis.quote import charge_remove, quote_line_add
 from doorstep.visits.idempotency import run_once
 from doorstep.visits.models import Checklist, VisitPhoto
-from doorstep.visits.partsuse import part_use_record
-from doorstep.visits.payments import payment_take
-from doorstep.visits.quote import charge_remove, quote_line_add
-from doorstep.visits.signing import sign_code_send
-from doorstep.visits.today import day_plan
+from doorstep.visits.payment.take import payment_take
 from doorstep.visits.views.context import visit_context
 
 MOVE_PARAMS = (
@@ -112,11 +120,11 @@ def _diagnosis(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
                     "resolution": plan,
                 }
             )
-    steps.diagnosis_record(
+    diagnosis_record(
         order=order,
         actor=actor,
         notes=request.POST.get("notes", ""),
-        measurements={k: request.POST.get(k, "") for k in steps.MEASUREMENTS},
+        measurements={k: request.POST.get(k, "") for k in MEASUREMENTS},
         causes=causes,
         opens_casing=request.POST.get("opens_casing") == "on",
         touches_data=request.POST.get("touches_data") == "on",
@@ -193,38 +201,38 @@ def _flag(name: str) -> Callable[[HttpRequest], bool]:
 
 STEPS: dict[str, Handler] = {
     **{f"checklist_{kind}": _checklist(kind) for kind in Checklist.Kind.values},
-    "knock": _simple(steps.knock_start, _("已开始敲门计时。"), client_at=_post("client_at")),
+    "knock": _simple(knock_start, _("已开始敲门计时。"), client_at=_post("client_at")),
     "call": _simple(
-        steps.customer_called, _("已记录致电客户。"), answered=_flag("answered"), client_at=_post("client_at")
+        customer_called, _("已记录致电客户。"), answered=_flag("answered"), client_at=_post("client_at")
     ),
     "late_call": _simple(
-        steps.late_call,
+        late_call,
         _("已记录迟到前致电致歉。"),
         expected_minutes=_post("expected_minutes"),
         reason=_post("reason"),
     ),
     "apology": _simple(
-        steps.apology_record,
+        apology_record,
         _("已记录致歉。"),
         reason=_post("reason"),
         accepted=_flag("accepted"),
         gift=_post("gift"),
     ),
     "proxy": _simple(
-        steps.someone_else_home,
+        someone_else_home,
         _("已记录在家人员。"),
         name=_post("name"),
         relation=_post("relation"),
         confirmed=_flag("confirmed"),
     ),
-    "wrong_customer": _simple(steps.wrong_customer, _("已记录并通知客服核实。"), note=_post("note")),
+    "wrong_customer": _simple(wrong_customer, _("已记录并通知客服核实。"), note=_post("note")),
     "diagnosis": _diagnosis,
     "quote_add": _quote_add,
     "quote_remove": _quote_remove,
-    "work_start": _simple(steps.work_start, _("已开始施工。")),
+    "work_start": _simple(work_start, _("已开始施工。")),
     "part_reserve": _part_reserve,
     "part_use": _part_use,
-    "workshop": _simple(steps.workshop_stage, _("维修进度已更新。"), stage=_post("stage")),
+    "workshop": _simple(workshop_stage, _("维修进度已更新。"), stage=_post("stage")),
     "sign_code": _simple(sign_code_send, _("验证码已发送到客户手机。请将手机交给客户签字。")),
     "pay": _pay,
 }

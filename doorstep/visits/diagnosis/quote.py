@@ -18,8 +18,9 @@ from doorstep.core.errors import DomainError, ErrorCode, Invalid, NotFound
 from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
+from doorstep.visits.common import ON_SITE, require_field_actor
+from doorstep.visits.diagnosis.charges import charge_add
 from doorstep.visits.models import ChargeLine, Consent, Quote
-from doorstep.visits.services import ON_SITE, _require_field_actor, charge_add
 
 NEVER_COVERED = {FeeItem.Kind.MATERIAL}  # extra materials are charged even in warranty (R-SV-3)
 
@@ -55,7 +56,7 @@ def quote_line_add(
 
 def charge_remove(*, order: WorkOrder, actor: Actor, line_id: Any) -> None:
     """Take a line off the quote before payment; an accepted quote then needs a new acceptance."""
-    _require_field_actor(order, actor)
+    require_field_actor(order, actor)
     if order.status not in ON_SITE:
         raise DomainError(ErrorCode.NOT_ON_SITE)
     line = ChargeLine.objects.select_related("fee_item").filter(order=order, pk=line_id).first()

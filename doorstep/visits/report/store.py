@@ -13,7 +13,7 @@ from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.models import ServiceReport
-from doorstep.visits.report import service_report_pdf
+from doorstep.visits.report.pdf import service_report_pdf
 
 log = logging.getLogger(__name__)
 

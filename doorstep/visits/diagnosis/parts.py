@@ -15,9 +15,10 @@ from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.parts.models import PartUse
 from doorstep.parts.services import _count, part_fit, part_get
+from doorstep.visits.arrival.protocol import require_step
+from doorstep.visits.diagnosis.diagnosis import work_started
+from doorstep.visits.diagnosis.quote import quote_require_accepted
 from doorstep.visits.models import Consent
-from doorstep.visits.quote import quote_require_accepted
-from doorstep.visits.steps import _step, work_started
 
 CANNIBALISED = {PartUse.Source.CANNIBALISED_DEFECTIVE, PartUse.Source.CANNIBALISED_TURNOVER}
 WORK_STATUSES = {"in_service", "taken_back", "returned"}
@@ -39,7 +40,7 @@ def part_use_record(
 ) -> PartUse:
     """Fit a part: refused without started work under an accepted quote, outside the quote, without
     consent for a cannibalised part, or when the stock it should come from does not have it."""
-    _step(order, actor, WORK_STATUSES)
+    require_step(order, actor, WORK_STATUSES)
     quote = quote_require_accepted(order)
     if not work_started(order):
         raise DomainError(ErrorCode.WORK_NOT_STARTED)

@@ -1,10 +1,9 @@
-"""Steps of the visit between the lifecycle's moves: the knock protocol, lateness, who opened the door,
-diagnosis and the start of work (R-AR-1..7, R-SV-1, R-SV-4, R-SV-7). Each step leaves an event."""
+"""The arrival protocol between the lifecycle's moves (R-AR-1..7): the knock protocol, lateness and
+the apology, someone else at home, the wrong customer. Each step leaves an event."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -19,19 +18,9 @@ from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
-from doorstep.visits.checklists import checklist_done
-from doorstep.visits.models import Checklist, Consent, Diagnosis, EscalationTask, TakeBack
-from doorstep.visits.quote import quote_require_accepted
-from doorstep.visits.services import _require_field_actor
-from doorstep.visits.tasks import task_open
-
-# name: (label, unit, low, high) — plausible ranges for an air conditioner on site (R-SV-1)
-MEASUREMENTS = {
-    "voltage": ("电源电压", "V", Decimal("0"), Decimal("500")),
-    "current": ("运行电流", "A", Decimal("0"), Decimal("100")),
-    "pressure": ("低压压力", "MPa", Decimal("0"), Decimal("5")),
-    "temp_diff": ("进出风温差", "℃", Decimal("-30"), Decimal("40")),
-}
+from doorstep.visits.arrival.escalation import task_open
+from doorstep.visits.common import require_field_actor
+from doorstep.visits.models import EscalationTask
 
 
 def moment(raw: Any) -> datetime:
@@ -39,8 +28,8 @@ def moment(raw: Any) -> datetime:
     return clock.acted_at(raw)
 
 
-def _step(order: WorkOrder, actor: Actor, statuses: set[str]) -> None:
-    _require_field_actor(order, actor)
+def require_step(order: WorkOrder, actor: Actor, statuses: set[str]) -> None:
+    require_field_actor(order, actor)
     if order.status not in statuses:
         raise DomainError(
             ErrorCode.STEP_NOT_NOW,
@@ -80,7 +69,7 @@ def lateness_minutes(order: WorkOrder) -> int:
 
 def knock_start(*, order: WorkOrder, actor: Actor, client_at: Any = None) -> None:
     """R-AR-1: knock lightly or ring once; repeat every 30 s; after 5 minutes phone the customer."""
-    _step(order, actor, {Status.ARRIVED})
+    require_step(order, actor, {Status.ARRIVED})
     EventKind.KNOCK_STARTED.record(
         order=order,
         actor=actor,
@@ -91,7 +80,7 @@ def knock_start(*, order: WorkOrder, actor: Actor, client_at: Any = None) -> Non
 
 
 def customer_called(*, order: WorkOrder, actor: Actor, answered: bool, client_at: Any = None) -> None:
-    _step(order, actor, {Status.EN_ROUTE, Status.ARRIVED})
+    require_step(order, actor, {Status.EN_ROUTE, Status.ARRIVED})
     EventKind.CUSTOMER_CALLED.record(
         order=order,
         actor=actor,
@@ -120,7 +109,7 @@ def knock_protocol_gap(order: WorkOrder, until: datetime) -> str:
 
 def late_call(*, order: WorkOrder, actor: Actor, expected_minutes: Any, reason: str) -> None:
     """R-AR-5: will be late — call the customer before the appointment, apologise, give the reason."""
-    _step(order, actor, {Status.CONFIRMED, Status.EN_ROUTE})
+    require_step(order, actor, {Status.CONFIRMED, Status.EN_ROUTE})
     try:
         minutes = int(str(expected_minutes))
     except ValueError:
@@ -137,7 +126,7 @@ def late_call(*, order: WorkOrder, actor: Actor, expected_minutes: Any, reason: 
 
 def apology_record(*, order: WorkOrder, actor: Actor, reason: str, accepted: bool, gift: str = "") -> None:
     """R-AR-5: the apology for a late arrival; not accepted → the complaint supervisor visits."""
-    _step(order, actor, {Status.ARRIVED, Status.IN_SERVICE})
+    require_step(order, actor, {Status.ARRIVED, Status.IN_SERVICE})
     late = lateness_minutes(order)
     if late <= 0:
         raise DomainError(ErrorCode.NOT_LATE)
@@ -172,7 +161,7 @@ def apology_gap(order: WorkOrder) -> str:
 
 def someone_else_home(*, order: WorkOrder, actor: Actor, name: str, relation: str, confirmed: bool) -> None:
     """R-AR-7: someone else opens (a nanny): show the permit, have them call the customer to confirm."""
-    _step(order, actor, {Status.ARRIVED})
+    require_step(order, actor, {Status.ARRIVED})
     if not name.strip() or not relation.strip():
         raise Invalid(ErrorCode.PROXY_REQUIRED, field="name")
     with transaction.atomic():
@@ -198,7 +187,7 @@ def someone_else_home(*, order: WorkOrder, actor: Actor, name: str, relation: st
 
 def wrong_customer(*, order: WorkOrder, actor: Actor, note: str) -> None:
     """R-AR-6: wrong customer — apologise, leave, find the right one; the desk checks the address."""
-    _step(order, actor, {Status.EN_ROUTE, Status.ARRIVED})
+    require_step(order, actor, {Status.EN_ROUTE, Status.ARRIVED})
     if not note.strip():
         raise Invalid(ErrorCode.SITUATION_NOTE_REQUIRED, field="note")
     with transaction.atomic():
@@ -216,139 +205,3 @@ def wrong_customer(*, order: WorkOrder, actor: Actor, note: str) -> None:
             note=note,
             due_in=timedelta(hours=policy_of(order).wrong_customer_due_hours),
         )
-
-
-def _measurements(raw: dict[str, Any]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for name, (label, _unit, low, high) in MEASUREMENTS.items():
-        text = str(raw.get(name) or "").strip()
-        if not text:
-            continue
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise Invalid(ErrorCode.MEASUREMENT_INVALID, field=name, label=label, raw=text) from None
-        if not low <= value <= high:
-            raise Invalid(ErrorCode.MEASUREMENT_INVALID, field=name, label=label, raw=text)
-        values[name] = str(value)
-    return values
-
-
-def diagnosis_record(
-    *,
-    order: WorkOrder,
-    actor: Actor,
-    notes: str,
-    measurements: dict[str, Any],
-    causes: list[dict[str, Any]],
-    opens_casing: bool = False,
-    touches_data: bool = False,
-    height_work: bool = False,
-) -> Diagnosis:
-    """R-SV-1: diagnose before repairing; each fault item gets its cause (knowledge base or typed)."""
-    _step(order, actor, {Status.IN_SERVICE, Status.TAKEN_BACK})
-    values = _measurements(measurements)
-    picked = [c for c in causes if str(c.get("cause") or "").strip()]
-    if not picked and not notes.strip():
-        raise Invalid(ErrorCode.DIAGNOSIS_EMPTY, field="notes")
-    with transaction.atomic():
-        diagnosis = Diagnosis.objects.create(
-            order=order,
-            notes=notes.strip(),
-            measurements=values,
-            causes=picked,
-            opens_casing=opens_casing,
-            touches_data=touches_data,
-            height_work=height_work,
-            by=actor.name,
-            at=clock.now(),
-        )
-        for c in picked:
-            fields = {"cause": str(c["cause"]).strip()[:300]}
-            if str(c.get("resolution") or "").strip():
-                fields["resolution"] = str(c["resolution"]).strip()[:300]
-            order.faults.filter(position=int(c.get("fault") or 0)).update(**fields)
-        EventKind.DIAGNOSED.record(
-            order=order,
-            actor=actor,
-            rule="R-SV-1",
-            data={
-                "measurements": values,
-                "causes": [c["cause"] for c in picked],
-                "notes": notes.strip()[:200],
-            },
-        )
-    return diagnosis
-
-
-def diagnosis_latest(order: WorkOrder) -> Diagnosis | None:
-    return order.diagnoses.order_by("-at", "-pk").first()
-
-
-def _data_touching(order: WorkOrder, diagnosis: Diagnosis) -> bool:
-    product = order.product
-    line = product.model.line.code if product and product.model else ""
-    return diagnosis.touches_data or line in policy_of(order).data_lines
-
-
-def work_gaps(order: WorkOrder) -> list[str]:
-    """What is missing before repair work may start (R-SV-1, R-SV-2, R-SV-4, R-SV-7); empty when ready."""
-    gaps: list[str] = []
-    diagnosis = diagnosis_latest(order)
-    if diagnosis is None:
-        gaps.append(str(_("先诊断后维修：请记录诊断（R-SV-1）。")))
-    if not checklist_done(order, Checklist.Kind.SAFETY):
-        gaps.append(str(_("请完成安全检查（R-SV-7）。")))
-    kinds = set(order.consents.values_list("kind", flat=True))
-    if diagnosis is not None and diagnosis.opens_casing and Consent.Kind.OPEN_CASING not in kinds:
-        gaps.append(str(_("开机壳须经客户同意（R-SV-4）。")))
-    if diagnosis is not None and _data_touching(order, diagnosis) and Consent.Kind.DATA_BACKUP not in kinds:
-        gaps.append(str(_("涉及存储数据：须先询问是否备份并由客户确认（R-SV-4）。")))
-    return gaps
-
-
-def work_start(*, order: WorkOrder, actor: Actor) -> None:
-    """Repair work starts only after diagnosis, safety, consents and the customer's accepted quote."""
-    _step(order, actor, {Status.IN_SERVICE, Status.TAKEN_BACK, Status.RETURNED})
-    quote = quote_require_accepted(order)
-    gaps = work_gaps(order)
-    if gaps:
-        raise DomainError(ErrorCode.WORK_NOT_READY, gaps="；".join(gaps))
-    EventKind.WORK_STARTED.record(
-        order=order,
-        actor=actor,
-        rule="R-SV-2",
-        data={"quote_version": quote.version, "due": str(quote.due)},
-    )
-
-
-def work_started(order: WorkOrder) -> bool:
-    """Work has started under the quote that is still current."""
-    from doorstep.visits.quote import quote_current
-
-    quote = quote_current(order)
-    if quote is None:
-        return False
-    return order.events.filter(kind=EventKind.WORK_STARTED, data__quote_version=quote.version).exists()
-
-
-def workshop_stage(*, order: WorkOrder, actor: Actor, stage: str) -> TakeBack:
-    """Sub-states of a unit taken back: in the workshop → repaired, on the same record (R-AN-6)."""
-    _step(order, actor, {Status.TAKEN_BACK})
-    take_back = TakeBack.objects.filter(order=order).first()
-    order_of: list[str] = [TakeBack.Stage.TAKEN, TakeBack.Stage.IN_WORKSHOP, TakeBack.Stage.REPAIRED]
-    if (
-        take_back is None
-        or stage not in order_of[1:]
-        or order_of.index(stage) != order_of.index(take_back.stage) + 1
-    ):
-        raise DomainError(ErrorCode.STAGE_INVALID, field="stage")
-    take_back.stage = stage
-    take_back.save(update_fields=["stage"])
-    EventKind.WORKSHOP_STAGE.record(
-        order=order,
-        actor=actor,
-        rule="R-AN-6",
-        data={"stage": stage, "receipt_no": take_back.receipt_no},
-    )
-    return take_back

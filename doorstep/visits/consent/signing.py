@@ -20,8 +20,9 @@ from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
+from doorstep.visits.common import SIGNABLE, require_field_actor
+from doorstep.visits.consent.signature import signature_capture
 from doorstep.visits.models import OutboundSms, Signature, SignCode
-from doorstep.visits.services import SIGNABLE, _require_field_actor, signature_capture
 
 
 def _hash(order: WorkOrder, code: str) -> str:
@@ -35,7 +36,7 @@ def sms_send(*, order: WorkOrder | None, phone: str, text: str) -> OutboundSms:
 
 def sign_code_send(*, order: WorkOrder, actor: Actor) -> SignCode:
     """Send a one-time signing code to the customer's phone (never shown to the technician)."""
-    _require_field_actor(order, actor)
+    require_field_actor(order, actor)
     if order.status not in SIGNABLE:
         raise DomainError(ErrorCode.NOT_READY_FOR_SIGNATURE)
     policy = policy_of(order)

@@ -16,7 +16,7 @@ from doorstep.network.models import Qualification, Technician
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 
-_SALT = "doorstep.visits.card"
+_SALT = "doorstep.visits.arrival.card"
 CURRENT = [Status.CONFIRMED, Status.EN_ROUTE, Status.ARRIVED, Status.IN_SERVICE, Status.RETURNED]
 
 

@@ -270,7 +270,7 @@ def payment_take(*, order: WorkOrder, actor: Actor, method: str, receipt_no: str
     """
     from doorstep.orders.lifecycle import Action
     from doorstep.orders.services import order_move_check, order_transition
-    from doorstep.visits.quote import quote_require_accepted
+    from doorstep.visits.diagnosis.quote import quote_require_accepted
 
     params = {"method": method, "receipt_no": receipt_no}
     order_move_check(order=order, actor=actor, action=Action.PAY, params=params)

@@ -1,0 +1,79 @@
+"""Charge lines of the visit, only from the brand's fee standard (R-SV-2)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from doorstep.catalog.models import FeeItem
+from doorstep.core import clock
+from doorstep.core.errors import DomainError, ErrorCode, Invalid
+from doorstep.network.actors import Actor
+from doorstep.orders.events import EventKind
+from doorstep.orders.models import WorkOrder
+from doorstep.visits.common import ON_SITE, require_field_actor
+from doorstep.visits.models import ChargeLine
+
+
+def _quantity(raw: Any) -> Decimal:
+    try:
+        qty = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        raise Invalid(ErrorCode.QUANTITY_INVALID, field="quantity", raw=raw) from None
+    if qty <= 0 or qty > 1000:
+        raise Invalid(ErrorCode.QUANTITY_INVALID, field="quantity", raw=raw)
+    return qty
+
+
+def charge_add(
+    *,
+    order: WorkOrder,
+    actor: Actor,
+    fee_code: str,
+    quantity: Any = 1,
+    unit_price: Any = None,
+    covered: bool = False,
+) -> ChargeLine:
+    """Add a charge from the brand's published fee standard, at its price, never anything else (R-SV-2)."""
+    require_field_actor(order, actor)
+    if order.status not in ON_SITE:
+        raise DomainError(ErrorCode.NOT_ON_SITE)
+    fee = FeeItem.objects.filter(brand=order.brand, code=fee_code, active=True).first()
+    if fee is None:
+        raise DomainError(
+            ErrorCode.CHARGE_NOT_IN_FEE_STANDARD,
+            field="fee_code",
+            code=fee_code,
+        )
+    if unit_price is not None and Decimal(str(unit_price)) != fee.price:
+        raise DomainError(
+            ErrorCode.CHARGE_PRICE_NOT_STANDARD,
+            field="unit_price",
+            price=fee.price,
+        )
+    qty = _quantity(quantity)
+    with transaction.atomic():
+        line = ChargeLine.objects.create(
+            order=order,
+            fee_item=fee,
+            quantity=qty,
+            unit_price=fee.price,
+            amount=fee.amount(qty),
+            covered=covered,
+            added_at=clock.now(),
+        )
+        EventKind.CHARGE_ADDED.record(
+            order=order,
+            actor=actor,
+            rule="R-SV-2",
+            data={
+                "code": fee.code,
+                "name": fee.name,
+                "quantity": str(qty),
+                "amount": str(line.amount),
+                "covered": covered,
+            },
+        )
+    return line
