@@ -135,6 +135,10 @@ class ErrorCode(models.TextChoices):
         "payment_intent_stale",
         _("扣款时的报价（第 %(charged)s 版，¥%(amount)s）不是客户现在确认的报价：该笔扣款须对账或退款。"),
     )
+    PAYMENT_NEEDS_PROVIDER = (
+        "payment_needs_provider",
+        _("电子支付（%(method)s）须经支付渠道扣款后才能登记：请使用收款功能。"),
+    )
     PAYMENT_NOT_APPLIED = (
         "payment_not_applied",
         _(

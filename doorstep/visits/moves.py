@@ -23,7 +23,7 @@ from doorstep.visits.checklists import checklist_done
 from doorstep.visits.completion.gaps import completion_gaps
 from doorstep.visits.diagnosis.quote import quote_require_accepted
 from doorstep.visits.models import Checklist, Consent, EscalationTask, Signature, TakeBack
-from doorstep.visits.payment.take import intent_to_apply, payment_intents_settle
+from doorstep.visits.payment.take import ELECTRONIC, intent_to_apply, payment_intents_settle
 from doorstep.visits.payment.terms import payment_record, payment_terms
 from doorstep.visits.report.store import report_store_quietly
 from doorstep.visits.selectors import amount_due
@@ -200,6 +200,8 @@ def payment_is_the_accepted_quote(ctx: MoveContext) -> Params:
     if quote.due != amount_due(ctx.order):  # pragma: no cover - the fingerprint makes them equal
         raise DomainError(ErrorCode.AMOUNT_NOT_QUOTE)
     if intent is None:
+        if terms["method"] in ELECTRONIC:  # money taken by a provider is recorded from its charge only
+            raise DomainError(ErrorCode.PAYMENT_NEEDS_PROVIDER, method=terms["method"])
         return {**terms, "quote_version": quote.version}
     if intent.quote_version != quote.version or intent.amount != quote.due:
         raise DomainError(

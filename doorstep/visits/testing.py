@@ -7,6 +7,7 @@ consents, an accepted quote, a repaired take-back) and returns the extra params 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max
@@ -17,7 +18,8 @@ from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.checklists import checklist_items
 from doorstep.visits.diagnosis.quote import _totals, fingerprint, quote_current, quote_lines
-from doorstep.visits.models import Checklist, Consent, Quote, TakeBack
+from doorstep.visits.models import Checklist, Consent, PaymentIntent, Quote, TakeBack
+from doorstep.visits.payment.take import ELECTRONIC
 
 
 def checklist_tick(order: WorkOrder, kind: str, by: str = "测试") -> Checklist:
@@ -62,8 +64,11 @@ def _knocked(order: WorkOrder) -> None:
     )
 
 
-def visit_evidence(order: WorkOrder, action: str) -> dict[str, Any]:
-    """Create what the visit's guard on ``action`` needs; return the extra params for the move."""
+def visit_evidence(order: WorkOrder, action: str, method: str = "wechat") -> dict[str, Any]:
+    """Create what the visit's guard on ``action`` needs; return the extra params for the move.
+
+    Paying by ``method``: an electronic payment comes with the intent the simulated provider charged.
+    """
     if action == "depart":
         checklist_tick(order, Checklist.Kind.KIT)
     elif action == "start_service":
@@ -98,5 +103,17 @@ def visit_evidence(order: WorkOrder, action: str) -> dict[str, Any]:
                 at=clock.now(),
             )
     elif action == "pay":
-        quote_accepted(order)
+        quote = quote_accepted(order)
+        if method in ELECTRONIC and quote.due > 0:  # an electronic payment the simulated provider took
+            return {"intent": _charged_intent(order, method, quote.version, quote.due).key}
     return {}
+
+
+def _charged_intent(order: WorkOrder, method: str, quote_version: int, amount: Decimal) -> PaymentIntent:
+    now = clock.now()
+    key = f"{order.number}E{PaymentIntent.objects.filter(order=order).count() + 1}"[:32]
+    return PaymentIntent.objects.create(
+        order=order, method=method, amount=amount, quote_version=quote_version, key=key,
+        state=PaymentIntent.State.CHARGED, provider=f"simulated-{method}", transaction_id=f"SIM{key}",
+        created_at=now, updated_at=now, charged_at=now,
+    )  # fmt: skip

@@ -384,7 +384,8 @@ class Driver:
     def act(self, action: str, actor: Actor, minutes: int = 20, reason: str = "", **params: Any) -> None:
         assert self.order is not None
         with clock.frozen_at(self.step(minutes)):
-            evidence = visit_evidence(self.order, action)  # checklists, knock protocol, accepted quote …
+            method = str(params.get("method") or "wechat")
+            evidence = visit_evidence(self.order, action, method)  # checklists, knock protocol, quote …
             self.order = order_transition(
                 order=self.order, actor=actor, action=action, reason=reason, params={**evidence, **params}
             )

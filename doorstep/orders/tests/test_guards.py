@@ -287,10 +287,18 @@ def test_callback_refused_while_payment_outstanding_R_CO_2(world) -> None:
         action="record_callback",
         params={"satisfaction": 5},
     )
-    order = order_transition(
-        order=order, actor=world.actor("technician"), action="pay", params={"method": "wechat"}
+    _refused(  # an electronic payment is recorded from the provider's charge, never typed in
+        "payment_needs_provider",
+        order_transition,
+        order=order,
+        actor=world.actor("technician"),
+        action="pay",
+        params={"method": "wechat"},
     )
-    assert order.payment.amount == 80 and order.status == Status.PAID
+    order = order_transition(
+        order=order, actor=world.actor("technician"), action="pay", params=visit_evidence(order, "pay")
+    )
+    assert order.payment.amount == 80 and order.payment.method == "wechat" and order.status == Status.PAID
 
 
 def test_cash_payment_needs_a_receipt_number_R_CO_2(world) -> None:
