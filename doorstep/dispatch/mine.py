@@ -54,7 +54,7 @@ def my_day_stops(actor: Actor) -> list[MyStop]:
         appointment = appointment_of(order)
         assert appointment is not None
         where = order_location(order)
-        travel = _seconds(order, here, where)
+        travel = travel_seconds(order, here, where)
         depart = departure_for(appointment, travel, policy.early_arrival_minutes)
         plan = planned.get(order.pk)
         if plan is not None:
@@ -67,7 +67,8 @@ def my_day_stops(actor: Actor) -> list[MyStop]:
     return out
 
 
-def _seconds(order: WorkOrder, a: Location | None, b: Location | None) -> int:
+def travel_seconds(order: WorkOrder, a: Location | None, b: Location | None) -> int:
+    """Driving seconds from ``a`` to ``b`` by the order's policy (0 when either place is unknown)."""
     if a is None or b is None:
         return 0
     return int(travel_provider(policy_of(order)).matrix([a, b]).durations[0, 1])

@@ -21,7 +21,9 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.calendar import on_leave_at, work_day
+from doorstep.dispatch.daymodel import order_location, technician_location
 from doorstep.dispatch.eligibility import technician_ineligibility
+from doorstep.dispatch.mine import departure_for, travel_seconds
 from doorstep.dispatch.models import PlannedVisit
 from doorstep.dispatch.services import (
     late_calls_arrive,
@@ -33,11 +35,12 @@ from doorstep.dispatch.services import (
 from doorstep.network.models import Technician
 from doorstep.network.policy import policy_of
 from doorstep.network.roles import Party
-from doorstep.orders.lifecycle import Action
-from doorstep.orders.models import WorkOrder
+from doorstep.orders.deadlines import deadline_open, deadlines_cancel, deadlines_meet
+from doorstep.orders.lifecycle import Action, Status
+from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.rulebook import MoveContext, Rule, effect, guard
 
-A = Action
+A, S = Action, Status
 Params = dict[str, Any]
 
 
@@ -135,6 +138,46 @@ def schedule_risk_check(ctx: MoveContext) -> None:
     risk_check_open(order=order, due_at=max(clock.now(), appointment - timedelta(minutes=minutes)))
 
 
+def _departure_due(order: WorkOrder, appointment: datetime) -> datetime:
+    """R-DI-7: the planned day's departure, else appointment − travel from the technician's start − margin."""
+    tech = order.technician
+    assert tech is not None
+    plan = PlannedVisit.objects.filter(order=order, technician=tech).first()
+    if plan is not None and plan.depart_at is not None:
+        return plan.depart_at
+    start = technician_location(tech, tech.staff.outlet) if tech.staff.outlet else None
+    travel = travel_seconds(order, start, order_location(order))
+    return departure_for(appointment, travel, policy_of(order).early_arrival_minutes)
+
+
+def visit_clocks_opened(ctx: MoveContext) -> None:
+    """The technician owns two live deadlines: leave by the departure time, arrive by the appointment."""
+    order = ctx.order
+    deadlines_cancel(order=order, kinds=VISIT_CLOCKS)  # a re-confirmed or re-assigned visit starts anew
+    appointment = appointment_of(order)
+    if appointment is None or order.technician is None:
+        return
+    owner = order.technician.staff
+    departure = _departure_due(order, appointment)
+    deadline_open(order=order, kind=Deadline.Kind.DEPARTURE, due_at=departure, owner=owner, rule="R-DI-7")
+    deadline_open(order=order, kind=Deadline.Kind.ARRIVAL, due_at=appointment, owner=owner, rule="R-AR-5")
+
+
+def departure_met(ctx: MoveContext) -> None:
+    """Leaving meets the departure deadline (late if it was already overdue: the record shows it)."""
+    deadlines_meet(order=ctx.order, kinds=[Deadline.Kind.DEPARTURE])
+
+
+def arrival_met(ctx: MoveContext) -> None:
+    """Arriving meets the arrival deadline (late if it was already overdue: the record shows it)."""
+    deadlines_meet(order=ctx.order, kinds=[Deadline.Kind.ARRIVAL])
+
+
+def visit_clocks_withdrawn(ctx: MoveContext) -> None:
+    """A visit no longer expected at that time withdraws its departure and arrival deadlines."""
+    deadlines_cancel(order=ctx.order, kinds=VISIT_CLOCKS)
+
+
 def reschedule_clears_plan(ctx: MoveContext) -> None:
     """A rescheduled visit leaves the day plan and needs no late call."""
     late_calls_close(order=ctx.order)
@@ -157,6 +200,8 @@ def retime_later_visits(ctx: MoveContext) -> None:
         risk_check_open(order=order, due_at=clock.now() + timedelta(minutes=minutes))
 
 
+VISIT_CLOCKS = (Deadline.Kind.DEPARTURE, Deadline.Kind.ARRIVAL)
+
 RULES: list[Rule] = [
     guard(A.ASSIGN, technician_eligible, "R-DI-2"),
     guard(A.RESCHEDULE, reschedule_notice_rule, "R-DI-8"),
@@ -167,5 +212,12 @@ RULES: list[Rule] = [
     effect(A.RESCHEDULE, reschedule_clears_plan, "R-AR-5"),
     effect(A.ARRIVE, arrival_meets_late_call, "R-AR-5"),
     effect(A.CONFIRM_APPOINTMENT, schedule_risk_check, "R-DI-9"),
+    effect(A.CONFIRM_APPOINTMENT, visit_clocks_opened, "R-DI-7, R-AR-5"),
+    effect(A.ASSIGN, visit_clocks_opened, "R-DI-7, R-AR-5", sources=[S.CONFIRMED]),
+    effect(A.DEPART, departure_met, "R-DI-7"),
+    effect(A.ARRIVE, arrival_met, "R-AR-5"),
+    effect(
+        (A.RESCHEDULE, A.TRANSFER, A.DECLINE, A.REOPEN, A.CANCEL), visit_clocks_withdrawn, "R-DI-8, R-DI-1"
+    ),
     effect((A.DEPART, A.START_SERVICE, A.COMPLETE, A.NOBODY_HOME), retime_later_visits, "R-DI-9"),
 ]

@@ -61,6 +61,8 @@ ACTIONS: dict[str, DeadlineAction] = {
     Kind.LATE_CALL: DeadlineAction("R-AR-5", "doorstep.dispatch.services.late_call_overdue"),
     Kind.RISK_CHECK: DeadlineAction("R-DI-9", "doorstep.dispatch.services.risk_check_due"),
     Kind.COMPLAINT_ANSWER: DeadlineAction("R-QA-3", "doorstep.quality.services.complaints.complaint_overdue"),
+    Kind.DEPARTURE: DeadlineAction("R-DI-7", _OVERDUE),
+    Kind.ARRIVAL: DeadlineAction("R-AR-5", _OVERDUE),
 }
 RULES = {kind: action.rule for kind, action in ACTIONS.items()}
 
@@ -143,13 +145,13 @@ def deadline_cancel(deadline: Deadline | int | None, *, live_only: bool = False)
 OUTLIVE_ORDER = (Kind.COMPLAINT_ANSWER,)
 
 
-def deadlines_cancel(*, order: WorkOrder) -> int:
-    """The order ended (cancelled or closed): its timers are withdrawn (not a complaint's answer clock)."""
-    return (
-        Deadline.objects.filter(order=order, state__in=Deadline.LIVE)
-        .exclude(kind__in=OUTLIVE_ORDER)
-        .update(state=State.CANCELLED)
-    )
+def deadlines_cancel(*, order: WorkOrder, kinds: Iterable[str] | None = None) -> int:
+    """Withdraw the order's live timers: all of them when the order ended (cancelled or closed; not a
+    complaint's answer clock), or those of ``kinds`` when what they waited for is no longer expected."""
+    live = Deadline.objects.filter(order=order, state__in=Deadline.LIVE)
+    if kinds is not None:
+        return live.filter(kind__in=list(kinds)).update(state=State.CANCELLED)
+    return live.exclude(kind__in=OUTLIVE_ORDER).update(state=State.CANCELLED)
 
 
 # --- acting on due rows ---------------------------------------------------------------------------------

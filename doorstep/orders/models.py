@@ -275,6 +275,8 @@ class Deadline(TimeStamped):
         LATE_CALL = "late_call", _("迟到前致电")  # R-AR-5
         RISK_CHECK = "risk_check", _("迟到风险检查")  # R-DI-9
         COMPLAINT_ANSWER = "complaint_answer", _("投诉答复时限")  # R-QA-3
+        DEPARTURE = "departure", _("按时出发")  # R-DI-7
+        ARRIVAL = "arrival", _("按预约时间到达")  # R-AR-5, R-DI-7
 
     # the promises people make and keep (counted by the promise KPI and listed for their owner);
     # the other kinds are clocks of a capability (offer, late call, complaint level) or internal checks
