@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status as Reply
 
 from doorstep.api.schemas import (
@@ -41,10 +41,14 @@ ERRORS: dict[int, type[Schema]] = {
 }
 
 
+MAX_PAGE = 200
+MAX_OFFSET = 1_000_000  # deeper than any centre's open orders; beyond it a request is refused, not clamped
+
+
 class ListQuery(Schema):
-    status: str | None = None
-    limit: int = 50
-    offset: int = 0
+    status: str | None = Field(None, max_length=40)
+    limit: int = Field(50, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -127,8 +131,7 @@ def list_orders(request: HttpRequest, q: Query[ListQuery]) -> dict[str, Any]:
     qs = selectors.orders_visible_to(actor).prefetch_related("faults")
     if q.status:
         qs = qs.filter(status=q.status)
-    limit = max(1, min(q.limit, 200))
-    items = qs.order_by("-created_at")[max(q.offset, 0) : max(q.offset, 0) + limit]
+    items = qs.order_by("-created_at")[q.offset : q.offset + q.limit]
     return {"count": qs.count(), "items": [order_out(o, actor) for o in items]}
 
 

@@ -38,6 +38,10 @@ class ErrorCode(models.TextChoices):
         _("从故障机或周转机拆取配件须先记录客户同意（R-AN-3）。"),
     )
     CANNOT_ACCEPT = "cannot_accept", _("只有网点可以接单，且工单须处于「已派网点」。")
+    CONTROL_CHARACTER = (
+        "control_character",
+        _("输入「%(name)s」中含有不可见的控制字符（如 NUL），请删除后重试。"),
+    )
     CAUSE_REQUIRED = "cause_required", _("请填写故障原因。")
     CHARGE_NOT_IN_FEE_STANDARD = "charge_not_in_fee_standard", _("收费项目不在品牌公布的收费标准内：%(code)s")
     CHARGE_PRICE_NOT_STANDARD = "charge_price_not_standard", _("单价必须按收费标准 ¥%(price)s 收取。")

@@ -1,0 +1,67 @@
+"""Input hygiene for every request: text with control characters (NUL and the like) is refused with a
+clear error before any view sees it, so nothing half-written and no database error follows."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from doorstep.core.errors import ErrorCode, Invalid
+
+# C0 control characters and DEL; tab, line feed and carriage return are ordinary text
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(str(key), path)
+            yield from _strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{path}[{i}]" if path else f"[{i}]")
+
+
+def _fields(request: HttpRequest) -> Iterator[tuple[str, str]]:
+    for key, values in request.GET.lists():
+        yield from ((key, text) for text in [key, *values])
+    content_type = request.content_type or ""
+    if request.method in ("POST", "PUT", "PATCH"):
+        if content_type.startswith(FORM_TYPES):
+            for key, values in request.POST.lists():
+                yield from ((key, text) for text in [key, *values])
+        elif content_type == "application/json" and request.body:
+            try:
+                body = json.loads(request.body)
+            except ValueError:
+                return  # not JSON: the view answers that
+            yield from _strings(body, "")
+
+
+def control_character_field(request: HttpRequest) -> str | None:
+    """The first input field holding a control character (None when the input is clean)."""
+    for field, text in _fields(request):
+        if CONTROL.search(text):
+            return field or "body"
+    return None
+
+
+class InputHygieneMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = control_character_field(request)
+        if field is None:
+            return self.get_response(request)
+        error = Invalid(ErrorCode.CONTROL_CHARACTER, field=field, name=field)
+        if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+            return JsonResponse(error.as_dict(), status=400)
+        return HttpResponse(error.text(), status=400, content_type="text/plain; charset=utf-8")
