@@ -4,7 +4,6 @@ calendar, shifts and leave, outlet acceptance, the call-before-late deadline, an
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Self
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -171,33 +170,6 @@ class Leave(models.Model):
 DeadlineState = Deadline.State
 
 
-class ClockQuerySet(models.QuerySet[Any]):
-    """Rows whose clock is a Deadline: ``state``/``due_at`` lookups read it, ``update(state=…)`` writes it.
-
-    For callers written against the old ``state``/``due_at`` columns; new code says ``deadline__state``.
-    """
-
-    MOVED = ("state", "due_at")
-
-    def _moved(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        return {(f"deadline__{k}" if k.split("__")[0] in self.MOVED else k): v for k, v in kwargs.items()}
-
-    def filter(self, *args: Any, **kwargs: Any) -> Self:
-        return super().filter(*args, **self._moved(kwargs))
-
-    def exclude(self, *args: Any, **kwargs: Any) -> Self:
-        return super().exclude(*args, **self._moved(kwargs))
-
-    def update(self, **kwargs: Any) -> int:
-        state = kwargs.pop("state", None)
-        if state is None:
-            return super().update(**kwargs)
-        ids = list(self.exclude(deadline=None).values_list("deadline_id", flat=True))
-        if kwargs:
-            super().update(**kwargs)
-        return Deadline.objects.filter(pk__in=ids).update(state=state)
-
-
 class OutletOffer(models.Model):
     """An order offered to an outlet (R-DI-1): accepted within the policy time, or back to the centre.
 
@@ -214,8 +186,6 @@ class OutletOffer(models.Model):
     outcome = models.CharField(
         "结果", max_length=20, blank=True
     )  # accepted / declined / transferred / timeout
-
-    objects = ClockQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "网点接单"
@@ -251,8 +221,6 @@ class LateCall(models.Model):
     created_at = models.DateTimeField("创建时间")
     met_at = models.DateTimeField("致电时间", null=True, blank=True)
     note = models.CharField("致电内容", max_length=200, blank=True)
-
-    objects = ClockQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "迟到前致电"

@@ -384,28 +384,3 @@ def senior_suggestions(order: WorkOrder) -> list[tuple[Technician, int]]:
         )
         out.append((tech, fixed))
     return sorted(out, key=lambda tn: (-tn[1], -tn[0].star_level, tn[0].pk))
-
-
-def risk_check_named(name: str, pk: int, when: datetime) -> bool:
-    """Open the risk check that the old task names asked for; False for any other name.
-
-    ``check_visit_risk`` takes an order's pk, ``scan_technician`` a technician's (R-DI-9).
-    """
-    if name == "check_visit_risk":
-        order = WorkOrder.objects.filter(pk=pk).first()
-        if order is not None and order.technician_id is not None:
-            risk_check_open(order=order, due_at=when)
-        return True
-    if name == "scan_technician":
-        risk_check_open(technician_id=pk, due_at=when)
-        return True
-    return False
-
-
-def _enqueue(name: str, pk: int, when: datetime) -> None:
-    """The old private entry point, after commit: use ``dispatch.queue.later`` or ``risk_check_open``."""
-    try:
-        if not risk_check_named(name, pk, when):
-            log.error("nothing schedules %s(%s) any more: its timer is a Deadline row", name, pk)
-    except Exception:  # the rows are the truth; the sweep acts on what was opened
-        log.exception("could not schedule %s(%s)", name, pk)

@@ -107,9 +107,6 @@ def deadline_enqueue(deadline_id: int, due_at: datetime) -> None:
         log.exception("could not enqueue the check of deadline %s", deadline_id)
 
 
-_enqueue_check = deadline_enqueue  # the old private name, for callers not yet moved
-
-
 def deadlines_meet(*, order: WorkOrder, kinds: Iterable[str]) -> int:
     """Close the order's live deadlines of these kinds: the condition they waited for is met."""
     return Deadline.objects.filter(order=order, kind__in=list(kinds), state__in=Deadline.LIVE).update(

@@ -224,18 +224,3 @@ def test_arriving_before_the_call_was_due_withdraws_it_R_AR_5(world) -> None:  #
         assert late_calls_arrive(order=second) == 0
     late.refresh_from_db()
     assert late.state == "cancelled" and not second.events.filter(kind="late_call_overdue").exists()
-
-
-def test_the_old_task_names_open_risk_check_rows_R_DI_9(world) -> None:  # type: ignore[no-untyped-def]
-    from doorstep.dispatch.queue import later
-    from doorstep.dispatch.services import _enqueue
-    from doorstep.orders.models import Deadline
-
-    _first, second = _overrun(world)
-    later("check_visit_risk", second.pk, at(10))
-    _enqueue("scan_technician", world.tech.pk, at(11))  # what dispatch/hooks.py calls after commit
-    rows = Deadline.objects.filter(kind=Deadline.Kind.RISK_CHECK).order_by("due_at")
-    assert [(d.order_id, d.ref, d.due_at) for d in rows] == [
-        (second.pk, f"network.Technician:{world.tech.pk}", at(10)),
-        (None, f"network.Technician:{world.tech.pk}", at(11)),
-    ]
