@@ -186,3 +186,28 @@ def test_openapi_schema_is_published(client) -> None:  # type: ignore[no-untyped
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     assert "/api/orders/{number}/actions/{action}" in response.json()["paths"]
+
+
+def test_an_electronic_payment_through_the_api_is_charged_once_and_recorded_from_the_charge_R_CO_2(
+    world,
+) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.orders.services import order_transition
+    from doorstep.orders.tests.helpers import add_signature
+    from doorstep.visits.diagnosis.charges import charge_add
+    from doorstep.visits.models import PaymentIntent
+    from doorstep.visits.testing import visit_evidence
+
+    order = order_in(world, Status.IN_SERVICE)
+    charge_add(order=order, actor=world.actor("technician"), fee_code="L-REPAIR")
+    visit_evidence(order, "complete")  # the customer accepted the ¥80 quote
+    add_signature(order)
+    order = order_transition(order=order, actor=world.actor("technician"), action="complete")
+    tech = Api(world, "technician")
+    response = tech.call("post", f"/orders/{order.number}/actions/pay", {"method": "wechat"})
+    assert response.status_code == 200, response.content
+    intent = PaymentIntent.objects.get(order=order)
+    order.refresh_from_db()
+    assert intent.state == PaymentIntent.State.APPLIED and intent.amount == 80
+    assert order.status == Status.PAID and order.payment.receipt_no == intent.transaction_id
+    again = tech.call("post", f"/orders/{order.number}/actions/pay", {"method": "wechat"})
+    assert again.status_code == 409 and PaymentIntent.objects.filter(order=order).count() == 1
