@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from doorstep.catalog.models import ProductLine, ProductModel
 from doorstep.network.actors import Actor
@@ -101,6 +102,12 @@ def build_world() -> World:
     staff["technician"] = tech.staff
     staff["other_technician"] = other.staff
     return World(brand, centre, outlets[0], outlets[1], line, model, tech, other, staff)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit and throttle counts live in the cache: each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,29 @@
-"""Doorstep settings: driven by environment variables, working with none set.
+"""Doorstep settings: driven by environment variables.
 
-With no environment: a SQLite file database (``var/doorstep.sqlite3``), zh-Hans first with English,
-time zone Asia/Shanghai, DEBUG off. ``DATABASE_URL`` switches to PostgreSQL.
+Two modes. **Production** is the default: it refuses to start without ``DJANGO_SECRET_KEY`` (a strong one)
+and ``DJANGO_ALLOWED_HOSTS``, and is https-only (HSTS, secure cookies, redirect to https) so that
+``manage.py check --deploy`` is clean. **Development** is ``DOORSTEP_ENV=dev`` (or ``test``), which
+``scripts/demo``, ``scripts/test`` and the test suite set: a fixed local key, localhost hosts, plain http.
+
+Otherwise with no environment: a SQLite file database (``var/doorstep.sqlite3``), zh-Hans first with
+English, time zone Asia/Shanghai, DEBUG off. ``DATABASE_URL`` switches to PostgreSQL. README.md,
+"Deployment", lists every variable.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DOORSTEP_VAR_DIR", BASE_DIR / "var"))
@@ -23,12 +37,79 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Development is an explicit choice; anything else (the variable unset included) is production.
+DOORSTEP_ENV = os.environ.get("DOORSTEP_ENV", "production").strip().lower()
+DEVELOPMENT = DOORSTEP_ENV in {"dev", "development", "test"}
+PRODUCTION = not DEVELOPMENT
+
 DEBUG = _env_bool("DJANGO_DEBUG")
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "doorstep-insecure-local-key-change-me-in-production"
-ALLOWED_HOSTS = [
-    h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h
-]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+
+def _secret_key() -> str:
+    """The signing key (sessions, CSRF, the customers' tracking links): production needs a strong one."""
+    key = os.environ.get("DJANGO_SECRET_KEY", "")
+    if DEVELOPMENT:
+        return key or "doorstep-dev-only-key-never-used-in-production-0123456789"
+    if not key:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set: production refuses to start without its own secret key "
+            "(signed tracking links could be forged). Set DJANGO_SECRET_KEY, or DOORSTEP_ENV=dev for a "
+            "local development run."
+        )
+    if (
+        len(key) < SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or key.startswith(SECRET_KEY_INSECURE_PREFIX)
+    ):
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY is too weak: production needs at least {SECRET_KEY_MIN_LENGTH} characters "
+            f"with at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones, not starting with "
+            f"'{SECRET_KEY_INSECURE_PREFIX}' (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    return key
+
+
+SECRET_KEY = _secret_key()
+# Old keys still accepted when verifying (rotation): comma-separated.
+SECRET_KEY_FALLBACKS = _env_list("DJANGO_SECRET_KEY_FALLBACKS")
+
+if DEVELOPMENT:
+    ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+else:
+    ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "DJANGO_ALLOWED_HOSTS is not set: production refuses to start without the host names it "
+            "serves (comma-separated, e.g. service.example.com). Set DOORSTEP_ENV=dev for a local run."
+        )
+CSRF_TRUSTED_ORIGINS = _env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# https (production defaults; each one can be overridden). Behind a TLS-terminating proxy, name the header
+# it sets: DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO=https".
+SECURE_SSL_REDIRECT = _env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
+_proxy_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_header:
+    _header, _sep, _value = _proxy_header.partition("=")
+    if not _sep or not _header.strip() or not _value.strip():
+        raise ImproperlyConfigured(
+            "DJANGO_SECURE_PROXY_SSL_HEADER must look like HTTP_X_FORWARDED_PROTO=https."
+        )
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip())
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = _env_bool("DJANGO_SECURE_HSTS_PRELOAD", PRODUCTION)
+SESSION_COOKIE_SECURE = _env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# How many reverse proxies append to X-Forwarded-For in front of the app: the client's address for the
+# rate limits and the login lockout is then that many entries from the right. 0: REMOTE_ADDR.
+DOORSTEP_PROXY_COUNT = int(os.environ.get("DOORSTEP_PROXY_COUNT", "0"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,6 +119,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "django_ratelimit",
     "doorstep.core",  # before django_tasks_db: its ``db_worker`` (with the beat) replaces the library's
     "django_tasks_db",
     "doorstep.network",
@@ -56,6 +141,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -63,10 +149,30 @@ MIDDLEWARE = [
     "doorstep.core.middleware.InputHygieneMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "doorstep.core.ratelimit.PublicRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
+
+# Content Security Policy (Django's own): scripts only from this site or an inline <script> carrying the
+# page's nonce (``nonce="{{ csp_nonce }}"``); no inline event handlers (onclick=…). Styles allow
+# 'unsafe-inline' because templates use style="…" attributes (and htmx adds its indicator style).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "media-src": [CSP.SELF, "blob:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -82,6 +188,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "doorstep.web.context.nav",
             ],
         },
@@ -125,6 +232,53 @@ DOORSTEP_PLAN_LEASE_SECONDS = float(os.environ.get("DOORSTEP_PLAN_LEASE_SECONDS"
 DOORSTEP_DEADLINE_MAX_ATTEMPTS = int(os.environ.get("DOORSTEP_DEADLINE_MAX_ATTEMPTS", "5"))  # failed actions
 # crash tests only: seconds to wait inside each deadline's transaction after its action
 DOORSTEP_DEADLINE_ACT_PAUSE_S = float(os.environ.get("DOORSTEP_DEADLINE_ACT_PAUSE_S", "0"))
+
+# Cache: rate limits and throttles count here. Without DOORSTEP_CACHE_URL each process counts alone
+# (fine for development); production should point it at Redis (redis://host:6379/0) so that every web
+# worker shares the counts (``check --deploy`` warns otherwise).
+DOORSTEP_CACHE_URL = os.environ.get("DOORSTEP_CACHE_URL", "").strip()
+if DOORSTEP_CACHE_URL:
+    if not DOORSTEP_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("DOORSTEP_CACHE_URL must be a Redis URL (redis://host:6379/0).")
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DOORSTEP_CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "doorstep"}}
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit lists only memcached and django-redis; Django's own RedisCache increments atomically.
+    "django_ratelimit.W001",
+    # a per-process cache: doorstep.W001 (a deployment check) says so instead of refusing every command
+    "django_ratelimit.E003",
+]
+
+# Rate limits on the public endpoints (doorstep.core.ratelimit), per client address: "<count>/<s|m|h|d>".
+DOORSTEP_RATE_LIMITS = {
+    "track": os.environ.get("DOORSTEP_RATE_TRACK", "60/m"),  # customers' tracking links (t/, visits/r/ …)
+    "book": os.environ.get("DOORSTEP_RATE_BOOK", "30/m"),  # self-booking pages (book/<brand>/)
+    "wechat": os.environ.get("DOORSTEP_RATE_WECHAT", "600/m"),  # WeChat webhook (hooks/wechat/<brand>/)
+    "partner_api": os.environ.get("DOORSTEP_RATE_PARTNER_API", "120/m"),  # per partner account (api/partner/)
+}
+NINJA_NUM_PROXIES = DOORSTEP_PROXY_COUNT
+
+# Login lockout (django-axes): after this many failed logins for one user name from one address, that
+# pair is locked out for the cool-off period; a successful login resets the count.
+AUTHENTICATION_BACKENDS = [
+    "doorstep.core.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DOORSTEP_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DOORSTEP_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "doorstep.core.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "doorstep.web.login.locked_out"
+AXES_VERBOSE = False
+
+# Two-factor login (django-otp): a staff member with a confirmed TOTP device enters its code at login.
+# DOORSTEP_ADMIN_REQUIRE_OTP=1 also closes the admin site to sessions not verified that way.
+DOORSTEP_ADMIN_REQUIRE_OTP = _env_bool("DOORSTEP_ADMIN_REQUIRE_OTP")
+OTP_TOTP_ISSUER = os.environ.get("DOORSTEP_OTP_ISSUER", "Doorstep")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

@@ -1,7 +1,13 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from doorstep.api.api import api
+
+if settings.DOORSTEP_ADMIN_REQUIRE_OTP:
+    # only sessions verified with an authenticator code (the login page's, or the admin's own form)
+    admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -4,6 +4,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# Development mode (config/settings.py): production is the default and refuses to start without its own
+# secret key and host names; demo and test runs use a local key and plain http.
+export DOORSTEP_ENV="${DOORSTEP_ENV:-dev}"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
+from ninja.throttling import AuthRateThrottle
 
 from doorstep.api.models import ApiToken
 from doorstep.api.orders import router as orders_router
 from doorstep.api.partner import router as partner_router
-from doorstep.core.errors import DomainError
+from doorstep.core.errors import DomainError, ErrorCode
+from doorstep.core.ratelimit import retry_after
 
 
 class TokenAuth(HttpBearer):
@@ -26,6 +29,25 @@ class TokenAuth(HttpBearer):
         return api_token.user
 
 
+class PartnerThrottle(AuthRateThrottle):
+    """Per partner account (its token), at ``DOORSTEP_RATE_LIMITS["partner_api"]``, read per request."""
+
+    scope = "partner_api"
+
+    def __init__(self) -> None:
+        super().__init__(rate="1/s")  # replaced by the setting on every request
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        account = getattr(request, "auth", None)
+        ident = f"account-{account.pk}" if getattr(account, "pk", None) else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = settings.DOORSTEP_RATE_LIMITS["partner_api"]
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+
 api = NinjaAPI(
     title="Doorstep API",
     version="1",
@@ -34,7 +56,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/orders", orders_router)
-api.add_router("/partner", partner_router)
+api.add_router("/partner", partner_router, throttle=PartnerThrottle())
 
 
 def _error(
@@ -69,6 +91,15 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "unauthorized", "缺少或无效的 API 令牌 (Bearer token)。")
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    seconds = retry_after(settings.DOORSTEP_RATE_LIMITS["partner_api"])
+    error = DomainError(ErrorCode.RATE_LIMITED, status=429, seconds=seconds)
+    response = _error(request, 429, error.code, error.text())
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @api.exception_handler(HttpError)

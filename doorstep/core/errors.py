@@ -173,6 +173,7 @@ class ErrorCode(models.TextChoices):
         "quote_not_accepted",
         _("报价尚未经客户确认（或确认后已变更）：请在客户模式下出示收费标准与报价，由客户确认后再施工。"),
     )
+    RATE_LIMITED = "rate_limited", _("请求过于频繁，请 %(seconds)s 秒后再试。")
     REASON_REQUIRED = "reason_required", _("「%(action)s」必须填写原因。")
     RECEIPT_REQUIRED = "receipt_required", _("现金收款须填写收据编号。")
     ROLE_NOT_ALLOWED = "role_not_allowed", _("您的角色不能执行「%(action)s」。")

@@ -2,11 +2,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from doorstep.web import views
+from doorstep.web.login import StaffLoginView
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("login/", StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("t/<str:token>/", views.track, name="track"),
     path("t/<str:token>/sign/", views.track_sign, name="track_sign"),
