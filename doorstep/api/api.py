@@ -38,8 +38,8 @@ class PartnerThrottle(AuthRateThrottle):
         super().__init__(rate="1/s")  # replaced by the setting on every request
 
     def get_cache_key(self, request: HttpRequest) -> str:
-        account = getattr(request, "auth", None)
-        ident = f"account-{account.pk}" if getattr(account, "pk", None) else self.get_ident(request)
+        account_pk = getattr(getattr(request, "auth", None), "pk", None)
+        ident = f"account-{account_pk}" if account_pk else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request: HttpRequest) -> bool:
