@@ -162,3 +162,42 @@ def test_the_partner_api_is_throttled_per_account_with_the_error_shape(settings,
     body = refused.json()
     assert body["code"] == "rate_limited" and "请求过于频繁" in body["message"]
     assert other.call("get", "/orders/nope").status_code == 404  # its own count
+
+
+# --- Content Security Policy ---------------------------------------------------------------------------
+
+
+def _policy(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    header = response["Content-Security-Policy"]
+    return {d.split()[0]: d.split()[1:] for d in (p.strip() for p in header.split(";")) if d}
+
+
+def test_pages_carry_a_csp_with_a_nonce_and_no_inline_scripts(world) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.tests.factories import WorkOrderFactory
+
+    client = Client()
+    client.force_login(world.staff["dispatcher"].user)
+    order = WorkOrderFactory(world=world)
+    response = client.get(reverse("orders:detail", args=[order.number]))
+    policy = _policy(response)
+    scripts = policy["script-src"]
+    nonce = next(s for s in scripts if s.startswith("'nonce-"))[len("'nonce-") : -1]
+    assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
+    assert policy["default-src"] == ["'self'"] and policy["frame-ancestors"] == ["'none'"]
+    page = response.content.decode()
+    assert f'<script nonce="{nonce}">' in page  # the page's own inline script carries it
+    assert f'"inlineScriptNonce": "{nonce}"' in page  # and htmx gives it to the pages it swaps in
+    assert _policy(client.get(reverse("orders:detail", args=[order.number])))["script-src"] != scripts
+
+
+def test_no_template_has_an_inline_script_without_nonce_or_an_event_attribute() -> None:
+    import re
+
+    offending = []
+    for path in sorted((ROOT / "doorstep").rglob("templates/**/*.html")):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)[^>]*>", text):
+            offending.append(f"{path.relative_to(ROOT)}: {match.group(0)}")
+        for match in re.finditer(r"<[a-z][^>]*\son[a-z]+\s*=", text):
+            offending.append(f"{path.relative_to(ROOT)}: {match.group(0)[:60]}")
+    assert offending == []

@@ -1,0 +1,28 @@
+// Behaviour the pages used to carry in inline event attributes (onclick=, onchange=), which the Content
+// Security Policy forbids: delegated from the document, so it also works on content htmx swaps in.
+(function () {
+  "use strict";
+  // <select data-autosubmit>: choosing submits its form (the language switch)
+  document.addEventListener("change", function (e) {
+    var el = e.target.closest && e.target.closest("[data-autosubmit]");
+    if (el && el.form) el.form.submit();
+  });
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest) return;
+    // the caller's known data fills the new-order form (orders/_caller.html)
+    var caller = e.target.closest("[data-fill-caller]");
+    if (caller) {
+      var d = caller.dataset;
+      ["name", "province", "city", "district", "detail"].forEach(function (k) {
+        var el = document.getElementById(k === "name" ? "id_customer_name" : "id_" + k);
+        if (el && d[k]) el.value = d[k];
+      });
+    }
+    // a knowledge-base script becomes the phone guidance (orders/_kb.html)
+    var script = e.target.closest("[data-use-script]");
+    if (script) {
+      var answer = document.querySelector("textarea[name=answer]");
+      if (answer) answer.value = script.previousElementSibling.textContent;
+    }
+  });
+})();
