@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API docs from its own static files (not a CDN page with an inline script): the CSP
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",

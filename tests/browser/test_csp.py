@@ -34,7 +34,7 @@ def violations(page, seen: list[str]) -> list[str]:  # type: ignore[no-untyped-d
 
 
 def test_main_pages_report_no_csp_violation(world, live_server, browser) -> None:  # type: ignore[no-untyped-def]
-    order = WorkOrderFactory(world=world, status=Status.CONFIRMED)
+    order = WorkOrderFactory.create(world=world, status=Status.CONFIRMED)
     page = login(browser, live_server, "dispatcher", DESKTOP)
     page.context.add_init_script(WATCH)
     seen = watched(page)
@@ -53,6 +53,9 @@ def test_main_pages_report_no_csp_violation(world, live_server, browser) -> None
     desk.click("text=新建工单")
     desk.wait_for_load_state("networkidle")
     desk.goto(f"{live_server.url}/orders/new/")
+    assert violations(desk, seen) == []
+    desk.goto(f"{live_server.url}/api/docs")  # Swagger UI from the site's own static files
+    desk.wait_for_selector(".swagger-ui .info")
     assert violations(desk, seen) == []
 
     customer = browser.new_context(**PHONE)

@@ -177,7 +177,7 @@ def test_pages_carry_a_csp_with_a_nonce_and_no_inline_scripts(world) -> None:  #
 
     client = Client()
     client.force_login(world.staff["dispatcher"].user)
-    order = WorkOrderFactory(world=world)
+    order = WorkOrderFactory.create(world=world)
     response = client.get(reverse("orders:detail", args=[order.number]))
     policy = _policy(response)
     scripts = policy["script-src"]
