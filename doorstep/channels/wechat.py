@@ -41,6 +41,7 @@ from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_url
 
 MAX_BODY = 64 * 1024
+NONCE_MAX = 64  # WeChatNonce.nonce
 FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId", "Event")
 
 
@@ -116,6 +117,8 @@ def receive_callback(*, account: WeChatAccount, body: bytes, timestamp: str, non
     another message; then ``receive``. Refusals are ``Forbidden`` and keep no message."""
     if not time_fresh(timestamp):
         raise stale()
+    if not 0 < len(nonce) <= NONCE_MAX:
+        raise BadMessage("nonce")
     message = parse_message(body)
     if not time_fresh(message["CreateTime"]):
         raise stale()

@@ -52,6 +52,7 @@ ALLOWED = {Kind.PHOTO: "JPEG、PNG、WebP", Kind.DOCUMENT: "PDF", Kind.IMPORT: "
 
 # Pillow format → (extension, MIME type) of the photos we keep
 PHOTO_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
+JPEG_ALIASES = {"MPO": "JPEG"}  # phones' multi-picture JPEG: the first picture is kept, as a plain JPEG
 MIME_OF_EXT = {ext: mime for ext, mime in PHOTO_FORMATS.values()} | {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -148,11 +149,11 @@ def _photo(content: bytes) -> Clean | None:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(content)) as probe:
-                if probe.format not in PHOTO_FORMATS or probe.width * probe.height > MAX_PHOTO_PIXELS:
+                fmt = JPEG_ALIASES.get(str(probe.format), str(probe.format))
+                if fmt not in PHOTO_FORMATS or probe.width * probe.height > MAX_PHOTO_PIXELS:
                     return None
                 probe.verify()
             with Image.open(io.BytesIO(content)) as image:
-                fmt = str(image.format)
                 image.load()
                 pixels = ImageOps.exif_transpose(image)  # keep the orientation the EXIF gave, drop the rest
                 return _encode(pixels, fmt)

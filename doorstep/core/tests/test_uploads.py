@@ -205,3 +205,11 @@ def test_the_request_limits_are_set_above_the_largest_upload_kind(settings) -> N
     largest = max(settings.DOORSTEP_UPLOAD_MAX_BYTES.values())
     assert largest < settings.DOORSTEP_REQUEST_MAX_BYTES <= 16 * 1024 * 1024
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 4 * 1024 * 1024
+
+
+def test_a_phone_s_multi_picture_jpeg_is_kept_as_a_plain_jpeg() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(out, "MPO", save_all=True, append_images=[Image.new("RGB", (40, 30))])
+    clean = upload_check(out.getvalue(), kind=Kind.PHOTO, field="photo")
+    with Image.open(io.BytesIO(clean.content)) as kept:
+        assert clean.ext == "jpg" and kept.format == "JPEG"
