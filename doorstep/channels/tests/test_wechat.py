@@ -240,3 +240,8 @@ def test_the_same_msg_id_handled_at_the_same_moment_gives_one_order_and_the_firs
     again = post(message(FULL))  # a fresh nonce, as WeChat's retry and a concurrent delivery would have
     assert again.status_code == 200 and again.content == first.content
     assert WorkOrder.objects.count() == 1 and InboundMessage.objects.count() == 1
+
+
+def test_a_nonce_longer_than_wechat_s_is_a_bad_message_not_a_server_error(account) -> None:  # type: ignore[no-untyped-def]
+    assert post(message(FULL), signed(nonce="n" * 65)).status_code == 400
+    assert not InboundMessage.objects.exists() and not WeChatNonce.objects.exists()
