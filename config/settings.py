@@ -305,6 +305,26 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# MEDIA_ROOT is not under STATIC_ROOT and no URL pattern serves it: kept uploads are handed out only by
+# views that check the order's visibility (doorstep/core/uploads.py).
+
+# Uploads: the content is sniffed and limited per kind (bytes); a request larger than
+# DOORSTEP_REQUEST_MAX_BYTES is answered 413 before it is read. Non-file form data above
+# DATA_UPLOAD_MAX_MEMORY_SIZE is refused 413 too; files above FILE_UPLOAD_MAX_MEMORY_SIZE spool to disk.
+DOORSTEP_UPLOAD_MAX_BYTES = {
+    "photo": 10 * 1024 * 1024,
+    "document": 10 * 1024 * 1024,
+    "import": 5 * 1024 * 1024,
+}
+DOORSTEP_REQUEST_MAX_BYTES = 12 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+FILE_UPLOAD_PERMISSIONS = 0o640
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
+# WeChat callbacks: the signed timestamp and the message's CreateTime must be within this many seconds
+# of now (either way), and a nonce is accepted once within it (doorstep/channels/wechat.py).
+DOORSTEP_WECHAT_WINDOW_SECONDS = 300
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Public base URL used in links sent to customers (tracking page, QR codes).

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.catalog.models import ProductLine
 from doorstep.channels.selfbook import PERIODS, Booking, catalogue
 from doorstep.core import clock
+from doorstep.core.errors import DomainError
+from doorstep.core.uploads import Clean, Kind, upload_check
 from doorstep.customers.parsing import area_code_for_city, normalize_phone, parse_address
 from doorstep.network.models import Brand
 from doorstep.network.policy import policy_for
@@ -155,6 +157,16 @@ class SelfBookForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel (.xlsx) 或 CSV 文件"))
+
+    def clean_file(self) -> Clean:
+        """The upload as sniffed (a real workbook or CSV text, within the size limit), not as named."""
+        upload = self.cleaned_data["file"]
+        try:
+            clean = upload_check(upload, kind=Kind.IMPORT, field="file", label=self.fields["file"].label)
+        except DomainError as err:
+            raise forms.ValidationError(err.text(), code=err.code) from None
+        self.filename = str(upload.name or "")[:200]
+        return clean
 
 
 # intake check field → self-booking form field (a refusal from order_create is shown by its field)

@@ -20,12 +20,13 @@ from django.utils.translation import gettext_lazy
 
 from doorstep.channels.models import ImportBatch
 from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid
+from doorstep.core.uploads import Kind, csv_text, upload_check
 from doorstep.network.actors import Actor
 from doorstep.network.roles import DESK
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Status
 
-MAX_BYTES = 5 * 1024 * 1024
+FILE_LABEL = gettext_lazy("Excel (.xlsx) 或 CSV 文件")
 MAX_ROWS = 2000
 TEMPLATE_HEADER = ["客户姓名", "电话", "地址", "型号", "购买日期", "故障现象", "服务类型", "期望时间"]
 TEMPLATE_EXAMPLE = [
@@ -112,15 +113,10 @@ def _cell(value: object) -> Any:
     return value if isinstance(value, date) else str(value or "").strip()
 
 
-def _table(filename: str, content: bytes) -> list[list[object]]:
-    if len(content) > MAX_BYTES:
-        raise Invalid(ErrorCode.IMPORT_TOO_LARGE, field="file")
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        return _xlsx(content)
-    if name.endswith(".csv"):
-        return _csv(content)
-    raise Invalid(ErrorCode.IMPORT_FORMAT, field="file")
+def _table(content: bytes) -> list[list[object]]:
+    """The file's cells, by what the content is (a real workbook or CSV text), never by its name."""
+    clean = upload_check(content, kind=Kind.IMPORT, field="file", label=FILE_LABEL)
+    return _xlsx(clean.content) if clean.ext == "xlsx" else _csv(clean.content)
 
 
 def _xlsx(content: bytes) -> list[list[object]]:
@@ -137,18 +133,17 @@ def _xlsx(content: bytes) -> list[list[object]]:
 
 
 def _csv(content: bytes) -> list[list[object]]:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-        try:
-            text = content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return [list(r) for r in csv.reader(io.StringIO(text))]
-    raise Invalid(ErrorCode.IMPORT_ENCODING_UNKNOWN, field="file")
+    text = csv_text(content)  # UTF-8, else GB18030: Excel in China saves CSV as GBK
+    if text is None:
+        raise Invalid(ErrorCode.IMPORT_ENCODING_UNKNOWN, field="file")
+    return [list(r) for r in csv.reader(io.StringIO(text))]
 
 
 def read_rows(filename: str, content: bytes) -> list[tuple[int, Row]]:
-    """(spreadsheet row number, {field: value}) for every non-empty row under the header row."""
-    table = _table(filename, content)
+    """(spreadsheet row number, {field: value}) for every non-empty row under the header row.
+
+    ``filename`` is only the name the batch is recorded under; the content decides the format."""
+    table = _table(content)
     if not table:
         raise Invalid(ErrorCode.IMPORT_EMPTY, field="file")
     columns = _columns(table[0])

@@ -67,6 +67,28 @@ class InboundMessage(models.Model):
         return f"{self.channel}:{self.external_id}"
 
 
+class WeChatNonce(models.Model):
+    """A signed callback's (timestamp, nonce), accepted once: the signature covers only the token, the
+    timestamp and the nonce — not the body — so a captured callback URL could otherwise carry any message
+    while its timestamp is fresh. Kept in the database (a unique constraint holds across every web
+    process and server, where a per-process cache would not) and pruned once outside the window."""
+
+    account = models.ForeignKey(WeChatAccount, on_delete=models.CASCADE, related_name="+")
+    timestamp = models.CharField(max_length=20)
+    nonce = models.CharField(max_length=64)
+    external_id = models.CharField("消息ID", max_length=80, help_text="同一消息的重发（同一 nonce）照常答复")
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "微信回调 nonce"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "timestamp", "nonce"], name="wechat_nonce_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.timestamp}:{self.nonce}"
+
+
 class BookingSubmission(models.Model):
     """A self-booking form token: the same form submitted twice is still one order."""
 

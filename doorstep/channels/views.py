@@ -83,13 +83,26 @@ def wechat_hook(request: HttpRequest, brand_code: str) -> HttpResponse:
     )
     if not signed:
         return HttpResponseForbidden("invalid signature")
+    if not services.wechat_time_fresh(request.GET.get("timestamp", "")):  # a replayed or forged-late call
+        return _refused(services.wechat_stale())
     if request.method == "GET":  # server verification: echo echostr
         return HttpResponse(request.GET.get("echostr", ""), content_type="text/plain")
     try:
-        reply = services.wechat_receive(account=account, body=request.body)
+        reply = services.wechat_receive_callback(
+            account=account,
+            body=request.body,
+            timestamp=request.GET.get("timestamp", ""),
+            nonce=request.GET.get("nonce", ""),
+        )
     except services.BadMessage:
         return HttpResponse("bad message", status=400, content_type="text/plain")
+    except DomainError as err:  # stale or replayed: WeChat expects plain text; nothing is kept
+        return _refused(err)
     return HttpResponse(reply, content_type="application/xml; charset=utf-8")
+
+
+def _refused(err: DomainError) -> HttpResponse:
+    return HttpResponse(err.text(), status=403, content_type="text/plain; charset=utf-8")
 
 
 # --- bulk import ----------------------------------------------------------------------------------
@@ -108,9 +121,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
     actor = _importer(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        upload = form.cleaned_data["file"]  # sniffed and size-checked by the form (doorstep.core.uploads)
         try:
-            batch = services.run_import(actor=actor, filename=upload.name, content=upload.read())
+            batch = services.run_import(actor=actor, filename=form.filename, content=upload.content)
         except DomainError as err:
             form.add_error("file", err.text())
         else:

@@ -5,6 +5,13 @@ becomes an order (channel ``wechat``) from what it gives (R-IN-2: missing items 
 incomplete); a message from an openid with an open order is put on that order's record instead; a
 text without a phone number is answered with a request for one and creates nothing. A repeated
 delivery (WeChat retries after 5 s) finds the stored message and gets the same answer.
+
+Replay: the signature covers the token, the timestamp and the nonce, not the body. So a callback is
+taken only while its timestamp (and the message's own ``CreateTime``) is within
+``DOORSTEP_WECHAT_WINDOW_SECONDS`` of now, either way, and each (account, timestamp, nonce) carries one
+message: the same nonce again with another message is refused (403, nothing kept); the same nonce with
+the same message is a retry of that delivery and gets the same answer. A MsgId already handled — even
+by a request running at the same moment — gets the first answer and never a second order.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,9 +29,9 @@ from django.utils.translation import gettext as _
 
 from doorstep.catalog.models import ProductModel
 from doorstep.channels.extract import Extracted, extract
-from doorstep.channels.models import InboundMessage, WeChatAccount
+from doorstep.channels.models import InboundMessage, WeChatAccount, WeChatNonce
 from doorstep.core import clock
-from doorstep.core.errors import DomainError
+from doorstep.core.errors import DomainError, ErrorCode, Forbidden
 from doorstep.customers.parsing.product_match import Catalogue
 from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
@@ -33,6 +41,7 @@ from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_url
 
 MAX_BODY = 64 * 1024
+NONCE_MAX = 64  # WeChatNonce.nonce
 FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId", "Event")
 
 
@@ -46,6 +55,23 @@ def signature_valid(token: str, *, signature: str, timestamp: str, nonce: str) -
         return False
     expected = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
     return hmac.compare_digest(expected, signature.lower())
+
+
+def window_seconds() -> int:
+    return int(getattr(settings, "DOORSTEP_WECHAT_WINDOW_SECONDS", 300))
+
+
+def time_fresh(value: str) -> bool:
+    """A WeChat time (Unix seconds) within the window of now, either way (the edge itself included)."""
+    try:
+        moment = int(value)
+    except ValueError:
+        return False
+    return abs(int(clock.now().timestamp()) - moment) <= window_seconds()
+
+
+def stale() -> Forbidden:
+    return Forbidden(ErrorCode.WECHAT_STALE, seconds=window_seconds())
 
 
 def parse_message(body: bytes) -> dict[str, str]:
@@ -86,21 +112,58 @@ def _external_id(message: dict[str, str]) -> str:
     return message["MsgId"] or f"{message['FromUserName']}:{message['CreateTime']}"
 
 
-def receive(*, account: WeChatAccount, body: bytes) -> str:
-    """Handle one verified POST; returns the reply XML. See the module docstring."""
+def receive_callback(*, account: WeChatAccount, body: bytes, timestamp: str, nonce: str) -> str:
+    """A signed POST from the WeChat server: fresh (timestamp and CreateTime), its nonce not used for
+    another message; then ``receive``. Refusals are ``Forbidden`` and keep no message."""
+    if not time_fresh(timestamp):
+        raise stale()
+    if not 0 < len(nonce) <= NONCE_MAX:
+        raise BadMessage("nonce")
     message = parse_message(body)
+    if not time_fresh(message["CreateTime"]):
+        raise stale()
+    _nonce_use(account, timestamp, nonce, _external_id(message))
+    return receive(account=account, body=body, message=message)
+
+
+def _nonce_use(account: WeChatAccount, timestamp: str, nonce: str, external_id: str) -> None:
+    """Record the nonce in its own transaction (a later failure leaves it used); prune expired ones."""
+    now = clock.now()
+    WeChatNonce.objects.filter(
+        account=account, seen_at__lt=now - timedelta(seconds=2 * window_seconds())
+    ).delete()
+    try:
+        with transaction.atomic():
+            WeChatNonce.objects.create(
+                account=account, timestamp=timestamp, nonce=nonce, external_id=external_id, seen_at=now
+            )
+    except IntegrityError:
+        first = WeChatNonce.objects.filter(account=account, timestamp=timestamp, nonce=nonce).first()
+        if first is None or first.external_id != external_id:
+            raise Forbidden(ErrorCode.WECHAT_REPLAYED) from None
+
+
+def receive(*, account: WeChatAccount, body: bytes, message: dict[str, str] | None = None) -> str:
+    """Handle one verified message; returns the reply XML. See the module docstring."""
+    message = message or parse_message(body)
     external_id = _external_id(message)
-    stored = InboundMessage.objects.filter(channel="wechat", external_id=external_id).first()
+    stored = _stored(external_id)
     if stored is not None:
         return stored.reply
     try:
         with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             return _handle(account, message, external_id, body.decode("utf-8", "replace"))
-    except IntegrityError:  # the same delivery handled concurrently: answer what it answered
-        stored = InboundMessage.objects.filter(channel="wechat", external_id=external_id).first()
+    except IntegrityError:
+        # the same MsgId handled by a request running at the same moment: its order and this one's
+        # writes are rolled back with the transaction (inbound_message_once); answer what it answered
+        stored = _stored(external_id)
         if stored is None:
             raise
         return stored.reply
+
+
+def _stored(external_id: str) -> InboundMessage | None:
+    return InboundMessage.objects.filter(channel="wechat", external_id=external_id).first()
 
 
 def _handle(account: WeChatAccount, message: dict[str, str], external_id: str, raw: str) -> str:

@@ -1,5 +1,7 @@
 """Input hygiene for every request: text with control characters (NUL and the like) is refused with a
-clear error before any view sees it, so nothing half-written and no database error follows."""
+clear error before any view sees it, so nothing half-written and no database error follows. A body
+larger than ``DOORSTEP_REQUEST_MAX_BYTES`` (or form data above ``DATA_UPLOAD_MAX_MEMORY_SIZE``) is
+answered 413 with a message, never read and never a server error."""
 
 from __future__ import annotations
 
@@ -8,9 +10,12 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from doorstep.core.errors import ErrorCode, Invalid
+from doorstep.core.uploads import MB, size_text
 
 # C0 control characters and DEL; tab, line feed and carriage return are ordinary text
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -58,10 +63,30 @@ class InputHygieneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        field = control_character_field(request)
+        limit = int(getattr(settings, "DOORSTEP_REQUEST_MAX_BYTES", 12 * MB))
+        if _content_length(request) > limit:
+            return _too_large(request, limit)
+        try:
+            field = control_character_field(request)
+        except RequestDataTooBig:
+            return _too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         if field is None:
             return self.get_response(request)
-        error = Invalid(ErrorCode.CONTROL_CHARACTER, field=field, name=field)
-        if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
-            return JsonResponse(error.as_dict(), status=400)
-        return HttpResponse(error.text(), status=400, content_type="text/plain; charset=utf-8")
+        return _refuse(request, Invalid(ErrorCode.CONTROL_CHARACTER, field=field, name=field), 400)
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    return _refuse(request, Invalid(ErrorCode.REQUEST_TOO_LARGE, limit=size_text(limit)), 413)
+
+
+def _refuse(request: HttpRequest, error: Invalid, status: int) -> HttpResponse:
+    if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+        return JsonResponse(error.as_dict(), status=status)
+    return HttpResponse(error.text(), status=status, content_type="text/plain; charset=utf-8")

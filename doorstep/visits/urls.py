@@ -16,5 +16,6 @@ urlpatterns = [
     path("<str:number>/step/<str:name>/", tech.step, name="step"),
     path("<str:number>/customer/", customer.customer_mode, name="customer"),
     path("<str:number>/report.pdf", public.report, name="report"),
+    path("<str:number>/photos/<int:pk>/", public.photo, name="photo"),
     path("<str:number>/takeback/", public.takeback, name="takeback"),
 ]

@@ -149,3 +149,29 @@ def test_management_command_prints_the_same_report(world, tmp_path, capsys) -> N
     call_command("import_orders", str(path), brand="acme", agent="agent")
     out = capsys.readouterr().out
     assert "已建单" in out and "phone" in out and "未导入" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("orders.xlsx", b"<html><script>alert(1)</script></html>"),  # HTML named as a workbook
+        ("orders.csv", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64),  # an executable named as CSV
+        ("orders.xlsx", b"PK\x03\x04" + b"\x00" * 64),  # a zip header that is no workbook
+    ],
+)
+def test_import_page_refuses_a_file_that_is_not_a_workbook_or_csv_naming_the_field(
+    world, name, content
+) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.login(username="agent", password="doorstep-pass")
+    upload = io.BytesIO(content)
+    upload.name = name
+    response = client.post("/orders/import/", {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Excel (.xlsx) 或 CSV 文件" in page and "不被接受" in page
+    assert not ImportBatch.objects.exists() and not WorkOrder.objects.exists()
+
+
+def test_a_csv_named_xlsx_is_read_as_what_it_is(world) -> None:  # type: ignore[no-untyped-def]
+    rows = read_rows("orders.xlsx", csv_bytes(HEADER, GOOD))
+    assert rows[0][1]["customer_name"] == "刘女士"

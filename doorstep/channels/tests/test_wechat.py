@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 
-from doorstep.channels.models import InboundMessage, WeChatAccount
+from doorstep.channels import wechat
+from doorstep.channels.models import InboundMessage, WeChatAccount, WeChatNonce
+from doorstep.core import clock
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import OrderEvent, WorkOrder
 
@@ -23,15 +27,29 @@ def account(world) -> WeChatAccount:  # type: ignore[no-untyped-def]
     )
 
 
-def signed(token: str = TOKEN, timestamp: str = "1700000000", nonce: str = "n0nce") -> dict[str, str]:
+def now_ts(shift: int = 0) -> str:
+    """The pinned clock's Unix time (plus ``shift`` seconds), as WeChat writes it."""
+    return str(int(clock.now().timestamp()) + shift)
+
+
+def signed(token: str = TOKEN, timestamp: str | None = None, nonce: str | None = None) -> dict[str, str]:
+    """A WeChat signature over a fresh timestamp (the pinned clock) and, unless given, a fresh nonce."""
+    timestamp = timestamp if timestamp is not None else now_ts()
+    nonce = nonce if nonce is not None else uuid.uuid4().hex[:16]
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
     return {"signature": signature, "timestamp": timestamp, "nonce": nonce}
 
 
-def message(content: str, msg_id: str = "1001", openid: str = "oUser1", msg_type: str = "text") -> bytes:
+def message(
+    content: str,
+    msg_id: str = "1001",
+    openid: str = "oUser1",
+    msg_type: str = "text",
+    created: str | None = None,
+) -> bytes:
     return (
         f"<xml><ToUserName><![CDATA[gh_acme]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-        f"<CreateTime>1700000000</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"
+        f"<CreateTime>{created or now_ts()}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"
         f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
     ).encode()
 
@@ -98,7 +116,7 @@ def test_r_in_2_missing_items_make_the_wechat_order_information_incomplete(accou
 
 def test_repeated_msg_id_is_answered_the_same_and_creates_nothing(account) -> None:  # type: ignore[no-untyped-def]
     first = post(message(FULL))
-    again = post(message(FULL), signed(timestamp="1700000005", nonce="other"))
+    again = post(message(FULL), signed(timestamp=now_ts(5), nonce="other"))
     assert again.status_code == 200 and again.content == first.content
     assert WorkOrder.objects.count() == 1 and InboundMessage.objects.count() == 1
 
@@ -141,3 +159,89 @@ def test_malformed_or_entity_laden_xml_is_400(account) -> None:  # type: ignore[
     )
     assert post(bomb).status_code == 400
     assert not InboundMessage.objects.exists()
+
+
+# --- replay: timestamp window, nonce once, CreateTime, MsgId ---------------------------------------
+WINDOW = 300  # settings.DOORSTEP_WECHAT_WINDOW_SECONDS
+
+
+@pytest.mark.parametrize(
+    ("shift", "status"), [(-WINDOW, 200), (-WINDOW - 1, 403), (WINDOW, 200), (WINDOW + 1, 403)]
+)
+def test_the_signed_timestamp_is_taken_up_to_the_window_edge_either_way(account, shift, status) -> None:  # type: ignore[no-untyped-def]
+    with clock.frozen_at(clock.now()):
+        response = post(message(FULL), signed(timestamp=now_ts(shift)))
+    assert response.status_code == status
+    assert InboundMessage.objects.count() == (1 if status == 200 else 0)
+    if status == 403:
+        assert response["Content-Type"].startswith("text/plain") and "秒" in response.content.decode()
+        assert not WorkOrder.objects.exists()
+
+
+def test_a_callback_replayed_seven_days_later_is_refused_and_keeps_nothing(account) -> None:  # type: ignore[no-untyped-def]
+    params, body = signed(), message("师傅几点到？13800138000", msg_id="2001")
+    assert post(body, params).status_code == 200
+    later = clock.now() + timedelta(days=7)
+    with clock.frozen_at(later):
+        replay = post(message("空调漏水，13800138009，海珠区江南大道中100号3楼", msg_id="2002"), params)
+        same = post(body, params)
+        verification = Client().get(URL, {**params, "echostr": "x"})
+    assert replay.status_code == same.status_code == verification.status_code == 403
+    assert InboundMessage.objects.count() == 1
+
+
+def test_a_message_whose_own_create_time_is_old_is_refused_even_freshly_signed(account) -> None:  # type: ignore[no-untyped-def]
+    week_ago = now_ts(-7 * 24 * 3600)
+    response = post(message(FULL, created=week_ago))
+    assert response.status_code == 403
+    assert not InboundMessage.objects.exists() and not WorkOrder.objects.exists()
+    with clock.frozen_at(clock.now()):
+        assert post(message(FULL, msg_id="2003", created=now_ts(-WINDOW - 1))).status_code == 403
+        assert post(message(FULL, msg_id="2004", created=now_ts(-WINDOW))).status_code == 200
+
+
+def test_the_same_nonce_with_another_message_is_refused(account) -> None:  # type: ignore[no-untyped-def]
+    params = signed(nonce="once-only")
+    assert post(message(FULL), params).status_code == 200
+    response = post(message("热水器不出热水，13800138002，越秀区中山一路5号3楼", msg_id="3002"), params)
+    assert response.status_code == 403 and "nonce" in response.content.decode()
+    assert InboundMessage.objects.count() == 1 and WorkOrder.objects.count() == 1
+    assert WeChatNonce.objects.count() == 1
+
+
+def test_the_same_nonce_with_the_same_message_is_a_retry_and_gets_the_same_answer(account) -> None:  # type: ignore[no-untyped-def]
+    params, body = signed(nonce="retry"), message(FULL)
+    first, again = post(body, params), post(body, params)
+    assert again.status_code == 200 and again.content == first.content
+    assert WorkOrder.objects.count() == 1
+
+
+def test_used_nonces_are_pruned_once_outside_the_window(account) -> None:  # type: ignore[no-untyped-def]
+    post(message(FULL))
+    with clock.frozen_at(clock.now() + timedelta(seconds=2 * WINDOW + 1)):
+        post(message("师傅几点到？", msg_id="4002"))
+    assert WeChatNonce.objects.count() == 1
+
+
+def test_the_same_msg_id_handled_at_the_same_moment_gives_one_order_and_the_first_answer(
+    account, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Two deliveries of one MsgId at once: the second passed the look-up before the first committed, so
+    its insert meets inbound_message_once; its order is rolled back and it answers the first's reply."""
+    first = post(message(FULL))
+    looked_up = {"n": 0}
+    real = wechat._stored
+
+    def not_yet_committed(external_id: str) -> InboundMessage | None:
+        looked_up["n"] += 1
+        return None if looked_up["n"] == 1 else real(external_id)
+
+    monkeypatch.setattr(wechat, "_stored", not_yet_committed)
+    again = post(message(FULL))  # a fresh nonce, as WeChat's retry and a concurrent delivery would have
+    assert again.status_code == 200 and again.content == first.content
+    assert WorkOrder.objects.count() == 1 and InboundMessage.objects.count() == 1
+
+
+def test_a_nonce_longer_than_wechat_s_is_a_bad_message_not_a_server_error(account) -> None:  # type: ignore[no-untyped-def]
+    assert post(message(FULL), signed(nonce="n" * 65)).status_code == 400
+    assert not InboundMessage.objects.exists() and not WeChatNonce.objects.exists()

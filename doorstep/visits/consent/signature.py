@@ -9,6 +9,7 @@ from django.db import transaction
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid
+from doorstep.core.uploads import Kind, upload_check
 from doorstep.network.actors import Actor
 from doorstep.network.roles import Party
 from doorstep.orders.events import EventKind
@@ -31,6 +32,10 @@ def _png_bytes(image: str) -> bytes:
         raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image") from None
     if not raw.startswith(b"\x89PNG") or len(raw) < 100 or len(raw) > MAX_SIGNATURE_BYTES:
         raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image")
+    try:  # a PNG that really decodes, not a header in front of something else
+        upload_check(raw, kind=Kind.PHOTO, field="image")
+    except DomainError:
+        raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image") from None
     return raw
 
 

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.core.uploads import RandomName
+
 
 def _default_data_lines() -> list[str]:
     """Referenced by migration 0002 (the former VisitPolicy); the number now lives in core.policy."""
@@ -220,7 +222,8 @@ class VisitPhoto(models.Model):
 
     order = models.ForeignKey("orders.WorkOrder", on_delete=models.PROTECT, related_name="visit_photos")
     kind = models.CharField("类型", max_length=30)
-    image = models.FileField("照片", upload_to="visits/photos/%Y/%m/")
+    # a random name with the sniffed extension; the content was checked and re-encoded (doorstep.core.uploads)
+    image = models.FileField("照片", upload_to=RandomName("visits/photos"))
     at = models.DateTimeField("时间")
 
     class Meta:

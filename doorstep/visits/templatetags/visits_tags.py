@@ -45,4 +45,5 @@ def visit_staff(order: WorkOrder) -> dict[str, Any]:
         "tasks": order.escalations.select_related("owner").order_by("-created_at"),
         "take_back": TakeBack.objects.filter(order=order).first(),
         "report": ServiceReport.objects.filter(order=order).first(),
+        "photos": order.visit_photos.order_by("at", "pk"),
     }

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from doorstep.core.uploads import kept_file_response
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.tracking import order_from_token
 from doorstep.visits.arrival.card import current_visit, masked_name, permit_valid, technician_from_card
 from doorstep.visits.arrival.escalation import task_done
 from doorstep.visits.diagnosis.quote import quote_accept
-from doorstep.visits.models import EscalationTask, Quote, TakeBack
+from doorstep.visits.models import EscalationTask, Quote, TakeBack, VisitPhoto
 from doorstep.visits.report.store import report_bytes
 
 
@@ -66,6 +68,7 @@ def track_quote(request: HttpRequest, token: str) -> HttpResponse:
 def _pdf(order: WorkOrder) -> HttpResponse:
     response = HttpResponse(report_bytes(order), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="service-report-{order.number}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -76,6 +79,14 @@ def track_report(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def report(request: HttpRequest, number: str) -> HttpResponse:
     return _pdf(page_order(page_actor(request), number))
+
+
+@login_required
+def photo(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
+    """A visit photo, to whoever may see its order (the order page's own check, R-PV-1); 404 otherwise."""
+    order = page_order(page_actor(request), number)
+    shot = get_object_or_404(VisitPhoto, pk=pk, order=order)
+    return kept_file_response(shot.image, download_name=f"{order.number}-{shot.kind}-{shot.pk}")
 
 
 def _receipt(request: HttpRequest, order: WorkOrder) -> HttpResponse:

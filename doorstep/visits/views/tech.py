@@ -10,10 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
 from doorstep.core.errors import ErrorCode, Invalid
+from doorstep.core.uploads import Kind, upload_check
 from doorstep.network.actors import Actor
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import WorkOrder
@@ -50,6 +52,7 @@ MOVE_PARAMS = (
     "condition",
 )
 Handler = Callable[[HttpRequest, WorkOrder, Actor], str]
+PHOTO_LABEL = gettext_lazy("留言条照片")
 
 
 @login_required
@@ -77,12 +80,14 @@ def move(request: HttpRequest, number: str, action: str) -> HttpResponse:
     params = {k: request.POST.get(k, "") for k in MOVE_PARAMS if request.POST.get(k)}
 
     def run() -> str:
+        upload = request.FILES.get("photo") if action == Action.NOBODY_HOME else None
+        # checked before the move, so a refused photo (not an image, too large) leaves the move undone
+        photo = upload_check(upload, kind=Kind.PHOTO, field="photo", label=PHOTO_LABEL) if upload else None
         done = order_transition(
             order=order, actor=actor, action=action, reason=request.POST.get("reason", ""), params=params
         )
-        photo = request.FILES.get("photo")
-        if photo is not None and action == Action.NOBODY_HOME:
-            VisitPhoto.objects.create(order=done, kind="note_left", image=photo, at=clock.now())
+        if photo is not None:
+            VisitPhoto.objects.create(order=done, kind="note_left", image=photo.file(), at=clock.now())
         return _("已完成：%(status)s") % {"status": Status(done.status).label}
 
     return perform(request, run, reverse("visits:visit", args=[number]), once=run_once)
