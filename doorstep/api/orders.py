@@ -9,9 +9,9 @@ from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status as Reply
 
 from doorstep.api.schemas import (
+    ERRORS,
     ChargeIn,
     ConsentIn,
-    ErrorOut,
     OrderDetailOut,
     OrderIn,
     OrderListOut,
@@ -31,14 +31,6 @@ from doorstep.visits.diagnosis.charges import charge_add
 from doorstep.visits.payment.take import payment_take
 
 router = Router(tags=["orders"])
-ERRORS: dict[int, type[Schema]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 MAX_PAGE = 200

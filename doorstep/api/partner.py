@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status as Reply
 from ninja.security import HttpBearer
 
-from doorstep.api.schemas import ErrorOut
+from doorstep.api.schemas import ERRORS
 from doorstep.channels.models import PartnerAccount, PartnerOrder
 from doorstep.channels.partner import Delivered, PartnerPush, partner_order, push
 from doorstep.core.errors import ErrorCode, NotFound
@@ -36,7 +36,6 @@ class PartnerAuth(HttpBearer):
 
 
 router = Router(tags=["partner"], auth=PartnerAuth())
-ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class DeliveryIn(Schema):

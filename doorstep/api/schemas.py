@@ -13,6 +13,13 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
+# Every error answer the API gives, documented on every operation: 400 a malformed request (control
+# characters), 401 no valid token, 403 a role that may not, 404 nothing of that name in the caller's scope,
+# 409 a conflict with what already happened, 413 a body over the size limit, 422 a value the rules refuse,
+# 429 too many requests.
+ERRORS: dict[int, type[Schema]] = {status: ErrorOut for status in (400, 401, 403, 404, 409, 413, 422, 429)}
+
+
 class OrderIn(Schema):
     brand: str = Field(..., min_length=1, max_length=50, description="品牌代码")
     channel: str = Field("partner", description="phone / wechat / web / partner / import")
