@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -148,13 +149,18 @@ def slots_preview(request: HttpRequest) -> HttpResponse:
     actor = page_actor(request)
     g = request.GET
     brand = Brand.objects.filter(code=g.get("brand", "")).first()
-    outlet = selectors.Outlet.objects.filter(pk=g.get("outlet") or 0, centre_id=actor.centre_id).first()
+    outlet_id = g.get("outlet", "")
+    outlet = (
+        selectors.Outlet.objects.filter(pk=int(outlet_id), centre_id=actor.centre_id).first()
+        if outlet_id.isdigit()
+        else None
+    )
     try:
         lat, lng = float(g.get("lat", "")), float(g.get("lng", ""))
     except ValueError:
-        lat = lng = None  # type: ignore[assignment]
+        lat = lng = math.nan
     found = []
-    if brand and outlet and lat is not None and lng is not None:
+    if brand and outlet and math.isfinite(lat) and math.isfinite(lng):
         line = g.get("line", "")
         found = slots_for_address(
             brand=brand,
