@@ -65,6 +65,13 @@ def _connection_kept() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings) -> None:  # type: ignore[no-untyped-def]
+    """The fuzzing sends hundreds of requests a minute with one partner token; the limit is tested apart
+    (``doorstep/core/tests/test_deployment.py``)."""
+    settings.DOORSTEP_RATE_LIMITS = {**settings.DOORSTEP_RATE_LIMITS, "partner_api": "100000/m"}
+
+
 @pytest.fixture
 def tokens(world) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
     keys: dict[str, str | None] = {
