@@ -68,6 +68,7 @@ def order_out(order: WorkOrder, actor: Actor, *, purpose: str = "api_list") -> d
         "customer_name": contact.name,
         "phone": contact.phone,
         "address": contact.address,
+        "contact_masked": contact.masked,
         "product_model": order.product.model.code if order.product and order.product.model else None,
         "faults": [f.symptom for f in order.faults.all()],
         "missing_items": order.missing_items,

@@ -108,6 +108,9 @@ class OrderOut(Schema):
     customer_name: str
     phone: str
     address: str
+    contact_masked: bool = Field(
+        False, description="true when phone and address are masked: the caller does not need them (R-PV-1)"
+    )
     product_model: str | None
     faults: list[str]
     missing_items: list[dict[str, str]]

@@ -54,7 +54,7 @@ class WorkOrderAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("status", "service_type", "channel", "outlet")
-    search_fields = ("number", "customer__name", "customer__phone")
+    search_fields = ("number", "customer__name", "=customer__phone")  # R-PV-1: exact number only
     inlines = [EventInline, DeadlineInline]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -18,7 +18,7 @@ from doorstep.core.errors import DomainError
 from doorstep.customers.models import Customer
 from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
-from doorstep.network.roles import DESK
+from doorstep.network.roles import CONTACT_DESK, DESK
 from doorstep.orders import selectors
 from doorstep.orders.desk import call_log, call_replied, fault_record_cause, order_hand_over
 from doorstep.orders.forms import local_datetime
@@ -31,14 +31,18 @@ from doorstep.orders.services import order_info_verified
 @login_required
 def caller_lookup(request: HttpRequest) -> HttpResponse:
     """The caller's history and owned products, found by phone as the agent types (R-IN-1, R-QA-6)."""
-    actor = page_actor(request)
+    actor = page_actor(request, DESK)  # the intake desk's need, not a phone directory for others (R-PV-1)
     try:
         phone = normalise_phone_or_raise(request.GET.get("phone", ""))
     except DomainError:
         return render(request, "orders/_caller.html", {"customer": None})
     customer = Customer.objects.filter(phone=phone).prefetch_related("addresses", "products__model").first()
     orders = selectors.orders_visible_to(actor).filter(customer=customer)[:10] if customer else []
-    return render(request, "orders/_caller.html", {"customer": customer, "orders": orders})
+    return render(
+        request,
+        "orders/_caller.html",
+        {"customer": customer, "orders": orders, "full": actor.role in CONTACT_DESK},  # R-PV-1: the door
+    )
 
 
 @login_required
@@ -74,7 +78,7 @@ def calls(request: HttpRequest) -> HttpResponse:
             done=_("通话已登记。"),
         )
     records = CallRecord.objects.filter(agent__centre_id=actor.centre_id).prefetch_related("deadlines")[:100]
-    return render(request, "orders/calls.html", {"calls": records})
+    return render(request, "orders/calls.html", {"calls": records, "full": actor.role in CONTACT_DESK})
 
 
 @login_required

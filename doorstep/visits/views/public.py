@@ -18,8 +18,9 @@ from doorstep.orders.tracking import order_from_token
 from doorstep.visits.arrival.card import current_visit, masked_name, permit_valid, technician_from_card
 from doorstep.visits.arrival.escalation import task_done
 from doorstep.visits.diagnosis.quote import quote_accept
-from doorstep.visits.models import EscalationTask, Quote, TakeBack, VisitPhoto
+from doorstep.visits.models import Quote, TakeBack, VisitPhoto
 from doorstep.visits.report.store import report_bytes
+from doorstep.visits.selectors import task_get, tasks_visible_to
 
 
 def card(request: HttpRequest, token: str) -> HttpResponse:
@@ -109,7 +110,7 @@ def takeback(request: HttpRequest, number: str) -> HttpResponse:
 def tasks(request: HttpRequest) -> HttpResponse:
     """The visit's escalation tasks owned by the signed-in staff member (complaint supervisor, desk)."""
     actor = page_actor(request)
-    mine = EscalationTask.objects.select_related("order", "owner", "deadline").filter(owner=actor.staff)
+    mine = tasks_visible_to(actor).filter(owner=actor.staff)
     return render(request, "visits/tasks.html", {"tasks": mine.order_by("state", "deadline__due_at")[:100]})
 
 
@@ -117,9 +118,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @require_POST
 def task_close(request: HttpRequest, pk: int) -> HttpResponse:
     actor = page_actor(request)
-    task = (
-        EscalationTask.objects.select_related("order").filter(pk=pk, order__centre_id=actor.centre_id).first()
-    )
+    task = task_get(actor=actor, pk=pk)  # outside the actor's orders: 404, existence not revealed (R-PV-1)
     if task is None:
         raise Http404
     back = request.POST.get("next", "")
