@@ -28,6 +28,7 @@ from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.quality.models import SCORE_FIELDS, SCORE_LABELS, CallbackAttempt, Complaint, Survey
 from doorstep.quality.services.complaints import complaint_open
+from doorstep.visits.models import DEVICE_MAX, Source
 
 AWAITING_CALLBACK = (Status.COMPLETED, Status.PAID)
 SURVEYABLE = (Status.COMPLETED, Status.PAID, Status.CALLBACK_DONE)
@@ -173,8 +174,12 @@ def survey_submit(
     product_works: bool = True,
     comment: str = "",
     channel: str = Survey.Channel.TRACKING,
+    device: str = "",
 ) -> Survey:
-    """Only the customer rates the service (R-QA-2); staff can never answer on the customer's behalf."""
+    """Only the customer rates the service (R-QA-2); staff can never answer on the customer's behalf.
+
+    The survey comes only from the customer's own link (``Source.CUSTOMER_LINK``, with the device): not
+    from customer mode on the technician's phone, not by phone — a phone answer is the callback."""
     if actor.role != Party.CUSTOMER:
         raise Forbidden(ErrorCode.SURVEY_CUSTOMER_ONLY)
     clean = _scores(scores)
@@ -183,7 +188,7 @@ def survey_submit(
         survey = Survey.objects.create(
             order=order, technician_id=order.technician_id, outlet_id=order.outlet_id,
             product_works=product_works, comment=(comment or "").strip()[:500], channel=channel,
-            submitted_at=clock.now(), **clean,
+            submitted_at=clock.now(), source=Source.CUSTOMER_LINK, device=device[:DEVICE_MAX], **clean,
         )  # fmt: skip
         EventKind.SURVEY_SUBMITTED.record(
             order=order, actor=actor, customer_visible=True, rule="R-QA-2",
