@@ -19,6 +19,7 @@ from doorstep.api.schemas import (
 )
 from doorstep.core.errors import ErrorCode, NotFound
 from doorstep.network.actors import Actor
+from doorstep.network.roles import DESK
 from doorstep.orders import selectors
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Action, Status
@@ -107,7 +108,7 @@ def order_detail_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         .select_related("owner")
         .order_by("due_at")
     ]
-    out["tracking_url"] = tracking_url(order)
+    out["tracking_url"] = tracking_url(order) if actor.role in DESK else None  # the desk sends it (R-CO-1)
     return out
 
 

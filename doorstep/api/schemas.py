@@ -123,7 +123,7 @@ class OrderOut(Schema):
 class OrderDetailOut(OrderOut):
     timeline: list[EventOut]
     deadlines: list[DeadlineOut]
-    tracking_url: str
+    tracking_url: str | None = None  # the customer's link: only for the desk that sends it (R-CO-1)
     outcome: str | None = None
 
 

@@ -58,7 +58,8 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         # staff record only what the customer agreed by phone, and only what may be agreed so (R-CO-1)
         "consent_kinds": [(v, label) for v, label in Consent.Kind.choices if v in PHONE_ACCEPTABLE],
         "quote_seen": fingerprint(quote_lines(order)),
-        "tracking_url": tracking_url(order),
+        # the customer's link, for the desk that sends it; never for acting as the customer (R-CO-1)
+        "tracking_url": tracking_url(order) if actor.role in DESK else "",
         "on_site": order.status in ON_SITE and actor.role in FIELD,
         "kb_hits": _kb_hits(order) if order.status in KB_STATUSES else [],
         "owners": Staff.objects.filter(centre=order.centre, role__in=DESK).exclude(pk=order.owner_id or 0)
