@@ -334,3 +334,23 @@ def test_a_phone_agreed_quote_and_cannibalisation_count_for_work_and_payment_R_S
     order = payment_take(order=order, actor=tech, method="cash", receipt_no="R-1")
     assert order.status == "paid" and order.payment.amount == order.quotes.get().due
     assert order.quotes.get().method == Quote.Method.PHONE_AGREED
+
+
+def test_the_tracking_page_says_a_quote_was_agreed_by_phone_and_lets_the_customer_confirm_R_SV_2(
+    world, in_service
+) -> None:  # type: ignore[no-untyped-def]
+    seen = _quoted(world, in_service)
+    phone_agreement_record(
+        order=in_service,
+        channel=Channel.phone_agreed(world.actor("agent")),
+        kind=Consent.Kind.QUOTE,
+        given_by="刘女士",
+    )
+    token = tracking_token(in_service)
+    page = _customer().get(reverse("web:track", args=[token])).content.decode()
+    assert 'id="quote-by-phone"' in page and 'id="quote-accepted"' not in page and 'id="quote-accept"' in page
+    _customer().post(reverse("visits:track_quote", args=[token]), {"signer_name": "刘女士", "seen": seen})
+    quote = quote_current(in_service)
+    assert quote is not None and quote.method == Quote.Method.CUSTOMER_LINK and quote.version == 2
+    page = _customer().get(reverse("web:track", args=[token])).content.decode()
+    assert 'id="quote-by-phone"' not in page and 'id="quote-accepted"' in page
