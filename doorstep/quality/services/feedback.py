@@ -16,6 +16,7 @@ from django.db import transaction
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid
+from doorstep.core.privacy import mask_phone
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
 from doorstep.network.roles import CALLERS, Party
@@ -28,6 +29,7 @@ from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.quality.models import SCORE_FIELDS, SCORE_LABELS, CallbackAttempt, Complaint, Survey
 from doorstep.quality.services.complaints import complaint_open
+from doorstep.visits.consent.signing import sms_send
 from doorstep.visits.models import DEVICE_MAX, Source
 
 AWAITING_CALLBACK = (Status.COMPLETED, Status.PAID)
@@ -138,10 +140,16 @@ def _not_reached(order: WorkOrder, actor: Actor, outcome: str) -> CallbackAttemp
             customer_visible=False,
             rule="R-QA-1",
         )
-        if last:
+        if last:  # the link goes to the customer's phone only, never onto the record staff read (R-CO-1)
+            sms_send(
+                order=order, phone=order.customer.phone,
+                text=f"【{order.brand.name}】工单 {order.number} 服务回访：请您本人点击链接评价本次服务 "
+                f"{tracking_url(order)}",
+            )  # fmt: skip
             EventKind.CALLBACK_QUESTIONNAIRE_SENT.record(
                 order=order, actor=actor,
-                data={"link": tracking_url(order), "attempts": tries}, customer_visible=True, rule="R-QA-1",
+                data={"phone": mask_phone(order.customer.phone), "attempts": tries}, customer_visible=True,
+                rule="R-QA-1",
             )  # fmt: skip
     return attempt
 
