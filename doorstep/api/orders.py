@@ -19,6 +19,7 @@ from doorstep.api.schemas import (
 )
 from doorstep.core.errors import ErrorCode, NotFound
 from doorstep.network.actors import Actor
+from doorstep.network.roles import DESK
 from doorstep.orders import selectors
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Action, Status
@@ -26,9 +27,10 @@ from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.quality.privacy import contact_for
-from doorstep.visits.consent.consents import consent_record
+from doorstep.visits.consent.channel import staff_channel
 from doorstep.visits.diagnosis.charges import charge_add
 from doorstep.visits.payment.take import payment_take
+from doorstep.visits.phone_agreement import phone_agreement_record
 
 router = Router(tags=["orders"])
 
@@ -99,7 +101,7 @@ def order_detail_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         .select_related("owner")
         .order_by("due_at")
     ]
-    out["tracking_url"] = tracking_url(order)
+    out["tracking_url"] = tracking_url(order) if actor.role in DESK else None  # the desk sends it (R-CO-1)
     return out
 
 
@@ -173,10 +175,19 @@ def add_charge(request: HttpRequest, number: str, payload: ChargeIn) -> Reply[di
 
 
 @router.post(
-    "/{number}/consents", response={201: OrderDetailOut, **ERRORS}, summary="Record a customer consent"
+    "/{number}/consents",
+    response={201: OrderDetailOut, **ERRORS},
+    summary="Record that the customer agreed by phone (source=phone_agreed)",
 )
 def add_consent(request: HttpRequest, number: str, payload: ConsentIn) -> Reply[dict[str, Any]]:
     actor = _actor(request)
     order = _order(actor, number)
-    consent_record(order=order, actor=actor, kind=payload.kind, given_by=payload.given_by, note=payload.note)
+    phone_agreement_record(
+        order=order,
+        channel=staff_channel(request, actor, payload.source),  # 403 unless said to be by phone
+        kind=payload.kind,
+        given_by=payload.given_by,
+        note=payload.note,
+        seen=payload.seen,
+    )
     return Reply(201, order_detail_out(order, actor))

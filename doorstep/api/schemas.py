@@ -70,9 +70,14 @@ class ChargeIn(Schema):
 
 
 class ConsentIn(Schema):
+    """What staff may record for the customer: that they agreed by phone (R-CO-1). ``source`` must say
+    ``phone_agreed``; anything else (the customer's own channels, or nothing) is refused 403."""
+
     kind: str
     given_by: str = Field(..., min_length=1, max_length=50)
     note: str = Field("", max_length=300)
+    source: str = Field("", max_length=20)
+    seen: str = Field("", max_length=64)  # a quote: the fingerprint of the lines read to the customer
 
 
 class EventOut(Schema):
@@ -128,7 +133,7 @@ class OrderOut(Schema):
 class OrderDetailOut(OrderOut):
     timeline: list[EventOut]
     deadlines: list[DeadlineOut]
-    tracking_url: str
+    tracking_url: str | None = None  # the customer's link: only for the desk that sends it (R-CO-1)
     outcome: str | None = None
 
 

@@ -59,6 +59,19 @@ class ErrorCode(models.TextChoices):
     COMPLAINT_STATE = "complaint_state", _("投诉当前状态为「%(state)s」，不能执行该操作。")
     COMPLETION_INCOMPLETE = "completion_incomplete", _("尚不能完工，缺少：%(gaps)s")
     CONSENT_KIND_INVALID = "consent_kind_invalid", _("同意类型无效：%(kind)s")
+    CUSTOMER_ACT_BY_STAFF = (
+        "customer_act_by_staff",
+        _("员工不能以客户本人的名义确认：只能明确记录为「客户电话同意」，并由您署名记录。"),
+    )
+    CUSTOMER_ACT_NOT_BY_PHONE = (
+        "customer_act_not_by_phone",
+        _("「%(act)s」须由客户本人在自己的手机或客户模式下确认，不能以电话同意代替。"),
+    )
+    CUSTOMER_LINK_STAFF_SESSION = (
+        "customer_link_staff_session",
+        _("请客户在自己的手机上操作：员工登录状态下不能在客户链接上代客户确认、签字、付款或评价。"),
+    )
+    CUSTOMER_MARK_REQUIRED = "customer_mark_required", _("请客户本人在签名区签字后再确认。")
     DIAGNOSIS_EMPTY = "diagnosis_empty", _("请填写诊断说明或故障原因。")
     DIRECTION_INVALID = "direction_invalid", _("通话方向无效。")
     DISMISS_REASON_REQUIRED = "dismiss_reason_required", _("排除标记必须填写理由。")

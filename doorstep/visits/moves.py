@@ -21,6 +21,7 @@ from doorstep.visits.arrival.escalation import task_open, tasks_close
 from doorstep.visits.arrival.protocol import apology_gap, arrival_record, knock_protocol_gap, moment
 from doorstep.visits.checklists import checklist_done
 from doorstep.visits.completion.gaps import completion_gaps
+from doorstep.visits.consent.channel import CUSTOMER_OWN, STILL_HONOURED, consent_given
 from doorstep.visits.diagnosis.quote import quote_require_accepted
 from doorstep.visits.models import Checklist, Consent, EscalationTask, Signature, TakeBack
 from doorstep.visits.payment.take import ELECTRONIC, intent_to_apply, payment_intents_settle
@@ -119,14 +120,15 @@ def rebooking_done(ctx: MoveContext) -> None:
 
 # --- taking the unit back ----------------------------------------------------------------------------------
 def take_back_consented(ctx: MoveContext) -> Params:
-    """An allowed reason, the customer's consent and data-backup confirmation, what is taken (receipt)."""
+    """An allowed reason, the customer's consent (their own, or agreed by phone and recorded as such) and
+    their own data-backup answer (never by phone: R-SV-4 asks for their signature), what is taken."""
     order = ctx.order
-    if not order.consents.filter(kind=Consent.Kind.TAKE_BACK).exists():
+    if not consent_given(order, Consent.Kind.TAKE_BACK):
         raise DomainError(ErrorCode.TAKE_BACK_NEEDS_CONSENT)  # R-AN-6
     reason = str(ctx.param("take_back_reason") or "")
     if reason not in TakeBack.Reason.values:
         raise Invalid(ErrorCode.TAKE_BACK_REASON_INVALID, field="take_back_reason")
-    if not order.consents.filter(kind=Consent.Kind.DATA_BACKUP).exists():
+    if not consent_given(order, Consent.Kind.DATA_BACKUP):  # the customer's own answer (R-SV-4)
         raise DomainError(ErrorCode.TAKE_BACK_NEEDS_BACKUP)
     items = str(ctx.param("items") or "").strip()
     if not items:
@@ -171,9 +173,10 @@ def completion_checked(ctx: MoveContext) -> None:
 
 
 def signed_by_the_customer(ctx: MoveContext) -> Params:
-    """Completion needs the customer's own signature; the technician can never sign for them."""
+    """Completion needs the customer's own signature (their link, or customer mode with the code); the
+    technician can never sign for them, and a signature is never taken by phone."""
     sig = Signature.objects.filter(order=ctx.order).first()
-    if sig is None:
+    if sig is None or sig.source not in CUSTOMER_OWN | STILL_HONOURED:
         raise DomainError(ErrorCode.SIGNATURE_REQUIRED)
     return {"signature_method": sig.method, "signer": sig.signer_name}
 

@@ -18,7 +18,7 @@ from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.checklists import checklist_items
 from doorstep.visits.diagnosis.quote import _totals, fingerprint, quote_current, quote_lines
-from doorstep.visits.models import Checklist, Consent, PaymentIntent, Quote, TakeBack
+from doorstep.visits.models import Checklist, Consent, PaymentIntent, Quote, Source, TakeBack
 from doorstep.visits.payment.take import ELECTRONIC
 
 
@@ -45,6 +45,18 @@ def quote_accepted(order: WorkOrder, by: str | None = None) -> Quote:
         accepted_by=by or order.customer.name,
         method=Quote.Method.CUSTOMER_LINK,
         accepted_at=clock.now(),
+    )
+
+
+def _customers_consent(order: WorkOrder, kind: str) -> Consent:
+    """A consent the customer gave on their own phone, through the tracking link (R-CO-1 channels)."""
+    return Consent.objects.create(
+        order=order,
+        kind=kind,
+        given_by=order.customer.name,
+        at=clock.now(),
+        source=Source.CUSTOMER_LINK,
+        device="test",
     )
 
 
@@ -78,7 +90,7 @@ def visit_evidence(order: WorkOrder, action: str, method: str = "wechat") -> dic
         return {"note_left": "工程师 10:00 到达、10:10 离开，请致电 020-1 重新预约"}
     elif action == "take_back":
         for kind in (Consent.Kind.TAKE_BACK, Consent.Kind.DATA_BACKUP):
-            Consent.objects.create(order=order, kind=kind, given_by=order.customer.name, at=clock.now())
+            _customers_consent(order, kind)
         return {"take_back_reason": TakeBack.Reason.BOARD, "items": "室内机主板及遥控器"}
     elif action == "return_unit":
         TakeBack.objects.update_or_create(
@@ -96,12 +108,7 @@ def visit_evidence(order: WorkOrder, action: str, method: str = "wechat") -> dic
         quote_accepted(order)
         if order.service_type == "install":
             checklist_tick(order, Checklist.Kind.INSTALL_GOODS)
-            Consent.objects.create(
-                order=order,
-                kind=Consent.Kind.INSTALL_ACCEPTANCE,
-                given_by=order.customer.name,
-                at=clock.now(),
-            )
+            _customers_consent(order, Consent.Kind.INSTALL_ACCEPTANCE)
     elif action == "pay":
         quote = quote_accepted(order)
         if method in ELECTRONIC and quote.due > 0:  # an electronic payment the simulated provider took

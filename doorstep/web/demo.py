@@ -36,6 +36,7 @@ from doorstep.orders.models import UrgencyRule, WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.quality.demo import load_quality_demo
 from doorstep.visits.arrival.protocol import apology_gap, apology_record
+from doorstep.visits.consent.channel import Channel
 from doorstep.visits.consent.consents import consent_record
 from doorstep.visits.consent.drawing import signature_png_data_url
 from doorstep.visits.consent.signature import signature_capture
@@ -523,13 +524,18 @@ class Driver:
             return
         with clock.frozen_at(self.step(30)):
             if self.target in ("taken_back", "returned"):
-                consent_record(
-                    order=self.order,
-                    actor=tech,
-                    kind=Consent.Kind.TAKE_BACK,
-                    given_by=self.order.customer.name,
-                    note="已确认无需备份数据，出具拉修单",
-                )
+                for kind, note in (
+                    (Consent.Kind.TAKE_BACK, "出具拉修单"),
+                    (Consent.Kind.DATA_BACKUP, "客户确认无需备份"),
+                ):  # the customer in customer mode, signing on the technician's phone (R-AN-6, R-SV-4)
+                    consent_record(
+                        order=self.order,
+                        channel=Channel.customer_device(tech, self.order.customer.name, device="demo"),
+                        kind=kind,
+                        given_by=self.order.customer.name,
+                        note=note,
+                        mark=signature_png_data_url(seed=self.order.pk),
+                    )
             elif self.rng.random() < 0.6:
                 charge_add(order=self.order, actor=tech, fee_code="L-SMALL")
                 charge_add(
@@ -550,10 +556,9 @@ class Driver:
             visit_evidence(self.order, "complete")  # completion checklist and the accepted quote
             self.order = signature_capture(
                 order=self.order,
-                actor=Actor.customer(self.order.customer.name),
+                channel=Channel.customer_link(self.order.customer.name, device="demo"),
                 image=signature_png_data_url(seed=self.order.pk),
                 signer_name=self.order.customer.name,
-                method="customer_link",
                 opinion=self.rng.choice(["师傅很专业，满意", "准时上门，讲解清楚", ""]),
             )
         if self.target == "completed":

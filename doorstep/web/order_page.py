@@ -28,9 +28,11 @@ from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.tracking import tracking_url
 from doorstep.visits.common import ON_SITE
-from doorstep.visits.consent.consents import consent_record
+from doorstep.visits.consent.channel import PHONE_ACCEPTABLE, staff_channel
 from doorstep.visits.diagnosis.charges import charge_add
+from doorstep.visits.diagnosis.quote import fingerprint, quote_lines
 from doorstep.visits.models import Consent
+from doorstep.visits.phone_agreement import phone_agreement_record
 from doorstep.visits.selectors import amount_due
 
 
@@ -53,8 +55,11 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "charges": order.charges.select_related("fee_item"),
         "amount_due": amount_due(order),
         "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
-        "consent_kinds": Consent.Kind.choices,
-        "tracking_url": tracking_url(order),
+        # staff record only what the customer agreed by phone, and only what may be agreed so (R-CO-1)
+        "consent_kinds": [(v, label) for v, label in Consent.Kind.choices if v in PHONE_ACCEPTABLE],
+        "quote_seen": fingerprint(quote_lines(order)),
+        # the customer's link, for the desk that sends it; never for acting as the customer (R-CO-1)
+        "tracking_url": tracking_url(order) if actor.role in DESK else "",
         "on_site": order.status in ON_SITE and actor.role in FIELD,
         "kb_hits": _kb_hits(order) if order.status in KB_STATUSES else [],
         "owners": Staff.objects.filter(centre=order.centre, role__in=DESK).exclude(pk=order.owner_id or 0)
@@ -116,13 +121,14 @@ def order_consent(request: HttpRequest, number: str) -> HttpResponse:
     order = page_order(actor, number)
     return perform(
         request,
-        lambda: consent_record(
+        lambda: phone_agreement_record(
             order=order,
-            actor=actor,
+            channel=staff_channel(request, actor, request.POST.get("source", "")),
             kind=request.POST.get("kind", ""),
             given_by=request.POST.get("given_by", ""),
             note=request.POST.get("note", ""),
+            seen=request.POST.get("seen", ""),
         ),
         reverse("orders:detail", args=[number]),
-        done=_("已记录客户同意。"),
+        done=_("已记录：客户电话同意（由您记录）。"),
     )

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from doorstep.network.actors import Actor
 from doorstep.network.roles import Role
 from doorstep.orders import selectors
 from doorstep.orders.lifecycle import Status
@@ -17,10 +16,12 @@ from doorstep.orders.models import WorkOrder
 from doorstep.orders.pages import perform
 from doorstep.orders.tracking import order_from_token
 from doorstep.visits.common import SIGNABLE
+from doorstep.visits.consent.channel import link_channel
 from doorstep.visits.consent.signature import signature_capture
 from doorstep.visits.models import Signature
 from doorstep.visits.payment.take import payment_take
 from doorstep.visits.selectors import amount_due
+from doorstep.visits.views.public import link_refused
 
 ACTIVE_VISIT = [
     Status.ASSIGNED,
@@ -68,6 +69,8 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             "can_pay": order.status == Status.COMPLETED and amount_due(order) > 0,
             "charges": order.charges.select_related("fee_item"),
             "technician": order.technician,
+            # a signed-in staff member may read the customer's page, never act on it (R-CO-1)
+            "staff_viewing": request.user.is_authenticated,
         },
     )
 
@@ -76,15 +79,17 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
 def track_sign(request: HttpRequest, token: str) -> HttpResponse:
     """The customer signs on their own phone: customer mode by construction (R-CO-1)."""
     order = _tracked(token)
+    refused = link_refused(request, token)  # a staff session never signs as the customer (R-CO-1)
+    if refused is not None:
+        return refused
     signer = request.POST.get("signer_name", "")
     return perform(
         request,
         lambda: signature_capture(
             order=order,
-            actor=Actor.customer(signer or order.customer.name),
+            channel=link_channel(request, signer or order.customer.name),
             image=request.POST.get("image", ""),
             signer_name=signer,
-            method=Signature.Method.CUSTOMER_LINK,
             opinion=request.POST.get("opinion", ""),
         ),
         reverse("web:track", args=[token]),
@@ -96,11 +101,14 @@ def track_sign(request: HttpRequest, token: str) -> HttpResponse:
 def track_pay(request: HttpRequest, token: str) -> HttpResponse:
     """Pay the accepted amount with the (simulated) online payment provider (R-CO-2)."""
     order = _tracked(token)
+    refused = link_refused(request, token)  # the customer pays on their own phone
+    if refused is not None:
+        return refused
     return perform(
         request,
         lambda: payment_take(
             order=order,
-            actor=Actor.customer(order.customer.name),
+            actor=link_channel(request, order.customer.name).actor,
             method=request.POST.get("method", "wechat"),
         ),  # through the provider, as a recorded intent
         reverse("web:track", args=[token]),

@@ -11,7 +11,7 @@ from doorstep.orders.lifecycle import Action
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_url
 from doorstep.tests import dates
-from doorstep.visits.tests.browsing import go, messages, tick_all
+from doorstep.visits.tests.browsing import draw_signature, go, messages, tick_all
 from doorstep.visits.tests.browsing import status as visit_status
 from tests.browser.conftest import DESKTOP, PHONE
 
@@ -105,6 +105,7 @@ def test_one_order_from_intake_to_closure(world, live_server, browser, shots) ->
     tech.select_option("#quote-add select[name=fee_code]", "L-REPAIR")
     go(tech, tech.locator("#quote-add button"))
     go(tech, tech.locator("#customer-quote"))
+    draw_signature(tech)  # the customer's own mark in customer mode
     go(tech, tech.locator("#accept-quote"))
     tick_all(tech, "#checklist-completion")
     shots(tech, "technician-ready-for-signature")

@@ -94,6 +94,7 @@ def test_paid_repair_on_a_phone(world, live_server, browser, shots) -> None:  # 
     assert page.locator("#quote-due").inner_text() == "¥115.00"
     go(page, page.locator("#customer-quote"))
     shots(page, "customer-mode-quote")
+    draw_signature(page)  # the customer's own mark in customer mode
     go(page, page.locator("#accept-quote"))
     assert page.locator("#quote-accepted").is_visible()
 

@@ -10,7 +10,7 @@ from doorstep.orders.tests.helpers import order_in
 from doorstep.orders.tracking import tracking_url
 from doorstep.visits.models import TakeBack
 from doorstep.visits.testing import checklist_tick
-from doorstep.visits.tests.browsing import go, login, messages, status, tick_all
+from doorstep.visits.tests.browsing import draw_signature, go, login, messages, status, tick_all
 from tests.browser.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,6 +21,7 @@ def _consent(page, do: str, backup: bool = False) -> None:  # type: ignore[no-un
     if backup:
         page.check("#consent-form input[name=wants_backup][value=yes]")
     page.check("#consent-form input[name=agree]")
+    draw_signature(page)  # customer mode: the customer's own mark, drawn on the pad (R-SV-4)
     go(page, page.locator("#consent-submit"))
 
 
@@ -41,6 +42,7 @@ def test_take_back_and_return(world, live_server, browser, shots) -> None:  # ty
     shots(page, "customer-mode-backup")
     page.check("#consent-form input[name=wants_backup][value=yes]")
     page.check("#consent-form input[name=agree]")
+    draw_signature(page)
     go(page, page.locator("#consent-submit"))
     page.locator("#take-back summary").click()
     page.select_option("#take-back-form select[name=take_back_reason]", "board")
@@ -72,6 +74,7 @@ def test_take_back_and_return(world, live_server, browser, shots) -> None:  # ty
 
     # completion after return: checklist, the customer signs on their own phone (R-CO-1)
     page.goto(visit + "customer/?do=quote")
+    draw_signature(page)
     go(page, page.locator("#accept-quote"))  # an in-warranty repair: a zero quote, still shown and accepted
     tick_all(page, "#checklist-completion")
     shots(page, "returned-ready-to-sign")

@@ -15,7 +15,7 @@ from doorstep.orders.models import WorkOrder
 from doorstep.tests import dates
 from doorstep.tests.factories import WorkOrderFactory
 from doorstep.visits.consent.drawing import signature_png_data_url
-from doorstep.visits.models import Consent, Signature
+from doorstep.visits.models import Consent, Signature, Source
 
 _PHONES = itertools.count(1)
 BOUGHT = dates.years_ago(3)  # well inside the fixture brand's 6-year whole-unit warranty
@@ -60,11 +60,15 @@ def add_signature(order: WorkOrder) -> None:
         signer_name="刘女士",
         image=png_data_url(),
         at=clock.now(),
+        source=Source.CUSTOMER_LINK,
     )
 
 
 def add_consent(order: WorkOrder, kind: str = Consent.Kind.TAKE_BACK) -> None:
-    Consent.objects.create(order=order, kind=kind, given_by="刘女士", at=clock.now())
+    """A consent the customer gave on their own phone (the tracking link)."""
+    Consent.objects.create(
+        order=order, kind=kind, given_by="刘女士", at=clock.now(), source=Source.CUSTOMER_LINK
+    )
 
 
 def params_for(world: World, action: str, order: WorkOrder) -> dict[str, Any]:

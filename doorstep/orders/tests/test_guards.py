@@ -8,10 +8,10 @@ import pytest
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError
-from doorstep.network.actors import Actor
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import add_consent, add_signature, order_in, png_data_url
+from doorstep.visits.consent.channel import Channel
 from doorstep.visits.consent.consents import consent_record
 from doorstep.visits.consent.signature import signature_capture
 from doorstep.visits.diagnosis.charges import charge_add
@@ -46,10 +46,9 @@ def test_technician_cannot_sign_for_the_customer_R_CO_1(world) -> None:
         "signature_by_staff",
         signature_capture,
         order=order,
-        actor=world.actor("technician"),
+        channel=Channel.customer_device(world.actor("technician"), "刘女士"),  # without the SMS code
         image=png_data_url(),
         signer_name="刘女士",
-        method="customer_mode_code",
     )
     assert not hasattr(order, "signature") or order.signature is None
 
@@ -59,10 +58,9 @@ def test_customer_signature_completes_the_order_and_opens_the_callback_R_CO_1_R_
     visit_evidence(order, "complete")  # completion checklist and accepted quote (R-SV-8, R-SV-2)
     order = signature_capture(
         order=order,
-        actor=Actor.customer("刘女士"),
+        channel=Channel.customer_link("刘女士"),
         image=png_data_url(),
         signer_name="刘女士",
-        method="customer_link",
         opinion="师傅很专业",
     )
     assert order.status == Status.COMPLETED
@@ -78,10 +76,9 @@ def test_signature_must_be_a_real_image(world) -> None:
         "signature_invalid",
         signature_capture,
         order=order,
-        actor=Actor.customer("刘女士"),
+        channel=Channel.customer_link("刘女士"),
         image="data:image/png;base64,AAAA",
         signer_name="刘女士",
-        method="customer_link",
     )
     order.refresh_from_db()
     assert order.status == Status.IN_SERVICE
@@ -141,11 +138,25 @@ def test_take_back_needs_recorded_consent_R_AN_6(world) -> None:
         action="take_back",
         reason="主板需返厂检测",
     )
+    tech = world.actor("technician")
+    # the take-back may be agreed by phone, recorded as such; the backup answer is the customer's own
     consent_record(
-        order=order, actor=world.actor("technician"), kind=Consent.Kind.TAKE_BACK, given_by="刘女士"
+        order=order, channel=Channel.phone_agreed(tech), kind=Consent.Kind.TAKE_BACK, given_by="刘女士"
+    )
+    _refused(
+        "customer_act_not_by_phone",
+        consent_record,
+        order=order,
+        channel=Channel.phone_agreed(tech),
+        kind=Consent.Kind.DATA_BACKUP,
+        given_by="刘女士",
     )
     consent_record(
-        order=order, actor=world.actor("technician"), kind=Consent.Kind.DATA_BACKUP, given_by="刘女士"
+        order=order,
+        channel=Channel.customer_device(tech, "刘女士"),
+        kind=Consent.Kind.DATA_BACKUP,
+        given_by="刘女士",
+        mark=png_data_url(),
     )
     order = order_transition(
         order=order,

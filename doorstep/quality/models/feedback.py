@@ -8,6 +8,8 @@ from datetime import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.visits.models import DEVICE_MAX, Source
+
 
 class CallbackAttempt(models.Model):
     """One call of the after-service callback (R-QA-1): reached or not, and what was learnt."""
@@ -72,6 +74,9 @@ class Survey(models.Model):
     comment = models.CharField("意见", max_length=500, blank=True)
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices, default=Channel.TRACKING)
     submitted_at = models.DateTimeField("提交时间")
+    # R-QA-2: only ever the customer's own link (visits.Source.CUSTOMER_LINK); the device it came from
+    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    device = models.CharField("设备", max_length=DEVICE_MAX, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "满意度调查"

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid
+from doorstep.core.privacy import mask_phone
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
 from doorstep.network.roles import CALLERS, Party
@@ -28,6 +29,8 @@ from doorstep.orders.services import order_transition
 from doorstep.orders.tracking import tracking_url
 from doorstep.quality.models import SCORE_FIELDS, SCORE_LABELS, CallbackAttempt, Complaint, Survey
 from doorstep.quality.services.complaints import complaint_open
+from doorstep.visits.consent.signing import sms_send
+from doorstep.visits.models import DEVICE_MAX, Source
 
 AWAITING_CALLBACK = (Status.COMPLETED, Status.PAID)
 SURVEYABLE = (Status.COMPLETED, Status.PAID, Status.CALLBACK_DONE)
@@ -137,10 +140,16 @@ def _not_reached(order: WorkOrder, actor: Actor, outcome: str) -> CallbackAttemp
             customer_visible=False,
             rule="R-QA-1",
         )
-        if last:
+        if last:  # the link goes to the customer's phone only, never onto the record staff read (R-CO-1)
+            sms_send(
+                order=order, phone=order.customer.phone,
+                text=f"【{order.brand.name}】工单 {order.number} 服务回访：请您本人点击链接评价本次服务 "
+                f"{tracking_url(order)}",
+            )  # fmt: skip
             EventKind.CALLBACK_QUESTIONNAIRE_SENT.record(
                 order=order, actor=actor,
-                data={"link": tracking_url(order), "attempts": tries}, customer_visible=True, rule="R-QA-1",
+                data={"phone": mask_phone(order.customer.phone), "attempts": tries}, customer_visible=True,
+                rule="R-QA-1",
             )  # fmt: skip
     return attempt
 
@@ -173,8 +182,12 @@ def survey_submit(
     product_works: bool = True,
     comment: str = "",
     channel: str = Survey.Channel.TRACKING,
+    device: str = "",
 ) -> Survey:
-    """Only the customer rates the service (R-QA-2); staff can never answer on the customer's behalf."""
+    """Only the customer rates the service (R-QA-2); staff can never answer on the customer's behalf.
+
+    The survey comes only from the customer's own link (``Source.CUSTOMER_LINK``, with the device): not
+    from customer mode on the technician's phone, not by phone — a phone answer is the callback."""
     if actor.role != Party.CUSTOMER:
         raise Forbidden(ErrorCode.SURVEY_CUSTOMER_ONLY)
     clean = _scores(scores)
@@ -183,7 +196,7 @@ def survey_submit(
         survey = Survey.objects.create(
             order=order, technician_id=order.technician_id, outlet_id=order.outlet_id,
             product_works=product_works, comment=(comment or "").strip()[:500], channel=channel,
-            submitted_at=clock.now(), **clean,
+            submitted_at=clock.now(), source=Source.CUSTOMER_LINK, device=device[:DEVICE_MAX], **clean,
         )  # fmt: skip
         EventKind.SURVEY_SUBMITTED.record(
             order=order, actor=actor, customer_visible=True, rule="R-QA-2",

@@ -20,6 +20,7 @@ from doorstep.quality.selectors.feedback import callback_queue
 from doorstep.quality.services.complaints import complaint_confirm, complaint_open, complaint_respond
 from doorstep.quality.services.feedback import callback_record, survey_submit
 from doorstep.quality.tests.helpers import Visit, drive
+from doorstep.visits.models import OutboundSms
 
 GOOD = {"timeliness": 5, "skill": 5, "attitude": 4, "fees": 4}
 
@@ -78,7 +79,9 @@ def test_an_unreachable_customer_is_retried_then_sent_the_questionnaire_R_QA_1(w
     third = callback_record(order=order, actor=agent, outcome="unreachable")
     assert third.next_try_at is None
     sent = order.events.get(kind="callback_questionnaire_sent")
-    assert sent.customer_visible and sent.data["attempts"] == 3 and "/t/" in sent.data["link"]
+    assert sent.customer_visible and sent.data["attempts"] == 3 and "link" not in sent.data
+    sms = OutboundSms.objects.get(order=order)  # the link went to the customer's phone, not onto the record
+    assert sms.phone == order.customer.phone and "/t/" in sms.text
     assert order.events.filter(kind="callback_attempt").count() == 3
 
 

@@ -3,9 +3,8 @@ complaints (R-QA-3) and confirming a complaint's answer."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +16,8 @@ from doorstep.orders.tracking import order_from_token
 from doorstep.quality.models import SCORE_FIELDS, Complaint, Survey
 from doorstep.quality.services.complaints import complaint_confirm, complaint_open
 from doorstep.quality.services.feedback import survey_submit
+from doorstep.visits.consent.channel import device_of
+from doorstep.visits.views.public import link_refused
 
 
 def _tracked(token: str) -> WorkOrder:
@@ -26,18 +27,10 @@ def _tracked(token: str) -> WorkOrder:
     return order
 
 
-def _staff_refused(request: HttpRequest, token: str) -> HttpResponse | None:
-    """R-QA-2: a staff member's browser never answers for the customer, even through the link."""
-    if request.user.is_authenticated and getattr(request.user, "staff", None) is not None:
-        messages.error(request, _("满意度调查只能由客户本人填写，员工不能代填。"))
-        return redirect("web:track", token=token)
-    return None
-
-
 @require_POST
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     order = _tracked(token)
-    refused = _staff_refused(request, token)
+    refused = link_refused(request, token)  # R-QA-2: a staff member's browser never answers for the customer
     if refused is not None:
         return refused
     post = request.POST
@@ -46,6 +39,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         lambda: survey_submit(
             order=order,
             actor=Actor.customer(order.customer.name),
+            device=device_of(request),
             scores={name: post.get(name, "") for name in SCORE_FIELDS},
             product_works=post.get("product_works", "yes") != "no",
             comment=post.get("comment", ""),
@@ -59,6 +53,9 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def complaint(request: HttpRequest, token: str) -> HttpResponse:
     order = _tracked(token)
+    refused = link_refused(request, token)  # the customer's own word, not staff's
+    if refused is not None:
+        return refused
     return perform(
         request,
         lambda: complaint_open(
@@ -76,6 +73,9 @@ def complaint(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def complaint_answer(request: HttpRequest, token: str, pk: int) -> HttpResponse:
     order = _tracked(token)
+    refused = link_refused(request, token)  # the customer's own word, not staff's
+    if refused is not None:
+        return refused
     item = get_object_or_404(Complaint, pk=pk, order=order)
     return perform(
         request,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.checklists import checklist_done
+from doorstep.visits.consent.channel import consent_given
 from doorstep.visits.diagnosis.quote import quote_current
 from doorstep.visits.models import Checklist, Consent
 
@@ -20,6 +21,6 @@ def completion_gaps(order: WorkOrder) -> list[str]:
     if order.service_type == "install":
         if not checklist_done(order, Checklist.Kind.INSTALL_GOODS):
             gaps.append(str(_("按送货单清点货物（R-CO-6）")))
-        if not order.consents.filter(kind=Consent.Kind.INSTALL_ACCEPTANCE).exists():
+        if not consent_given(order, Consent.Kind.INSTALL_ACCEPTANCE):  # the customer's own (R-CO-6)
             gaps.append(str(_("客户安装验收卡（R-CO-6）")))
     return gaps

@@ -1,11 +1,36 @@
-"""A small real PNG stroke, as a signature canvas would send it (demo data and tests)."""
+"""A signature drawn on a canvas: checking the PNG data URL it sends, and a small real stroke for demo data
+and tests."""
 
 from __future__ import annotations
 
 import base64
+import binascii
 import math
 import struct
 import zlib
+
+from doorstep.core.errors import DomainError, ErrorCode, Invalid
+from doorstep.core.uploads import Kind, upload_check
+
+MAX_SIGNATURE_BYTES = 400_000
+
+
+def png_bytes(image: str) -> bytes:
+    """The bytes of a drawn signature sent as a PNG data URL; refused unless a real, non-empty PNG."""
+    prefix = "data:image/png;base64,"
+    if not image.startswith(prefix):
+        raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image")
+    try:
+        raw = base64.b64decode(image[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image") from None
+    if not raw.startswith(b"\x89PNG") or len(raw) < 100 or len(raw) > MAX_SIGNATURE_BYTES:
+        raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image")
+    try:  # a PNG that really decodes, not a header in front of something else
+        upload_check(raw, kind=Kind.PHOTO, field="image")
+    except DomainError:
+        raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image") from None
+    return raw
 
 
 def _chunk(tag: bytes, data: bytes) -> bytes:

@@ -1,70 +1,80 @@
-"""The customer's signature completes the order; staff can never sign (R-CO-1)."""
+"""The customer's signature completes the order; staff can never sign (R-CO-1).
+
+On the customer's own phone (the tracking link) the signature is :func:`signature_capture`; in customer
+mode on the technician's phone it needs the one-time code sent to the customer (``signing.py``). Never
+by phone, never from a staff channel.
+"""
 
 from __future__ import annotations
-
-import base64
-import binascii
 
 from django.db import transaction
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid
-from doorstep.core.uploads import Kind, upload_check
-from doorstep.network.actors import Actor
 from doorstep.network.roles import Party
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.visits.common import SIGNABLE
-from doorstep.visits.models import Signature
+from doorstep.visits.consent.channel import Channel
+from doorstep.visits.consent.drawing import MAX_SIGNATURE_BYTES, png_bytes
+from doorstep.visits.models import Signature, Source
 
-MAX_SIGNATURE_BYTES = 400_000
+__all__ = ["MAX_SIGNATURE_BYTES", "signature_capture", "signature_record"]
 
-
-def _png_bytes(image: str) -> bytes:
-    prefix = "data:image/png;base64,"
-    if not image.startswith(prefix):
-        raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image")
-    try:
-        raw = base64.b64decode(image[len(prefix) :], validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image") from None
-    if not raw.startswith(b"\x89PNG") or len(raw) < 100 or len(raw) > MAX_SIGNATURE_BYTES:
-        raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image")
-    try:  # a PNG that really decodes, not a header in front of something else
-        upload_check(raw, kind=Kind.PHOTO, field="image")
-    except DomainError:
-        raise Invalid(ErrorCode.SIGNATURE_INVALID, field="image") from None
-    return raw
+METHOD = {
+    Source.CUSTOMER_LINK: Signature.Method.CUSTOMER_LINK,
+    Source.CUSTOMER_DEVICE: Signature.Method.CUSTOMER_MODE_CODE,
+}
 
 
 def signature_capture(
-    *, order: WorkOrder, actor: Actor, image: str, signer_name: str, method: str, opinion: str = ""
+    *, order: WorkOrder, channel: Channel, image: str, signer_name: str, opinion: str = ""
 ) -> WorkOrder:
-    """The customer signs; the signature completes the order (R-CO-1). Staff can never sign (R-CO-1)."""
-    if actor.role != Party.CUSTOMER:
+    """The customer signs on their own phone; the signature completes the order (R-CO-1). Any other
+    channel — a staff member, a phone agreement, customer mode without the code — is refused."""
+    if channel.source != Source.CUSTOMER_LINK or channel.actor.role != Party.CUSTOMER:
         raise Forbidden(ErrorCode.SIGNATURE_BY_STAFF)
-    if method not in Signature.Method.values:
-        raise Invalid(ErrorCode.SIGNATURE_METHOD_INVALID, field="method")
+    return signature_record(
+        order=order, channel=channel, image=image, signer_name=signer_name, opinion=opinion
+    )
+
+
+def signature_record(
+    *, order: WorkOrder, channel: Channel, image: str, signer_name: str, opinion: str = ""
+) -> WorkOrder:
+    """Store the signature with its channel and device, then complete. Callers have established that
+    the customer signs: :func:`signature_capture` (link) or ``signing.signature_with_code`` (code)."""
+    if channel.source not in METHOD or channel.actor.role != Party.CUSTOMER:
+        raise Forbidden(ErrorCode.SIGNATURE_BY_STAFF)
     if order.status not in SIGNABLE:
         raise DomainError(ErrorCode.NOT_READY_FOR_SIGNATURE)
     if not signer_name.strip():
         raise Invalid(ErrorCode.SIGNER_REQUIRED, field="signer_name")
-    _png_bytes(image)
+    png_bytes(image)
+    method = METHOD[Source(channel.source)]
     with transaction.atomic():
         Signature.objects.create(
             order=order,
             method=method,
-            signer_name=signer_name.strip(),
+            signer_name=signer_name.strip()[:50],
             image=image,
             opinion=opinion.strip()[:300],
             at=clock.now(),
+            source=channel.source,
+            recorded_by=channel.recorded_by,
+            device=channel.device,
         )
         EventKind.SIGNED.record(
             order=order,
-            actor=actor,
+            actor=channel.actor,
             rule="R-CO-1",
-            data={"method": method, "signer": signer_name.strip(), "opinion": opinion.strip()[:300]},
+            data={
+                "method": method,
+                "source": channel.source,
+                "signer": signer_name.strip(),
+                "opinion": opinion.strip()[:300],
+            },
         )
-        return order_transition(order=order, actor=actor, action=Action.COMPLETE)
+        return order_transition(order=order, actor=channel.actor, action=Action.COMPLETE)

@@ -14,15 +14,16 @@ from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, ErrorCode, Invalid
+from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid
 from doorstep.core.privacy import mask_phone
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.common import SIGNABLE, require_field_actor
-from doorstep.visits.consent.signature import signature_capture
-from doorstep.visits.models import OutboundSms, Signature, SignCode
+from doorstep.visits.consent.channel import Channel
+from doorstep.visits.consent.signature import signature_record
+from doorstep.visits.models import OutboundSms, SignCode, Source
 
 
 def _hash(order: WorkOrder, code: str) -> str:
@@ -67,9 +68,13 @@ def sign_code_send(*, order: WorkOrder, actor: Actor) -> SignCode:
 
 
 def signature_with_code(
-    *, order: WorkOrder, code: str, image: str, signer_name: str, opinion: str = ""
+    *, order: WorkOrder, channel: Channel, code: str, image: str, signer_name: str, opinion: str = ""
 ) -> WorkOrder:
-    """Customer mode: the customer draws their signature and enters the code from their phone."""
+    """Customer mode: the customer draws their signature and enters the code from their phone
+    (``channel``: ``Channel.customer_device``, the technician as the phone's holder)."""
+    if channel.source != Source.CUSTOMER_DEVICE or channel.holder is None:
+        raise Forbidden(ErrorCode.SIGNATURE_BY_STAFF)
+    require_field_actor(order, channel.holder)
     policy = policy_of(order)
     pending = SignCode.objects.filter(order=order, used_at__isnull=True).order_by("-sent_at").first()
     if pending is None or pending.expires_at < clock.now() or pending.attempts >= policy.sign_code_attempts:
@@ -79,11 +84,12 @@ def signature_with_code(
         raise Invalid(ErrorCode.SIGN_CODE_WRONG, field="code")
     with transaction.atomic():
         SignCode.objects.filter(pk=pending.pk).update(used_at=clock.now())
-        return signature_capture(
+        return signature_record(
             order=order,
-            actor=Actor.customer(signer_name.strip() or order.customer.name),
+            channel=Channel.customer_device(
+                channel.holder, signer_name.strip() or order.customer.name, device=channel.device
+            ),
             image=image,
             signer_name=signer_name,
-            method=Signature.Method.CUSTOMER_MODE_CODE,
             opinion=opinion,
         )

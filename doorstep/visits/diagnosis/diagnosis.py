@@ -18,6 +18,7 @@ from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.arrival.protocol import require_step
 from doorstep.visits.checklists import checklist_done
+from doorstep.visits.consent.channel import kinds_given
 from doorstep.visits.diagnosis.quote import quote_require_accepted
 from doorstep.visits.models import Checklist, Consent, Diagnosis, TakeBack
 
@@ -111,7 +112,7 @@ def work_gaps(order: WorkOrder) -> list[str]:
         gaps.append(str(_("先诊断后维修：请记录诊断（R-SV-1）。")))
     if not checklist_done(order, Checklist.Kind.SAFETY):
         gaps.append(str(_("请完成安全检查（R-SV-7）。")))
-    kinds = set(order.consents.values_list("kind", flat=True))
+    kinds = kinds_given(order)  # each through a channel its kind accepts
     if diagnosis is not None and diagnosis.opens_casing and Consent.Kind.OPEN_CASING not in kinds:
         gaps.append(str(_("开机壳须经客户同意（R-SV-4）。")))
     if diagnosis is not None and _data_touching(order, diagnosis) and Consent.Kind.DATA_BACKUP not in kinds:

@@ -16,6 +16,7 @@ from doorstep.orders.models import WorkOrder
 from doorstep.parts.models import PartUse
 from doorstep.parts.services import _count, part_fit, part_get
 from doorstep.visits.arrival.protocol import require_step
+from doorstep.visits.consent.channel import consent_given
 from doorstep.visits.diagnosis.diagnosis import work_started
 from doorstep.visits.diagnosis.quote import quote_require_accepted
 from doorstep.visits.models import Consent
@@ -56,7 +57,7 @@ def part_use_record(
             field="part",
             part=part.name,
         )  # R-SV-2: no change of service content without consent
-    if source in CANNIBALISED and not order.consents.filter(kind=Consent.Kind.CANNIBALISE).exists():
+    if source in CANNIBALISED and not consent_given(order, Consent.Kind.CANNIBALISE):
         raise DomainError(
             ErrorCode.CANNIBALISE_NEEDS_CONSENT,
             field="source",

@@ -19,8 +19,10 @@ from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.common import ON_SITE, require_field_actor
+from doorstep.visits.consent.channel import Channel, require_channel
+from doorstep.visits.consent.consents import consent_row, customer_mark
 from doorstep.visits.diagnosis.charges import charge_add
-from doorstep.visits.models import ChargeLine, Consent, Quote
+from doorstep.visits.models import ChargeLine, Consent, Quote, Source
 
 NEVER_COVERED = {FeeItem.Kind.MATERIAL}  # extra materials are charged even in warranty (R-SV-3)
 
@@ -117,18 +119,34 @@ def quote_require_accepted(order: WorkOrder) -> Quote:
     return quote
 
 
-def quote_accept(*, order: WorkOrder, signer: str, seen: str, method: str) -> Quote:
-    """The customer accepts the quote they were shown (``seen`` = its fingerprint) (R-SV-2, R-IN-9)."""
-    if method not in Quote.Method.values:
+QUOTE_METHOD = {
+    Source.CUSTOMER_LINK: Quote.Method.CUSTOMER_LINK,
+    Source.CUSTOMER_DEVICE: Quote.Method.CUSTOMER_MODE,
+    Source.PHONE_AGREED: Quote.Method.PHONE_AGREED,
+}
+
+
+def quote_accept(*, order: WorkOrder, channel: Channel, signer: str, seen: str, mark: str = "") -> Quote:
+    """The customer accepts the quote they were shown (``seen`` = its fingerprint) (R-SV-2, R-IN-9).
+
+    Through the customer's channel (their link, or customer mode with the signature drawn there:
+    ``mark``), or recorded by staff as agreed by phone — then the staff member is the actor and the
+    quote says so (``channel.py``).
+    """
+    if channel.source not in QUOTE_METHOD:
         raise Invalid(ErrorCode.QUOTE_METHOD_INVALID, field="method")
     if not signer.strip():
         raise Invalid(ErrorCode.SIGNER_REQUIRED, field="signer_name")
+    require_channel(order, channel, Consent.Kind.QUOTE)
     if order.status not in ON_SITE:
         raise DomainError(ErrorCode.NOT_ON_SITE)
     lines = quote_lines(order)
     if seen != fingerprint(lines):
         raise DomainError(ErrorCode.QUOTE_CHANGED)
-    customer = Actor.customer(signer.strip())
+    if channel.source == Source.CUSTOMER_DEVICE:
+        customer_mark(mark)
+    name = signer.strip()[:50]
+    method = QUOTE_METHOD[Source(channel.source)]
     total, due = _totals(lines)
     with transaction.atomic():
         version = (order.quotes.aggregate(v=Max("version"))["v"] or 0) + 1
@@ -139,26 +157,30 @@ def quote_accept(*, order: WorkOrder, signer: str, seen: str, method: str) -> Qu
             fingerprint=seen,
             total=total,
             due=due,
-            accepted_by=customer.name,
+            accepted_by=name,
             method=method,
             accepted_at=clock.now(),
         )
-        Consent.objects.create(
+        consent_row(
             order=order,
+            channel=channel,
             kind=Consent.Kind.QUOTE,
-            given_by=customer.name,
-            at=clock.now(),
+            given_by=name,
             note=f"报价第 {version} 版：合计 ¥{total}，应付 ¥{due}",
+            mark=mark if channel.source == Source.CUSTOMER_DEVICE else "",
         )
         EventKind.QUOTE_ACCEPTED.record(
             order=order,
-            actor=customer,
+            actor=channel.actor,
             rule="R-SV-2",
             data={
                 "version": version,
                 "total": str(total),
                 "due": str(due),
                 "method": method,
+                "source": channel.source,
+                "given_by": name,
+                "recorded_by": channel.phone_recorder,
                 "lines": len(lines),
             },
         )

@@ -1,6 +1,14 @@
 """Models of the visit: the evidence the lifecycle's guards check, and the technician app's records."""
 
-from doorstep.visits.models.evidence import ChargeLine, Consent, Payment, PaymentIntent, Signature
+from doorstep.visits.models.evidence import (
+    DEVICE_MAX,
+    ChargeLine,
+    Consent,
+    Payment,
+    PaymentIntent,
+    Signature,
+    Source,
+)
 from doorstep.visits.models.visit import (
     Checklist,
     Diagnosis,
@@ -15,6 +23,7 @@ from doorstep.visits.models.visit import (
 )
 
 __all__ = [
+    "DEVICE_MAX",
     "ChargeLine",
     "Checklist",
     "Consent",
@@ -28,6 +37,7 @@ __all__ = [
     "ServiceReport",
     "SignCode",
     "Signature",
+    "Source",
     "TakeBack",
     "VisitPhoto",
 ]

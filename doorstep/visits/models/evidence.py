@@ -28,6 +28,22 @@ class ChargeLine(models.Model):
         return 0 if self.covered else self.amount
 
 
+class Source(models.TextChoices):
+    """Who gave a customer-only act and through which channel (R-CO-1, R-SV-2, R-SV-4, R-AN-3, R-AN-6).
+
+    Decided in one place, ``doorstep.visits.consent.channel``; every consent, signature and survey row
+    keeps it, with the device the act came from.
+    """
+
+    CUSTOMER_LINK = "customer_link", _("客户本人手机（跟踪链接）")
+    CUSTOMER_DEVICE = "customer_device", _("工程师设备客户模式（客户本人签名/验证码）")
+    PHONE_AGREED = "phone_agreed", _("客户电话同意（员工记录）")
+    LEGACY = "legacy", _("来源未记录（早期记录）")
+
+
+DEVICE_MAX = 200
+
+
 class Consent(models.Model):
     class Kind(models.TextChoices):
         TAKE_BACK = "take_back", _("同意拉回维修")  # R-AN-6
@@ -42,6 +58,17 @@ class Consent(models.Model):
     given_by = models.CharField("同意人", max_length=50)
     note = models.CharField("说明", max_length=300, blank=True)
     at = models.DateTimeField("时间")
+    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    recorded_by = models.ForeignKey(
+        "network.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="记录人",
+    )  # the staff member who recorded a phone agreement, or whose phone the customer used
+    device = models.CharField("设备", max_length=DEVICE_MAX, blank=True)
+    mark = models.TextField("客户手写签名（PNG data URL）", blank=True)  # customer mode: drawn there (R-SV-4)
 
     class Meta:
         verbose_name = verbose_name_plural = "客户同意"
@@ -63,6 +90,16 @@ class Signature(models.Model):
     image = models.TextField("签名图像（PNG data URL）")
     opinion = models.CharField("客户意见", max_length=300, blank=True)  # R-CO-4
     at = models.DateTimeField("时间")
+    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    recorded_by = models.ForeignKey(
+        "network.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="设备持有人",
+    )  # customer mode: the technician whose phone the customer signed on
+    device = models.CharField("设备", max_length=DEVICE_MAX, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "客户签字"

@@ -75,6 +75,7 @@ class Quote(models.Model):
     class Method(models.TextChoices):
         CUSTOMER_MODE = "customer_mode", _("工程师设备客户模式")
         CUSTOMER_LINK = "customer_link", _("客户本人手机（跟踪链接）")
+        PHONE_AGREED = "phone_agreed", _("客户电话同意（员工记录）")
 
     order = models.ForeignKey("orders.WorkOrder", on_delete=models.PROTECT, related_name="quotes")
     version = models.PositiveIntegerField("版本")

@@ -11,7 +11,7 @@ from doorstep.parts.selectors import parts_used
 from doorstep.visits.arrival.card import card_url
 from doorstep.visits.common import ON_SITE
 from doorstep.visits.diagnosis.quote import fingerprint, quote_current, quote_lines
-from doorstep.visits.models import ServiceReport, TakeBack
+from doorstep.visits.models import Quote, ServiceReport, TakeBack
 from doorstep.visits.selectors import amount_due
 
 register = template.Library()
@@ -28,7 +28,11 @@ def visit_track(order: WorkOrder, token: str) -> dict[str, Any]:
         "lines": lines,
         "fingerprint": fingerprint(lines),
         "quote": quote,
-        "can_accept": order.status in ON_SITE and lines and quote is None,
+        # a quote agreed by phone is shown as such, and the customer may still confirm it themselves
+        "by_phone": quote is not None and quote.method == Quote.Method.PHONE_AGREED,
+        "can_accept": order.status in ON_SITE
+        and lines
+        and (quote is None or quote.method == Quote.Method.PHONE_AGREED),
         "amount_due": amount_due(order),
         "take_back": TakeBack.objects.filter(order=order).first(),
         "report": ServiceReport.objects.filter(order=order).first(),

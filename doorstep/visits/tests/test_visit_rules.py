@@ -9,13 +9,13 @@ import pytest
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden
-from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import order_in
 from doorstep.parts.models import PartUse, Stock
 from doorstep.visits.arrival.protocol import apology_record, customer_called, knock_start
 from doorstep.visits.checklists import checklist_done, checklist_record
+from doorstep.visits.consent.channel import Channel
 from doorstep.visits.consent.consents import consent_record
 from doorstep.visits.consent.drawing import signature_png_data_url
 from doorstep.visits.consent.signature import signature_capture
@@ -42,7 +42,10 @@ from doorstep.visits.testing import checklist_tick, visit_evidence
 
 def _accept(order: WorkOrder) -> Quote:
     return quote_accept(
-        order=order, signer="刘女士", seen=fingerprint(quote_lines(order)), method="customer_mode"
+        order=order,
+        channel=Channel.customer_link("刘女士"),
+        signer="刘女士",
+        seen=fingerprint(quote_lines(order)),
     )
 
 
@@ -186,7 +189,7 @@ def test_changing_the_quote_needs_a_new_acceptance_R_SV_2(world, in_service) -> 
     seen = fingerprint(quote_lines(in_service))
     quote_line_add(order=in_service, actor=tech, fee_code="M-PIPE", quantity="2")
     with pytest.raises(DomainError) as err:  # the customer accepts what they saw, not what changed since
-        quote_accept(order=in_service, signer="刘女士", seen=seen, method="customer_mode")
+        quote_accept(order=in_service, channel=Channel.customer_link("刘女士"), signer="刘女士", seen=seen)
     assert err.value.code == "quote_changed"
     _accept(in_service)
     assert quote_current(in_service) is not None
@@ -271,7 +274,7 @@ def test_cannibalisation_needs_the_customers_consent_R_AN_3(world, in_service, c
     assert err.value.code == "cannibalise_needs_consent"
     consent_record(
         order=in_service,
-        actor=Actor.customer("刘女士"),
+        channel=Channel.customer_link("刘女士"),
         kind=Consent.Kind.CANNIBALISE,
         given_by="刘女士",
         note="同意从周转机拆取",
@@ -316,10 +319,9 @@ def test_completion_refused_without_the_checklist_R_SV_8_R_SV_9(world, in_servic
     with pytest.raises(DomainError) as err:
         signature_capture(
             order=in_service,
-            actor=Actor.customer("刘女士"),
+            channel=Channel.customer_link("刘女士"),
             image=signature_png_data_url(),
             signer_name="刘女士",
-            method="customer_link",
         )
     assert err.value.code == "completion_incomplete"
     assert not hasattr(WorkOrder.objects.get(pk=in_service.pk), "signature") or True
@@ -332,35 +334,51 @@ def test_signature_in_technician_mode_is_impossible_R_CO_1(world, in_service) ->
     with pytest.raises(Forbidden):
         signature_capture(
             order=in_service,
-            actor=world.actor("technician"),
+            channel=Channel.phone_agreed(world.actor("technician")),
             image=signature_png_data_url(),
             signer_name="刘女士",
-            method="customer_mode_code",
         )
     visit_evidence(in_service, "complete")
+    mode = Channel.customer_device(world.actor("technician"), "刘女士")
     with pytest.raises(DomainError) as err:  # customer mode without the code sent to the customer's phone
         signature_with_code(
-            order=in_service, code="000000", image=signature_png_data_url(), signer_name="刘女士"
+            order=in_service,
+            channel=mode,
+            code="000000",
+            image=signature_png_data_url(),
+            signer_name="刘女士",
         )
     assert err.value.code == "sign_code_missing"
     sign_code_send(order=in_service, actor=world.actor("technician"))
     with pytest.raises(DomainError) as err:
         signature_with_code(
-            order=in_service, code="12345x", image=signature_png_data_url(), signer_name="刘女士"
+            order=in_service,
+            channel=mode,
+            code="12345x",
+            image=signature_png_data_url(),
+            signer_name="刘女士",
         )
     assert err.value.code == "sign_code_wrong"
     code = re.search(r"验证码 (\d{6})", OutboundSms.objects.get(order=in_service).text).group(1)  # type: ignore[union-attr]
     order = signature_with_code(
-        order=in_service, code=code, image=signature_png_data_url(), signer_name="刘女士", opinion="满意"
+        order=in_service,
+        channel=mode,
+        code=code,
+        image=signature_png_data_url(),
+        signer_name="刘女士",
+        opinion="满意",
     )
     assert order.status == "completed" and order.signature.method == "customer_mode_code"
+    assert order.signature.source == "customer_device" and order.signature.recorded_by == mode.recorded_by
 
 
 def test_take_back_needs_an_allowed_reason_and_backup_then_has_sub_states_R_SV_6_R_AN_6(
     world, in_service
 ) -> None:  # type: ignore[no-untyped-def]
     tech = world.actor("technician")
-    consent_record(order=in_service, actor=Actor.customer("刘女士"), kind="take_back", given_by="刘女士")
+    consent_record(
+        order=in_service, channel=Channel.customer_link("刘女士"), kind="take_back", given_by="刘女士"
+    )
     with pytest.raises(DomainError) as err:
         order_transition(
             order=in_service,
@@ -374,7 +392,9 @@ def test_take_back_needs_an_allowed_reason_and_backup_then_has_sub_states_R_SV_6
     with pytest.raises(DomainError) as err:
         order_transition(order=in_service, actor=tech, action="take_back", reason="主板", params=params)
     assert err.value.code == "take_back_needs_backup"
-    consent_record(order=in_service, actor=Actor.customer("刘女士"), kind="data_backup", given_by="刘女士")
+    consent_record(
+        order=in_service, channel=Channel.customer_link("刘女士"), kind="data_backup", given_by="刘女士"
+    )
     order = order_transition(order=in_service, actor=tech, action="take_back", reason="主板", params=params)
     take_back = TakeBack.objects.get(order=order)
     assert take_back.receipt_no == f"LX{order.number}"
@@ -397,10 +417,9 @@ def test_payment_is_the_accepted_quote_and_the_report_is_attached_R_CO_2(
     visit_evidence(in_service, "complete")
     order = signature_capture(
         order=in_service,
-        actor=Actor.customer("刘女士"),
+        channel=Channel.customer_link("刘女士"),
         image=signature_png_data_url(),
         signer_name="刘女士",
-        method="customer_link",
     )
     with pytest.raises(DomainError) as err:
         payment_take(order=order, actor=world.actor("technician"), method="cash")

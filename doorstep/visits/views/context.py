@@ -11,7 +11,6 @@ from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import allowed_moves, order_timeline
-from doorstep.orders.tracking import tracking_url
 from doorstep.parts.models import PartUse
 from doorstep.parts.selectors import parts_for_order, parts_used, reservations_for
 from doorstep.visits.arrival.card import card_url, qr_svg
@@ -100,7 +99,6 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "timeline": order_timeline(order=order).order_by("-seq")[:12],
         "card_qr": qr_svg(card_url(tech)) if tech else "",
         "card_url": card_url(tech) if tech else "",
-        "tracking_url": tracking_url(order),
         "sign_code_sent": order.sign_codes.filter(used_at__isnull=True).exists(),
     }
 

@@ -13,10 +13,11 @@ from doorstep.core.errors import ErrorCode, Invalid
 from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
+from doorstep.visits.consent.channel import Channel, device_of
 from doorstep.visits.consent.consents import consent_record
 from doorstep.visits.consent.signing import signature_with_code
 from doorstep.visits.diagnosis.quote import fingerprint, quote_accept, quote_current, quote_lines
-from doorstep.visits.models import Consent, Quote
+from doorstep.visits.models import Consent
 from doorstep.visits.selectors import amount_due
 
 CONSENTS = {  # do → (consent kind, what the customer is asked)
@@ -34,7 +35,12 @@ CONSENTS = {  # do → (consent kind, what the customer is asked)
 }
 
 
-def _consent(request: HttpRequest, order: WorkOrder, do: str) -> str:
+def _channel(request: HttpRequest, technician: Actor, name: str, order: WorkOrder) -> Channel:
+    """Customer mode: the customer acts on the technician's phone, with their own mark made there."""
+    return Channel.customer_device(technician, name or order.customer.name, device=device_of(request))
+
+
+def _consent(request: HttpRequest, technician: Actor, order: WorkOrder, do: str) -> str:
     kind, _question = CONSENTS[do]
     name = request.POST.get("given_by", "").strip()
     if request.POST.get("agree") != "yes":
@@ -47,23 +53,31 @@ def _consent(request: HttpRequest, order: WorkOrder, do: str) -> str:
             else _("客户确认无需备份")
         ) + (f"；{note}" if note else "")
     consent_record(
-        order=order, actor=Actor.customer(name or order.customer.name), kind=kind, given_by=name, note=note
+        order=order,
+        channel=_channel(request, technician, name, order),
+        kind=kind,
+        given_by=name,
+        note=note,
+        mark=request.POST.get("image", ""),  # the customer's signature drawn on the pad (R-SV-4)
     )
     return _("已记录客户确认。")
 
 
-def _act(request: HttpRequest, order: WorkOrder, do: str) -> str:
+def _act(request: HttpRequest, technician: Actor, order: WorkOrder, do: str) -> str:
     if do == "quote":
+        signer = request.POST.get("signer_name", "")
         quote_accept(
             order=order,
-            signer=request.POST.get("signer_name", ""),
+            channel=_channel(request, technician, signer.strip(), order),
+            signer=signer,
             seen=request.POST.get("seen", ""),
-            method=Quote.Method.CUSTOMER_MODE,
+            mark=request.POST.get("image", ""),
         )
         return _("客户已确认报价。")
     if do == "sign":
         signature_with_code(
             order=order,
+            channel=_channel(request, technician, request.POST.get("signer_name", "").strip(), order),
             code=request.POST.get("code", ""),
             image=request.POST.get("image", ""),
             signer_name=request.POST.get("signer_name", ""),
@@ -71,7 +85,7 @@ def _act(request: HttpRequest, order: WorkOrder, do: str) -> str:
         )
         return _("客户已签字，服务完工。")
     if do in CONSENTS:
-        return _consent(request, order, do)
+        return _consent(request, technician, order, do)
     raise Invalid(ErrorCode.STEP_UNKNOWN, name=do)
 
 
@@ -83,7 +97,7 @@ def customer_mode(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST":
         return perform(
             request,
-            lambda: _act(request, order, do),
+            lambda: _act(request, actor, order, do),
             reverse("visits:visit", args=[number]),
             refused_back=reverse("visits:customer", args=[number]) + f"?do={do}",
         )

@@ -11,14 +11,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from doorstep.core.errors import DomainError
 from doorstep.core.uploads import kept_file_response
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.tracking import order_from_token
 from doorstep.visits.arrival.card import current_visit, masked_name, permit_valid, technician_from_card
 from doorstep.visits.arrival.escalation import task_done
+from doorstep.visits.consent.channel import link_channel, refuse_staff_session
 from doorstep.visits.diagnosis.quote import quote_accept
-from doorstep.visits.models import Quote, TakeBack, VisitPhoto
+from doorstep.visits.models import TakeBack, VisitPhoto
 from doorstep.visits.report.store import report_bytes
 from doorstep.visits.selectors import task_get, tasks_visible_to
 
@@ -42,6 +44,17 @@ def card(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def link_refused(request: HttpRequest, token: str) -> HttpResponse | None:
+    """The tracking link is the customer's (R-CO-1): a signed-in staff member who opens it may read it,
+    but an act there (quote, sign, pay, survey, consent) is answered 403, ``customer_link_staff_session``."""
+    try:
+        refuse_staff_session(request)
+    except DomainError as err:
+        context = {"code": err.code, "message": err.text(), "token": token}
+        return render(request, "visits/link_refused.html", context, status=err.status)
+    return None
+
+
 def _tracked(token: str) -> WorkOrder:
     order = order_from_token(token)
     if order is None:
@@ -53,13 +66,17 @@ def _tracked(token: str) -> WorkOrder:
 def track_quote(request: HttpRequest, token: str) -> HttpResponse:
     """The customer accepts the quote on their own phone (R-SV-2, R-IN-9)."""
     order = _tracked(token)
+    refused = link_refused(request, token)
+    if refused is not None:
+        return refused
+    signer = request.POST.get("signer_name", "")
     return perform(
         request,
         lambda: quote_accept(
             order=order,
-            signer=request.POST.get("signer_name", ""),
+            channel=link_channel(request, signer),
+            signer=signer,
             seen=request.POST.get("seen", ""),
-            method=Quote.Method.CUSTOMER_LINK,
         ),
         reverse("web:track", args=[token]),
         done=_("您已确认报价，工程师将按报价施工。"),

@@ -18,7 +18,7 @@ from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import Channel, Deadline, OrderEvent
 from doorstep.quality.models import CallbackAttempt, Complaint, Insight
-from doorstep.visits.models import Checklist, Consent, EscalationTask, PaymentIntent
+from doorstep.visits.models import Checklist, Consent, EscalationTask, PaymentIntent, Source
 
 register = template.Library()
 
@@ -31,6 +31,30 @@ def _choice(choices: type[Choices], value: Any) -> str:
 
 def _category(e: OrderEvent) -> str:
     return _choice(Complaint.Category, e.data.get("category"))
+
+
+def _source(e: OrderEvent) -> str:
+    """How a customer-only act came (R-CO-1): the customer's link or customer mode, or agreed by phone
+    and recorded by a named staff member — never shown as the customer's own act."""
+    source = e.data.get("source")
+    if source == Source.PHONE_AGREED:
+        return _("客户电话同意，由%(who)s记录") % {"who": e.data.get("recorded_by") or e.actor_name}
+    return _choice(Source, source) if source in (Source.CUSTOMER_LINK, Source.CUSTOMER_DEVICE) else ""
+
+
+def _consent(e: OrderEvent) -> str:
+    how = _source(e)
+    who = e.data.get("given_by", "")
+    return _("%(kind)s（%(who)s）") % {
+        "kind": _choice(Consent.Kind, e.data.get("kind")),
+        "who": f"{who} · {how}" if how else who,
+    }
+
+
+def _quote(e: OrderEvent) -> str:
+    how = _source(e)
+    text = _("第 %(v)s 版，应付 ¥%(due)s") % {"v": e.data.get("version", ""), "due": e.data.get("due", "")}
+    return f"{text}（{how}）" if how else text
 
 
 def _text(e: OrderEvent) -> str:
@@ -65,11 +89,9 @@ DETAILS: dict[EventKind, Callable[[OrderEvent], str]] = {
     ),
     K.CHARGE_ADDED: lambda e: f"{e.data.get('name', '')} ¥{e.data.get('amount', '')}",
     K.CHARGE_REMOVED: lambda e: f"{e.data.get('name', '')} ¥{e.data.get('amount', '')}",
-    K.CONSENT: lambda e: (
-        _("%(kind)s（%(who)s）")
-        % {"kind": _choice(Consent.Kind, e.data.get("kind")), "who": e.data.get("given_by", "")}
-    ),
-    K.SIGNED: lambda e: str(e.data.get("signer", "")),
+    K.CONSENT: _consent,
+    K.QUOTE_ACCEPTED: _quote,
+    K.SIGNED: lambda e: " · ".join(x for x in (str(e.data.get("signer", "")), _source(e)) if x),
     K.CALLBACK_ATTEMPT: lambda e: _choice(CallbackAttempt.Outcome, e.data.get("outcome")),
     K.SURVEY_SUBMITTED: lambda e: _("平均 %(mean).1f 分") % {"mean": float(e.data.get("mean") or 0)},
     K.COMPLAINT_OPENED: _category,

@@ -105,7 +105,7 @@
     pad.addEventListener("pointermove", function (e) { if (!drawing) return; var p = pos(e); ctx.lineTo(p[0], p[1]); ctx.stroke(); drawn = true; });
     window.addEventListener("pointerup", function () { drawing = false; });
     document.getElementById("sign-clear").onclick = function () { ctx.clearRect(0, 0, pad.width, pad.height); drawn = false; };
-    document.getElementById("sign-form").addEventListener("submit", function (e) {
+    pad.closest("form").addEventListener("submit", function (e) {  // the signature, or a consent's mark
       if (!drawn) { e.preventDefault(); alert("请先在签名区签字"); return; }
       document.getElementById("sign-image").value = pad.toDataURL("image/png");
     });
