@@ -33,7 +33,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from doorstep.core import clock
-from doorstep.core.privacy import mask_phone
+from doorstep.core.privacy import mask_address, mask_phone
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_url
@@ -232,7 +232,7 @@ def _customer_pairs(order: WorkOrder) -> list[tuple[str, str]]:
     return [
         ("客户", order.customer.name),
         ("联系电话", mask_phone(order.customer.phone)),
-        ("服务地址", f"|{order.address}"),
+        ("服务地址", mask_address(order.address)),  # R-PV-1: the district, not the door
         ("产品型号", f"{model.code} {model.name}" if model else "未登记"),
         ("机身编码", (product.serial if product else "") or DASH),
         ("购买日期", product.purchase_date.isoformat() if product and product.purchase_date else DASH),

@@ -116,11 +116,13 @@ def test_report_lists_what_R_CO_1_asks_for(done, tmp_path) -> None:
         assert expected in text, expected
 
 
-def test_customer_phone_is_masked_and_address_printed(done, tmp_path) -> None:
+def test_customer_phone_and_street_are_masked_R_PV_1(done, tmp_path) -> None:
+    """One stored report serves the customer and every member of staff who may open the order, also after
+    closure: it carries the district, never the door or the whole number."""
     text = _text(report.service_report_pdf(done), tmp_path)
     digits = done.customer.phone.removeprefix("+86")  # the helper gives each customer their own number
     assert f"{digits[:3]}****{digits[-4:]}" in text and digits not in text
-    assert "刘女士" in text and "天河路 385 号 1201 室" in text
+    assert "刘女士" in text and "天河区****" in text and "385" not in text
 
 
 def test_charges_show_standard_prices_warranty_marker_and_total_R_CO_2(done, tmp_path) -> None:
