@@ -6,9 +6,14 @@ the full data, and the log of every look at it, is ``doorstep.quality.privacy``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 MASK = "****"
+# a mainland mobile (+86 / 0086 optional, separators allowed) or a landline with its area code, in free text
+PHONE_IN_TEXT = re.compile(
+    r"(?<!\d)(?:(?:\+|00)86[\s-]?)?(?:1[3-9]\d(?:[\s-]?\d){8}|0\d{2,3}[\s-]?\d{7,8})(?!\d)"
+)
 
 
 def mask_phone(phone: str) -> str:
@@ -27,3 +32,9 @@ def mask_address(address: Any) -> str:
         return f"{address.province}{address.city}{address.district}{MASK}"
     text = str(address or "")
     return f"{text[:6]}{MASK}" if text else ""
+
+
+def mask_phones_in(text: str) -> str:
+    """Free text as a customer wrote it (a WeChat message, an imported row) with every phone number in it
+    masked: what the admin and message previews show (R-PV-1)."""
+    return PHONE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"^(?:\+|00)86", "", m.group(0))), text or "")
