@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -61,7 +62,8 @@ from doorstep.quality.services.complaints import complaint_open
 from doorstep.tests.factories import TechnicianFactory, WorkOrderFactory
 from doorstep.visits.arrival.card import card_url
 from doorstep.visits.arrival.escalation import task_open
-from doorstep.visits.models import EscalationTask, TakeBack
+from doorstep.visits.consent.drawing import png_bytes, signature_png_data_url
+from doorstep.visits.models import EscalationTask, TakeBack, VisitPhoto
 
 # --- the roles of the matrix (columns) -------------------------------------------------------------------
 ANON = "anonymous"
@@ -102,6 +104,7 @@ class Things:
     insight: Insight
     flag: LanguageFlag
     card_token: str
+    photo_pk: int
 
     def role_of(self, column: str) -> str:
         if column == ANON:
@@ -207,9 +210,15 @@ def build_things() -> Things:
         order=order, receipt_no="TB-1", reason=TakeBack.Reason.choices[0][0], items="室内机", at=clock.now()
     )
     token = card_url(world.tech).rstrip("/").rsplit("/", 1)[-1]
+    photo = VisitPhoto.objects.create(
+        order=order,
+        kind="note_left",
+        image=ContentFile(png_bytes(signature_png_data_url()), name="p.png"),
+        at=clock.now(),
+    )
     return Things(
         world, order, closed, other, partner_order, ref, partner_key, tokens, task, complaint.pk, batch, run,
-        call.pk, warning, insight, flag, token,
+        call.pk, warning, insight, flag, token, photo.pk,
     )  # fmt: skip
 
 
@@ -271,6 +280,7 @@ class Entry:
     data: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # query string of a GET
     get_status: str = ""  # what an allowed GET answers, when not 200 (a redirect)
+    customer_act: bool = False  # a POST only the customer may make, from their own link (R-CO-1)
 
 
 ALL_STAFF = frozenset({*Role})
@@ -303,13 +313,16 @@ def action(
 
 
 def signed(get: bool = True, post: bool = False, kwargs: Kwargs | None = None) -> Entry:
-    """A customer's signed link: no log-in; whoever holds it is treated as the customer of its order."""
+    """A customer's signed link: no log-in; whoever holds it is treated as the customer of its order. Its acts
+    (a consent, the signature, the payment, the survey, a complaint) are the customer's own: a request that
+    carries a staff session is refused, the page itself stays readable (R-CO-1)."""
     return Entry(
         kwargs=kwargs or (lambda t: {"token": tracking_token(t.order)}),
         get=ALL_STAFF if get else None,
         post=ALL_STAFF if post else None,
         public=True,
         customer_of=lambda t: t.order,
+        customer_act=post,
     )
 
 
@@ -383,6 +396,9 @@ ENTRIES.update(
         "visits:step": action(FIELD, kwargs=lambda t: {"number": t.order.number, "name": "kit"}),
         "visits:customer": page(post=FIELD, scope=ORDER_SCOPE, kwargs=NUMBER),
         "visits:report": page(scope=ORDER_SCOPE, kwargs=NUMBER),
+        "visits:photo": page(
+            scope=ORDER_SCOPE, kwargs=lambda t: {"number": t.order.number, "pk": t.photo_pk}
+        ),
         "visits:takeback": page(scope=ORDER_SCOPE, kwargs=NUMBER),
         # quality
         "quality:callbacks": page(get=CALLERS),
@@ -447,7 +463,7 @@ ENTRIES.update(
             post=FIELD,
             scope=ORDER_SCOPE,
             api="staff",
-            data={"kind": "take_back", "given_by": "刘女士"},
+            data={"kind": "take_back", "given_by": "刘女士", "source": "phone_agreed"},
         ),
         # the partner API: a partner's key
         "api:push_order": Entry(get=None, post=frozenset({Party.PARTNER}), api="partner"),
@@ -514,6 +530,8 @@ def expected(entry: Entry, method: str, t: Things, column: str) -> str:
             return UNAUTH  # a staff token on the partner API, a partner key on the staff API
     elif column == ANON and not entry.public:
         return LOGIN
+    if entry.customer_act and method == "post" and column != ANON:
+        return DENY  # a staff session on the customer's link acts for nobody (R-CO-1)
     if entry.public or column == PARTNER:
         return (entry.get_status or OK) if method == "get" else PASSED
     role = t.role_of(column)
@@ -605,6 +623,11 @@ def cells_of(key: str) -> list[tuple[str, str]]:
     if entry.get is None and entry.post is not None and not entry.api:
         methods = ["get", "post"]  # a GET on a POST-only URL: 405 (or the log-in page)
     return [(m, c) for m in methods for c in columns]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path  # the visit photo is written here, not into var/
 
 
 @pytest.fixture(scope="module")
