@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
+from doorstep.api.idempotency import Replay, replay_response
 from doorstep.api.models import ApiToken
 from doorstep.api.orders import router as orders_router
 from doorstep.api.partner import router as partner_router
-from doorstep.core.errors import DomainError
+from doorstep.core.errors import DomainError, conflict_from
 
 
 class TokenAuth(HttpBearer):
@@ -46,6 +48,18 @@ def _error(
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return _error(request, exc.status, exc.code, exc.text(), exc.field)
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    """A constraint refused a concurrent duplicate: 409 with the conflict's code, never a server error."""
+    conflict = conflict_from(exc)
+    return _error(request, conflict.status, conflict.code, conflict.text(), conflict.field)
+
+
+@api.exception_handler(Replay)
+def on_replay(request: HttpRequest, exc: Replay) -> HttpResponse:
+    return replay_response(exc.row)
 
 
 @api.exception_handler(ValidationError)

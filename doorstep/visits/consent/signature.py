@@ -8,13 +8,13 @@ import binascii
 from django.db import transaction
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid
+from doorstep.core.errors import Conflict, DomainError, ErrorCode, Forbidden, Invalid
 from doorstep.network.actors import Actor
 from doorstep.network.roles import Party
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import order_transition
+from doorstep.orders.services import order_lock, order_transition
 from doorstep.visits.common import SIGNABLE
 from doorstep.visits.models import Signature
 
@@ -48,6 +48,9 @@ def signature_capture(
         raise Invalid(ErrorCode.SIGNER_REQUIRED, field="signer_name")
     _png_bytes(image)
     with transaction.atomic():
+        order_lock(order)  # one signature per order: a concurrent one waits here, then finds it signed
+        if Signature.objects.filter(order=order).exists():
+            raise Conflict(ErrorCode.ALREADY_SIGNED)
         Signature.objects.create(
             order=order,
             method=method,
