@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "doorstep.core.middleware.ConflictMiddleware",  # a conflict that escaped a view: 409, not 500
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -8,9 +8,10 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from doorstep.core.errors import ErrorCode, Invalid
+from doorstep.core.errors import Conflict, ErrorCode, Invalid, conflict_from
 
 # C0 control characters and DEL; tab, line feed and carriage return are ordinary text
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -53,6 +54,30 @@ def control_character_field(request: HttpRequest) -> str | None:
     return None
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or "json" in request.headers.get("Accept", "")
+
+
+class ConflictMiddleware:
+    """The last net under every page: a conflict that escaped a view (a ``Conflict``, or a unique or
+    exclusion constraint refusing a concurrent duplicate) answers 409 with its message, never 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, IntegrityError):
+            exception = conflict_from(exception)
+        if not isinstance(exception, Conflict):
+            return None
+        if _wants_json(request):
+            return JsonResponse(exception.as_dict(), status=409)
+        return HttpResponse(exception.text(), status=409, content_type="text/plain; charset=utf-8")
+
+
 class InputHygieneMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -62,6 +87,6 @@ class InputHygieneMiddleware:
         if field is None:
             return self.get_response(request)
         error = Invalid(ErrorCode.CONTROL_CHARACTER, field=field, name=field)
-        if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+        if _wants_json(request):
             return JsonResponse(error.as_dict(), status=400)
         return HttpResponse(error.text(), status=400, content_type="text/plain; charset=utf-8")
