@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -15,7 +15,7 @@ from doorstep.api.idempotency import Replay, replay_response
 from doorstep.api.models import ApiToken
 from doorstep.api.orders import router as orders_router
 from doorstep.api.partner import router as partner_router
-from doorstep.core.errors import DomainError, conflict_from
+from doorstep.core.errors import DomainError, db_conflict
 
 
 class TokenAuth(HttpBearer):
@@ -50,10 +50,13 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return _error(request, exc.status, exc.code, exc.text(), exc.field)
 
 
-@api.exception_handler(IntegrityError)
-def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
-    """A constraint refused a concurrent duplicate: 409 with the conflict's code, never a server error."""
-    conflict = conflict_from(exc)
+@api.exception_handler(DatabaseError)
+def on_database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """A constraint refused a concurrent duplicate, or two writers collided (deadlock): 409 with the
+    conflict's code, never a server error. Any other database error is a fault and stays one."""
+    conflict = db_conflict(exc)
+    if conflict is None:
+        raise exc
     return _error(request, conflict.status, conflict.code, conflict.text(), conflict.field)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import DatabaseError, IntegrityError, models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
@@ -293,6 +293,21 @@ class Conflict(DomainError):
         super().__init__(code, **kwargs)
 
 
+# PostgreSQL's answers to writers that collided: deadlock detected, serialization failure
+COLLISION_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def db_conflict(error: BaseException) -> Conflict | None:
+    """The conflict a database error stands for, or None when it is not one (then it is a real fault)."""
+    if isinstance(error, IntegrityError):
+        return conflict_from(error)
+    if isinstance(error, DatabaseError):
+        sqlstate = getattr(error.__cause__, "sqlstate", None)
+        if sqlstate in COLLISION_SQLSTATES:
+            return Conflict(ErrorCode.CONFLICT)
+    return None
+
+
 def conflict_from(error: Exception) -> Conflict:
     """The domain conflict a database refusal (a unique or exclusion constraint, a serialization failure)
     stands for; the constraint's name picks the code when it has one of its own."""
@@ -308,5 +323,6 @@ CONSTRAINT_CODES: dict[str, ErrorCode] = {
     "technician_appointments_do_not_overlap": ErrorCode.APPOINTMENT_OVERLAP,
     "signature_order_id_key": ErrorCode.ALREADY_SIGNED,
     "visits_signature.order_id": ErrorCode.ALREADY_SIGNED,
+    "payment_transaction_once": ErrorCode.CONFLICT,
 }
 _CONSTRAINT_PARAMS: dict[ErrorCode, dict[str, Any]] = {ErrorCode.APPOINTMENT_OVERLAP: {"number": "—"}}

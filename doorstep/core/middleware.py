@@ -8,10 +8,9 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from doorstep.core.errors import Conflict, ErrorCode, Invalid, conflict_from
+from doorstep.core.errors import Conflict, ErrorCode, Invalid, db_conflict
 
 # C0 control characters and DEL; tab, line feed and carriage return are ordinary text
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -69,13 +68,12 @@ class ConflictMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, IntegrityError):
-            exception = conflict_from(exception)
-        if not isinstance(exception, Conflict):
+        conflict = exception if isinstance(exception, Conflict) else db_conflict(exception)
+        if conflict is None:
             return None
         if _wants_json(request):
-            return JsonResponse(exception.as_dict(), status=409)
-        return HttpResponse(exception.text(), status=409, content_type="text/plain; charset=utf-8")
+            return JsonResponse(conflict.as_dict(), status=409)
+        return HttpResponse(conflict.text(), status=409, content_type="text/plain; charset=utf-8")
 
 
 class InputHygieneMiddleware:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from django.contrib import messages
-from django.db import IntegrityError
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext as _
 
-from doorstep.core.errors import Conflict, DomainError, conflict_from
+from doorstep.core.errors import Conflict, DomainError, db_conflict
 from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import order_get
@@ -72,8 +72,11 @@ def perform(
             result, replayed = once(request, action)
     except DomainError as err:
         ok, refusal = False, err
-    except IntegrityError as err:  # a constraint refused a concurrent duplicate: a conflict, not a crash
-        ok, refusal = False, conflict_from(err)
+    except DatabaseError as err:  # a constraint refused a concurrent duplicate: a conflict, not a crash
+        refusal = db_conflict(err)
+        if refusal is None:
+            raise
+        ok = False
     else:
         text = done if done is not None else result if isinstance(result, str) else None
         if replayed:

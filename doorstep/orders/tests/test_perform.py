@@ -110,3 +110,13 @@ def test_a_conflict_that_escaped_a_view_is_409_not_500() -> None:
     api = net.process_exception(RequestFactory().post("/api/orders"), IntegrityError("unique"))
     assert api is not None and api.status_code == 409 and json.loads(api.content)["code"] == "conflict"
     assert net.process_exception(RequestFactory().get("/"), ValueError("other")) is None
+    from django.db import OperationalError
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    collided = OperationalError("deadlock detected")
+    collided.__cause__ = Deadlock()
+    answer = net.process_exception(RequestFactory().post("/api/orders"), collided)
+    assert answer is not None and answer.status_code == 409
+    assert net.process_exception(RequestFactory().get("/"), OperationalError("disk full")) is None
