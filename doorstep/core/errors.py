@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, models
@@ -312,17 +313,15 @@ def conflict_from(error: Exception) -> Conflict:
     """The domain conflict a database refusal (a unique or exclusion constraint, a serialization failure)
     stands for; the constraint's name picks the code when it has one of its own."""
     text = str(error)
-    for constraint, code in CONSTRAINT_CODES.items():
+    for constraint, conflict in CONSTRAINT_CONFLICTS.items():
         if constraint in text:
-            return Conflict(code, **_CONSTRAINT_PARAMS.get(code, {}))
+            return conflict()
     return Conflict(ErrorCode.CONFLICT)
 
 
-# constraint name → the refusal it stands for (names are unique across the schema)
-CONSTRAINT_CODES: dict[str, ErrorCode] = {
-    "technician_appointments_do_not_overlap": ErrorCode.APPOINTMENT_OVERLAP,
-    "signature_order_id_key": ErrorCode.ALREADY_SIGNED,
-    "visits_signature.order_id": ErrorCode.ALREADY_SIGNED,
-    "payment_transaction_once": ErrorCode.CONFLICT,
+# constraint name (PostgreSQL's, or SQLite's table.column) → the refusal it stands for
+CONSTRAINT_CONFLICTS: dict[str, Callable[[], Conflict]] = {
+    "technician_appointments_do_not_overlap": lambda: Conflict(ErrorCode.APPOINTMENT_OVERLAP, number="—"),
+    "signature_order_id_key": lambda: Conflict(ErrorCode.ALREADY_SIGNED),
+    "visits_signature.order_id": lambda: Conflict(ErrorCode.ALREADY_SIGNED),
 }
-_CONSTRAINT_PARAMS: dict[ErrorCode, dict[str, Any]] = {ErrorCode.APPOINTMENT_OVERLAP: {"number": "—"}}

@@ -52,6 +52,9 @@ def technician_eligible(ctx: MoveContext) -> Params:
     tech = Technician.objects.select_related("staff").filter(pk=ctx.param("technician") or 0).first()
     if tech is None:
         raise Invalid(ErrorCode.TECHNICIAN_UNKNOWN, field="technician")
+    if order.status != S.DISPATCHED and order.technician_id == tech.pk:
+        # already this technician's: a repeated request (often a concurrent duplicate), not a second move
+        raise Conflict(ErrorCode.SAME_TECHNICIAN, field="technician")
     day = clock.local(order.window_start or clock.now()).date()
     reasons = technician_ineligibility(order=order, technician=tech, on=day)
     if reasons:

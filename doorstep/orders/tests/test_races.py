@@ -291,6 +291,23 @@ def test_moves_through_the_api_answer_409_to_every_loser(world) -> None:  # type
     assert events(order, "dispatch") == 1
 
 
+def test_an_order_is_assigned_once_through_the_api_even_by_requests_that_read_it_late_R_DI_2(world) -> None:  # type: ignore[no-untyped-def]
+    """Each request reads the order itself: a late one sees it assigned and must not assign it again."""
+    order = placed(world, status="dispatched", where=NEAR)
+    _token, key = ApiToken.issue(user=world.staff["outlet_manager"].user, name="race")
+    path = f"/orders/{order.number}/actions/assign"
+
+    def assign(i: int) -> Any:
+        with clock.frozen_at(at(8)):  # a working morning: the technician is on shift
+            return _post(key, path, {"technician": world.tech.pk, "reason": "客户要求"})
+
+    responses = _api_race(assign)
+    codes = Counter(r.status_code for r in responses)
+    assert codes[200] == 1 and codes[409] == N - 1, codes
+    assert {r.json()["code"] for r in responses if r.status_code == 409} <= {"stale_order", "same_technician"}
+    assert events(order, "assign") == 1
+
+
 def test_a_partner_reference_makes_one_order_R_IN_1(world) -> None:  # type: ignore[no-untyped-def]
     _partner, key = PartnerAccount.issue(brand=world.brand, code="jd", name="京东")
     body = {**ORDER, "external_ref": "JD-1"}
