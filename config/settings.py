@@ -155,6 +155,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "doorstep.core.middleware.ConflictMiddleware",  # a conflict that escaped a view: 409, not 500
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -12,10 +13,11 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.security import HttpBearer
 from ninja.throttling import AuthRateThrottle
 
+from doorstep.api.idempotency import Replay, replay_response
 from doorstep.api.models import ApiToken
 from doorstep.api.orders import router as orders_router
 from doorstep.api.partner import router as partner_router
-from doorstep.core.errors import DomainError, ErrorCode
+from doorstep.core.errors import DomainError, ErrorCode, db_conflict
 from doorstep.core.ratelimit import retry_after
 
 
@@ -68,6 +70,21 @@ def _error(
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return _error(request, exc.status, exc.code, exc.text(), exc.field)
+
+
+@api.exception_handler(DatabaseError)
+def on_database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """A constraint refused a concurrent duplicate, or two writers collided (deadlock): 409 with the
+    conflict's code, never a server error. Any other database error is a fault and stays one."""
+    conflict = db_conflict(exc)
+    if conflict is None:
+        raise exc
+    return _error(request, conflict.status, conflict.code, conflict.text(), conflict.field)
+
+
+@api.exception_handler(Replay)
+def on_replay(request: HttpRequest, exc: Replay) -> HttpResponse:
+    return replay_response(exc.row)
 
 
 @api.exception_handler(ValidationError)

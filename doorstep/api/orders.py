@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status as Reply
 
+from doorstep.api.idempotency import idempotent
 from doorstep.api.schemas import (
     ERRORS,
     ChargeIn,
@@ -106,15 +107,18 @@ def order_detail_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
 
 
 @router.post("", response={200: OrderDetailOut, 201: OrderDetailOut, **ERRORS}, summary="Create a work order")
+@idempotent
 def create_order(
     request: HttpRequest,
     payload: OrderIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="a retry with the same key and body returns the first answer",
+    ),
 ) -> Reply[dict[str, Any]]:
     actor = _actor(request)
-    order, outcome = order_create(
-        actor=actor, req=IntakeRequest(**payload.dict()), idempotency_key=idempotency_key
-    )
+    order, outcome = order_create(actor=actor, req=IntakeRequest(**payload.dict()))
     out = order_detail_out(order, actor)
     out["outcome"] = outcome.value
     return Reply(201 if outcome == Outcome.CREATED else 200, out)
@@ -139,6 +143,9 @@ def read_order(request: HttpRequest, number: str) -> dict[str, Any]:
 @router.post(
     "/{number}/actions/{action}", response={200: OrderDetailOut, **ERRORS}, summary="Perform a lifecycle move"
 )
+@idempotent(
+    outside_transaction=lambda path: path.get("action") == Action.PAY
+)  # the intent commits on its own
 def perform_action(request: HttpRequest, number: str, action: str, payload: TransitionIn) -> dict[str, Any]:
     actor = _actor(request)
     order = _order(actor, number)
@@ -160,6 +167,7 @@ def perform_action(request: HttpRequest, number: str, action: str, payload: Tran
 @router.post(
     "/{number}/charges", response={201: OrderDetailOut, **ERRORS}, summary="Add a fee-standard charge"
 )
+@idempotent
 def add_charge(request: HttpRequest, number: str, payload: ChargeIn) -> Reply[dict[str, Any]]:
     actor = _actor(request)
     order = _order(actor, number)
@@ -179,6 +187,7 @@ def add_charge(request: HttpRequest, number: str, payload: ChargeIn) -> Reply[di
     response={201: OrderDetailOut, **ERRORS},
     summary="Record that the customer agreed by phone (source=phone_agreed)",
 )
+@idempotent
 def add_consent(request: HttpRequest, number: str, payload: ConsentIn) -> Reply[dict[str, Any]]:
     actor = _actor(request)
     order = _order(actor, number)

@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status as Reply
 from ninja.security import HttpBearer
 
+from doorstep.api.idempotency import idempotent
 from doorstep.api.schemas import ERRORS
 from doorstep.channels.models import PartnerAccount, PartnerOrder
 from doorstep.channels.partner import Delivered, PartnerPush, partner_order, push
@@ -116,6 +117,7 @@ def _push_data(partner: PartnerAccount, payload: PartnerOrderIn) -> PartnerPush:
         "listed in missing_items."
     ),
 )
+@idempotent
 def push_order(request: HttpRequest, payload: PartnerOrderIn) -> Reply[dict[str, Any]]:
     partner: PartnerAccount = request.auth  # type: ignore[attr-defined]
     ref, created = push(partner=partner, data=_push_data(partner, payload))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.db import models
+from django.db import DatabaseError, IntegrityError, models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
@@ -18,9 +19,14 @@ class ErrorCode(models.TextChoices):
     text computed at the raise site is ``%(detail)s``.
     """
 
+    ALREADY_SIGNED = "already_signed", _("该工单已有客户签字，不能重复签字。")
     AMOUNT_NOT_QUOTE = "amount_not_quote", _("收款金额与客户确认的报价不符。")
     ANSWER_REQUIRED = "answer_required", _("请记录电话指导的内容。")
     APOLOGY_REQUIRED = "apology_required", "%(detail)s"
+    APPOINTMENT_OVERLAP = (
+        "appointment_overlap",
+        _("工程师在该时段已有确认的预约（工单 %(number)s），同一工程师的预约不能重叠。"),
+    )
     BRAND_UNKNOWN = "brand_unknown", _("品牌不存在：%(code)s")
     BRAND_WITHOUT_CENTRE = "brand_without_centre", _("该品牌没有服务中心。")
     CALL_NOTE_REQUIRED = "call_note_required", _("请填写致电内容（致歉、原因、预计到达时间）。")
@@ -38,6 +44,7 @@ class ErrorCode(models.TextChoices):
         _("从故障机或周转机拆取配件须先记录客户同意（R-AN-3）。"),
     )
     CANNOT_ACCEPT = "cannot_accept", _("只有网点可以接单，且工单须处于「已派网点」。")
+    CONFLICT = "conflict", _("该操作与同时进行的另一操作冲突，未执行。请刷新后查看结果。")
     CONTROL_CHARACTER = (
         "control_character",
         _("输入「%(name)s」中含有不可见的控制字符（如 NUL），请删除后重试。"),
@@ -87,6 +94,15 @@ class ErrorCode(models.TextChoices):
     FLAG_NOT_FOUND = "flag_not_found", _("找不到该服务用语标记。")
     GIVEN_BY_REQUIRED = "given_by_required", _("请填写同意人姓名。")
     HANDOVER_SUPERVISOR_ONLY = "handover_supervisor_only", _("首问负责只能由客服主管转交。")
+    IDEMPOTENCY_IN_PROGRESS = (
+        "idempotency_in_progress",
+        _("使用同一 Idempotency-Key 的请求正在处理中，请稍后用同一键重试以取得结果。"),
+    )
+    IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid", _("Idempotency-Key 须为 1–100 个可见字符。")
+    IDEMPOTENCY_KEY_REUSED = (
+        "idempotency_key_reused",
+        _("该 Idempotency-Key 已用于另一请求（方法、路径或内容不同），请为新请求使用新的键。"),
+    )
     ILLEGAL_MOVE = "illegal_move", _("工单当前状态为「%(current)s」，不能执行「%(action)s」。")
     IMPORT_COLUMNS = "import_columns", _("文件缺少必需的列：%(columns)s（见模板）")
     IMPORT_EMPTY = "import_empty", _("文件是空的。")
@@ -284,3 +300,46 @@ class Forbidden(DomainError):
 
 class Invalid(DomainError):
     status = 422
+
+
+class Conflict(DomainError):
+    """A concurrent request won: the action was not carried out (nothing written) and the caller is told so
+    with 409 and a code, never a server error and never a second effect."""
+
+    status = 409
+
+    def __init__(self, code: ErrorCode | str = ErrorCode.CONFLICT, /, **kwargs: Any) -> None:
+        super().__init__(code, **kwargs)
+
+
+# PostgreSQL's answers to writers that collided: deadlock detected, serialization failure
+COLLISION_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def db_conflict(error: BaseException) -> Conflict | None:
+    """The conflict a database error stands for, or None when it is not one (then it is a real fault)."""
+    if isinstance(error, IntegrityError):
+        return conflict_from(error)
+    if isinstance(error, DatabaseError):
+        sqlstate = getattr(error.__cause__, "sqlstate", None)
+        if sqlstate in COLLISION_SQLSTATES:
+            return Conflict(ErrorCode.CONFLICT)
+    return None
+
+
+def conflict_from(error: Exception) -> Conflict:
+    """The domain conflict a database refusal (a unique or exclusion constraint, a serialization failure)
+    stands for; the constraint's name picks the code when it has one of its own."""
+    text = str(error)
+    for constraint, conflict in CONSTRAINT_CONFLICTS.items():
+        if constraint in text:
+            return conflict()
+    return Conflict(ErrorCode.CONFLICT)
+
+
+# constraint name (PostgreSQL's, or SQLite's table.column) → the refusal it stands for
+CONSTRAINT_CONFLICTS: dict[str, Callable[[], Conflict]] = {
+    "technician_appointments_do_not_overlap": lambda: Conflict(ErrorCode.APPOINTMENT_OVERLAP, number="—"),
+    "signature_order_id_key": lambda: Conflict(ErrorCode.ALREADY_SIGNED),
+    "visits_signature.order_id": lambda: Conflict(ErrorCode.ALREADY_SIGNED),
+}

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from doorstep.core.errors import ErrorCode, Invalid
+from doorstep.core.errors import Conflict, ErrorCode, Invalid, db_conflict
 from doorstep.core.uploads import MB, size_text
 
 # C0 control characters and DEL; tab, line feed and carriage return are ordinary text
@@ -58,6 +58,29 @@ def control_character_field(request: HttpRequest) -> str | None:
     return None
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or "json" in request.headers.get("Accept", "")
+
+
+class ConflictMiddleware:
+    """The last net under every page: a conflict that escaped a view (a ``Conflict``, or a unique or
+    exclusion constraint refusing a concurrent duplicate) answers 409 with its message, never 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        conflict = exception if isinstance(exception, Conflict) else db_conflict(exception)
+        if conflict is None:
+            return None
+        if _wants_json(request):
+            return JsonResponse(conflict.as_dict(), status=409)
+        return HttpResponse(conflict.text(), status=409, content_type="text/plain; charset=utf-8")
+
+
 class InputHygieneMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -87,6 +110,6 @@ def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
 
 
 def _refuse(request: HttpRequest, error: Invalid, status: int) -> HttpResponse:
-    if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+    if _wants_json(request):
         return JsonResponse(error.as_dict(), status=status)
     return HttpResponse(error.text(), status=status, content_type="text/plain; charset=utf-8")

@@ -17,8 +17,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
+
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, ErrorCode, Invalid
+from doorstep.core.errors import Conflict, DomainError, ErrorCode, Invalid
 from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.calendar import on_leave_at, work_day
 from doorstep.dispatch.daymodel import order_location, technician_location
@@ -50,6 +52,9 @@ def technician_eligible(ctx: MoveContext) -> Params:
     tech = Technician.objects.select_related("staff").filter(pk=ctx.param("technician") or 0).first()
     if tech is None:
         raise Invalid(ErrorCode.TECHNICIAN_UNKNOWN, field="technician")
+    if order.status != S.DISPATCHED and order.technician_id == tech.pk:
+        # already this technician's: a repeated request (often a concurrent duplicate), not a second move
+        raise Conflict(ErrorCode.SAME_TECHNICIAN, field="technician")
     day = clock.local(order.window_start or clock.now()).date()
     reasons = technician_ineligibility(order=order, technician=tech, on=day)
     if reasons:
@@ -106,6 +111,38 @@ def technician_available_for_window(ctx: MoveContext) -> Params | None:
     day = work_day(tech, clock.local(start).date(), policy_of(order))
     inside = day.works and day.start is not None and day.end is not None and day.start <= start < day.end
     return None if inside else {"outside_shift": True}
+
+
+# the statuses in which a visit holds its technician's time (the database's exclusion constraint on
+# PostgreSQL, orders migration 0008, names the same ones)
+SLOT_HOLDING = (S.CONFIRMED, S.EN_ROUTE, S.ARRIVED, S.IN_SERVICE)
+
+
+def technician_slot_free(ctx: MoveContext) -> None:
+    """One technician never holds two overlapping confirmed appointments (R-DI-3, R-DI-9).
+
+    The technician's row is locked first, so confirmations for one technician queue up and each sees the
+    ones before it (SQLite's IMMEDIATE transactions serialise every writer anyway). On PostgreSQL the
+    exclusion constraint ``technician_appointments_do_not_overlap`` is the last word.
+    """
+    order = ctx.order
+    tech = ctx.updates.get("technician") or order.technician
+    start = ctx.updates.get("window_start", order.window_start)
+    end = ctx.updates.get("window_end", order.window_end)
+    if tech is None or start is None or end is None:
+        return
+    if connection.in_atomic_block:  # inside the move; a dry check (order_move_check alone) only reads
+        list(Technician.objects.select_for_update().filter(pk=tech.pk).values_list("pk", flat=True))
+    clash = (
+        WorkOrder.objects.filter(
+            technician=tech, status__in=SLOT_HOLDING, window_start__lt=end, window_end__gt=start
+        )
+        .exclude(pk=order.pk)
+        .order_by("window_start")
+        .first()
+    )
+    if clash is not None:
+        raise Conflict(ErrorCode.APPOINTMENT_OVERLAP, field="window_start", number=clash.number)
 
 
 def outlet_acceptance_clock(ctx: MoveContext) -> None:
@@ -206,6 +243,8 @@ RULES: list[Rule] = [
     guard(A.ASSIGN, technician_eligible, "R-DI-2"),
     guard(A.RESCHEDULE, reschedule_notice_rule, "R-DI-8"),
     guard(A.CONFIRM_APPOINTMENT, technician_available_for_window, "R-DI-2, R-DI-3"),
+    guard(A.CONFIRM_APPOINTMENT, technician_slot_free, "R-DI-3, R-DI-9"),
+    guard(A.ASSIGN, technician_slot_free, "R-DI-3, R-DI-9", sources=[S.CONFIRMED]),
     effect((A.DISPATCH, A.TRANSFER), outlet_acceptance_clock, "R-DI-1"),
     effect(A.ASSIGN, assign_accepts, "R-DI-1"),
     effect((A.DECLINE, A.CANCEL), offer_ends, "R-DI-1, R-AR-5"),

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
+from doorstep.core.errors import Conflict, DomainError, ErrorCode, Forbidden, Invalid, NotFound
 from doorstep.core.punctuality import appointment_of, assess_with
 from doorstep.dispatch.models import DeadlineState, LateCall, OutletOffer
 from doorstep.dispatch.selectors import DONE_TODAY, outlet_suggestions
@@ -25,7 +25,7 @@ from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.selectors import order_is_visible_to
-from doorstep.orders.services import order_transition
+from doorstep.orders.services import order_lock, order_transition
 
 log = logging.getLogger(__name__)
 LIVE = (DeadlineState.OPEN, DeadlineState.OVERDUE)
@@ -111,7 +111,9 @@ def outlet_accept(*, order: WorkOrder, actor: Actor) -> OutletOffer:
     if offer is None or offer.state not in LIVE:
         raise DomainError(ErrorCode.NO_OPEN_OFFER)
     with transaction.atomic():
-        offers_close(order=order, outcome="accepted")
+        order_lock(order)  # concurrent accepts queue here; the first closes the offer
+        if offers_close(order=order, outcome="accepted") == 0:
+            raise Conflict(ErrorCode.NO_OPEN_OFFER)
         EventKind.OUTLET_ACCEPTED.record(
             order=order,
             actor=actor,

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from django.contrib import messages
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext as _
 
-from doorstep.core.errors import DomainError
+from doorstep.core.errors import Conflict, DomainError, db_conflict
 from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import order_get
@@ -54,28 +55,40 @@ def perform(
 ) -> HttpResponse:
     """Run the POSTed ``action`` and go back to ``back`` (a URL or a URL name) with a message.
 
-    A refusal (``DomainError``) shows its text as an error and goes to ``refused_back`` if given. Success
+    A refusal (``DomainError``) shows its text as an error and goes to ``refused_back`` if given. A conflict
+    (``Conflict``, or a constraint that refused a concurrent duplicate) answers an htmx request 409 with
+    ``HX-Location`` to the same page, so the message is shown and the status says what happened. Success
     shows ``done``; without ``done``, the text the action returns (nothing if it returns ``None``).
     ``once`` (the technician app's idempotency key) runs the action at most once per key; a replay only
     says so. A request replayed from the technician's offline queue (``X-Visit-Queue``) gets JSON
     ``{"ok": …, "redirect": …}`` instead of a redirect.
     """
     ok, replayed, result = True, False, None
+    refusal: DomainError | None = None
     try:
         if once is None:
             result = action()
         else:
             result, replayed = once(request, action)
     except DomainError as err:
+        ok, refusal = False, err
+    except DatabaseError as err:  # a constraint refused a concurrent duplicate: a conflict, not a crash
+        refusal = db_conflict(err)
+        if refusal is None:
+            raise
         ok = False
-        messages.error(request, err.text())
     else:
         text = done if done is not None else result if isinstance(result, str) else None
         if replayed:
             messages.info(request, _("该操作已提交过（离线重发），未重复执行。"))
         elif text:
             messages.success(request, text)
+    if refusal is not None:
+        messages.error(request, refusal.text())
     url = resolve_url(back if ok or refused_back is None else refused_back)
     if request.headers.get("X-Visit-Queue"):
         return JsonResponse({"ok": ok, "redirect": url})
+    if isinstance(refusal, Conflict) and request.headers.get("HX-Request"):
+        # 409, and htmx loads the page with the message (HX-Location is followed whatever the status)
+        return HttpResponse(status=409, headers={"HX-Location": url})
     return redirect(url)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
+from doorstep.core.errors import Conflict, DomainError, ErrorCode, Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
 from doorstep.network.roles import OUTLET_BOUND, Party, Role
 from doorstep.orders import deadlines
@@ -41,6 +41,7 @@ def order_transition(
     its event, the effects in the same transaction, and after commit the effects that leave the database.
     """
     with transaction.atomic():
+        order_lock(order)
         ctx = order_move_check(order=order, actor=actor, action=action, reason=reason, params=params)
         _transition(ctx)
         for r in rules_of(ctx.move, Phase.EFFECT):
@@ -48,6 +49,23 @@ def order_transition(
         for r in rules_of(ctx.move, Phase.AFTER_COMMIT):
             transaction.on_commit(partial(r.fn, ctx))
     return ctx.order
+
+
+def order_lock(order: WorkOrder) -> WorkOrder:
+    """Lock the order's row for the rest of the transaction; a concurrent writer got there first → Conflict.
+
+    Every read-then-write on one order runs under this lock, so two concurrent requests made from the same
+    version of the order give one effect and one 409 (``stale_order``): the guards of the loser never see a
+    half-applied winner, and the compare-and-set below stays the last word. Call it inside ``atomic``.
+    """
+    locked = (
+        WorkOrder.objects.select_for_update().filter(pk=order.pk).values_list("status", "version").first()
+    )
+    if locked is None:
+        raise NotFound(ErrorCode.ORDER_NOT_FOUND)
+    if locked != (order.status, order.version):
+        raise Conflict(ErrorCode.STALE_ORDER)
+    return order
 
 
 def order_move_check(
@@ -109,7 +127,7 @@ def _transition(ctx: MoveContext) -> None:
         status=move.target, version=F("version") + 1, updated_at=clock.now(), **ctx.updates
     )
     if changed != 1:
-        raise DomainError(ErrorCode.STALE_ORDER, status=409)
+        raise Conflict(ErrorCode.STALE_ORDER)
     order.refresh_from_db()
     ctx.event = event_record(
         order=order,

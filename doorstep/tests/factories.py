@@ -8,7 +8,7 @@ and centre. Dates are relative to the pinned instant (``clock.today()``), never 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from factory.django import DjangoModelFactory
 from doorstep.catalog.models import FeeItem, ProductLine, ProductModel, WarrantyPolicy
 from doorstep.core import clock
 from doorstep.customers.models import Address, Customer, OwnedProduct
+from doorstep.dispatch.moves import SLOT_HOLDING
 from doorstep.network.models import (
     Brand,
     Coverage,
@@ -254,6 +255,17 @@ class OwnedProductFactory(DjangoModelFactory[OwnedProduct]):
     purchase_date = factory.LazyFunction(lambda: dates.years_ago(3))
 
 
+def _free_start(tech: Any, start: datetime) -> datetime:
+    """The first two hours from ``start`` this technician holds no appointment in: one technician's
+    appointments never overlap (R-DI-3; an exclusion constraint on PostgreSQL)."""
+    held = WorkOrder.objects.filter(
+        technician=tech, status__in=SLOT_HOLDING, window_start__isnull=False, window_end__isnull=False
+    )
+    while held.filter(window_start__lt=start + timedelta(hours=2), window_end__gt=start).exists():
+        start += timedelta(hours=2)
+    return start
+
+
 class WorkOrderFactory(DjangoModelFactory[WorkOrder]):
     """An order through the real intake (``world`` is required), then placed in ``status`` with the fields
     that status implies: the world's outlet, its technician and a window (``window_start``; by default
@@ -279,7 +291,7 @@ class WorkOrderFactory(DjangoModelFactory[WorkOrder]):
             updates["outlet"] = outlet
         if status in WITH_TECH:
             updates["technician"] = tech
-            start = window_start or clock.now() + timedelta(hours=3)
+            start = window_start or _free_start(tech, clock.now() + timedelta(hours=3))
             updates.update(window_start=start, window_end=start + timedelta(hours=2))
         model_class.objects.filter(pk=order.pk).update(**updates)
         order.refresh_from_db()

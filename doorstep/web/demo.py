@@ -20,6 +20,7 @@ from doorstep.channels.demo import load_channels_demo
 from doorstep.core import clock
 from doorstep.customers.parsing import district_centroids
 from doorstep.dispatch.demo import load_dispatch_demo
+from doorstep.dispatch.moves import SLOT_HOLDING
 from doorstep.network.actors import Actor
 from doorstep.network.models import (
     Brand,
@@ -454,18 +455,30 @@ class Driver:
             return self.act("cancel", self.demo.actor("dispatcher"), reason="客户改期至下月，另行报修")
         if target == "dispatched":
             return
-        self.tech = self._skilled_technician()
+        start = self._window_start(now) if target != "assigned" else None
+        self.tech, start = self._skilled_technician(start)
         self.act("assign", self.demo.actor(self.manager), technician=self.tech.pk)
-        if target != "assigned":
-            self._appointment(now)
+        if start is not None:
+            self._appointment(start)
 
-    def _skilled_technician(self) -> Technician:
+    def _skilled_technician(self, start: datetime | None) -> tuple[Technician, datetime | None]:
+        """A technician with the skill, free at ``start`` (one technician's appointments never overlap);
+        when all are busy, the appointment moves a day on."""
         assert (
             self.order is not None and self.order.product is not None and self.order.product.model is not None
         )
         line_id = self.order.product.model.line_id
         skilled = [t for t in self.demo.techs[self.outlet.pk] if t.product_lines.filter(pk=line_id).exists()]
-        return self.rng.choice(skilled)
+        self.rng.shuffle(skilled)
+        while start is not None:
+            busy = WorkOrder.objects.filter(
+                status__in=SLOT_HOLDING, window_start__lt=start + timedelta(hours=2), window_end__gt=start
+            ).values_list("technician_id", flat=True)
+            free = [t for t in skilled if t.pk not in set(busy)]
+            if free:
+                return free[0], start
+            start += timedelta(days=1)
+        return skilled[0], None
 
     def _window_start(self, now: datetime) -> datetime:
         local_now = timezone.localtime(now)
@@ -481,8 +494,7 @@ class Driver:
         base = timezone.localtime(self.t).date() + timedelta(days=1)
         return timezone.make_aware(datetime.combine(base, time(self.rng.choice((9, 10, 14, 15)))))
 
-    def _appointment(self, now: datetime) -> None:
-        start = self._window_start(now)
+    def _appointment(self, start: datetime) -> None:
         self.act(
             "confirm_appointment",
             self.demo.actor(self.manager),

@@ -56,8 +56,12 @@ def test_create_returns_201_with_timeline_and_retry_with_same_key_returns_same_o
     assert body["status"] == Status.TRIAGED and body["phone"] == "+8613922223333"
     assert [e["kind"] for e in body["timeline"]] == ["created", "triage"]
     again = agent.call("post", "/orders", ORDER, **{"Idempotency-Key": "partner-42"})
-    assert again.status_code == 200 and again.json()["number"] == body["number"]
+    # the stored answer again, said to be a replay; nothing is created twice
+    assert again.status_code == 201 and again.json() == body
+    assert again.headers["Idempotent-Replayed"] == "true"
     assert WorkOrder.objects.count() == 1
+    other = agent.call("post", "/orders", {**ORDER, "detail": "7栋"}, **{"Idempotency-Key": "partner-42"})
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
 
 
 def test_incomplete_intake_lists_the_exact_items_R_IN_2(agent: Api) -> None:

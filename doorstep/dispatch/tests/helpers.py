@@ -10,6 +10,7 @@ from doorstep.orders.models import WorkOrder
 from doorstep.orders.tests.helpers import intake
 from doorstep.tests import dates
 
+VISIT_WINDOW = timedelta(minutes=90)  # one technician's appointments never overlap (R-DI-3, R-DI-9)
 DAY = dates.working_day(after=7)  # a Wednesday that the holiday calendar counts as a working day
 NEAR = (23.135, 113.30)  # about 3 km from the fixture technicians' home (23.13, 113.27)
 FAR = (23.20, 113.40)  # about 15 km away: some 50 minutes by road at city speed
@@ -33,8 +34,8 @@ def placed(
     updates: dict[str, Any] = {"status": status, "outlet": world.outlet}
     if status != "dispatched":
         updates["technician"] = tech or world.tech
-    if start is not None:
-        updates.update(window_start=start, window_end=start + timedelta(hours=2))
+    if start is not None:  # 90 minutes: visits an hour and a half apart do not overlap (R-DI-3)
+        updates.update(window_start=start, window_end=start + VISIT_WINDOW)
     WorkOrder.objects.filter(pk=order.pk).update(**updates)
     order.refresh_from_db()
     return order

@@ -27,7 +27,14 @@ def _role(move: Move) -> str:
     return next(r for r in PREFERRED_ROLE if r in move.roles)
 
 
-def _prepare(order, move: Move) -> None:  # type: ignore[no-untyped-def]
+def _prepare(order, move: Move, world) -> None:  # type: ignore[no-untyped-def]
+    if move.action == Action.ASSIGN and move.source != Status.DISPATCHED:
+        # a re-assignment moves the visit from another technician (the same one again is a repeat, R-AN-4)
+        from conftest import make_technician
+
+        before = make_technician("tech3", "黄师傅", world.outlet, world.line, "GZ-2024-0003")
+        WorkOrder.objects.filter(pk=order.pk).update(technician=before)
+        order.refresh_from_db()
     if move.action == Action.COMPLETE:
         add_signature(order)
     if move.action == Action.TAKE_BACK:
@@ -50,7 +57,7 @@ def _on_a_working_day(order: WorkOrder) -> Iterator[None]:
 def test_allowed_move_changes_status_and_writes_one_event(world, move: Move) -> None:
     # given an order in the move's source status with what the move needs
     order = order_in(world, move.source)
-    _prepare(order, move)
+    _prepare(order, move, world)
     extra = visit_evidence(order, move.action)  # what the visit's guards ask for (checklists, quote, …)
     before = order.events.count()
     # when the move is made by a role allowed to make it

@@ -74,3 +74,49 @@ def test_a_replayed_key_runs_nothing_and_says_so() -> None:
     perform(request, lambda: ran.append(1), "/v/1/", done="已完成", once=replay)
     assert ran == []
     assert _said(request) == [("info", "该操作已提交过（离线重发），未重复执行。")]
+
+
+def test_a_conflict_answers_htmx_409_with_the_page_to_load_and_the_message() -> None:
+    from django.db import IntegrityError
+
+    from doorstep.core.errors import Conflict
+
+    def lost() -> None:
+        raise Conflict("stale_order")
+
+    request = _post(**{"HX-Request": "true"})
+    response = perform(request, lost, "/back/")
+    assert (response.status_code, response["HX-Location"]) == (409, "/back/")
+    assert _said(request) == [("error", "工单已被他人更新，请刷新后重试。")]
+
+    def duplicate() -> None:  # a constraint refusing a concurrent duplicate is the same conflict
+        raise IntegrityError('duplicate key value violates unique constraint "visits_signature_order_id_key"')
+
+    request = _post(**{"HX-Request": "true"})
+    assert perform(request, duplicate, "/back/").status_code == 409
+    assert _said(request) == [("error", "该工单已有客户签字，不能重复签字。")]
+    plain = _post()  # without htmx: the usual redirect, with the message
+    assert perform(plain, lost, "/back/").status_code == 302 and _said(plain)
+
+
+def test_a_conflict_that_escaped_a_view_is_409_not_500() -> None:
+    from django.db import IntegrityError
+
+    from doorstep.core.middleware import ConflictMiddleware
+
+    net = ConflictMiddleware(lambda request: HttpRequest())  # type: ignore[arg-type,return-value]
+    page = net.process_exception(RequestFactory().post("/orders/1/"), IntegrityError("exclusion"))
+    assert page is not None and page.status_code == 409
+    api = net.process_exception(RequestFactory().post("/api/orders"), IntegrityError("unique"))
+    assert api is not None and api.status_code == 409 and json.loads(api.content)["code"] == "conflict"
+    assert net.process_exception(RequestFactory().get("/"), ValueError("other")) is None
+    from django.db import OperationalError
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    collided = OperationalError("deadlock detected")
+    collided.__cause__ = Deadlock()
+    answer = net.process_exception(RequestFactory().post("/api/orders"), collided)
+    assert answer is not None and answer.status_code == 409
+    assert net.process_exception(RequestFactory().get("/"), OperationalError("disk full")) is None

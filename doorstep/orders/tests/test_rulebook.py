@@ -143,7 +143,10 @@ def test_assign_checks_eligibility_on_the_appointment_day_not_today_R_DI_2(world
     """A technician on leave today but working on the appointment day can be assigned, and not vice versa."""
     today = at(9)
     with clock.frozen_at(today):
-        order = placed(world, status="confirmed", start=at(10) + timedelta(days=1))
+        from conftest import make_technician
+
+        before = make_technician("tech3", "黄师傅", world.outlet, world.line, "GZ-2024-0003")
+        order = placed(world, status="confirmed", start=at(10) + timedelta(days=1), tech=before)
         Leave.objects.create(technician=world.tech, kind="sick", starts_at=at(0), ends_at=at(23, 59))
         order_transition(
             order=order, actor=world.actor("outlet_manager"), action="assign", reason="改派",
@@ -152,13 +155,13 @@ def test_assign_checks_eligibility_on_the_appointment_day_not_today_R_DI_2(world
         order.refresh_from_db()
         assert order.technician_id == world.tech.pk
         Leave.objects.create(
-            technician=world.tech, kind="sick", starts_at=at(0) + timedelta(days=1),
+            technician=before, kind="sick", starts_at=at(0) + timedelta(days=1),
             ends_at=at(23, 59) + timedelta(days=1),
         )  # fmt: skip
         with pytest.raises(DomainError) as err:
             order_transition(
                 order=order, actor=world.actor("outlet_manager"), action="assign", reason="改派",
-                params={"technician": world.tech.pk},
+                params={"technician": before.pk},
             )  # fmt: skip
     assert err.value.code == "technician_not_eligible" and "请假" in err.value.text()
     assert WorkOrder.objects.get(pk=order.pk).version == order.version

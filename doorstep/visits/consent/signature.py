@@ -10,12 +10,12 @@ from __future__ import annotations
 from django.db import transaction
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid
+from doorstep.core.errors import Conflict, DomainError, ErrorCode, Forbidden, Invalid
 from doorstep.network.roles import Party
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.services import order_transition
+from doorstep.orders.services import order_lock, order_transition
 from doorstep.visits.common import SIGNABLE
 from doorstep.visits.consent.channel import Channel
 from doorstep.visits.consent.drawing import MAX_SIGNATURE_BYTES, png_bytes
@@ -55,6 +55,9 @@ def signature_record(
     png_bytes(image)
     method = METHOD[Source(channel.source)]
     with transaction.atomic():
+        order_lock(order)  # one signature per order: a concurrent one waits here, then finds it signed
+        if Signature.objects.filter(order=order).exists():
+            raise Conflict(ErrorCode.ALREADY_SIGNED)
         Signature.objects.create(
             order=order,
             method=method,

@@ -11,15 +11,17 @@ import secrets
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid
+from doorstep.core.errors import Conflict, DomainError, ErrorCode, Forbidden, Invalid
 from doorstep.core.privacy import mask_phone
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import order_lock
 from doorstep.visits.common import SIGNABLE, require_field_actor
 from doorstep.visits.consent.channel import Channel
 from doorstep.visits.consent.signature import signature_record
@@ -80,10 +82,12 @@ def signature_with_code(
     if pending is None or pending.expires_at < clock.now() or pending.attempts >= policy.sign_code_attempts:
         raise DomainError(ErrorCode.SIGN_CODE_MISSING)
     if not constant_time_compare(pending.code_hash, _hash(order, code.strip())):
-        SignCode.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1)
+        SignCode.objects.filter(pk=pending.pk).update(attempts=F("attempts") + 1)
         raise Invalid(ErrorCode.SIGN_CODE_WRONG, field="code")
     with transaction.atomic():
-        SignCode.objects.filter(pk=pending.pk).update(used_at=clock.now())
+        order_lock(order)
+        if SignCode.objects.filter(pk=pending.pk, used_at__isnull=True).update(used_at=clock.now()) != 1:
+            raise Conflict(ErrorCode.ALREADY_SIGNED)  # a concurrent request used this code and signed
         return signature_record(
             order=order,
             channel=Channel.customer_device(

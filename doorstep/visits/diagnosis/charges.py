@@ -13,6 +13,7 @@ from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import order_lock
 from doorstep.visits.common import ON_SITE, require_field_actor
 from doorstep.visits.models import ChargeLine
 
@@ -55,6 +56,7 @@ def charge_add(
         )
     qty = _quantity(quantity)
     with transaction.atomic():
+        order_lock(order)  # the order did not move (off site, completed) since it was read
         line = ChargeLine.objects.create(
             order=order,
             fee_item=fee,

@@ -172,7 +172,13 @@ class PaymentIntent(models.Model):
                 fields=["order", "quote_version", "method"],
                 condition=models.Q(state__in=["pending", "charged"]),
                 name="payment_intent_one_open",
-            )
+            ),
+            # a provider's transaction is recorded on one intent only: never applied twice (R-CO-2)
+            models.UniqueConstraint(
+                fields=["provider", "transaction_id"],
+                condition=~models.Q(transaction_id=""),
+                name="payment_transaction_once",
+            ),
         ]
 
     def __str__(self) -> str:

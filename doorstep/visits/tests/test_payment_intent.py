@@ -227,7 +227,8 @@ def test_the_pay_move_records_only_a_charged_intent_for_the_accepted_quote_R_CO_
     def intent(**fields: object) -> PaymentIntent:
         values: dict[str, object] = {
             "order": completed, "method": "wechat", "amount": quote.due, "quote_version": quote.version,
-            "state": State.CHARGED, "transaction_id": "WX1", "created_at": completed.created_at,
+            "state": State.CHARGED, "transaction_id": f"WX{PaymentIntent.objects.count()}",  # one each
+            "created_at": completed.created_at,
             "updated_at": completed.created_at, **fields,
         }  # fmt: skip
         return PaymentIntent.objects.create(key=f"K{PaymentIntent.objects.count()}", **values)
