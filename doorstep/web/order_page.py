@@ -7,6 +7,7 @@ Thin: each POST calls one service (``perform``).
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -31,6 +32,7 @@ from doorstep.visits.common import ON_SITE
 from doorstep.visits.consent.channel import PHONE_ACCEPTABLE, staff_channel
 from doorstep.visits.diagnosis.charges import charge_add
 from doorstep.visits.diagnosis.quote import fingerprint, quote_lines
+from doorstep.visits.idempotency import run_once
 from doorstep.visits.models import Consent
 from doorstep.visits.phone_agreement import phone_agreement_record
 from doorstep.visits.selectors import amount_due
@@ -58,6 +60,7 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         # staff record only what the customer agreed by phone, and only what may be agreed so (R-CO-1)
         "consent_kinds": [(v, label) for v, label in Consent.Kind.choices if v in PHONE_ACCEPTABLE],
         "quote_seen": fingerprint(quote_lines(order)),
+        "form_key": uuid.uuid4().hex,  # one per rendered form: a double submit adds one charge, not two
         # the customer's link, for the desk that sends it; never for acting as the customer (R-CO-1)
         "tracking_url": tracking_url(order) if actor.role in DESK else "",
         "on_site": order.status in ON_SITE and actor.role in FIELD,
@@ -111,6 +114,7 @@ def order_charge(request: HttpRequest, number: str) -> HttpResponse:
         ),
         reverse("orders:detail", args=[number]),
         done=_("已按收费标准添加收费项目。"),
+        once=run_once,
     )
 
 
@@ -131,4 +135,5 @@ def order_consent(request: HttpRequest, number: str) -> HttpResponse:
         ),
         reverse("orders:detail", args=[number]),
         done=_("已记录：客户电话同意（由您记录）。"),
+        once=run_once,
     )

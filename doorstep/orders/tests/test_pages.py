@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -127,3 +129,24 @@ def test_customer_tracking_page_needs_a_valid_signed_link(world) -> None:
     order = order_in(world, Status.CONFIRMED)
     assert Client().get(f"/t/{tracking_token(order)}/").status_code == 200
     assert Client().get(f"/t/{order.number}:forged/").status_code == 404
+
+
+def test_a_double_submitted_charge_form_adds_one_charge(world) -> None:  # type: ignore[no-untyped-def]
+    """The order page's charge form carries a key per rendering: a double tap (or a resent request) adds the
+    line once; the next rendering of the form adds another."""
+    order = order_in(world, Status.IN_SERVICE)
+    client = Client()
+    client.force_login(world.staff["technician"].user)
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    key = re.search(r'id="charge-form">.*?name="idem" value="([0-9a-f]{32})"', page, re.S)
+    assert key is not None
+    form = {"fee_code": "L-REPAIR", "quantity": "1", "idem": key.group(1)}
+    for _ in range(2):
+        client.post(f"/orders/{order.number}/charges/", form)
+    assert order.charges.count() == 1
+    again = re.search(
+        r'name="idem" value="([0-9a-f]{32})"', client.get(f"/orders/{order.number}/").content.decode()
+    )
+    assert again is not None and again.group(1) != key.group(1)
+    client.post(f"/orders/{order.number}/charges/", {**form, "idem": again.group(1)})
+    assert order.charges.count() == 2
