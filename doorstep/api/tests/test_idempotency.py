@@ -57,9 +57,14 @@ def test_a_refused_call_keeps_no_key_so_the_fixed_call_may_use_it(world) -> None
     order = order_in(world, Status.IN_SERVICE)
     tech = Api(world, "technician")
     path = f"/orders/{order.number}/consents"
-    refused = tech.call("post", path, {"kind": "nonsense", "given_by": "刘女士"}, **{HEADER: "consent-1"})
+    refused = tech.call(
+        "post",
+        path,
+        {"kind": "nonsense", "given_by": "刘女士", "source": "phone_agreed"},
+        **{HEADER: "consent-1"},
+    )
     assert refused.status_code == 422 and not IdempotentRequest.objects.exists()
-    body = {"kind": "take_back", "given_by": "刘女士"}
+    body = {"kind": "take_back", "given_by": "刘女士", "source": "phone_agreed"}
     assert tech.call("post", path, body, **{HEADER: "consent-1"}).status_code == 201
     assert tech.call("post", path, body, **{HEADER: "consent-1"}).headers[REPLAYED] == "true"
     assert Consent.objects.filter(order=order).count() == 1
