@@ -105,6 +105,7 @@ class Things:
     flag: LanguageFlag
     card_token: str
     photo_pk: int
+    paid: WorkOrder  # outlet A, the technician sent, served and paid: the callback stage
 
     def role_of(self, column: str) -> str:
         if column == ANON:
@@ -135,6 +136,7 @@ class Things:
 
 PHONE_A, PHONE_CLOSED, PHONE_B = "13900139011", "13900139022", "13900139033"
 STREET_A, STREET_CLOSED, STREET_B = "体育东路 11 号 501 室", "中山大道 22 号 602 室", "江南大道 33 号 703 室"
+PHONE_PAID, STREET_PAID = "13900139044", "珠江新城 44 号 804 室"  # served and paid: waiting for its callback
 
 
 def build_things() -> Things:
@@ -149,6 +151,7 @@ def build_things() -> Things:
     closed = WorkOrderFactory.create(
         world=world, status=Status.CLOSED, phone=PHONE_CLOSED, detail=STREET_CLOSED
     )
+    paid = WorkOrderFactory.create(world=world, status=Status.PAID, phone=PHONE_PAID, detail=STREET_PAID)
     other = WorkOrderFactory.create(
         world=world, status=Status.CONFIRMED, phone=PHONE_B, detail=STREET_B, district="海珠区",
         outlet=world.other_outlet, technician=world.other_tech,
@@ -218,7 +221,7 @@ def build_things() -> Things:
     )
     return Things(
         world, order, closed, other, partner_order, ref, partner_key, tokens, task, complaint.pk, batch, run,
-        call.pk, warning, insight, flag, token, photo.pk,
+        call.pk, warning, insight, flag, token, photo.pk, paid,
     )  # fmt: skip
 
 
@@ -275,7 +278,7 @@ class Entry:
     scope: Scope = every  # inside the role: may this column reach this object?
     public: bool = False  # no log-in: a signed link or an open page
     api: str = ""  # "staff" (an API token) or "partner" (a partner key)
-    contact_orders: Callable[[Things], list[WorkOrder]] = lambda t: [t.order, t.closed, t.other]
+    contact_orders: Callable[[Things], list[WorkOrder]] = lambda t: [t.order, t.closed, t.other, t.paid]
     customer_of: Callable[[Things], WorkOrder | None] = lambda t: None
     data: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # query string of a GET
@@ -579,6 +582,7 @@ CONTACT = {  # what must not show unless the viewer needs it (R-PV-1): the numbe
     "order": (PHONE_A, STREET_A),
     "closed": (PHONE_CLOSED, STREET_CLOSED),
     "other": (PHONE_B, STREET_B),
+    "paid": (PHONE_PAID, STREET_PAID),
 }
 
 
