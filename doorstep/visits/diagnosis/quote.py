@@ -92,8 +92,15 @@ def quote_lines(order: WorkOrder) -> list[dict[str, Any]]:
     ]
 
 
+# what the customer agrees to: which standard items, how many, at what price, covered or not — not the labels
+# a page shows them with, which follow the reader's language (a quote shown in English and accepted on a phone
+# set to Chinese is the same quote)
+AGREED = ("id", "code", "quantity", "unit_price", "amount", "covered")
+
+
 def fingerprint(lines: list[dict[str, Any]]) -> str:
-    return hashlib.sha256(json.dumps(lines, sort_keys=True).encode()).hexdigest()
+    agreed = [{key: line[key] for key in AGREED} for line in lines]
+    return hashlib.sha256(json.dumps(agreed, sort_keys=True).encode()).hexdigest()
 
 
 def _totals(lines: list[dict[str, Any]]) -> tuple[Decimal, Decimal]:

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden
@@ -441,3 +442,17 @@ def test_live_payment_providers_refuse_clearly_until_configured_R_CO_2(world, se
         with pytest.raises(ProviderNotConfigured) as err:
             provider_for(method).charge(order=order, amount=10)  # type: ignore[arg-type]
         assert name in err.value.text() and "未配置" in err.value.text()
+
+
+def test_a_quote_accepted_in_one_language_holds_in_the_other_R_SV_2(world) -> None:  # type: ignore[no-untyped-def]
+    """The customer's phone shows the quote in English, the technician's app in Chinese: what was agreed is
+    the items, amounts and cover, not the labels they were shown with."""
+    order = order_in(world, "in_service")
+    charge_add(order=order, actor=world.actor("technician"), fee_code="L-REPAIR")
+    with translation.override("en"):
+        seen = fingerprint(quote_lines(order))
+        quote_accept(order=order, channel=Channel.customer_link("Ms Liu"), signer="Ms Liu", seen=seen)
+    with translation.override("zh-hans"):
+        assert quote_current(order) is not None
+    charge_add(order=order, actor=world.actor("technician"), fee_code="P-CAP")
+    assert quote_current(order) is None  # a new line is a new quote, in any language
