@@ -212,7 +212,6 @@ class ErrorCode(models.TextChoices):
     SIGN_CODE_WRONG = "sign_code_wrong", _("验证码不正确：须由客户本人输入手机收到的验证码。")
     SIGNATURE_BY_STAFF = "signature_by_staff", _("客户签字只能由客户本人在客户模式下完成，工程师不能代签。")
     SIGNATURE_INVALID = "signature_invalid", _("签名图像无效：须为非空的 PNG 图像。")
-    SIGNATURE_METHOD_INVALID = "signature_method_invalid", _("签字方式无效。")
     SIGNATURE_REQUIRED = "signature_required", _("完工须有客户本人签字（在客户模式下采集），工程师不能代签。")
     SIGNER_REQUIRED = "signer_required", _("请填写签字人（确认人）姓名。")
     SITUATION_NOTE_REQUIRED = "situation_note_required", _("请说明情况（如门牌不符、住户非报修人）。")
