@@ -141,6 +141,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "doorstep.core.observability.RequestIdMiddleware",  # first: every later log line carries the id
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -331,14 +332,57 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Public base URL used in links sent to customers (tracking page, QR codes).
 DOORSTEP_PUBLIC_URL = os.environ.get("DOORSTEP_PUBLIC_URL", "http://127.0.0.1:8000")
 
+# Logs: one JSON object per line in production (DOORSTEP_LOG_FORMAT=json, the default there; "text" for
+# people), each with the request id of the request it belongs to (doorstep/core/observability.py).
+DOORSTEP_LOG_FORMAT = os.environ.get("DOORSTEP_LOG_FORMAT", "text" if DEVELOPMENT else "json")
+if DOORSTEP_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("DOORSTEP_LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "doorstep.core.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": DOORSTEP_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DOORSTEP_LOG_LEVEL", "WARNING")},
     "loggers": {
         "doorstep": {"level": os.environ.get("DOORSTEP_LOG_LEVEL", "INFO")},
+        # one access line per request: INFO in production, quiet on a developer's console
+        "doorstep.request": {
+            "level": os.environ.get("DOORSTEP_ACCESS_LOG_LEVEL", "WARNING" if DEVELOPMENT else "INFO")
+        },
         "django_tasks_db": {"level": os.environ.get("DOORSTEP_WORKER_LOG_LEVEL", "WARNING")},
         "django.tasks": {"level": os.environ.get("DOORSTEP_WORKER_LOG_LEVEL", "WARNING")},
     },
 }
+
+# /metrics answers a bearer of this token; with none set, only a client on loopback (a local Prometheus or
+# an nginx in front that forwards from 127.0.0.1).
+DOORSTEP_METRICS_TOKEN = os.environ.get("DOORSTEP_METRICS_TOKEN", "")
+# health checks and metrics answer on plain http too: load balancers probe the process directly
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# Error reporting to Sentry or any Sentry-compatible service (GlitchTip, a self-hosted Sentry): off unless
+# SENTRY_DSN is set. No personal data is sent (doorstep/core/error_reporting.py, R-PV-1).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from doorstep.core import error_reporting
+
+    error_reporting.start(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", DOORSTEP_ENV or "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

@@ -4,12 +4,16 @@ from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
 from doorstep.api.api import api
+from doorstep.core import observability
 
 if settings.DOORSTEP_ADMIN_REQUIRE_OTP:
     # only sessions verified with an authenticator code (the login page's, or the admin's own form)
     admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
+    path("healthz", observability.healthz, name="healthz"),
+    path("readyz", observability.readyz, name="readyz"),
+    path("metrics", observability.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from doorstep.core import checks  # noqa: F401  (registers the deployment checks)
+        from doorstep.core.observability import CORE_GAUGES, register_gauges
+
+        register_gauges(*CORE_GAUGES)

@@ -5,3 +5,9 @@ class OrdersConfig(AppConfig):
     name = "doorstep.orders"
     label = "orders"
     rulebook = "doorstep.orders.moves"  # this capability's rules of the lifecycle moves
+
+    def ready(self) -> None:
+        from doorstep.core.observability import register_gauges
+        from doorstep.orders.metrics import GAUGES
+
+        register_gauges(*GAUGES)

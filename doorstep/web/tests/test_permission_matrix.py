@@ -343,6 +343,11 @@ RUN_SCOPE: Scope = lambda t, column: (  # noqa: E731
 
 ENTRIES.update(
     {
+        # operations: health checks for load balancers, metrics for a scraper on loopback (the test
+        # client's address) — nothing in them is an order's or a customer's
+        "healthz": open_page(),
+        "readyz": open_page(),
+        "metrics": open_page(),
         # django and the public channels
         "set_language": open_page(post=True, get_status=PASSED),  # a GET only goes back
         "channels:book": open_page(post=True, kwargs=lambda t: {"brand_code": t.world.brand.code}),
