@@ -133,8 +133,9 @@ def clone(centre_id: int, closed: bool, count: int) -> int:
         for model, fk in _children():
             child_cols = _columns(model)
             picked = ", ".join(_child_value(model, col, fk) for col in child_cols)
+            names = ", ".join(f'"{c}"' for c in child_cols)
             sql = (
-                f"INSERT INTO {model._meta.db_table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in child_cols)}) "
+                f"INSERT INTO {model._meta.db_table} ({names}) "
                 f"SELECT {picked} FROM clone_map m JOIN {model._meta.db_table} x ON x.{fk} = m.old_id"
             )
             c.execute("SAVEPOINT child")
@@ -143,7 +144,8 @@ def clone(centre_id: int, closed: bool, count: int) -> int:
                 c.execute("RELEASE SAVEPOINT child")
             except Exception as error:  # a row that cannot be copied as is (a unique key of its own)
                 c.execute("ROLLBACK TO SAVEPOINT child")
-                say(f"  {model._meta.label}: not cloned ({type(error).__name__}: {str(error).splitlines()[0]})")
+                reason = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+                say(f"  {model._meta.label}: not cloned ({reason})")
     return made
 
 

@@ -64,7 +64,8 @@ def main() -> None:
         out = run([PYTHON, "benchmarks/scale/measure.py"], db)
         results["sizes"][size] = json.loads(out.strip().splitlines()[-1])
         subprocess.run(["dropdb", *PG, "--if-exists", db], check=True)
-    (ROOT / "benchmarks" / "results" / "scale.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    out_file = ROOT / "benchmarks" / "results" / "scale.json"
+    out_file.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     sizes = list(results["sizes"])
     print("\n| page | " + " | ".join(f"{s:,} open: queries / median ms" for s in sizes) + " |")
     print("|---|" + "---|" * len(sizes))
