@@ -103,9 +103,20 @@ def latency(cookie: str, path: str) -> tuple[float | None, int]:
 
 def main() -> None:
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "--bind", f"{HOST}:{PORT}",
-         "--workers", "2", "--timeout", str(TIMEOUT + 30), "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "DOORSTEP_ACCESS_LOG_LEVEL": "WARNING"},
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"{HOST}:{PORT}",
+            "--workers",
+            "2",
+            "--timeout",
+            str(TIMEOUT + 30),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DOORSTEP_ACCESS_LOG_LEVEL": "WARNING"},
     )
     try:
         for _ in range(100):
@@ -119,8 +130,13 @@ def main() -> None:
             user = User.objects.get(username=username)
             count, status = queries(user, path)
             ms, http_status = latency(session_cookie(user), path)
-            results[name] = {"path": path, "user": username, "queries": count, "median_ms": ms,
-                             "status": http_status or status}
+            results[name] = {
+                "path": path,
+                "user": username,
+                "queries": count,
+                "median_ms": ms,
+                "status": http_status or status,
+            }
             print(f"[measure] {name:30} {count!s:>6} queries  {ms!s:>8} ms  {http_status}", flush=True)
     finally:
         server.send_signal(signal.SIGTERM)

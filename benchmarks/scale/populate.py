@@ -176,8 +176,10 @@ def main() -> None:
     with connection.cursor() as c:
         c.execute("ANALYZE")
     open_now = WorkOrder.objects.filter(centre_id=centre_id).exclude(status__in=TERMINAL).count()
-    say(f"centre {centre_id}: {open_now} open orders, {WorkOrder.objects.count()} in all "
-        f"({time.monotonic() - started:.0f} s)")
+    say(
+        f"centre {centre_id}: {open_now} open orders, {WorkOrder.objects.count()} in all "
+        f"({time.monotonic() - started:.0f} s)"
+    )
 
 
 if __name__ == "__main__":

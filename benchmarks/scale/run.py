@@ -46,14 +46,26 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--fresh-template", action="store_true", help="reload the demo world template")
     args = parser.parse_args()
-    exists = subprocess.run(["psql", *PG, "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{TEMPLATE}'"],
-                            capture_output=True, text=True).stdout.strip() == "1"
+    exists = (
+        subprocess.run(
+            ["psql", *PG, "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{TEMPLATE}'"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        == "1"
+    )
     if args.fresh_template or not exists:
         subprocess.run(["dropdb", *PG, "--if-exists", TEMPLATE], check=True)
         subprocess.run(["createdb", *PG, TEMPLATE], check=True)
         run([PYTHON, "benchmarks/scale/populate.py", "--open", "0"], TEMPLATE)
-    results = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
-                           "load_average_at_start": os.getloadavg()}, "sizes": {}}
+    results = {
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_at_start": os.getloadavg(),
+        },
+        "sizes": {},
+    }
     for size in (int(s) for s in args.sizes.split(",")):
         db = f"doorstep_scale_{size}"
         subprocess.run(["dropdb", *PG, "--if-exists", db], check=True)
