@@ -13,18 +13,20 @@ from typing import Any
 from django.utils import timezone
 
 from doorstep.core import clock
+from doorstep.core.policy import Policy
 from doorstep.dispatch.calendar import coverage_warning, day_info, work_day
 from doorstep.dispatch.daymodel import midnight, outlet_brand
-from doorstep.dispatch.eligibility import job_of, job_reasons, profile_of
+from doorstep.dispatch.eligibility import Profile, job_of, job_reasons, profile_of
 from doorstep.dispatch.models import PlannedVisit
 from doorstep.dispatch.risk import Eta, technician_etas
 from doorstep.dispatch.selectors import (
     QueueItem,
+    QueuePage,
     day_orders,
-    outlet_suggestions,
+    outlet_suggestions_for,
     outlet_technicians,
     planned_for,
-    unassigned_queue,
+    queue_page,
 )
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
@@ -125,26 +127,39 @@ class QueueRow:
     outlets: list[tuple[Outlet, dict[str, Any]]]
 
 
-def queue_rows(actor: Actor, outlet: Outlet | None, day: date) -> list[QueueRow]:
-    """The unassigned queue with, per order, who can take it and why the others cannot (R-DI-2)."""
+def queue_rows(
+    actor: Actor, outlet: Outlet | None, day: date, after: str = ""
+) -> tuple[list[QueueRow], QueuePage]:
+    """One page of the unassigned queue with, per order, who can take it and why the others cannot
+    (R-DI-2), or the outlets to send it to (R-DI-1). A fixed number of queries whatever the queue's length
+    and the page's: each technician's profile and day is read once per policy, the outlets once."""
+    page = queue_page(actor, outlet, after=after)
     techs = outlet_technicians(outlet) if outlet else []
+    info = day_info(day)
+    policies: dict[tuple[int, int], Policy] = {}
+    fits: dict[tuple[int, tuple[int, int]], tuple[Profile, list[str]]] = {}
+    suggestions = outlet_suggestions_for([i.order for i in page.items if i.order.status != Status.DISPATCHED])
     out = []
-    for item in unassigned_queue(actor, outlet):
+    for item in page.items:
         order = item.order
         if order.status != Status.DISPATCHED:
-            out.append(QueueRow(item, [], [], outlet_suggestions(order)))
+            out.append(QueueRow(item, [], [], suggestions.get(order.pk, [])))
             continue
         job = job_of(order)
-        policy = policy_of(order)
+        key = (order.brand_id, order.centre_id)
+        if key not in policies:
+            policies[key] = policy_of(order)
         eligible, ineligible = [], []
         for tech in techs:
-            why = job_reasons(job, profile_of(tech, day, policy))
-            if not why:
-                wd = work_day(tech, day, policy)
-                why = [] if wd.works else [wd.why_not]
+            if (tech.pk, key) not in fits:
+                wd = work_day(tech, day, policies[key], info)
+                off = [] if wd.works else [wd.why_not]
+                fits[(tech.pk, key)] = (profile_of(tech, day, policies[key]), off)
+            profile, off = fits[(tech.pk, key)]
+            why = job_reasons(job, profile) or off
             (ineligible.append((tech, why)) if why else eligible.append(tech))
         out.append(QueueRow(item, eligible, ineligible, []))
-    return out
+    return out, page
 
 
 def calendar_note(day: date) -> dict[str, Any]:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, DateTimeField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from doorstep.dispatch.models import LateCall, OutletOffer, PlannedVisit, PlanRun
 from doorstep.network.actors import Actor
-from doorstep.network.models import Outlet, Technician
+from doorstep.network.models import Coverage, Outlet, Technician
 from doorstep.network.roles import CENTRE_DISPATCH, Role
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
@@ -63,32 +64,103 @@ class QueueItem:
         return (_PRIORITY_RANK.get(self.order.priority, 1), due.timestamp() if due else float("inf"))
 
 
-def unassigned_queue(actor: Actor, outlet: Outlet | None) -> list[QueueItem]:
-    """Orders waiting for a technician at ``outlet`` and, for the centre, orders waiting for an outlet;
-    urgent first, then by the promise deadline (R-IN-4, R-DI-1)."""
+QUEUE_PAGE_SIZE = 50  # orders of the queue on one board page; the rest by "more" (keyset, never OFFSET)
+_NO_DUE = datetime.max.replace(tzinfo=UTC)  # orders without a clock come after every dated one
+
+
+@dataclass
+class QueuePage:
+    items: list[QueueItem]
+    total: int  # every order waiting, not only this page's
+    after: str  # the cursor of the next page ("" when this is the last)
+
+
+def _queue_orders(actor: Actor, outlet: Outlet | None) -> QuerySet[WorkOrder]:
     qs = orders_visible_to(actor).filter(status=Status.DISPATCHED, outlet=outlet)
     if actor.role in CENTRE_DISPATCH:
         qs = orders_visible_to(actor).filter(
             Q(status=Status.DISPATCHED, outlet=outlet) | Q(status__in=CENTRE_QUEUE)
         )
-    orders = list(qs.prefetch_related("faults"))
-    promises = _open_due(Deadline.objects.filter(kind=Deadline.Kind.RESPONSE), orders)
-    offers = {
-        o.order_id: o
-        for o in OutletOffer.objects.select_related("deadline")
-        .filter(order__in=orders)
-        .order_by("offered_at")
-    }
+    return qs
+
+
+def _ranked(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """The queue's order in SQL: urgent first, then the promise (R-IN-4) or the outlet's acceptance time
+    (R-DI-1) soonest, then the order number's age — the same rank as ``QueueItem.rank``."""
+    live = [Deadline.State.OPEN, Deadline.State.OVERDUE]
+    promise = (
+        Deadline.objects.filter(order=OuterRef("pk"), kind=Deadline.Kind.RESPONSE, state__in=live)
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+    offer = OutletOffer.objects.filter(order=OuterRef("pk")).order_by("-offered_at")
+    return qs.annotate(
+        q_rank=Case(*(When(priority=p, then=Value(r)) for p, r in _PRIORITY_RANK.items()), default=Value(1)),
+        q_promise=Subquery(promise),
+        q_offer_due=Case(
+            When(status=Status.DISPATCHED, then=Subquery(offer.values("deadline__due_at")[:1])),
+            default=None,
+            output_field=DateTimeField(),
+        ),
+        q_offer_state=Subquery(offer.values("deadline__state")[:1]),
+        q_due=Coalesce(F("q_promise"), F("q_offer_due"), Value(_NO_DUE)),
+    ).order_by("q_rank", "q_due", "pk")
+
+
+def _cursor(order: WorkOrder) -> str:
+    due = order.q_due.astimezone(UTC).isoformat()  # type: ignore[attr-defined]
+    return f"{order.q_rank}_{due}_{order.pk}"  # type: ignore[attr-defined]
+
+
+def _after(qs: QuerySet[WorkOrder], cursor: str) -> QuerySet[WorkOrder]:
+    try:
+        rank_text, due_text, pk_text = cursor.split("_")
+        rank, due, pk = int(rank_text), datetime.fromisoformat(due_text), int(pk_text)
+        if due.tzinfo is None:
+            raise ValueError(cursor)
+    except ValueError:
+        return qs  # a cursor that is not ours: the first page
+    return qs.filter(
+        Q(q_rank__gt=rank) | Q(q_rank=rank, q_due__gt=due) | Q(q_rank=rank, q_due=due, pk__gt=pk)
+    )
+
+
+def queue_page(actor: Actor, outlet: Outlet | None, *, after: str = "", size: int | None = None) -> QueuePage:
+    """One page of the orders waiting for a technician at ``outlet`` and, for the centre, for an outlet;
+    urgent first, then by the promise deadline (R-IN-4, R-DI-1). A fixed number of queries whatever the
+    queue's length; ``after`` is the previous page's cursor."""
+    size = size or QUEUE_PAGE_SIZE
+    base = _queue_orders(actor, outlet)
+    qs = _after(_ranked(base), after) if after else _ranked(base)
+    orders = list(
+        qs.select_related("address", "brand", "product__model").prefetch_related(
+            "faults", "brand__job_requirements"
+        )[: size + 1]
+    )
+    more = len(orders) > size
+    orders = orders[:size]
     items = [
         QueueItem(
             order=o,
-            promise_due=promises.get(o.pk),
-            offer_due=offers[o.pk].due_at if o.pk in offers and o.status == Status.DISPATCHED else None,
-            offer_expired=o.pk in offers and offers[o.pk].state == "overdue",
+            promise_due=o.q_promise,  # type: ignore[attr-defined]
+            offer_due=o.q_offer_due,  # type: ignore[attr-defined]
+            offer_expired=o.q_offer_state == Deadline.State.OVERDUE,  # type: ignore[attr-defined]
         )
         for o in orders
     ]
-    return sorted(items, key=lambda i: i.rank)
+    return QueuePage(items, base.count(), _cursor(orders[-1]) if more and orders else "")
+
+
+def unassigned_queue(actor: Actor, outlet: Outlet | None) -> list[QueueItem]:
+    """The whole queue (every page), in the board's order."""
+    items: list[QueueItem] = []
+    after = ""
+    while True:
+        page = queue_page(actor, outlet, after=after, size=500)
+        items += page.items
+        if not page.after:
+            return items
+        after = page.after
 
 
 def _open_due(qs: QuerySet[Deadline], orders: list[WorkOrder]) -> dict[int, datetime]:
@@ -111,37 +183,58 @@ def day_orders(actor: Actor, outlet: Outlet, day: date) -> list[WorkOrder]:
 def outlet_suggestions(order: WorkOrder) -> list[tuple[Outlet, dict[str, object]]]:
     """R-DI-1: outlets by coverage district, brand authorisation and current load (open orders per
     technician); outlets that declined the order come last, marked."""
-    addr = order.address
-    declined = set(order.events.filter(kind=EventKind.DECLINE).values_list("data__outlet", flat=True))
-    outlets = (
-        Outlet.objects.filter(centre_id=order.centre_id, active=True, brands=order.brand_id)
+    return outlet_suggestions_for([order])[order.pk]
+
+
+def outlet_suggestions_for(orders: list[WorkOrder]) -> dict[int, list[tuple[Outlet, dict[str, object]]]]:
+    """``outlet_suggestions`` for many orders in a fixed number of queries (the board's queue)."""
+    if not orders:
+        return {}
+    centres = {o.centre_id for o in orders}
+    brands = {o.brand_id for o in orders}
+    outlets = list(
+        Outlet.objects.filter(centre_id__in=centres, active=True, brands__in=brands)
+        .distinct()
         .annotate(
             techs=Count("staff__technician", distinct=True),
             load=Count("orders", filter=Q(orders__status__in=OPEN_AT_OUTLET), distinct=True),
-            covers=Count(
-                "coverage",
-                filter=Q(coverage__city=addr.city, coverage__district=addr.district),
-                distinct=True,
-            ),
         )
         .order_by("pk")
     )
-    ranked: list[tuple[Outlet, dict[str, object]]] = []
-    for o in outlets:
-        per_tech = o.load / o.techs if o.techs else float("inf")  # type: ignore[attr-defined]
-        info: dict[str, object] = {
-            "covers": bool(o.covers),  # type: ignore[attr-defined]
-            "load": o.load,  # type: ignore[attr-defined]
-            "technicians": o.techs,  # type: ignore[attr-defined]
-            "per_tech": round(per_tech, 1) if o.techs else None,  # type: ignore[attr-defined]
-            "declined": o.pk in declined,
-            "current": o.pk == order.outlet_id,
-        }
-        ranked.append((o, info))
-    ranked.sort(
-        key=lambda r: (r[1]["declined"] or r[1]["current"], not r[1]["covers"], _num(r[1]["per_tech"]))
+    authorised = set(
+        Outlet.brands.through.objects.filter(outlet__in=outlets, brand_id__in=brands).values_list(
+            "outlet_id", "brand_id"
+        )
     )
-    return ranked
+    covered = set(Coverage.objects.filter(outlet__in=outlets).values_list("outlet_id", "city", "district"))
+    declined: dict[int, set[object]] = {}
+    for order_id, outlet_id in OrderEvent.objects.filter(
+        order__in=orders, kind=EventKind.DECLINE
+    ).values_list("order_id", "data__outlet"):
+        declined.setdefault(order_id, set()).add(outlet_id)
+    addresses = {o.pk: o.address for o in orders}
+    result: dict[int, list[tuple[Outlet, dict[str, object]]]] = {}
+    for order in orders:
+        addr = addresses[order.pk]
+        ranked: list[tuple[Outlet, dict[str, object]]] = []
+        for o in outlets:
+            if o.centre_id != order.centre_id or (o.pk, order.brand_id) not in authorised:
+                continue
+            per_tech = o.load / o.techs if o.techs else float("inf")  # type: ignore[attr-defined]
+            info: dict[str, object] = {
+                "covers": (o.pk, addr.city, addr.district) in covered,
+                "load": o.load,  # type: ignore[attr-defined]
+                "technicians": o.techs,  # type: ignore[attr-defined]
+                "per_tech": round(per_tech, 1) if o.techs else None,  # type: ignore[attr-defined]
+                "declined": o.pk in declined.get(order.pk, set()),
+                "current": o.pk == order.outlet_id,
+            }
+            ranked.append((o, info))
+        ranked.sort(
+            key=lambda r: (r[1]["declined"] or r[1]["current"], not r[1]["covers"], _num(r[1]["per_tech"]))
+        )
+        result[order.pk] = ranked
+    return result
 
 
 def _num(value: object) -> float:

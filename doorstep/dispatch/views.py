@@ -44,7 +44,7 @@ def board(request: HttpRequest) -> HttpResponse:
     outlet = selectors.board_outlet(actor, request.GET.get("outlet"))
     day = _day(request.GET.get("day"))
     rows = board_view.technician_rows(actor, outlet, day) if outlet else []
-    queue = board_view.queue_rows(actor, outlet, day)
+    queue, page = board_view.queue_rows(actor, outlet, day, after=request.GET.get("after", ""))
     run = selectors.latest_run(outlet, day) if outlet else None
     ctx = {
         "outlets": selectors.board_outlets(actor),
@@ -52,6 +52,9 @@ def board(request: HttpRequest) -> HttpResponse:
         "day": day,
         "rows": rows,
         "queue": queue,
+        "queue_total": page.total,
+        "queue_after": page.after,
+        "queue_paged": bool(request.GET.get("after")),
         "hours": board_view.HOURS,
         "now": clock.now(),
         "now_left": board_view.pct(day, clock.now())

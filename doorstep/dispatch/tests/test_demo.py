@@ -31,4 +31,4 @@ def test_dispatch_demo_loads_and_the_board_explains(world) -> None:  # type: ign
     why = technician_ineligibility(order=order, technician=world.tech, on=DAY)
     assert why == [f"缺少有效资质：{Qualification.Kind.HEIGHT_WORK.label}"]
     actor = world.actor("outlet_manager")
-    assert technician_rows(actor, world.outlet, DAY) and queue_rows(actor, world.outlet, DAY)
+    assert technician_rows(actor, world.outlet, DAY) and queue_rows(actor, world.outlet, DAY)[0]
