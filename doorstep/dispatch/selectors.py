@@ -163,11 +163,6 @@ def unassigned_queue(actor: Actor, outlet: Outlet | None) -> list[QueueItem]:
         after = page.after
 
 
-def _open_due(qs: QuerySet[Deadline], orders: list[WorkOrder]) -> dict[int, datetime]:
-    rows = qs.filter(order__in=orders, state__in=[Deadline.State.OPEN, Deadline.State.OVERDUE])
-    return {d.order_id: d.due_at for d in rows if d.order_id is not None}
-
-
 def day_orders(actor: Actor, outlet: Outlet, day: date) -> list[WorkOrder]:
     """The outlet's visits with an appointment on ``day`` (any state), scoped to the actor."""
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
