@@ -213,6 +213,7 @@ def build_things() -> Things:
         order=order, receipt_no="TB-1", reason=TakeBack.Reason.choices[0][0], items="室内机", at=clock.now()
     )
     token = card_url(world.tech).rstrip("/").rsplit("/", 1)[-1]
+    world.tech.photo.save("p.png", ContentFile(png_bytes(signature_png_data_url())))  # R-PV-2
     photo = VisitPhoto.objects.create(
         order=order,
         kind="note_left",
@@ -391,6 +392,7 @@ ENTRIES.update(
         "visits:tasks": page(),
         "visits:task_done": action(scope=TASK_SCOPE, kwargs=lambda t: {"pk": t.task.pk}),
         "visits:card": open_page(kwargs=lambda t: {"token": t.card_token}),
+        "visits:card_photo": open_page(kwargs=lambda t: {"token": t.card_token}),
         "visits:track_quote": signed(get=False, post=True),
         "visits:track_report": signed(),
         "visits:track_takeback": signed(),
@@ -444,6 +446,10 @@ ENTRIES.update(
         "web:track": signed(),
         "web:track_sign": signed(get=False, post=True),
         "web:track_pay": signed(get=False, post=True),
+        "web:track_confirm": signed(get=False, post=True),
+        "web:track_move": signed(post=True),
+        "web:track_cancel": signed(get=False, post=True),
+        "web:track_photo": signed(),  # the photo of the technician sent (R-PV-2)
         # the JSON API: staff tokens
         "api:create_order": Entry(get=None, post=DESK, api="staff"),
         "api:list_orders": Entry(get=ALL_STAFF, api="staff"),
