@@ -34,6 +34,7 @@ from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Sp
 
 from doorstep.core import clock
 from doorstep.core.privacy import mask_address, mask_phone
+from doorstep.customers.product_link import product_booking_url, product_ref
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_url
@@ -380,6 +381,18 @@ def _footer(canvas: Canvas, doc: SimpleDocTemplate, *, font: str, order: WorkOrd
     canvas.restoreState()
 
 
+def _rebook_block(order: WorkOrder, st: dict[str, ParagraphStyle]) -> Table:
+    """扫码报修: the product's QR code opens self-booking with this product filled in."""
+    ref = product_ref(brand_code=order.brand.code, product=_related(order, "product"))
+    text = Paragraph(
+        "扫码报修：本产品今后如需维修或保养，用手机扫描左侧二维码即可预约上门，产品型号和购买日期已自动填好。",
+        st["small"],
+    )
+    table = Table([[_qr(product_booking_url(ref), 22 * mm), text]], colWidths=[26 * mm, CONTENT_W - 26 * mm])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return table
+
+
 def _story(order: WorkOrder, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     def section(title: str) -> Paragraph:
         return Paragraph(title, st["section"])
@@ -403,6 +416,8 @@ def _story(order: WorkOrder, st: dict[str, ParagraphStyle]) -> list[Flowable]:
         _kv_table(_payment_pairs(order), st),
         section("八、客户确认"),
         _signature_block(order, st),
+        Spacer(1, 3 * mm),
+        _rebook_block(order, st),
     ]
 
 

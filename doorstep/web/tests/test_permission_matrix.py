@@ -38,6 +38,7 @@ from conftest import World, build_world, make_staff
 from doorstep.api.models import ApiToken
 from doorstep.channels.models import ImportBatch, PartnerAccount
 from doorstep.core import clock
+from doorstep.customers.product_link import ProductRef, product_token
 from doorstep.dispatch.models import PlanRun
 from doorstep.network.actors import Actor
 from doorstep.network.roles import (
@@ -348,6 +349,13 @@ ENTRIES.update(
         "set_language": open_page(post=True, get_status=PASSED),  # a GET only goes back
         "channels:book": open_page(post=True, kwargs=lambda t: {"brand_code": t.world.brand.code}),
         "channels:book_slots": open_page(kwargs=lambda t: {"brand_code": t.world.brand.code}),
+        "channels:book_product": open_page(  # 扫码报修: the product's QR code
+            post=True,
+            kwargs=lambda t: {
+                "brand_code": t.world.brand.code,
+                "token": product_token(ProductRef(t.world.brand.code, t.world.model.code)),
+            },
+        ),
         "channels:wechat": Entry(
             kwargs=lambda t: {"brand_code": t.world.brand.code}, public=True, get=None, post=None
         ),  # signed by WeChat: any answer but a leak (doorstep/channels/tests/test_wechat.py)
