@@ -55,3 +55,13 @@ def test_booking_from_the_code_records_it(world) -> None:  # type: ignore[no-unt
     assert order.product.model.code == "KFR-35GW" and order.product.purchase_date == BOUGHT
     note = OrderEvent.objects.get(order=order, kind="self_booking")
     assert note.data["from_qr"] is True and note.data["serial"] == "SN-0042"
+
+
+def test_the_product_archive_shows_the_code_for_the_warranty_card(world, client) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.orders.tests.helpers import order_in
+
+    order = order_in(world, "completed")
+    assert order.product is not None
+    client.force_login(world.staff["agent"].user)
+    page = client.get(f"/quality/archive/product/{order.product.pk}/").content.decode()
+    assert 'id="warranty-qr"' in page and "<svg" in page and f"/book/{world.brand.code}/p/" in page
