@@ -155,8 +155,8 @@ def _header(order: WorkOrder, st: dict[str, ParagraphStyle]) -> Table:
         Paragraph(f"服务/监督热线：{_esc(brand.hotline)}　　客户联", st["brand"]),
     ]
     left = [Paragraph("工单号", st["label"]), Paragraph(_esc(order.number), st["section"])]
-    right = [_qr(tracking_url(order)), Paragraph("扫码查看工单进度", st["small"])]
-    table = Table([[left, middle, right]], colWidths=[38 * mm, CONTENT_W - 38 * mm - 30 * mm, 30 * mm])
+    right = _codes(order, st)
+    table = Table([[left, middle, right]], colWidths=[38 * mm, CONTENT_W - 38 * mm - 56 * mm, 56 * mm])
     table.setStyle(
         TableStyle(
             [
@@ -381,15 +381,13 @@ def _footer(canvas: Canvas, doc: SimpleDocTemplate, *, font: str, order: WorkOrd
     canvas.restoreState()
 
 
-def _rebook_block(order: WorkOrder, st: dict[str, ParagraphStyle]) -> Table:
-    """扫码报修: the product's QR code opens self-booking with this product filled in."""
+def _codes(order: WorkOrder, st: dict[str, ParagraphStyle]) -> Table:
+    """Two QR codes: the order's tracking page, and 扫码报修 — self-booking with this product filled in."""
     ref = product_ref(brand_code=order.brand.code, product=_related(order, "product"))
-    text = Paragraph(
-        "扫码报修：本产品今后如需维修或保养，用手机扫描左侧二维码即可预约上门，产品型号和购买日期已自动填好。",
-        st["small"],
-    )
-    table = Table([[_qr(product_booking_url(ref), 22 * mm), text]], colWidths=[26 * mm, CONTENT_W - 26 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    codes = [_qr(tracking_url(order), 22 * mm), _qr(product_booking_url(ref), 22 * mm)]
+    captions = [Paragraph("扫码查看工单进度", st["small"]), Paragraph("扫码报修（产品已填好）", st["small"])]
+    table = Table([codes, captions], colWidths=[27 * mm, 27 * mm])
+    table.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("LEFTPADDING", (0, 0), (-1, -1), 1)]))
     return table
 
 
@@ -416,8 +414,6 @@ def _story(order: WorkOrder, st: dict[str, ParagraphStyle]) -> list[Flowable]:
         _kv_table(_payment_pairs(order), st),
         section("八、客户确认"),
         _signature_block(order, st),
-        Spacer(1, 3 * mm),
-        _rebook_block(order, st),
     ]
 
 
