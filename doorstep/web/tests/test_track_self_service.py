@@ -103,3 +103,33 @@ def test_no_photo_no_frame_R_PV_2(world, client) -> None:  # type: ignore[no-unt
     order = placed(world, status="confirmed", start=at(14))
     page = client.get(_url(order)).content.decode()
     assert 'id="technician"' in page and 'class="photo"' not in page
+
+
+def test_rebook_after_nobody_home_through_the_page_R_AR_2(world, client) -> None:  # type: ignore[no-untyped-def]
+    order = placed(world, status="nobody_home", start=at(9))
+    with clock.frozen_at(at(10)):
+        page = client.get(_url(order)).content.decode()
+        assert 'id="rebook"' in page and 'id="cancel-box"' in page
+        assert at(15).isoformat() in client.get(_url(order, "move/")).content.decode()
+        client.post(_url(order, "move/"), {"start": at(15).isoformat()})
+    order.refresh_from_db()
+    assert order.status == "confirmed" and order.window_start == at(15)
+    assert order.events.filter(kind="rebook", actor_role="customer").exists()
+
+
+def test_before_a_technician_is_sent_only_cancel_is_offered(world, client) -> None:  # type: ignore[no-untyped-def]
+    order = placed(world, status="dispatched")
+    page = client.get(_url(order)).content.decode()
+    assert 'id="after-assignment"' in page and 'id="cancel-box"' in page and 'id="move-time"' not in page
+
+
+def test_the_card_shows_the_photo_R_PV_2(world, client) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.visits.arrival.card import card_token
+
+    world.tech.photo.save("p.png", ContentFile(png_bytes(signature_png_data_url())))
+    token = card_token(world.tech)
+    page = client.get(f"/visits/card/{token}/").content.decode()
+    assert 'id="technician-photo"' in page and f"/visits/card/{token}/photo/" in page
+    answer = client.get(f"/visits/card/{token}/photo/")
+    assert answer.status_code == 200 and answer["Content-Type"] == "image/png"
+    assert client.get("/visits/card/forged/photo/").status_code == 404
