@@ -23,3 +23,22 @@ def test_every_demo_technician_has_a_photo_R_PV_2() -> None:
     build_staff(centre, outlets)
     techs = list(Technician.objects.all())
     assert techs and all(t.photo and t.photo.name.startswith("technicians/photos/") for t in techs)
+
+
+@pytest.mark.django_db
+def test_the_admin_keeps_only_a_real_photo_R_PV_2(world) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from doorstep.network.admin import TechnicianForm
+
+    def submit(name: str, content: bytes) -> TechnicianForm:
+        data = {"staff": world.tech.staff_id, "permit_no": world.tech.permit_no, "star_level": 3}
+        files = {"photo": SimpleUploadedFile(name, content, content_type="image/png")}
+        return TechnicianForm(data, files, instance=world.tech)
+
+    forged = submit("me.png", b"<svg onload=alert(1)></svg>")
+    assert not forged.is_valid() and "JPEG" in str(forged.errors["photo"])
+    real = submit("me.png", placeholder_photo("李建国"))
+    assert real.is_valid(), real.errors
+    tech = real.save()
+    assert tech.photo.name.startswith("technicians/photos/") and not tech.photo.name.endswith("me.png")
