@@ -7,3 +7,4 @@ class ChannelsConfig(AppConfig):
     name = "doorstep.channels"
     label = "channels"
     verbose_name = "接单渠道"
+    rulebook = "doorstep.channels.moves"  # the customer's own changes of the appointment (R-DI-8)

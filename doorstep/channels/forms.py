@@ -15,6 +15,7 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError
 from doorstep.core.uploads import Clean, Kind, upload_check
 from doorstep.customers.parsing import area_code_for_city, normalize_phone, parse_address
+from doorstep.customers.product_link import product_from_token
 from doorstep.network.models import Brand
 from doorstep.network.policy import policy_for
 
@@ -40,6 +41,7 @@ class SelfBookForm(forms.Form):
     """The customer's booking form (R-IN-1 web channel; R-IN-2 items; R-IN-6 several symptoms)."""
 
     form_token = forms.UUIDField(widget=forms.HiddenInput)
+    product = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)  # 扫码报修
     service_type = forms.ChoiceField(
         label=_("服务类型"), choices=BOOKABLE, initial="repair", widget=forms.RadioSelect
     )
@@ -58,14 +60,18 @@ class SelfBookForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("其他问题（选填）")}),
     )
     purchased = forms.DateField(
-        label=_("购买日期（不记得可不填）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("购买日期（不记得可不填）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     customer_name = forms.CharField(label=_("您的称呼"), max_length=50)
     phone = forms.CharField(
         label=_("手机号码"), max_length=40, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
     address_text = forms.CharField(label=_("上门地址"), max_length=300)
-    day = forms.DateField(label=_("期望日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("期望日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     period = forms.ChoiceField(
         label=_("时段"),
         choices=[(k, v[0]) for k, v in PERIODS.items()],
@@ -152,7 +158,13 @@ class SelfBookForm(forms.Form):
             address_text=data["address_text"],
             day=data["day"],
             period=data["period"],
+            **self._from_qr(),
         )
+
+    def _from_qr(self) -> dict[str, Any]:
+        """The product's serial number when the form was opened from its QR code (扫码报修)."""
+        ref = product_from_token(self.cleaned_data.get("product") or "")
+        return {"serial": ref.serial, "from_qr": True} if ref is not None else {}
 
 
 class ImportForm(forms.Form):

@@ -45,6 +45,8 @@ class Booking:
     address_text: str
     day: date
     period: str
+    serial: str = ""  # from the product's QR code (扫码报修)
+    from_qr: bool = False
 
     def requirement(self) -> str:
         label, hours = PERIODS[self.period]
@@ -117,6 +119,7 @@ def _note(order: WorkOrder, booking: Booking) -> None:
             "model_known": bool(booking.model_code),
             "day": booking.day.isoformat(),
             "period": booking.period,
+            **({"from_qr": True, "serial": booking.serial} if booking.from_qr else {}),
         },
     )
 
@@ -149,3 +152,20 @@ def slots_for_booking(
         lat=parsed.lat,
         lng=parsed.lng,
     )
+
+
+def product_initial(brand: Brand, token: str) -> dict[str, Any] | None:
+    """The form's initial values from a product QR code (扫码报修); None when the token is not ours or
+    names another brand."""
+    from doorstep.customers.product_link import product_from_token
+
+    ref = product_from_token(token)
+    if ref is None or ref.brand != brand.code:
+        return None
+    initial: dict[str, Any] = {"service_type": "repair", "product": token}
+    model = ProductModel.objects.filter(brand=brand, code=ref.model).first() if ref.model else None
+    if model is not None:
+        initial.update(line=model.line_id, model=model.code)
+    if ref.purchased is not None:
+        initial["purchased"] = ref.purchased
+    return initial

@@ -6,6 +6,7 @@ app_name = "channels"
 urlpatterns = [
     path("book/<slug:brand_code>/", views.book, name="book"),
     path("book/<slug:brand_code>/slots/", views.book_slots, name="book_slots"),
+    path("book/<slug:brand_code>/p/<str:token>/", views.book_product, name="book_product"),  # 扫码报修
     path("hooks/wechat/<slug:brand_code>/", views.wechat_hook, name="wechat"),
     path("orders/import/", views.import_page, name="import"),
     path("orders/import/template.<str:fmt>", views.import_template, name="import_template"),

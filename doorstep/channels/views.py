@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from doorstep.channels import imports, selfbook, services
 from doorstep.channels.forms import FIELD_OF, ImportForm, SelfBookForm
 from doorstep.channels.models import ImportBatch, WeChatAccount
-from doorstep.core.errors import DomainError
+from doorstep.core.errors import DomainError, ErrorCode
 from doorstep.network.actors import Actor
 from doorstep.network.models import Brand
 from doorstep.network.roles import DESK
@@ -27,15 +27,20 @@ def _track(order: WorkOrder) -> HttpResponse:
 
 
 # --- customer self-booking (no log-in) ------------------------------------------------------------
-def book(request: HttpRequest, brand_code: str) -> HttpResponse:
+def book(request: HttpRequest, brand_code: str, token: str = "") -> HttpResponse:
     brand = get_object_or_404(Brand, code=brand_code)
     centre = selfbook.centre_of(brand)
     if centre is None:
         raise Http404
     region, city = f"{centre.province}{centre.city}", centre.city
     if request.method != "POST":
-        form = SelfBookForm(initial={"form_token": uuid.uuid4()}, brand=brand, region=region, city=city)
-        return _book_page(request, brand, form)
+        initial: dict[str, object] = {"form_token": uuid.uuid4()}
+        scanned = selfbook.product_initial(brand, token) if token else None
+        initial |= scanned or {}
+        form = SelfBookForm(initial=initial, brand=brand, region=region, city=city)
+        # a damaged or foreign code: say so, and let the customer type the product in
+        notice = DomainError(ErrorCode.PRODUCT_TOKEN_INVALID).text() if token and scanned is None else ""
+        return _book_page(request, brand, form, scanned=scanned is not None, notice=notice)
     form = SelfBookForm(request.POST, brand=brand, region=region, city=city)
     done = (
         selfbook.previous(form.data.get("form_token", "")) if _is_uuid(form.data.get("form_token")) else None
@@ -62,12 +67,22 @@ def _is_uuid(value: object) -> bool:
     return True
 
 
-def _book_page(request: HttpRequest, brand: Brand, form: SelfBookForm) -> HttpResponse:
-    return render(
-        request,
-        "channels/book.html",
-        {"brand": brand, "form": form, "districts": selfbook.district_hints(brand)},
-    )
+def book_product(request: HttpRequest, brand_code: str, token: str) -> HttpResponse:
+    """扫码报修: the QR code of a warranty card or a service report opens the form, the product filled in."""
+    return book(request, brand_code, token)
+
+
+def _book_page(
+    request: HttpRequest, brand: Brand, form: SelfBookForm, *, scanned: bool = False, notice: str = ""
+) -> HttpResponse:
+    context = {
+        "brand": brand,
+        "form": form,
+        "districts": selfbook.district_hints(brand),
+        "scanned": scanned,
+        "notice": notice,
+    }
+    return render(request, "channels/book.html", context)
 
 
 # --- WeChat official account webhook --------------------------------------------------------------

@@ -74,6 +74,14 @@ class ErrorCode(models.TextChoices):
         "customer_act_not_by_phone",
         _("「%(act)s」须由客户本人在自己的手机或客户模式下确认，不能以电话同意代替。"),
     )
+    CUSTOMER_CHANGE_TOO_LATE = (
+        "customer_change_too_late",
+        _("距预约时间已不足 %(minutes)s 分钟，不能在线改约或取消；请致电 %(hotline)s 与客服联系。"),
+    )
+    CUSTOMER_CONFIRM_TOO_LATE = (
+        "customer_confirm_too_late",
+        _("距该预约时间已不足 %(minutes)s 分钟，不能在线确认；请致电 %(hotline)s 与客服联系。"),
+    )
     CUSTOMER_LINK_STAFF_SESSION = (
         "customer_link_staff_session",
         _("请客户在自己的手机上操作：员工登录状态下不能在客户链接上代客户确认、签字、付款或评价。"),
@@ -190,6 +198,7 @@ class ErrorCode(models.TextChoices):
     PAYMENT_OUTSTANDING = "payment_outstanding", _("尚有未收款项，请先收款。")
     PLAN_NOT_READY = "plan_not_ready", _("该方案尚未完成或已采用。")
     PLAN_STALE = "plan_stale", _("方案已过期（工单 %(number)s：%(why)s），请重新优化。")
+    PRODUCT_TOKEN_INVALID = "product_token_invalid", _("二维码无效或已损坏，请直接填写报修信息。")
     PROMISE_IN_PAST = "promise_in_past", _("承诺回复时间必须晚于现在。")
     PROXY_REQUIRED = "proxy_required", _("请填写在家人员姓名及与客户的关系。")
     QUANTITY_INVALID = "quantity_invalid", _("数量无效：%(raw)s")
@@ -215,6 +224,7 @@ class ErrorCode(models.TextChoices):
     SIGNATURE_REQUIRED = "signature_required", _("完工须有客户本人签字（在客户模式下采集），工程师不能代签。")
     SIGNER_REQUIRED = "signer_required", _("请填写签字人（确认人）姓名。")
     SITUATION_NOTE_REQUIRED = "situation_note_required", _("请说明情况（如门牌不符、住户非报修人）。")
+    SLOT_NOT_OFFERED = "slot_not_offered", _("所选时间（%(start)s）已不可预约，请重新选择。")
     STAGE_INVALID = "stage_invalid", _("维修进度不能这样变更。")
     STALE_ORDER = "stale_order", _("工单已被他人更新，请刷新后重试。")
     STEP_NOT_NOW = "step_not_now", _("工单当前状态为「%(current)s」，不能执行此步骤。")

@@ -88,6 +88,10 @@ class Policy:
     reschedule_half_day_minutes: int = number(720, MINUTES, "R-DI-8", "“半天内”延误的界限")
     reschedule_notice_same_day_minutes: int = number(30, MINUTES, "R-DI-8", "半天内延误须提前告知客户")
     reschedule_notice_minutes: int = number(120, MINUTES, "R-DI-8", "超过半天或改约须提前告知客户")
+    customer_change_notice_minutes: int = number(
+        120, MINUTES, "R-DI-8", "客户在线改约或取消须早于预约时间（更晚须致电客服）"
+    )
+    customer_confirm_notice_minutes: int = number(30, MINUTES, "R-DI-8", "客户在线确认新时间须早于该时间")
     risk_check_minutes: int = number(60, MINUTES, "R-DI-9", "预约前检查能否准时到达")
     plan_seconds: int = number(10, SECONDS, "R-DI-9", "路线优化计算时长")
     travel_road_factor: float = number(1.35, "×", "R-DI-7", "路程系数（直线距离×）")

@@ -1,7 +1,11 @@
 from typing import Any, ClassVar
 
+from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 
+from doorstep.core.errors import DomainError
+from doorstep.core.uploads import Kind, upload_check
 from doorstep.network import models
 from doorstep.network.policy import numbers_by_section
 
@@ -39,8 +43,27 @@ class StaffAdmin(admin.ModelAdmin):
     list_filter = ("role", "outlet")
 
 
+class TechnicianForm(forms.ModelForm):
+    """The photo the customer checks the technician against (R-PV-2): sniffed and re-encoded as a photo."""
+
+    class Meta:
+        model = models.Technician
+        fields = ("staff", "permit_no", "photo", "home_lat", "home_lng", "product_lines", "star_level")
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if not isinstance(photo, UploadedFile):
+            return photo  # unchanged, or cleared
+        try:
+            clean = upload_check(photo, kind=Kind.PHOTO, field="photo", label=self.fields["photo"].label)
+        except DomainError as err:
+            raise forms.ValidationError(err.text(), code=err.code) from None
+        return clean.file()
+
+
 @admin.register(models.Technician)
 class TechnicianAdmin(admin.ModelAdmin):
+    form = TechnicianForm
     list_display = ("staff", "permit_no", "star_level")
     inlines = [QualificationInline]
     filter_horizontal = ("product_lines",)

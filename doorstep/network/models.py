@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core.models import TimeStamped
 from doorstep.core.policy import STORED_NAMES, StarRule, declared
+from doorstep.core.uploads import RandomName
 from doorstep.network.roles import Role as Role  # re-exported: where Staff.role is defined
 
 
@@ -103,7 +104,13 @@ class Staff(TimeStamped):
 class Technician(TimeStamped):
     staff = models.OneToOneField(Staff, on_delete=models.CASCADE, related_name="technician")
     permit_no = models.CharField("上岗证号", max_length=40, unique=True)
-    photo = models.CharField("照片", max_length=200, blank=True, help_text="照片文件路径；空则显示占位图")
+    photo = models.FileField(
+        "照片",
+        max_length=200,
+        blank=True,
+        upload_to=RandomName("technicians/photos"),
+        help_text="客户核验身份用的本人照片 (R-PV-2)；JPEG、PNG 或 WebP",
+    )
     home_lat = models.FloatField("住址纬度", null=True, blank=True)
     home_lng = models.FloatField("住址经度", null=True, blank=True)
     product_lines = models.ManyToManyField(

@@ -134,7 +134,8 @@ MOVES: tuple[Move, ...] = (
     Move(
         A.ASSIGN, S.CONFIRMED, S.CONFIRMED, OUTLET, needs_reason=True, rule="R-AN-4", scope=Scope.OWN_OUTLET
     ),
-    Move(A.CONFIRM_APPOINTMENT, S.ASSIGNED, S.CONFIRMED, OUTLET | FIELD | DESK, rule="R-DI-3"),
+    # the customer agrees the appointment on the tracking link (R-DI-3), within the notice of R-DI-8
+    Move(A.CONFIRM_APPOINTMENT, S.ASSIGNED, S.CONFIRMED, OUTLET | FIELD | DESK | {P.CUSTOMER}, rule="R-DI-3"),
     Move(
         A.CONFIRM_APPOINTMENT, S.RESCHEDULED, S.CONFIRMED, OUTLET | FIELD | DESK | {P.CUSTOMER}, rule="R-DI-8"
     ),
@@ -159,7 +160,7 @@ MOVES: tuple[Move, ...] = (
         rule="R-AR-2",
         scope=Scope.OWN_VISIT,
     ),
-    Move(A.REBOOK, S.NOBODY_HOME, S.RESCHEDULED, FIELD | DESK, rule="R-AR-2"),
+    Move(A.REBOOK, S.NOBODY_HOME, S.RESCHEDULED, FIELD | DESK | {P.CUSTOMER}, rule="R-AR-2"),
     Move(A.START_SERVICE, S.ARRIVED, S.IN_SERVICE, FIELD, rule="R-SV-1", scope=Scope.OWN_VISIT),
     Move(
         A.TAKE_BACK,
@@ -184,7 +185,11 @@ MOVES: tuple[Move, ...] = (
         Move(A.REOPEN, s, S.TRIAGED, DESK | {R.QUALITY}, needs_reason=True, rule="R-QA-1")
         for s in (S.COMPLETED, S.PAID, S.CALLBACK_DONE)
     ),
-    *(Move(A.CANCEL, s, S.CANCELLED, DESK_AND_DISPATCH | OUTLET, needs_reason=True) for s in _CANCELLABLE),
+    # the customer may cancel on the tracking link, with the notice of R-DI-8 (doorstep/channels/moves.py)
+    *(
+        Move(A.CANCEL, s, S.CANCELLED, DESK_AND_DISPATCH | OUTLET | {P.CUSTOMER}, needs_reason=True)
+        for s in _CANCELLABLE
+    ),
 )
 
 _TABLE: dict[tuple[Status, Action], Move] = {(m.source, m.action): m for m in MOVES}

@@ -8,6 +8,7 @@ urlpatterns = [
     path("tasks/", public.tasks, name="tasks"),
     path("tasks/<int:pk>/done/", public.task_close, name="task_done"),
     path("card/<str:token>/", public.card, name="card"),
+    path("card/<str:token>/photo/", public.card_photo, name="card_photo"),
     path("r/<str:token>/quote/", public.track_quote, name="track_quote"),
     path("r/<str:token>/report.pdf", public.track_report, name="track_report"),
     path("r/<str:token>/takeback/", public.track_takeback, name="track_takeback"),

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ from doorstep.network.models import (
     Staff,
     Technician,
 )
+from doorstep.network.placeholder import placeholder_photo
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.models import UrgencyRule, WorkOrder
 from doorstep.orders.services import order_transition
@@ -280,6 +282,7 @@ def build_staff(
             home_lat=(outlet.lat or 23.1) + 0.01 * (i % 4),
             home_lng=(outlet.lng or 113.3) - 0.01 * (i % 3),
         )
+        tech.photo.save("photo.png", ContentFile(placeholder_photo(name)))  # drawn locally (R-PV-2)
         tech.product_lines.set(lines if i % 4 else lines[:1])
         today = timezone.localdate()
         Qualification.objects.create(

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from itertools import groupby
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from doorstep.channels import selfservice
+from doorstep.core import clock
+from doorstep.core.uploads import kept_file_response
 from doorstep.network.roles import Role
 from doorstep.orders import selectors
 from doorstep.orders.lifecycle import Status
@@ -69,6 +76,8 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             "can_pay": order.status == Status.COMPLETED and amount_due(order) > 0,
             "charges": order.charges.select_related("fee_item"),
             "technician": order.technician,
+            "choices": selfservice.choices(order),  # confirm, move, cancel, rebook (R-DI-8, R-AR-2)
+            "cancel_reasons": selfservice.CANCEL_REASONS,
             # a signed-in staff member may read the customer's page, never act on it (R-CO-1)
             "staff_viewing": request.user.is_authenticated,
         },
@@ -114,3 +123,88 @@ def track_pay(request: HttpRequest, token: str) -> HttpResponse:
         reverse("web:track", args=[token]),
         done=_("支付成功。"),
     )
+
+
+# --- the customer's self-service (R-DI-3, R-DI-8, R-AR-2) -------------------------------------------------
+def _start(request: HttpRequest) -> datetime | None:
+    """The chosen slot's start, as the page sent it (ISO 8601); None when missing or malformed."""
+    try:
+        start = datetime.fromisoformat(request.POST.get("start", ""))
+    except ValueError:
+        return None
+    return start if start.tzinfo is not None else None
+
+
+@require_POST
+def track_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer confirms the proposed appointment on their own phone (R-DI-3, R-DI-8)."""
+    order = _tracked(token)
+    refused = link_refused(request, token)  # a staff session never acts as the customer
+    if refused is not None:
+        return refused
+    return perform(
+        request,
+        lambda: selfservice.customer_confirm(order=order, channel=link_channel(request, order.customer.name)),
+        reverse("web:track", args=[token]),
+        done=_("您已确认上门时间，工程师将按时上门。"),
+    )
+
+
+def track_move(request: HttpRequest, token: str) -> HttpResponse:
+    """Free times of the technician sent (GET), and the customer's move or rebooking to one (POST)."""
+    order = _tracked(token)
+    back = reverse("web:track", args=[token])
+    if request.method == "POST":
+        refused = link_refused(request, token)
+        if refused is not None:
+            return refused
+        channel, start = link_channel(request, order.customer.name), _start(request)
+        if order.status == Status.NOBODY_HOME:
+            act = lambda: selfservice.customer_rebook(order=order, channel=channel, start=start)  # noqa: E731
+        else:
+            act = lambda: selfservice.customer_move(order=order, channel=channel, start=start)  # noqa: E731
+        here = reverse("web:track_move", args=[token])
+        return perform(request, act, back, done=_("已改到新的上门时间。"), refused_back=here)
+    now = selfservice.choices(order)
+    slots = selfservice.customer_slots(order) if (now.move or now.rebook) else []
+    days = [(day, list(group)) for day, group in groupby(slots, key=lambda s: clock.local(s.start).date())]
+    return render(
+        request,
+        "web/track_move.html",
+        {
+            "order": order,
+            "token": token,
+            "choices": now,
+            "days": days,
+            "staff_viewing": request.user.is_authenticated,
+        },
+    )
+
+
+@require_POST
+def track_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer cancels the service, with a reason, in time (R-DI-8)."""
+    order = _tracked(token)
+    refused = link_refused(request, token)
+    if refused is not None:
+        return refused
+    return perform(
+        request,
+        lambda: selfservice.customer_cancel(
+            order=order,
+            channel=link_channel(request, order.customer.name),
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        ),
+        reverse("web:track", args=[token]),
+        done=_("服务已取消。如需再次上门，可随时重新预约。"),
+    )
+
+
+def track_photo(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The photo of the technician sent to this order, to the holder of its link only (R-PV-2)."""
+    order = _tracked(token)
+    tech = order.technician
+    if tech is None or not tech.photo:
+        raise Http404
+    return kept_file_response(tech.photo, download_name=f"technician-{order.number}")

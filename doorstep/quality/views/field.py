@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
 from doorstep.customers.models import Customer, OwnedProduct
+from doorstep.customers.product_link import product_booking_url, product_ref
 from doorstep.network.models import TrainingRecord
 from doorstep.network.roles import DASHBOARD_VIEWERS, QUALITY_TEAM, Role
 from doorstep.orders.pages import page_actor, page_order, perform
@@ -20,6 +21,7 @@ from doorstep.quality.privacy import contact_for
 from doorstep.quality.selectors.feedback import archive_orders, insights_visible_to
 from doorstep.quality.selectors.people import expiring_soon
 from doorstep.quality.services.insights import FAULT_FIELDS, fault_record_save, insight_submit, insight_update
+from doorstep.visits.arrival.card import qr_svg
 
 
 @login_required
@@ -112,9 +114,11 @@ def archive(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     else:
         raise Http404
     contact = contact_for(actor, rows[0]["order"], purpose="archive") if rows else None
-    return render(
-        request, "quality/archive.html", {"kind": kind, "subject": subject, "rows": rows, "contact": contact}
-    )
+    context = {"kind": kind, "subject": subject, "rows": rows, "contact": contact}
+    if isinstance(subject, OwnedProduct) and rows:  # 扫码报修: the code to print on the warranty card
+        link = product_booking_url(product_ref(brand_code=rows[0]["order"].brand.code, product=subject))
+        context.update(warranty_link=link, warranty_qr=qr_svg(link))
+    return render(request, "quality/archive.html", context)
 
 
 @login_required

@@ -34,6 +34,7 @@ from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Sp
 
 from doorstep.core import clock
 from doorstep.core.privacy import mask_address, mask_phone
+from doorstep.customers.product_link import product_booking_url, product_ref
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_url
@@ -154,8 +155,8 @@ def _header(order: WorkOrder, st: dict[str, ParagraphStyle]) -> Table:
         Paragraph(f"服务/监督热线：{_esc(brand.hotline)}　　客户联", st["brand"]),
     ]
     left = [Paragraph("工单号", st["label"]), Paragraph(_esc(order.number), st["section"])]
-    right = [_qr(tracking_url(order)), Paragraph("扫码查看工单进度", st["small"])]
-    table = Table([[left, middle, right]], colWidths=[38 * mm, CONTENT_W - 38 * mm - 30 * mm, 30 * mm])
+    right = _codes(order, st)
+    table = Table([[left, middle, right]], colWidths=[38 * mm, CONTENT_W - 38 * mm - 56 * mm, 56 * mm])
     table.setStyle(
         TableStyle(
             [
@@ -378,6 +379,16 @@ def _footer(canvas: Canvas, doc: SimpleDocTemplate, *, font: str, order: WorkOrd
     canvas.drawString(MARGIN, 6 * mm, f"工单 {order.number}　打印时间 {_when(clock.now())}")
     canvas.drawRightString(PAGE_W - MARGIN, 6 * mm, f"第 {doc.page} 页")
     canvas.restoreState()
+
+
+def _codes(order: WorkOrder, st: dict[str, ParagraphStyle]) -> Table:
+    """Two QR codes: the order's tracking page, and 扫码报修 — self-booking with this product filled in."""
+    ref = product_ref(brand_code=order.brand.code, product=_related(order, "product"))
+    codes = [_qr(tracking_url(order), 22 * mm), _qr(product_booking_url(ref), 22 * mm)]
+    captions = [Paragraph("扫码查看工单进度", st["small"]), Paragraph("扫码报修（产品已填好）", st["small"])]
+    table = Table([codes, captions], colWidths=[27 * mm, 27 * mm])
+    table.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("LEFTPADDING", (0, 0), (-1, -1), 1)]))
+    return table
 
 
 def _story(order: WorkOrder, st: dict[str, ParagraphStyle]) -> list[Flowable]:

@@ -15,6 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from doorstep.catalog.models import FeeItem
 from doorstep.core import clock
 from doorstep.customers.models import Address
+from doorstep.customers.product_link import product_from_token
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tests.helpers import BOUGHT, add_signature, order_in
 from doorstep.orders.tracking import tracking_url
@@ -26,8 +27,12 @@ def _track(request: HttpRequest, token: str) -> HttpResponse:
     return HttpResponse(token)
 
 
-# The report only needs ``web:track`` to reverse; this URLconf keeps the tests independent of the views.
-urlpatterns = [path("", include(([path("t/<str:token>/", _track, name="track")], "web")))]
+# The report only needs ``web:track`` and ``channels:book_product`` (扫码报修) to reverse; this URLconf keeps
+# the tests independent of the views.
+urlpatterns = [
+    path("", include(([path("t/<str:token>/", _track, name="track")], "web"))),
+    path("", include(([path("book/<slug:b>/p/<str:token>/", _track, name="book_product")], "channels"))),
+]
 pytestmark = pytest.mark.urls(__name__)
 
 
@@ -144,13 +149,26 @@ def test_qr_code_points_to_the_orders_tracking_page(done, monkeypatch) -> None:
     seen: list[str] = []
     real_qr = report._qr
 
-    def spy(url: str):  # type: ignore[no-untyped-def]
+    def spy(url: str, *args):  # type: ignore[no-untyped-def]
         seen.append(url)
-        return real_qr(url)
+        return real_qr(url, *args)
 
     monkeypatch.setattr(report, "_qr", spy)
     report.service_report_pdf(done)
-    assert seen == [tracking_url(done)] and "/t/" in seen[0]
+    assert seen[0] == tracking_url(done) and "/t/" in seen[0]
+    # 扫码报修: the second code opens self-booking with this product filled in (model, purchase date)
+    ref = product_from_token(seen[1].rstrip("/").rsplit("/", 1)[-1])
+    assert f"/book/{done.brand.code}/p/" in seen[1] and ref is not None
+    assert done.product is not None and done.product.model is not None
+    assert (ref.brand, ref.model, ref.purchased) == (
+        done.brand.code,
+        done.product.model.code,
+        done.product.purchase_date,
+    )
+
+
+def test_report_invites_to_scan_for_the_next_repair(done, tmp_path) -> None:
+    assert "扫码报修" in _text(report.service_report_pdf(done), tmp_path)
 
 
 def test_unsigned_unpaid_order_still_prints_with_blanks(world, tmp_path) -> None:

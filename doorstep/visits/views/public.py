@@ -36,12 +36,21 @@ def card(request: HttpRequest, token: str) -> HttpResponse:
         "visits/card.html",
         {
             "tech": tech,
+            "token": token,
             "brand": tech.staff.centre.brand,
             "permit_ok": permit_valid(tech),
             "visit": visit,
             "visit_customer": masked_name(visit.customer.name) if visit else "",
         },
     )
+
+
+def card_photo(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The photo of the card's technician, to whoever holds the card's link (R-PV-2)."""
+    tech = technician_from_card(token)
+    if tech is None or not tech.photo:
+        raise Http404
+    return kept_file_response(tech.photo, download_name="technician")
 
 
 def link_refused(request: HttpRequest, token: str) -> HttpResponse | None:

@@ -38,6 +38,7 @@ from conftest import World, build_world, make_staff
 from doorstep.api.models import ApiToken
 from doorstep.channels.models import ImportBatch, PartnerAccount
 from doorstep.core import clock
+from doorstep.customers.product_link import ProductRef, product_token
 from doorstep.dispatch.models import PlanRun
 from doorstep.network.actors import Actor
 from doorstep.network.roles import (
@@ -213,6 +214,7 @@ def build_things() -> Things:
         order=order, receipt_no="TB-1", reason=TakeBack.Reason.choices[0][0], items="室内机", at=clock.now()
     )
     token = card_url(world.tech).rstrip("/").rsplit("/", 1)[-1]
+    world.tech.photo.save("p.png", ContentFile(png_bytes(signature_png_data_url())))  # R-PV-2
     photo = VisitPhoto.objects.create(
         order=order,
         kind="note_left",
@@ -352,6 +354,13 @@ ENTRIES.update(
         "set_language": open_page(post=True, get_status=PASSED),  # a GET only goes back
         "channels:book": open_page(post=True, kwargs=lambda t: {"brand_code": t.world.brand.code}),
         "channels:book_slots": open_page(kwargs=lambda t: {"brand_code": t.world.brand.code}),
+        "channels:book_product": open_page(  # 扫码报修: the product's QR code
+            post=True,
+            kwargs=lambda t: {
+                "brand_code": t.world.brand.code,
+                "token": product_token(ProductRef(t.world.brand.code, t.world.model.code)),
+            },
+        ),
         "channels:wechat": Entry(
             kwargs=lambda t: {"brand_code": t.world.brand.code}, public=True, get=None, post=None
         ),  # signed by WeChat: any answer but a leak (doorstep/channels/tests/test_wechat.py)
@@ -396,6 +405,7 @@ ENTRIES.update(
         "visits:tasks": page(),
         "visits:task_done": action(scope=TASK_SCOPE, kwargs=lambda t: {"pk": t.task.pk}),
         "visits:card": open_page(kwargs=lambda t: {"token": t.card_token}),
+        "visits:card_photo": open_page(kwargs=lambda t: {"token": t.card_token}),
         "visits:track_quote": signed(get=False, post=True),
         "visits:track_report": signed(),
         "visits:track_takeback": signed(),
@@ -449,6 +459,10 @@ ENTRIES.update(
         "web:track": signed(),
         "web:track_sign": signed(get=False, post=True),
         "web:track_pay": signed(get=False, post=True),
+        "web:track_confirm": signed(get=False, post=True),
+        "web:track_move": signed(post=True),
+        "web:track_cancel": signed(get=False, post=True),
+        "web:track_photo": signed(),  # the photo of the technician sent (R-PV-2)
         # the JSON API: staff tokens
         "api:create_order": Entry(get=None, post=DESK, api="staff"),
         "api:list_orders": Entry(get=ALL_STAFF, api="staff"),
