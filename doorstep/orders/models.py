@@ -66,6 +66,9 @@ class WorkOrder(TimeStamped):
     )
     window_start = models.DateTimeField("预约开始", null=True, blank=True)
     window_end = models.DateTimeField("预约结束", null=True, blank=True)
+    # R-DI-3: the time the technician confirmed with the customer inside the booked window; the standard's
+    # timers count from it (core.punctuality.appointment_of), from window_start while it is empty
+    appointment_at = models.DateTimeField("确认上门时间", null=True, blank=True)
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
     warranty_status = models.CharField(  # R-AN-7
         "保修判定",
@@ -151,6 +154,7 @@ class EventKind(models.TextChoices):
     OUTLET_ACCEPT_TIMEOUT = "outlet_accept_timeout", _("网点接单超时")  # R-DI-1
     VISIT_AT_RISK = "visit_at_risk", _("上门可能迟到")  # R-DI-9
     LATE_CALL_OVERDUE = "late_call_overdue", _("迟到前未致电客户")  # R-AR-5
+    APPOINTMENT_TIME_CONFIRMED = "appointment_time_confirmed", _("已与客户确认上门时间")  # R-DI-3
     FAULT_ESCALATED = "fault_escalated", _("故障升级处理")  # R-AN-5
 
     # the visit

@@ -215,6 +215,7 @@ STEPS: dict[str, Handler] = {
         _("已记录迟到前致电致歉。"),
         expected_minutes=_post("expected_minutes"),
         reason=_post("reason"),
+        client_at=_post("client_at"),
     ),
     "apology": _simple(
         apology_record,
