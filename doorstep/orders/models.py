@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
 from doorstep.core.models import TimeStamped
+from doorstep.core.punctuality import appointment_of
 from doorstep.orders.lifecycle import Action, Status
 
 if TYPE_CHECKING:
@@ -88,6 +90,11 @@ class WorkOrder(TimeStamped):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def appointment(self) -> datetime | None:
+        """The time the standard's rules count from: the confirmed time, else the window start (R-DI-3)."""
+        return appointment_of(self)
 
 
 class FaultItem(models.Model):

@@ -184,7 +184,24 @@ def satisfaction_recorded(ctx: MoveContext) -> Data:
         "satisfaction": int(score),
         "product_works": bool(ctx.param("product_works", True)),
         "feedback": str(ctx.param("feedback") or ""),
+        "callback_timing": _callback_timing(ctx.order),
     }
+
+
+def _callback_timing(order: WorkOrder) -> str:
+    """R-QA-1: the callback against its window [completion + 1 day, completion + 3 days], both ends
+    inclusive: "early", "in_window" or "late" ("" without a callback clock)."""
+    row = (
+        Deadline.objects.filter(order=order, kind=Deadline.Kind.CALLBACK, state__in=Deadline.LIVE)
+        .order_by("-pk")
+        .first()
+    )
+    if row is None:
+        return ""
+    now = clock.now()
+    if row.not_before is not None and now < row.not_before:
+        return "early"
+    return "late" if now > row.due_at else "in_window"
 
 
 def reopened_for_dispatch(ctx: MoveContext) -> Data:
