@@ -162,3 +162,13 @@ def test_late_call_window_to_the_second_R_AR_5(offset: timedelta, inside: bool) 
     assert call_in_window(called, APPOINTMENT, earliest_minutes=2, latest_minutes=1) is inside
     lo, hi = late_call_window(APPOINTMENT, earliest_minutes=2, latest_minutes=1)
     assert (lo <= called <= hi) is inside
+
+
+def test_a_late_arrival_is_lateness_not_a_missed_margin_R_DI_7() -> None:
+    late = assess_with(DEFAULT, APPOINTMENT, APPOINTMENT + S)
+    assert not late.early_enough and not late.margin_missed and not late.on_time
+
+
+def test_part_of_a_second_late_is_late_by_a_begun_second_R_AR_5() -> None:
+    late = assess_with(DEFAULT, APPOINTMENT, APPOINTMENT + timedelta(milliseconds=500))
+    assert (late.lateness, late.late_seconds, late.late_minutes) == (Lateness.LATE_MINOR, 1, 1)

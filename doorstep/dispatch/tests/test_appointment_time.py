@@ -274,3 +274,31 @@ def test_reschedule_notice_counts_from_the_confirmed_time_R_DI_8(world, notice, 
         )  # fmt: skip
     data = order.events.get(kind=EventKind.RESCHEDULE).data
     assert data["initiator"] == "company" and data["notice_breach"] is breach
+
+
+# --- R-AR-5: the prompt at appointment − 2 min when the ETA is past it, logged -------------------------
+def test_the_day_is_rechecked_when_the_late_call_window_opens_R_AR_5(world) -> None:  # type: ignore[no-untyped-def]
+    order = _confirmed(world, agreed=AGREED)
+    checks = Deadline.objects.filter(order=order, kind=K.RISK_CHECK, state=Deadline.State.OPEN)
+    minutes = policy_for(brand=world.brand).late_call_before_minutes
+    assert checks.filter(due_at=AGREED - timedelta(minutes=minutes)).exists()
+
+
+@pytest.mark.parametrize(("offset", "prompt"), [(-S, False), (timedelta(0), True), (S, True)])
+def test_the_technician_is_prompted_to_call_from_two_minutes_before_R_AR_5(world, offset, prompt) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.dispatch.mine import my_day_stops
+    from doorstep.dispatch.services import risk_scan
+    from doorstep.dispatch.tests.helpers import FAR
+
+    first = placed(world, status="in_service", start=at(9))
+    with clock.frozen_at(at(9)):
+        EventKind.START_SERVICE.record(order=first, actor=world.actor("technician"))
+    second = placed(world, status="confirmed", start=at(10, 30), where=FAR)  # the overrun makes it late
+    call_opens = at(10, 28)
+    with clock.frozen_at(call_opens + offset):
+        risk_scan(technician=world.tech)  # the check due when the window opens (or any earlier one)
+        (stop,) = [s for s in my_day_stops(world.actor("technician")) if s.eta.order == second]
+    assert stop.eta.state == "late" and stop.call_now is prompt
+    assert (stop.call_from, stop.call_until) == (at(10, 28), at(10, 29))
+    logged = second.events.get(kind=EventKind.VISIT_AT_RISK)  # the prompt's log, with the call window
+    assert logged.data["call_from"] and logged.data["call_due"]
