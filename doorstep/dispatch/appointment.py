@@ -100,7 +100,6 @@ def appointment_time_confirm(
     chosen = at or appointment_time_default(order)
     if chosen is None:
         raise Invalid(ErrorCode.WINDOW_REQUIRED, field="appointment_at")
-    chosen = chosen.replace(microsecond=0)
     _check_time(order, chosen)
     with transaction.atomic():
         order_lock(order)

@@ -161,7 +161,7 @@ def _confirmed_time(raw: Any, start: datetime, end: datetime) -> datetime | None
             start=clock.local(start).strftime("%H:%M"),
             end=clock.local(end).strftime("%H:%M"),
         )
-    return raw.replace(microsecond=0)
+    return raw
 
 
 def new_window_proposed(ctx: MoveContext) -> Data:
