@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -19,6 +20,8 @@ from doorstep.api.schemas import (
     TransitionIn,
 )
 from doorstep.core.errors import ErrorCode, NotFound
+from doorstep.core.punctuality import appointment_of
+from doorstep.dispatch.appointment import appointment_time_confirm
 from doorstep.network.actors import Actor
 from doorstep.network.roles import DESK
 from doorstep.orders import selectors
@@ -82,6 +85,7 @@ def order_out(order: WorkOrder, actor: Actor, *, purpose: str = "api_list") -> d
         "technician": order.technician_id,
         "window_start": order.window_start,
         "window_end": order.window_end,
+        "appointment_at": appointment_of(order),
         "created_at": order.created_at,
         "allowed_actions": [m.action.value for m in selectors.allowed_moves(order=order, actor=actor)],
     }
@@ -161,6 +165,26 @@ def perform_action(request: HttpRequest, number: str, action: str, payload: Tran
         order = order_transition(
             order=order, actor=actor, action=action, reason=payload.reason, params=params
         )
+    return order_detail_out(order, actor)
+
+
+class AppointmentTimeIn(Schema):
+    appointment_at: datetime | None = Field(
+        None, description="与客户确认的上门时间（须在预约时段内）；留空 = 计划到达时间，否则时段开始 (R-DI-3)"
+    )
+    note: str = Field("", max_length=200)
+
+
+@router.post(
+    "/{number}/appointment-time",
+    response={200: OrderDetailOut, **ERRORS},
+    summary="Record the appointment time confirmed with the customer (R-DI-3)",
+)
+@idempotent
+def confirm_appointment_time(request: HttpRequest, number: str, payload: AppointmentTimeIn) -> dict[str, Any]:
+    actor = _actor(request)
+    order = _order(actor, number)
+    order = appointment_time_confirm(order=order, actor=actor, at=payload.appointment_at, note=payload.note)
     return order_detail_out(order, actor)
 
 

@@ -51,6 +51,7 @@ class TransitionIn(Schema):
     technician: int | None = None
     window_start: datetime | None = None
     window_end: datetime | None = None
+    appointment_at: datetime | None = Field(None, description="与客户确认的上门时间，须在预约时段内 (R-DI-3)")
     missing: list[str] | None = None
     verified: dict[str, Any] | None = None
     answer: str | None = Field(None, max_length=1000)
@@ -126,6 +127,9 @@ class OrderOut(Schema):
     technician: int | None
     window_start: datetime | None
     window_end: datetime | None
+    appointment_at: datetime | None = Field(
+        None, description="规范计时的起点：已确认的上门时间，未确认时为预约时段开始 (R-DI-3)"
+    )
     created_at: datetime
     allowed_actions: list[str]
 

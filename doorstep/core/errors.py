@@ -23,6 +23,11 @@ class ErrorCode(models.TextChoices):
     AMOUNT_NOT_QUOTE = "amount_not_quote", _("收款金额与客户确认的报价不符。")
     ANSWER_REQUIRED = "answer_required", _("请记录电话指导的内容。")
     APOLOGY_REQUIRED = "apology_required", "%(detail)s"
+    APPOINTMENT_OUTSIDE_WINDOW = (
+        "appointment_outside_window",
+        _("确认的上门时间须在客户预约的时段内（%(start)s–%(end)s）。"),
+    )
+    APPOINTMENT_PASSED = "appointment_passed", _("预约时间已过，不能再更改上门时间，请改约（R-DI-8）。")
     APPOINTMENT_OVERLAP = (
         "appointment_overlap",
         _("工程师在该时段已有确认的预约（工单 %(number)s），同一工程师的预约不能重叠。"),

@@ -10,7 +10,10 @@ Exact boundaries (to the second):
 - on time      ⇔ arrived ≤ appointment (arriving exactly at the appointment is not late);
 - late_minor   ⇔ 0 < arrived − appointment < major threshold;
 - late_major   ⇔ arrived − appointment ≥ major threshold (exactly 15:00 late is major);
-- early enough ⇔ arrived ≤ appointment − early margin (R-DI-7; exactly 5:00 before is early enough).
+- early enough ⇔ arrived ≤ appointment − early margin (R-DI-7; exactly 5:00 before is early enough);
+  an on-time arrival that is not early enough missed the R-DI-7 margin: recorded as such, never as lateness;
+- late call    ⇔ appointment − 2 min ≤ called ≤ appointment − 1 min (R-AR-5, both ends inclusive); a late
+  arrival without a call in that window is a call breach.
 ``late_minutes`` counts every begun minute, so "late" ⇔ ``late_minutes > 0`` (30 s late is 1 minute);
 the class is decided on seconds, never on the rounded minutes.
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -42,6 +45,11 @@ class Arrival:
     @property
     def on_time(self) -> bool:
         return self.lateness is Lateness.ON_TIME
+
+    @property
+    def margin_missed(self) -> bool:
+        """R-DI-7: on time, but not the early margin before the appointment (not lateness)."""
+        return self.on_time and not self.early_enough
 
 
 def assess_seconds(
@@ -100,13 +108,42 @@ def assess_with(policy: _Numbers, appointment: datetime, arrived: datetime) -> A
 class _Appointed(Protocol):
     @property
     def window_start(self) -> datetime | None: ...
+    @property
+    def window_end(self) -> datetime | None: ...
+    @property
+    def appointment_at(self) -> datetime | None: ...
 
 
 def appointment_of(order: _Appointed) -> datetime | None:
-    """The appointment time an order's rules count from (STANDARD.md "Appointment time").
+    """The appointment time an order's rules count from (STANDARD.md "Appointment time", R-DI-3).
 
-    The work order has no separate confirmed-time field: confirming the appointment (R-DI-3) stores the
-    agreed window, so the confirmed time *is* ``window_start`` (and before confirmation it is the
-    booked window's start). Once a confirmed-time field exists, return it here first.
+    The time confirmed with the customer (``appointment_at``) when there is one and it lies in the booked
+    window (both ends inclusive), else the start of the window; None without a window. A confirmed time
+    outside the current window belonged to an earlier window (the appointment moved) and no longer counts.
     """
-    return order.window_start
+    start, end = order.window_start, getattr(order, "window_end", None)
+    confirmed = getattr(order, "appointment_at", None)
+    if (
+        confirmed is not None
+        and start is not None
+        and start <= confirmed
+        and (end is None or confirmed <= end)
+    ):
+        return confirmed
+    return start
+
+
+def late_call_window(
+    appointment: datetime, *, earliest_minutes: int, latest_minutes: int
+) -> tuple[datetime, datetime]:
+    """R-AR-5: the call before being late falls in [appointment − earliest, appointment − latest], both
+    ends inclusive (defaults: 2 and 1 minutes before)."""
+    return appointment - timedelta(minutes=earliest_minutes), appointment - timedelta(minutes=latest_minutes)
+
+
+def call_in_window(
+    called: datetime, appointment: datetime, *, earliest_minutes: int, latest_minutes: int
+) -> bool:
+    """R-AR-5: was a call at ``called`` inside the late-call window (to the second, both ends inclusive)?"""
+    lo, hi = late_call_window(appointment, earliest_minutes=earliest_minutes, latest_minutes=latest_minutes)
+    return lo <= called <= hi

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from doorstep.core import clock
 from doorstep.core.policy import Policy
+from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.calendar import coverage_warning, day_info, work_day
 from doorstep.dispatch.daymodel import midnight, outlet_brand
 from doorstep.dispatch.eligibility import Profile, job_of, job_reasons, profile_of
@@ -84,7 +85,7 @@ def technician_rows(actor: Actor, outlet: Outlet, day: date) -> list[Row]:
         etas = {e.order.pk: e for e in technician_etas(tech)} if today else {}
         for order in (o for o in by_pk.values() if o.technician_id == tech.pk):
             plan = planned.get(order.pk)
-            start = order.window_start or (plan.start_at if plan else None)
+            start = appointment_of(order) or (plan.start_at if plan else None)  # R-DI-3
             if start is None:
                 continue
             end = start + timedelta(minutes=policy.service_minutes(order.service_type))

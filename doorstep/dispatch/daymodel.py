@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from doorstep.core import clock
 from doorstep.core.policy import DEFAULT, Policy
-from doorstep.core.punctuality import Arrival, Lateness, assess_seconds
+from doorstep.core.punctuality import Arrival, Lateness, appointment_of, assess_seconds
 from doorstep.dispatch.calendar import day_info, lunch_window, work_day
 from doorstep.dispatch.eligibility import Job, job_of, profile_of
 from doorstep.dispatch.routing import HaversineTravel, Location, LunchBreak, Plan, Problem, Technician, Visit
@@ -174,11 +174,12 @@ def _visits(
         if where is None:
             model.skipped.append((order, _("地址无坐标，无法排线")))
             continue
-        if order.window_start is not None and order.window_start < now:
+        appointment = appointment_of(order)  # the confirmed time, else the window's start (R-DI-3)
+        if appointment is not None and appointment < now:
             continue  # the appointment time has passed: handled by lateness (R-AR-5), not by planning
         vid, minutes = str(order.pk), policy.service_minutes(order.service_type)
-        promised = order.window_start is not None
-        ws = model.secs(order.window_start) if order.window_start else max(day_lo, model.secs(now))
+        promised = appointment is not None
+        ws = model.secs(appointment) if appointment is not None else max(day_lo, model.secs(now))
         we = ws if promised else max(ws, day_hi - minutes * 60)
         pin = str(order.technician_id) if order.status in PROMISED and order.technician_id else None
         out.append(
@@ -214,7 +215,8 @@ def _current(model: DayModel) -> dict[str, list[str]]:
 
 
 def _board_key(order: WorkOrder) -> tuple[int, float]:
-    return (0, order.window_start.timestamp()) if order.window_start else (1, float(order.pk))
+    appointment = appointment_of(order)
+    return (0, appointment.timestamp()) if appointment else (1, float(order.pk))
 
 
 # --- figures: km, on-time, jobs per technician (before/after) ------------------------------------------
@@ -255,7 +257,8 @@ def evaluate_plan(model: DayModel, plan: Plan) -> dict[str, object]:
 
 
 def _judge(model: DayModel, appointment: int, arrival: int) -> Arrival:
-    """R-AR-5 / R-DI-7 by ``core.punctuality``: a promised visit's window start is its appointment."""
+    """R-AR-5 / R-DI-7 by ``core.punctuality``: a promised visit's window is pinned at its appointment
+    time (``appointment_of``: the confirmed time, else the window's start)."""
     return assess_seconds(
         appointment,
         arrival,

@@ -10,8 +10,9 @@ from doorstep.core import clock
 from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.daymodel import order_location, technician_location, travel_provider
 from doorstep.dispatch.models import LateCall, PlannedVisit
-from doorstep.dispatch.risk import Eta, technician_etas
+from doorstep.dispatch.risk import LATE, Eta, technician_etas
 from doorstep.dispatch.routing import Location, departure_time
+from doorstep.dispatch.services import late_call_bounds, late_call_made_in_window
 from doorstep.network.actors import Actor
 from doorstep.network.models import Technician
 from doorstep.network.policy import policy_of
@@ -25,6 +26,11 @@ class MyStop:
     travel_minutes: int
     remind: bool  # leave within the policy's reminder time (R-DI-7), or already due
     late_call: LateCall | None
+    appointment: datetime | None = None  # the confirmed time, else the window's start (R-DI-3)
+    call_now: bool = False  # R-AR-5: ETA past the appointment and the late-call window has opened
+    call_from: datetime | None = None
+    call_until: datetime | None = None
+    early_minutes: int = 0  # R-DI-7: the policy's early margin for this visit
 
 
 def departure_for(order_window_start: datetime, travel_s: int, early_margin_min: int) -> datetime:
@@ -62,7 +68,28 @@ def my_day_stops(actor: Actor) -> list[MyStop]:
         remind = order.status in ("assigned", "confirmed") and now >= depart - timedelta(
             minutes=policy.departure_reminder_minutes
         )
-        out.append(MyStop(eta, depart, -(-travel // 60), remind, calls.get(order.pk)))
+        bounds = late_call_bounds(order)
+        call = calls.get(order.pk)
+        call_now = (
+            bounds is not None
+            and (eta.state == LATE or call is not None)
+            and bounds[0] <= now
+            and not late_call_made_in_window(order)
+        )
+        out.append(
+            MyStop(
+                eta,
+                depart,
+                -(-travel // 60),
+                remind,
+                call,
+                appointment,
+                call_now,
+                bounds[0] if bounds else None,
+                bounds[1] if bounds else None,
+                policy.early_arrival_minutes,
+            )
+        )
         here = where or here
     return out
 

@@ -21,11 +21,11 @@ from django.db import connection
 
 from doorstep.core import clock
 from doorstep.core.errors import Conflict, DomainError, ErrorCode, Invalid
+from doorstep.core.policy import Policy
 from doorstep.core.punctuality import appointment_of
+from doorstep.dispatch.appointment import VISIT_CLOCKS, risk_checks_open, visit_clocks_open
 from doorstep.dispatch.calendar import on_leave_at, work_day
-from doorstep.dispatch.daymodel import order_location, technician_location
 from doorstep.dispatch.eligibility import technician_ineligibility
-from doorstep.dispatch.mine import departure_for, travel_seconds
 from doorstep.dispatch.models import PlannedVisit
 from doorstep.dispatch.services import (
     late_calls_arrive,
@@ -37,7 +37,7 @@ from doorstep.dispatch.services import (
 from doorstep.network.models import Technician
 from doorstep.network.policy import policy_of
 from doorstep.network.roles import Party
-from doorstep.orders.deadlines import deadline_open, deadlines_cancel, deadlines_meet
+from doorstep.orders.deadlines import deadlines_cancel, deadlines_meet
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.rulebook import MoveContext, Rule, effect, guard
@@ -68,17 +68,31 @@ def technician_eligible(ctx: MoveContext) -> Params:
 
 
 def reschedule_notice(*, order: WorkOrder, new_start: datetime | None) -> dict[str, Any]:
-    """Notice given for a company reschedule and whether it breaches R-DI-8."""
-    assert order.window_start is not None
+    """Notice given for a company reschedule and whether it breaches R-DI-8, counted from the appointment
+    time (the confirmed time, else the window's start) to the second: a delay of at most half a day needs
+    ``reschedule_notice_same_day_minutes`` (30) of notice, a longer delay or any other change of the
+    appointment ``reschedule_notice_minutes`` (120); exactly the required notice is enough."""
+    appointment = appointment_of(order)
+    assert appointment is not None
     policy = policy_of(order)
-    notice = order.window_start - clock.now()
-    half_day = timedelta(minutes=policy.reschedule_half_day_minutes)
-    half_day_delay = new_start is not None and timedelta(0) < new_start - order.window_start <= half_day
-    required = (
-        policy.reschedule_notice_same_day_minutes if half_day_delay else policy.reschedule_notice_minutes
-    )
+    notice = appointment - clock.now()
+    required = reschedule_notice_required(policy, appointment, new_start)
     minutes = int(notice.total_seconds() // 60)
-    return {"notice_minutes": minutes, "required_minutes": required, "notice_breach": minutes < required}
+    return {
+        "notice_minutes": minutes,
+        "notice_seconds": int(notice.total_seconds()),
+        "required_minutes": required,
+        "notice_breach": notice < timedelta(minutes=required),
+    }
+
+
+def reschedule_notice_required(policy: Policy, appointment: datetime, new_start: datetime | None) -> int:
+    """R-DI-8: minutes of notice a company reschedule needs — a delay within half a day (0 < delay ≤
+    ``reschedule_half_day_minutes``) the short notice, anything else (a longer delay, an earlier time, no
+    new time yet) the long one."""
+    half_day = timedelta(minutes=policy.reschedule_half_day_minutes)
+    half_day_delay = new_start is not None and timedelta(0) < new_start - appointment <= half_day
+    return policy.reschedule_notice_same_day_minutes if half_day_delay else policy.reschedule_notice_minutes
 
 
 def reschedule_notice_rule(ctx: MoveContext) -> Params:
@@ -87,7 +101,7 @@ def reschedule_notice_rule(ctx: MoveContext) -> Params:
     by_customer = ctx.actor.role == Party.CUSTOMER or p.get("requested_by") == "customer"
     initiator = "customer" if by_customer else "company"
     data: Params = {"initiator": initiator}
-    if order.window_start is not None:
+    if appointment_of(order) is not None:
         new_start = p.get("window_start") if isinstance(p.get("window_start"), datetime) else None
         notice = reschedule_notice(order=order, new_start=new_start)
         data.update(notice, notice_breach=initiator == "company" and notice["notice_breach"])
@@ -166,38 +180,13 @@ def offer_ends(ctx: MoveContext) -> None:
 
 
 def schedule_risk_check(ctx: MoveContext) -> None:
-    """A risk-check deadline: the technician's day is looked at again before the appointment."""
-    order = ctx.order
-    appointment = appointment_of(order)
-    if appointment is None or order.technician_id is None:
-        return
-    minutes = policy_of(order).risk_check_minutes
-    risk_check_open(order=order, due_at=max(clock.now(), appointment - timedelta(minutes=minutes)))
-
-
-def _departure_due(order: WorkOrder, appointment: datetime) -> datetime:
-    """R-DI-7: the planned day's departure, else appointment − travel from the technician's start − margin."""
-    tech = order.technician
-    assert tech is not None
-    plan = PlannedVisit.objects.filter(order=order, technician=tech).first()
-    if plan is not None and plan.depart_at is not None:
-        return plan.depart_at
-    start = technician_location(tech, tech.staff.outlet) if tech.staff.outlet else None
-    travel = travel_seconds(order, start, order_location(order))
-    return departure_for(appointment, travel, policy_of(order).early_arrival_minutes)
+    """Risk checks: before the appointment, and when the late-call window opens (R-DI-9, R-AR-5)."""
+    risk_checks_open(ctx.order)
 
 
 def visit_clocks_opened(ctx: MoveContext) -> None:
     """The technician owns two live deadlines: leave by the departure time, arrive by the appointment."""
-    order = ctx.order
-    deadlines_cancel(order=order, kinds=VISIT_CLOCKS)  # a re-confirmed or re-assigned visit starts anew
-    appointment = appointment_of(order)
-    if appointment is None or order.technician is None:
-        return
-    owner = order.technician.staff
-    departure = _departure_due(order, appointment)
-    deadline_open(order=order, kind=Deadline.Kind.DEPARTURE, due_at=departure, owner=owner, rule="R-DI-7")
-    deadline_open(order=order, kind=Deadline.Kind.ARRIVAL, due_at=appointment, owner=owner, rule="R-AR-5")
+    visit_clocks_open(ctx.order)
 
 
 def departure_met(ctx: MoveContext) -> None:
@@ -222,8 +211,8 @@ def reschedule_clears_plan(ctx: MoveContext) -> None:
 
 
 def arrival_meets_late_call(ctx: MoveContext) -> None:
-    """On time, the late call was not needed; after its due time without a call, it was missed."""
-    late_calls_arrive(order=ctx.order)
+    """On time, the late call was not needed; late without a call in its window, a call breach (R-AR-5)."""
+    late_calls_arrive(order=ctx.order, arrival=ctx.data)
 
 
 def retime_later_visits(ctx: MoveContext) -> None:
@@ -236,8 +225,6 @@ def retime_later_visits(ctx: MoveContext) -> None:
         minutes = policy_of(order).service_minutes(order.service_type)
         risk_check_open(order=order, due_at=clock.now() + timedelta(minutes=minutes))
 
-
-VISIT_CLOCKS = (Deadline.Kind.DEPARTURE, Deadline.Kind.ARRIVAL)
 
 RULES: list[Rule] = [
     guard(A.ASSIGN, technician_eligible, "R-DI-2"),

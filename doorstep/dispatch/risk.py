@@ -49,7 +49,7 @@ def _sequence(tech: Technician, now: datetime) -> list[WorkOrder]:
         status__in=(*PLANNED, *UNDER_WAY, *DONE_TODAY),
     ).select_related("address", "brand", "outlet")
     planned = {p.order_id: p.sequence for p in PlannedVisit.objects.filter(technician=tech)}
-    return sorted(qs, key=lambda o: (o.window_start, planned.get(o.pk, 0)))
+    return sorted(qs, key=lambda o: (appointment_of(o) or o.window_start, planned.get(o.pk, 0)))
 
 
 def _event_time(order: WorkOrder, kind: EventKind) -> datetime | None:

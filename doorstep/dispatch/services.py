@@ -9,18 +9,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
 from doorstep.core.errors import Conflict, DomainError, ErrorCode, Forbidden, Invalid, NotFound
-from doorstep.core.punctuality import appointment_of, assess_with
+from doorstep.core.punctuality import Lateness, appointment_of, assess_with, late_call_window
 from doorstep.dispatch.models import DeadlineState, LateCall, OutletOffer
 from doorstep.dispatch.selectors import DONE_TODAY, outlet_suggestions
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.network.policy import policy_of
 from doorstep.network.roles import OUTLET, Role
-from doorstep.orders.deadlines import deadline_act, deadline_cancel, deadline_meet, deadline_open
+from doorstep.orders.deadlines import deadline_act, deadline_meet, deadline_open
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, WorkOrder
@@ -171,16 +172,42 @@ def board_dispatch(*, order: WorkOrder, actor: Actor, outlet_id: int, reason: st
 
 
 # --- the call before being late (R-AR-5) and the at-risk proposal (R-DI-9) ------------------------------
+def late_call_bounds(order: WorkOrder) -> tuple[datetime, datetime] | None:
+    """R-AR-5: the window the late call must fall in, [appointment − 2 min, appointment − 1 min] by default
+    (both ends inclusive, policy numbers), counted from the appointment time; None without one."""
+    appointment = appointment_of(order)
+    if appointment is None:
+        return None
+    policy = policy_of(order)
+    return late_call_window(
+        appointment,
+        earliest_minutes=policy.late_call_before_minutes,
+        latest_minutes=policy.late_call_latest_minutes,
+    )
+
+
+def late_call_made_in_window(order: WorkOrder) -> bool:
+    """R-AR-5: a call before being late was recorded inside the window of the current appointment."""
+    bounds = late_call_bounds(order)
+    if bounds is None:
+        return False
+    for event in order.events.filter(kind=EventKind.LATE_CALL):
+        called = parse_datetime(str((event.data or {}).get("called_at") or "")) or event.at
+        if bounds[0] <= called <= bounds[1]:
+            return True
+    return False
+
+
 def late_call_open(*, order: WorkOrder, eta: datetime, suggestions: list[Technician]) -> LateCall | None:
-    """Open the call-before-late deadline for a visit at risk, once; put the proposal on the record."""
+    """Open the call-before-late deadline for a visit at risk, once; put the proposal on the record (the
+    log of the prompt the technician's app shows)."""
     appointment = appointment_of(order)
     assert appointment is not None and order.technician is not None
     if LateCall.objects.filter(order=order, deadline__state__in=LIVE).exists():
         return None
     policy = policy_of(order)
-    due = appointment - timedelta(minutes=policy.late_call_before_minutes)  # R-AR-5
     late = LateCall.objects.create(order=order, technician=order.technician, eta=eta, created_at=clock.now())
-    late.deadline = _late_call_clock(late, due)
+    late.deadline = _late_call_clock(late)
     late.save(update_fields=["deadline"])
     EventKind.VISIT_AT_RISK.record(
         order=order,
@@ -189,8 +216,10 @@ def late_call_open(*, order: WorkOrder, eta: datetime, suggestions: list[Technic
         customer_visible=False,
         data={
             "eta": eta.isoformat(),
+            "appointment_at": appointment.isoformat(),
             "late_minutes": assess_with(policy, appointment, eta).late_minutes,
-            "call_due": due.isoformat(),
+            "call_from": late.deadline.not_before.isoformat() if late.deadline.not_before else "",
+            "call_due": late.deadline.due_at.isoformat(),
             "proposal": "replan_or_reassign",
             "suggested_technicians": [{"id": t.pk, "name": t.staff.name} for t in suggestions[:3]],
         },
@@ -198,25 +227,43 @@ def late_call_open(*, order: WorkOrder, eta: datetime, suggestions: list[Technic
     return late
 
 
-def _late_call_clock(late: LateCall, due: datetime) -> Deadline:
+def _late_call_clock(late: LateCall) -> Deadline:
+    """The late call's clock: open from the window's start (``not_before``), due at its end (R-AR-5)."""
+    bounds = late_call_bounds(late.order)
+    lo, hi = bounds if bounds is not None else (clock.now(), clock.now())
     return deadline_open(
         order=late.order,
         kind=Deadline.Kind.LATE_CALL,
-        due_at=due,
+        due_at=hi,
+        not_before=lo,
         owner=late.technician.staff,
         ref=f"dispatch.LateCall:{late.pk}",
     )
 
 
+CALLABLE = (Status.ASSIGNED, Status.CONFIRMED, Status.EN_ROUTE)
+
+
 def late_call_record(
-    *, order: WorkOrder, actor: Actor, note: str, new_eta: datetime | None = None
+    *,
+    order: WorkOrder,
+    actor: Actor,
+    note: str,
+    new_eta: datetime | None = None,
+    at: datetime | None = None,
+    expected_minutes: int | None = None,
 ) -> LateCall:
-    """The technician called the customer to apologise before being late (R-AR-5)."""
+    """The technician called the customer to apologise before being late (R-AR-5), at ``at`` (the one clock
+    of field actions; now by default). Only a call inside [appointment − 2 min, appointment − 1 min] meets
+    the late call's deadline; one outside it is on the record as such (``in_window`` false)."""
     _visible(order, actor)
     if actor.role == Role.TECHNICIAN and order.technician_id != actor.technician_id:
         raise Forbidden(ErrorCode.NOT_YOUR_VISIT)
+    if order.status not in CALLABLE:
+        raise DomainError(ErrorCode.STEP_NOT_NOW, current=Status(order.status).label)
     if not note.strip():
         raise Invalid(ErrorCode.CALL_NOTE_REQUIRED, field="note")
+    called = at or clock.now()
     with transaction.atomic():
         late = (
             LateCall.objects.select_related("deadline").filter(order=order, deadline__state__in=LIVE).first()
@@ -225,66 +272,76 @@ def late_call_record(
             if order.technician is None:
                 raise DomainError(ErrorCode.NO_TECHNICIAN)
             late = LateCall.objects.create(order=order, technician=order.technician, created_at=clock.now())
-            late.deadline = _late_call_clock(late, appointment_of(order) or clock.now())
-        late.met_at, late.note = clock.now(), note.strip()[:200]
+            late.deadline = _late_call_clock(late)
+        bounds = late_call_bounds(order)
+        in_window = bounds is not None and bounds[0] <= called <= bounds[1]
+        late.met_at, late.note = called, note.strip()[:200]
         late.eta = new_eta or late.eta
         late.save()
-        deadline_meet(late.deadline)
-        assert late.deadline is not None
-        EventKind.LATE_CALL.record(
-            order=order,
-            actor=actor,
-            rule="R-AR-5",
-            data={
-                "note": late.note,
-                "eta": late.eta.isoformat() if late.eta else "",
-                "in_time": late.met_at <= late.deadline.due_at,
-            },
-        )
+        if in_window:
+            deadline_meet(late.deadline)
+        data: dict[str, Any] = {
+            "note": late.note,
+            "called_at": called.isoformat(),
+            "eta": late.eta.isoformat() if late.eta else "",
+            "in_window": in_window,
+        }
+        if bounds is not None:
+            data.update(window=[bounds[0].isoformat(), bounds[1].isoformat()])
+        if expected_minutes is not None:
+            data["expected_minutes"] = expected_minutes
+        EventKind.LATE_CALL.record(order=order, actor=actor, rule="R-AR-5", data=data)
     return LateCall.objects.select_related("deadline").get(pk=late.pk)
 
 
 def late_call_overdue(deadline: Deadline) -> str | None:
-    """R-AR-5 (the action of a ``late_call`` deadline): due and no call recorded — overdue, on the record for
-    the outlet; arrived by the due time — the call was not needed."""
-    late = LateCall.objects.select_related("order", "technician__staff").filter(deadline=deadline).first()
+    """R-AR-5 (the action of a ``late_call`` deadline): the window closed without a call — the row stays
+    overdue for its owner; arrived by then — the call was not needed. Whether it was a *breach* is decided
+    at the arrival: a late arrival without a call in the window (``late_calls_arrive``)."""
+    late = LateCall.objects.select_related("order").filter(deadline=deadline).first()
     if late is None or late.order.events.filter(kind=EventKind.ARRIVE, at__lte=deadline.due_at).exists():
         return DeadlineState.CANCELLED  # arrived by the call's due time: the call was not needed
-    EventKind.LATE_CALL_OVERDUE.record(
-        order=late.order,
-        actor=Actor.system(),
-        rule="R-AR-5",
-        customer_visible=False,
-        data={"technician": late.technician.staff.name, "due_at": deadline.due_at.isoformat()},
-    )
     return None
 
 
 def late_call_fire(*, late_call_id: int) -> bool:
     """Act on the late call's clock if it is due and still open (R-AR-5). Idempotent; True when the call
-    was missed (overdue, on the record)."""
+    was missed (overdue)."""
     deadline_id = LateCall.objects.filter(pk=late_call_id).values_list("deadline_id", flat=True).first()
     if not deadline_id or not deadline_act(deadline_id=deadline_id):
         return False
     return Deadline.objects.filter(pk=deadline_id, state=DeadlineState.OVERDUE).exists()
 
 
-def late_calls_arrive(*, order: WorkOrder) -> int:
-    """R-AR-5 on arrival: before the call's due time the call was not needed (withdrawn); at or after it,
-    with no call recorded, it was missed (overdue, on the record). Returns how many were missed."""
-    missed = 0
-    for late in LateCall.objects.select_related("deadline").filter(
-        order=order, deadline__state=DeadlineState.OPEN
-    ):
-        if clock.now() >= late.due_at:
-            missed += late_call_fire(late_call_id=late.pk)
-        else:
-            deadline_cancel(late.deadline)
-    return missed
+def late_calls_arrive(*, order: WorkOrder, arrival: dict[str, Any] | None = None) -> bool:
+    """R-AR-5 on arrival (``arrival``: what the ARRIVE event recorded). On time: no call was needed, its
+    clock is withdrawn. Late with a call in the window: met. Late without one: a call breach, on the record
+    (``late_call_overdue``) and the clock left overdue. Returns True on a breach."""
+    arrival = arrival or {}
+    live = Deadline.objects.filter(order=order, kind=Deadline.Kind.LATE_CALL, state__in=LIVE)
+    if arrival.get("lateness", Lateness.ON_TIME) == Lateness.ON_TIME:
+        live.update(state=DeadlineState.CANCELLED)
+        return False
+    if arrival.get("late_call") == "in_window":
+        return False
+    live.update(state=DeadlineState.OVERDUE, overdue_at=clock.now())
+    EventKind.LATE_CALL_OVERDUE.record(
+        order=order,
+        actor=Actor.system(),
+        rule="R-AR-5",
+        customer_visible=False,
+        data={
+            "breach": True,
+            "technician": order.technician.staff.name if order.technician else "",
+            "appointment_at": str(arrival.get("appointment_at", "")),
+            "late_seconds": arrival.get("late_seconds", 0),
+        },
+    )
+    return True
 
 
 def late_calls_close(*, order: WorkOrder, arrived_at: datetime | None = None) -> int:
-    """Arrived, rescheduled or cancelled: the open deadline is no longer needed."""
+    """Rescheduled, re-timed or cancelled: the open late-call deadline is no longer needed."""
     ids = LateCall.objects.filter(order=order, deadline__state=DeadlineState.OPEN).values_list(
         "deadline_id", flat=True
     )

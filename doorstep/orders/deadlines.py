@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -102,7 +102,7 @@ def deadline_open(
 def deadline_enqueue(deadline_id: int, due_at: datetime) -> None:
     """Queue the per-row check for ``due_at`` (an optimisation: the sweep is the truth)."""
     try:
-        check_deadline.using(run_after=due_at).enqueue(deadline_id)
+        check_deadline.using(run_after=due_at + timedelta(seconds=1)).enqueue(deadline_id)  # past due
     except Exception:  # the row is the truth; deadlines_sweep fires it if the queue was unreachable
         log.exception("could not enqueue the check of deadline %s", deadline_id)
 
@@ -157,7 +157,7 @@ def _claim(deadline_id: int, now: datetime) -> bool:
     due = Deadline.objects.filter(
         pk=deadline_id,
         state=State.OPEN,
-        due_at__lte=now,
+        due_at__lt=now,  # due at T: may still be met at T itself; overdue from the first instant after
         attempts__lt=settings.DOORSTEP_DEADLINE_MAX_ATTEMPTS,
     )
     if connection.features.has_select_for_update_skip_locked:
@@ -214,7 +214,7 @@ def deadlines_sweep(*, kinds: Iterable[str] | None = None) -> int:
     next one and nothing done twice. Returns how many rows this sweep acted on.
     """
     due = Deadline.objects.filter(
-        state=State.OPEN, due_at__lte=clock.now(), attempts__lt=settings.DOORSTEP_DEADLINE_MAX_ATTEMPTS
+        state=State.OPEN, due_at__lt=clock.now(), attempts__lt=settings.DOORSTEP_DEADLINE_MAX_ATTEMPTS
     )
     if kinds is not None:
         due = due.filter(kind__in=list(kinds))

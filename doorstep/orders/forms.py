@@ -71,7 +71,7 @@ def action_params(post: Any) -> dict[str, Any]:
     for name in ("answer", "method", "receipt_no", "feedback", "note"):
         if post.get(name, "").strip():
             params[name] = post[name].strip()
-    for name in ("window_start", "window_end"):
+    for name in ("window_start", "window_end", "appointment_at"):
         if post.get(name):
             params[name] = local_datetime(post[name]) or post[name]
     if post.get("missing", "").strip():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
 from doorstep.core.models import TimeStamped
+from doorstep.core.punctuality import appointment_of
 from doorstep.orders.lifecycle import Action, Status
 
 if TYPE_CHECKING:
@@ -66,6 +68,9 @@ class WorkOrder(TimeStamped):
     )
     window_start = models.DateTimeField("预约开始", null=True, blank=True)
     window_end = models.DateTimeField("预约结束", null=True, blank=True)
+    # R-DI-3: the time the technician confirmed with the customer inside the booked window; the standard's
+    # timers count from it (core.punctuality.appointment_of), from window_start while it is empty
+    appointment_at = models.DateTimeField("确认上门时间", null=True, blank=True)
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
     warranty_status = models.CharField(  # R-AN-7
         "保修判定",
@@ -85,6 +90,11 @@ class WorkOrder(TimeStamped):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def appointment(self) -> datetime | None:
+        """The time the standard's rules count from: the confirmed time, else the window start (R-DI-3)."""
+        return appointment_of(self)
 
 
 class FaultItem(models.Model):
@@ -151,6 +161,7 @@ class EventKind(models.TextChoices):
     OUTLET_ACCEPT_TIMEOUT = "outlet_accept_timeout", _("网点接单超时")  # R-DI-1
     VISIT_AT_RISK = "visit_at_risk", _("上门可能迟到")  # R-DI-9
     LATE_CALL_OVERDUE = "late_call_overdue", _("迟到前未致电客户")  # R-AR-5
+    APPOINTMENT_TIME_CONFIRMED = "appointment_time_confirmed", _("已与客户确认上门时间")  # R-DI-3
     FAULT_ESCALATED = "fault_escalated", _("故障升级处理")  # R-AN-5
 
     # the visit

@@ -112,7 +112,9 @@ def transfer_to_another_outlet(ctx: MoveContext) -> Data:
     outlet = _outlet_param(order, ctx.params)
     if outlet.pk == order.outlet_id:
         raise Invalid(ErrorCode.SAME_OUTLET, field="outlet")
-    ctx.updates.update(outlet=outlet, technician=None, window_start=None, window_end=None)
+    ctx.updates.update(
+        outlet=outlet, technician=None, window_start=None, window_end=None, appointment_at=None
+    )
     return {"from_outlet": order.outlet_id, "outlet": outlet.pk, "outlet_name": outlet.name}
 
 
@@ -135,8 +137,31 @@ def appointment_window(ctx: MoveContext) -> Data:
         start, end = order.window_start, order.window_end
     else:
         start, end = _window(ctx.params)
-    ctx.updates.update(window_start=start, window_end=end)
-    return {"window": [start.isoformat(), end.isoformat()]}
+    confirmed = _confirmed_time(ctx.param("appointment_at"), start, end)
+    kept = order.appointment_at
+    if confirmed is None and kept is not None and start <= kept <= end:
+        confirmed = kept  # a time already agreed inside the same window stands
+    ctx.updates.update(window_start=start, window_end=end, appointment_at=confirmed)
+    data: dict[str, Any] = {"window": [start.isoformat(), end.isoformat()]}
+    if confirmed is not None:
+        data["appointment_at"] = confirmed.isoformat()
+    return data
+
+
+def _confirmed_time(raw: Any, start: datetime, end: datetime) -> datetime | None:
+    """R-DI-3: a time agreed with the customer with the window, inside it (both ends inclusive)."""
+    if raw in (None, ""):
+        return None  # no (new) time agreed: the rules count from the window's start
+    if not isinstance(raw, datetime):
+        raise Invalid(ErrorCode.WINDOW_REQUIRED, field="appointment_at")
+    if not start <= raw <= end:
+        raise Invalid(
+            ErrorCode.APPOINTMENT_OUTSIDE_WINDOW,
+            field="appointment_at",
+            start=clock.local(start).strftime("%H:%M"),
+            end=clock.local(end).strftime("%H:%M"),
+        )
+    return raw
 
 
 def new_window_proposed(ctx: MoveContext) -> Data:
@@ -145,7 +170,7 @@ def new_window_proposed(ctx: MoveContext) -> Data:
     data: dict[str, Any] = {"old_window": [order.window_start.isoformat()] if order.window_start else []}
     if ctx.param("window_start") is not None:
         start, end = _window(ctx.params)
-        ctx.updates.update(window_start=start, window_end=end)
+        ctx.updates.update(window_start=start, window_end=end, appointment_at=None)
         data["window"] = [start.isoformat(), end.isoformat()]
     return data
 
@@ -159,12 +184,29 @@ def satisfaction_recorded(ctx: MoveContext) -> Data:
         "satisfaction": int(score),
         "product_works": bool(ctx.param("product_works", True)),
         "feedback": str(ctx.param("feedback") or ""),
+        "callback_timing": _callback_timing(ctx.order),
     }
+
+
+def _callback_timing(order: WorkOrder) -> str:
+    """R-QA-1: the callback against its window [completion + 1 day, completion + 3 days], both ends
+    inclusive: "early", "in_window" or "late" ("" without a callback clock)."""
+    row = (
+        Deadline.objects.filter(order=order, kind=Deadline.Kind.CALLBACK, state__in=Deadline.LIVE)
+        .order_by("-pk")
+        .first()
+    )
+    if row is None:
+        return ""
+    now = clock.now()
+    if row.not_before is not None and now < row.not_before:
+        return "early"
+    return "late" if now > row.due_at else "in_window"
 
 
 def reopened_for_dispatch(ctx: MoveContext) -> Data:
     """A reopened order goes back to dispatch: technician and appointment are dropped."""
-    ctx.updates.update(technician=None, window_start=None, window_end=None)
+    ctx.updates.update(technician=None, window_start=None, window_end=None, appointment_at=None)
     return None
 
 

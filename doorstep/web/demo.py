@@ -20,6 +20,7 @@ from doorstep.catalog.models import FeeItem, ProductLine, ProductModel, Warranty
 from doorstep.channels.demo import load_channels_demo
 from doorstep.core import clock
 from doorstep.customers.parsing import district_centroids
+from doorstep.dispatch.appointment import appointment_time_confirm
 from doorstep.dispatch.demo import load_dispatch_demo
 from doorstep.dispatch.moves import SLOT_HOLDING
 from doorstep.network.actors import Actor
@@ -516,6 +517,12 @@ class Driver:
         if self.target == "confirmed":
             return
         tech = Actor.for_user(self.tech.staff.user)
+        assert self.order is not None
+        self.t = start - timedelta(minutes=90)
+        agreed = start + timedelta(minutes=self.rng.choice((0, 10, 25, 40)))
+        with clock.frozen_at(self.step(1)):  # R-DI-3: the technician confirms a time in the window
+            self.order = appointment_time_confirm(order=self.order, actor=tech, at=agreed)
+        start = agreed  # the standard's timers count from it (R-AR-5, R-DI-7)
         self.t = start - timedelta(minutes=45)
         self.act("depart", tech, minutes=1)
         if self.target == "en_route":

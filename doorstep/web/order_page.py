@@ -19,11 +19,14 @@ from django.views.decorators.http import require_POST
 
 from doorstep.catalog.kb import kb_suggest
 from doorstep.core import clock
+from doorstep.core.errors import ErrorCode, Invalid
+from doorstep.dispatch.appointment import CONFIRMABLE, appointment_time_confirm, appointment_time_default
 from doorstep.dispatch.eligibility import technician_ineligibility
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Staff, Technician
-from doorstep.network.roles import DESK, FIELD, OWNER_CHANGERS
+from doorstep.network.roles import DESK, FIELD, OUTLET, OWNER_CHANGERS
 from doorstep.orders import selectors
+from doorstep.orders.forms import local_datetime
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
@@ -36,6 +39,7 @@ from doorstep.visits.idempotency import run_once
 from doorstep.visits.models import Consent
 from doorstep.visits.phone_agreement import phone_agreement_record
 from doorstep.visits.selectors import amount_due
+from doorstep.web.timers import order_timers
 
 
 @login_required
@@ -54,6 +58,10 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "deadlines": order.deadlines.exclude(kind=Deadline.Kind.RISK_CHECK)
         .select_related("owner")
         .order_by("due_at"),
+        "timers": order_timers(order),  # every timer: due time, owner, rule (stored and computed)
+        "appointment_default": appointment_time_default(order)
+        if order.status in CONFIRMABLE and actor.role in (FIELD | OUTLET | DESK)
+        else None,
         "charges": order.charges.select_related("fee_item"),
         "amount_due": amount_due(order),
         "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
@@ -96,6 +104,26 @@ def _kb_hits(order: WorkOrder) -> list[Any]:
     symptom = " ".join(order.faults.values_list("symptom", flat=True))
     line = order.product.model.line if order.product and order.product.model else None
     return kb_suggest(symptom=symptom, line=line, k=3)
+
+
+@login_required
+@require_POST
+def order_appointment_time(request: HttpRequest, number: str) -> HttpResponse:
+    """R-DI-3: record the time confirmed with the customer (empty: the planned arrival, else the window
+    start)."""
+    actor = page_actor(request)
+    order = page_order(actor, number)
+    raw = request.POST.get("appointment_at", "")
+
+    def confirm() -> object:
+        at = local_datetime(raw)
+        if raw and at is None:
+            raise Invalid(ErrorCode.WINDOW_REQUIRED, field="appointment_at")
+        return appointment_time_confirm(order=order, actor=actor, at=at, note=request.POST.get("note", ""))
+
+    return perform(
+        request, confirm, reverse("orders:detail", args=[number]), done=_("已记录与客户确认的上门时间。")
+    )
 
 
 @login_required

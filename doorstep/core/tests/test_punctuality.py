@@ -14,7 +14,9 @@ from doorstep.core.punctuality import (
     assess,
     assess_seconds,
     assess_with,
+    call_in_window,
     is_early_enough,
+    late_call_window,
 )
 
 APPOINTMENT = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -107,7 +109,66 @@ def test_the_policy_supplies_the_numbers() -> None:
     assert early.early_enough
 
 
-def test_appointment_is_the_confirmed_window_start() -> None:
-    """STANDARD.md "Appointment time": the work order stores the confirmed time as its window start."""
+def _order(confirmed: datetime | None) -> SimpleNamespace:
+    end = APPOINTMENT + timedelta(hours=2)
+    return SimpleNamespace(window_start=APPOINTMENT, window_end=end, appointment_at=confirmed)
+
+
+def test_appointment_is_the_window_start_until_a_time_is_confirmed_R_DI_3() -> None:
+    """STANDARD.md "Appointment time": the confirmed time, else the start of the booked window."""
     assert appointment_of(SimpleNamespace(window_start=APPOINTMENT)) == APPOINTMENT
     assert appointment_of(SimpleNamespace(window_start=None)) is None
+    assert appointment_of(_order(None)) == APPOINTMENT
+
+
+@pytest.mark.parametrize(
+    ("confirmed", "counts"),
+    [
+        (APPOINTMENT - S, False),  # before the window: belonged to another window
+        (APPOINTMENT, True),  # the window's ends are inside it
+        (APPOINTMENT + timedelta(minutes=38), True),
+        (APPOINTMENT + timedelta(hours=2), True),
+        (APPOINTMENT + timedelta(hours=2) + S, False),
+    ],
+)
+def test_the_confirmed_time_counts_only_inside_the_window_R_DI_3(confirmed: datetime, counts: bool) -> None:
+    assert appointment_of(_order(confirmed)) == (confirmed if counts else APPOINTMENT)
+
+
+def test_lateness_counts_from_the_confirmed_time_not_the_window_start_R_AR_5() -> None:
+    """Walk finding 11: arriving at 10:21 in a 10:00–12:00 window after confirming 10:25 is on time."""
+    order = _order(APPOINTMENT + timedelta(minutes=25))
+    appointment = appointment_of(order)
+    assert appointment is not None
+    on_time = assess_with(DEFAULT, appointment, APPOINTMENT + timedelta(minutes=21))
+    assert on_time.on_time and not on_time.early_enough and on_time.margin_missed  # R-DI-7, not lateness
+    late = assess_with(DEFAULT, appointment, APPOINTMENT + timedelta(minutes=25) + S)
+    assert late.lateness is Lateness.LATE_MINOR and late.late_seconds == 1
+
+
+@pytest.mark.parametrize(
+    ("offset", "inside"),
+    [
+        (-timedelta(minutes=2) - S, False),
+        (-timedelta(minutes=2), True),  # both ends inclusive (R-AR-5)
+        (-timedelta(seconds=90), True),
+        (-timedelta(minutes=1), True),
+        (-timedelta(minutes=1) + S, False),
+        (timedelta(0), False),
+    ],
+)
+def test_late_call_window_to_the_second_R_AR_5(offset: timedelta, inside: bool) -> None:
+    called = APPOINTMENT + offset
+    assert call_in_window(called, APPOINTMENT, earliest_minutes=2, latest_minutes=1) is inside
+    lo, hi = late_call_window(APPOINTMENT, earliest_minutes=2, latest_minutes=1)
+    assert (lo <= called <= hi) is inside
+
+
+def test_a_late_arrival_is_lateness_not_a_missed_margin_R_DI_7() -> None:
+    late = assess_with(DEFAULT, APPOINTMENT, APPOINTMENT + S)
+    assert not late.early_enough and not late.margin_missed and not late.on_time
+
+
+def test_part_of_a_second_late_is_late_by_a_begun_second_R_AR_5() -> None:
+    late = assess_with(DEFAULT, APPOINTMENT, APPOINTMENT + timedelta(milliseconds=500))
+    assert (late.lateness, late.late_seconds, late.late_minutes) == (Lateness.LATE_MINOR, 1, 1)

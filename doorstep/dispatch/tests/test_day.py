@@ -93,32 +93,38 @@ def test_at_risk_opens_the_call_before_late_deadline_R_AR_5(world) -> None:  # t
     with clock.frozen_at(at(9, 30)):
         (late,) = risk_scan(technician=world.tech)
         assert risk_scan(technician=world.tech) == []  # once
-    assert late.order == second and late.due_at == at(10, 28)  # 2 minutes before the appointment
+    assert late.order == second and late.due_at == at(10, 29)  # the window closes 1 minute before
+    assert late.deadline is not None and late.deadline.not_before == at(10, 28)  # and opens 2 minutes before
     event = second.events.get(kind="visit_at_risk")
     assert event.rule == "R-DI-9" and event.data["proposal"] == "replan_or_reassign"
     assert not event.customer_visible
 
 
-def test_no_call_by_the_deadline_is_overdue_on_the_record_R_AR_5(world) -> None:  # type: ignore[no-untyped-def]
+def test_no_call_by_the_end_of_the_window_is_overdue_R_AR_5(world) -> None:  # type: ignore[no-untyped-def]
     _first, second = _overrun(world)
     with clock.frozen_at(at(9, 30)):
         (late,) = risk_scan(technician=world.tech)
-    with clock.frozen_at(at(10, 29)):
+    with clock.frozen_at(at(10, 29)):  # the window's last instant: the call may still be made
+        assert late_call_fire(late_call_id=late.pk) is False
+    with clock.frozen_at(at(10, 29) + timedelta(seconds=1)):
         assert late_call_fire(late_call_id=late.pk) is True
-    assert second.events.get(kind="late_call_overdue").rule == "R-AR-5"
+    late.refresh_from_db()
+    assert late.state == "overdue"
+    # a breach is decided at the arrival: a late arrival without a call in the window
+    assert not second.events.filter(kind="late_call_overdue").exists()
 
 
 def test_technician_calls_before_being_late_R_AR_5(world) -> None:  # type: ignore[no-untyped-def]
     _first, second = _overrun(world)
     with clock.frozen_at(at(9, 30)):
         risk_scan(technician=world.tech)
-    with clock.frozen_at(at(10, 27)):
+    with clock.frozen_at(at(10, 28)):
         late_call_record(
             order=second, actor=world.actor("technician"), note="前一单延误，致歉，预计 11:10 到"
         )
     late = LateCall.objects.get(order=second)
-    assert late.state == "met" and second.events.get(kind="late_call").data["in_time"] is True
-    with clock.frozen_at(at(10, 29)):
+    assert late.state == "met" and second.events.get(kind="late_call").data["in_window"] is True
+    with clock.frozen_at(at(10, 30)):
         assert late_call_fire(late_call_id=late.pk) is False
 
 
@@ -197,7 +203,7 @@ def test_a_risk_check_is_a_deadline_the_sweep_acts_on_once_R_DI_9(world) -> None
     assert (check.kind, check.rule, check.state) == ("risk_check", "R-DI-9", Deadline.State.MET)
     late = LateCall.objects.get(order=second)  # the scan found the visit at risk
     assert late.deadline is not None and late.deadline.kind == "late_call"
-    assert late.deadline.owner == world.tech.staff and late.due_at == at(10, 28)
+    assert late.deadline.owner == world.tech.staff and late.due_at == at(10, 29)
 
 
 def test_arriving_after_the_call_was_due_without_calling_is_a_missed_call_R_AR_5(world) -> None:  # type: ignore[no-untyped-def]
@@ -208,7 +214,7 @@ def test_arriving_after_the_call_was_due_without_calling_is_a_missed_call_R_AR_5
         (late,) = risk_scan(technician=world.tech)
     with clock.frozen_at(at(10, 40)):
         EventKind.ARRIVE.record(order=second, actor=world.actor("technician"))
-        assert late_calls_arrive(order=second) == 1
+        assert late_calls_arrive(order=second, arrival={"lateness": "late_minor"}) is True
     late.refresh_from_db()
     assert late.state == "overdue" and second.events.filter(kind="late_call_overdue").count() == 1
 
@@ -221,6 +227,6 @@ def test_arriving_before_the_call_was_due_withdraws_it_R_AR_5(world) -> None:  #
         (late,) = risk_scan(technician=world.tech)
     with clock.frozen_at(at(10, 20)):
         EventKind.ARRIVE.record(order=second, actor=world.actor("technician"))
-        assert late_calls_arrive(order=second) == 0
+        assert late_calls_arrive(order=second, arrival={"lateness": "on_time"}) is False
     late.refresh_from_db()
     assert late.state == "cancelled" and not second.events.filter(kind="late_call_overdue").exists()

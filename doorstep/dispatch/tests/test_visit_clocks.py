@@ -39,12 +39,12 @@ def test_confirming_opens_departure_and_arrival_owned_by_the_technician_R_DI_7_R
     assert at(13) < departure.due_at <= at(14) - margin  # some minutes of driving, plus the margin
 
 
-def test_arrival_is_overdue_exactly_at_the_appointment_and_on_the_record_once_R_AR_5(world) -> None:  # type: ignore[no-untyped-def]
+def test_arrival_is_overdue_one_second_after_the_appointment_and_on_the_record_once_R_AR_5(world) -> None:  # type: ignore[no-untyped-def]
     order = _confirmed(world, at(14))
-    with clock.frozen_at(at(14) - timedelta(seconds=1)):
+    with clock.frozen_at(at(14)):  # arriving exactly at the appointment is on time (R-AR-5: late > 0 s)
         deadlines_sweep()
     assert _clock(order, K.ARRIVAL).state == S.OPEN
-    with clock.frozen_at(at(14)):
+    with clock.frozen_at(at(14) + timedelta(seconds=1)):
         deadlines_sweep()
         deadlines_sweep()
     assert _clock(order, K.ARRIVAL).state == S.OVERDUE

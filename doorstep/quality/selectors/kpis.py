@@ -2,7 +2,9 @@
 
 Per technician, outlet and the actor's whole scope, for a period ``[since, until)``:
 
-- on_time: visits (``arrive``) at or before window start − the brand's early-arrival margin (R-DI-7);
+- on_time: visits (``arrive``) not late by R-AR-5 (``core.punctuality``): arrived at or before the
+  appointment time (the time confirmed with the customer, else the window's start), as the ARRIVE
+  event judged it; an arrival inside the window but after a confirmed time is late;
 - first_fix: completions after exactly one service start and no take-back;
 - repeat: completions followed within N days by a reopen or another order for the same product;
 - satisfaction: the customer's survey mean (R-QA-2), else the callback score (R-QA-1);
@@ -29,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
 from doorstep.core.policy import Policy, StarRule
-from doorstep.core.punctuality import assess_with
+from doorstep.core.punctuality import Lateness, assess_with
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.network.policy import policy_for, policy_of
@@ -231,13 +233,11 @@ def _step(s: _State, e: OrderEvent, tally: _Tally, in_period: bool) -> None:
     elif kind == EventKind.ASSIGN:
         s.tech = d.get("technician", s.tech)
     elif kind in (EventKind.CONFIRM_APPOINTMENT, EventKind.RESCHEDULE) and d.get("window"):
-        s.window_start = parse_datetime(d["window"][0])
-    elif kind == EventKind.ARRIVE and in_period and s.window_start is not None:
-        # R-QA-4 on-time arrival = not late by R-AR-5 (core.punctuality), timed by the one clock: the
-        # arrival the event recorded (the phone's time of an offline action), else the event's own time.
-        arrived = parse_datetime(str(d.get("arrived_at") or "")) or e.at
-        on_time = assess_with(tally.policy(e.order), s.window_start, arrived).on_time
-        tally.add("on_time", e.order_id, on_time, outlet=s.outlet, tech=s.tech)
+        s.window_start = parse_datetime(d.get("appointment_at") or d["window"][0])
+    elif kind == EventKind.APPOINTMENT_TIME_CONFIRMED and d.get("appointment_at"):
+        s.window_start = parse_datetime(d["appointment_at"])  # R-DI-3: the rules count from it
+    elif kind == EventKind.ARRIVE and in_period and (d.get("lateness") or s.window_start is not None):
+        tally.add("on_time", e.order_id, _arrived_on_time(e, s, tally), outlet=s.outlet, tech=s.tech)
     elif kind == EventKind.START_SERVICE:
         s.starts += 1
     elif kind == EventKind.TAKE_BACK:
@@ -248,6 +248,18 @@ def _step(s: _State, e: OrderEvent, tally: _Tally, in_period: bool) -> None:
         _reopen(s, e)
     else:
         _feedback(s, e, tally, in_period)
+
+
+def _arrived_on_time(e: OrderEvent, s: _State, tally: _Tally) -> bool:
+    """R-QA-4 on-time arrival = not late by R-AR-5 (core.punctuality): the judgement the ARRIVE event
+    recorded against the appointment time of that moment; for an arrival recorded without it, the same
+    rule on the arrival the event recorded (the phone's time of an offline action) or the event's time."""
+    d = e.data or {}
+    if d.get("lateness"):
+        return bool(d["lateness"] == Lateness.ON_TIME)
+    assert s.window_start is not None
+    arrived = parse_datetime(str(d.get("arrived_at") or "")) or e.at
+    return assess_with(tally.policy(e.order), s.window_start, arrived).on_time
 
 
 def _complete(s: _State, e: OrderEvent, tally: _Tally, in_period: bool) -> None:

@@ -215,7 +215,7 @@ def test_an_unanswered_complaint_escalates_on_its_deadline_in_the_worker_R_QA_3(
         order=order, actor=world.actor("agent"), channel="phone", category="lateness", description="迟到"
     )
     task = DBTaskResult.objects.get(args_kwargs__args=[c.deadline_id])  # the clock's own check
-    assert task.run_after == c.response_due_at
+    assert task.run_after == c.response_due_at + timedelta(seconds=1)  # due at T, overdue after T
     assert c.deadline.kind == Deadline.Kind.COMPLAINT_ANSWER and c.deadline.owner == c.owner
     _due_now(c)
     DBTaskResult.objects.filter(pk=task.pk).update(run_after=clock.now() - timedelta(seconds=1))

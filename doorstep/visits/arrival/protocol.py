@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.core.punctuality import Lateness, appointment_of, assess_with
+from doorstep.dispatch.services import late_call_made_in_window, late_call_record
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
@@ -39,16 +40,26 @@ def require_step(order: WorkOrder, actor: Actor, statuses: set[str]) -> None:
 
 def arrival_record(order: WorkOrder, at: datetime) -> dict[str, Any]:
     """R-DI-7, R-AR-5: what the ARRIVE event records about punctuality (``core.punctuality``), with
-    ``at`` the arrival by the one clock (:func:`moment`). Empty without an appointment."""
+    ``at`` the arrival by the one clock (:func:`moment`), judged against the appointment time (the time
+    confirmed with the customer, else the window's start). A late arrival records whether the call
+    before being late was made in its window (``late_call``: in_window / breach); an on-time arrival
+    without the early margin records ``margin_missed`` (R-DI-7), which is not lateness. Empty without an
+    appointment."""
     appointment = appointment_of(order)
     if appointment is None:
         return {}
     arrival = assess_with(policy_of(order), appointment, at)
-    return {
+    out: dict[str, Any] = {
+        "appointment_at": clock.local(appointment).isoformat(),
+        "late_seconds": arrival.late_seconds,
         "late_minutes": arrival.late_minutes,
         "lateness": str(arrival.lateness),
         "early_enough": arrival.early_enough,
+        "margin_missed": arrival.margin_missed,
     }
+    if not arrival.on_time:
+        out["late_call"] = "in_window" if late_call_made_in_window(order) else "breach"
+    return out
 
 
 def recorded_lateness(order: WorkOrder) -> str:
@@ -107,8 +118,11 @@ def knock_protocol_gap(order: WorkOrder, until: datetime) -> str:
     return ""
 
 
-def late_call(*, order: WorkOrder, actor: Actor, expected_minutes: Any, reason: str) -> None:
-    """R-AR-5: will be late — call the customer before the appointment, apologise, give the reason."""
+def late_call(
+    *, order: WorkOrder, actor: Actor, expected_minutes: Any, reason: str, client_at: Any = None
+) -> None:
+    """R-AR-5: will be late — call the customer 1–2 minutes before the appointment, apologise, give the
+    reason. One record for the visit page and the day page (``dispatch.services.late_call_record``)."""
     require_step(order, actor, {Status.CONFIRMED, Status.EN_ROUTE})
     try:
         minutes = int(str(expected_minutes))
@@ -116,11 +130,14 @@ def late_call(*, order: WorkOrder, actor: Actor, expected_minutes: Any, reason: 
         raise Invalid(ErrorCode.MINUTES_INVALID, field="expected_minutes") from None
     if not reason.strip():
         raise Invalid(ErrorCode.REASON_REQUIRED, action=_("迟到致电"), field="reason")
-    EventKind.LATE_CALL.record(
+    at = moment(client_at)
+    late_call_record(
         order=order,
         actor=actor,
-        rule="R-AR-5",
-        data={"expected_minutes": minutes, "reason": reason.strip()[:200]},
+        note=reason.strip(),
+        at=at,
+        new_eta=at + timedelta(minutes=max(minutes, 0)) if minutes > 0 else None,
+        expected_minutes=minutes,
     )
 
 

@@ -50,7 +50,11 @@ def test_arrival_record_uses_the_orders_centre_policy_R_AR_5(
     order = order_in(world, "en_route")
     assert order.window_start is not None
     record = arrival_record(order, order.window_start + offset)
-    assert record == {"late_minutes": minutes, "lateness": lateness, "early_enough": early_enough}
+    expected = {"late_minutes": minutes, "lateness": lateness, "early_enough": early_enough}
+    assert {k: record[k] for k in expected} == expected
+    assert record["margin_missed"] is (lateness == "on_time" and not early_enough)  # R-DI-7, not lateness
+    assert record["appointment_at"] == clock.local(order.window_start).isoformat()
+    assert ("late_call" in record) is (lateness != "on_time")
 
 
 def test_arrival_record_without_an_appointment_is_empty(world: World) -> None:

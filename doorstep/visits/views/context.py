@@ -6,6 +6,7 @@ from typing import Any
 
 from doorstep.catalog.knowledge.cases import product_line_key
 from doorstep.catalog.knowledge.matcher import suggest_cases
+from doorstep.dispatch.appointment import CONFIRMABLE, appointment_time_default
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
@@ -60,6 +61,12 @@ def _checklists(order: WorkOrder) -> dict[str, Any]:
     return out
 
 
+def _margin_missed(order: WorkOrder) -> bool:
+    """R-DI-7: the last arrival was on time but without the early margin (recorded as such, not late)."""
+    arrive = order.events.filter(kind=EventKind.ARRIVE).order_by("-seq").first()
+    return bool(arrive and arrive.data.get("margin_missed"))
+
+
 def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
     tech = order.technician
     lines = quote_lines(order)
@@ -70,6 +77,8 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "moves": {m.action.value: m for m in allowed_moves(order=order, actor=actor)},
         "policy": policy_of(order),
         "late_minutes": lateness_minutes(order),
+        "margin_missed": _margin_missed(order),
+        "appointment_default": appointment_time_default(order) if order.status in CONFIRMABLE else None,
         "lateness": recorded_lateness(order),
         "needs_apology": bool(apology_gap(order)),
         "knock_gap": knock_protocol_gap(order, _now()) if order.status == "arrived" else "",

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 from doorstep.core import clock
 from doorstep.core.errors import ErrorCode, Invalid
 from doorstep.core.uploads import Kind, upload_check
+from doorstep.dispatch.appointment import appointment_time_confirm
 from doorstep.network.actors import Actor
+from doorstep.orders.forms import local_datetime
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
@@ -204,7 +206,18 @@ def _flag(name: str) -> Callable[[HttpRequest], bool]:
     return lambda request: request.POST.get(name) in ("on", "1", "yes")
 
 
+def _appointment_time(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
+    """R-DI-3: the time confirmed with the customer (empty: the planned arrival, else the window start)."""
+    raw = request.POST.get("appointment_at", "")
+    at = local_datetime(raw)
+    if raw and at is None:
+        raise Invalid(ErrorCode.WINDOW_REQUIRED, field="appointment_at")
+    appointment_time_confirm(order=order, actor=actor, at=at, note=request.POST.get("note", ""))
+    return _("已记录与客户确认的上门时间，客户可在跟踪页面看到。")
+
+
 STEPS: dict[str, Handler] = {
+    "appointment_time": _appointment_time,
     **{f"checklist_{kind}": _checklist(kind) for kind in Checklist.Kind.values},
     "knock": _simple(knock_start, _("已开始敲门计时。"), client_at=_post("client_at")),
     "call": _simple(
@@ -215,6 +228,7 @@ STEPS: dict[str, Handler] = {
         _("已记录迟到前致电致歉。"),
         expected_minutes=_post("expected_minutes"),
         reason=_post("reason"),
+        client_at=_post("client_at"),
     ),
     "apology": _simple(
         apology_record,

@@ -385,6 +385,7 @@ ENTRIES.update(
         "orders:detail": page(scope=ORDER_SCOPE, kwargs=NUMBER),
         "orders:charge": action(FIELD),
         "orders:consent": action(FIELD),
+        "orders:appointment_time": action(FIELD | OUTLET | DESK),  # R-DI-3
         # dispatch
         "dispatch:board": page(get=OUTLET),
         "dispatch:optimise": page(get=None, post=OUTLET),
@@ -486,6 +487,9 @@ ENTRIES.update(
             scope=ORDER_SCOPE,
             api="staff",
             data={"kind": "take_back", "given_by": "刘女士", "source": "phone_agreed"},
+        ),
+        "api:confirm_appointment_time": Entry(  # R-DI-3
+            kwargs=NUMBER, get=None, post=FIELD | OUTLET | DESK, scope=ORDER_SCOPE, api="staff", data={}
         ),
         # the partner API: a partner's key
         "api:push_order": Entry(get=None, post=frozenset({Party.PARTNER}), api="partner"),
