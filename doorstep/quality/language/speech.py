@@ -164,6 +164,9 @@ _PENDING_AFTER = re.compile(
     r"需|待|进一步|检测|检查|确认|核实|排查|拆机|测试|拉回|申请|联系|上报|等|技术支持|回复"
 )
 
+# Categories whose phrase, asked as a question, is a question and not a statement (这是设计问题吗？).
+_ASKABLE = ("blaming_design", "premature_diagnosis", "disparaging_product", "dismissing_fault")
+
 # The spans of a hit's surroundings, all in reading-view coordinates.
 _SENTENCE_END = "\n。!?;"
 _CLAUSE_END = _SENTENCE_END + ",:"
@@ -369,6 +372,9 @@ def _phrase_reason(
         return "offer"
     if phrase_id == "LG2-F03" and _DIAGNOSED_BEFORE.search(before):
         return "diagnosed"
+    asking = sentence.rstrip().endswith("?") and re.search(r"吗|是不是|是否|会不会|难道不|对吧", sentence)
+    if category in _ASKABLE and asking and not re.search(r"^(?:吧|呢)", after):
+        return "question"
     if category not in ("shirking",) and _NEGATED_BEFORE.search(clause):
         return "negated"
     return None
@@ -392,6 +398,8 @@ def _ignorance(text: str, left: int, s: int, e: int, right: int, phrase_id: str)
     )
     if phrase_id == "LG2-F02" and _PERCEPTION.search(clause):
         return "longer_word"
+    if _GRATEFUL_BEFORE.search(_squeeze(text[left:s])):
+        return "surprise"
     is_question = sentence.rstrip().endswith("?") or re.search(r"[吗呢]\??$", sentence.rstrip())
     polite = is_question and _POLITE_AFTER.search(after)
     if phrase_id == "LG2-F01" and polite and (not first_person or re.match(r"^(?:您|你)", after)):
@@ -406,6 +414,8 @@ def _ignorance(text: str, left: int, s: int, e: int, right: int, phrase_id: str)
         if _CONDITIONAL.search(clause) or clause_after.startswith("的话"):
             return "customer"
         if _ITEMS.search(clause) and not re.search(r"我(?:也|都|还)?(?:有|什么)", clause):
+            return "offer"
+        if re.match(r"^(?:的地方|之处|的部分|的内容|的步骤|的问题可以|的可以)", after):
             return "offer"
         if _PENDING_SUBJECT.search(clause) and _PENDING_AFTER.search(after):
             return "pending"
