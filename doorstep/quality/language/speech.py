@@ -101,6 +101,7 @@ _META_WORDS = re.compile(
 _META_AFTER = re.compile(
     r"^[\"',\s]*(?:等|之类|这类|这种|这样的|一类|此类)(?:的)?(?:话|话语|用语|说法|禁语|字眼|词|表达)"
     r"|^[\"',\s]*(?:是|属于|都是|均为|均属)(?:服务)?(?:禁语|忌语)"
+    r"|^[\"',\s]*(?:是|属于|都是|均为|均属|就是)?(?:不对|错误|不妥|不当|不规范|不礼貌|违规|不允许|不可以|不应该|不合适)"
 )
 _REWORD = re.compile(r"改为|换为|改成|换成|改用|改说|应说|要说成|替换为")
 
@@ -131,9 +132,9 @@ _OFFER = re.compile(
     r"|(?:尽快|马上|第一时间)(?:给|向)?(?:您|你)?(?:回复|答复|回电|反馈)"
 )
 _REFUSAL_BETWEEN = re.compile(r"自己|别人|厂家|找有关|没办法|吧[,。]|不管|无能为力")
-_SURPRISE_AFTER = re.compile(r"原来|竟然|居然|会这么|能这么|这么|那么|还能|还可以|还有这|如此")
+_SURPRISE_AFTER = re.compile(r"原来|竟然|居然|会这么|能这么|这么|那么|还能|还可以|还有|也有|也能|如此")
 _POSITIVE = re.compile(
-    r"好|快|棒|方便|简单|顺利|省|便宜|划算|漂亮|安静|干净|满意|开心|高兴|惊喜|厉害|神奇|感谢|谢谢|专业|!"
+    r"好|快|棒|方便|简单|顺利|省|便宜|划算|漂亮|安静|干净|满意|开心|高兴|惊喜|厉害|神奇|感谢|谢谢|专业|不错|实用|贴心|!"
 )
 _GRATEFUL_BEFORE = re.compile(r"没有您|没有你|要不是|多亏|幸亏|幸好|全靠|要没有|若没有|如果没有")
 _AGREEMENT_BEFORE = re.compile(
@@ -357,6 +358,8 @@ def _phrase_reason(
             return "agreement"
         if _EXPLANATION_BEFORE.search(before):
             return "agreement"
+        if re.search(r"方便|为了|以便|便于|目的是|好处是|这样可以|这样能|更安全|更省", after):
+            return "agreement"  # 包装就是这样设计的，方便搬运
         if sentence.rstrip().endswith("?") and _CONFIRM_QUESTION.search(sentence):
             return "question"
     if phrase_id == "LG3-P02" and _REGARDLESS_AFTER.search(after):  # 我们不管多晚…
@@ -404,6 +407,8 @@ def _ignorance(text: str, left: int, s: int, e: int, right: int, phrase_id: str)
     polite = is_question and _POLITE_AFTER.search(after)
     if phrase_id == "LG2-F01" and polite and (not first_person or re.match(r"^(?:您|你)", after)):
         return "question"
+    if phrase_id == "LG2-F01" and is_question and not first_person and re.search(r"您|你|贵", after):
+        return "question"  # 不知道明天下午您家里有人吗？
     if not first_person:
         other = _OTHER_SUBJECT.search(clause)
         if other is not None:
@@ -411,7 +416,7 @@ def _ignorance(text: str, left: int, s: int, e: int, right: int, phrase_id: str)
             if you and _DISPARAGING.search(sentence) and not _CONDITIONAL.search(clause):
                 return None
             return "customer"
-        if _CONDITIONAL.search(clause) or clause_after.startswith("的话"):
+        if _CONDITIONAL.search(clause) or re.match(r"^[^,。!?;]{0,8}的话", raw_after):
             return "customer"
         if _ITEMS.search(clause) and not re.search(r"我(?:也|都|还)?(?:有|什么)", clause):
             return "offer"
