@@ -288,11 +288,15 @@ def judge(reading: Reading, start: int, end: int, phrase_id: str, category: str)
 
 
 def _customer_intro(intro: str) -> bool:
+    """The quote is the customer's words, or the customer reporting what someone else said
+    (客户反映师傅说“…”): either way not the author speaking to the customer."""
     matches = list(CUSTOMER_SPEECH.finditer(intro))
     staff = list(STAFF_SPEECH.finditer(intro))
     if not matches:
         return False
-    return not staff or staff[-1].start() < matches[-1].start()
+    if not staff or staff[-1].start() < matches[-1].start():
+        return True
+    return not re.match(r"我|本人", staff[-1].group(0))
 
 
 def _mentions(before: str, after: str) -> bool:
@@ -424,6 +428,8 @@ def _ignorance(text: str, left: int, s: int, e: int, right: int, phrase_id: str)
             return "offer"
         if _PENDING_SUBJECT.search(clause) and _PENDING_AFTER.search(after):
             return "pending"
+    if re.search(r"以前|之前|原先|本来|过去|一直", clause) and _POSITIVE.search(sentence):
+        return "surprise"  # 我以前也不知道这个功能，谢谢您！
     surprised = re.match(r"^(?:会|能|原来|竟然|居然|还|有)", after) or re.search(
         r"(?:真|都|还|竟|也)$", clause
     )
