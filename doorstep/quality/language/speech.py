@@ -17,6 +17,7 @@ own, so a harmless use next to a real one never hides the real one. The reasons:
 ``negated``       the phrase is denied (不是您错了, 不会让您凑合着用).
 ``diagnosed``     a statement made after diagnosis, not before it (经检测，这种现象不正常).
 ``pending``       an internal note that a cause is still being found (原因暂不清楚，需进一步检测).
+``apology``       an apology for not having known the customer's situation (不好意思，我们不知道您不在家).
 
 The functions work on the reading view (:func:`.normalize.fold`): simplified script, ASCII
 punctuation, line breaks kept. Pure Python, no Django.
@@ -352,6 +353,8 @@ def _phrase_reason(
     if category == "ignorance":
         return _ignorance(text, left, s, e, right, phrase_id)
     if phrase_id == "LG2-F17":  # 就是这样
+        if re.match(r"^的(?:情况|话|原因|前提|条件|场合|时候)", after):
+            return "longer_word"  # 就是这样的情况下…
         if (
             _AGREEMENT_BEFORE.search(clause)
             or _AGREEMENT_BEFORE.search(before)
@@ -428,6 +431,8 @@ def _ignorance(text: str, left: int, s: int, e: int, right: int, phrase_id: str)
             return "offer"
         if _PENDING_SUBJECT.search(clause) and _PENDING_AFTER.search(after):
             return "pending"
+    if re.match(r"^(?:您|你)", after) and re.search(r"不好意思|抱歉|对不起|非常抱歉", sentence):
+        return "apology"  # 不好意思，我们不知道您今天不在家
     if re.search(r"以前|之前|原先|本来|过去|一直", clause) and _POSITIVE.search(sentence):
         return "surprise"  # 我以前也不知道这个功能，谢谢您！
     surprised = re.match(r"^(?:会|能|原来|竟然|居然|还|有)", after) or re.search(
