@@ -292,6 +292,46 @@ MUTANTS = (
             "doorstep/quality/tests/test_feedback.py",
         ),
     ),
+    Mutant(
+        "M24",
+        "R-QA-1",
+        "doorstep/orders/moves.py",
+        "not_before=now + timedelta(days=policy.callback_min_days),",
+        "not_before=now + timedelta(days=policy.callback_min_days + 1),",
+        ("doorstep/quality/tests/test_feedback.py",),
+    ),
+    Mutant(
+        "M25",
+        "R-IN-2",
+        "doorstep/orders/intake.py",
+        "due_at=now + timedelta(hours=policy.verify_hours),",
+        "due_at=now + timedelta(hours=policy.verify_hours + 1),",
+        (
+            "doorstep/orders/tests/test_rule_thresholds.py",
+            "doorstep/orders/tests/test_intake.py",
+            "doorstep/orders/tests/test_deadlines.py",
+        ),
+    ),
+    Mutant(
+        "M26",
+        "R-AR-2",
+        "doorstep/visits/moves.py",
+        "due_in=timedelta(hours=policy_of(ctx.order).rebook_due_hours),",
+        "due_in=timedelta(hours=policy_of(ctx.order).rebook_due_hours + 1),",
+        (
+            "doorstep/visits/tests/test_rule_thresholds.py",
+            "doorstep/visits/tests/test_visit_rules.py",
+            "doorstep/visits/tests/test_policy_numbers.py",
+        ),
+    ),
+    Mutant(
+        "M27",
+        "R-QA-5",
+        "doorstep/quality/services/warnings.py",
+        "if len(current) >= policy.warning_min_count and p < policy.warning_alpha:",
+        "if len(current) >= policy.warning_min_count and p <= policy.warning_alpha:",
+        ("doorstep/quality/tests/test_rule_thresholds.py", "doorstep/quality/tests/test_warnings.py"),
+    ),
 )
 
 

@@ -41,3 +41,15 @@ def test_the_response_promise_is_due_exactly_the_policy_minutes_after_intake_R_I
     deadline = order.deadlines.get(kind=Deadline.Kind.RESPONSE)
     minutes = policy_of(order).response_minutes(order.priority)
     assert deadline.due_at - taken == timedelta(minutes=minutes)
+
+
+def test_an_incomplete_record_is_verified_within_exactly_the_policy_hours_R_IN_2(world) -> None:  # type: ignore[no-untyped-def]
+    """R-IN-2: a record missing information opens a verification deadline ``verify_hours`` after intake."""
+    taken = clock.now()
+    with clock.frozen_at(taken):
+        order, _ = order_create(
+            actor=world.actor("agent"), req=IntakeRequest(brand="acme", **{**BASE, "model_code": ""})
+        )
+    assert order.missing_items
+    deadline = order.deadlines.get(kind=Deadline.Kind.VERIFY)
+    assert deadline.due_at - taken == timedelta(hours=policy_of(order).verify_hours)

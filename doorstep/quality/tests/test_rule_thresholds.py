@@ -4,21 +4,23 @@ one second for times, one point for scores, one order for counts and one day for
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 import pytest
 
 from conftest import World
 from doorstep.core import clock
+from doorstep.core.policy import DEFAULT
 from doorstep.network.actors import Actor
-from doorstep.network.models import Qualification
+from doorstep.network.models import Policy, Qualification
 from doorstep.network.policy import policy_of
 from doorstep.orders.models import WorkOrder
 from doorstep.quality.models import Complaint, EarlyWarning
 from doorstep.quality.selectors.kpis import kpi_report
 from doorstep.quality.selectors.people import expiring_soon
 from doorstep.quality.services.feedback import callback_record, survey_submit
-from doorstep.quality.services.warnings import early_warning_scan
+from doorstep.quality.services.warnings import early_warning_scan, poisson_p
 from doorstep.quality.tests.helpers import Visit, at, drive, quality_hooks_only
 from doorstep.quality.tests.test_warnings import _repairs
 
@@ -122,3 +124,19 @@ def test_a_qualification_expiring_within_the_warning_days_is_listed_R_PR_2(
         any(row["until"] == on + timedelta(days=days + delta) and row["what"] == "电工证" for row in rows)
         is listed
     )
+
+
+@pytest.mark.parametrize(("step", "warned"), [(-1, False), (0, False), (1, True)])
+def test_an_early_warning_needs_a_p_value_strictly_below_alpha_R_QA_5(
+    world: World, step: int, warned: bool
+) -> None:
+    """R-QA-5: the spike must be significant at ``warning_alpha``: a p-value equal to alpha is not; the next
+    float above alpha (one unit for a float) is."""
+    count = DEFAULT.warning_min_count
+    _repairs(world, [200.0])  # one repair in the oldest baseline window: a mean of 1/6 per window
+    _repairs(world, [1 + j for j in range(count)], bought=date(2023, 7, 1))
+    p = poisson_p(count, 1 / DEFAULT.warning_baseline_windows)
+    alpha = {-1: math.nextafter(p, 0.0), 0: p, 1: math.nextafter(p, 1.0)}[step]
+    Policy.objects.create(brand=world.brand, centre=world.centre, warning_alpha=alpha)
+    found = [w for w in early_warning_scan(centre=world.centre) if w.cohort == ""]
+    assert bool(found) is warned

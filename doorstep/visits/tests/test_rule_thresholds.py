@@ -14,12 +14,13 @@ import pytest
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Invalid
 from doorstep.network.policy import policy_of
+from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import order_in
 from doorstep.visits.arrival.protocol import customer_called, knock_protocol_gap, knock_start
 from doorstep.visits.consent.channel import Channel
 from doorstep.visits.consent.drawing import signature_png_data_url
 from doorstep.visits.consent.signing import sign_code_send, signature_with_code
-from doorstep.visits.models import OutboundSms
+from doorstep.visits.models import EscalationTask, OutboundSms
 from doorstep.visits.testing import visit_evidence
 
 S = timedelta(seconds=1)
@@ -97,3 +98,21 @@ def test_signing_code_allows_exactly_the_policy_number_of_tries_R_CO_1(world, wr
     with pytest.raises(DomainError) as err:  # one try after: still refused, the code stays spent
         _sign(order, channel, bad)
     assert err.value.code == "sign_code_missing"
+
+
+def test_nobody_home_is_rebooked_within_exactly_the_policy_hours_R_AR_2(world) -> None:  # type: ignore[no-untyped-def]
+    """R-AR-2: after 'nobody home' the desk's rebooking task is due ``rebook_due_hours`` later."""
+    order = order_in(world, "arrived")
+    tech = world.actor("technician")
+    start = clock.now()
+    knock_start(order=order, actor=tech, client_at=start.isoformat())
+    done = start + timedelta(minutes=policy_of(order).knock_call_after_minutes)
+    with clock.frozen_at(done):
+        customer_called(order=order, actor=tech, answered=False)
+        order_transition(
+            order=order, actor=tech, action="nobody_home", reason="无人",
+            params={"note_left": "10:02 到达，10:10 离开"},
+        )  # fmt: skip
+    task = EscalationTask.objects.get(order=order, kind="rebook")
+    assert task.due_at is not None
+    assert task.due_at - done == timedelta(hours=policy_of(order).rebook_due_hours)
