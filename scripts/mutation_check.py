@@ -332,6 +332,14 @@ MUTANTS = (
         "if len(current) >= policy.warning_min_count and p <= policy.warning_alpha:",
         ("doorstep/quality/tests/test_rule_thresholds.py", "doorstep/quality/tests/test_warnings.py"),
     ),
+    Mutant(
+        "M28",
+        "R-DI-3",
+        "doorstep/channels/forms.py",
+        "return today + timedelta(days=self.ahead_days - 1)",
+        "return today + timedelta(days=self.ahead_days)",
+        ("doorstep/channels/tests/test_rule_thresholds.py", "doorstep/channels/tests/test_selfbook.py"),
+    ),
 )
 
 
