@@ -86,9 +86,7 @@ class SelfBookForm(forms.Form):
         ]
         self.lines_of = {m.code: line.pk for line, models in grouped for m in models}
         today = clock.local(clock.now()).date()
-        self.fields["day"].widget.attrs.update(
-            min=today.isoformat(), max=self.last_day(today).isoformat()
-        )
+        self.fields["day"].widget.attrs.update(min=today.isoformat(), max=self.last_day(today).isoformat())
         self.fields["address_text"].widget.attrs.update(
             placeholder=_("如：天河区天河路385号1201室"), list="district-hints"
         )
