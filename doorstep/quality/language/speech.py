@@ -139,6 +139,7 @@ _SURPRISE_AFTER = re.compile(r"原来|竟然|居然|会这么|能这么|这么|�
 _POSITIVE = re.compile(
     r"好|快|棒|方便|简单|顺利|省|便宜|划算|漂亮|安静|干净|满意|开心|高兴|惊喜|厉害|神奇|感谢|谢谢|专业|不错|实用|贴心|!"
 )
+_SURPRISE_SENTENCE = re.compile(r"没想到|想不到|竟然|居然|学到了|长知识|涨知识|才知道|头一回|第一次知道")
 _GRATEFUL_BEFORE = re.compile(r"没有您|没有你|要不是|多亏|幸亏|幸好|全靠|要没有|若没有|如果没有")
 _AGREEMENT_BEFORE = re.compile(
     r"(?:对|对的|是的|是|没错|对对|正确|完全正确|说得对|说得没错|理解得对|理解得没错|理解正确|好的|没问题|很好|yes|ok)$"
@@ -437,6 +438,9 @@ def _ignorance(text: str, left: int, s: int, e: int, right: int, phrase_id: str)
         return "apology"  # 不好意思，我们不知道您今天不在家
     if re.search(r"以前|之前|原先|本来|过去|一直", clause) and _POSITIVE.search(sentence):
         return "surprise"  # 我以前也不知道这个功能，谢谢您！
+    marked = _SURPRISE_SENTENCE.search(sentence) and not _REFUSAL_BETWEEN.search(sentence)
+    if marked and _POSITIVE.search(sentence):
+        return "surprise"  # 没想到您这么了解，我都不知道这个小技巧，学到了！
     surprised = re.match(r"^(?:会|能|原来|竟然|居然|还|有)", after) or re.search(
         r"(?:真|都|还|竟|也)$", clause
     )
