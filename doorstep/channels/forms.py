@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -92,12 +92,14 @@ class SelfBookForm(forms.Form):
         ]
         self.lines_of = {m.code: line.pk for line, models in grouped for m in models}
         today = clock.local(clock.now()).date()
-        self.fields["day"].widget.attrs.update(
-            min=today.isoformat(), max=(today + timedelta(self.ahead_days)).isoformat()
-        )
+        self.fields["day"].widget.attrs.update(min=today.isoformat(), max=self.last_day(today).isoformat())
         self.fields["address_text"].widget.attrs.update(
             placeholder=_("如：天河区天河路385号1201室"), list="district-hints"
         )
+
+    def last_day(self, today: date) -> date:
+        """The last bookable day: ``slot_days`` days counting today, as the slot search offers (R-DI-3)."""
+        return today + timedelta(days=self.ahead_days - 1)
 
     def clean_phone(self) -> str:
         """The customer is here: a doubtful number is corrected now, not verified later."""
@@ -127,7 +129,7 @@ class SelfBookForm(forms.Form):
     def clean_day(self) -> Any:
         day = self.cleaned_data["day"]
         today = clock.local(clock.now()).date()
-        if not today <= day <= today + timedelta(self.ahead_days):
+        if not today <= day <= self.last_day(today):
             raise forms.ValidationError(_("请选择今天起 %(n)s 天内的日期。") % {"n": self.ahead_days})
         return day
 

@@ -18,6 +18,7 @@ from doorstep.customers.models import Customer
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, OrderEvent, UrgencyRule, WorkOrder
+from doorstep.orders.tests.helpers import intake
 from doorstep.tests import dates
 
 CORPUS = json.loads(
@@ -187,3 +188,13 @@ def test_carry_in_tells_the_customer_what_to_bring_and_the_opening_hours_R_IN_7(
     event = order.events.get(kind="carry_in_instructions")
     assert event.customer_visible and event.rule == "R-IN-7"
     assert event.data["hours"] == "周一至周六 9:00–17:30" and "购机发票或保修卡" in event.data["bring"]
+
+
+def test_every_problem_the_customer_names_is_a_fault_item_of_one_order_R_IN_6(world) -> None:
+    """R-IN-6: the agent asks for further problems; all of them go on one order as numbered fault items,
+    so one visit deals with them all."""
+    faults = ["空调不制冷", "遥控器没反应", "外机噪音大"]
+    order = intake(world, faults=faults)
+    assert list(order.faults.order_by("position").values_list("symptom", flat=True)) == faults
+    assert list(order.faults.order_by("position").values_list("position", flat=True)) == [1, 2, 3]
+    assert WorkOrder.objects.filter(customer=order.customer).count() == 1

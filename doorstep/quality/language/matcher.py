@@ -11,6 +11,7 @@ dismissals, see :mod:`.context`) remove uses that are not the forbidden act.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from functools import cache
@@ -21,8 +22,10 @@ import ahocorasick
 from .context import DEFAULT_ANCHOR, DEFAULT_THRESHOLD, DEFAULT_WINDOW, ContextRule, rules_from_dicts
 from .library import ForbiddenPhrase, PhraseLibrary, default_library, load_json
 from .normalize import Normalized, normalize, normalize_pattern
+from .speech import Reading, judge
 
 TYPING_TAIL = 120
+MERGE_GAP = 2  # normalised characters between two parts of the same listed phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +93,33 @@ class PatternIndex:
 
 
 def prune_contained(raws: list[_Raw]) -> list[_Raw]:
-    """Keep the longest matches: drop a match lying inside another one (e.g. 不清楚 in 我也不清楚)."""
-    ordered = sorted(raws, key=lambda raw: (raw.start, -(raw.end - raw.start), raw.phrase.id))
+    """Longest match only: a match inside or overlapping a longer one is dropped (不清楚 in 我也不清楚).
+
+    Longer matches are kept first; among equal lengths the leftmost wins. The result is in text order.
+    """
+    ordered = sorted(raws, key=lambda raw: (-(raw.end - raw.start), raw.start, raw.phrase.id))
     kept: list[_Raw] = []
     for raw in ordered:
-        if not any(k.start <= raw.start and raw.end <= k.end for k in kept):
+        if not any(raw.start < k.end and k.start < raw.end for k in kept):
             kept.append(raw)
-    return kept
+    merged: list[_Raw] = []
+    for raw in sorted(kept, key=lambda raw: raw.start):
+        last = merged[-1] if merged else None
+        if last is not None and last.phrase.id == raw.phrase.id and raw.start - last.end <= MERGE_GAP:
+            # Two parts of one listed phrase (我不能修好，请您退货吧) are one hit.
+            merged[-1] = _Raw(last.start, raw.end, last.phrase, last.pattern + raw.pattern)
+        else:
+            merged.append(raw)
+    return merged
+
+
+def _broken(text: str, start: int, end: int) -> bool:
+    """A match that is not one phrase in the original: it runs across a line break or a speaker turn,
+    or it starts with a one-character answer "不，" / "没，" (不，知道了 is "no, got it")."""
+    span = text[start:end]
+    if "\n" in span or re.search(r"[:：]", span):
+        return True
+    return bool(re.match(r"^[不没]\s*[,，.。!！?？、]", span))
 
 
 class LanguageMatcher:
@@ -135,11 +158,34 @@ class LanguageMatcher:
         """Every hit, before context rules; overlapping shorter matches are already pruned."""
         normalized = normalize(text)
         raws = prune_contained(self.index.scan(normalized.text))
-        return [self._to_hit(text, normalized, raw) for raw in raws]
+        hits = [self._to_hit(text, normalized, raw) for raw in raws]
+        return [hit for hit in hits if not _broken(text, hit.start, hit.end)]
+
+    def assess(self, text: str) -> list[tuple[Hit, str | None]]:
+        """Every hit with the reason it is not a forbidden use (``None``: it is one), in text order.
+
+        Reasons are a context rule's id (learned dismissal or built-in exception) or a reading of the
+        sentence (:func:`.speech.judge`: the customer's words, a mention in training material, a
+        polite question, an offer of help, surprise, agreement, a longer word, a denial…).
+        """
+        hits = self.find_all(text)
+        if not hits:
+            return []
+        reading = Reading.of(text)
+        assessed: list[tuple[Hit, str | None]] = []
+        for hit in hits:
+            rule = self.exempting_rule(hit)
+            reason = (
+                rule.id
+                if rule is not None
+                else judge(reading, hit.start, hit.end, hit.phrase_id, hit.category)
+            )
+            assessed.append((hit, reason))
+        return assessed
 
     def check(self, text: str) -> list[Hit]:
-        """Hits that are not exempted by a context rule, in text order (R-LG-2 CHECK)."""
-        return [hit for hit in self.find_all(text) if self.exempting_rule(hit) is None]
+        """Hits that staff say to the customer as a refusal or disparagement, in text order (R-LG-2 CHECK)."""
+        return [hit for hit, reason in self.assess(text) if reason is None]
 
     def exempting_rule(self, hit: Hit) -> ContextRule | None:
         """The first rule (learned before built-in) that exempts ``hit``, if any."""

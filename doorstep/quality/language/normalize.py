@@ -1,22 +1,35 @@
 """Text normalisation for the service-language check (R-LG-2, R-LG-3).
 
 Staff type on phones and PCs with Chinese input methods, so the same phrase shows up with
-full-width or half-width punctuation, stray spaces, traditional characters (one seed manual is
-written in traditional script), or upper-case Latin letters. Matching runs on a normalised copy;
-``Normalized.index`` maps every normalised character back to its position in the original text so
-hits are always reported against what the staff member actually wrote.
+full-width or half-width letters and punctuation, stray spaces, zero-width characters, traditional
+characters (one seed manual is written in traditional script) or upper-case Latin letters.
+
+Two views of a text are built, both keeping a map back to positions in the ORIGINAL text so hits are
+always reported against what the staff member actually wrote:
+
+``normalize``
+    the matching key: NFKC, traditional -> simplified (OpenCC ``t2s``), lower case, with whitespace,
+    zero-width characters, punctuation and symbols removed, so "我 没…办法" and "就这样,没有办法解决，
+    凑合着用" match the listed phrases.
+``fold``
+    the reading view used to judge the context of a hit: the same character folding, but whitespace
+    (line breaks mark transcript turns) and punctuation (quotes, question marks, speaker colons) are
+    kept; full-width punctuation becomes its ASCII form.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
-# Punctuation that NFKC leaves alone but which is interchangeable for matching purposes.
+from opencc import OpenCC
+
+# Punctuation that NFKC leaves alone but which is interchangeable for reading purposes.
 _PUNCT = {
-    "。": ".",
     "、": ",",
     "﹐": ",",
+    "﹑": ",",
     "“": '"',
     "”": '"',
     "「": '"',
@@ -29,22 +42,26 @@ _PUNCT = {
     "〕": ")",
     "【": "(",
     "】": ")",
+    "《": '"',
+    "》": '"',
     "—": "-",
     "–": "-",
+    "｡": "。",
 }
 
-# Traditional -> simplified, one character for one character, limited to characters that occur in
-# the phrase library (seed 001 is written in traditional script). Length-preserving by design.
-_TRADITIONAL = str.maketrans(
-    "這種現問題決辦湊設計無為號壞質過關產維門對說錯讓們沒樣麼來會個還電話務歡撥請謝見時間幫單聽"
-    "貴買銷換貨剛聲確標準調試盡應該處裡後著構視開與認識給麻煩勞駕擾歉稱謂誤盡耽氣兒嗎懂範錄導"
-    "們內噪衛際內級臺機寫記說話",
-    "这种现问题决办凑设计无为号坏质过关产维门对说错让们没样么来会个还电话务欢拨请谢见时间帮单听"
-    "贵买销换货刚声确标准调试尽应该处里后着构视开与认识给麻烦劳驾扰歉称谓误尽耽气儿吗懂范录导"
-    "们内噪卫际内级台机写记说话",
-)
+# Zero-width and other invisible format characters (category Cf covers most of them).
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
 
-_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\ufeff"}
+
+@cache
+def _converter() -> OpenCC:
+    return OpenCC("t2s")
+
+
+@cache
+def _simplified(ch: str) -> str:
+    converted: str = _converter().convert(ch)
+    return converted if len(converted) == 1 else ch
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,29 +76,55 @@ class Normalized:
         return self.index[start], self.index[end - 1] + 1
 
 
-def normalize_char(ch: str) -> str:
-    """Normalise one character; the empty string means "drop it" (whitespace, invisible marks)."""
-    if ch.isspace() or ch in _INVISIBLE:
+def is_invisible(ch: str) -> bool:
+    return ch in _INVISIBLE or unicodedata.category(ch) == "Cf"
+
+
+def is_punctuation(ch: str) -> bool:
+    """Punctuation or a symbol (…, ～, ·, emoji): ignored inside a phrase."""
+    return unicodedata.category(ch)[0] in "PS"
+
+
+def fold_char(ch: str) -> str:
+    """Fold one character for reading; the empty string means "drop it" (invisible marks)."""
+    if is_invisible(ch):
         return ""
+    if ch.isspace():
+        return "\n" if ch in "\n\r\u2028\u2029" else " "
     folded = unicodedata.normalize("NFKC", ch)
     if len(folded) != 1:
         folded = ch
-    if folded.isspace():
-        return ""
     folded = _PUNCT.get(folded, folded)
-    return folded.translate(_TRADITIONAL).lower()
+    return _simplified(folded).lower()
 
 
-def normalize(text: str) -> Normalized:
-    """Normalise ``text`` for matching and keep the mapping back to original positions."""
+def normalize_char(ch: str) -> str:
+    """Normalise one character for matching; the empty string means "drop it"."""
+    folded = fold_char(ch)
+    if not folded or folded.isspace() or is_punctuation(folded):
+        return ""
+    return folded
+
+
+def _build(text: str, keep: bool) -> Normalized:
     chars: list[str] = []
     index: list[int] = []
     for position, ch in enumerate(text):
-        folded = normalize_char(ch)
+        folded = fold_char(ch) if keep else normalize_char(ch)
         if folded:
             chars.append(folded)
             index.append(position)
     return Normalized("".join(chars), tuple(index))
+
+
+def normalize(text: str) -> Normalized:
+    """The matching key of ``text`` with the mapping back to original positions."""
+    return _build(text, keep=False)
+
+
+def fold(text: str) -> Normalized:
+    """The reading view of ``text`` (punctuation and line breaks kept) with the position map."""
+    return _build(text, keep=True)
 
 
 def normalize_pattern(pattern: str) -> str:

@@ -42,7 +42,7 @@ def test_a_clean_reason_raises_no_flag(world: World) -> None:
 
 def test_a_dismissed_false_positive_is_not_flagged_again_R_LG_2(world: World) -> None:
     first = order_in(world, Status.CONFIRMED)
-    text = "客户说我不知道会这么快修好，改约到周末"
+    text = "我不知道他几点下班，改约到周末"
     order_transition(order=first, actor=world.actor("outlet_manager"), action="reschedule", reason=text)
     flag = LanguageFlag.objects.get(order=first)
     language_flag_dismiss(flag=flag, actor=world.actor("quality"), note="转述客户原话")

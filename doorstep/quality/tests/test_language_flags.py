@@ -23,7 +23,7 @@ from doorstep.quality.services import (
     typing_suggestions,
 )
 
-FALSE_POSITIVE = "我不知道会这么快修好"
+FALSE_POSITIVE = "我不知道他几点下班"
 
 
 def _check(world: World, text: str, role: str = "agent", **kw):  # type: ignore[no-untyped-def]
@@ -92,7 +92,7 @@ def test_dismissed_false_positive_is_learned_but_other_uses_still_flagged(world:
     assert rule.active and rule.phrase_id == "LG2-F01" and rule.created_by == world.staff["quality"]
     assert rule.context_rule().reason == "客户感谢维修速度，并非禁语"
 
-    assert _check(world, "真没想到，我不知道会这么快修好啊", role="technician") == []
+    assert _check(world, "哦，我不知道他几点下班啊", role="technician") == []
     (still,) = _check(world, "这个问题我不知道", role="technician")
     assert (still.start, still.end, still.matched_text) == (5, 8, "不知道")
 

@@ -222,3 +222,15 @@ def test_long_order_flows_onto_more_pages_with_every_line(world, tmp_path) -> No
 )
 def test_mask_phone(phone: str, masked: str) -> None:
     assert report.mask_phone(phone) == masked
+
+
+def test_service_record_is_in_the_system_at_once_R_CO_5(done, tmp_path) -> None:
+    """R-CO-5: what was done, the cause, the method, parts, charges and the customer's evaluation are read
+    from the live order record: a change is in the next report at once, with no upload step between."""
+    text = _text(report.service_report_pdf(done), tmp_path)
+    for expected in ("启动电容失效", "更换启动电容", "维修人工费", "师傅准时"):
+        assert expected in text, expected
+    Signature.objects.filter(order=done).update(opinion="讲解耐心，非常满意。")
+    done.faults.filter(position=1).update(resolution="更换主板，测试制冷正常")
+    again = _text(report.service_report_pdf(WorkOrder.objects.get(pk=done.pk)), tmp_path)
+    assert "讲解耐心" in again and "更换主板" in again and "师傅准时" not in again

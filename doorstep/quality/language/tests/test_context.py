@@ -8,14 +8,14 @@ from doorstep.quality.language import ContextRule, LanguageMatcher, rules_from_j
 
 
 def test_r_lg_2_dismissed_false_positive_not_flagged_again_genuine_use_still_is() -> None:
-    """R-LG-2: after dismissing 我不知道会这么快修好, similar contexts pass, real 不知道 is still flagged."""
+    """R-LG-2: after dismissing 我不知道他几点下班, similar contexts pass, real 不知道 is still flagged."""
     matcher = LanguageMatcher(builtin_exceptions=False)
-    (hit,) = matcher.check("我不知道会这么快修好")
+    (hit,) = matcher.check("我不知道他几点下班")
     rule = matcher.dismiss(hit, reason="surprise, not ignorance")
 
     assert rule.phrase_id == "LG2-F01"
-    assert matcher.check("我不知道会这么快修好") == []
-    assert matcher.check("太好了，我不知道会这么快修好！") == []
+    assert matcher.check("我不知道他几点下班") == []
+    assert matcher.check("哦，我不知道他几点下班。") == []
     genuine = matcher.check("这个故障我不知道，您问别人吧")
     assert [h.phrase_id for h in genuine] == ["LG2-F01"]
     assert [h.phrase_id for h in matcher.check("我不知道怎么修")] == ["LG2-F01"]
@@ -24,16 +24,16 @@ def test_r_lg_2_dismissed_false_positive_not_flagged_again_genuine_use_still_is(
 def test_r_lg_2_dismissal_is_phrase_specific() -> None:
     """R-LG-2: a dismissal of 不知道 does not silence another phrase in the same text."""
     matcher = LanguageMatcher(builtin_exceptions=False)
-    (hit,) = matcher.check("我不知道会这么快修好")
+    (hit,) = matcher.check("我不知道他几点下班")
     matcher.dismiss(hit)
-    hits = matcher.check("我不知道会这么快修好，就是这样")
+    hits = matcher.check("我不知道他几点下班，就是这样")
     assert [h.phrase_id for h in hits] == ["LG2-F17"]
 
 
 def test_r_lg_2_dismissal_rule_round_trips_through_json() -> None:
     """R-LG-2: rules serialise to JSON for persistence and work again after loading."""
     matcher = LanguageMatcher(builtin_exceptions=False)
-    (hit,) = matcher.check("我不知道会这么快修好")
+    (hit,) = matcher.check("我不知道他几点下班")
     rule = matcher.dismiss(hit)
     assert matcher.dismiss(hit) is rule  # same context, same rule
 
@@ -43,25 +43,25 @@ def test_r_lg_2_dismissal_rule_round_trips_through_json() -> None:
         "id": rule.id,
         "phrase_id": "LG2-F01",
         "left": "我",
-        "right": "会这么快修好",
+        "right": "他几点下班",
         "mode": "similar",
         "anchor": 2,
         "threshold": 0.5,
         "reason": "",
     }
     reloaded = LanguageMatcher(rules=rules_from_json(stored), builtin_exceptions=False)
-    assert reloaded.check("我不知道会这么快修好") == []
+    assert reloaded.check("我不知道他几点下班") == []
     assert reloaded.check("我不知道") != []
 
 
 def test_r_lg_2_learned_rules_shared_automaton() -> None:
     """R-LG-2: with_rules gives a per-tenant matcher without rebuilding the automaton."""
     base = LanguageMatcher()
-    rule = ContextRule(id="x", phrase_id="LG2-F17", left="", right="操作", mode="adjacent")
+    rule = ContextRule(id="x", phrase_id="LG2-F17", left="机器", right="", mode="adjacent")
     tenant = base.with_rules([rule])
     assert tenant.index is base.index
-    assert tenant.check("按遥控器上这个键，就是这样操作") == []
-    assert base.check("按遥控器上这个键，就是这样操作") != []
+    assert tenant.check("这台机器就是这样，您放心") == []
+    assert base.check("这台机器就是这样，您放心") != []
 
 
 def test_r_lg_2_builtin_exceptions_customer_subject_and_polite_inquiry() -> None:
@@ -77,7 +77,7 @@ def test_r_lg_2_builtin_exceptions_customer_subject_and_polite_inquiry() -> None
 def test_r_lg_2_exempting_rule_is_reported() -> None:
     """R-LG-2: the rule that exempted a hit can be shown to the reviewer."""
     matcher = LanguageMatcher()
-    (hit,) = matcher.find_all("如果您不知道型号")
+    (hit,) = matcher.find_all("现场无法维修，需拉回网点")
     rule = matcher.exempting_rule(hit)
     assert rule is not None
-    assert rule.id == "BUILTIN-001"
+    assert rule.id == "BUILTIN-008"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from doorstep.quality.language import Hit, LanguageMatcher, check_text, default_library, typing_hints
+from doorstep.quality.language.normalize import normalize_pattern
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def test_r_lg_2_seed_003_pairs_suggest_professional_wording(
 ) -> None:
     """R-LG-2: habitual phrases of seed 003 map to its professional expressions."""
     (hit,) = matcher.check(text)
-    assert hit.pattern == phrase
+    assert hit.pattern == normalize_pattern(phrase)
     assert suggestion in hit.suggestions
     assert text[hit.start : hit.end] == hit.text
 
