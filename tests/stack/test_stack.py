@@ -146,6 +146,18 @@ def wait_acted(stack: Stack, ids: list[int], seconds: float) -> list[int]:
     return sorted(r[0] for r in left)
 
 
+def in_hand(stack: Stack, worker: str) -> set[str]:
+    """Ids of the sweeps a worker has received and not finished (from its log: one JSON line each)."""
+    received, finished = set(), set()
+    for line in (Path(stack.env["STACK_DIR"]) / "logs" / f"{worker}.log").read_text().splitlines():
+        if "run_periodic[" not in line or not line.startswith("{"):
+            continue
+        entry = json.loads(line)
+        task_id = entry.get("data", {}).get("id")
+        (received if entry["message"].endswith("received") else finished).add(task_id)
+    return received - finished
+
+
 def overdue_events(stack: Stack, ids: list[int]) -> dict[int, int]:
     rows = stack.sql(
         "SELECT (data->>'deadline')::bigint, count(*) FROM orders_orderevent "
@@ -202,8 +214,12 @@ def test_killing_a_web_process_and_a_worker_mid_run_loses_no_push_and_no_deadlin
             time.sleep(0.05)
         stack.run("kill", "web1")  # mid-burst: requests in flight on it, others still to come
         ids = make_due(stack, due_refs)
-        time.sleep(2.5)  # beat's sweep is running: each deadline's transaction held 0.4 s
-        stack.run("kill", "worker1")
+        time.sleep(1)
+        until = time.monotonic() + 30
+        while not (mid_sweep := in_hand(stack, "worker1")) and time.monotonic() < until:
+            time.sleep(0.1)
+        assert mid_sweep, "worker1 took no sweep within 30 s"
+        stack.run("kill", "worker1")  # in the middle of a sweep (each deadline's transaction held 0.4 s)
         for future in futures:
             future.result()
     burst = time.monotonic() - started
@@ -221,6 +237,12 @@ def test_killing_a_web_process_and_a_worker_mid_run_loses_no_push_and_no_deadlin
     waited = time.monotonic()
     assert wait_acted(stack, ids, 90) == []
     assert overdue_events(stack, ids) == dict.fromkeys(ids, 1)
+    # the sweep worker1 held unacknowledged went back to the broker and on to worker2 (acks_late)
+    worker2_log = Path(stack.env["STACK_DIR"]) / "logs" / "worker2.log"
+    until = time.monotonic() + 60
+    while not all(i in worker2_log.read_text() for i in mid_sweep) and time.monotonic() < until:
+        time.sleep(0.5)  # once worker2 is done with the sweep in its hands
+    assert all(i in worker2_log.read_text() for i in mid_sweep)
     print(
         f"{len(refs)} pushes in {burst:.1f} s with web1 and worker1 killed ({retried} retried); "
         f"{len(ids)} due deadlines all acted on {time.monotonic() - waited:.1f} s after the kill"
