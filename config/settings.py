@@ -208,7 +208,7 @@ DATABASES = {
 # Behind PgBouncer in transaction pooling (DOORSTEP_PGBOUNCER=1): consecutive transactions of one connection
 # may reach different server sessions, so no server-side cursors and no prepared statements kept by name.
 DOORSTEP_PGBOUNCER = _env_bool("DOORSTEP_PGBOUNCER")
-if DOORSTEP_PGBOUNCER:
+if DOORSTEP_PGBOUNCER and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
