@@ -16,6 +16,7 @@ A SIGKILL therefore loses nothing: the next worker's beat reclaims the orphan an
 With DOORSTEP_TASKS=celery the same ``JOBS`` table is Celery beat's schedule (``beat_schedule``), the broker
 hands a dead worker's task to another one (acks_late), and each Celery worker's beat only writes its
 heartbeat (doorstep/core/tasks_celery.py).
+
 Times here are the machine's (``timezone.now``), as in the task rows, not the business clock.
 """
 
