@@ -5,7 +5,8 @@ beat on RabbitMQ, on ports of its own, and drives orders through nginx with the 
 
 - an order pushed through nginx exists once, and a deadline that falls due is acted on by a Celery worker
   (the sweep enqueued by beat from ``core.periodic.JOBS``; R-IN-4, R-IN-2);
-- one web process and one worker are killed (SIGKILL) in the middle of a burst of pushes and of a sweep:
+- one web process and one worker are killed (SIGKILL) in the middle of a burst of pushes and of a sweep
+  (the worker while its log shows a sweep received and not finished):
   every push the client sent (retried with its own ``external_ref`` on a failed answer, as a partner does)
   is in the database exactly once, and every deadline that fell due is acted on exactly once.
 
@@ -237,12 +238,8 @@ def test_killing_a_web_process_and_a_worker_mid_run_loses_no_push_and_no_deadlin
     waited = time.monotonic()
     assert wait_acted(stack, ids, 90) == []
     assert overdue_events(stack, ids) == dict.fromkeys(ids, 1)
-    # the sweep worker1 held unacknowledged went back to the broker and on to worker2 (acks_late)
-    worker2_log = Path(stack.env["STACK_DIR"]) / "logs" / "worker2.log"
-    until = time.monotonic() + 60
-    while not all(i in worker2_log.read_text() for i in mid_sweep) and time.monotonic() < until:
-        time.sleep(0.5)  # once worker2 is done with the sweep in its hands
-    assert all(i in worker2_log.read_text() for i in mid_sweep)
+    # (the sweep worker1 held unacknowledged went back to the broker, which drops it once its period is
+    # over: beat has queued the next one, and that one acted on the deadlines the killed sweep rolled back)
     print(
         f"{len(refs)} pushes in {burst:.1f} s with web1 and worker1 killed ({retried} retried); "
         f"{len(ids)} due deadlines all acted on {time.monotonic() - waited:.1f} s after the kill"
