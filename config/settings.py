@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.checks.security.base import (
@@ -204,6 +205,12 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+# Behind PgBouncer in transaction pooling (DOORSTEP_PGBOUNCER=1): consecutive transactions of one connection
+# may reach different server sessions, so no server-side cursors and no prepared statements kept by name.
+DOORSTEP_PGBOUNCER = _env_bool("DOORSTEP_PGBOUNCER")
+if DOORSTEP_PGBOUNCER and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A busy timeout and IMMEDIATE transactions let the web server and the worker share the file.
     DATABASES["default"]["OPTIONS"] = {
@@ -216,11 +223,52 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("DOORSTEP_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+# Background tasks go through Django's task interface (``django.tasks``) only. DOORSTEP_TASKS picks the
+# engine: ``db`` (the embedded default: django-tasks-db, run by ``manage.py db_worker`` with its beat) or
+# ``celery`` (a broker at CELERY_BROKER_URL, RabbitMQ or Redis; ``celery -A config worker`` and ``celery -A
+# config beat``: config/celery.py, doorstep/core/tasks_celery.py, docs/deploy.md "Topology").
+DOORSTEP_TASKS = os.environ.get("DOORSTEP_TASKS", "db").strip().lower()
+TASKS: dict[str, dict[str, Any]]
+if DOORSTEP_TASKS == "db":
+    TASKS = {
+        "default": {
+            "BACKEND": os.environ.get("DOORSTEP_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        }
     }
-}
+elif DOORSTEP_TASKS == "celery":
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+    if not CELERY_BROKER_URL.startswith(("amqp://", "amqps://", "redis://", "rediss://")):
+        raise ImproperlyConfigured(
+            "DOORSTEP_TASKS=celery needs CELERY_BROKER_URL: amqp://guest:guest@127.0.0.1:5672// (RabbitMQ) "
+            "or redis://127.0.0.1:6379/0."
+        )
+    # A task held longer than this by the broker is parked in the database instead and handed to Celery
+    # when it nears its time (RabbitMQ's consumer timeout, Redis's visibility timeout: both are well above).
+    DOORSTEP_CELERY_PARK_SECONDS = float(os.environ.get("DOORSTEP_CELERY_PARK_SECONDS", "600"))
+    TASKS = {
+        "default": {
+            "BACKEND": "doorstep.core.tasks_celery.CeleryBackend",
+            "OPTIONS": {"CELERY_APP": "config.celery.app", "PARK_BACKEND": "parked"},
+        },
+        # run_after beyond the parking horizon: kept as rows here, released by the sweeps job
+        "parked": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    }
+    CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "doorstep")
+    # a task is acknowledged after it ran, and handed to another worker when its worker dies mid-run
+    CELERY_TASK_ACKS_LATE = True
+    CELERY_TASK_REJECT_ON_WORKER_LOST = True
+    CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+    CELERY_TASK_IGNORE_RESULT = True  # effects live in the database; nothing reads a task's return value
+    CELERY_RESULT_BACKEND = None
+    CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+    # Redis only: an unacknowledged task goes back to the queue after this long (longer than any task runs)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    }
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+    CELERY_TIMEZONE = "UTC"
+else:
+    raise ImproperlyConfigured("DOORSTEP_TASKS must be db (the default) or celery.")
 
 # The background worker (``manage.py db_worker``, doorstep.core.periodic): every deadline is a row that the
 # sweep acts on once; the worker's beat enqueues the sweep, and reclaims what a dead worker left running.
@@ -253,6 +301,9 @@ SILENCED_SYSTEM_CHECKS = [
     "django_ratelimit.W001",
     # a per-process cache: doorstep.W001 (a deployment check) says so instead of refusing every command
     "django_ratelimit.E003",
+    # DOORSTEP_TASKS=celery keeps no result backend: tasks act on the database, nothing waits on a result
+    "django_tasks_celery.W001",
+    "django_tasks_celery.W002",
 ]
 
 # Rate limits on the public endpoints (doorstep.core.ratelimit), per client address: "<count>/<s|m|h|d>".

@@ -12,6 +12,11 @@ Every background worker (``manage.py db_worker``, doorstep's subclass of django-
 3. enqueues each job of ``JOBS`` that has no READY or RUNNING run, due one period after its last run.
 
 A SIGKILL therefore loses nothing: the next worker's beat reclaims the orphan and the sweep runs again.
+
+With DOORSTEP_TASKS=celery the same ``JOBS`` table is Celery beat's schedule (``beat_schedule``), the broker
+hands a dead worker's task to another one (acks_late), and each Celery worker's beat only writes its
+heartbeat (doorstep/core/tasks_celery.py).
+
 Times here are the machine's (``timezone.now``), as in the task rows, not the business clock.
 """
 
@@ -44,9 +49,9 @@ class Job(NamedTuple):
 
 
 # The periodic jobs: the one deadline sweep (every timer of the standard), plan runs past their lease,
-# and the daily early-warning scan.
+# tasks parked for later handed to Celery (a no-op on the database backend), and the daily early-warning scan.
 JOBS: dict[str, Job] = {
-    "sweeps": Job("DOORSTEP_SWEEP_SECONDS", ("deadlines_sweep", "plan_runs_expire")),
+    "sweeps": Job("DOORSTEP_SWEEP_SECONDS", ("deadlines_sweep", "plan_runs_expire", "tasks_release_parked")),
     "daily": Job("DOORSTEP_DAILY_SECONDS", ("quality_early_warning",)),
 }
 CHAINS = JOBS  # the old name
@@ -65,9 +70,10 @@ def pending(name: str) -> bool:
 def schedule(name: str, *, now: datetime | None = None) -> bool:
     """Enqueue the job's next run unless one is waiting or running; True when enqueued.
 
-    The run is due one period after the last one finished (at once if it never ran).
+    The run is due one period after the last one finished (at once if it never ran). Only on the database
+    backend: Celery beat schedules the same jobs itself (``beat_schedule``).
     """
-    if pending(name):
+    if settings.DOORSTEP_TASKS != "db" or pending(name):
         return False
     now = now or timezone.now()
     last = (
@@ -102,6 +108,20 @@ def run_periodic(name: str) -> list[str]:
 def run_chain(name: str) -> list[str]:
     """Rows queued under the old self-re-enqueueing chain: run once; the beat takes over."""
     return run_job(name) if name in JOBS else []
+
+
+def beat_schedule() -> dict[str, dict[str, object]]:
+    """Celery beat's schedule: the same jobs at the same periods. A run not started within its period
+    expires (the next one is already queued), so a stopped worker does not come back to a pile of sweeps."""
+    return {
+        f"doorstep-{name}": {
+            "task": _path(),
+            "schedule": timedelta(seconds=float(getattr(settings, job.every))),
+            "args": (name,),
+            "options": {"expires": float(getattr(settings, job.every))},
+        }
+        for name, job in JOBS.items()
+    }
 
 
 # --- the beat -------------------------------------------------------------------------------------------
@@ -160,21 +180,28 @@ def beat(worker_id: str) -> None:
 class Beat(threading.Thread):
     """The worker's beat, a daemon thread: it dies with the worker, and the next worker's beat takes over."""
 
-    def __init__(self, worker_id: str) -> None:
+    def __init__(self, worker_id: str, *, reclaim: bool = True) -> None:
         super().__init__(name=f"doorstep-beat-{worker_id[:8]}", daemon=True)
         self.worker_id = worker_id
+        self.reclaim = reclaim  # False for a Celery worker: the heartbeat only
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.is_set():
             try:
                 close_old_connections()
-                beat(self.worker_id)
+                self.once()
             except Exception:  # a locked database or a lost connection: try again next beat
                 log.exception("worker beat failed")
             finally:
                 connections.close_all()
             self.stopped.wait(settings.DOORSTEP_BEAT_SECONDS)
+
+    def once(self) -> None:
+        if self.reclaim:
+            beat(self.worker_id)
+        else:
+            heartbeat(self.worker_id)
 
     def stop(self) -> None:
         self.stopped.set()
