@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from doorstep.core import clock
-from doorstep.core.errors import DomainError, ErrorCode, Invalid
+from doorstep.core.errors import Conflict, DomainError, ErrorCode, Invalid
 from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
@@ -148,6 +148,15 @@ def intent_open(*, order: WorkOrder, method: str, quote: Quote) -> PaymentIntent
     called inside a transaction (``durable``): the intent has to outlive whatever the caller rolls back.
     """
     with transaction.atomic(durable=True):
+        # a tap that read the order before another tap's payment was recorded: that charge is applied
+        # already (the move will say the order is paid); never open a second one to be refunded
+        applied = PaymentIntent.objects.filter(
+            order=order, quote_version=quote.version, state=State.APPLIED
+        ).first()
+        if applied is not None:
+            return applied
+        if Payment.objects.filter(order=order).exists():  # paid otherwise (cash) meanwhile
+            raise Conflict(ErrorCode.CONFLICT)
         tries = PaymentIntent.objects.filter(
             order=order, quote_version=quote.version, state__in=PaymentIntent.OPEN
         )

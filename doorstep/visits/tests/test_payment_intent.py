@@ -266,3 +266,16 @@ def test_the_intent_is_committed_before_the_provider_is_called_R_CO_2(world, com
         assert seen == [] and not PaymentIntent.objects.exists()
         order = payment_take(order=completed, actor=tech, method="wechat")
     assert seen == [(False, State.PENDING)] and order.status == Status.PAID
+
+
+def test_a_tap_that_read_the_order_before_it_was_paid_charges_nothing_R_CO_2(world, completed) -> None:  # type: ignore[no-untyped-def]
+    """Two taps, the second with the order as it was before the first was recorded (a slow connection or
+    pooler between them): the second finds the charge applied and neither charges nor opens another."""
+    stale = WorkOrder.objects.get(pk=completed.pk)
+    provider = CountingProvider("wechat")
+    with _use(provider):
+        payment_take(order=completed, actor=world.actor("technician"), method="wechat")
+        answer = payment_take(order=stale, actor=world.actor("technician"), method="wechat")
+    assert answer.status == Status.PAID and len(provider.keys) == 1
+    assert [i.state for i in PaymentIntent.objects.filter(order=completed)] == [State.APPLIED]
+    assert Payment.objects.filter(order=completed).count() == 1 and not _flags(completed)
