@@ -35,6 +35,7 @@ class Answer:
     district: list[str | None] | None = None
     model: str | None = None
     faults: list[str] | None = None
+    duplicate_of: str | None = None  # the earlier order this request was linked to (R-IN-2 duplicates)
 
 
 def pure(row: dict[str, Any], data: dict[str, Any]) -> Answer:
@@ -93,9 +94,14 @@ def _request(brand: str, channel: str, record: dict[str, str]) -> Any:
     )
 
 
+def _from_intake(out: dict[str, Any]) -> Answer:
+    return Answer(
+        out["verdict"], sorted(p["code"] for p in out["problems"]), duplicate_of=out["duplicate_of"]
+    )
+
+
 def _from_result(result: Any) -> Answer:
-    out = result.as_dict()
-    return Answer(out["verdict"], sorted(p["code"] for p in out["problems"]))
+    return _from_intake(result.as_dict())
 
 
 def via_phone(world: Any, row: dict[str, Any]) -> Answer:
@@ -104,7 +110,7 @@ def via_phone(world: Any, row: dict[str, Any]) -> Answer:
 
     result = intake_submit(actor=world.actor("agent"), req=_request(world.brand.code, "phone", row["record"]))
     answer = _from_result(result)
-    if result.order is not None:  # what the order keeps is what was answered
+    if result.order is not None and result.as_dict()["outcome"] == "created":  # the order keeps the answer
         assert sorted(m["code"] for m in result.order.missing_items) == answer.problems
     return answer
 
@@ -161,8 +167,7 @@ def via_wechat(world: Any, row: dict[str, Any]) -> Answer:
     }
     receive(account=account, body=b"", message=message)
     stored = InboundMessage.objects.get(channel="wechat", external_id=msg_id)
-    intake = stored.parsed["intake"]
-    return Answer(intake["verdict"], sorted(p["code"] for p in intake["problems"]))
+    return _from_intake(stored.parsed["intake"])
 
 
 def via_partner(world: Any, row: dict[str, Any]) -> Answer:
@@ -193,8 +198,7 @@ def via_partner(world: Any, row: dict[str, Any]) -> Answer:
         HTTP_AUTHORIZATION=f"Bearer {world._corpus_key}",
     )
     assert response.status_code in (200, 201, 202), response.content
-    intake = response.json()["intake"]
-    return Answer(intake["verdict"], sorted(p["code"] for p in intake["problems"]))
+    return _from_intake(response.json()["intake"])
 
 
 IMPORT_HEADER = ["客户姓名", "电话", "地址", "型号", "购买日期", "故障现象", "服务类型"]
@@ -222,7 +226,14 @@ def via_import(world: Any, rows: list[dict[str, Any]]) -> list[Answer]:
     batch = run_import(
         actor=world.actor("agent"), filename=f"corpus-{uuid.uuid4().hex[:6]}.csv", content=content
     )
-    return [Answer(line["verdict"], sorted(line["codes"])) for line in batch.rows]
+    return [
+        Answer(
+            line["verdict"],
+            sorted(line["codes"]),
+            duplicate_of=line["number"] if line["status"] == "linked" else None,
+        )
+        for line in batch.rows
+    ]
 
 
 SINGLE: dict[str, Callable[[Any, dict[str, Any]], Answer]] = {
@@ -248,3 +259,33 @@ def run_channel(world: Any, channel: str, rows: Iterable[dict[str, Any]]) -> dic
             for row in group:
                 out[row["id"]] = SINGLE[channel](world, row)
     return out
+
+
+def run_duplicate(world: Any, channel: str, case: dict[str, Any]) -> tuple[Answer, list[str]]:
+    """R-IN-2 duplicates: the case's earlier orders made through the agent's console at their age (and put in
+    their status), then the new request through ``channel``: (its answer, the earlier orders' numbers)."""
+    from datetime import timedelta
+
+    from doorstep.core import clock
+    from doorstep.orders.intake import intake_submit
+    from doorstep.orders.models import WorkOrder
+
+    set_region(world.centre, "广东省广州市")
+    now = clock.now()
+    numbers: list[str] = []
+    for earlier in case["earlier"]:
+        record = {**case["base"], **earlier.get("record", {})}
+        if "phone" in earlier:
+            record["phone"] = earlier["phone"]
+        result = intake_submit(actor=world.actor("agent"), req=_request(world.brand.code, "phone", record))
+        assert result.order is not None and result.outcome is not None
+        made = WorkOrder.objects.filter(pk=result.order.pk)
+        made.update(created_at=now - timedelta(hours=earlier["hours"]))
+        if "status" in earlier:
+            made.update(status=earlier["status"])
+        numbers.append(result.order.number)
+    row = {"id": case["id"], "region_hint": "广东省广州市", "record": {**case["base"], **case["new"]}}
+    with clock.frozen_at(now):  # exactly 72 hours means exactly (R-IN-2 "within 72 hours")
+        if channel == "import":
+            return via_import(world, [row])[0], numbers
+        return SINGLE[channel](world, row), numbers

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.intake_corpus.runner import CHANNELS, corpus, pure, run_channel, setup_catalogue
+from tests.intake_corpus.runner import CHANNELS, corpus, pure, run_channel, run_duplicate, setup_catalogue
 
 DATA = corpus()
 ROWS = DATA["records"]
@@ -49,3 +49,22 @@ def test_r_in_1_same_verdict_through_every_channel(world, channel: str) -> None:
         != (row["expected"]["verdict"], row["expected"]["problems"])
     ]
     assert wrong == []
+
+
+DUPLICATES = DATA["duplicates"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("case", DUPLICATES, ids=[case["id"] for case in DUPLICATES])
+def test_r_in_2_duplicates_through_every_channel(world, channel: str, case: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Same normalised phone and product line as an earlier open order within 72 h: linked to the earliest,
+    with its own verdict; near misses (another line, 73 h, another phone, a closed order) are new orders."""
+    setup_catalogue(world.brand, DATA)
+    answer, earlier = run_duplicate(world, channel, case)
+    if case["duplicate"]:
+        assert answer.duplicate_of == earlier[case.get("linked_to", 0)], case["note"]
+    else:
+        assert answer.duplicate_of is None, case["note"]
+    if "verdict" in case:
+        assert answer.verdict == case["verdict"], case["note"]
