@@ -5,7 +5,10 @@ CSV import."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +17,13 @@ from tests.intake_corpus.runner import CHANNELS, corpus, pure, run_channel, run_
 
 DATA = corpus()
 ROWS = DATA["records"]
+DUMP = os.environ.get("INTAKE_CORPUS_ANSWERS")  # benchmarks/intake/corpus.py: where to write the answers
+
+
+def _dump(name: str, answers: dict[str, Any]) -> None:
+    if DUMP:
+        Path(DUMP).mkdir(parents=True, exist_ok=True)
+        (Path(DUMP) / f"{name}.json").write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
 
 
 def test_r_in_2_corpus_covers_every_rule_and_channel() -> None:
@@ -42,6 +52,9 @@ def test_r_in_2_rules(row: dict[str, Any]) -> None:
 def test_r_in_1_same_verdict_through_every_channel(world, channel: str) -> None:  # type: ignore[no-untyped-def]
     setup_catalogue(world.brand, DATA)
     answers = run_channel(world, channel, ROWS)
+    _dump(
+        f"channel-{channel}", {k: {"verdict": a.verdict, "problems": a.problems} for k, a in answers.items()}
+    )
     wrong = [
         (row["id"], row["note"], answers[row["id"]], row["expected"]["verdict"], row["expected"]["problems"])
         for row in ROWS
@@ -62,6 +75,8 @@ def test_r_in_2_duplicates_through_every_channel(world, channel: str, case: dict
     with its own verdict; near misses (another line, 73 h, another phone, a closed order) are new orders."""
     setup_catalogue(world.brand, DATA)
     answer, earlier = run_duplicate(world, channel, case)
+    expected = earlier[case.get("linked_to", 0)] if case["duplicate"] else None
+    _dump(f"duplicate-{case['id']}-{channel}", {"expected": expected, "got": answer.duplicate_of})
     if case["duplicate"]:
         assert answer.duplicate_of == earlier[case.get("linked_to", 0)], case["note"]
     else:

@@ -97,16 +97,25 @@ def normalize_phone(
     text = _LABEL.sub("", clean(raw))
     if not text:
         return PhoneResult(raw="", issues=(phone_issue("phone.missing", field_name),))
-    body, extension = _split_extension(text)
+    # the whole text first (0086-137-1111-2222 is a mobile, not a landline with extension 2222)
+    for body, extension in ((text, None), _split_extension(text)):
+        number = _valid(body)
+        if number is not None:
+            kind = _kind(phonenumbers.number_type(number))
+            return PhoneResult(raw=text, e164=_e164(number), kind=kind, extension=extension)
+    return PhoneResult(raw=text, issues=(phone_issue("phone.invalid", field_name),))
+
+
+def _valid(body: str) -> phonenumbers.PhoneNumber | None:
+    """The number libphonenumber (CN) calls valid once separators and the country prefix are gone."""
     compact = _SEPARATORS.sub("", body)
     if not re.fullmatch(r"\+?\d+", compact):
-        return PhoneResult(raw=text, issues=(phone_issue("phone.invalid", field_name),))
+        return None
     national = _national(compact)
     number = _parse(national) if national else None
     if number is None or number.country_code != 86 or not phonenumbers.is_valid_number(number):
-        return PhoneResult(raw=text, issues=(phone_issue("phone.invalid", field_name),))
-    kind = _kind(phonenumbers.number_type(number))
-    return PhoneResult(raw=text, e164=_e164(number), kind=kind, extension=extension)
+        return None
+    return number
 
 
 def _split_extension(text: str) -> tuple[str, str | None]:
