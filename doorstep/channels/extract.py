@@ -86,11 +86,11 @@ def find_phone(text: str) -> str:
 def _address_score(segment: str, region_hint: str) -> int:
     parsed = parse_address(segment, region_hint=region_hint)
     codes = {i.code for i in parsed.issues}
-    if "address.invalid" in codes or "address.missing" in codes:
+    if "address.nonsense" in codes or "address.missing" in codes:
         return 0
     if parsed.district:
         return 3 if not codes else 2
-    return 2 if parsed.city else (1 if "address.region_unknown" in codes else 0)
+    return 2 if parsed.city else (1 if "address.no_district" in codes else 0)
 
 
 def find_address(segments: list[str], region_hint: str) -> str:
