@@ -26,6 +26,13 @@ _ACCEPTED = (
 )
 
 
+# words around a written date that do not make it vague: 购于2023-05-01, 2023年5月1日买的, a time of day
+_AROUND = re.compile(
+    r"^(?:购于|购买于|买于|购买日期|购买时间|购买|购入)?\s*[:：]?\s*(.*?)\s*"
+    r"(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:购买的|购买|购入|买的|买)?$"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class DateResult:
     """Parsed purchase date; ``value`` is set only for an accepted, existing, past date."""
@@ -61,8 +68,10 @@ def parse_purchase_date(
 
 
 def _accepted(text: str) -> tuple[int, int, int] | None:
+    around = _AROUND.match(text)
+    core = around.group(1) if around else text
     for pattern in _ACCEPTED:
-        match = pattern.match(text)
+        match = pattern.match(core)
         if match:
             year, month, day = (int(part) for part in match.groups())
             return year, month, day

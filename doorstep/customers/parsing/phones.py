@@ -22,6 +22,18 @@ from .issues import Issue, Problem, problem
 from .text import clean
 
 FIELD = "phone"
+_NO_PHONE = {
+    "无",
+    "没有",
+    "没有电话",
+    "暂无",
+    "不知道",
+    "未知",
+    "不详",
+    "-",
+    "/",
+    "?",
+}  # said, not given: blank
 
 _LABEL = re.compile(
     r"^(?:手机号码|手机号|手机|电话号码|联系电话|电话|座机|tel|mobile|phone)\s*[:：]?\s*", re.I
@@ -29,6 +41,9 @@ _LABEL = re.compile(
 _EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$", re.I)
 _DASH_EXTENSION = re.compile(r"^(0\d{2,3}[ -]?\d{3,4}[ -]?\d{4})-(\d{1,6})$")
 _SEPARATORS = re.compile(r"[\s\-().·/]+")
+_NOTE = re.compile(r"[（(][^()（）]*[\u4e00-\u9fff][^()（）]*[)）]")  # (本人), （家里座机）
+_CJK_EDGES = re.compile(r"^[^\d+]*?(?=[\d+])|(?<=\d)[^\d]*[\u4e00-\u9fff][^\d]*$")
+_ALTERNATIVES = re.compile(r"\s*(?:/|、|或|或者|,|，|;|；)\s*")
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 _SERVICE_TYPES = {PhoneNumberType.TOLL_FREE, PhoneNumberType.SHARED_COST, PhoneNumberType.UAN}
 
@@ -97,13 +112,26 @@ def normalize_phone(
     text = _LABEL.sub("", clean(raw))
     if not text:
         return PhoneResult(raw="", issues=(phone_issue("phone.missing", field_name),))
-    # the whole text first (0086-137-1111-2222 is a mobile, not a landline with extension 2222)
-    for body, extension in ((text, None), _split_extension(text)):
-        number = _valid(body)
-        if number is not None:
-            kind = _kind(phonenumbers.number_type(number))
-            return PhoneResult(raw=text, e164=_e164(number), kind=kind, extension=extension)
+    # a note around the number ("13712345678（本人）", "王先生 137…") is not part of it; of two numbers
+    # given ("137… / 020-…") the first valid one is the contact phone
+    for candidate in _candidates(text):
+        # the whole text first (0086-137-1111-2222 is a mobile, not a landline with extension 2222)
+        for body, extension in ((candidate, None), _split_extension(candidate)):
+            number = _valid(body)
+            if number is not None:
+                kind = _kind(phonenumbers.number_type(number))
+                return PhoneResult(raw=text, e164=_e164(number), kind=kind, extension=extension)
     return PhoneResult(raw=text, issues=(phone_issue("phone.invalid", field_name),))
+
+
+def _candidates(text: str) -> list[str]:
+    bare = _NOTE.sub(" ", text).strip()
+    out = [text, bare]
+    for part in _ALTERNATIVES.split(bare):
+        if re.search(r"\d", part):
+            out.append(part.strip())
+            out.append(_CJK_EDGES.sub("", part).strip())
+    return [c for c in dict.fromkeys(out) if c]
 
 
 def _valid(body: str) -> phonenumbers.PhoneNumber | None:

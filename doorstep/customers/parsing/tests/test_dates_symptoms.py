@@ -77,3 +77,16 @@ def test_r_in_2_symptom_required_only_for_repairs() -> None:
 )
 def test_r_in_6_several_faults_become_several_items(text: str, items: list[str]) -> None:
     assert fault_items(text) == items
+
+
+@pytest.mark.parametrize(
+    ("raw", "codes"),
+    [
+        ("2023-05-01购买", []),
+        ("购于2023年5月1日", []),
+        ("2023-05-01 14:30", []),
+        ("2023年5月1日左右", ["purchase_date.vague"]),  # "about" makes a written date vague
+    ],
+)
+def test_r_in_2_words_around_a_written_date(raw: str, codes: list[str]) -> None:
+    assert [i.code for i in parse_purchase_date(raw, today=TODAY).issues] == codes

@@ -69,3 +69,20 @@ def test_r_in_2_valid_after_stripping(raw: str, e164: str) -> None:
 
 def test_r_in_2_bare_landline_is_not_completed_from_an_area_code() -> None:
     assert normalize_phone("8765-4321", default_area_code="020").issues[0].code == "phone.invalid"
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("13712345678（本人）", "+8613712345678"),  # a note around the number is not part of it
+        ("王先生 13712345678", "+8613712345678"),
+        ("1371234567/13812345678", "+8613812345678"),  # of two numbers, the first valid one
+        ("0086-137-1111-2222", "+8613711112222"),  # not a landline with extension 2222
+    ],
+)
+def test_r_in_2_phone_written_with_a_note_or_an_alternative(raw: str, e164: str) -> None:
+    assert normalize_phone(raw).e164 == e164
+
+
+def test_r_in_2_words_alone_are_no_phone() -> None:
+    assert [i.code for i in normalize_phone("电话坏了").issues] == ["phone.invalid"]
