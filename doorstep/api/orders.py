@@ -14,6 +14,7 @@ from doorstep.api.schemas import (
     ERRORS,
     ChargeIn,
     ConsentIn,
+    IntakeOut,
     OrderDetailOut,
     OrderIn,
     OrderListOut,
@@ -25,7 +26,7 @@ from doorstep.dispatch.appointment import appointment_time_confirm
 from doorstep.network.actors import Actor
 from doorstep.network.roles import DESK
 from doorstep.orders import selectors
-from doorstep.orders.intake import IntakeRequest, Outcome, order_create
+from doorstep.orders.intake import IntakeRequest, Outcome, intake_submit
 from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.services import order_transition
@@ -110,7 +111,16 @@ def order_detail_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
     return out
 
 
-@router.post("", response={200: OrderDetailOut, 201: OrderDetailOut, **ERRORS}, summary="Create a work order")
+@router.post(
+    "",
+    response={200: OrderDetailOut, 201: OrderDetailOut, 202: IntakeOut, **ERRORS},
+    summary="Create a work order",
+    description=(
+        "R-IN-2: fields are raw strings, blanks allowed; the answer carries intake.verdict and "
+        "intake.problems. "
+        "201 created, 200 linked to an earlier duplicate or replayed, 202 rejected (no order)."
+    ),
+)
 @idempotent
 def create_order(
     request: HttpRequest,
@@ -122,10 +132,13 @@ def create_order(
     ),
 ) -> Reply[dict[str, Any]]:
     actor = _actor(request)
-    order, outcome = order_create(actor=actor, req=IntakeRequest(**payload.dict()))
-    out = order_detail_out(order, actor)
-    out["outcome"] = outcome.value
-    return Reply(201 if outcome == Outcome.CREATED else 200, out)
+    result = intake_submit(actor=actor, req=IntakeRequest(**payload.dict()), idempotency_key=None)
+    if result.order is None or result.outcome is None:
+        return Reply(202, result.as_dict())
+    out = order_detail_out(result.order, actor)
+    out["outcome"] = result.outcome.value
+    out["intake"] = result.as_dict()
+    return Reply(201 if result.outcome == Outcome.CREATED else 200, out)
 
 
 @router.get("", response={200: OrderListOut, **ERRORS}, summary="List the orders the caller may see")

@@ -7,7 +7,6 @@ key is shown once and only its SHA-256 is stored.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
@@ -17,9 +16,9 @@ from ninja.responses import Status as Reply
 from ninja.security import HttpBearer
 
 from doorstep.api.idempotency import idempotent
-from doorstep.api.schemas import ERRORS
+from doorstep.api.schemas import ERRORS, IntakeOut
 from doorstep.channels.models import PartnerAccount, PartnerOrder
-from doorstep.channels.partner import Delivered, PartnerPush, partner_order, push
+from doorstep.channels.partner import Delivered, PartnerPush, partner_order, push_judged
 from doorstep.core.errors import ErrorCode, NotFound
 from doorstep.orders.intake import IntakeRequest
 from doorstep.orders.lifecycle import Status
@@ -52,8 +51,9 @@ class PartnerOrderIn(Schema):
     brand: str | None = Field(None, max_length=50, description="品牌代码；缺省为合作方所属品牌")
     service_type: str = Field("install", description="install / repair / maintenance / consultation")
     priority: str = "normal"
-    customer_name: str = Field(..., min_length=1, max_length=50)
-    phone: str = Field(..., min_length=1, max_length=40)
+    # R-IN-2: raw strings, blanks allowed — judged by the intake rules, answered with problems, never a 422
+    customer_name: str = Field("", max_length=100)
+    phone: str = Field("", max_length=60)
     province: str = Field("", max_length=30)
     city: str = Field("", max_length=30)
     district: str = Field("", max_length=30)
@@ -61,7 +61,7 @@ class PartnerOrderIn(Schema):
     address_text: str = Field("", max_length=300, description="整段地址（与省市区二选一）")
     model_code: str = Field("", max_length=60)
     serial: str = Field("", max_length=60)
-    purchase_date: date | None = None
+    purchase_date: str | None = Field(None, max_length=40, description="如 2023-05-01、2023年5月1日")
     faults: list[str] = Field(default_factory=list, max_length=20)
     requirement: str = Field("", max_length=200, description="期望上门时间，如 2026-12-01 上午")
     accessories_note: str = Field("", max_length=200)
@@ -74,13 +74,21 @@ class DeliveryOut(Schema):
     quantity: int
 
 
+class PartnerRejectOut(Schema):
+    external_ref: str
+    intake: IntakeOut
+
+
 class PartnerOrderOut(Schema):
     external_ref: str
+    intake: IntakeOut | None = Field(None, description="本次推送的受理结论（重试时为空）")
     number: str = Field(..., description="工单号")
     status: str
     status_label: str
     outcome: str = Field(..., description="created / linked（并入客户已有的未完工单）")
-    missing_items: list[dict[str, str]] = Field(..., description="待核实项：field, code, zh, en")
+    missing_items: list[dict[str, Any]] = Field(
+        ..., description="待核实项：field, code, zh, en, fix, suggestions"
+    )
     tracking_url: str
     delivery: list[DeliveryOut]
 
@@ -108,20 +116,27 @@ def _push_data(partner: PartnerAccount, payload: PartnerOrderIn) -> PartnerPush:
 
 @router.post(
     "/orders",
-    response={200: PartnerOrderOut, 201: PartnerOrderOut, **ERRORS},
+    response={200: PartnerOrderOut, 201: PartnerOrderOut, 202: PartnerRejectOut, **ERRORS},
     summary="Push an installation order (idempotent by external_ref)",
     description=(
         "201 when the work order is created, 200 when this partner already pushed the same external_ref "
-        "(the same order is returned, nothing is created). A record that cannot become an order gets 422 "
-        "with the field at fault; missing or doubtful items make the order *information incomplete* and are "
-        "listed in missing_items."
+        "(the same order is returned, nothing is created). Every field is a raw string, blanks allowed: the "
+        "intake rules (R-IN-2) answer with intake.verdict (complete / incomplete / reject) and "
+        "intake.problems "
+        "(the codes the agent sees). A rejected request (neither a valid phone nor a usable name) gets 202 "
+        "with its problems and no order."
     ),
 )
 @idempotent
 def push_order(request: HttpRequest, payload: PartnerOrderIn) -> Reply[dict[str, Any]]:
     partner: PartnerAccount = request.auth  # type: ignore[attr-defined]
-    ref, created = push(partner=partner, data=_push_data(partner, payload))
-    return Reply(201 if created else 200, _out(ref))
+    ref, created, result = push_judged(partner=partner, data=_push_data(partner, payload))
+    if ref is None:
+        assert result is not None
+        return Reply(202, {"external_ref": payload.external_ref, "intake": result.as_dict()})
+    out = _out(ref)
+    out["intake"] = result.as_dict() if result else None
+    return Reply(201 if created else 200, out)
 
 
 @router.get(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,10 +23,11 @@ ERRORS: dict[int, type[Schema]] = {status: ErrorOut for status in (400, 401, 403
 class OrderIn(Schema):
     brand: str = Field(..., min_length=1, max_length=50, description="品牌代码")
     channel: str = Field("partner", description="phone / wechat / web / partner / import")
-    service_type: str = Field(..., description="install / repair / maintenance / consultation")
+    service_type: str = Field("repair", description="install / repair / maintenance / consultation")
     priority: str = "normal"
-    customer_name: str = Field(..., min_length=1, max_length=50)
-    phone: str = Field(..., min_length=1, max_length=40)
+    # R-IN-2: raw strings, blanks allowed — the intake rules judge them and answer with problems, not 422
+    customer_name: str = Field("", max_length=100)
+    phone: str = Field("", max_length=60)
     province: str = Field("", max_length=30)
     city: str = Field("", max_length=30)
     district: str = Field("", max_length=30)
@@ -36,7 +37,9 @@ class OrderIn(Schema):
     lng: float | None = Field(None, ge=-180, le=180)
     model_code: str = Field("", max_length=60)
     serial: str = Field("", max_length=60)
-    purchase_date: date | None = None
+    purchase_date: str | None = Field(
+        None, max_length=40, description="如 2023-05-01、2023年5月1日；原样交给受理规则"
+    )
     faults: list[str] = Field(default_factory=list, max_length=20)
     requirement: str = Field("", max_length=200, description="客户要求，如期望上门时间")
     accessories_note: str = Field("", max_length=200)
@@ -119,7 +122,7 @@ class OrderOut(Schema):
     )
     product_model: str | None
     faults: list[str]
-    missing_items: list[dict[str, str]]
+    missing_items: list[dict[str, Any]]
     warranty_status: str
     warranty_detail: dict[str, Any]
     owner: str | None
@@ -134,10 +137,31 @@ class OrderOut(Schema):
     allowed_actions: list[str]
 
 
+class ProblemOut(Schema):
+    field: str
+    code: str
+    message: str
+    fix: str = Field("", description="建议的处理")
+    suggestions: list[str] = Field(default_factory=list, description="可选的修正，如同名区所在的城市")
+
+
+class IntakeOut(Schema):
+    """R-IN-2: the verdict of this request and its problems — the same codes the agent sees."""
+
+    verdict: str = Field(..., description="complete / incomplete / reject")
+    problems: list[ProblemOut]
+    order: str | None = None
+    outcome: str | None = None
+    duplicate_of: str | None = Field(None, description="与之重复、已关联的较早工单号")
+    faults: list[str] = Field(default_factory=list)
+    model_match: str = ""
+
+
 class OrderDetailOut(OrderOut):
     timeline: list[EventOut]
     deadlines: list[DeadlineOut]
     tracking_url: str | None = None  # the customer's link: only for the desk that sends it (R-CO-1)
+    intake: IntakeOut | None = None  # R-IN-2: this request's own verdict and problems (on create)
     outcome: str | None = None
 
 

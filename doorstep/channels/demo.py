@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from doorstep.catalog.models import ProductModel
@@ -74,7 +74,7 @@ def _selfbook(demo: Any) -> None:
         service_type="repair",
         line=model.line if model else None,
         model_code=model.code if model else "",
-        purchase_date=date(2023, 5, 1),
+        purchase_date="2023-05-01",
         faults=["不制热", "有异味"],
         customer_name="梁女士",
         phone="13926001020",

@@ -30,6 +30,24 @@ _FILLER = re.compile(
 )
 _ADDRESS_PREFIX = re.compile(r"^(?:我家在|家住|住在|地址是|地址[:：]|我的地址是?)")
 _INSTALL = re.compile(r"安装|装机|移机|新买")
+# R-IN-1/R-IN-2: a message written as labelled lines (the official account's reply template) is taken as the
+# raw strings it labels, so it gets the same verdict as the same request on any other channel.
+_LABELS = {
+    "customer_name": r"姓名|称呼|联系人|客户姓名",
+    "phone": r"电话|手机|手机号|手机号码|联系电话|联系方式",
+    "address": r"地址|上门地址|住址|安装地址",
+    "product_model": r"型号|产品型号|机型",
+    "purchase_date": r"购买日期|购买时间|购机日期|购机时间",
+    "symptom": r"故障|故障现象|问题|现象|故障描述",
+    "service_type": r"服务类型|服务|类型",
+    "preferred_time": r"期望时间|上门时间|预约时间",
+}
+_LABELLED = re.compile(
+    r"^\s*("
+    + "|".join(sorted("|".join(_LABELS.values()).split("|"), key=len, reverse=True))
+    + r")\s*[:：]\s*(.*)$"
+)
+LABELLED_MIN = 3  # labelled lines that make a message a filled-in template
 _MAINTAIN = re.compile(r"保养|清洗|维护")
 
 
@@ -68,11 +86,11 @@ def find_phone(text: str) -> str:
 def _address_score(segment: str, region_hint: str) -> int:
     parsed = parse_address(segment, region_hint=region_hint)
     codes = {i.code for i in parsed.issues}
-    if "address.invalid" in codes or "address.missing" in codes:
+    if "address.nonsense" in codes or "address.missing" in codes:
         return 0
     if parsed.district:
         return 3 if not codes else 2
-    return 2 if parsed.city else (1 if "address.region_unknown" in codes else 0)
+    return 2 if parsed.city else (1 if "address.no_district" in codes else 0)
 
 
 def find_address(segments: list[str], region_hint: str) -> str:
@@ -127,6 +145,20 @@ def _leftover(segment: str, taken: tuple[str, ...]) -> str:
     while previous != segment:
         previous, segment = segment, _FILLER.sub("", segment.strip())
     return segment.strip(" ：:，,")
+
+
+def labelled(text: str) -> dict[str, str] | None:
+    """The raw strings of a message written as ``标签：值`` lines, or None when it is free text."""
+    found: dict[str, str] = {}
+    for line in re.split(r"[\n\r]+", text):
+        match = _LABELLED.match(line)
+        if not match:
+            continue
+        for key, pattern in _LABELS.items():
+            if re.fullmatch(pattern, match.group(1)):
+                found.setdefault(key, match.group(2).strip())
+                break
+    return found if len(found) >= LABELLED_MIN else None
 
 
 def extract(text: str, *, catalogue: Catalogue, region_hint: str) -> Extracted:

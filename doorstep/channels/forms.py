@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalog.models import ProductLine
@@ -14,7 +13,6 @@ from doorstep.channels.selfbook import PERIODS, Booking, catalogue
 from doorstep.core import clock
 from doorstep.core.errors import DomainError
 from doorstep.core.uploads import Clean, Kind, upload_check
-from doorstep.customers.parsing import area_code_for_city, normalize_phone, parse_address
 from doorstep.customers.product_link import product_from_token
 from doorstep.network.models import Brand
 from doorstep.network.policy import policy_for
@@ -30,11 +28,6 @@ COMMON_SYMPTOMS = [
     ("遥控失灵", _("遥控失灵")),
 ]
 BOOKABLE = [("repair", _("维修")), ("install", _("安装")), ("maintenance", _("保养/清洗"))]
-ADDRESS_TOLERATED = {"address.detail_no_number"}  # the desk verifies it (R-IN-2); the rest the customer fixes
-
-
-def _issue_text(issue: Any) -> str:
-    return issue.en if (get_language() or "").startswith("en") else issue.zh
 
 
 class SelfBookForm(forms.Form):
@@ -59,16 +52,19 @@ class SelfBookForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("其他问题（选填）")}),
     )
-    purchased = forms.DateField(
+    # R-IN-2: the intake items are raw strings, blanks allowed; the intake rules judge them (the same verdict
+    # and problems as on every other channel) instead of the form refusing them first
+    purchased = forms.CharField(
         label=_("购买日期（不记得可不填）"),
+        max_length=40,
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.TextInput(attrs={"placeholder": _("如 2023-05-01 或 2023年5月1日")}),
     )
-    customer_name = forms.CharField(label=_("您的称呼"), max_length=50)
+    customer_name = forms.CharField(label=_("您的称呼"), max_length=100, required=False)
     phone = forms.CharField(
-        label=_("手机号码"), max_length=40, widget=forms.TextInput(attrs={"inputmode": "tel"})
+        label=_("手机号码"), max_length=60, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
-    address_text = forms.CharField(label=_("上门地址"), max_length=300)
+    address_text = forms.CharField(label=_("上门地址"), max_length=300, required=False)
     day = forms.DateField(
         label=_("期望日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -101,31 +97,6 @@ class SelfBookForm(forms.Form):
         """The last bookable day: ``slot_days`` days counting today, as the slot search offers (R-DI-3)."""
         return today + timedelta(days=self.ahead_days - 1)
 
-    def clean_phone(self) -> str:
-        """The customer is here: a doubtful number is corrected now, not verified later."""
-        raw = self.cleaned_data["phone"]
-        result = normalize_phone(raw, default_area_code=area_code_for_city(self.city))
-        if result.e164 is None or result.issues:
-            raise forms.ValidationError(
-                _issue_text(result.issues[0]) if result.issues else _("电话号码无效。")
-            )
-        return raw
-
-    def clean_address_text(self) -> str:
-        raw = self.cleaned_data["address_text"]
-        issues = [
-            i for i in parse_address(raw, region_hint=self.region).issues if i.code not in ADDRESS_TOLERATED
-        ]
-        if issues:
-            raise forms.ValidationError(_issue_text(issues[0]))
-        return raw
-
-    def clean_purchased(self) -> Any:
-        bought = self.cleaned_data.get("purchased")
-        if bought and bought > clock.local(clock.now()).date():
-            raise forms.ValidationError(_("购买日期不能晚于今天。"))
-        return bought
-
     def clean_day(self) -> Any:
         day = self.cleaned_data["day"]
         today = clock.local(clock.now()).date()
@@ -138,8 +109,6 @@ class SelfBookForm(forms.Form):
         model, line = data.get("model"), data.get("line")
         if model and line and self.lines_of.get(model) != line.pk:
             self.add_error("model", _("该型号不属于所选产品。"))
-        if data.get("service_type") == "repair" and not self.faults():
-            self.add_error("symptoms", _("请选择或填写故障现象。"))
         return data
 
     def faults(self) -> list[str]:
@@ -153,11 +122,11 @@ class SelfBookForm(forms.Form):
             service_type=data["service_type"],
             line=data["line"],
             model_code=data.get("model") or "",
-            purchase_date=data.get("purchased"),
+            purchase_date=data.get("purchased") or "",
             faults=self.faults(),
-            customer_name=data["customer_name"].strip(),
-            phone=data["phone"],
-            address_text=data["address_text"],
+            customer_name=(data.get("customer_name") or "").strip(),
+            phone=data.get("phone") or "",
+            address_text=data.get("address_text") or "",
             day=data["day"],
             period=data["period"],
             **self._from_qr(),

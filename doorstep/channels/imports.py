@@ -23,7 +23,7 @@ from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid
 from doorstep.core.uploads import Kind, csv_text, upload_check
 from doorstep.network.actors import Actor
 from doorstep.network.roles import DESK
-from doorstep.orders.intake import IntakeRequest, Outcome, order_create
+from doorstep.orders.intake import VERDICT_WORDS, IntakeRequest, Outcome, intake_submit
 from doorstep.orders.lifecycle import Status
 
 FILE_LABEL = gettext_lazy("Excel (.xlsx) 或 CSV 文件")
@@ -158,10 +158,9 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, Row]]:
 
 
 def _faults(raw: object) -> list[str]:
-    text = str(raw or "")
-    for mark in ("；", ";", "、", "\n", "|"):
-        text = text.replace(mark, "\n")
-    return [part.strip() for part in text.split("\n") if part.strip()]
+    """The cell as written: the intake pipeline splits several faults into fault items (R-IN-6)."""
+    text = str(raw or "").strip()
+    return [text] if text else []
 
 
 def _request(brand: str, row: Row) -> IntakeRequest:
@@ -186,24 +185,31 @@ def import_row(*, actor: Actor, brand: str, number: int, row: Row, key: str) -> 
     line: dict[str, Any] = {"row": number, "customer_name": str(row.get("customer_name", ""))[:50]}
     try:
         with transaction.atomic():
-            order, outcome = order_create(actor=actor, req=_request(brand, row), idempotency_key=key)
+            result = intake_submit(actor=actor, req=_request(brand, row), idempotency_key=key)
     except DomainError as err:
         return line | {
             "status": "rejected",
             "number": "",
             "field": _fields([err.field or ""]),
             "reason": err.text(),
+            "verdict": "",
+            "codes": [err.code],
         }
-    status = outcome.value
-    if outcome == Outcome.CREATED and order.status == Status.INFO_INCOMPLETE:
+    # R-IN-2: the row's own verdict and problems, the same codes the agent and a partner see
+    problems = list(result.verdict.issues)
+    verdict = {"verdict": VERDICT_WORDS[str(result.verdict.status)], "codes": [i.code for i in problems]}
+    reason = "；".join(i.zh for i in problems)
+    if result.order is None or result.outcome is None:
+        fields = _fields([i.field for i in problems])
+        return line | {"status": "rejected", "number": "", "field": fields, "reason": reason} | verdict
+    status = result.outcome.value
+    if result.outcome == Outcome.CREATED and result.order.status == Status.INFO_INCOMPLETE:
         status = "incomplete"
-    items = order.missing_items if status == "incomplete" else []
-    return line | {
-        "status": status,
-        "number": order.number,
-        "field": _fields([i["field"] for i in items]),
-        "reason": "；".join(i["zh"] for i in items),
-    }
+    if result.outcome == Outcome.CREATED or result.outcome == Outcome.LINKED:
+        fields, why = _fields([i.field for i in problems]), reason
+    else:
+        fields, why = "", ""
+    return line | {"status": status, "number": result.order.number, "field": fields, "reason": why} | verdict
 
 
 def run_import(*, actor: Actor, filename: str, content: bytes) -> ImportBatch:

@@ -17,7 +17,7 @@ from doorstep.core.errors import ErrorCode, Forbidden
 from doorstep.network.actors import Actor
 from doorstep.network.roles import Party
 from doorstep.orders.events import EventKind
-from doorstep.orders.intake import IntakeRequest, order_create
+from doorstep.orders.intake import IntakeRequest, IntakeResult, intake_submit
 from doorstep.orders.models import WorkOrder
 
 
@@ -39,25 +39,39 @@ def partner_actor(partner: PartnerAccount) -> Actor:
     return Actor(role=Party.PARTNER, name=partner.name)
 
 
-def push(*, partner: PartnerAccount, data: PartnerPush) -> tuple[PartnerOrder, bool]:
-    """(reference, created?): the order for this partner's reference, created on the first push only."""
+def push(*, partner: PartnerAccount, data: PartnerPush) -> tuple[PartnerOrder | None, bool]:
+    """(reference, created?): the order for this partner's reference, created on the first push only; None
+    when the intake rules reject the request (R-IN-2; :func:`push_judged` also returns the verdict)."""
+    ref, created, _result = push_judged(partner=partner, data=data)
+    return ref, created
+
+
+def push_judged(
+    *, partner: PartnerAccount, data: PartnerPush
+) -> tuple[PartnerOrder | None, bool, IntakeResult | None]:
+    """R-IN-1/R-IN-2: the partner's raw strings go through the same intake pipeline as every channel; the
+    result carries the verdict and the problems a partner sees (the same codes as the agent). A repeated
+    reference returns the stored order and no new verdict."""
     existing = PartnerOrder.objects.select_related("order").filter(
         partner=partner, external_ref=data.external_ref
     )
     if existing.exists():
-        return existing.get(), False
+        return existing.get(), False, None
     if data.request.brand != partner.brand.code:
         raise Forbidden(ErrorCode.PARTNER_BRAND, field="brand", code=partner.brand.code)
     try:
         with transaction.atomic():
-            order, outcome = order_create(actor=partner_actor(partner), req=data.request)
+            result = intake_submit(actor=partner_actor(partner), req=data.request)
+            if result.order is None or result.outcome is None:
+                return None, False, result
+            order = result.order
             ref = PartnerOrder.objects.create(
-                partner=partner, external_ref=data.external_ref, order=order, outcome=outcome.value
+                partner=partner, external_ref=data.external_ref, order=order, outcome=result.outcome.value
             )
             _deliveries(ref, order, partner, data.items)
     except IntegrityError:  # the same reference pushed concurrently
-        return existing.get(), False
-    return ref, True
+        return existing.get(), False, None
+    return ref, True, result
 
 
 def _deliveries(ref: PartnerOrder, order: WorkOrder, partner: PartnerAccount, items: list[Delivered]) -> None:

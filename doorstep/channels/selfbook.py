@@ -17,11 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalog.models import ProductLine, ProductModel
 from doorstep.channels.models import BookingSubmission
+from doorstep.core.errors import ErrorCode, Invalid
 from doorstep.customers.parsing import district_centroids
 from doorstep.network.actors import Actor
 from doorstep.network.models import Brand, ServiceCentre
 from doorstep.orders.events import EventKind
-from doorstep.orders.intake import IntakeRequest, order_create
+from doorstep.orders.intake import IntakeRequest, IntakeResult, intake_submit
 from doorstep.orders.models import WorkOrder
 
 PERIODS = {
@@ -38,7 +39,7 @@ class Booking:
     service_type: str
     line: ProductLine | None
     model_code: str
-    purchase_date: date | None
+    purchase_date: str  # as typed (R-IN-2 judges it)
     faults: list[str]
     customer_name: str
     phone: str
@@ -78,10 +79,23 @@ def previous(form_token: uuid.UUID) -> WorkOrder | None:
 
 
 def book(*, brand: Brand, form_token: uuid.UUID, booking: Booking) -> WorkOrder:
-    """Create (or find) the order of one self-booking form; raises DomainError naming the field."""
+    """Create (or find) the order of one self-booking form; raises DomainError naming the field (a
+    rejected request, R-IN-2: neither a valid phone nor a usable name, names the phone)."""
+    order, result = book_judged(brand=brand, form_token=form_token, booking=booking)
+    if order is None:
+        reason = "；".join(i.zh for i in result.verdict.issues) if result else ""
+        raise Invalid(ErrorCode.INTAKE_REJECTED, field="phone", reason=reason)
+    return order
+
+
+def book_judged(
+    *, brand: Brand, form_token: uuid.UUID, booking: Booking
+) -> tuple[WorkOrder | None, IntakeResult | None]:
+    """R-IN-1/R-IN-2: the form's raw strings through the one intake pipeline: (order, this request's verdict);
+    no order when rejected; a resubmitted form returns its order and no new verdict."""
     done = previous(form_token)
     if done is not None:
-        return done
+        return done, None
     req = IntakeRequest(
         brand=brand.code,
         channel="web",
@@ -96,15 +110,20 @@ def book(*, brand: Brand, form_token: uuid.UUID, booking: Booking) -> WorkOrder:
     )
     try:
         with transaction.atomic():
-            order, _outcome = order_create(actor=Actor.customer(booking.customer_name), req=req)
+            result = intake_submit(
+                actor=Actor.customer(booking.customer_name or str(_("网上预约客户"))), req=req
+            )
+            if result.order is None:
+                return None, result
+            order = result.order
             BookingSubmission.objects.create(form_token=form_token, order=order, product_line=booking.line)
             _note(order, booking)
     except IntegrityError:  # the same form submitted concurrently: the other request made the order
         done = previous(form_token)
         if done is None:
             raise
-        return done
-    return order
+        return done, None
+    return order, result
 
 
 def _note(order: WorkOrder, booking: Booking) -> None:

@@ -28,14 +28,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from doorstep.catalog.models import ProductModel
-from doorstep.channels.extract import Extracted, extract
+from doorstep.channels.extract import Extracted, extract, labelled
 from doorstep.channels.models import InboundMessage, WeChatAccount, WeChatNonce
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Forbidden
 from doorstep.customers.parsing.product_match import Catalogue
 from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
-from doorstep.orders.intake import IntakeRequest, order_create
+from doorstep.orders.intake import IntakeRequest, intake_submit
 from doorstep.orders.lifecycle import TERMINAL
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_url
@@ -237,18 +237,41 @@ def _request(account: WeChatAccount, found: Extracted) -> IntakeRequest:
     )
 
 
+def _labelled_request(account: WeChatAccount, fields: dict[str, str]) -> IntakeRequest:
+    symptom = fields.get("symptom", "")
+    return IntakeRequest(
+        brand=account.brand.code,
+        channel="wechat",
+        service_type=fields.get("service_type", ""),
+        customer_name=fields.get("customer_name", ""),
+        phone=fields.get("phone", ""),
+        address_text=fields.get("address", ""),
+        model_code=fields.get("product_model", ""),
+        purchase_date=fields.get("purchase_date", ""),
+        faults=[symptom] if symptom else [],
+        requirement=fields.get("preferred_time", ""),
+    )
+
+
 def _create(account: WeChatAccount, message: dict[str, str]) -> Handled:
-    centre = account.brand.centres.order_by("pk").first()
-    region = f"{centre.province}{centre.city}" if centre else ""
-    found = extract(message["Content"], catalogue=_catalogue(account), region_hint=region)
-    parsed: dict[str, Any] = {"extracted": found.as_dict()}
-    if not found.phone:
-        return InboundMessage.Outcome.NEED_PHONE, _need_phone_text(), None, parsed
+    """R-IN-1/R-IN-2: the message's raw strings go through the one intake pipeline; a rejected request
+    (neither a valid phone nor a usable name) asks for the phone number and makes no order."""
+    fields = labelled(message["Content"])
+    parsed: dict[str, Any]
+    if fields is not None:
+        req = _labelled_request(account, fields)
+        parsed = {"labelled": fields}
+    else:
+        centre = account.brand.centres.order_by("pk").first()
+        region = f"{centre.province}{centre.city}" if centre else ""
+        found = extract(message["Content"], catalogue=_catalogue(account), region_hint=region)
+        parsed = {"extracted": found.as_dict()}
+        if not found.phone:
+            return InboundMessage.Outcome.NEED_PHONE, _need_phone_text(), None, parsed
+        req = _request(account, found)
     try:
         with transaction.atomic():
-            order, _outcome = order_create(
-                actor=Actor.customer(found.name or _("微信用户")), req=_request(account, found)
-            )
+            result = intake_submit(actor=Actor.customer(req.customer_name or _("微信用户")), req=req)
     except DomainError as err:
         parsed["error"] = {"code": err.code, "field": err.field, "message": err.text()}
         text = _("未能登记：%(reason)s。请补充后重新发送，或拨打 %(hotline)s。") % {
@@ -256,7 +279,10 @@ def _create(account: WeChatAccount, message: dict[str, str]) -> Handled:
             "hotline": account.brand.hotline,
         }
         return InboundMessage.Outcome.REJECTED, text, None, parsed
-    return InboundMessage.Outcome.CREATED, _created_text(order), order, parsed
+    parsed["intake"] = result.as_dict()
+    if result.order is None:
+        return InboundMessage.Outcome.NEED_PHONE, _need_phone_text(), None, parsed
+    return InboundMessage.Outcome.CREATED, _created_text(result.order), result.order, parsed
 
 
 def _need_phone_text() -> str:

@@ -125,6 +125,7 @@ class ErrorCode(models.TextChoices):
     IMPORT_UNREADABLE = "import_unreadable", _("无法读取该 Excel 文件。")
     INSIGHT_DEPARTMENT_UNKNOWN = "insight_department_unknown", _("请选择接收部门。")
     INSIGHT_ROUTE_FORBIDDEN = "insight_route_forbidden", _("只有质量经理或管理员可以更新建议状态。")
+    INTAKE_REJECTED = "intake_rejected", _("既无有效电话也无可用姓名，无法受理：%(reason)s")  # R-IN-2
     INSIGHT_STAFF_ONLY = "insight_staff_only", _("只有员工可以提交信息增值建议。")
     INSIGHT_STATE_UNKNOWN = "insight_state_unknown", _("未知的建议状态。")
     INSIGHT_TEXT_REQUIRED = "insight_text_required", _("请填写标题和内容。")

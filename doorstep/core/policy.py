@@ -64,7 +64,7 @@ class Policy:
     response_minutes_normal: int = number(1440, MINUTES, "R-IN-4", "普通工单的响应承诺")
     response_minutes_low: int = number(2880, MINUTES, "R-IN-4", "低优先级工单的响应承诺")
     verify_hours: int = number(2, HOURS, "R-IN-2", "信息不全/存疑时客服核实的时限")
-    duplicate_window_days: int = number(14, DAYS, "R-IN-2", "此天数内同一客户同一产品的未结工单视为重复")
+    duplicate_window_hours: int = number(72, HOURS, "R-IN-2", "此小时内同一电话同一产品线的未结工单为重复")
     # §2 analysis
     consultation_followup_minutes: int = number(180, MINUTES, "R-AN-2", "电话咨询后跟踪回访")
     # §3 dispatch and appointment

@@ -20,16 +20,21 @@ class IntakeForm(forms.Form):
         label=_("服务类型"), choices=ServiceType.choices, initial=ServiceType.REPAIR
     )
     priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
-    customer_name = forms.CharField(label=_("客户姓名"), max_length=50)
-    phone = forms.CharField(label=_("联系电话"), max_length=40)
-    province = forms.CharField(label=_("省"), max_length=30, initial="广东省")
-    city = forms.CharField(label=_("市"), max_length=30, initial="广州市")
-    district = forms.CharField(label=_("区/县"), max_length=30)
+    # R-IN-2: what the customer said, as typed, blanks allowed: the intake rules judge it (an incomplete
+    # order keeps its problems for the desk to verify) instead of the form refusing it first
+    customer_name = forms.CharField(label=_("客户姓名"), max_length=100, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=60, required=False)
+    province = forms.CharField(label=_("省"), max_length=30, initial="广东省", required=False)
+    city = forms.CharField(label=_("市"), max_length=30, initial="广州市", required=False)
+    district = forms.CharField(label=_("区/县"), max_length=30, required=False)
     detail = forms.CharField(label=_("详细地址"), max_length=200, required=False)
     model_code = forms.CharField(label=_("产品型号"), max_length=60, required=False)
     serial = forms.CharField(label=_("机身编码"), max_length=60, required=False)
-    purchase_date = forms.DateField(
-        label=_("购买日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    purchase_date = forms.CharField(
+        label=_("购买日期"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("如 2023-05-01 或 2023年5月1日")}),
     )
     faults = forms.CharField(
         label=_("故障现象（每行一项，问到客户说没有为止）"),

@@ -4,8 +4,16 @@ R-IN-1 channel recorded; R-IN-2 data checked with the intake parsers (phones, Ch
 catalogue, purchase dates, symptoms) — a missing or doubtful item puts the order in *information incomplete*
 with the exact items and a verification deadline; R-IN-4 urgency rules and the response promise; R-IN-5 the
 first agent owns it; R-IN-6 several fault items; R-AN-7 warranty decided and explained. A repeated
-idempotency key, or the same customer and product with an open order inside the duplicate window, never
-creates a second order.
+idempotency key never creates a second order. R-IN-2 duplicates: the same phone after normalisation and the
+same product line as an earlier open, non-rejected order of the brand created within the policy's
+``duplicate_window_hours`` (72 h) is linked to the earliest such order (an event the agent sees) and still
+gets its own verdict; another product line, an older order or another phone is a new order.
+
+Race-free: the duplicate check and the order it may create run in one transaction holding a
+transaction-level PostgreSQL advisory lock on the normalised phone, so concurrent copies of one request
+queue behind each other and all but the first find the first's order. A unique constraint cannot say this
+rule (it depends on the 72-hour window and on the order still being open), the lock can; on SQLite every
+write transaction is already serialised.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +34,7 @@ from doorstep.core import clock
 from doorstep.core.errors import ErrorCode, Invalid
 from doorstep.customers.models import Address, Customer, OwnedProduct
 from doorstep.customers.parsing import check_intake
-from doorstep.customers.parsing.intake import IntakeVerdict
+from doorstep.customers.parsing.intake import IntakeVerdict, known_service_type
 from doorstep.network.actors import Actor
 from doorstep.network.models import Brand, ServiceCentre
 from doorstep.network.policy import policy_for, policy_of
@@ -122,7 +130,7 @@ def _centre_for(brand: Brand, actor: Actor) -> ServiceCentre:
 
 
 def verify(req: IntakeRequest, brand: Brand, centre: ServiceCentre) -> IntakeVerdict:
-    """Run the intake parsers; a rejected record raises Invalid naming the field (nothing is written)."""
+    """Run the intake rules (R-IN-2) on the raw strings, with the receiving centre's region as the hint."""
     catalogue = {m.code: m.launched_on for m in ProductModel.objects.filter(brand=brand)}
     verdict = check_intake(
         req.record(),
@@ -130,29 +138,75 @@ def verify(req: IntakeRequest, brand: Brand, centre: ServiceCentre) -> IntakeVer
         today=clock.local(clock.now()).date(),
         region_hint=f"{centre.province}{centre.city}",
     )
-    if verdict.status == "rejected":
-        issue = next(i for i in verdict.issues if i.severity == "invalid")
-        raise Invalid(issue.code, _issue_text(issue), field=issue.field)
     return verdict
 
 
-def order_create(
-    *, actor: Actor, req: IntakeRequest, idempotency_key: str | None = None
-) -> tuple[WorkOrder, Outcome]:
-    """Create a work order from any channel; see the module docstring for what is checked."""
+@dataclass
+class IntakeResult:
+    """What one request came to (R-IN-2): its own verdict and problems, and the order it made or joined
+    (None when rejected)."""
+
+    verdict: IntakeVerdict
+    order: WorkOrder | None
+    outcome: Outcome | None
+
+    @property
+    def duplicate_of(self) -> WorkOrder | None:
+        return self.order if self.outcome == Outcome.LINKED else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": VERDICT_WORDS[str(self.verdict.status)],
+            "problems": [_problem_out(i) for i in self.verdict.issues],
+            "order": self.order.number if self.order else None,
+            "outcome": str(self.outcome) if self.outcome else None,
+            "duplicate_of": self.duplicate_of.number if self.duplicate_of else None,
+            "faults": list(self.verdict.normalized.get("faults") or []),
+            "model_match": self.verdict.normalized.get("product_model_match") or "",
+        }
+
+
+VERDICT_WORDS = {"ok": "complete", "incomplete": "incomplete", "rejected": "reject"}  # R-IN-2 verdicts
+
+
+def _problem_out(issue: Any) -> dict[str, Any]:
+    from doorstep.customers.parsing.issues import suggested_fix
+
+    english = (get_language() or "").startswith("en")
+    return {
+        "field": issue.field,
+        "code": issue.code,
+        "message": _issue_text(issue),
+        "fix": suggested_fix(issue.code, english=english),
+        "suggestions": list(issue.suggestions),
+    }
+
+
+def intake_submit(*, actor: Actor, req: IntakeRequest, idempotency_key: str | None = None) -> IntakeResult:
+    """R-IN-1/R-IN-2: the one pipeline every channel ends in — raw strings in, verdict and problems out; an
+    order is created (complete or information incomplete), or the request is linked to the earliest open
+    duplicate; a rejected request (neither a valid phone nor a usable name) makes nothing."""
     if idempotency_key and actor.user is not None:
         existing = IdempotencyKey.objects.filter(user=actor.user, key=idempotency_key).first()
         if existing:
-            return existing.order, Outcome.REPLAYED
+            again = verify(req, existing.order.brand, existing.order.centre)
+            return IntakeResult(again, existing.order, Outcome.REPLAYED)
     brand = Brand.objects.filter(code=req.brand).first()
     if brand is None:
         raise Invalid(ErrorCode.BRAND_UNKNOWN, field="brand", code=req.brand)
     centre = _centre_for(brand, actor)
     verdict = verify(req, brand, centre)
-    req.service_type = verdict.normalized.get("service_type") or req.service_type  # "维修" → repair
+    if verdict.status == "rejected":
+        return IntakeResult(verdict, None, None)
+    req.service_type = known_service_type(req.service_type) or req.service_type  # "维修" → repair (R-IN-3)
+    if not [f for f in req.faults if f.strip()] and verdict.normalized.get("faults"):
+        req.faults = list(verdict.normalized["faults"])
+    elif len(req.faults) == 1:
+        req.faults = list(verdict.normalized.get("faults") or req.faults)  # R-IN-6: one text, several faults
     _validate_choices(req)
     try:
         with transaction.atomic():
+            _lock_phone(verdict.normalized.get("phone"))
             order, outcome = _create_or_link(actor, req, brand, centre, verdict)
             if idempotency_key and actor.user is not None:
                 IdempotencyKey.objects.create(user=actor.user, key=idempotency_key, order=order)
@@ -160,8 +214,26 @@ def order_create(
         existing = IdempotencyKey.objects.filter(user=actor.user, key=idempotency_key or "").first()
         if existing is None:
             raise
-        return existing.order, Outcome.REPLAYED
-    return order, outcome
+        return IntakeResult(verdict, existing.order, Outcome.REPLAYED)
+    return IntakeResult(verdict, order, outcome)
+
+
+def _lock_phone(phone: str | None) -> None:
+    """Serialise intake of one normalised phone until the transaction ends (PostgreSQL advisory lock)."""
+    if phone and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"intake:{phone}"])
+
+
+def order_create(
+    *, actor: Actor, req: IntakeRequest, idempotency_key: str | None = None
+) -> tuple[WorkOrder, Outcome]:
+    """Create a work order from any channel; a rejected request raises Invalid naming the field at fault."""
+    result = intake_submit(actor=actor, req=req, idempotency_key=idempotency_key)
+    if result.order is None or result.outcome is None:
+        issue = result.verdict.issues[0]
+        raise Invalid(ErrorCode.INTAKE_REJECTED, field=issue.field, reason=_issue_text(issue))
+    return result.order, result.outcome
 
 
 def _customer(verdict: IntakeVerdict, req: IntakeRequest) -> Customer:
@@ -203,15 +275,23 @@ def _product(
     return product
 
 
-def find_duplicate(customer: Customer, product: OwnedProduct | None, *, window_days: int) -> WorkOrder | None:
-    """An open order of the same customer and product inside the policy's duplicate window (R-IN-2)."""
-    if product is None:
+def find_duplicate(
+    brand: Brand, phone: str | None, product: OwnedProduct | None, *, window_hours: int
+) -> WorkOrder | None:
+    """R-IN-2: the earliest open, non-rejected order of the brand with the same normalised phone and the same
+    product line created within ``window_hours``."""
+    if not phone or product is None or product.model is None:
         return None
-    since = clock.now() - timedelta(days=window_days)
+    since = clock.now() - timedelta(hours=window_hours)
     return (
-        WorkOrder.objects.filter(customer=customer, product__model=product.model, created_at__gte=since)
+        WorkOrder.objects.filter(
+            brand=brand,
+            customer__phone=phone,
+            product__model__line_id=product.model.line_id,
+            created_at__gte=since,
+        )
         .exclude(status__in=CLOSED_FOR_DUPLICATES)
-        .order_by("-created_at")
+        .order_by("created_at", "pk")
         .first()
     )
 
@@ -221,15 +301,15 @@ def _create_or_link(
 ) -> tuple[WorkOrder, Outcome]:
     customer = _customer(verdict, req)
     product = _product(customer, brand, verdict, req)
-    window = policy_for(brand=brand, centre=centre).duplicate_window_days
-    duplicate = find_duplicate(customer, product, window_days=window)
+    window = policy_for(brand=brand, centre=centre).duplicate_window_hours
+    duplicate = find_duplicate(brand, verdict.normalized.get("phone"), product, window_hours=window)
     if duplicate is not None:
-        _link(duplicate, actor, req)
+        _link(duplicate, actor, req, verdict)
         return duplicate, Outcome.LINKED
     return _create(actor, req, brand, centre, verdict, customer, product), Outcome.CREATED
 
 
-def _link(order: WorkOrder, actor: Actor, req: IntakeRequest) -> None:
+def _link(order: WorkOrder, actor: Actor, req: IntakeRequest, verdict: IntakeVerdict) -> None:
     """A repeated request joins the open order: new fault items are added, the contact is on the record."""
 
     known = set(order.faults.values_list("symptom", flat=True))
@@ -242,13 +322,32 @@ def _link(order: WorkOrder, actor: Actor, req: IntakeRequest) -> None:
         actor=actor,
         rule="R-IN-1",
         customer_visible=False,
-        data={"channel": req.channel, "new_faults": new, "requirement": req.requirement},
+        data={
+            "channel": req.channel,
+            "new_faults": new,
+            "requirement": req.requirement,
+            "verdict": VERDICT_WORDS[str(verdict.status)],  # R-IN-2: the duplicate keeps its own verdict
+            "problems": _missing(verdict),
+        },
     )
 
 
-def _missing(verdict: IntakeVerdict) -> list[dict[str, str]]:
+def _missing(verdict: IntakeVerdict) -> list[dict[str, Any]]:
     """The exact items to verify, each with its reason (R-IN-2)."""
-    return [{"field": i.field, "code": i.code, "zh": i.zh, "en": i.en} for i in verdict.issues]
+    from doorstep.customers.parsing.issues import suggested_fix
+
+    return [
+        {
+            "field": i.field,
+            "code": i.code,
+            "zh": i.zh,
+            "en": i.en,
+            "fix": suggested_fix(i.code),
+            "fix_en": suggested_fix(i.code, english=True),
+            "suggestions": list(i.suggestions),
+        }
+        for i in verdict.issues
+    ]
 
 
 def _priority(req: IntakeRequest, brand: Brand, product: OwnedProduct | None) -> str:

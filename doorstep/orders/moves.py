@@ -53,9 +53,17 @@ def missing_items_listed(ctx: MoveContext) -> Data:
     return {"missing": missing}
 
 
-def _missing_item(item: Any) -> dict[str, str]:
+def _missing_item(item: Any) -> dict[str, Any]:
+    """One item: field, code, reason in Chinese and English; an intake problem (R-IN-2) also keeps its
+    suggested fix and the choices that settle it (e.g. the cities that have a 朝阳区)."""
     if isinstance(item, dict):
-        return {k: str(item.get(k, "")) for k in ("field", "code", "zh", "en")}
+        out: dict[str, Any] = {k: str(item.get(k, "")) for k in ("field", "code", "zh", "en")}
+        for key in ("fix", "fix_en"):
+            if item.get(key):
+                out[key] = str(item[key])
+        if item.get("suggestions"):
+            out["suggestions"] = [str(s) for s in item["suggestions"]][:20]
+        return out
     text = str(item).strip()
     return {"field": "", "code": "manual", "zh": text, "en": text}
 

@@ -47,13 +47,17 @@ def test_r_in_1_customer_books_on_a_phone_and_lands_on_the_tracking_page(
     shots(page, "book-tracking")
 
 
-def test_r_in_2_invalid_phone_is_shown_by_the_phone_field(world, live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+def test_r_in_2_neither_phone_nor_name_is_shown_by_the_phone_field(
+    world, live_server, browser, shots
+) -> None:  # type: ignore[no-untyped-def]
+    """R-IN-2 reject: no valid phone and no usable name; a bad phone alone makes an incomplete order."""
     page = browser.new_context(**PHONE).new_page()
     page.goto(f"{live_server.url}/book/acme/")
     fill(page, "1380013")
+    page.fill("#id_customer_name", "")
     submit(page, page.locator("#book button[type=submit]"))
     error = page.locator("#field-phone .errorlist")
-    assert "手机号位数不足11位" in error.inner_text()
-    assert page.input_value("#id_customer_name") == "林女士"  # nothing the customer typed is lost
+    assert "无法受理" in error.inner_text() and "联系电话无效" in error.inner_text()
+    assert page.input_value("#id_address_text") == "天河区天河北路233号中信广场18楼"  # nothing typed is lost
     assert not WorkOrder.objects.exists()
     shots(page, "book-phone-error")

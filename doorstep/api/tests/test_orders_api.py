@@ -65,24 +65,41 @@ def test_create_returns_201_with_timeline_and_retry_with_same_key_returns_same_o
 
 
 def test_incomplete_intake_lists_the_exact_items_R_IN_2(agent: Api) -> None:
-    body = agent.call("post", "/orders", {**ORDER, "model_code": "KFR-36GW", "purchase_date": None}).json()
+    body = agent.call("post", "/orders", {**ORDER, "model_code": "白色那台", "purchase_date": None}).json()
     assert body["status"] == Status.INFO_INCOMPLETE
     assert [(m["field"], m["code"]) for m in body["missing_items"]] == [
-        ("product_model", "product_model.unknown"),
+        ("product_model", "product_model.not_a_model"),
         ("purchase_date", "purchase_date.missing"),
     ]
-    assert "KFR-35GW" in body["missing_items"][0]["zh"]  # the near miss is suggested
+    assert body["intake"]["verdict"] == "incomplete" and body["missing_items"][0]["fix"]
+
+
+def test_typo_level_model_is_matched_and_recorded_R_IN_2(agent: Api) -> None:
+    body = agent.call("post", "/orders", {**ORDER, "model_code": "KFR-36GW"}).json()
+    assert body["product_model"] == "KFR-35GW" and body["intake"]["model_match"] == "typo"
+
+
+@pytest.mark.parametrize(
+    ("change", "codes"),
+    [
+        ({"phone": "abc"}, ["phone.invalid"]),
+        ({"customer_name": ""}, ["customer_name.missing"]),
+        ({"purchase_date": "yesterday"}, ["purchase_date.vague"]),
+        ({"purchase_date": "2023年5月1日"}, []),
+    ],
+)
+def test_r_in_2_raw_strings_are_judged_not_refused(agent: Api, change, codes) -> None:
+    response = agent.call("post", "/orders", {**ORDER, **change})
+    assert response.status_code == 201, response.content
+    assert [p["code"] for p in response.json()["intake"]["problems"]] == codes
 
 
 @pytest.mark.parametrize(
     ("change", "field", "code"),
     [
-        ({"phone": "abc"}, "phone", "phone.not_a_number"),
         ({"brand": "nope"}, "brand", "brand_unknown"),
         ({"service_type": "paint"}, "service_type", "choice_invalid"),
-        ({"customer_name": ""}, "customer_name", "invalid"),
         ({"lat": 123}, "lat", "invalid"),
-        ({"purchase_date": "yesterday"}, "purchase_date", "invalid"),
     ],
 )
 def test_bad_create_gets_4xx_with_field_and_code_and_writes_nothing(agent: Api, change, field, code) -> None:
@@ -92,9 +109,11 @@ def test_bad_create_gets_4xx_with_field_and_code_and_writes_nothing(agent: Api, 
     assert WorkOrder.objects.count() == 0
 
 
-def test_missing_fields_and_malformed_json_get_422(agent: Api) -> None:
+def test_blank_request_is_rejected_with_its_problems_and_malformed_json_gets_4xx(agent: Api) -> None:
     response = agent.call("post", "/orders", {"brand": "acme"})
-    assert response.status_code == 422 and response.json()["code"] == "invalid"
+    assert response.status_code == 202 and response.json()["verdict"] == "reject"  # R-IN-2
+    assert {"customer_name.missing", "phone.missing"} <= {p["code"] for p in response.json()["problems"]}
+    assert WorkOrder.objects.count() == 0
     raw = agent.client.post(
         "/api/orders",
         data="{not json",

@@ -30,8 +30,8 @@ GOOD = [
     "维修",
     f"{TOMORROW} 上午",
 ]
-BAD = [
-    "陈先生",
+BAD = [  # R-IN-2 reject: neither a valid phone nor a usable name
+    "未知",
     "打电话给我",
     "广州市海珠区江南大道中100号3楼",
     "KFR-35GW",
@@ -67,7 +67,9 @@ def test_r_in_1_good_bad_and_incomplete_rows_each_get_their_own_outcome(world) -
         by_row[2]["status"] == "created"
         and WorkOrder.objects.get(number=by_row[2]["number"]).channel == "import"
     )
-    assert by_row[3]["status"] == "rejected" and by_row[3]["field"] == "电话 (phone)" and by_row[3]["reason"]
+    assert by_row[3]["status"] == "rejected" and by_row[3]["verdict"] == "reject" and by_row[3]["reason"]
+    assert by_row[3]["codes"] == ["customer_name.placeholder", "phone.invalid"]
+    assert by_row[3]["field"] == "客户姓名 (customer_name)、电话 (phone)"
     assert by_row[4]["status"] == "incomplete" and "product_model" in by_row[4]["field"]
     assert WorkOrder.objects.get(number=by_row[4]["number"]).status == Status.INFO_INCOMPLETE
     assert WorkOrder.objects.count() == 2
@@ -75,7 +77,7 @@ def test_r_in_1_good_bad_and_incomplete_rows_each_get_their_own_outcome(world) -
 
 def test_a_rejected_row_writes_nothing(world) -> None:  # type: ignore[no-untyped-def]
     run_import(actor=world.actor("agent"), filename="bad.csv", content=csv_bytes(HEADER, BAD))
-    assert not WorkOrder.objects.exists() and not Customer.objects.filter(name="陈先生").exists()
+    assert not WorkOrder.objects.exists() and not Customer.objects.filter(name="未知").exists()
 
 
 def test_importing_the_same_file_again_creates_nothing_new(world) -> None:  # type: ignore[no-untyped-def]

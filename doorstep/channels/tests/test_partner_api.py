@@ -82,13 +82,44 @@ def test_the_same_reference_from_another_partner_is_another_order(partner: Partn
 def test_missing_items_are_listed_and_the_order_is_information_incomplete(partner: Partner) -> None:
     body = partner.call("post", "/orders", {**PUSH, "model_code": "", "requirement": ""}).json()
     assert body["status"] == Status.INFO_INCOMPLETE
-    assert {"product_model", "preferred_time"} <= {item["field"] for item in body["missing_items"]}
+    assert {item["field"] for item in body["missing_items"]} == {"product_model"}
+    assert body["intake"]["verdict"] == "incomplete"
+    assert [p["code"] for p in body["intake"]["problems"]] == ["product_model.missing"]
 
 
-def test_bad_phone_is_422_with_the_field_and_writes_nothing(partner: Partner) -> None:
-    response = partner.call("post", "/orders", {**PUSH, "phone": "打电话给我"})
-    assert response.status_code == 422
-    assert response.json()["field"] == "phone" and response.json()["code"] == "phone.not_a_number"
+def test_r_in_2_chinese_dates_and_blanks_are_judged_not_refused(partner: Partner) -> None:
+    """R-IN-2: raw strings reach the intake rules; the partner gets the agent's problem codes, not a 422."""
+    response = partner.call(
+        "post",
+        "/orders",
+        {**PUSH, "purchase_date": "2023年5月1日", "customer_name": "", "phone": "139 2222 3333"},
+    )
+    assert response.status_code == 201
+    assert [p["code"] for p in response.json()["intake"]["problems"]] == ["customer_name.missing"]
+    vague = partner.call(
+        "post", "/orders", {**PUSH, "external_ref": "JD-2", "purchase_date": "去年夏天"}
+    ).json()
+    assert vague["intake"]["verdict"] == "incomplete"
+    assert (
+        vague["intake"]["problems"][0]["code"] == "purchase_date.vague"
+        and vague["intake"]["problems"][0]["fix"]
+    )
+
+
+def test_r_in_2_bad_phone_alone_is_incomplete_not_refused(partner: Partner) -> None:
+    body = partner.call("post", "/orders", {**PUSH, "phone": "打电话给我"}).json()
+    assert body["intake"]["verdict"] == "incomplete" and body["status"] == Status.INFO_INCOMPLETE
+    assert [p["code"] for p in body["intake"]["problems"]] == ["phone.invalid"]
+
+
+def test_r_in_2_no_phone_and_no_name_is_rejected_with_its_problems_and_writes_nothing(
+    partner: Partner,
+) -> None:
+    response = partner.call("post", "/orders", {**PUSH, "phone": "打电话给我", "customer_name": "客户"})
+    assert response.status_code == 202
+    intake = response.json()["intake"]
+    assert intake["verdict"] == "reject" and intake["order"] is None
+    assert sorted(p["code"] for p in intake["problems"]) == ["customer_name.placeholder", "phone.invalid"]
     assert (
         not WorkOrder.objects.exists()
         and not PartnerOrder.objects.exists()

@@ -110,7 +110,7 @@ def test_r_in_2_missing_items_make_the_wechat_order_information_incomplete(accou
     order = WorkOrder.objects.get()
     assert order.status == Status.INFO_INCOMPLETE
     fields = {item["field"] for item in order.missing_items}
-    assert {"customer_name", "product_model", "preferred_time"} <= fields
+    assert fields == {"customer_name", "product_model", "purchase_date"}  # R-IN-2 items only
     assert "核实" in reply_text(response)
 
 

@@ -1,11 +1,15 @@
 """Work-order intake check (R-IN-2): is every required item present and believable?
 
-``check_intake`` combines the phone, address, product model, purchase date and symptom parsers. The verdict is
+``check_intake`` combines the name, phone, address, product model, purchase date and symptom rules. The
+verdict (R-IN-2) is
 
-* ``ok`` – complete and valid; ``normalized`` holds the cleaned values;
-* ``incomplete`` – R-IN-2 *information incomplete*: the missing or doubtful items are listed, each naming the
-  field and the reason in Chinese and English, for the desk to verify with the customer;
-* ``rejected`` – the input cannot become an order (the phone is not a phone number, the address is garbage).
+* ``rejected`` (reject) – only when there is neither a valid phone nor a usable name: garbage;
+* ``incomplete`` (information incomplete) – any item is a problem: the problems are listed (the one vocabulary
+  of :class:`~.issues.Problem`), each naming the field, the reason and the suggested fix;
+* ``ok`` (complete) – otherwise; ``normalized`` holds the cleaned values, including the fault items (R-IN-6).
+
+Every channel hands its raw strings to this one function, so the same request gets the same verdict whether
+it came by phone, WeChat, the web form, the partner API or a spreadsheet (R-IN-1).
 """
 
 from __future__ import annotations
@@ -18,11 +22,11 @@ from enum import StrEnum
 from typing import Any
 
 from .address import RANK_CITY, ParsedAddress, parse_address, resolve_region
-from .dates import exact_date, parse_purchase_date
-from .issues import Issue, Severity, doubtful, missing
-from .phones import PhoneKind, PhoneResult, area_code_for_city, normalize_phone
+from .dates import parse_purchase_date
+from .issues import Issue, Problem, problem
+from .phones import PhoneResult, area_code_for_city, normalize_phone
 from .product_match import Catalogue, CatalogueInput, ModelMatch, as_catalogue, match_model
-from .symptoms import check_symptom
+from .symptoms import check_symptom, fault_items
 from .text import clean
 
 FIELDS = (
@@ -65,8 +69,46 @@ _SERVICE_ALIASES = {
     "咨询": ServiceType.CONSULTATION,
     "consult": ServiceType.CONSULTATION,
 }
-_ON_SITE = {ServiceType.INSTALL, ServiceType.REPAIR, ServiceType.MAINTENANCE}
 _NAME_OK = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+# R-IN-2: a placeholder is not a name ("未知", "客户", "-", digits); "王先生", "刘女士" are names.
+_PLACEHOLDER_NAMES = {
+    "未知",
+    "不详",
+    "不知道",
+    "客户",
+    "顾客",
+    "用户",
+    "业主",
+    "先生",
+    "女士",
+    "小姐",
+    "师傅",
+    "本人",
+    "无",
+    "没有",
+    "匿名",
+    "某某",
+    "某人",
+    "测试",
+    "test",
+    "xxx",
+    "xx",
+    "x",
+    "na",
+    "n/a",
+    "null",
+    "none",
+    "unknown",
+    "customer",
+    "user",
+    "姓名",
+    "名字",
+    "暂无",
+    "待定",
+    "同上",
+    "未填",
+    "空",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,27 +150,31 @@ def check_intake(
     """
     issues: list[Issue] = []
     normalized: dict[str, Any] = {}
-    service = _service_type(record.get("service_type"), issues)
-    normalized["service_type"] = str(service) if service else None
+    service = _service_type(record.get("service_type"))
+    normalized["service_type"] = str(service)
     normalized["customer_name"] = _customer_name(record.get("customer_name"), issues)
+    phone = normalize_phone(record.get("phone"))
+    issues.extend(phone.issues)
+    normalized.update(_phone_values(phone))
     address = parse_address(record.get("address"), region_hint=region_hint)
     issues.extend(address.issues)
     normalized["address"] = address.as_dict()
-    area_code = default_area_code or _area_code(address, region_hint)
-    phone = normalize_phone(record.get("phone"), default_area_code=area_code)
-    issues.extend(_phone_issues(phone))
-    normalized.update(_phone_values(phone))
     model = match_model(record.get("product_model"), as_catalogue(catalogue))
     issues.extend(model.issues)
     normalized["product_model"] = model.code
+    normalized["product_model_match"] = model.how  # R-IN-2: a typo-level match is recorded as such
+    normalized["product_model_typed"] = model.typed
     normalized["purchase_date"] = _purchase_date(record.get("purchase_date"), model, today, issues)
     normalized["symptom"] = _symptom(record.get("symptom"), service, issues)
-    normalized["preferred_time"] = _preferred_time(record.get("preferred_time"), service, today, issues)
-    return IntakeVerdict(_status(issues), tuple(_ordered(issues)), normalized)
+    normalized["faults"] = fault_items(normalized["symptom"])  # R-IN-6
+    normalized["preferred_time"] = clean(record.get("preferred_time"))
+    usable_name = not any(i.field == "customer_name" for i in issues)
+    return IntakeVerdict(_status(issues, phone.ok, usable_name), tuple(_ordered(issues)), normalized)
 
 
-def _status(issues: list[Issue]) -> Status:
-    if any(issue.severity is Severity.INVALID for issue in issues):
+def _status(issues: list[Issue], phone_valid: bool, usable_name: bool) -> Status:
+    """R-IN-2: reject only with neither a valid phone nor a usable name; incomplete with any problem."""
+    if not phone_valid and not usable_name:
         return Status.REJECTED
     return Status.INCOMPLETE if issues else Status.OK
 
@@ -139,41 +185,32 @@ def _ordered(issues: list[Issue]) -> list[Issue]:
     )
 
 
-def _service_type(raw: object, issues: list[Issue]) -> ServiceType | None:
+def known_service_type(raw: object) -> str | None:
+    """R-IN-3 service type of a raw string: blank is a repair, 维修/安装… are aliases; None when unknown."""
     text = clean(raw).lower()
     if not text:
-        issues.append(
-            missing("service_type", "service_type.missing", "未选择服务类型", "No service type given")
-        )
-        return None
+        return str(ServiceType.REPAIR)
+    if text in ServiceType._value2member_map_:
+        return text
+    found = _SERVICE_ALIASES.get(text)
+    return str(found) if found else None
+
+
+def _service_type(raw: object) -> ServiceType:
+    """R-IN-3 service type; blank or unknown is taken as a repair (the symptom is then required)."""
+    text = clean(raw).lower()
     if text in ServiceType._value2member_map_:
         return ServiceType(text)
-    if text in _SERVICE_ALIASES:
-        return _SERVICE_ALIASES[text]
-    issues.append(
-        doubtful(
-            "service_type",
-            "service_type.unknown",
-            f"服务类型“{text}”无法识别（安装/维修/保养/咨询）",
-            f"Unknown service type {text} (install/repair/maintenance/consultation)",
-        )
-    )
-    return None
+    return _SERVICE_ALIASES.get(text, ServiceType.REPAIR)
 
 
 def _customer_name(raw: object, issues: list[Issue]) -> str:
+    """R-IN-2 name: blank, or a placeholder ("未知", "客户", "-", digits), is a problem."""
     text = clean(raw)
     if not text:
-        issues.append(missing("customer_name", "customer_name.missing", "未填写客户姓名", "No customer name"))
-    elif not _NAME_OK.search(text) or len(text) > 40:
-        issues.append(
-            doubtful(
-                "customer_name",
-                "customer_name.not_a_name",
-                f"客户姓名“{text}”不像姓名",
-                f"Customer name '{text}' does not look like a name",
-            )
-        )
+        issues.append(problem(Problem.NAME_MISSING))
+    elif text.lower() in _PLACEHOLDER_NAMES or not _NAME_OK.search(text) or len(text) > 40:
+        issues.append(problem(Problem.NAME_PLACEHOLDER, zh=text, en=text))
     return text
 
 
@@ -186,25 +223,11 @@ def _area_code(address: ParsedAddress, region_hint: str | None) -> str | None:
     return area_code_for_city(cities[0].name) if cities else None
 
 
-def _phone_issues(phone: PhoneResult) -> list[Issue]:
-    if phone.kind is PhoneKind.SERVICE:
-        return [
-            doubtful(
-                "phone",
-                "phone.service_number",
-                "400/800 是企业服务号码，不是客户本人电话",
-                "A 400/800 number is a company line, not the customer's phone",
-            )
-        ]
-    return list(phone.issues)
-
-
 def _phone_values(phone: PhoneResult) -> dict[str, Any]:
     return {
         "phone": phone.e164,
         "phone_kind": str(phone.kind) if phone.kind else None,
         "phone_extension": phone.extension,
-        "phone_area_code_assumed": phone.area_code_assumed,
     }
 
 
@@ -218,30 +241,4 @@ def _purchase_date(raw: object, model: ModelMatch, today: date, issues: list[Iss
 def _symptom(raw: object, service: ServiceType | None, issues: list[Issue]) -> str:
     text, found = check_symptom(raw, required=service is ServiceType.REPAIR)
     issues.extend(found)
-    return text
-
-
-def _preferred_time(raw: object, service: ServiceType | None, today: date, issues: list[Issue]) -> str:
-    text = clean(raw)
-    if not text:
-        if service in _ON_SITE:
-            issues.append(
-                missing(
-                    "preferred_time",
-                    "preferred_time.missing",
-                    "未登记客户期望的上门时间",
-                    "No preferred visit time recorded",
-                )
-            )
-        return text
-    when = exact_date(text)
-    if when is not None and when < today:
-        issues.append(
-            doubtful(
-                "preferred_time",
-                "preferred_time.in_past",
-                "期望上门时间早于今天",
-                "Preferred visit time is in the past",
-            )
-        )
     return text

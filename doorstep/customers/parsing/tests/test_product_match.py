@@ -20,16 +20,28 @@ def test_r_in_2_tolerant_match(typed: str) -> None:
     assert match.entry is not None and match.entry.launch_date == date(2022, 3, 1)
 
 
-def test_r_in_2_near_miss_suggestions() -> None:
-    match = match_model("KFR-36GW/BpR3", CATALOGUE)
-    assert match.code is None and match.suggestions[0] == "KFR-35GW/BpR3"
-    assert [issue.code for issue in match.issues] == ["product_model.unknown"]
+def test_r_in_2_typo_level_variant_is_matched_and_recorded() -> None:
+    match = match_model("KFR-35GW/BpR8", ["KFR-35GW/BpR3", "BCD-470WDPG"])
+    assert (match.code, match.how, match.issues) == ("KFR-35GW/BpR3", "typo", ())
+    assert match_model("BCD-470WDGP", CATALOGUE).how == "typo"  # two letters swapped
 
 
-def test_r_in_2_unknown_and_missing() -> None:
-    assert match_model("ZZZ", ["A-1"]).issues[0].suggestions == ()
-    assert match_model("不知道", CATALOGUE).issues[0].code == "product_model.missing"
-    assert match_model({"X-1": None}.get("x"), {"X-1": None}).issues[0].code == "product_model.missing"
+def test_r_in_2_tie_between_two_models_is_not_a_match() -> None:
+    match = match_model("KFR-35GW/BpR8", ["KFR-35GW/BpR3", "KFR-35GW/BpR2"])
+    assert match.code is None and set(match.suggestions) == {"KFR-35GW/BpR3", "KFR-35GW/BpR2"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("", "product_model.missing"),
+        ("不知道", "product_model.missing"),
+        ("铭牌看不清了", "product_model.not_a_model"),
+        ("白色那台", "product_model.not_a_model"),
+    ],
+)
+def test_r_in_2_model_problems(typed: str, code: str) -> None:
+    assert [i.code for i in match_model(typed, CATALOGUE).issues] == [code]
 
 
 def test_model_key() -> None:

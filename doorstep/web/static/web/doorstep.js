@@ -18,6 +18,17 @@
         if (el && d[k]) el.value = d[k];
       });
     }
+    // an intake problem's suggested choice (the city that has this 朝阳区 …) goes into what the desk
+    // records as verified with the customer (R-IN-2, orders/detail.html): one click, then confirm
+    var choice = e.target.closest("[data-intake-choice]");
+    if (choice) {
+      var verified = document.querySelector("form[data-action=complete_info] [name=verified], #missing [name=verified]");
+      if (verified) {
+        var text = choice.dataset.intakeChoice;
+        verified.value = verified.value && verified.value.indexOf(text) < 0 ? verified.value + "；" + text : text;
+        verified.focus();
+      }
+    }
     // a knowledge-base script becomes the phone guidance (orders/_kb.html)
     var script = e.target.closest("[data-use-script]");
     if (script) {

@@ -1,0 +1,44 @@
+"""An intake problem as the agent sees it (R-IN-2): the field, the reason and the suggested fix, in the page's
+language, for the order page's "to verify" list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.customers.parsing.issues import suggested_fix
+
+register = template.Library()
+
+FIELD_LABELS = {
+    "customer_name": _("客户姓名"),
+    "phone": _("联系电话"),
+    "address": _("地址"),
+    "product_model": _("产品型号"),
+    "purchase_date": _("购买日期"),
+    "symptom": _("故障现象"),
+}
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+@register.filter
+def intake_field(item: dict[str, Any]) -> str:
+    field = str(item.get("field") or "")
+    return str(FIELD_LABELS.get(field, field))
+
+
+@register.filter
+def intake_reason(item: dict[str, Any]) -> str:
+    return str(item.get("en") if _english() else item.get("zh")) or ""
+
+
+@register.filter
+def intake_fix(item: dict[str, Any]) -> str:
+    stored = item.get("fix_en") if _english() else item.get("fix")
+    return str(stored or suggested_fix(str(item.get("code") or ""), english=_english()))
