@@ -58,7 +58,7 @@ def test_today_lists_visits_with_departure_times_R_DI_7(world) -> None:
 
 def test_supervision_card_shows_identity_and_current_assignment_R_PV_2(world) -> None:
     order = order_in(world, "en_route")
-    page = Client().get(card_url(world.tech).replace("http://127.0.0.1:8000", "")).content.decode()
+    page = Client().get(card_url(world.tech, order).replace("http://127.0.0.1:8000", "")).content.decode()
     assert "GZ-2024-0001" in page and world.brand.hotline in page and order.number in page
     assert "上岗证在有效期内" in page
 

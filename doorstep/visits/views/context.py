@@ -97,8 +97,8 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "take_back_reasons": TakeBack.Reason.choices,
         "tasks": order.escalations.select_related("owner", "deadline").order_by("-created_at"),
         "timeline": order_timeline(order=order).order_by("-seq")[:12],
-        "card_qr": qr_svg(card_url(tech)) if tech else "",
-        "card_url": card_url(tech) if tech else "",
+        "card_qr": qr_svg(card_url(tech, order)) if tech else "",
+        "card_url": card_url(tech, order) if tech else "",
         "sign_code_sent": order.sign_codes.filter(used_at__isnull=True).exists(),
     }
 
