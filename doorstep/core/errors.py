@@ -138,6 +138,10 @@ class ErrorCode(models.TextChoices):
     NOT_YOUR_OUTLET = "not_your_outlet", _("您不能为该网点排线。")
     NOT_YOUR_VISIT = "not_your_visit", _("这不是派给您的工单。")
     NOTE_REQUIRED = "note_required", _("请填写留言条内容（到达时间、离开时间、联系方式，R-AR-2）。")
+    NOBODY_HOME_TOO_EARLY = (
+        "nobody_home_too_early",
+        _("预约时间 %(at)s 还没到，客户此前不在家不算无人在家；请等到预约时间再记录（R-AR-2）。"),
+    )
     OLD_PART_FATE_REQUIRED = "old_part_fate_required", _("请记录旧件去向。")
     ORDER_NOT_FOUND = "order_not_found", _("工单不存在或无权查看。")
     OTHER_CENTRE = "other_centre", _("这不是您服务中心的任务。")

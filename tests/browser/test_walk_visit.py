@@ -8,10 +8,13 @@ from datetime import timedelta
 import pytest
 
 from doorstep.core import clock
+from doorstep.network.actors import Actor
+from doorstep.orders.events import EventKind
+from doorstep.orders.models import WorkOrder
 from doorstep.orders.tests.helpers import order_in
 from doorstep.orders.tracking import tracking_token
 from doorstep.tests.factories import WorkOrderFactory
-from doorstep.visits.tests.browsing import login
+from doorstep.visits.tests.browsing import go, login, messages, status
 from tests.browser.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,3 +45,40 @@ def test_card_confirms_this_visit_only_R_PV_2(world, live_server, browser, shots
     verdict = customer.locator("#current-visit").inner_text()
     shots(customer, "card-from-tracking-page")
     assert later.number in verdict and stale.number not in customer.content()
+
+
+def test_nobody_home_waits_for_the_appointment_and_fills_the_note_R_AR_2(
+    world, live_server, browser, shots
+) -> None:  # type: ignore[no-untyped-def]
+    """Finding 4: "无人在家" was accepted two hours before the window, with the note's blanks left empty."""
+    order = order_in(world, "en_route")
+    start = clock.now() + timedelta(hours=2)
+    WorkOrder.objects.filter(pk=order.pk).update(window_start=start, window_end=start + timedelta(hours=2))
+    page = login(browser, live_server, "tech", PHONE)
+    page.goto(f"{live_server.url}/visits/{order.number}/")
+    go(page, page.locator("#arrive-form button"))
+    arrived_at = clock.local(clock.now()).strftime("%H:%M")
+    go(page, page.locator("#knock-form button"))
+    EventKind.KNOCK_STARTED.record(  # five minutes pass at the door
+        order=order,
+        actor=Actor.system(),
+        data={"at": (clock.now() - timedelta(minutes=6)).isoformat()},
+        customer_visible=False,
+    )
+    page.reload()
+    go(page, page.locator("#call-form button"))
+    assert page.locator("#nobody-home-too-early").is_visible()
+    go(page, page.locator("#nobody-home-form button"))  # the note template as it comes
+    shots(page, "nobody-home-too-early")
+    assert "还没到" in messages(page) and status(page) == "已到达"
+
+    # the appointment comes and still nobody answers
+    start = clock.now() - timedelta(minutes=1)
+    WorkOrder.objects.filter(pk=order.pk).update(window_start=start, window_end=start + timedelta(hours=2))
+    page.reload()
+    go(page, page.locator("#call-form button"))
+    go(page, page.locator("#nobody-home-form button"))
+    shots(page, "nobody-home-recorded")
+    assert status(page) == "无人在家", messages(page)
+    note = order.events.get(kind="nobody_home").data["note_left"]
+    assert "__" not in note and f"工程师于 {arrived_at} 到达" in note

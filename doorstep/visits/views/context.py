@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from doorstep.catalog.knowledge.cases import product_line_key
 from doorstep.catalog.knowledge.matcher import suggest_cases
+from doorstep.core.punctuality import appointment_of
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
@@ -73,6 +75,7 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "lateness": recorded_lateness(order),
         "needs_apology": bool(apology_gap(order)),
         "knock_gap": knock_protocol_gap(order, _now()) if order.status == "arrived" else "",
+        "nobody_home_from": _nobody_home_from(order),
         "knock_started": order.events.filter(kind=EventKind.KNOCK_STARTED).order_by("seq").first(),
         "checklists": _checklists(order),
         "kb": _kb(order),
@@ -101,6 +104,12 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "card_url": card_url(tech, order) if tech else "",
         "sign_code_sent": order.sign_codes.filter(used_at__isnull=True).exists(),
     }
+
+
+def _nobody_home_from(order: WorkOrder) -> datetime | None:
+    """The appointment, while it is still ahead: nobody home cannot be recorded before it (R-AR-2)."""
+    appointment = appointment_of(order)
+    return appointment if appointment is not None and _now() < appointment else None
 
 
 def _now():  # type: ignore[no-untyped-def]
