@@ -34,6 +34,14 @@ class ErrorCode(models.TextChoices):
     CALLBACK_FOLLOW_UP_UNKNOWN = "callback_follow_up_unknown", _("请选择后续处理方式。")
     CALLBACK_FORBIDDEN = "callback_forbidden", _("只有客服、质量经理或管理员可以回访。")
     CALLBACK_NOT_DUE = "callback_not_due", _("该工单当前不需要回访。")
+    CALLBACK_AWAITS_PAYMENT = (
+        "callback_awaits_payment",
+        _(
+            "尚有 ¥%(amount)s 未收款，须由工程师%(who)s收款后才能完成回访（R-CO-2）；"
+            "客户反映产品仍有问题时，请选择「重新上门」。"
+        ),
+    )
+    CALLBACK_TOO_EARLY = "callback_too_early", _("完工后最早 %(at)s 才能回访（R-QA-1）。")
     CALLBACK_OUTCOME_UNKNOWN = "callback_outcome_unknown", _("请选择回访结果。")
     CALLBACK_PROBLEM_NEEDS_FOLLOW_UP = (
         "callback_problem_needs_follow_up",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from doorstep.core import clock
 from doorstep.network.actors import Actor
 from doorstep.network.roles import CALLERS, QUALITY_TEAM, Role
+from doorstep.orders.lifecycle import Status
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.quality.language import standard_phrases
 from doorstep.quality.models import CallbackAttempt, Complaint, LanguageFlag
@@ -82,12 +83,14 @@ def callback_post(request: HttpRequest, number: str) -> HttpResponse:
 def callback_survey_post(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request, CALLERS)
     order = page_order(actor, number)
-    return perform(
-        request,
-        lambda: callback_from_survey(order=order, actor=actor),
-        "quality:callbacks",
-        done=_("已按客户在线问卷记录回访。"),
-    )
+
+    def act() -> str:
+        done = callback_from_survey(order=order, actor=actor)
+        if done.status == Status.TRIAGED:  # the customer said the product still fails (R-QA-1)
+            return _("客户在线问卷反映产品仍有问题：工单已重新打开，待安排重新上门。")
+        return _("已按客户在线问卷记录回访。")
+
+    return perform(request, act, "quality:callbacks")
 
 
 # --- complaints -------------------------------------------------------------------------------------------
