@@ -82,3 +82,39 @@ def test_nobody_home_waits_for_the_appointment_and_fills_the_note_R_AR_2(
     assert status(page) == "无人在家", messages(page)
     note = order.events.get(kind="nobody_home").data["note_left"]
     assert "__" not in note and f"工程师于 {arrived_at} 到达" in note
+
+
+def test_one_tap_is_one_request_after_boosted_page_changes(world, live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+    """Finding 7: every boosted page change loaded the app script once more, so after three visits one
+    tap on 确认完成 sent six POSTs, and the signature alert came up once per visit."""
+    order = order_in(world, "confirmed")
+    page = login(browser, live_server, "tech", PHONE)
+    page.goto(f"{live_server.url}/visits/")
+    for _ in range(3):  # 今日上门 → 打开工单 → 今日上门 …, htmx-boosted
+        go(page, page.locator(f"[data-order={order.number}] a.open-visit"))
+        go(page, page.locator("main a", has_text="今日上门"))
+    go(page, page.locator(f"[data-order={order.number}] a.open-visit"))
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    for box in page.locator("#checklist-kit input[type=checkbox][name=item]").all():
+        box.check()
+    go(page, page.locator("#checklist-kit button[type=submit]"))
+    shots(page, "kit-done-once")
+    assert [u for u in posts if "/step/checklist_kit/" in u] == [posts[0]] and len(posts) == 1
+
+    # customer mode, reached the same way: one alert for one tap on 签字确认 without a signature
+    in_service = order_in(world, "in_service")
+    page.goto(f"{live_server.url}/visits/")
+    alerts: list[str] = []
+    page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
+    for _ in range(2):
+        page.evaluate(f"() => htmx.ajax('GET', '/visits/{in_service.number}/customer/?do=sign', 'body')")
+        page.wait_for_selector("#sign-pad")
+        page.evaluate("() => htmx.ajax('GET', '/visits/', 'body')")
+        page.wait_for_selector("#offline-banner", state="attached")
+    page.evaluate(f"() => htmx.ajax('GET', '/visits/{in_service.number}/customer/?do=sign', 'body')")
+    page.wait_for_selector("#sign-pad")
+    page.wait_for_timeout(300)
+    page.locator("#sign-submit").click()
+    page.wait_for_timeout(500)
+    assert alerts == ["请先在签名区签字"]

@@ -4,6 +4,10 @@
    connection returns. Each form carries a client-generated key, so a replay is done only once. */
 (function () {
   "use strict";
+  // htmx-boosted navigation runs this file again with every page that includes it: the document-level
+  // handlers must be added once, or one tap sends one request per page visited (walk finding 7).
+  if (window.doorstepVisits) return;
+  window.doorstepVisits = true;
   var KEY = "doorstep.visits.queue";
 
   function uuid() {
@@ -83,7 +87,8 @@
   }
 
   function knockTimer() {
-    var el = document.getElementById("knock-timer"); if (!el) return;
+    var el = document.getElementById("knock-timer"); if (!el || el.dataset.bound) return;
+    el.dataset.bound = "1";
     var start = Date.parse(el.dataset.start), retry = +el.dataset.retry, callAfter = +el.dataset.callAfter * 60;
     function tick() {
       var s = Math.max(0, Math.floor((Date.now() - start) / 1000));
@@ -93,17 +98,20 @@
       el.querySelector(".hint").textContent = s >= callAfter ? "已满 " + (callAfter / 60) + " 分钟：请致电客户" : next + " 秒后再次轻敲门/按门铃";
       el.classList.toggle("call", s >= callAfter);
     }
-    tick(); setInterval(tick, 1000);
+    tick();
+    var timer = setInterval(function () { if (!el.isConnected) { clearInterval(timer); return; } tick(); }, 1000);
   }
 
   function signaturePad() {
-    var pad = document.getElementById("sign-pad"); if (!pad) return;
+    var pad = document.getElementById("sign-pad"); if (!pad || pad.dataset.bound) return;
+    pad.dataset.bound = "1";
     var ctx = pad.getContext("2d"), drawing = false, drawn = false;
     ctx.lineWidth = 3; ctx.lineCap = "round"; ctx.strokeStyle = "#102a43";
     function pos(e) { var r = pad.getBoundingClientRect(); return [(e.clientX - r.left) * pad.width / r.width, (e.clientY - r.top) * pad.height / r.height]; }
     pad.addEventListener("pointerdown", function (e) { drawing = true; var p = pos(e); ctx.beginPath(); ctx.moveTo(p[0], p[1]); });
     pad.addEventListener("pointermove", function (e) { if (!drawing) return; var p = pos(e); ctx.lineTo(p[0], p[1]); ctx.stroke(); drawn = true; });
-    window.addEventListener("pointerup", function () { drawing = false; });
+    pad.addEventListener("pointerup", function () { drawing = false; });
+    pad.addEventListener("pointerleave", function () { drawing = false; });
     document.getElementById("sign-clear").onclick = function () { ctx.clearRect(0, 0, pad.width, pad.height); drawn = false; };
     pad.closest("form").addEventListener("submit", function (e) {  // the signature, or a consent's mark
       if (!drawn) { e.preventDefault(); alert("请先在签名区签字"); return; }
