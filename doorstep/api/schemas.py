@@ -51,6 +51,7 @@ class TransitionIn(Schema):
     technician: int | None = None
     window_start: datetime | None = None
     window_end: datetime | None = None
+    by_agreement: bool | None = Field(None, description="窗口在服务时间外，已与客户约定 (R-DI-3)")
     missing: list[str] | None = None
     verified: dict[str, Any] | None = None
     answer: str | None = Field(None, max_length=1000)

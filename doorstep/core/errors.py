@@ -23,6 +23,13 @@ class ErrorCode(models.TextChoices):
     AMOUNT_NOT_QUOTE = "amount_not_quote", _("收款金额与客户确认的报价不符。")
     ANSWER_REQUIRED = "answer_required", _("请记录电话指导的内容。")
     APOLOGY_REQUIRED = "apology_required", "%(detail)s"
+    APPOINTMENT_OUTSIDE_HOURS = (
+        "appointment_outside_hours",
+        _(
+            "预约时间不在工程师的服务时间内（%(day)s %(hours)s）。如确系与客户约定的时间，"
+            "请勾选「客户约定在服务时间外上门」（R-DI-3）。"
+        ),
+    )
     APPOINTMENT_OVERLAP = (
         "appointment_overlap",
         _("工程师在该时段已有确认的预约（工单 %(number)s），同一工程师的预约不能重叠。"),

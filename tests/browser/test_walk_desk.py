@@ -12,11 +12,12 @@ from doorstep.catalog.models import FeeItem
 from doorstep.core import clock
 from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
+from doorstep.orders.tests.helpers import order_in
 from doorstep.quality.services.feedback import survey_submit
 from doorstep.quality.tests.helpers import Visit, drive
 from doorstep.visits.models import ChargeLine
 from tests.browser.conftest import DESKTOP
-from tests.browser.test_spine_flow import login, submit
+from tests.browser.test_spine_flow import act, login, status_of, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,3 +86,27 @@ def test_callbacks_on_unpaid_orders_and_still_broken_R_QA_1_R_CO_2(
     text = _record(page, fresh, "unreachable")
     shots(page, "too-early")
     assert "最早" in text and not fresh.callback_attempts.exists()
+
+
+def test_typed_night_appointment_and_the_tab_title_R_DI_3(world, live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+    """Finding 15: 预约开始 02:00, 预约结束 03:00 typed by hand was accepted ("已完成：已预约"). Finding 16:
+    the order page's tab title carried the page's script."""
+    order = order_in(world, "assigned")
+    page = login(browser, live_server, "manager", DESKTOP)
+    page.goto(f"{live_server.url}/orders/")
+    page.locator(f"a[href='/orders/{order.number}/']").first.click()  # a boosted page change
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(f"() => document.title.startsWith('{order.number}')")
+    assert page.evaluate("() => document.title") == f"{order.number} · Doorstep"
+
+    night = clock.local(clock.now()).replace(hour=2, minute=0) + timedelta(days=1)
+    act(
+        page,
+        "confirm_appointment",
+        window_start=night.strftime("%Y-%m-%dT%H:%M"),
+        window_end=(night + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+    )
+    shots(page, "night-window-refused")
+    assert status_of(page) == "已派工程师", "a 02:00 window must not be confirmed"
+    assert "服务时间" in page.locator(".messages").inner_text()
+    assert WorkOrder.objects.get(pk=order.pk).status == "assigned"
