@@ -65,6 +65,8 @@ def test_callbacks_on_unpaid_orders_and_still_broken_R_QA_1_R_CO_2(
 
     page = login(browser, live_server, "agent", DESKTOP)
     page.goto(f"{live_server.url}/quality/callbacks/")
+    script = page.locator("#script").inner_text()  # finding 24: the agent is not a service engineer
+    assert "工程师" not in script and "你" not in script and "我是客服" in script
     assert "待收款" in page.locator(f"tr[data-order={unpaid.number}]").inner_text()
     shots(page, "queue")
 

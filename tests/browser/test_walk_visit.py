@@ -118,3 +118,19 @@ def test_one_tap_is_one_request_after_boosted_page_changes(world, live_server, b
     page.locator("#sign-submit").click()
     page.wait_for_timeout(500)
     assert alerts == ["请先在签名区签字"]
+
+
+def test_customer_mode_shows_no_staff_navigation_or_log_out(world, live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+    """Finding 25: above the customer-mode banner were 今日上门, 出发提醒, the technician's name and 退出."""
+    order = order_in(world, "in_service")
+    page = login(browser, live_server, "tech", PHONE)
+    for do in ("quote", "sign"):
+        page.goto(f"{live_server.url}/visits/{order.number}/customer/?do={do}")
+        shots(page, f"customer-mode-{do}")
+        assert page.locator("#customer-mode").is_visible()
+        assert page.locator("header nav").count() == 0
+        assert page.locator("form[action='/logout/']").count() == 0
+        assert page.locator("a[href='/visits/']").count() == 0
+        assert world.tech.staff.name not in page.locator("header").inner_text()
+    go(page, page.locator("#back-to-technician"))  # the one way back
+    assert page.url.endswith(f"/visits/{order.number}/") and page.locator("header nav").is_visible()

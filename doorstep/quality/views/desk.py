@@ -48,11 +48,27 @@ def callbacks(request: HttpRequest) -> HttpResponse:
     )
 
 
+FIELD_TITLES = ("工程师", "服务人员")  # the seed phrases a technician says of themself
+FULL_WIDTH = str.maketrans({",": "，", "?": "？", "!": "！", ";": "；", ":": "："})
+
+
 def _script(situation: str, actor: Actor) -> list[str]:
-    """Standard phrases for the call (R-LG-1), filled with the brand and the agent's name."""
+    """Standard phrases for the call (R-LG-1), filled with the brand; the caller is named with their own
+    role (a desk agent is not a service engineer), only phrases in the polite 您 form, Chinese
+    punctuation (R-LG-1, R-LG-2)."""
     brand = actor.staff.centre.brand.name if actor.staff is not None else ""
-    lines = [p.render(brand=brand, name=actor.name) for p in standard_phrases(situation)]
-    return [line for line in lines if "{" not in line][:2]
+    lines = []
+    for phrase in standard_phrases(situation):
+        line = phrase.render(brand=brand, name=actor.name)
+        if "{" in line or "你" in line or "XXX" in line:
+            continue
+        if actor.role != Role.TECHNICIAN and any(title in line for title in FIELD_TITLES):
+            continue
+        lines.append(line.translate(FULL_WIDTH))
+    lines = lines[:1]
+    if lines and situation == "phone_opening" and actor.staff is not None:
+        lines[0] += _("，我是%(role)s%(name)s") % {"role": actor.staff.get_role_display(), "name": actor.name}
+    return lines
 
 
 @login_required
