@@ -212,6 +212,7 @@ class ErrorCode(models.TextChoices):
     PROMISE_IN_PAST = "promise_in_past", _("承诺回复时间必须晚于现在。")
     PROXY_REQUIRED = "proxy_required", _("请填写在家人员姓名及与客户的关系。")
     QUANTITY_INVALID = "quantity_invalid", _("数量无效：%(raw)s")
+    QUANTITY_NOT_WHOLE = "quantity_not_whole", _("按「%(unit)s」计的项目数量须为整数：%(raw)s")
     QUESTION_REQUIRED = "question_required", _("请记录客户的问题。")
     QUOTE_CHANGED = "quote_changed", _("报价已变更，请重新查看后再确认。")
     QUOTE_METHOD_INVALID = "quote_method_invalid", _("确认方式无效。")

@@ -134,3 +134,31 @@ def test_customer_mode_shows_no_staff_navigation_or_log_out(world, live_server, 
         assert world.tech.staff.name not in page.locator("header").inner_text()
     go(page, page.locator("#back-to-technician"))  # the one way back
     assert page.url.endswith(f"/visits/{order.number}/") and page.locator("header nav").is_visible()
+
+
+def test_quote_lines_whole_merged_and_the_reason_shown_R_SV_2_R_AN_7(
+    world, live_server, browser, shots
+) -> None:  # type: ignore[no-untyped-def]
+    """Finding 20: 1.5 启动电容 accepted (¥52.50); the same item twice made two lines; a line charged for
+    人为损坏 reached the customer with no reason."""
+    order = order_in(world, "in_service")
+    page = login(browser, live_server, "tech", PHONE)
+    page.goto(f"{live_server.url}/visits/{order.number}/")
+
+    def add(code: str, qty: str, exclusion: str = "") -> None:
+        page.select_option("#quote-add select[name=fee_code]", code)
+        page.fill("#quote-add input[name=quantity]", qty)
+        page.select_option("#quote-add select[name=exclusion]", exclusion)
+        go(page, page.locator("#quote-add button[type=submit]"))
+
+    add("P-CAP", "1.5")
+    assert "整数" in messages(page) and page.locator("#quote-lines tr", has_text="启动电容").count() == 0
+    add("P-CAP", "1")
+    add("P-CAP", "1")
+    assert page.locator("#quote-lines tr", has_text="启动电容").count() == 1
+    add("L-REPAIR", "1", "human_damage")
+    shots(page, "quote-lines")
+    page.goto(f"{live_server.url}/visits/{order.number}/customer/?do=quote")
+    shots(page, "customer-quote")
+    row = page.locator("table.quote tr", has_text="维修")
+    assert "收费原因" in row.first.inner_text() and "人为" in row.first.inner_text()

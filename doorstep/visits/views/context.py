@@ -25,7 +25,7 @@ from doorstep.visits.arrival.protocol import (
 from doorstep.visits.checklists import checklist_items, checklist_latest
 from doorstep.visits.completion.gaps import completion_gaps
 from doorstep.visits.diagnosis.diagnosis import MEASUREMENTS, diagnosis_latest, work_gaps, work_started
-from doorstep.visits.diagnosis.quote import fingerprint, quote_current, quote_lines
+from doorstep.visits.diagnosis.quote import fee_standard, fingerprint, quote_current, quote_lines
 from doorstep.visits.models import Checklist, Consent, TakeBack
 from doorstep.visits.selectors import amount_due
 
@@ -85,7 +85,7 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "fingerprint": fingerprint(lines),
         "quote": quote_current(order),
         "amount_due": amount_due(order),
-        "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
+        "fee_items": fee_standard(order),
         "work_gaps": work_gaps(order) if order.status in ("in_service", "taken_back", "returned") else [],
         "work_started": work_started(order),
         "completion_gaps": completion_gaps(order),
