@@ -162,3 +162,35 @@ def test_quote_lines_whole_merged_and_the_reason_shown_R_SV_2_R_AN_7(
     shots(page, "customer-quote")
     row = page.locator("table.quote tr", has_text="维修")
     assert "收费原因" in row.first.inner_text() and "人为" in row.first.inner_text()
+
+
+def test_a_refused_diagnosis_keeps_the_form_and_shows_the_error_beside_it(
+    world, live_server, browser, shots
+) -> None:  # type: ignore[no-untyped-def]
+    """Finding 19: 电源电压 "abc" reloaded the page with every field empty and the error off-screen."""
+    order = order_in(world, "in_service")
+    page = login(browser, live_server, "tech", PHONE)
+    page.goto(f"{live_server.url}/visits/{order.number}/")
+    form = page.locator("#diagnosis-form")
+    form.locator("input[name=resolution_1]").fill("更换启动电容")
+    form.locator("input[name=voltage]").fill("abc")
+    form.locator("textarea[name=notes]").fill("外机不启动，电容鼓包")
+    form.locator("button[type=submit]").click()
+    error = form.locator(".form-error")
+    error.wait_for()
+    shots(page, "diagnosis-refused")
+    assert "电源电压无效：abc" in error.inner_text() and error.is_visible()
+    assert error.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    ) or (
+        form.locator("input[name=voltage]").evaluate(
+            "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+        )
+    )
+    assert form.locator("textarea[name=notes]").input_value() == "外机不启动，电容鼓包"
+    assert form.locator("input[name=resolution_1]").input_value() == "更换启动电容"
+    assert form.locator("input[name=voltage]").get_attribute("aria-invalid") == "true"
+
+    form.locator("input[name=voltage]").fill("220")  # corrected: the same form is recorded
+    go(page, form.locator("button[type=submit]"))
+    assert order.events.filter(kind="diagnosis").exists() or "已诊断" in page.content()

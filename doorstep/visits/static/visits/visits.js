@@ -24,11 +24,26 @@
     el.hidden = n === 0 && navigator.onLine;
     el.textContent = n ? ("离线待发送 " + n + " 项操作，联网后自动提交") : (navigator.onLine ? "" : "当前离线：操作将保存在手机上");
   }
-  function send(entry) {
+  function send(entry, live) {  // live: sent from the open page, so a refusal is shown on it
     return fetch(entry.url, {
       method: "POST", body: new URLSearchParams(entry.body), credentials: "same-origin",
-      headers: { "X-Visit-Queue": "1", "Content-Type": "application/x-www-form-urlencoded" }
+      headers: { "X-Visit-Queue": live ? "live" : "1", "Content-Type": "application/x-www-form-urlencoded" }
     }).then(function (r) { return r.json(); });
+  }
+  // a refusal is shown inside the form, in view, and what was typed stays (walk finding 19)
+  function refused(form, data) {
+    var box = form.querySelector(".form-error");
+    if (!box) {
+      box = document.createElement("p"); box.className = "form-error"; box.setAttribute("role", "alert");
+      form.insertBefore(box, form.firstChild);
+    }
+    box.textContent = data.error;
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    var field = data.field && form.querySelector("[name='" + data.field.replace(/'/g, "") + "']");
+    if (field) { field.setAttribute("aria-invalid", "true"); field.focus({ preventScroll: true }); }
+    var idem = form.querySelector("input[name=idem]");
+    if (idem) idem.value = uuid();  // the refused attempt stored no key; the next one is a new action
+    (field || box).scrollIntoView({ block: "center" });
   }
   function goTo(url) {
     var a = document.createElement("a"); a.href = url;
@@ -68,9 +83,9 @@
     if (!navigator.onLine) { queue(entry); return; }
     var file = form.querySelector("input[type=file]");
     var sending = (file && file.files.length)
-      ? fetch(entry.url, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Visit-Queue": "1" } }).then(function (r) { return r.json(); })
-      : send(entry);
-    sending.then(function (data) { goTo(data.redirect); })
+      ? fetch(entry.url, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Visit-Queue": "live" } }).then(function (r) { return r.json(); })
+      : send(entry, true);
+    sending.then(function (data) { if (data.ok === false && data.error) refused(form, data); else goTo(data.redirect); })
       .catch(function () { queue(entry); });
   }, true);
 
