@@ -95,10 +95,12 @@ def reschedule_notice_rule(ctx: MoveContext) -> Params:
 
 
 def technician_available_for_window(ctx: MoveContext) -> Params | None:
-    """Not on leave at the appointment. A window typed outside the technician's working hours (the shift
-    table, else the policy's ``service_hours_start``–``service_hours_end`` on working days) is taken only
-    when the caller says it was agreed with the customer (``by_agreement``, R-DI-3), and is recorded so;
-    a proposed window the customer accepts is recorded as agreed."""
+    """Not on leave at the appointment; a window typed outside working hours needs the customer's agreement.
+
+    Working hours: the shift table, else the policy's ``service_hours_start``–``service_hours_end`` on
+    working days. Outside them a typed window is taken only when the caller says it was agreed with the
+    customer (``by_agreement``, R-DI-3), and is recorded so; a proposed window the customer accepts is
+    recorded as agreed."""
     order, p = ctx.order, ctx.params
     typed = isinstance(p.get("window_start"), datetime)
     start = p.get("window_start") if typed else order.window_start

@@ -84,9 +84,11 @@ def entry_and_apology_before_service(ctx: MoveContext) -> None:
 
 
 def nobody_home_protocol(ctx: MoveContext) -> Params:
-    """Not before the appointment (the customer need not be home earlier); knocked and called for the
-    policy's minutes; the note left states arrival, leaving and contact — the template's ``__:__`` blanks
-    are filled with the recorded arrival and leaving times (R-AR-1, R-AR-2)."""
+    """Not before the appointment; knocked and called for the policy's minutes; the note states the times.
+
+    The customer need not be home before the appointment (``core.punctuality.appointment_of``). The note
+    left states arrival, leaving and contact: the template's ``__:__`` blanks are filled with the recorded
+    arrival and leaving times (R-AR-1, R-AR-2)."""
     order = ctx.order
     left_at = moment(ctx.param("client_at"))
     appointment = appointment_of(order)
