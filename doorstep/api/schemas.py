@@ -55,6 +55,7 @@ class TransitionIn(Schema):
     window_start: datetime | None = None
     window_end: datetime | None = None
     appointment_at: datetime | None = Field(None, description="与客户确认的上门时间，须在预约时段内 (R-DI-3)")
+    by_agreement: bool | None = Field(None, description="窗口在服务时间外，已与客户约定 (R-DI-3)")
     missing: list[str] | None = None
     verified: dict[str, Any] | None = None
     answer: str | None = Field(None, max_length=1000)

@@ -54,6 +54,11 @@ class WarrantyPolicy(TimeStamped):
         return f"{self.brand} {self.line} 整机{self.whole_unit_years}年"
 
 
+MEASURED_UNITS = frozenset(
+    {"米", "m", "厘米", "cm", "千克", "公斤", "kg", "克", "g", "升", "l", "毫升", "ml"}
+)
+
+
 class FeeItem(TimeStamped):
     """One line of the brand's published fee standard (R-SV-2): nothing can be charged outside it."""
 
@@ -83,6 +88,11 @@ class FeeItem(TimeStamped):
 
     def amount(self, quantity: Decimal) -> Decimal:
         return (self.price * quantity).quantize(Decimal("0.01"))
+
+    @property
+    def whole_units(self) -> bool:
+        """Counted items (次, 个, 台 …) take whole numbers; measured ones (米, 千克 …) may take fractions."""
+        return self.unit.strip().lower() not in MEASURED_UNITS
 
 
 class FaultCase(TimeStamped):

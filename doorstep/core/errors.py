@@ -23,6 +23,13 @@ class ErrorCode(models.TextChoices):
     AMOUNT_NOT_QUOTE = "amount_not_quote", _("收款金额与客户确认的报价不符。")
     ANSWER_REQUIRED = "answer_required", _("请记录电话指导的内容。")
     APOLOGY_REQUIRED = "apology_required", "%(detail)s"
+    APPOINTMENT_OUTSIDE_HOURS = (
+        "appointment_outside_hours",
+        _(
+            "预约时间不在工程师的服务时间内（%(day)s %(hours)s）。如确系与客户约定的时间，"
+            "请勾选「客户约定在服务时间外上门」（R-DI-3）。"
+        ),
+    )
     APPOINTMENT_OUTSIDE_WINDOW = (
         "appointment_outside_window",
         _("确认的上门时间须在客户预约的时段内（%(start)s–%(end)s）。"),
@@ -39,6 +46,14 @@ class ErrorCode(models.TextChoices):
     CALLBACK_FOLLOW_UP_UNKNOWN = "callback_follow_up_unknown", _("请选择后续处理方式。")
     CALLBACK_FORBIDDEN = "callback_forbidden", _("只有客服、质量经理或管理员可以回访。")
     CALLBACK_NOT_DUE = "callback_not_due", _("该工单当前不需要回访。")
+    CALLBACK_AWAITS_PAYMENT = (
+        "callback_awaits_payment",
+        _(
+            "尚有 ¥%(amount)s 未收款，须由工程师%(who)s收款后才能完成回访（R-CO-2）；"
+            "客户反映产品仍有问题时，请选择「重新上门」。"
+        ),
+    )
+    CALLBACK_TOO_EARLY = "callback_too_early", _("完工后最早 %(at)s 才能回访（R-QA-1）。")
     CALLBACK_OUTCOME_UNKNOWN = "callback_outcome_unknown", _("请选择回访结果。")
     CALLBACK_PROBLEM_NEEDS_FOLLOW_UP = (
         "callback_problem_needs_follow_up",
@@ -152,6 +167,10 @@ class ErrorCode(models.TextChoices):
     NOT_YOUR_OUTLET = "not_your_outlet", _("您不能为该网点排线。")
     NOT_YOUR_VISIT = "not_your_visit", _("这不是派给您的工单。")
     NOTE_REQUIRED = "note_required", _("请填写留言条内容（到达时间、离开时间、联系方式，R-AR-2）。")
+    NOBODY_HOME_TOO_EARLY = (
+        "nobody_home_too_early",
+        _("预约时间 %(at)s 还没到，客户此前不在家不算无人在家；请等到预约时间再记录（R-AR-2）。"),
+    )
     OLD_PART_FATE_REQUIRED = "old_part_fate_required", _("请记录旧件去向。")
     ORDER_NOT_FOUND = "order_not_found", _("工单不存在或无权查看。")
     OTHER_CENTRE = "other_centre", _("这不是您服务中心的任务。")
@@ -208,6 +227,7 @@ class ErrorCode(models.TextChoices):
     PROMISE_IN_PAST = "promise_in_past", _("承诺回复时间必须晚于现在。")
     PROXY_REQUIRED = "proxy_required", _("请填写在家人员姓名及与客户的关系。")
     QUANTITY_INVALID = "quantity_invalid", _("数量无效：%(raw)s")
+    QUANTITY_NOT_WHOLE = "quantity_not_whole", _("按「%(unit)s」计的项目数量须为整数：%(raw)s")
     QUESTION_REQUIRED = "question_required", _("请记录客户的问题。")
     QUOTE_CHANGED = "quote_changed", _("报价已变更，请重新查看后再确认。")
     QUOTE_METHOD_INVALID = "quote_method_invalid", _("确认方式无效。")

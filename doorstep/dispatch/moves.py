@@ -109,9 +109,16 @@ def reschedule_notice_rule(ctx: MoveContext) -> Params:
 
 
 def technician_available_for_window(ctx: MoveContext) -> Params | None:
-    """Not on leave at the appointment; outside the shift is recorded as agreed with the customer."""
+    """Not on leave at the appointment; a window typed outside working hours needs the customer's agreement.
+
+    Working hours: the shift table, else the policy's ``service_hours_start``–``service_hours_end`` on
+    working days. Outside them a typed window is taken only when the caller says it was agreed with the
+    customer (``by_agreement``, R-DI-3), and is recorded so; a proposed window the customer accepts is
+    recorded as agreed."""
     order, p = ctx.order, ctx.params
-    start = p.get("window_start") if isinstance(p.get("window_start"), datetime) else order.window_start
+    typed = isinstance(p.get("window_start"), datetime)
+    start = p.get("window_start") if typed else order.window_start
+    end = p.get("window_end") if isinstance(p.get("window_end"), datetime) else order.window_end
     tech = order.technician
     if tech is None or start is None:
         return None
@@ -123,8 +130,28 @@ def technician_available_for_window(ctx: MoveContext) -> Params | None:
             kind=leave.get_kind_display(),
         )
     day = work_day(tech, clock.local(start).date(), policy_of(order))
-    inside = day.works and day.start is not None and day.end is not None and day.start <= start < day.end
-    return None if inside else {"outside_shift": True}
+    inside = (
+        day.works
+        and day.start is not None
+        and day.end is not None
+        and day.start <= start < day.end
+        and (end is None or end <= day.end)
+    )
+    if inside:
+        return None
+    if typed and not p.get("by_agreement"):
+        hours = (
+            f"{clock.local(day.start):%H:%M}–{clock.local(day.end):%H:%M}"
+            if day.start is not None and day.end is not None
+            else str(day.why_not)
+        )
+        raise Invalid(
+            ErrorCode.APPOINTMENT_OUTSIDE_HOURS,
+            field="window_start",
+            day=clock.local(start).strftime("%m-%d"),
+            hours=hours,
+        )
+    return {"outside_shift": True}
 
 
 # the statuses in which a visit holds its technician's time (the database's exclusion constraint on

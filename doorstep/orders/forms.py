@@ -81,6 +81,8 @@ def action_params(post: Any) -> dict[str, Any]:
             params[name] = local_datetime(post[name]) or post[name]
     if post.get("missing", "").strip():
         params["missing"] = [m.strip() for m in post["missing"].replace("，", ",").split(",") if m.strip()]
+    if post.get("by_agreement") == "yes":  # a window outside service hours agreed with the customer (R-DI-3)
+        params["by_agreement"] = True
     if "product_works" in post:
         params["product_works"] = post.get("product_works") == "yes"
     if post.get("verified", "").strip():

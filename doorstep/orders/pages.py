@@ -83,6 +83,11 @@ def perform(
             messages.info(request, _("该操作已提交过（离线重发），未重复执行。"))
         elif text:
             messages.success(request, text)
+    live = request.headers.get("X-Visit-Queue") == "live"
+    if refusal is not None and live:
+        # sent from the open page (not replayed): the page shows the refusal next to the form and keeps
+        # what was typed, instead of reloading with the message out of view (walk finding 19)
+        return JsonResponse({"ok": False, "error": refusal.text(), "field": refusal.field or ""})
     if refusal is not None:
         messages.error(request, refusal.text())
     url = resolve_url(back if ok or refused_back is None else refused_back)

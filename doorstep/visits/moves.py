@@ -7,11 +7,14 @@ Rule ids: docs/standard.md §4–7.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+
+from django.utils.dateparse import parse_datetime
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Invalid
+from doorstep.core.punctuality import appointment_of
 from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
@@ -81,25 +84,50 @@ def entry_and_apology_before_service(ctx: MoveContext) -> None:
 
 
 def nobody_home_protocol(ctx: MoveContext) -> Params:
-    """Knocked and called for the policy's minutes; the note left states arrival, leaving and contact."""
+    """Not before the appointment; knocked and called for the policy's minutes; the note states the times.
+
+    The customer need not be home before the appointment (``core.punctuality.appointment_of``). The note
+    left states arrival, leaving and contact: the template's ``__:__`` blanks are filled with the recorded
+    arrival and leaving times (R-AR-1, R-AR-2)."""
     order = ctx.order
     left_at = moment(ctx.param("client_at"))
+    appointment = appointment_of(order)
+    if appointment is not None and left_at < appointment:
+        raise DomainError(
+            ErrorCode.NOBODY_HOME_TOO_EARLY, at=clock.local(appointment).strftime("%m-%d %H:%M")
+        )
     gap = knock_protocol_gap(order, left_at)
     if gap:
         raise DomainError(ErrorCode.KNOCK_PROTOCOL_INCOMPLETE, detail=gap)
-    note = str(ctx.param("note_left") or "").strip()
-    if not note:
+    arrive = order.events.filter(kind=EventKind.ARRIVE).order_by("-seq").first()
+    arrived_at = arrive.data.get("arrived_at", arrive.at.isoformat()) if arrive else ""
+    note = note_filled(str(ctx.param("note_left") or "").strip(), arrived_at, left_at)
+    if not note or NOTE_BLANK in note:
         raise Invalid(
             ErrorCode.NOTE_REQUIRED,
             field="note_left",
         )
-    arrive = order.events.filter(kind=EventKind.ARRIVE).order_by("-seq").first()
     return {
         "note_left": note[:300],
         "left_at": left_at.isoformat(),
-        "arrived_at": arrive.data.get("arrived_at", arrive.at.isoformat()) if arrive else "",
+        "arrived_at": arrived_at,
         "neighbours_asked": bool(ctx.param("neighbours_asked")),
     }
+
+
+NOTE_BLANK = "__:__"
+
+
+def note_filled(note: str, arrived_at: str, left_at: datetime) -> str:
+    """The note's first ``__:__`` becomes the recorded arrival time, the next the leaving time (R-AR-2);
+    a blank with no recorded time stays, for the technician to fill."""
+    arrived = parse_datetime(arrived_at) if arrived_at else None
+    parts = note.split(NOTE_BLANK)
+    times = [clock.local(at).strftime("%H:%M") if at else NOTE_BLANK for at in (arrived, left_at)]
+    out = parts[0]
+    for i, part in enumerate(parts[1:]):
+        out += (times[i] if i < len(times) else NOTE_BLANK) + part
+    return out
 
 
 def nobody_home_tells_desk(ctx: MoveContext) -> None:

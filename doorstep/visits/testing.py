@@ -76,6 +76,13 @@ def _knocked(order: WorkOrder) -> None:
     )
 
 
+def appointment_passed(order: WorkOrder) -> None:
+    """Nobody home is recorded only once the appointment has come (R-AR-2): the window began 20 min ago."""
+    start = clock.now() - timedelta(minutes=20)
+    order.window_start, order.window_end = start, start + timedelta(hours=2)
+    WorkOrder.objects.filter(pk=order.pk).update(window_start=order.window_start, window_end=order.window_end)
+
+
 def visit_evidence(order: WorkOrder, action: str, method: str = "wechat") -> dict[str, Any]:
     """Create what the visit's guard on ``action`` needs; return the extra params for the move.
 
@@ -87,6 +94,7 @@ def visit_evidence(order: WorkOrder, action: str, method: str = "wechat") -> dic
         checklist_tick(order, Checklist.Kind.ENTRY)
     elif action == "nobody_home":
         _knocked(order)
+        appointment_passed(order)
         return {"note_left": "工程师 10:00 到达、10:10 离开，请致电 020-1 重新预约"}
     elif action == "take_back":
         for kind in (Consent.Kind.TAKE_BACK, Consent.Kind.DATA_BACKUP):

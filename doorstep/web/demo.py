@@ -504,6 +504,7 @@ class Driver:
             self.demo.actor(self.manager),
             window_start=start,
             window_end=start + timedelta(hours=2),
+            by_agreement=True,
         )
         if self.target == "rescheduled":
             new = start + timedelta(days=1)

@@ -13,6 +13,7 @@ from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tests.helpers import order_in
 from doorstep.visits.models import EscalationTask, ProcessedAction
+from doorstep.visits.testing import appointment_passed
 from doorstep.visits.tests.browsing import go, login, messages, status, tick_all
 from tests.browser.conftest import DESKTOP, PHONE
 
@@ -21,6 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_nobody_home_offline_arrival_and_rebooking(world, live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
     order = order_in(world, "confirmed")
+    appointment_passed(order)  # nobody home counts from the appointment on (R-AR-2)
     page = login(browser, live_server, "tech", PHONE)
     page.goto(f"{live_server.url}/visits/{order.number}/")
     tick_all(page, "#checklist-kit")

@@ -47,10 +47,11 @@ def test_a_replayed_charge_is_the_stored_answer_and_no_second_line(world) -> Non
     other = tech.call("post", path, {"fee_code": "P-CAP"}, **{HEADER: "charge-1"})
     assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
     assert ChargeLine.objects.filter(order=order).count() == 1
-    # without a key, two calls are two charges, as before
+    # without a key, two calls are two charges, as before (the same item adds to its line)
     tech.call("post", path, {"fee_code": "P-CAP"})
     tech.call("post", path, {"fee_code": "P-CAP"})
-    assert ChargeLine.objects.filter(order=order).count() == 3
+    assert ChargeLine.objects.filter(order=order).count() == 2
+    assert ChargeLine.objects.get(order=order, fee_item__code="P-CAP").quantity == 2
 
 
 def test_a_refused_call_keeps_no_key_so_the_fixed_call_may_use_it(world) -> None:  # type: ignore[no-untyped-def]

@@ -133,6 +133,6 @@ def test_confirm_outside_the_shift_is_recorded_as_by_agreement_R_DI_3(world) -> 
             order=order,
             actor=world.actor("outlet_manager"),
             action="confirm_appointment",
-            params={"window_start": at(19), "window_end": at(20)},
+            params={"window_start": at(19), "window_end": at(20), "by_agreement": True},
         )
     assert order.events.get(kind="confirm_appointment").data["outside_shift"] is True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
@@ -19,6 +20,7 @@ from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.selectors import orders_visible_to
 from doorstep.quality.models import CallbackAttempt, Complaint, EarlyWarning, Insight, Survey
 from doorstep.quality.privacy import Contact, contact_for
+from doorstep.visits.selectors import amount_due
 
 ARCHIVE_KINDS = (
     EventKind.ARRIVE, EventKind.COMPLETE, EventKind.RECORD_CALLBACK, EventKind.SURVEY_SUBMITTED,
@@ -37,6 +39,7 @@ class CallbackRow:
     next_try_at: datetime | None
     survey: Survey | None
     contact: Contact
+    unpaid: Decimal = Decimal("0.00")  # still owed on a completed order: the technician collects (R-CO-2)
 
     @property
     def overdue(self) -> bool:
@@ -67,6 +70,7 @@ def callback_queue(*, actor: Actor, mine_only: bool = False) -> list[CallbackRow
             has_survey=Exists(Survey.objects.filter(order=OuterRef("pk"))),
         )
         .order_by("cb_due", "pk")
+        .prefetch_related("charges")
     )
     if mine_only and actor.staff is not None:
         qs = qs.filter(owner=actor.staff)
@@ -84,6 +88,7 @@ def _callback_row(actor: Actor, o: Any, survey: Survey | None) -> CallbackRow:
         next_try_at=o.cb_next,
         survey=survey,
         contact=contact_for(actor, o, purpose="callback"),
+        unpaid=amount_due(o) if o.status == Status.COMPLETED else Decimal("0.00"),
     )
 
 

@@ -31,6 +31,7 @@ from doorstep.quality.models import SCORE_FIELDS, SCORE_LABELS, CallbackAttempt,
 from doorstep.quality.services.complaints import complaint_open
 from doorstep.visits.consent.signing import sms_send
 from doorstep.visits.models import DEVICE_MAX, Source
+from doorstep.visits.selectors import amount_due
 
 AWAITING_CALLBACK = (Status.COMPLETED, Status.PAID)
 SURVEYABLE = (Status.COMPLETED, Status.PAID, Status.CALLBACK_DONE)
@@ -53,12 +54,36 @@ def callback_record(
     feedback: str = "",
     follow_up: str = CallbackAttempt.FollowUp.NONE,
 ) -> CallbackAttempt:
-    """Record one callback call (R-QA-1); a reached customer's answers go on the record."""
+    """Record one callback call (R-QA-1); a reached customer's answers go on the record.
+
+    Not before the callback's earliest time (``Policy.callback_min_days`` after completion). A product that
+    still fails sends someone back whether or not the bill is paid; a callback that closes the order waits
+    for the payment, and the refusal says how much and who collects it (R-CO-2)."""
     _check_caller(order, actor, outcome, follow_up)
+    _check_not_too_early(order)
     feedback = (feedback or "").strip()
     if outcome == CallbackAttempt.Outcome.REACHED:
         return _reached(order, actor, satisfaction, product_works, feedback, follow_up)
     return _not_reached(order, actor, outcome)
+
+
+def _check_not_too_early(order: WorkOrder) -> None:
+    """R-QA-1: the callback deadline's ``not_before`` (completion + ``Policy.callback_min_days``)."""
+    deadline = order.deadlines.filter(kind=Deadline.Kind.CALLBACK).order_by("-pk").first()
+    if deadline is not None and deadline.not_before is not None and clock.now() < deadline.not_before:
+        raise DomainError(
+            ErrorCode.CALLBACK_TOO_EARLY, at=clock.local(deadline.not_before).strftime("%m-%d %H:%M")
+        )
+
+
+def _check_paid(order: WorkOrder) -> None:
+    """A callback that closes the order needs nothing left to pay: say how much and who collects it."""
+    due = amount_due(order) if order.status == Status.COMPLETED else 0
+    if due > 0:
+        who = order.technician.staff.name if order.technician else ""
+        raise DomainError(
+            ErrorCode.CALLBACK_AWAITS_PAYMENT, amount=f"{due:.2f}", who=f" {who} " if who else ""
+        )
 
 
 def _check_caller(order: WorkOrder, actor: Actor, outcome: str, follow_up: str) -> None:
@@ -82,6 +107,9 @@ def _reached(
         )  # R-QA-1
     if follow_up != CallbackAttempt.FollowUp.NONE and not feedback:
         raise Invalid(ErrorCode.CALLBACK_FEEDBACK_REQUIRED, field="feedback")
+    if follow_up == CallbackAttempt.FollowUp.REOPEN:
+        return _send_back(order, actor, satisfaction, works, feedback)
+    _check_paid(order)
     with transaction.atomic():
         order = order_transition(
             order=order,
@@ -100,12 +128,35 @@ def _reached(
     return attempt
 
 
-def _follow_up(order: WorkOrder, actor: Actor, follow_up: str, feedback: str) -> None:
-    if follow_up == CallbackAttempt.FollowUp.REOPEN:
+def _send_back(
+    order: WorkOrder, actor: Actor, satisfaction: Any, works: bool | None, feedback: str
+) -> CallbackAttempt:
+    """The product still fails: the order is reopened for another visit (R-QA-1), paid or not; the call's
+    answers are on the record (with the callback move first when nothing is left to pay, as before)."""
+    with transaction.atomic():
+        if order.status != Status.COMPLETED or amount_due(order) <= 0:
+            order = order_transition(
+                order=order,
+                actor=actor,
+                action=Action.RECORD_CALLBACK,
+                params={"satisfaction": satisfaction, "product_works": False, "feedback": feedback},
+            )
         order_transition(
             order=order, actor=actor, action=Action.REOPEN, reason=f"回访发现问题：{feedback}"[:300]
         )
-    elif follow_up == CallbackAttempt.FollowUp.COMPLAINT:
+        return _attempt(
+            order,
+            actor,
+            CallbackAttempt.Outcome.REACHED,
+            follow_up=CallbackAttempt.FollowUp.REOPEN,
+            satisfaction=int(satisfaction) if str(satisfaction or "").isdigit() else None,
+            product_works=works,
+            feedback=feedback[:300],
+        )
+
+
+def _follow_up(order: WorkOrder, actor: Actor, follow_up: str, feedback: str) -> None:
+    if follow_up == CallbackAttempt.FollowUp.COMPLAINT:
         complaint_open(
             order=order,
             actor=actor,
@@ -155,11 +206,18 @@ def _not_reached(order: WorkOrder, actor: Actor, outcome: str) -> CallbackAttemp
 
 
 def callback_from_survey(*, order: WorkOrder, actor: Actor) -> WorkOrder:
-    """The customer answered the online questionnaire: the agent records it as the callback (R-QA-1)."""
+    """The customer answered the online questionnaire: the agent records it as the callback (R-QA-1).
+    A customer who said the product still fails gets someone sent back instead (the order reopens)."""
     survey = Survey.objects.filter(order=order).first()
     if survey is None:
         raise DomainError(ErrorCode.SURVEY_MISSING)
     _check_caller(order, actor, CallbackAttempt.Outcome.REACHED, CallbackAttempt.FollowUp.NONE)
+    if not survey.product_works:
+        feedback = "在线问卷：产品仍有问题" + (f"。{survey.comment}" if survey.comment else "")
+        _send_back(order, actor, _survey_callback_params(survey)["satisfaction"], False, feedback)
+        order.refresh_from_db()
+        return order
+    _check_paid(order)
     return order_transition(
         order=order, actor=actor, action=Action.RECORD_CALLBACK, params=_survey_callback_params(survey)
     )
@@ -242,7 +300,10 @@ def _complain_if_unhappy(order: WorkOrder, actor: Actor, survey: Survey) -> None
 
 
 def _callback_by_customer(order: WorkOrder, actor: Actor, survey: Survey) -> None:
-    """If the lifecycle lets the customer record the callback, the questionnaire completes it directly."""
+    """If the lifecycle lets the customer record the callback, the questionnaire completes it directly —
+    unless the product still fails: then the callback stays in the agent's queue, to send someone back."""
+    if not survey.product_works:
+        return
     order.refresh_from_db()
     move = find_move(order.status, Action.RECORD_CALLBACK)
     if move is None or actor.role not in move.roles:

@@ -26,7 +26,9 @@ GOOD = {"timeliness": 5, "skill": 5, "attitude": 4, "fees": 4}
 
 
 def _completed(world: World):  # type: ignore[no-untyped-def]
-    return drive(world, Visit(day=clock.local(clock.now()).date() - timedelta(days=1)))
+    return drive(
+        world, Visit(day=clock.local(clock.now()).date() - timedelta(days=2))
+    )  # callable now (R-QA-1)
 
 
 # --- callbacks ----------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from doorstep.core import clock
 from doorstep.network.actors import Actor
 from doorstep.network.roles import CALLERS, QUALITY_TEAM, Role
+from doorstep.orders.lifecycle import Status
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.quality.language import standard_phrases
 from doorstep.quality.models import CallbackAttempt, Complaint, LanguageFlag
@@ -47,11 +48,27 @@ def callbacks(request: HttpRequest) -> HttpResponse:
     )
 
 
+FIELD_TITLES = ("工程师", "服务人员")  # the seed phrases a technician says of themself
+FULL_WIDTH = str.maketrans({",": "，", "?": "？", "!": "！", ";": "；", ":": "："})
+
+
 def _script(situation: str, actor: Actor) -> list[str]:
-    """Standard phrases for the call (R-LG-1), filled with the brand and the agent's name."""
+    """Standard phrases for the call (R-LG-1), filled with the brand; the caller is named with their own
+    role (a desk agent is not a service engineer), only phrases in the polite 您 form, Chinese
+    punctuation (R-LG-1, R-LG-2)."""
     brand = actor.staff.centre.brand.name if actor.staff is not None else ""
-    lines = [p.render(brand=brand, name=actor.name) for p in standard_phrases(situation)]
-    return [line for line in lines if "{" not in line][:2]
+    lines = []
+    for phrase in standard_phrases(situation):
+        line = phrase.render(brand=brand, name=actor.name)
+        if "{" in line or "你" in line or "XXX" in line:
+            continue
+        if actor.role != Role.TECHNICIAN and any(title in line for title in FIELD_TITLES):
+            continue
+        lines.append(line.translate(FULL_WIDTH))
+    lines = lines[:1]
+    if lines and situation == "phone_opening" and actor.staff is not None:
+        lines[0] += _("，我是%(role)s%(name)s") % {"role": actor.staff.get_role_display(), "name": actor.name}
+    return lines
 
 
 @login_required
@@ -82,12 +99,14 @@ def callback_post(request: HttpRequest, number: str) -> HttpResponse:
 def callback_survey_post(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request, CALLERS)
     order = page_order(actor, number)
-    return perform(
-        request,
-        lambda: callback_from_survey(order=order, actor=actor),
-        "quality:callbacks",
-        done=_("已按客户在线问卷记录回访。"),
-    )
+
+    def act() -> str:
+        done = callback_from_survey(order=order, actor=actor)
+        if done.status == Status.TRIAGED:  # the customer said the product still fails (R-QA-1)
+            return _("客户在线问卷反映产品仍有问题：工单已重新打开，待安排重新上门。")
+        return _("已按客户在线问卷记录回访。")
+
+    return perform(request, act, "quality:callbacks")
 
 
 # --- complaints -------------------------------------------------------------------------------------------

@@ -1,5 +1,9 @@
 """The technician's service-supervision card (R-AR-4, R-PV-2): a QR code the customer scans to see who
-the technician is and that the visit is really assigned to them now."""
+the technician is and that the visit is really assigned to them now.
+
+The card shown at the door and linked from the tracking page names one order: it confirms *that* visit
+and nothing else, so whoever holds the link never sees another customer's order. A card without an order
+(the printed permit) shows the technician's identity only."""
 
 from __future__ import annotations
 
@@ -20,24 +24,37 @@ _SALT = "doorstep.visits.arrival.card"
 CURRENT = [Status.CONFIRMED, Status.EN_ROUTE, Status.ARRIVED, Status.IN_SERVICE, Status.RETURNED]
 
 
-def card_token(technician: Technician) -> str:
-    return signing.Signer(salt=_SALT).sign(technician.permit_no)
+_JOIN = "@"
 
 
-def card_url(technician: Technician) -> str:
-    return settings.DOORSTEP_PUBLIC_URL.rstrip("/") + reverse("visits:card", args=[card_token(technician)])
+def card_token(technician: Technician, order: WorkOrder | None = None) -> str:
+    value = technician.permit_no + (_JOIN + order.number if order is not None else "")
+    return signing.Signer(salt=_SALT).sign(value)
 
 
-def technician_from_card(token: str) -> Technician | None:
+def card_url(technician: Technician, order: WorkOrder | None = None) -> str:
+    return settings.DOORSTEP_PUBLIC_URL.rstrip("/") + reverse(
+        "visits:card", args=[card_token(technician, order)]
+    )
+
+
+def card_from_token(token: str) -> tuple[Technician | None, str]:
+    """The technician a card names and the order number it was issued for ("" for an identity-only card)."""
     try:
-        permit = signing.Signer(salt=_SALT).unsign(token)
+        value = signing.Signer(salt=_SALT).unsign(token)
     except signing.BadSignature:
-        return None
-    return (
+        return None, ""
+    permit, _sep, number = value.partition(_JOIN)
+    tech = (
         Technician.objects.select_related("staff__outlet", "staff__centre__brand")
         .filter(permit_no=permit)
         .first()
     )
+    return tech, number
+
+
+def technician_from_card(token: str) -> Technician | None:
+    return card_from_token(token)[0]
 
 
 def qr_svg(data: str) -> str:
@@ -56,14 +73,16 @@ def permit_valid(technician: Technician) -> bool:
     )
 
 
-def current_visit(technician: Technician) -> WorkOrder | None:
-    """The visit the technician is on (or heading to) now, if any."""
-    day = clock.local(clock.now()).date()
-    qs = WorkOrder.objects.select_related("customer", "address").filter(
-        technician=technician, status__in=CURRENT
+def card_visit(technician: Technician, number: str) -> WorkOrder | None:
+    """The order the card was issued for, when it is still assigned to this technician and not yet
+    finished (R-PV-2); None otherwise. Never any other order of the technician's."""
+    if not number:
+        return None
+    return (
+        WorkOrder.objects.select_related("customer", "address")
+        .filter(number=number, technician=technician, status__in=CURRENT)
+        .first()
     )
-    active = qs.exclude(status=Status.CONFIRMED).order_by("window_start").first()
-    return active or qs.filter(window_start__date=day).order_by("window_start").first()
 
 
 def masked_name(name: str) -> str:

@@ -36,8 +36,12 @@ def charge_add(
     quantity: Any = 1,
     unit_price: Any = None,
     covered: bool = False,
+    note: str = "",
 ) -> ChargeLine:
-    """Add a charge from the brand's published fee standard, at its price, never anything else (R-SV-2)."""
+    """Add a charge from the brand's published fee standard, at its price, never anything else (R-SV-2).
+
+    Counted items take whole quantities; the same item added again (same coverage) adds to its line
+    instead of making a second one; ``note`` says why a line is charged (a warranty exclusion)."""
     require_field_actor(order, actor)
     if order.status not in ON_SITE:
         raise DomainError(ErrorCode.NOT_ON_SITE)
@@ -55,17 +59,27 @@ def charge_add(
             price=fee.price,
         )
     qty = _quantity(quantity)
+    if fee.whole_units and qty != qty.to_integral_value():
+        raise Invalid(ErrorCode.QUANTITY_NOT_WHOLE, field="quantity", unit=fee.unit, raw=quantity)
     with transaction.atomic():
         order_lock(order)  # the order did not move (off site, completed) since it was read
-        line = ChargeLine.objects.create(
-            order=order,
-            fee_item=fee,
-            quantity=qty,
-            unit_price=fee.price,
-            amount=fee.amount(qty),
-            covered=covered,
-            added_at=clock.now(),
-        )
+        line = ChargeLine.objects.filter(order=order, fee_item=fee, covered=covered).first()
+        if line is not None:  # the same item again: one line with the total quantity
+            line.quantity += qty
+            line.amount = fee.amount(line.quantity)
+            line.note = line.note or note[:200]
+            line.save(update_fields=["quantity", "amount", "note"])
+        else:
+            line = ChargeLine.objects.create(
+                order=order,
+                fee_item=fee,
+                quantity=qty,
+                unit_price=fee.price,
+                amount=fee.amount(qty),
+                covered=covered,
+                note=note[:200],
+                added_at=clock.now(),
+            )
         EventKind.CHARGE_ADDED.record(
             order=order,
             actor=actor,

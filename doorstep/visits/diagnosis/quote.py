@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 
 from doorstep.catalog.models import FeeItem
 from doorstep.catalog.warranty import decide_warranty
@@ -45,6 +45,15 @@ def coverage(order: WorkOrder, fee: FeeItem, exclusion: str = "") -> tuple[bool,
     return False, decision.explanation
 
 
+def fee_standard(order: WorkOrder) -> QuerySet[FeeItem]:
+    """The published fee items that apply to this order's product line, and those of every line (R-SV-2)."""
+    product = order.product
+    line_id = product.model.line_id if product is not None and product.model is not None else None
+    items = order.brand.fee_items.filter(active=True)
+    items = items.filter(Q(line__isnull=True) | Q(line_id=line_id)) if line_id else items
+    return items.order_by("kind", "code")
+
+
 def quote_line_add(
     *, order: WorkOrder, actor: Actor, fee_code: str, quantity: Any = 1, exclusion: str = ""
 ) -> ChargeLine:
@@ -52,8 +61,15 @@ def quote_line_add(
     fee = FeeItem.objects.filter(brand=order.brand, code=fee_code, active=True).first()
     if fee is None:  # charge_add refuses it with the standard message
         return charge_add(order=order, actor=actor, fee_code=fee_code, quantity=quantity)
-    covered, _why = coverage(order, fee, exclusion)
-    return charge_add(order=order, actor=actor, fee_code=fee_code, quantity=quantity, covered=covered)
+    covered, why = coverage(order, fee, exclusion)
+    return charge_add(
+        order=order,
+        actor=actor,
+        fee_code=fee_code,
+        quantity=quantity,
+        covered=covered,
+        note="" if covered else why,  # the customer is told why this line is charged (R-AN-7)
+    )
 
 
 def charge_remove(*, order: WorkOrder, actor: Actor, line_id: Any) -> None:
@@ -87,6 +103,7 @@ def quote_lines(order: WorkOrder) -> list[dict[str, Any]]:
             "unit_price": str(line.unit_price),
             "amount": str(line.amount),
             "covered": line.covered,
+            "why": line.note,
         }
         for line in lines
     ]

@@ -15,6 +15,7 @@ class ChargeLine(models.Model):
     unit_price = models.DecimalField("单价", max_digits=10, decimal_places=2)
     amount = models.DecimalField("金额", max_digits=10, decimal_places=2)
     covered = models.BooleanField("保内免费", default=False)
+    note = models.CharField("收费原因", max_length=200, blank=True, default="")  # e.g. the warranty exclusion
     added_at = models.DateTimeField("时间")
 
     class Meta:

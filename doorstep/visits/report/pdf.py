@@ -276,7 +276,9 @@ def _charge_row(line: ChargeLine, st: dict[str, ParagraphStyle]) -> list[Paragra
         Paragraph(f"{_money(line.unit_price)}/{_esc(fee.unit)}", st["num"]),
         Paragraph(_qty(line.quantity), st["num"]),
         Paragraph(_money(line.amount), st["num"]),
-        Paragraph("保内免费" if line.covered else "收费", st["body"]),
+        Paragraph(
+            "保内免费" if line.covered else ("收费：" + _esc(line.note) if line.note else "收费"), st["body"]
+        ),
     ]
 
 

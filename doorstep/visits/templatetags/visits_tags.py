@@ -36,7 +36,7 @@ def visit_track(order: WorkOrder, token: str) -> dict[str, Any]:
         "amount_due": amount_due(order),
         "take_back": TakeBack.objects.filter(order=order).first(),
         "report": ServiceReport.objects.filter(order=order).first(),
-        "card_url": card_url(order.technician) if order.technician else "",
+        "card_url": card_url(order.technician, order) if order.technician else "",
     }
 
 

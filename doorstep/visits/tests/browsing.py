@@ -24,11 +24,16 @@ def login(browser: Any, live_server: Any, username: str, device: dict[str, Any],
 
 
 def go(page: Any, button: Any) -> None:
-    """Click and wait until a new document has loaded (plain, queued-by-fetch or htmx-boosted submit)."""
-    page.evaluate("() => { document.querySelector('main').dataset.stale = '1'; }")
+    """Click and wait until a new document has loaded (plain, queued-by-fetch or htmx-boosted submit), or
+    the page showed a refusal inside the form it sent (``.form-error``, no reload)."""
+    page.evaluate(
+        "() => { document.querySelector('main').dataset.stale = '1';"
+        " document.querySelectorAll('.form-error').forEach(e => e.remove()); }"
+    )
     button.click()
     page.wait_for_function(
-        "() => { const m = document.querySelector('main'); return m && !m.dataset.stale"
+        "() => { if (document.querySelector('.form-error')) return true;"
+        " const m = document.querySelector('main'); return m && !m.dataset.stale"
         " && document.readyState === 'complete' && !document.querySelector('.htmx-request'); }",
         timeout=20000,
     )
@@ -46,8 +51,9 @@ def status(page: Any) -> str:
 
 
 def messages(page: Any) -> str:
-    box = page.locator(".messages")
-    return str(box.inner_text()) if box.count() else ""
+    """The page's messages, and a refusal shown inside the form that was sent."""
+    texts = [str(box.inner_text()) for box in page.locator(".messages, .form-error").all()]
+    return "\n".join(texts)
 
 
 def draw_signature(page: Any) -> None:

@@ -19,6 +19,7 @@ from doorstep.orders.tests.helpers import order_in
 from doorstep.tests.factories import OutletFactory, TechnicianFactory
 from doorstep.visits.arrival.protocol import customer_called, knock_start
 from doorstep.visits.models import VisitPhoto
+from doorstep.visits.testing import appointment_passed
 
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
 
@@ -44,6 +45,7 @@ def login(user) -> Client:  # type: ignore[no-untyped-def]
 def nobody_home(world, photo: SimpleUploadedFile):  # type: ignore[no-untyped-def]
     """The technician knocked, called, waited and leaves the note with a photo of it (R-AR-1, R-AR-2)."""
     order = order_in(world, "arrived")
+    appointment_passed(order)
     tech = world.actor("technician")
     start = clock.now()
     knock_start(order=order, actor=tech, client_at=start.isoformat())

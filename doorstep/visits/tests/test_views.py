@@ -58,7 +58,7 @@ def test_today_lists_visits_with_departure_times_R_DI_7(world) -> None:
 
 def test_supervision_card_shows_identity_and_current_assignment_R_PV_2(world) -> None:
     order = order_in(world, "en_route")
-    page = Client().get(card_url(world.tech).replace("http://127.0.0.1:8000", "")).content.decode()
+    page = Client().get(card_url(world.tech, order).replace("http://127.0.0.1:8000", "")).content.decode()
     assert "GZ-2024-0001" in page and world.brand.hotline in page and order.number in page
     assert "上岗证在有效期内" in page
 
@@ -74,3 +74,18 @@ def test_other_technician_cannot_open_the_visit(world) -> None:
     client = Client()
     client.force_login(world.staff["other_technician"].user)
     assert client.get(reverse("visits:visit", args=[order.number])).status_code == 404
+
+
+def test_a_refusal_sent_from_the_open_page_comes_back_with_its_field_not_as_a_message(world) -> None:
+    """Walk finding 19: the page shows the refusal beside the form and keeps the input; a replayed
+    (offline) action still gets its message on the next page."""
+    order = order_in(world, "in_service")
+    client = _tech(world)
+    url = reverse("visits:step", args=[order.number, "diagnosis"])
+    body = {"idem": "k-19", "voltage": "abc", "notes": "外机不启动"}
+    live = client.post(url, body, HTTP_X_VISIT_QUEUE="live").json()
+    assert live == {"ok": False, "error": "电源电压无效：abc", "field": "voltage"}
+    assert "电源电压无效" not in client.get(reverse("visits:visit", args=[order.number])).content.decode()
+    replayed = client.post(url, body, HTTP_X_VISIT_QUEUE="1").json()
+    assert replayed["ok"] is False and "redirect" in replayed
+    assert "电源电压无效" in client.get(reverse("visits:visit", args=[order.number])).content.decode()

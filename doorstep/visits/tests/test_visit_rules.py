@@ -38,7 +38,7 @@ from doorstep.visits.diagnosis.quote import (
     quote_lines,
 )
 from doorstep.visits.models import Checklist, Consent, EscalationTask, OutboundSms, Quote, TakeBack
-from doorstep.visits.testing import checklist_tick, visit_evidence
+from doorstep.visits.testing import appointment_passed, checklist_tick, visit_evidence
 
 
 def _accept(order: WorkOrder) -> Quote:
@@ -143,6 +143,7 @@ def test_service_starts_after_entry_protocol_and_apology_when_late_R_AR_4_R_AR_5
 
 def test_nobody_home_needs_the_knock_protocol_and_the_note_then_tells_the_desk_R_AR_1_R_AR_2(world) -> None:
     order = order_in(world, "arrived")
+    appointment_passed(order)
     tech = world.actor("technician")
     note = {"note_left": "10:02 到达，10:10 离开，请致电 020-1"}
     with pytest.raises(DomainError) as err:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from doorstep.catalog.knowledge.cases import product_line_key
 from doorstep.catalog.knowledge.matcher import suggest_cases
+from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.appointment import CONFIRMABLE, appointment_time_default
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
@@ -24,7 +26,7 @@ from doorstep.visits.arrival.protocol import (
 from doorstep.visits.checklists import checklist_items, checklist_latest
 from doorstep.visits.completion.gaps import completion_gaps
 from doorstep.visits.diagnosis.diagnosis import MEASUREMENTS, diagnosis_latest, work_gaps, work_started
-from doorstep.visits.diagnosis.quote import fingerprint, quote_current, quote_lines
+from doorstep.visits.diagnosis.quote import fee_standard, fingerprint, quote_current, quote_lines
 from doorstep.visits.models import Checklist, Consent, TakeBack
 from doorstep.visits.selectors import amount_due
 
@@ -82,6 +84,7 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "lateness": recorded_lateness(order),
         "needs_apology": bool(apology_gap(order)),
         "knock_gap": knock_protocol_gap(order, _now()) if order.status == "arrived" else "",
+        "nobody_home_from": _nobody_home_from(order),
         "knock_started": order.events.filter(kind=EventKind.KNOCK_STARTED).order_by("seq").first(),
         "checklists": _checklists(order),
         "kb": _kb(order),
@@ -91,7 +94,7 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "fingerprint": fingerprint(lines),
         "quote": quote_current(order),
         "amount_due": amount_due(order),
-        "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
+        "fee_items": fee_standard(order),
         "work_gaps": work_gaps(order) if order.status in ("in_service", "taken_back", "returned") else [],
         "work_started": work_started(order),
         "completion_gaps": completion_gaps(order),
@@ -106,10 +109,16 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "take_back_reasons": TakeBack.Reason.choices,
         "tasks": order.escalations.select_related("owner", "deadline").order_by("-created_at"),
         "timeline": order_timeline(order=order).order_by("-seq")[:12],
-        "card_qr": qr_svg(card_url(tech)) if tech else "",
-        "card_url": card_url(tech) if tech else "",
+        "card_qr": qr_svg(card_url(tech, order)) if tech else "",
+        "card_url": card_url(tech, order) if tech else "",
         "sign_code_sent": order.sign_codes.filter(used_at__isnull=True).exists(),
     }
+
+
+def _nobody_home_from(order: WorkOrder) -> datetime | None:
+    """The appointment, while it is still ahead: nobody home cannot be recorded before it (R-AR-2)."""
+    appointment = appointment_of(order)
+    return appointment if appointment is not None and _now() < appointment else None
 
 
 def _now():  # type: ignore[no-untyped-def]

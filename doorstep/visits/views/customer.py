@@ -16,7 +16,13 @@ from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.visits.consent.channel import Channel, device_of
 from doorstep.visits.consent.consents import consent_record
 from doorstep.visits.consent.signing import signature_with_code
-from doorstep.visits.diagnosis.quote import fingerprint, quote_accept, quote_current, quote_lines
+from doorstep.visits.diagnosis.quote import (
+    fee_standard,
+    fingerprint,
+    quote_accept,
+    quote_current,
+    quote_lines,
+)
 from doorstep.visits.models import Consent
 from doorstep.visits.selectors import amount_due
 
@@ -113,6 +119,6 @@ def customer_mode(request: HttpRequest, number: str) -> HttpResponse:
             "quote": quote_current(order),
             "amount_due": amount_due(order),
             "question": CONSENTS.get(do, (None, ""))[1],
-            "fee_items": order.brand.fee_items.filter(active=True).order_by("kind", "code"),
+            "fee_items": fee_standard(order),
         },
     )

@@ -16,7 +16,7 @@ from doorstep.core.uploads import kept_file_response
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.tracking import order_from_token
-from doorstep.visits.arrival.card import current_visit, masked_name, permit_valid, technician_from_card
+from doorstep.visits.arrival.card import card_from_token, card_visit, masked_name, permit_valid
 from doorstep.visits.arrival.escalation import task_done
 from doorstep.visits.consent.channel import link_channel, refuse_staff_session
 from doorstep.visits.diagnosis.quote import quote_accept
@@ -26,11 +26,12 @@ from doorstep.visits.selectors import task_get, tasks_visible_to
 
 
 def card(request: HttpRequest, token: str) -> HttpResponse:
-    """What the customer sees when scanning the technician's card: who, and is this visit theirs now."""
-    tech = technician_from_card(token)
+    """What the customer sees when scanning the technician's card: who, and is this visit theirs now.
+    Only the order the card was issued for is ever shown (R-PV-2)."""
+    tech, number = card_from_token(token)
     if tech is None:
         raise Http404(_("监督卡无效。"))
-    visit = current_visit(tech)
+    visit = card_visit(tech, number)
     return render(
         request,
         "visits/card.html",
@@ -40,6 +41,7 @@ def card(request: HttpRequest, token: str) -> HttpResponse:
             "brand": tech.staff.centre.brand,
             "permit_ok": permit_valid(tech),
             "visit": visit,
+            "for_order": bool(number),
             "visit_customer": masked_name(visit.customer.name) if visit else "",
         },
     )
@@ -47,7 +49,7 @@ def card(request: HttpRequest, token: str) -> HttpResponse:
 
 def card_photo(request: HttpRequest, token: str) -> HttpResponseBase:
     """The photo of the card's technician, to whoever holds the card's link (R-PV-2)."""
-    tech = technician_from_card(token)
+    tech, _number = card_from_token(token)
     if tech is None or not tech.photo:
         raise Http404
     return kept_file_response(tech.photo, download_name="technician")

@@ -4,6 +4,10 @@
    connection returns. Each form carries a client-generated key, so a replay is done only once. */
 (function () {
   "use strict";
+  // htmx-boosted navigation runs this file again with every page that includes it: the document-level
+  // handlers must be added once, or one tap sends one request per page visited (walk finding 7).
+  if (window.doorstepVisits) return;
+  window.doorstepVisits = true;
   var KEY = "doorstep.visits.queue";
 
   function uuid() {
@@ -20,11 +24,26 @@
     el.hidden = n === 0 && navigator.onLine;
     el.textContent = n ? ("离线待发送 " + n + " 项操作，联网后自动提交") : (navigator.onLine ? "" : "当前离线：操作将保存在手机上");
   }
-  function send(entry) {
+  function send(entry, live) {  // live: sent from the open page, so a refusal is shown on it
     return fetch(entry.url, {
       method: "POST", body: new URLSearchParams(entry.body), credentials: "same-origin",
-      headers: { "X-Visit-Queue": "1", "Content-Type": "application/x-www-form-urlencoded" }
+      headers: { "X-Visit-Queue": live ? "live" : "1", "Content-Type": "application/x-www-form-urlencoded" }
     }).then(function (r) { return r.json(); });
+  }
+  // a refusal is shown inside the form, in view, and what was typed stays (walk finding 19)
+  function refused(form, data) {
+    var box = form.querySelector(".form-error");
+    if (!box) {
+      box = document.createElement("p"); box.className = "form-error"; box.setAttribute("role", "alert");
+      form.insertBefore(box, form.firstChild);
+    }
+    box.textContent = data.error;
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    var field = data.field && form.querySelector("[name='" + data.field.replace(/'/g, "") + "']");
+    if (field) { field.setAttribute("aria-invalid", "true"); field.focus({ preventScroll: true }); }
+    var idem = form.querySelector("input[name=idem]");
+    if (idem) idem.value = uuid();  // the refused attempt stored no key; the next one is a new action
+    (field || box).scrollIntoView({ block: "center" });
   }
   function goTo(url) {
     var a = document.createElement("a"); a.href = url;
@@ -64,9 +83,9 @@
     if (!navigator.onLine) { queue(entry); return; }
     var file = form.querySelector("input[type=file]");
     var sending = (file && file.files.length)
-      ? fetch(entry.url, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Visit-Queue": "1" } }).then(function (r) { return r.json(); })
-      : send(entry);
-    sending.then(function (data) { goTo(data.redirect); })
+      ? fetch(entry.url, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Visit-Queue": "live" } }).then(function (r) { return r.json(); })
+      : send(entry, true);
+    sending.then(function (data) { if (data.ok === false && data.error) refused(form, data); else goTo(data.redirect); })
       .catch(function () { queue(entry); });
   }, true);
 
@@ -83,7 +102,8 @@
   }
 
   function knockTimer() {
-    var el = document.getElementById("knock-timer"); if (!el) return;
+    var el = document.getElementById("knock-timer"); if (!el || el.dataset.bound) return;
+    el.dataset.bound = "1";
     var start = Date.parse(el.dataset.start), retry = +el.dataset.retry, callAfter = +el.dataset.callAfter * 60;
     function tick() {
       var s = Math.max(0, Math.floor((Date.now() - start) / 1000));
@@ -93,17 +113,20 @@
       el.querySelector(".hint").textContent = s >= callAfter ? "已满 " + (callAfter / 60) + " 分钟：请致电客户" : next + " 秒后再次轻敲门/按门铃";
       el.classList.toggle("call", s >= callAfter);
     }
-    tick(); setInterval(tick, 1000);
+    tick();
+    var timer = setInterval(function () { if (!el.isConnected) { clearInterval(timer); return; } tick(); }, 1000);
   }
 
   function signaturePad() {
-    var pad = document.getElementById("sign-pad"); if (!pad) return;
+    var pad = document.getElementById("sign-pad"); if (!pad || pad.dataset.bound) return;
+    pad.dataset.bound = "1";
     var ctx = pad.getContext("2d"), drawing = false, drawn = false;
     ctx.lineWidth = 3; ctx.lineCap = "round"; ctx.strokeStyle = "#102a43";
     function pos(e) { var r = pad.getBoundingClientRect(); return [(e.clientX - r.left) * pad.width / r.width, (e.clientY - r.top) * pad.height / r.height]; }
     pad.addEventListener("pointerdown", function (e) { drawing = true; var p = pos(e); ctx.beginPath(); ctx.moveTo(p[0], p[1]); });
     pad.addEventListener("pointermove", function (e) { if (!drawing) return; var p = pos(e); ctx.lineTo(p[0], p[1]); ctx.stroke(); drawn = true; });
-    window.addEventListener("pointerup", function () { drawing = false; });
+    pad.addEventListener("pointerup", function () { drawing = false; });
+    pad.addEventListener("pointerleave", function () { drawing = false; });
     document.getElementById("sign-clear").onclick = function () { ctx.clearRect(0, 0, pad.width, pad.height); drawn = false; };
     pad.closest("form").addEventListener("submit", function (e) {  // the signature, or a consent's mark
       if (!drawn) { e.preventDefault(); alert("请先在签名区签字"); return; }

@@ -29,6 +29,14 @@
         verified.focus();
       }
     }
+    // a computed slot (R-DI-3) fills the appointment fields of the form it sits in (orders/detail.html);
+    // here rather than in the page, so a boosted page change does not add one more copy of the handler
+    var slot = e.target.closest(".slot-picker .slot");
+    if (slot) {
+      var form = slot.closest("form");
+      form.querySelector("[name=window_start]").value = slot.dataset.start;
+      form.querySelector("[name=window_end]").value = slot.dataset.end;
+    }
     // a knowledge-base script becomes the phone guidance (orders/_kb.html)
     var script = e.target.closest("[data-use-script]");
     if (script) {
