@@ -15,7 +15,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from doorstep.dispatch.routing.check import check_plan
 from doorstep.dispatch.routing.greedy import solve_greedy
+from doorstep.dispatch.routing.insert import insert_leftovers
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
 from doorstep.dispatch.routing.pyvrp_encode import as_solution, decode, encode
 from doorstep.dispatch.routing.pyvrp_run import run_ils
@@ -51,16 +53,42 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
     if initial is not None:
         decoded = _from_plan(problem, initial)
     elif has_lunch or opts.warm_start:
-        decoded = _from_plan(problem, solve_greedy(problem))
+        start = solve_greedy(problem)
+        if problem.allow_unassigned:
+            start = _fill(problem, start, 0.05 * opts.seconds)
+        decoded = _from_plan(problem, start)
     rounds = opts.lunch_rounds if has_lunch else 1
+    reserve = _insertion_reserve(opts.seconds) if problem.allow_unassigned else 0.0
     for r in range(rounds):
-        budget = opts.seconds - (time.perf_counter() - t0)
+        budget = opts.seconds - reserve * (rounds - r) - (time.perf_counter() - t0)
         share = budget * (0.6 if r == 0 and rounds > 1 else 1.0 / max(1, rounds - r))
         decoded = _run_pyvrp(problem, visits, decoded, max(0.1, share), opts, has_lunch)
+        if r < rounds - 1 and problem.allow_unassigned:
+            # Leftovers go in between rounds, so the next round shortens routes that serve everyone.
+            between = repair(problem, _assemble(problem, decoded, unassigned))
+            decoded = _from_plan(problem, _fill(problem, between, reserve))
     plan = _assemble(problem, decoded, unassigned)
     plan = repair(problem, plan)
+    if problem.allow_unassigned:
+        plan = _fill(problem, plan, max(0.2, opts.seconds - (time.perf_counter() - t0)))
     plan.solver, plan.runtime_s = "pyvrp", time.perf_counter() - t0
     return plan
+
+
+def _insertion_reserve(seconds: float) -> float:
+    """Time kept back from the search for the exact insertion of leftovers."""
+    return min(0.05 * seconds, 4.0)
+
+
+def _fill(problem: Problem, plan: Plan, seconds: float) -> Plan:
+    """Insert leftovers exactly; keep the result only if the independent check still passes."""
+    if not plan.unassigned:
+        return plan
+    filled = insert_leftovers(problem, plan, seconds)
+    if any(v.kind != "unserved" for v in check_plan(problem, filled)):  # pragma: no cover - defensive
+        plan.notes.append("insertion pass rejected by the check")
+        return plan
+    return filled
 
 
 def _servable(problem: Problem) -> tuple[list[int], list[Unassigned]]:

@@ -1,0 +1,217 @@
+"""Exact insertion and ejection chains for the visits a plan leaves over.
+
+For each leftover visit (urgent first, then the scarcest: fewest technicians who may serve it,
+narrowest window) every position of every eligible route near it is tried, cheapest added distance
+first; each candidate is timed exactly by :func:`schedule.best_timing`, which moves the lunch break
+to whichever gap keeps the route feasible. A visit that fits nowhere may eject a visit of a route it
+would fit into, if the ejected visit can be re-inserted in another route (an ejection chain of
+length two). An urgent visit that still fits nowhere displaces a less urgent one, which is then
+left over itself: urgent visits are never left over while a less urgent one is served in the route
+they would take.
+
+Pure Python on sequences of visit indices; the caller builds and checks the final routes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
+from doorstep.dispatch.routing.schedule import best_timing, build_route
+
+NEAR_ROUTES = 30  # eligible routes tried per leftover, nearest first
+MAX_TIMINGS = 400  # exact timings tried per direct insertion
+EJECT_ROUTES = 12  # routes searched for an ejection
+
+
+@dataclass(slots=True)
+class Routes:
+    """Per-technician visit sequences with the lunch gap each was last timed with."""
+
+    problem: Problem
+    seqs: dict[int, list[int]]
+    eligible: dict[int, list[int]] = field(default_factory=dict)
+
+    def techs_for(self, i: int) -> list[int]:
+        if i not in self.eligible:
+            n = len(self.problem.technicians)
+            self.eligible[i] = [t for t in range(n) if self.problem.can_serve(t, i)]
+        return self.eligible[i]
+
+    def near(self, i: int, exclude: int | None = None, k: int = NEAR_ROUTES) -> list[int]:
+        """Eligible technicians whose route (or home) passes nearest to visit ``i``."""
+        p = self.problem
+        d = p.matrix().distances
+        here = p.visit_point(i)
+        scored = []
+        for t in self.techs_for(i):
+            if t == exclude:
+                continue
+            pts = [p.start_point(t), *(p.visit_point(j) for j in self.seqs.get(t, ()))]
+            scored.append((min(int(d[here, q]) for q in pts), t))
+        scored.sort()
+        return [t for _, t in scored[:k]]
+
+    def insertion_costs(self, t: int, seq: Sequence[int], i: int) -> list[tuple[int, int, int]]:
+        """(added distance, technician, position) of every position of ``i`` in ``seq``."""
+        p = self.problem
+        d = p.matrix().distances
+        v = p.visit_point(i)
+        path = [p.start_point(t), *(p.visit_point(j) for j in seq), p.end_point(t)]
+        return [(int(d[a, v] + d[v, b] - d[a, b]), t, k) for k, (a, b) in enumerate(itertools.pairwise(path))]
+
+    def feasible(self, t: int, seq: Sequence[int]) -> bool:
+        return best_timing(self.problem, t, seq) is not None
+
+    def best_insertion(
+        self, i: int, techs: Sequence[int], base: dict[int, list[int]] | None = None
+    ) -> tuple[int, int, int] | None:
+        """Cheapest feasible (cost, technician, position) for visit ``i`` among ``techs``."""
+        seqs = base if base is not None else self.seqs
+        cands = []
+        for t in techs:
+            cands += self.insertion_costs(t, seqs.get(t, []), i)
+        cands.sort()
+        for cost, t, k in cands[:MAX_TIMINGS]:
+            seq = seqs.get(t, [])
+            if self.feasible(t, [*seq[:k], i, *seq[k:]]):
+                return cost, t, k
+        return None
+
+    def route_distance(self, t: int, seq: Sequence[int]) -> int:
+        p = self.problem
+        d = p.matrix().distances
+        path = [p.start_point(t), *(p.visit_point(j) for j in seq), p.end_point(t)]
+        return sum(int(d[a, b]) for a, b in itertools.pairwise(path))
+
+
+def _priority(problem: Problem, i: int) -> int:
+    return problem.visits[i].priority
+
+
+def _order(state: Routes, leftovers: Sequence[int]) -> list[int]:
+    """Urgent first, then the scarcest (fewest eligible technicians), then the narrowest window."""
+    p = state.problem
+
+    def key(i: int) -> tuple[int, int, int]:
+        v = p.visits[i]
+        return (-v.priority, len(state.techs_for(i)), v.window_end - v.window_start)
+
+    return sorted(leftovers, key=key)
+
+
+def _insert(state: Routes, i: int) -> bool:
+    found = state.best_insertion(i, state.near(i))
+    if found is None:
+        return False
+    _, t, k = found
+    state.seqs.setdefault(t, []).insert(k, i)
+    return True
+
+
+def _eject(state: Routes, i: int, deadline: float) -> bool:
+    """Put ``i`` in a nearby route in place of a visit that fits in another route."""
+    p = state.problem
+    best: tuple[int, int, list[int], int, int, int] | None = None
+    for t in state.near(i, k=EJECT_ROUTES):
+        seq = state.seqs.get(t, [])
+        old = state.route_distance(t, seq)
+        for j, u in enumerate(seq):
+            if time.perf_counter() > deadline:
+                break
+            if p.visits[u].pinned_to is not None:
+                continue
+            rest = seq[:j] + seq[j + 1 :]
+            placed = state.best_insertion(i, [t], {t: rest})
+            if placed is None:
+                continue
+            new_seq = [*rest[: placed[2]], i, *rest[placed[2] :]]
+            moved = state.best_insertion(u, state.near(u, exclude=t))
+            if moved is None:
+                continue
+            cost = state.route_distance(t, new_seq) - old + moved[0]
+            if best is None or cost < best[0]:
+                best = (cost, t, new_seq, u, moved[1], moved[2])
+        if best is not None:
+            break  # the nearest route with a chain is good enough; the search polishes later
+    if best is None:
+        return False
+    _, t, new_seq, u, t2, k2 = best
+    state.seqs[t] = new_seq
+    state.seqs.setdefault(t2, []).insert(k2, u)
+    return True
+
+
+def _displace(state: Routes, i: int) -> int | None:
+    """Urgent ``i`` takes the place of a less urgent visit; returns the visit left over instead."""
+    p = state.problem
+    prio = _priority(p, i)
+    best: tuple[tuple[int, int], int, list[int], int] | None = None
+    for t in state.near(i, k=EJECT_ROUTES):
+        seq = state.seqs.get(t, [])
+        for j, u in enumerate(seq):
+            if _priority(p, u) >= prio:
+                continue
+            rest = seq[:j] + seq[j + 1 :]
+            placed = state.best_insertion(i, [t], {t: rest})
+            if placed is None:
+                continue
+            key = (_priority(p, u), placed[0])
+            if best is None or key < best[0]:
+                best = (key, t, [*rest[: placed[2]], i, *rest[placed[2] :]], u)
+    if best is None:
+        return None
+    _, t, new_seq, u = best
+    state.seqs[t] = new_seq
+    return u
+
+
+def insert_leftovers(problem: Problem, plan: Plan, seconds: float = 5.0) -> Plan:
+    """``plan`` with as many of its left-over visits inserted as fit (routes re-timed exactly).
+
+    Visits that no technician may serve keep their reason; the others still left over after the
+    pass are listed as "no feasible position in any route". The returned routes are built by
+    :func:`schedule.build_route`; the caller runs the independent check.
+    """
+    deadline = time.perf_counter() + seconds
+    idx = problem.technician_index
+    state = Routes(
+        problem, {idx[r.technician_id]: [problem.visit_index[v] for v in r.visit_ids] for r in plan.routes}
+    )
+    fixed = [u for u in plan.unassigned if not state.techs_for(problem.visit_index[u.visit_id])]
+    queue = _order(state, [problem.visit_index[u.visit_id] for u in plan.unassigned if u not in fixed])
+    left: list[int] = []
+    while queue:
+        i = queue.pop(0)
+        if time.perf_counter() > deadline:
+            left.append(i)
+            continue
+        if _insert(state, i) or _eject(state, i, deadline):
+            continue
+        out = _displace(state, i) if _priority(problem, i) > 0 else None
+        if out is None:
+            left.append(i)
+        else:
+            queue.append(out)
+    return _rebuild(problem, plan, state, fixed, left)
+
+
+def _rebuild(problem: Problem, plan: Plan, state: Routes, fixed: list[Unassigned], left: list[int]) -> Plan:
+    old = {problem.technician_index[r.technician_id]: r for r in plan.routes}
+    routes: list[Route] = []
+    unassigned = list(fixed)
+    for t, seq in sorted(state.seqs.items()):
+        if not seq:
+            continue
+        route = old.get(t)
+        if route is None or route.visit_ids != [problem.visits[i].id for i in seq]:
+            route = build_route(problem, t, seq)
+        if route is None:  # pragma: no cover - every accepted sequence was timed feasible
+            unassigned += [Unassigned(problem.visits[i].id, "insertion timing mismatch") for i in seq]
+            continue
+        routes.append(route)
+    unassigned += [Unassigned(problem.visits[i].id, "no feasible position in any route") for i in left]
+    return Plan(routes, unassigned, plan.solver, plan.runtime_s, plan.notes)
