@@ -16,12 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from doorstep.dispatch.routing.check import check_plan
+from doorstep.dispatch.routing.decompose import solve_in_parts
 from doorstep.dispatch.routing.greedy import solve_greedy
 from doorstep.dispatch.routing.insert import insert_leftovers
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
 from doorstep.dispatch.routing.pyvrp_encode import as_solution, decode, encode
 from doorstep.dispatch.routing.pyvrp_run import run_ils
 from doorstep.dispatch.routing.repair import feasible_route, repair
+
+DECOMPOSE_ABOVE = 2500  # visits: larger days are solved in parts (one part is about an M/L day)
 
 Decoded = tuple[int, list[int], int | None, int | None]  # technician, order, lunch gap, lunch anchor
 
@@ -46,6 +49,9 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
     greedy plan; it must be feasible (run :func:`repair` on it first if unsure).
     """
     opts = options or SolveOptions()
+    if initial is None and problem.n_visits > DECOMPOSE_ABOVE and problem._matrix is None:
+        # A whole city: no full matrix; districts solved in parallel processes, then merged.
+        return solve_in_parts(problem, opts.seconds, opts.seed)
     t0 = time.perf_counter()
     visits, unassigned = _servable(problem)
     has_lunch = any(t.lunch is not None for t in problem.technicians)
