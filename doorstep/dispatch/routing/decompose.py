@@ -214,15 +214,15 @@ def check_by_parts(problem: Problem, plan: Plan) -> list[Violation]:
     # coverage: every visit served once or listed, with no matrix needed
     seen: dict[str, int] = {}
     for r in plan.routes:
-        for v in r.visit_ids:
-            seen[v] = seen.get(v, 0) + 1
+        for vid in r.visit_ids:
+            seen[vid] = seen.get(vid, 0) + 1
     listed = {u.visit_id for u in full.unassigned}
     for vid, n in seen.items():
         if n > 1 or vid in listed or vid not in problem.visit_index:
             out.append(Violation("duplicate", None, vid, f"served {n} times or also unassigned / unknown"))
-    for v in problem.visits:
-        if v.id not in seen and v.id not in listed:
-            out.append(Violation("missing", None, v.id, "neither served nor unassigned"))
+    for visit in problem.visits:
+        if visit.id not in seen and visit.id not in listed:
+            out.append(Violation("missing", None, visit.id, "neither served nor unassigned"))
     techs_seen: set[str] = set()
     for r in plan.routes:
         if r.technician_id in techs_seen or r.technician_id not in problem.technician_index:
