@@ -24,6 +24,7 @@ from doorstep.dispatch.routing.pyvrp_encode import as_solution, decode, encode
 from doorstep.dispatch.routing.pyvrp_run import run_ils
 from doorstep.dispatch.routing.repair import feasible_route, repair
 
+ALL_ANCHORS = True
 DECOMPOSE_ABOVE = 2500  # visits: larger days are solved in parts (one part is about an M/L day)
 
 Decoded = tuple[int, list[int], int | None, int | None]  # technician, order, lunch gap, lunch anchor
@@ -141,7 +142,8 @@ def _anchors(problem: Problem, decoded: Sequence[Decoded]) -> dict[int, list[int
     for t, seq, gap, anchor in decoded:
         if t not in anchors or gap is None:
             continue
-        near = [seq[j] for j in (gap - 1, gap) if 0 <= j < len(seq)]
+        # Every place of the route: wherever the search moves the lunch, it is costed exactly.
+        near = seq if ALL_ANCHORS else [seq[j] for j in (gap - 1, gap) if 0 <= j < len(seq)]
         anchors[t] += ([anchor] if anchor is not None else []) + [problem.visit_point(i) for i in near]
     return {t: list(dict.fromkeys(points)) for t, points in anchors.items()}
 
