@@ -116,12 +116,16 @@ def main() -> None:
         result = replan(problem, plan, event, now, confirmed)
         wall = time.perf_counter() - t0
         silent, moved_fixed = _audit(plan, result, now, confirmed)
+        found = [v for v in check_replan(result) if v.technician_id not in result.forced]
+        forced = [v for v in check_replan(result) if v.technician_id in result.forced]
         rows.append(
             {
                 "kind": kind,
                 "wall_s": wall,
                 "technicians": len(result.technicians),
-                "violations": len(check_replan(result)),
+                "violations": len(found),
+                "forced_by_event": [str(v) for v in forced],
+                "violation_kinds": sorted({str(v) for v in found}),
                 "silent_changes": silent,
                 "fixed_changed": moved_fixed,
                 "to_call": len(result.to_call),
@@ -136,6 +140,7 @@ def main() -> None:
         "p90_s": round(walls[int(0.9 * (len(walls) - 1))], 3),
         "max_s": round(walls[-1], 3),
         "violations": sum(r["violations"] for r in rows),
+        "forced_by_event": sum(len(r["forced_by_event"]) for r in rows),
         "silent_changes": sum(r["silent_changes"] for r in rows),
         "fixed_changed": sum(r["fixed_changed"] for r in rows),
         "to_call_mean": round(statistics.mean(r["to_call"] for r in rows), 2),

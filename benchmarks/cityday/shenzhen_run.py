@@ -123,23 +123,52 @@ def run(
     }
 
 
+BUDGET = {"S": 10.0, "M": 30.0, "L": 60.0, "XL": 120.0, "XXL": 120.0}
+
+
+def markdown_row(r: dict[str, object]) -> str:
+    greedy = f"{r['greedy_served_pct']} %" if r.get("greedy_served_pct") is not None else "—"
+    return (
+        f"| {r['size']} | {r['seed']} | {r['seconds']:g} | {r['served_pct']} % | {r['violations']} "
+        f"| {r['unassigned_urgent']} | {r['km_vs_greedy']} | {greedy} | {r['wall_s']} | {r['peak_mb']} "
+        f"| {r['load_avg']:.1f} |"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="Routing core vs greedy board on a Shenzhen city day.")
-    ap.add_argument("--size", default="M", choices=["S", "M", "L", "XL", "XXL"])
-    ap.add_argument("--seed", type=int, default=101)
-    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--size", default="M", help="one size or a comma list (S,M,L,XL,XXL)")
+    ap.add_argument("--seed", default="101", help="one generator seed or a comma list")
+    ap.add_argument("--seconds", type=float, help="budget (default: S 10, M 30, L 60, XL/XXL 120)")
     ap.add_argument("--solver-seed", type=int, default=1)
     ap.add_argument("--work", type=Path, default=Path("/tmp/cityday"))
-    ap.add_argument("--out", type=Path)
+    ap.add_argument(
+        "--out", type=Path, help="JSON results (default benchmarks/results/cityday_shenzhen_*.json)"
+    )
     ap.add_argument("--no-greedy", action="store_true", help="score against an existing greedy plan only")
     args = ap.parse_args()
-    result = run(args.size, args.seed, args.seconds, args.work, args.solver_seed, not args.no_greedy)
-    result["command"] = " ".join(sys.argv)
-    result["machine"] = {"python": platform.python_version(), "cores": os.cpu_count()}
-    print(json.dumps(result, ensure_ascii=False))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    results = []
+    for size in args.size.split(","):
+        for seed in (int(x) for x in args.seed.split(",")):
+            seconds = args.seconds or BUDGET[size]
+            result = run(size, seed, seconds, args.work, args.solver_seed, not args.no_greedy)
+            result["command"] = " ".join(sys.argv)
+            result["machine"] = {"python": platform.python_version(), "cores": os.cpu_count()}
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+            results.append(result)
+    print(
+        "| size | seed | budget s | served | violations | urgent left | km vs greedy | greedy served "
+        "| wall s | peak MB | load |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(markdown_row(r))
+    out = (
+        args.out
+        or RESULTS / f"cityday_shenzhen_{args.size.replace(',', '-')}_{args.seed.replace(',', '-')}.json"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -215,3 +215,38 @@ def _rebuild(problem: Problem, plan: Plan, state: Routes, fixed: list[Unassigned
         routes.append(route)
     unassigned += [Unassigned(problem.visits[i].id, "no feasible position in any route") for i in left]
     return Plan(routes, unassigned, plan.solver, plan.runtime_s, plan.notes)
+
+
+def insertion_start(problem: Problem, seconds: float = 10.0) -> Plan:
+    """A start plan by cheapest exact insertion, scarcest visits first.
+
+    Order: pinned visits, then urgent, then by how few technicians may serve them (skills), then
+    by window width and start — the visits with the fewest options are placed while there is room.
+    Each goes to its cheapest feasible position (any position of the nearest eligible routes, lunch
+    moved as needed). What does not fit, and everything once ``seconds`` are spent, is left over
+    for the ejection pass.
+    """
+    deadline = time.perf_counter() + seconds
+    state = Routes(problem, {})
+    servable = [i for i in range(problem.n_visits) if state.techs_for(i)]
+
+    def key(i: int) -> tuple[bool, int, int, int, int]:
+        v = problem.visits[i]
+        return (
+            v.pinned_to is None,
+            -v.priority,
+            len(state.techs_for(i)),
+            v.window_end - v.window_start,
+            v.window_start,
+        )
+
+    left: list[int] = []
+    for i in sorted(servable, key=key):
+        if time.perf_counter() > deadline or not _insert(state, i):
+            left.append(i)
+    fixed = [
+        Unassigned(v.id, "no technician with the required skills (R-DI-2, R-PR-2)")
+        for i, v in enumerate(problem.visits)
+        if not state.techs_for(i)
+    ]
+    return _rebuild(problem, Plan([], [], "insertion"), state, fixed, left)

@@ -33,6 +33,7 @@ from doorstep.dispatch.routing.model import (
     Visit,
 )
 from doorstep.dispatch.routing.repair import feasible_route
+from doorstep.dispatch.routing.schedule import _leg
 
 EventKind = Literal["urgent", "cancel", "overrun", "sick"]
 NEIGHBOURS = 8  # technicians offered each visit that must find a new route
@@ -69,6 +70,7 @@ class Replan:
     technicians: list[str]  # the re-planned technicians; every other route is unchanged
     moved: list[Change] = field(default_factory=list)
     to_call: list[Change] = field(default_factory=list)  # R-DI-8: confirmed time would change
+    forced: list[str] = field(default_factory=list)  # technicians the event itself puts past a rule
     runtime_s: float = 0.0
 
 
@@ -216,6 +218,14 @@ def replan(
     unassigned = [u for u in plan.unassigned if u.visit_id in day.visit_index] + left
     new_plan = Plan(merged, unassigned, "replan", 0.0, list(plan.notes))
     out = Replan(day, new_plan, [day.technicians[t].id for t in order])
+    out.forced = [
+        tails[t].tech.id
+        for t in order
+        if tails[t].fixed
+        and tails[t].lunch_fixed is None
+        and (owed := day.technicians[t].lunch) is not None
+        and tails[t].fixed[-1].end > owed.latest_start
+    ]  # the stop under way ends after the latest lunch start: no plan can still fit the lunch
     _changes(out, owner, old_start, confirmed)
     out.runtime_s = time.perf_counter() - t0
     return out
@@ -287,7 +297,15 @@ def _join(day: Problem, tail: _Tail, rest: Route | None) -> Route:
         back = rest.return_home
     else:
         here = day.visits[day.visit_index[tail.fixed[-1].visit_id]].location
-        back = tail.fixed[-1].end + int(day.travel.matrix([here, tech.end_location]).durations[0, 1])
+        travel = int(day.travel.matrix([here, tech.end_location]).durations[0, 1])
+        free = tail.fixed[-1].end
+        back = free + travel
+        owed = day.technicians[day.technician_index[tech.id]].lunch
+        if lunch is None and owed is not None:  # the lunch still owed: on the way home
+            leg = _leg(free, travel, owed, split=True)
+            if leg is not None and leg.lunch_start is not None:
+                lunch = LunchSlot(len(stops), leg.lunch_start, leg.lunch_start + owed.duration)
+                back = leg.ready
     dist, travel = _measure(day, tech, stops)
     return Route(tech.id, stops, depart, back, lunch, dist, travel)
 

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from doorstep.dispatch.routing.check import check_plan
 from doorstep.dispatch.routing.decompose import solve_in_parts
 from doorstep.dispatch.routing.greedy import solve_greedy
-from doorstep.dispatch.routing.insert import insert_leftovers
+from doorstep.dispatch.routing.insert import insert_leftovers, insertion_start
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
 from doorstep.dispatch.routing.pyvrp_encode import as_solution, decode, encode
 from doorstep.dispatch.routing.pyvrp_run import run_ils
 from doorstep.dispatch.routing.repair import feasible_route, repair
 
+INSERTION_START = True
 ALL_ANCHORS = False  # every place of the route: measured worse (more clients, slower search)
 DECOMPOSE_ABOVE = 2500  # visits: larger days are solved in parts (one part is about an M/L day)
 
@@ -60,7 +61,7 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
     if initial is not None:
         decoded = _from_plan(problem, initial)
     elif has_lunch or opts.warm_start:
-        start = solve_greedy(problem)
+        start = _start(problem, opts.seconds)
         if problem.allow_unassigned:
             start = _fill(problem, start, 0.05 * opts.seconds)
         decoded = _from_plan(problem, start)
@@ -80,6 +81,15 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
         plan = _fill(problem, plan, max(0.2, opts.seconds - (time.perf_counter() - t0)))
     plan.solver, plan.runtime_s = "pyvrp", time.perf_counter() - t0
     return plan
+
+
+def _start(problem: Problem, seconds: float) -> Plan:
+    """Cheapest-insertion start (scarcest first); the greedy board plan if that was cut short."""
+    greedy = solve_greedy(problem)
+    if not INSERTION_START:
+        return greedy
+    inserted = insertion_start(problem, 0.15 * seconds)
+    return inserted if inserted.n_served >= greedy.n_served - 0.01 * problem.n_visits else greedy
 
 
 def _insertion_reserve(seconds: float) -> float:

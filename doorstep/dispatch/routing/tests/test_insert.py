@@ -145,3 +145,16 @@ def test_lunch_goes_to_the_only_gap_that_keeps_the_day_feasible() -> None:
     assert route.lunch.before_stop == 2
     assert LUNCH.earliest_start <= route.lunch.start <= LUNCH.latest_start
     assert check_plan(problem, Plan([route], [])) == []
+
+
+def test_insertion_start_is_feasible_and_places_the_scarce_visits_first() -> None:
+    from doorstep.dispatch.routing.insert import insertion_start
+    from doorstep.dispatch.routing.tests.factories import small_city_day
+
+    problem = small_city_day(seed=4, n_visits=40, n_techs=6)
+    plan = insertion_start(problem)
+    assert check_plan(problem, plan) == []
+    served = {v for r in plan.routes for v in r.visit_ids}
+    pinned = {v.id for v in problem.visits if v.pinned_to}
+    assert pinned <= served  # pinned visits go in first, while their technician has room
+    assert len(served) + len(plan.unassigned) == len(problem.visits)
