@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -31,6 +31,7 @@ from doorstep.dispatch.routing.insert import insert_leftovers
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
 from doorstep.dispatch.routing.repair import repair
 
+PartSolver = Callable[[tuple[Problem, float, int, float]], Plan]
 PART_VISITS = 1250  # visits per part: one part solves like an M/L day
 NEAR_TECHS = 25  # technicians offered each leftover in the boundary exchange
 BATCH = 12  # leftovers per boundary problem (bounds its matrix)
@@ -103,15 +104,6 @@ def sub_problem(problem: Problem, visits: Sequence[int], techs: Sequence[int], n
     )
 
 
-def _solve_part(args: tuple[Problem, float, int, float]) -> Plan:
-    """One part, within its share and never past the wall-clock ``until`` (a loaded machine)."""
-    from doorstep.dispatch.routing.solver import SolveOptions, solve
-
-    part, seconds, seed, until = args
-    budget = max(0.5, min(seconds, until - time.time()))
-    return solve(part, SolveOptions(seconds=budget, seed=seed))
-
-
 def merge(problem: Problem, plans: Sequence[Plan]) -> Plan:
     """One plan from the parts' plans (each technician and visit in exactly one part)."""
     routes = [r for plan in plans for r in plan.routes]
@@ -128,11 +120,16 @@ def merge(problem: Problem, plans: Sequence[Plan]) -> Plan:
 def solve_in_parts(
     problem: Problem,
     seconds: float,
+    part_solver: PartSolver,
     seed: int = 1,
     workers: int | None = None,
     part_visits: int = PART_VISITS,
 ) -> Plan:
-    """Partition, solve the parts in ``workers`` processes, merge, exchange leftovers, check."""
+    """Partition, solve the parts in ``workers`` processes, merge, exchange leftovers, check.
+
+    ``part_solver((part, seconds, seed, until))`` solves one part within ``seconds`` and before the
+    wall-clock time ``until``; it is a module-level function (sent to the worker processes by name).
+    """
     t0 = time.perf_counter()
     until = time.time() + seconds
     workers = workers or cpu_count()
@@ -143,12 +140,12 @@ def solve_in_parts(
     per_part = max(1.0, (seconds - tail - (time.perf_counter() - t0) - 1.0 * waves) / waves)
     jobs = [(sub, per_part, seed + k, until - tail) for k, sub in enumerate(subs)]
     if workers == 1:
-        plans = [_solve_part(job) for job in jobs]
+        plans = [part_solver(job) for job in jobs]
     else:
         with ProcessPoolExecutor(
             max_workers=min(workers, len(jobs)), mp_context=get_context("spawn")
         ) as pool:
-            plans = list(pool.map(_solve_part, jobs))
+            plans = list(pool.map(part_solver, jobs))
     t_parts = time.perf_counter() - t0
     plan = merge(problem, plans)
     remaining = seconds - (time.perf_counter() - t0)

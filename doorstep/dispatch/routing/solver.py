@@ -53,7 +53,7 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
     opts = options or SolveOptions()
     if initial is None and problem.n_visits > DECOMPOSE_ABOVE and problem._matrix is None:
         # A whole city: no full matrix; districts solved in parallel processes, then merged.
-        return solve_in_parts(problem, opts.seconds, opts.seed)
+        return solve_in_parts(problem, opts.seconds, solve_part, opts.seed)
     t0 = time.perf_counter()
     visits, unassigned = _servable(problem)
     has_lunch = any(t.lunch is not None for t in problem.technicians)
@@ -81,6 +81,12 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
         plan = _fill(problem, plan, max(0.2, opts.seconds - (time.perf_counter() - t0)))
     plan.solver, plan.runtime_s = "pyvrp", time.perf_counter() - t0
     return plan
+
+
+def solve_part(job: tuple[Problem, float, int, float]) -> Plan:
+    """One part of a large day: within its share and never past the wall-clock ``until``."""
+    part, seconds, seed, until = job
+    return solve(part, SolveOptions(seconds=max(0.5, min(seconds, until - time.time())), seed=seed))
 
 
 def _start(problem: Problem, seconds: float) -> Plan:

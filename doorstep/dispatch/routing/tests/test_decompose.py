@@ -11,6 +11,7 @@ from doorstep.dispatch.routing.decompose import (
 )
 from doorstep.dispatch.routing.greedy import solve_greedy
 from doorstep.dispatch.routing.model import Plan, Unassigned
+from doorstep.dispatch.routing.solver import solve_part
 from doorstep.dispatch.routing.tests.factories import small_city_day
 
 
@@ -58,7 +59,7 @@ def test_boundary_exchange_puts_a_leftover_into_a_route_of_another_part() -> Non
 
 def test_solve_in_parts_serves_the_day_and_passes_both_checks() -> None:
     problem = small_city_day(n_visits=60, n_techs=8)
-    plan = solve_in_parts(problem, seconds=4, workers=1, part_visits=20)
+    plan = solve_in_parts(problem, 4, solve_part, workers=1, part_visits=20)
     assert check_plan(problem, plan) == []
     assert check_by_parts(problem, plan) == []
     greedy = solve_greedy(problem)
