@@ -19,6 +19,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
 from doorstep.dispatch.routing.schedule import best_timing, build_route
 
@@ -29,11 +32,28 @@ EJECT_ROUTES = 12  # routes searched for an ejection
 
 @dataclass(slots=True)
 class Routes:
-    """Per-technician visit sequences with the lunch gap each was last timed with."""
+    """Per-technician visit sequences, with who serves each visit (for the nearest-route search)."""
 
     problem: Problem
     seqs: dict[int, list[int]]
     eligible: dict[int, list[int]] = field(default_factory=dict)
+    owner: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    masks: dict[int, npt.NDArray[np.bool_]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.owner = np.full(self.problem.n_visits, -1, dtype=np.int64)
+        for t, seq in self.seqs.items():
+            self.owner[seq] = t
+
+    def place(self, t: int, k: int, i: int) -> None:
+        self.seqs.setdefault(t, []).insert(k, i)
+        self.owner[i] = t
+
+    def set_seq(self, t: int, seq: list[int]) -> None:
+        for j in self.seqs.get(t, []):
+            self.owner[j] = -1
+        self.seqs[t] = seq
+        self.owner[seq] = t
 
     def techs_for(self, i: int) -> list[int]:
         if i not in self.eligible:
@@ -41,27 +61,54 @@ class Routes:
             self.eligible[i] = [t for t in range(n) if self.problem.can_serve(t, i)]
         return self.eligible[i]
 
+    def _mask(self, i: int) -> npt.NDArray[np.bool_]:
+        if i not in self.masks:
+            mask = np.zeros(len(self.problem.technicians), dtype=bool)
+            mask[self.techs_for(i)] = True
+            self.masks[i] = mask
+        return self.masks[i]
+
     def near(self, i: int, exclude: int | None = None, k: int = NEAR_ROUTES) -> list[int]:
         """Eligible technicians whose route (or home) passes nearest to visit ``i``."""
         p = self.problem
-        d = p.matrix().distances
-        here = p.visit_point(i)
-        scored = []
-        for t in self.techs_for(i):
-            if t == exclude:
-                continue
-            pts = [p.start_point(t), *(p.visit_point(j) for j in self.seqs.get(t, ()))]
-            scored.append((min(int(d[here, q]) for q in pts), t))
-        scored.sort()
-        return [t for _, t in scored[:k]]
+        n, n_t = p.n_visits, len(p.technicians)
+        row = p.matrix().distances[p.visit_point(i)]
+        best = row[n : n + n_t].astype(np.float64)  # homes (start points follow the visits)
+        served = self.owner >= 0
+        np.minimum.at(best, self.owner[served], row[:n][served])
+        best[~self._mask(i)] = np.inf
+        if exclude is not None:
+            best[exclude] = np.inf
+        k = min(k, int(np.isfinite(best).sum()))
+        if k <= 0:
+            return []
+        top = np.argpartition(best, k - 1)[:k]
+        return [int(t) for t in top[np.argsort(best[top], kind="stable")]]
 
     def insertion_costs(self, t: int, seq: Sequence[int], i: int) -> list[tuple[int, int, int]]:
-        """(added distance, technician, position) of every position of ``i`` in ``seq``."""
+        """(added distance, technician, position) of the positions of ``i`` in ``seq`` that pass a
+        quick bound: lunch-free earliest times (a lower bound) must meet ``i``'s window and the next
+        visit's window."""
         p = self.problem
-        d = p.matrix().distances
-        v = p.visit_point(i)
+        m = p.matrix()
+        d, dur = m.distances, m.durations
+        v, visit = p.visit_point(i), p.visits[i]
+        tech = p.technicians[t]
         path = [p.start_point(t), *(p.visit_point(j) for j in seq), p.end_point(t)]
-        return [(int(d[a, v] + d[v, b] - d[a, b]), t, k) for k, (a, b) in enumerate(itertools.pairwise(path))]
+        out = []
+        free = tech.shift_start
+        for k, (a, b) in enumerate(itertools.pairwise(path)):
+            start = max(free + int(dur[a, v]), visit.window_start)
+            ok = start <= visit.window_end
+            if ok and k < len(seq):
+                nxt = p.visits[seq[k]]
+                ok = max(start + visit.service + int(dur[v, b]), nxt.window_start) <= nxt.window_end
+            if ok:
+                out.append((int(d[a, v] + d[v, b] - d[a, b]), t, k))
+            if k < len(seq):
+                nxt = p.visits[seq[k]]
+                free = max(free + int(dur[a, b]), nxt.window_start) + nxt.service
+        return out
 
     def feasible(self, t: int, seq: Sequence[int]) -> bool:
         return best_timing(self.problem, t, seq) is not None
@@ -108,7 +155,7 @@ def _insert(state: Routes, i: int) -> bool:
     if found is None:
         return False
     _, t, k = found
-    state.seqs.setdefault(t, []).insert(k, i)
+    state.place(t, k, i)
     return True
 
 
@@ -140,8 +187,8 @@ def _eject(state: Routes, i: int, deadline: float) -> bool:
     if best is None:
         return False
     _, t, new_seq, u, t2, k2 = best
-    state.seqs[t] = new_seq
-    state.seqs.setdefault(t2, []).insert(k2, u)
+    state.set_seq(t, new_seq)
+    state.place(t2, k2, u)
     return True
 
 
@@ -165,7 +212,7 @@ def _displace(state: Routes, i: int) -> int | None:
     if best is None:
         return None
     _, t, new_seq, u = best
-    state.seqs[t] = new_seq
+    state.set_seq(t, new_seq)
     return u
 
 
