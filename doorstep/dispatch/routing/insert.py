@@ -27,7 +27,7 @@ from doorstep.dispatch.routing.schedule import best_timing, build_route
 
 NEAR_ROUTES = 30  # eligible routes tried per leftover, nearest first
 MAX_TIMINGS = 400  # exact timings tried per direct insertion
-EJECT_ROUTES = 12  # routes searched for an ejection
+EJECT_ROUTES = 25  # routes searched for an ejection
 
 
 @dataclass(slots=True)
@@ -57,8 +57,16 @@ class Routes:
 
     def techs_for(self, i: int) -> list[int]:
         if i not in self.eligible:
-            n = len(self.problem.technicians)
-            self.eligible[i] = [t for t in range(n) if self.problem.can_serve(t, i)]
+            # Skills and pins, and a shift that can hold the service inside the window at all:
+            # the scarcity that decides which visits go first.
+            p, v = self.problem, self.problem.visits[i]
+            self.eligible[i] = [
+                t
+                for t, tech in enumerate(p.technicians)
+                if p.can_serve(t, i)
+                and tech.shift_end >= v.window_start + v.service
+                and tech.shift_start <= v.window_end
+            ]
         return self.eligible[i]
 
     def _mask(self, i: int) -> npt.NDArray[np.bool_]:
