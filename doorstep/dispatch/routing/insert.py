@@ -27,7 +27,8 @@ from doorstep.dispatch.routing.schedule import best_timing, build_route
 
 NEAR_ROUTES = 30  # eligible routes tried per leftover, nearest first
 MAX_TIMINGS = 400  # exact timings tried per direct insertion
-EJECT_ROUTES = 25  # routes searched for an ejection
+EJECT_ROUTES = 25
+CUT_SHORT = "insertion cut short by its time share"  # routes searched for an ejection
 
 
 @dataclass(slots=True)
@@ -296,12 +297,16 @@ def insertion_start(problem: Problem, seconds: float = 10.0) -> Plan:
         )
 
     left: list[int] = []
+    cut_short = False
     for i in sorted(servable, key=key):
-        if time.perf_counter() > deadline or not _insert(state, i):
+        cut_short = cut_short or time.perf_counter() > deadline
+        if cut_short or not _insert(state, i):
             left.append(i)
     fixed = [
         Unassigned(v.id, "no technician with the required skills (R-DI-2, R-PR-2)")
         for i, v in enumerate(problem.visits)
         if not state.techs_for(i)
     ]
-    return _rebuild(problem, Plan([], [], "insertion"), state, fixed, left)
+    return _rebuild(
+        problem, Plan([], [], "insertion", notes=[CUT_SHORT] if cut_short else []), state, fixed, left
+    )

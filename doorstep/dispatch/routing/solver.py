@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from doorstep.dispatch.routing.check import check_plan
 from doorstep.dispatch.routing.decompose import solve_in_parts
 from doorstep.dispatch.routing.greedy import solve_greedy
-from doorstep.dispatch.routing.insert import insert_leftovers, insertion_start
+from doorstep.dispatch.routing.insert import CUT_SHORT, insert_leftovers, insertion_start
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
 from doorstep.dispatch.routing.pyvrp_encode import as_solution, decode, encode
 from doorstep.dispatch.routing.pyvrp_run import run_ils
@@ -91,11 +91,10 @@ def solve_part(job: tuple[Problem, float, int, float]) -> Plan:
 
 def _start(problem: Problem, seconds: float) -> Plan:
     """Cheapest-insertion start (scarcest first); the greedy board plan if that was cut short."""
-    greedy = solve_greedy(problem)
     if not INSERTION_START:
-        return greedy
+        return solve_greedy(problem)
     inserted = insertion_start(problem, 0.15 * seconds)
-    return inserted if inserted.n_served >= greedy.n_served - 0.01 * problem.n_visits else greedy
+    return solve_greedy(problem) if CUT_SHORT in inserted.notes else inserted
 
 
 def _insertion_reserve(seconds: float) -> float:
