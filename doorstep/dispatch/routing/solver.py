@@ -55,20 +55,22 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
         # A whole city: no full matrix; districts solved in parallel processes, then merged.
         return solve_in_parts(problem, opts.seconds, solve_part, opts.seed)
     t0 = time.perf_counter()
+    # A field day keeps 4 % of its budget for assembling, re-timing and the final check.
+    seconds = opts.seconds * (0.96 if problem.allow_unassigned else 1.0)
     visits, unassigned = _servable(problem)
     has_lunch = any(t.lunch is not None for t in problem.technicians)
     decoded: list[Decoded] = []
     if initial is not None:
         decoded = _from_plan(problem, initial)
     elif has_lunch or opts.warm_start:
-        start = _start(problem, opts.seconds)
+        start = _start(problem, seconds)
         if problem.allow_unassigned:
-            start = _fill(problem, start, 0.05 * opts.seconds)
+            start = _fill(problem, start, _insertion_reserve(seconds))
         decoded = _from_plan(problem, start)
     rounds = opts.lunch_rounds if has_lunch else 1
-    reserve = _insertion_reserve(opts.seconds) if problem.allow_unassigned else 0.0
+    reserve = _insertion_reserve(seconds) if problem.allow_unassigned else 0.0
     for r in range(rounds):
-        budget = opts.seconds - reserve * (rounds - r) - (time.perf_counter() - t0)
+        budget = seconds - reserve * (rounds - r) - (time.perf_counter() - t0)
         share = budget * (0.6 if r == 0 and rounds > 1 else 1.0 / max(1, rounds - r))
         decoded = _run_pyvrp(problem, visits, decoded, max(0.1, share), opts, has_lunch)
         if r < rounds - 1 and problem.allow_unassigned:
@@ -78,7 +80,7 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
     plan = _assemble(problem, decoded, unassigned)
     plan = repair(problem, plan)
     if problem.allow_unassigned:
-        plan = _fill(problem, plan, max(0.2, opts.seconds - (time.perf_counter() - t0)))
+        plan = _fill(problem, plan, max(0.2, seconds - (time.perf_counter() - t0)))
     plan.solver, plan.runtime_s = "pyvrp", time.perf_counter() - t0
     return plan
 
@@ -99,7 +101,7 @@ def _start(problem: Problem, seconds: float) -> Plan:
 
 def _insertion_reserve(seconds: float) -> float:
     """Time kept back from the search for the exact insertion of leftovers."""
-    return min(0.05 * seconds, 4.0)
+    return min(max(0.05 * seconds, 1.0), 4.0)
 
 
 def _fill(problem: Problem, plan: Plan, seconds: float) -> Plan:
