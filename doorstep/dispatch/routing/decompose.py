@@ -163,7 +163,7 @@ def solve_in_parts(
 
 def _tail_seconds(problem: Problem, seconds: float) -> float:
     """Kept for the boundary exchange and the route-by-route check (grows with the fleet)."""
-    return min(0.25 * seconds, 4.0 + len(problem.technicians) / 250)
+    return min(0.25 * seconds, 2.0 + len(problem.technicians) / 1000)
 
 
 def _nearest_techs(problem: Problem, i: int, k: int) -> list[int]:

@@ -95,7 +95,7 @@ def _start(problem: Problem, seconds: float) -> Plan:
     """Cheapest-insertion start (scarcest first); the greedy board plan if that was cut short."""
     if not INSERTION_START:
         return solve_greedy(problem)
-    inserted = insertion_start(problem, 0.15 * seconds)
+    inserted = insertion_start(problem, 0.35 * seconds)  # a cap: ~1 s of CPU on an L day
     return solve_greedy(problem) if CUT_SHORT in inserted.notes else inserted
 
 
