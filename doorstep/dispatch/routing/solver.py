@@ -27,6 +27,7 @@ from doorstep.dispatch.routing.repair import feasible_route, repair
 INSERTION_START = True
 ALL_ANCHORS = False  # every place of the route: measured worse (more clients, slower search)
 DECOMPOSE_ABOVE = 2500  # visits: larger days are solved in parts (one part is about an M/L day)
+QUICK_PER_VISIT = 0.004  # seconds per visit below which the search is skipped
 
 Decoded = tuple[int, list[int], int | None, int | None]  # technician, order, lunch gap, lunch anchor
 
@@ -59,6 +60,12 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
     seconds = opts.seconds * (0.96 if problem.allow_unassigned else 1.0)
     visits, unassigned = _servable(problem)
     has_lunch = any(t.lunch is not None for t in problem.technicians)
+    if initial is None and has_lunch and problem.allow_unassigned and seconds < QUICK_PER_VISIT * len(visits):
+        # Too little time for the search to pay (a late part of a whole city on a loaded machine):
+        # the insertion start and the leftover passes only.
+        plan = _fill(problem, _start(problem, seconds, 0.6), max(0.2, seconds - (time.perf_counter() - t0)))
+        plan.solver, plan.runtime_s = "insertion", time.perf_counter() - t0
+        return plan
     decoded: list[Decoded] = []
     if initial is not None:
         decoded = _from_plan(problem, initial)
@@ -91,11 +98,11 @@ def solve_part(job: tuple[Problem, float, int, float]) -> Plan:
     return solve(part, SolveOptions(seconds=max(0.5, min(seconds, until - time.time())), seed=seed))
 
 
-def _start(problem: Problem, seconds: float) -> Plan:
+def _start(problem: Problem, seconds: float, share: float = 0.35) -> Plan:
     """Cheapest-insertion start (scarcest first); the greedy board plan if that was cut short."""
     if not INSERTION_START:
         return solve_greedy(problem)
-    inserted = insertion_start(problem, 0.35 * seconds)  # a cap: ~1 s of CPU on an L day
+    inserted = insertion_start(problem, share * seconds)  # a cap: ~1 s of CPU on an L day
     return solve_greedy(problem) if CUT_SHORT in inserted.notes else inserted
 
 

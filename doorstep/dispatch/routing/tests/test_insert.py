@@ -158,3 +158,14 @@ def test_insertion_start_is_feasible_and_places_the_scarce_visits_first() -> Non
     pinned = {v.id for v in problem.visits if v.pinned_to}
     assert pinned <= served  # pinned visits go in first, while their technician has room
     assert len(served) + len(plan.unassigned) == len(problem.visits)
+
+
+def test_a_budget_too_small_for_the_search_still_gives_a_checked_plan() -> None:
+    from doorstep.dispatch.routing.solver import SolveOptions, solve
+    from doorstep.dispatch.routing.tests.factories import small_city_day
+
+    problem = small_city_day(seed=4, n_visits=40, n_techs=6)
+    plan = solve(problem, SolveOptions(seconds=0.1))
+    assert plan.solver == "insertion"
+    assert check_plan(problem, plan) == []
+    assert plan.n_served >= 30
