@@ -28,6 +28,7 @@ from doorstep.dispatch.routing.schedule import best_timing, build_route
 NEAR_ROUTES = 30  # eligible routes tried per leftover, nearest first
 MAX_TIMINGS = 400  # exact timings tried per direct insertion
 EJECT_ROUTES = 25
+EJECT2_ROUTES = 8  # second link of a three-visit chain
 CUT_SHORT = "insertion cut short by its time share"  # routes searched for an ejection
 
 
@@ -201,6 +202,39 @@ def _eject(state: Routes, i: int, deadline: float) -> bool:
     return True
 
 
+def _eject2(state: Routes, i: int, deadline: float) -> bool:
+    """A chain of three: ``i`` takes ``u``'s place, ``u`` takes ``w``'s place, ``w`` fits elsewhere."""
+    p = state.problem
+    for t in state.near(i, k=EJECT_ROUTES):
+        seq = state.seqs.get(t, [])
+        for j, u in enumerate(seq):
+            if p.visits[u].pinned_to is not None:
+                continue
+            rest = seq[:j] + seq[j + 1 :]
+            placed = state.best_insertion(i, [t], {t: rest})
+            if placed is None:
+                continue
+            for t2 in state.near(u, exclude=t, k=EJECT2_ROUTES):
+                seq2 = state.seqs.get(t2, [])
+                for j2, w in enumerate(seq2):
+                    if time.perf_counter() > deadline:
+                        return False
+                    if p.visits[w].pinned_to is not None:
+                        continue
+                    rest2 = seq2[:j2] + seq2[j2 + 1 :]
+                    placed_u = state.best_insertion(u, [t2], {t2: rest2})
+                    if placed_u is None:
+                        continue
+                    moved = state.best_insertion(w, [x for x in state.near(w, exclude=t2) if x != t])
+                    if moved is None:
+                        continue
+                    state.set_seq(t, [*rest[: placed[2]], i, *rest[placed[2] :]])
+                    state.set_seq(t2, [*rest2[: placed_u[2]], u, *rest2[placed_u[2] :]])
+                    state.place(moved[1], moved[2], w)
+                    return True
+    return False
+
+
 def _displace(state: Routes, i: int) -> int | None:
     """Urgent ``i`` takes the place of a less urgent visit; returns the visit left over instead."""
     p = state.problem
@@ -245,7 +279,7 @@ def insert_leftovers(problem: Problem, plan: Plan, seconds: float = 5.0) -> Plan
         if time.perf_counter() > deadline:
             left.append(i)
             continue
-        if _insert(state, i) or _eject(state, i, deadline):
+        if _insert(state, i) or _eject(state, i, deadline) or _eject2(state, i, deadline):
             continue
         out = _displace(state, i) if _priority(problem, i) > 0 else None
         if out is None:

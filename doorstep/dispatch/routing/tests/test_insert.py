@@ -169,3 +169,21 @@ def test_a_budget_too_small_for_the_search_still_gives_a_checked_plan() -> None:
     assert plan.solver == "insertion"
     assert check_plan(problem, plan) == []
     assert plan.n_served >= 30
+
+
+def test_a_chain_of_three_moves_two_visits_to_make_room() -> None:
+    """V needs a (T1 only); T1's U needs b (T1, T2); T2's W fits T3: V -> T1, U -> T2, W -> T3."""
+    ab, b = frozenset({"a", "b"}), frozenset({"b"})
+    problem = Problem(
+        [_tech("T1", skills=ab), _tech("T2", skills=b), _tech("T3", skills=frozenset())],
+        [
+            Visit("U", Location(3600, 0), 9 * H, 9 * H + 1800, 2 * H, b),
+            Visit("W", Location(3600, 0), 9 * H, 9 * H + 1800, 2 * H),
+            Visit("V", Location(3600, 0), 9 * H, 9 * H + 1800, 2 * H, A_SKILL),
+        ],
+        EuclideanTravel(),
+    )
+    filled = insert_leftovers(problem, _plan(problem, {"T1": ["U"], "T2": ["W"]}, ["V"]))
+    assert _served(filled) == {"T1": ["V"], "T2": ["U"], "T3": ["W"]}
+    assert filled.unassigned == []
+    assert check_plan(problem, filled) == []
