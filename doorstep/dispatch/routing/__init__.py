@@ -13,6 +13,7 @@ Pure Python (no Django). Typical use from the dispatch app::
 from doorstep.dispatch.routing.check import Violation, check_plan
 from doorstep.dispatch.routing.geo import Location
 from doorstep.dispatch.routing.greedy import solve_greedy
+from doorstep.dispatch.routing.insert import insert_leftovers
 from doorstep.dispatch.routing.model import (
     LunchBreak,
     LunchSlot,
@@ -26,6 +27,7 @@ from doorstep.dispatch.routing.model import (
 )
 from doorstep.dispatch.routing.plan_times import Departure, departure_time, plan_departures
 from doorstep.dispatch.routing.repair import repair
+from doorstep.dispatch.routing.replan import Change, Event, Replan, replan
 from doorstep.dispatch.routing.schedule import build_route
 from doorstep.dispatch.routing.solomon import solomon_problem
 from doorstep.dispatch.routing.solver import SolveOptions, solve
@@ -38,8 +40,10 @@ from doorstep.dispatch.routing.travel import (
 )
 
 __all__ = [
+    "Change",
     "Departure",
     "EuclideanTravel",
+    "Event",
     "HaversineTravel",
     "Location",
     "LunchBreak",
@@ -47,6 +51,7 @@ __all__ = [
     "OsrmTravel",
     "Plan",
     "Problem",
+    "Replan",
     "Route",
     "SolveOptions",
     "Stop",
@@ -59,8 +64,10 @@ __all__ = [
     "build_route",
     "check_plan",
     "departure_time",
+    "insert_leftovers",
     "plan_departures",
     "repair",
+    "replan",
     "solomon_problem",
     "solve",
     "solve_greedy",

@@ -37,9 +37,10 @@ def eligibility(problem: Problem, enc: Encoding) -> list[int]:
     return masks
 
 
-def _nearest_compatible(problem: Problem, enc: Encoding, masks: list[int], c: int, k: int) -> list[int]:
+def _nearest_compatible(
+    problem: Problem, enc: Encoding, masks: list[int], c: int, k: int, locs: np.ndarray
+) -> list[int]:
     m = problem.matrix().distances
-    locs = np.array([cl.location for cl in enc.data.clients()], dtype=np.int64)
     here = enc.data.client(c).location
     order = np.argsort(m[here, locs] + m[locs, here], kind="stable")
     out = [int(j) for j in order if j != c and masks[int(j)] & masks[c]][:k]
@@ -51,11 +52,12 @@ def neighbours(problem: Problem, enc: Encoding, k: int = 40) -> Neighbours:
     base = compute_neighbours(enc.data)
     masks = eligibility(problem, enc)
     out: Neighbours = {}
+    locs = np.array([cl.location for cl in enc.data.clients()], dtype=np.int64)
     for act, near in base.items():
         c = act.idx
         kept = [n for n in near if masks[n.idx] & masks[c]]
         if len(kept) < MIN_NEIGHBOURS or enc.client_visit[c] < 0:
-            extra = _nearest_compatible(problem, enc, masks, c, k)
+            extra = _nearest_compatible(problem, enc, masks, c, k, locs)
             seen = {n.idx for n in kept}
             kept += [pv.Activity(pv.ActivityType.CLIENT, j) for j in extra if j not in seen]
         out[act] = kept[:k] if len(kept) > k else kept

@@ -15,11 +15,19 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from doorstep.dispatch.routing.check import check_plan
+from doorstep.dispatch.routing.decompose import solve_in_parts
 from doorstep.dispatch.routing.greedy import solve_greedy
+from doorstep.dispatch.routing.insert import CUT_SHORT, insert_leftovers, insertion_start
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
 from doorstep.dispatch.routing.pyvrp_encode import as_solution, decode, encode
 from doorstep.dispatch.routing.pyvrp_run import run_ils
 from doorstep.dispatch.routing.repair import feasible_route, repair
+
+INSERTION_START = True
+ALL_ANCHORS = False  # every place of the route: measured worse (more clients, slower search)
+DECOMPOSE_ABOVE = 2500  # visits: larger days are solved in parts (one part is about an M/L day)
+QUICK_PER_VISIT = 0.004  # seconds per visit below which the search is skipped
 
 Decoded = tuple[int, list[int], int | None, int | None]  # technician, order, lunch gap, lunch anchor
 
@@ -44,23 +52,74 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
     greedy plan; it must be feasible (run :func:`repair` on it first if unsure).
     """
     opts = options or SolveOptions()
+    if initial is None and problem.n_visits > DECOMPOSE_ABOVE and problem._matrix is None:
+        # A whole city: no full matrix; districts solved in parallel processes, then merged.
+        return solve_in_parts(problem, opts.seconds, solve_part, opts.seed)
     t0 = time.perf_counter()
+    # A field day keeps 4 % of its budget for assembling, re-timing and the final check.
+    seconds = opts.seconds * (0.96 if problem.allow_unassigned else 1.0)
     visits, unassigned = _servable(problem)
     has_lunch = any(t.lunch is not None for t in problem.technicians)
+    if initial is None and has_lunch and problem.allow_unassigned and seconds < QUICK_PER_VISIT * len(visits):
+        # Too little time for the search to pay (a late part of a whole city on a loaded machine):
+        # the insertion start and the leftover passes only.
+        plan = _fill(problem, _start(problem, seconds, 0.6), max(0.2, seconds - (time.perf_counter() - t0)))
+        plan.solver, plan.runtime_s = "insertion", time.perf_counter() - t0
+        return plan
     decoded: list[Decoded] = []
     if initial is not None:
         decoded = _from_plan(problem, initial)
     elif has_lunch or opts.warm_start:
-        decoded = _from_plan(problem, solve_greedy(problem))
+        start = _start(problem, seconds)
+        if problem.allow_unassigned:
+            start = _fill(problem, start, _insertion_reserve(seconds))
+        decoded = _from_plan(problem, start)
     rounds = opts.lunch_rounds if has_lunch else 1
+    reserve = _insertion_reserve(seconds) if problem.allow_unassigned else 0.0
     for r in range(rounds):
-        budget = opts.seconds - (time.perf_counter() - t0)
+        budget = seconds - reserve * (rounds - r) - (time.perf_counter() - t0)
         share = budget * (0.6 if r == 0 and rounds > 1 else 1.0 / max(1, rounds - r))
         decoded = _run_pyvrp(problem, visits, decoded, max(0.1, share), opts, has_lunch)
+        if r < rounds - 1 and problem.allow_unassigned:
+            # Leftovers go in between rounds, so the next round shortens routes that serve everyone.
+            between = repair(problem, _assemble(problem, decoded, unassigned))
+            decoded = _from_plan(problem, _fill(problem, between, reserve))
     plan = _assemble(problem, decoded, unassigned)
     plan = repair(problem, plan)
+    if problem.allow_unassigned:
+        plan = _fill(problem, plan, max(0.2, seconds - (time.perf_counter() - t0)))
     plan.solver, plan.runtime_s = "pyvrp", time.perf_counter() - t0
     return plan
+
+
+def solve_part(job: tuple[Problem, float, int, float]) -> Plan:
+    """One part of a large day: within its share and never past the wall-clock ``until``."""
+    part, seconds, seed, until = job
+    return solve(part, SolveOptions(seconds=max(0.5, min(seconds, until - time.time())), seed=seed))
+
+
+def _start(problem: Problem, seconds: float, share: float = 0.35) -> Plan:
+    """Cheapest-insertion start (scarcest first); the greedy board plan if that was cut short."""
+    if not INSERTION_START:
+        return solve_greedy(problem)
+    inserted = insertion_start(problem, share * seconds)  # a cap: ~1 s of CPU on an L day
+    return solve_greedy(problem) if CUT_SHORT in inserted.notes else inserted
+
+
+def _insertion_reserve(seconds: float) -> float:
+    """Time kept back from the search for the exact insertion of leftovers."""
+    return min(max(0.05 * seconds, 1.0), 4.0)
+
+
+def _fill(problem: Problem, plan: Plan, seconds: float) -> Plan:
+    """Insert leftovers exactly; keep the result only if the independent check still passes."""
+    if not plan.unassigned:
+        return plan
+    filled = insert_leftovers(problem, plan, seconds)
+    if any(v.kind != "unserved" for v in check_plan(problem, filled)):  # pragma: no cover - defensive
+        plan.notes.append("insertion pass rejected by the check")
+        return plan
+    return filled
 
 
 def _servable(problem: Problem) -> tuple[list[int], list[Unassigned]]:
@@ -107,7 +166,8 @@ def _anchors(problem: Problem, decoded: Sequence[Decoded]) -> dict[int, list[int
     for t, seq, gap, anchor in decoded:
         if t not in anchors or gap is None:
             continue
-        near = [seq[j] for j in (gap - 1, gap) if 0 <= j < len(seq)]
+        # Every place of the route: wherever the search moves the lunch, it is costed exactly.
+        near = seq if ALL_ANCHORS else [seq[j] for j in (gap - 1, gap) if 0 <= j < len(seq)]
         anchors[t] += ([anchor] if anchor is not None else []) + [problem.visit_point(i) for i in near]
     return {t: list(dict.fromkeys(points)) for t, points in anchors.items()}
 

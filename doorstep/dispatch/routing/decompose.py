@@ -1,0 +1,269 @@
+"""A whole city in parts: geographic decomposition, parts solved in parallel processes, merge.
+
+A day too large for one travel matrix (5,000–20,000 visits, 1,000–4,000 technicians; a full matrix
+of 24,000 places would need ~9 GB) is cut by recursive coordinate bisection into districts of at
+most ``part_visits`` visits. Each cut splits the visits at the median of the wider axis and gives
+each side the technicians who live on that side, in proportion to its visits. A pinned visit
+follows its technician. Every part is a :class:`Problem` of its own, with its own small matrix,
+solved by :func:`solver.solve` in a worker process.
+
+Boundary exchange: the visits a part leaves over are offered to the routes of every technician near
+them, whichever part they came from — a small problem of the leftovers and the routes of their
+nearest eligible technicians, filled by the exact insertion pass (:mod:`insert`).
+
+The merged plan is checked route by route with each route's own small matrix (:func:`check_by_parts`):
+every place a route touches is in its part's problem, so no full matrix is ever built.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import numpy as np
+
+from doorstep.dispatch.routing.check import Violation, check_plan
+from doorstep.dispatch.routing.insert import insert_leftovers
+from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
+from doorstep.dispatch.routing.repair import repair
+
+PartSolver = Callable[[tuple[Problem, float, int, float]], Plan]
+PART_VISITS = 1250  # visits per part: one part solves like an M/L day
+NEAR_TECHS = 25  # technicians offered each leftover in the boundary exchange
+BATCH = 12  # leftovers per boundary problem (bounds its matrix)
+
+
+def cpu_count() -> int:
+    """Cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _xy(problem: Problem, places: Sequence[tuple[float, float]]) -> np.ndarray:
+    """Plane kilometres-ish coordinates (longitude scaled by the cosine of the mean latitude)."""
+    arr = np.array(places, dtype=np.float64).reshape(-1, 2)
+    if not len(arr):
+        return arr
+    lat0 = float(np.mean(arr[:, 1]))
+    geo = all(-180 <= x <= 180 for x in arr[:, 0]) and all(-90 <= y <= 90 for y in arr[:, 1])
+    scale = math.cos(math.radians(lat0)) if geo else 1.0
+    return np.column_stack([arr[:, 0] * scale, arr[:, 1]])
+
+
+def partition(problem: Problem, part_visits: int = PART_VISITS) -> list[tuple[list[int], list[int]]]:
+    """(visit indices, technician indices) per part, by recursive coordinate bisection."""
+    vxy = _xy(problem, [(v.location.x, v.location.y) for v in problem.visits])
+    txy = _xy(problem, [(t.start.x, t.start.y) for t in problem.technicians])
+    parts: list[tuple[list[int], list[int]]] = []
+
+    def cut(vs: list[int], ts: list[int]) -> None:
+        if len(vs) <= part_visits or len(ts) < 2:
+            parts.append((vs, ts))
+            return
+        spread = vxy[vs].max(axis=0) - vxy[vs].min(axis=0)
+        axis = int(np.argmax(spread))
+        vs = sorted(vs, key=lambda i: (vxy[i, axis], i))
+        ts = sorted(ts, key=lambda t: (txy[t, axis], t))
+        half = len(vs) // 2
+        share = min(len(ts) - 1, max(1, round(len(ts) * half / len(vs))))
+        cut(vs[:half], ts[:share])
+        cut(vs[half:], ts[share:])
+
+    cut(list(range(problem.n_visits)), list(range(len(problem.technicians))))
+    return _pins_follow(problem, parts)
+
+
+def _pins_follow(
+    problem: Problem, parts: list[tuple[list[int], list[int]]]
+) -> list[tuple[list[int], list[int]]]:
+    part_of_tech = {t: k for k, (_, ts) in enumerate(parts) for t in ts}
+    out: list[tuple[list[int], list[int]]] = [([], ts) for _, ts in parts]
+    for k, (vs, _) in enumerate(parts):
+        for i in vs:
+            pin = problem.visits[i].pinned_to
+            t = problem.technician_index.get(pin) if pin is not None else None
+            out[part_of_tech[t] if t is not None else k][0].append(i)
+    return out
+
+
+def sub_problem(problem: Problem, visits: Sequence[int], techs: Sequence[int], name: str = "") -> Problem:
+    """The part as a problem of its own (its own matrix); pins to technicians elsewhere stay pins."""
+    return Problem(
+        [problem.technicians[t] for t in techs],
+        [problem.visits[i] for i in visits],
+        problem.travel,
+        early_margin=problem.early_margin,
+        allow_unassigned=problem.allow_unassigned,
+        name=name or problem.name,
+    )
+
+
+def merge(problem: Problem, plans: Sequence[Plan]) -> Plan:
+    """One plan from the parts' plans (each technician and visit in exactly one part)."""
+    routes = [r for plan in plans for r in plan.routes]
+    served = {v for r in routes for v in r.visit_ids}
+    listed: dict[str, Unassigned] = {}
+    for plan in plans:
+        for u in plan.unassigned:
+            if u.visit_id not in served:
+                listed.setdefault(u.visit_id, u)
+    notes = [n for plan in plans for n in plan.notes]
+    return Plan(routes, list(listed.values()), "pyvrp-parts", 0.0, notes)
+
+
+def solve_in_parts(
+    problem: Problem,
+    seconds: float,
+    part_solver: PartSolver,
+    seed: int = 1,
+    workers: int | None = None,
+    part_visits: int = PART_VISITS,
+) -> Plan:
+    """Partition, solve the parts in ``workers`` processes, merge, exchange leftovers, check.
+
+    ``part_solver((part, seconds, seed, until))`` solves one part within ``seconds`` and before the
+    wall-clock time ``until``; it is a module-level function (sent to the worker processes by name).
+    """
+    t0 = time.perf_counter()
+    seconds *= 0.97  # the caller's own loading and scoring share the wall clock
+    until = time.time() + seconds
+    workers = workers or cpu_count()
+    parts = partition(problem, part_visits)
+    subs = [sub_problem(problem, vs, ts, f"{problem.name}#{k}") for k, (vs, ts) in enumerate(parts)]
+    waves = math.ceil(len(subs) / workers)
+    tail = _tail_seconds(problem, seconds)
+    per_part = max(1.0, (seconds - tail - (time.perf_counter() - t0) - 1.0 * waves) / waves)
+    jobs = [(sub, per_part, seed + k, until - tail) for k, sub in enumerate(subs)]
+    if workers == 1:
+        plans = [part_solver(job) for job in jobs]
+    else:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(jobs)), mp_context=get_context("spawn")
+        ) as pool:
+            plans = list(pool.map(part_solver, jobs))
+    t_parts = time.perf_counter() - t0
+    plan = merge(problem, plans)
+    remaining = seconds - (time.perf_counter() - t0)
+    plan = exchange_leftovers(problem, plan, max(0.5, remaining - 0.5 * tail))
+    t_exchange = time.perf_counter() - t0
+    plan = _drop_checked(problem, plan)
+    plan.runtime_s = time.perf_counter() - t0
+    plan.notes += [
+        f"{len(parts)} parts in {workers} processes, {per_part:.1f} s each; parts done at {t_parts:.1f} s, "
+        f"exchange at {t_exchange:.1f} s, checked at {plan.runtime_s:.1f} s"
+    ]
+    return plan
+
+
+def _tail_seconds(problem: Problem, seconds: float) -> float:
+    """Kept for the boundary exchange and the route-by-route check (grows with the fleet)."""
+    return min(0.25 * seconds, 2.0 + len(problem.technicians) / 1000)
+
+
+def _nearest_techs(problem: Problem, i: int, k: int) -> list[int]:
+    v = problem.visits[i].location
+    homes = np.array([(t.start.x, t.start.y) for t in problem.technicians], dtype=np.float64)
+    scale = math.cos(math.radians(v.y)) if abs(v.y) <= 90 else 1.0
+    d = ((homes[:, 0] - v.x) * scale) ** 2 + (homes[:, 1] - v.y) ** 2
+    order = np.argsort(d, kind="stable")
+    out = []
+    for t in order:
+        if problem.can_serve(int(t), i):
+            out.append(int(t))
+            if len(out) == k:
+                break
+    return out
+
+
+def exchange_leftovers(problem: Problem, plan: Plan, seconds: float) -> Plan:
+    """Offer each part's leftovers to the nearest eligible technicians of every part."""
+    deadline = time.perf_counter() + seconds
+    left = [
+        u
+        for u in plan.unassigned
+        if any(problem.can_serve(t, problem.visit_index[u.visit_id]) for t in range(len(problem.technicians)))
+    ]
+    if not left:
+        return plan
+    route_of = {r.technician_id: r for r in plan.routes}
+    keep = [u for u in plan.unassigned if u not in left]
+    still: list[Unassigned] = []
+    for lo in range(0, len(left), BATCH):
+        batch = left[lo : lo + BATCH]
+        if time.perf_counter() > deadline:
+            still += batch
+            continue
+        vis = [problem.visit_index[u.visit_id] for u in batch]
+        techs = list(dict.fromkeys(t for i in vis for t in _nearest_techs(problem, i, NEAR_TECHS)))
+        tech_ids = [problem.technicians[t].id for t in techs]
+        served = [
+            problem.visit_index[v] for tid in tech_ids if tid in route_of for v in route_of[tid].visit_ids
+        ]
+        sub = sub_problem(problem, served + vis, techs)
+        sub_plan = Plan([route_of[tid] for tid in tech_ids if tid in route_of], list(batch))
+        filled = insert_leftovers(sub, sub_plan, max(0.1, deadline - time.perf_counter()))
+        if any(v.kind != "unserved" for v in check_plan(sub, filled)):  # pragma: no cover - defensive
+            still += batch
+            continue
+        for tid in tech_ids:
+            route_of.pop(tid, None)
+        route_of.update({r.technician_id: r for r in filled.routes})
+        still += filled.unassigned
+    return Plan(list(route_of.values()), keep + still, plan.solver, plan.runtime_s, plan.notes)
+
+
+def check_by_parts(problem: Problem, plan: Plan) -> list[Violation]:
+    """:func:`check_plan` without a full matrix: coverage over the whole plan, times per route."""
+    out: list[Violation] = []
+    full = Plan([], plan.unassigned)
+    # coverage: every visit served once or listed, with no matrix needed
+    seen: dict[str, int] = {}
+    for r in plan.routes:
+        for vid in r.visit_ids:
+            seen[vid] = seen.get(vid, 0) + 1
+    listed = {u.visit_id for u in full.unassigned}
+    for vid, n in seen.items():
+        if n > 1 or vid in listed or vid not in problem.visit_index:
+            out.append(Violation("duplicate", None, vid, f"served {n} times or also unassigned / unknown"))
+    for visit in problem.visits:
+        if visit.id not in seen and visit.id not in listed:
+            out.append(Violation("missing", None, visit.id, "neither served nor unassigned"))
+    techs_seen: set[str] = set()
+    for r in plan.routes:
+        if r.technician_id in techs_seen or r.technician_id not in problem.technician_index:
+            out.append(Violation("technician", r.technician_id, None, "unknown or duplicate route"))
+            continue
+        techs_seen.add(r.technician_id)
+        out += _check_route_alone(problem, r)
+    return out
+
+
+def _check_route_alone(problem: Problem, route: Route) -> list[Violation]:
+    vis = [problem.visit_index[v] for v in route.visit_ids if v in problem.visit_index]
+    sub = sub_problem(problem, vis, [problem.technician_index[route.technician_id]])
+    return [v for v in check_plan(sub, Plan([route], [])) if v.kind not in ("missing", "unserved")]
+
+
+def _drop_checked(problem: Problem, plan: Plan) -> Plan:
+    """The final independent check, route by route; a failing route is re-timed and repaired alone."""
+    bad = {v.technician_id for v in check_by_parts(problem, plan) if v.technician_id}
+    if not bad:
+        return plan
+    routes = [r for r in plan.routes if r.technician_id not in bad]  # pragma: no cover - defensive
+    unassigned = list(plan.unassigned)
+    for r in plan.routes:
+        if r.technician_id not in bad:
+            continue
+        vis = [problem.visit_index[v] for v in r.visit_ids]
+        sub = sub_problem(problem, vis, [problem.technician_index[r.technician_id]])
+        fixed = repair(sub, Plan([r], []))
+        routes += fixed.routes
+        unassigned += fixed.unassigned
+    plan.notes.append(f"{len(bad)} routes failed the check and were repaired")
+    return Plan(routes, unassigned, plan.solver, plan.runtime_s, plan.notes)

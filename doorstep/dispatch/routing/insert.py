@@ -1,0 +1,346 @@
+"""Exact insertion and ejection chains for the visits a plan leaves over.
+
+For each leftover visit (urgent first, then the scarcest: fewest technicians who may serve it,
+narrowest window) every position of every eligible route near it is tried, cheapest added distance
+first; each candidate is timed exactly by :func:`schedule.best_timing`, which moves the lunch break
+to whichever gap keeps the route feasible. A visit that fits nowhere may eject a visit of a route it
+would fit into, if the ejected visit can be re-inserted in another route (an ejection chain of
+length two). An urgent visit that still fits nowhere displaces a less urgent one, which is then
+left over itself: urgent visits are never left over while a less urgent one is served in the route
+they would take.
+
+Pure Python on sequences of visit indices; the caller builds and checks the final routes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
+from doorstep.dispatch.routing.schedule import best_timing, build_route
+
+NEAR_ROUTES = 30  # eligible routes tried per leftover, nearest first
+MAX_TIMINGS = 400  # exact timings tried per direct insertion
+EJECT_ROUTES = 25
+EJECT2_ROUTES = 8  # second link of a three-visit chain
+CUT_SHORT = "insertion cut short by its time share"  # routes searched for an ejection
+
+
+@dataclass(slots=True)
+class Routes:
+    """Per-technician visit sequences, with who serves each visit (for the nearest-route search)."""
+
+    problem: Problem
+    seqs: dict[int, list[int]]
+    eligible: dict[int, list[int]] = field(default_factory=dict)
+    owner: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    masks: dict[int, npt.NDArray[np.bool_]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.owner = np.full(self.problem.n_visits, -1, dtype=np.int64)
+        for t, seq in self.seqs.items():
+            self.owner[seq] = t
+
+    def place(self, t: int, k: int, i: int) -> None:
+        self.seqs.setdefault(t, []).insert(k, i)
+        self.owner[i] = t
+
+    def set_seq(self, t: int, seq: list[int]) -> None:
+        for j in self.seqs.get(t, []):
+            self.owner[j] = -1
+        self.seqs[t] = seq
+        self.owner[seq] = t
+
+    def techs_for(self, i: int) -> list[int]:
+        if i not in self.eligible:
+            # Skills and pins, and a shift that can hold the service inside the window at all:
+            # the scarcity that decides which visits go first.
+            p, v = self.problem, self.problem.visits[i]
+            self.eligible[i] = [
+                t
+                for t, tech in enumerate(p.technicians)
+                if p.can_serve(t, i)
+                and tech.shift_end >= v.window_start + v.service
+                and tech.shift_start <= v.window_end
+            ]
+        return self.eligible[i]
+
+    def _mask(self, i: int) -> npt.NDArray[np.bool_]:
+        if i not in self.masks:
+            mask = np.zeros(len(self.problem.technicians), dtype=bool)
+            mask[self.techs_for(i)] = True
+            self.masks[i] = mask
+        return self.masks[i]
+
+    def near(self, i: int, exclude: int | None = None, k: int = NEAR_ROUTES) -> list[int]:
+        """Eligible technicians whose route (or home) passes nearest to visit ``i``."""
+        p = self.problem
+        n, n_t = p.n_visits, len(p.technicians)
+        row = p.matrix().distances[p.visit_point(i)]
+        best = row[n : n + n_t].astype(np.float64)  # homes (start points follow the visits)
+        served = self.owner >= 0
+        np.minimum.at(best, self.owner[served], row[:n][served])
+        best[~self._mask(i)] = np.inf
+        if exclude is not None:
+            best[exclude] = np.inf
+        k = min(k, int(np.isfinite(best).sum()))
+        if k <= 0:
+            return []
+        top = np.argpartition(best, k - 1)[:k]
+        return [int(t) for t in top[np.argsort(best[top], kind="stable")]]
+
+    def insertion_costs(self, t: int, seq: Sequence[int], i: int) -> list[tuple[int, int, int]]:
+        """(added distance, technician, position) of the positions of ``i`` in ``seq`` that pass a
+        quick bound: lunch-free earliest times (a lower bound) must meet ``i``'s window and the next
+        visit's window."""
+        p = self.problem
+        m = p.matrix()
+        d, dur = m.distances, m.durations
+        v, visit = p.visit_point(i), p.visits[i]
+        tech = p.technicians[t]
+        path = [p.start_point(t), *(p.visit_point(j) for j in seq), p.end_point(t)]
+        out = []
+        free = tech.shift_start
+        for k, (a, b) in enumerate(itertools.pairwise(path)):
+            start = max(free + int(dur[a, v]), visit.window_start)
+            ok = start <= visit.window_end
+            if ok and k < len(seq):
+                nxt = p.visits[seq[k]]
+                ok = max(start + visit.service + int(dur[v, b]), nxt.window_start) <= nxt.window_end
+            if ok:
+                out.append((int(d[a, v] + d[v, b] - d[a, b]), t, k))
+            if k < len(seq):
+                nxt = p.visits[seq[k]]
+                free = max(free + int(dur[a, b]), nxt.window_start) + nxt.service
+        return out
+
+    def feasible(self, t: int, seq: Sequence[int]) -> bool:
+        return best_timing(self.problem, t, seq) is not None
+
+    def best_insertion(
+        self, i: int, techs: Sequence[int], base: dict[int, list[int]] | None = None
+    ) -> tuple[int, int, int] | None:
+        """Cheapest feasible (cost, technician, position) for visit ``i`` among ``techs``."""
+        seqs = base if base is not None else self.seqs
+        cands = []
+        for t in techs:
+            cands += self.insertion_costs(t, seqs.get(t, []), i)
+        cands.sort()
+        for cost, t, k in cands[:MAX_TIMINGS]:
+            seq = seqs.get(t, [])
+            if self.feasible(t, [*seq[:k], i, *seq[k:]]):
+                return cost, t, k
+        return None
+
+    def route_distance(self, t: int, seq: Sequence[int]) -> int:
+        p = self.problem
+        d = p.matrix().distances
+        path = [p.start_point(t), *(p.visit_point(j) for j in seq), p.end_point(t)]
+        return sum(int(d[a, b]) for a, b in itertools.pairwise(path))
+
+
+def _priority(problem: Problem, i: int) -> int:
+    return problem.visits[i].priority
+
+
+def _order(state: Routes, leftovers: Sequence[int]) -> list[int]:
+    """Urgent first, then the scarcest (fewest eligible technicians), then the narrowest window."""
+    p = state.problem
+
+    def key(i: int) -> tuple[int, int, int]:
+        v = p.visits[i]
+        return (-v.priority, len(state.techs_for(i)), v.window_end - v.window_start)
+
+    return sorted(leftovers, key=key)
+
+
+def _insert(state: Routes, i: int) -> bool:
+    found = state.best_insertion(i, state.near(i))
+    if found is None:
+        return False
+    _, t, k = found
+    state.place(t, k, i)
+    return True
+
+
+def _eject(state: Routes, i: int, deadline: float) -> bool:
+    """Put ``i`` in a nearby route in place of a visit that fits in another route."""
+    p = state.problem
+    best: tuple[int, int, list[int], int, int, int] | None = None
+    for t in state.near(i, k=EJECT_ROUTES):
+        seq = state.seqs.get(t, [])
+        old = state.route_distance(t, seq)
+        for j, u in enumerate(seq):
+            if time.perf_counter() > deadline:
+                break
+            if p.visits[u].pinned_to is not None:
+                continue
+            rest = seq[:j] + seq[j + 1 :]
+            placed = state.best_insertion(i, [t], {t: rest})
+            if placed is None:
+                continue
+            new_seq = [*rest[: placed[2]], i, *rest[placed[2] :]]
+            moved = state.best_insertion(u, state.near(u, exclude=t))
+            if moved is None:
+                continue
+            cost = state.route_distance(t, new_seq) - old + moved[0]
+            if best is None or cost < best[0]:
+                best = (cost, t, new_seq, u, moved[1], moved[2])
+        if best is not None:
+            break  # the nearest route with a chain is good enough; the search polishes later
+    if best is None:
+        return False
+    _, t, new_seq, u, t2, k2 = best
+    state.set_seq(t, new_seq)
+    state.place(t2, k2, u)
+    return True
+
+
+def _eject2(state: Routes, i: int, deadline: float) -> bool:
+    """A chain of three: ``i`` takes ``u``'s place, ``u`` takes ``w``'s place, ``w`` fits elsewhere."""
+    p = state.problem
+    for t in state.near(i, k=EJECT_ROUTES):
+        seq = state.seqs.get(t, [])
+        for j, u in enumerate(seq):
+            if p.visits[u].pinned_to is not None:
+                continue
+            rest = seq[:j] + seq[j + 1 :]
+            placed = state.best_insertion(i, [t], {t: rest})
+            if placed is None:
+                continue
+            for t2 in state.near(u, exclude=t, k=EJECT2_ROUTES):
+                seq2 = state.seqs.get(t2, [])
+                for j2, w in enumerate(seq2):
+                    if time.perf_counter() > deadline:
+                        return False
+                    if p.visits[w].pinned_to is not None:
+                        continue
+                    rest2 = seq2[:j2] + seq2[j2 + 1 :]
+                    placed_u = state.best_insertion(u, [t2], {t2: rest2})
+                    if placed_u is None:
+                        continue
+                    moved = state.best_insertion(w, [x for x in state.near(w, exclude=t2) if x != t])
+                    if moved is None:
+                        continue
+                    state.set_seq(t, [*rest[: placed[2]], i, *rest[placed[2] :]])
+                    state.set_seq(t2, [*rest2[: placed_u[2]], u, *rest2[placed_u[2] :]])
+                    state.place(moved[1], moved[2], w)
+                    return True
+    return False
+
+
+def _displace(state: Routes, i: int) -> int | None:
+    """Urgent ``i`` takes the place of a less urgent visit; returns the visit left over instead."""
+    p = state.problem
+    prio = _priority(p, i)
+    best: tuple[tuple[int, int], int, list[int], int] | None = None
+    for t in state.near(i, k=EJECT_ROUTES):
+        seq = state.seqs.get(t, [])
+        for j, u in enumerate(seq):
+            if _priority(p, u) >= prio:
+                continue
+            rest = seq[:j] + seq[j + 1 :]
+            placed = state.best_insertion(i, [t], {t: rest})
+            if placed is None:
+                continue
+            key = (_priority(p, u), placed[0])
+            if best is None or key < best[0]:
+                best = (key, t, [*rest[: placed[2]], i, *rest[placed[2] :]], u)
+    if best is None:
+        return None
+    _, t, new_seq, u = best
+    state.set_seq(t, new_seq)
+    return u
+
+
+def insert_leftovers(problem: Problem, plan: Plan, seconds: float = 5.0) -> Plan:
+    """``plan`` with as many of its left-over visits inserted as fit (routes re-timed exactly).
+
+    Visits that no technician may serve keep their reason; the others still left over after the
+    pass are listed as "no feasible position in any route". The returned routes are built by
+    :func:`schedule.build_route`; the caller runs the independent check.
+    """
+    deadline = time.perf_counter() + seconds
+    idx = problem.technician_index
+    state = Routes(
+        problem, {idx[r.technician_id]: [problem.visit_index[v] for v in r.visit_ids] for r in plan.routes}
+    )
+    fixed = [u for u in plan.unassigned if not state.techs_for(problem.visit_index[u.visit_id])]
+    queue = _order(state, [problem.visit_index[u.visit_id] for u in plan.unassigned if u not in fixed])
+    left: list[int] = []
+    while queue:
+        i = queue.pop(0)
+        if time.perf_counter() > deadline:
+            left.append(i)
+            continue
+        if _insert(state, i) or _eject(state, i, deadline) or _eject2(state, i, deadline):
+            continue
+        out = _displace(state, i) if _priority(problem, i) > 0 else None
+        if out is None:
+            left.append(i)
+        else:
+            queue.append(out)
+    return _rebuild(problem, plan, state, fixed, left)
+
+
+def _rebuild(problem: Problem, plan: Plan, state: Routes, fixed: list[Unassigned], left: list[int]) -> Plan:
+    old = {problem.technician_index[r.technician_id]: r for r in plan.routes}
+    routes: list[Route] = []
+    unassigned = list(fixed)
+    for t, seq in sorted(state.seqs.items()):
+        if not seq:
+            continue
+        route = old.get(t)
+        if route is None or route.visit_ids != [problem.visits[i].id for i in seq]:
+            route = build_route(problem, t, seq)
+        if route is None:  # pragma: no cover - every accepted sequence was timed feasible
+            unassigned += [Unassigned(problem.visits[i].id, "insertion timing mismatch") for i in seq]
+            continue
+        routes.append(route)
+    unassigned += [Unassigned(problem.visits[i].id, "no feasible position in any route") for i in left]
+    return Plan(routes, unassigned, plan.solver, plan.runtime_s, plan.notes)
+
+
+def insertion_start(problem: Problem, seconds: float = 10.0) -> Plan:
+    """A start plan by cheapest exact insertion, scarcest visits first.
+
+    Order: pinned visits, then urgent, then by how few technicians may serve them (skills), then
+    by window width and start — the visits with the fewest options are placed while there is room.
+    Each goes to its cheapest feasible position (any position of the nearest eligible routes, lunch
+    moved as needed). What does not fit, and everything once ``seconds`` are spent, is left over
+    for the ejection pass.
+    """
+    deadline = time.perf_counter() + seconds
+    state = Routes(problem, {})
+    servable = [i for i in range(problem.n_visits) if state.techs_for(i)]
+
+    def key(i: int) -> tuple[bool, int, int, int, int]:
+        v = problem.visits[i]
+        return (
+            v.pinned_to is None,
+            -v.priority,
+            len(state.techs_for(i)),
+            v.window_end - v.window_start,
+            v.window_start,
+        )
+
+    left: list[int] = []
+    cut_short = False
+    for i in sorted(servable, key=key):
+        cut_short = cut_short or time.perf_counter() > deadline
+        if cut_short or not _insert(state, i):
+            left.append(i)
+    fixed = [
+        Unassigned(v.id, "no technician with the required skills (R-DI-2, R-PR-2)")
+        for i, v in enumerate(problem.visits)
+        if not state.techs_for(i)
+    ]
+    return _rebuild(
+        problem, Plan([], [], "insertion", notes=[CUT_SHORT] if cut_short else []), state, fixed, left
+    )

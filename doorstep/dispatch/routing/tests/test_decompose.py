@@ -1,0 +1,80 @@
+"""Geographic decomposition: partition, merge of the parts' plans, boundary exchange, check by parts."""
+
+from doorstep.dispatch.routing.check import check_plan
+from doorstep.dispatch.routing.decompose import (
+    check_by_parts,
+    exchange_leftovers,
+    merge,
+    partition,
+    solve_in_parts,
+    sub_problem,
+)
+from doorstep.dispatch.routing.greedy import solve_greedy
+from doorstep.dispatch.routing.model import Plan, Unassigned
+from doorstep.dispatch.routing.solver import solve_part
+from doorstep.dispatch.routing.tests.factories import small_city_day
+
+
+def test_partition_covers_every_visit_and_technician_once_and_pins_follow_their_technician() -> None:
+    problem = small_city_day(n_visits=60, n_techs=8)
+    parts = partition(problem, part_visits=15)
+    assert len(parts) >= 4
+    visits = [i for vs, _ in parts for i in vs]
+    techs = [t for _, ts in parts for t in ts]
+    assert sorted(visits) == list(range(60))
+    assert sorted(techs) == list(range(8))
+    part_of_tech = {problem.technicians[t].id: k for k, (_, ts) in enumerate(parts) for t in ts}
+    for k, (vs, _) in enumerate(parts):
+        for i in vs:
+            pin = problem.visits[i].pinned_to
+            assert pin is None or part_of_tech[pin] == k
+
+
+def test_merge_of_part_plans_is_one_feasible_plan_of_the_whole_day() -> None:
+    problem = small_city_day(n_visits=60, n_techs=8)
+    parts = partition(problem, part_visits=15)
+    plans = [solve_greedy(sub_problem(problem, vs, ts)) for vs, ts in parts]
+    merged = merge(problem, plans)
+    assert check_plan(problem, merged) == []
+    assert check_by_parts(problem, merged) == []
+    assert merged.n_served == sum(p.n_served for p in plans)
+    assert len({r.technician_id for r in merged.routes}) == len(merged.routes)
+
+
+def test_boundary_exchange_puts_a_leftover_into_a_route_of_another_part() -> None:
+    """A visit left over in its own part is inserted into any near route, whichever part it is in."""
+    problem = small_city_day(n_visits=60, n_techs=8)
+    plan = solve_greedy(problem)
+    victim = next(r for r in plan.routes if len(r.stops) >= 2)
+    moved = victim.stops[-1].visit_id
+    shortened = solve_greedy(problem)  # same plan, with the last stop of one route left over
+    for r in shortened.routes:
+        if r.technician_id == victim.technician_id:
+            r.stops = r.stops[:-1]
+    shortened.unassigned.append(Unassigned(moved, "left over by its part"))
+    filled = exchange_leftovers(problem, shortened, seconds=5)
+    assert moved not in {u.visit_id for u in filled.unassigned}
+    assert check_plan(problem, filled) == []
+
+
+def test_solve_in_parts_serves_the_day_and_passes_both_checks() -> None:
+    problem = small_city_day(n_visits=60, n_techs=8)
+    plan = solve_in_parts(problem, 4, solve_part, workers=1, part_visits=20)
+    assert check_plan(problem, plan) == []
+    assert check_by_parts(problem, plan) == []
+    greedy = solve_greedy(problem)
+    assert plan.n_served >= greedy.n_served
+
+
+def test_check_by_parts_finds_a_duplicate_and_a_missing_visit() -> None:
+    problem = small_city_day(n_visits=20, n_techs=4)
+    plan = solve_greedy(problem)
+    served = [s.visit_id for r in plan.routes for s in r.stops]
+    broken = Plan(plan.routes, [Unassigned(served[0], "x")])
+    kinds = {v.kind for v in check_by_parts(problem, broken)}
+    assert "duplicate" in kinds
+    listed = {u.visit_id for u in plan.unassigned}
+    missing = Plan(plan.routes[1:], plan.unassigned)
+    assert {v.kind for v in check_by_parts(problem, missing)} == {"missing"} or not (
+        set(plan.routes[0].visit_ids) - listed
+    )

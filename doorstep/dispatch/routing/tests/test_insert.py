@@ -1,0 +1,189 @@
+"""Exact insertion of leftovers, ejection chains, urgent displacement and lunch placement.
+
+Plane coordinates: 1 unit = 1 metre = 1 second of travel. Rules: R-AR-5 (service starts inside the
+window), R-DI-2 / R-PR-2 (skills), pins.
+"""
+
+from doorstep.dispatch.routing.check import check_plan
+from doorstep.dispatch.routing.geo import Location
+from doorstep.dispatch.routing.insert import insert_leftovers
+from doorstep.dispatch.routing.model import Plan, Problem, Technician, Unassigned, Visit
+from doorstep.dispatch.routing.schedule import build_route
+from doorstep.dispatch.routing.tests.factories import LUNCH, H
+from doorstep.dispatch.routing.travel import EuclideanTravel
+
+A_SKILL = frozenset({"a"})
+
+
+def _tech(tid: str, skills: frozenset[str] = A_SKILL, lunch: bool = False) -> Technician:
+    return Technician(tid, Location(0, 0), 8 * H, 18 * H, skills=skills, lunch=LUNCH if lunch else None)
+
+
+def _plan(problem: Problem, routes: dict[str, list[str]], left: list[str]) -> Plan:
+    built = []
+    for tid, ids in routes.items():
+        t = problem.technician_index[tid]
+        route = build_route(problem, t, [problem.visit_index[v] for v in ids])
+        assert route is not None
+        built.append(route)
+    return Plan(built, [Unassigned(v, "left over") for v in left])
+
+
+def _served(plan: Plan) -> dict[str, list[str]]:
+    return {r.technician_id: r.visit_ids for r in plan.routes}
+
+
+def test_leftover_goes_between_two_visits_with_the_lunch_moved_after_it() -> None:
+    """B fits only between A and C, and only if the lunch moves from before C to after B."""
+    problem = Problem(
+        [_tech("T1", lunch=True)],
+        [
+            Visit("A", Location(600, 0), 9 * H, 11 * H, 2 * H),
+            Visit("B", Location(1200, 0), 11 * H, 11 * H + 1800, 1800),
+            Visit("C", Location(600, 0), 13 * H, 15 * H, 1800),
+        ],
+        EuclideanTravel(),
+    )
+    plan = _plan(problem, {"T1": ["A", "C"]}, ["B"])
+    assert plan.routes[0].lunch is not None and plan.routes[0].lunch.before_stop == 1
+
+    filled = insert_leftovers(problem, plan)
+
+    assert _served(filled) == {"T1": ["A", "B", "C"]}
+    assert filled.unassigned == []
+    lunch = filled.routes[0].lunch
+    assert lunch is not None and lunch.before_stop == 2  # after B, before C
+    assert check_plan(problem, filled) == []
+
+
+def test_leftover_ejects_a_visit_that_another_route_can_take() -> None:
+    """V needs skill a (T1 only); T1 is busy with U, which T2 can serve: V in, U moved to T2."""
+    problem = Problem(
+        [_tech("T1"), _tech("T2", skills=frozenset())],
+        [
+            Visit("U", Location(3600, 0), 9 * H, 9 * H + 600, 2 * H),
+            Visit("V", Location(3600, 0), 9 * H, 9 * H + 1800, 2 * H, A_SKILL),
+        ],
+        EuclideanTravel(),
+    )
+    plan = _plan(problem, {"T1": ["U"]}, ["V"])
+
+    filled = insert_leftovers(problem, plan)
+
+    assert _served(filled) == {"T1": ["V"], "T2": ["U"]}
+    assert filled.unassigned == []
+    assert check_plan(problem, filled) == []
+
+
+def test_pinned_visit_is_never_ejected() -> None:
+    problem = Problem(
+        [_tech("T1"), _tech("T2", skills=frozenset())],
+        [
+            Visit("U", Location(3600, 0), 9 * H, 9 * H + 600, 2 * H, pinned_to="T1"),
+            Visit("V", Location(3600, 0), 9 * H, 9 * H + 1800, 2 * H, A_SKILL),
+        ],
+        EuclideanTravel(),
+    )
+    filled = insert_leftovers(problem, _plan(problem, {"T1": ["U"]}, ["V"]))
+    assert _served(filled) == {"T1": ["U"]}
+    assert [u.visit_id for u in filled.unassigned] == ["V"]
+
+
+def test_urgent_visit_displaces_a_normal_one_when_nothing_else_fits() -> None:
+    """Only T1 may serve either; the urgent V takes U's place and U is left over instead."""
+    problem = Problem(
+        [_tech("T1"), _tech("T2", skills=frozenset())],
+        [
+            Visit("U", Location(3600, 0), 9 * H, 9 * H + 600, 2 * H, A_SKILL),
+            Visit("V", Location(3600, 0), 9 * H, 9 * H + 1800, 2 * H, A_SKILL, priority=2),
+        ],
+        EuclideanTravel(),
+    )
+    filled = insert_leftovers(problem, _plan(problem, {"T1": ["U"]}, ["V"]))
+    assert _served(filled) == {"T1": ["V"]}
+    assert [u.visit_id for u in filled.unassigned] == ["U"]
+    assert check_plan(problem, filled) == []
+
+
+def test_normal_visit_does_not_displace_another_normal_one() -> None:
+    problem = Problem(
+        [_tech("T1"), _tech("T2", skills=frozenset())],
+        [
+            Visit("U", Location(3600, 0), 9 * H, 9 * H + 600, 2 * H, A_SKILL),
+            Visit("V", Location(3600, 0), 9 * H, 9 * H + 1800, 2 * H, A_SKILL),
+        ],
+        EuclideanTravel(),
+    )
+    filled = insert_leftovers(problem, _plan(problem, {"T1": ["U"]}, ["V"]))
+    assert _served(filled) == {"T1": ["U"]}
+
+
+def test_visit_nobody_may_serve_keeps_its_reason() -> None:
+    problem = Problem(
+        [_tech("T1", skills=frozenset())],
+        [Visit("V", Location(10, 0), 9 * H, 11 * H, 600, A_SKILL)],
+        EuclideanTravel(),
+    )
+    plan = Plan([], [Unassigned("V", "no technician with the required skills")])
+    assert insert_leftovers(problem, plan).unassigned == plan.unassigned
+
+
+def test_lunch_goes_to_the_only_gap_that_keeps_the_day_feasible() -> None:
+    """Lunch 11:30–13:30 start: not before A (A must start by 9:30), not between A and B (B must
+    start by 11:45), not after C (C ends after 13:30): only after B."""
+    problem = Problem(
+        [_tech("T1", lunch=True)],
+        [
+            Visit("A", Location(600, 0), 9 * H, 9 * H + 1800, 2 * H),
+            Visit("B", Location(1200, 0), 11 * H + 1800, 11 * H + 2700, 90 * 60),
+            Visit("C", Location(600, 0), 14 * H + 1800, 16 * H, H),
+        ],
+        EuclideanTravel(),
+    )
+    route = build_route(problem, 0, [0, 1, 2])
+    assert route is not None and route.lunch is not None
+    assert route.lunch.before_stop == 2
+    assert LUNCH.earliest_start <= route.lunch.start <= LUNCH.latest_start
+    assert check_plan(problem, Plan([route], [])) == []
+
+
+def test_insertion_start_is_feasible_and_places_the_scarce_visits_first() -> None:
+    from doorstep.dispatch.routing.insert import insertion_start
+    from doorstep.dispatch.routing.tests.factories import small_city_day
+
+    problem = small_city_day(seed=4, n_visits=40, n_techs=6)
+    plan = insertion_start(problem)
+    assert check_plan(problem, plan) == []
+    served = {v for r in plan.routes for v in r.visit_ids}
+    pinned = {v.id for v in problem.visits if v.pinned_to}
+    assert pinned <= served  # pinned visits go in first, while their technician has room
+    assert len(served) + len(plan.unassigned) == len(problem.visits)
+
+
+def test_a_budget_too_small_for_the_search_still_gives_a_checked_plan() -> None:
+    from doorstep.dispatch.routing.solver import SolveOptions, solve
+    from doorstep.dispatch.routing.tests.factories import small_city_day
+
+    problem = small_city_day(seed=4, n_visits=40, n_techs=6)
+    plan = solve(problem, SolveOptions(seconds=0.1))
+    assert plan.solver == "insertion"
+    assert check_plan(problem, plan) == []
+    assert plan.n_served >= 30
+
+
+def test_a_chain_of_three_moves_two_visits_to_make_room() -> None:
+    """V needs a (T1 only); T1's U needs b (T1, T2); T2's W fits T3: V -> T1, U -> T2, W -> T3."""
+    ab, b = frozenset({"a", "b"}), frozenset({"b"})
+    problem = Problem(
+        [_tech("T1", skills=ab), _tech("T2", skills=b), _tech("T3", skills=frozenset())],
+        [
+            Visit("U", Location(3600, 0), 9 * H, 9 * H + 1800, 2 * H, b),
+            Visit("W", Location(3600, 0), 9 * H, 9 * H + 1800, 2 * H),
+            Visit("V", Location(3600, 0), 9 * H, 9 * H + 1800, 2 * H, A_SKILL),
+        ],
+        EuclideanTravel(),
+    )
+    filled = insert_leftovers(problem, _plan(problem, {"T1": ["U"], "T2": ["W"]}, ["V"]))
+    assert _served(filled) == {"T1": ["V"], "T2": ["U"], "T3": ["W"]}
+    assert filled.unassigned == []
+    assert check_plan(problem, filled) == []
