@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from doorstep.core import clock
@@ -70,6 +71,27 @@ def contact_for(actor: Actor, order: WorkOrder, *, purpose: str) -> Contact:
     if actor.staff is not None:
         contact_access_log(actor=actor, order=order, purpose=purpose)
     return Contact(order.customer.name, order.customer.phone, str(order.address), False)
+
+
+def contacts_for(actor: Actor, orders: Sequence[WorkOrder], *, purpose: str) -> dict[int, Contact]:
+    """``contact_for`` for a list (a queue page): the same decision per order, the full views logged in
+    one write (R-PV-1)."""
+    contacts: dict[int, Contact] = {}
+    shown: list[WorkOrder] = []
+    for order in orders:
+        if can_see_contact(actor, order):
+            contacts[order.pk] = Contact(order.customer.name, order.customer.phone, str(order.address), False)
+            shown.append(order)
+        else:
+            contacts[order.pk] = Contact(
+                order.customer.name, mask_phone(order.customer.phone), mask_address(order.address), True
+            )
+    if actor.staff is not None and shown:
+        now = clock.now()
+        ContactAccess.objects.bulk_create(
+            [ContactAccess(staff=actor.staff, order=o, purpose=purpose[:60], at=now) for o in shown]
+        )
+    return contacts
 
 
 def contact_access_log(*, actor: Actor, order: WorkOrder, purpose: str) -> None:

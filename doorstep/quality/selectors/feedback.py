@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from doorstep.core import clock
 from doorstep.customers.models import Customer, OwnedProduct
@@ -19,7 +20,7 @@ from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.selectors import orders_visible_to
 from doorstep.quality.models import CallbackAttempt, Complaint, EarlyWarning, Insight, Survey
-from doorstep.quality.privacy import Contact, contact_for
+from doorstep.quality.privacy import Contact, contacts_for
 from doorstep.visits.selectors import amount_due
 
 ARCHIVE_KINDS = (
@@ -52,33 +53,79 @@ class CallbackRow:
         return bool(self.next_try_at and self.next_try_at > clock.now())
 
 
-def callback_queue(*, actor: Actor, mine_only: bool = False) -> list[CallbackRow]:
-    """Completed orders waiting for their callback, the earliest deadline first (R-QA-1)."""
+CALLBACK_PAGE_SIZE = 50  # rows of the callback queue on one page; the rest by "next page" (keyset)
+_NO_DUE = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass
+class CallbackPage:
+    rows: list[CallbackRow]
+    total: int  # every order waiting for its callback, not only this page's
+    after: str  # the cursor of the next page ("" when this is the last)
+
+
+def _callback_cursor(o: Any) -> str:
+    return f"{o.cb_sort.astimezone(UTC).isoformat()}_{o.pk}"
+
+
+def _callback_after(qs: QuerySet[Any], cursor: str) -> QuerySet[Any]:
+    try:
+        due_text, pk_text = cursor.split("_")
+        due, pk = datetime.fromisoformat(due_text), int(pk_text)
+        if due.tzinfo is None:
+            raise ValueError(cursor)
+    except ValueError:
+        return qs  # a cursor that is not ours: the first page
+    return qs.filter(Q(cb_sort__gt=due) | Q(cb_sort=due, pk__gt=pk))
+
+
+def callback_page(
+    *, actor: Actor, mine_only: bool = False, after: str = "", size: int | None = None
+) -> CallbackPage:
+    """Completed orders waiting for their callback, the earliest deadline first (R-QA-1), one page at a
+    time: a fixed number of queries whatever the queue's length; ``after`` is the previous page's cursor."""
     if actor.role not in CALLERS:
-        return []
+        return CallbackPage([], 0, "")
+    size = size or CALLBACK_PAGE_SIZE
     deadline = Deadline.objects.filter(order=OuterRef("pk"), kind=Deadline.Kind.CALLBACK).order_by("-pk")
     last_try = CallbackAttempt.objects.filter(order=OuterRef("pk")).order_by("-at", "-pk")
-    qs = (
-        orders_visible_to(actor)
-        .filter(status__in=[Status.COMPLETED, Status.PAID])
-        .annotate(
-            cb_due=Subquery(deadline.values("due_at")[:1]),
-            cb_not_before=Subquery(deadline.values("not_before")[:1]),
-            cb_state=Subquery(deadline.values("state")[:1]),
-            cb_attempts=Count("callback_attempts"),
-            cb_next=Subquery(last_try.values("next_try_at")[:1]),
-            has_survey=Exists(Survey.objects.filter(order=OuterRef("pk"))),
-        )
-        .order_by("cb_due", "pk")
-        .prefetch_related("charges")
+    attempts = (
+        CallbackAttempt.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    base = orders_visible_to(actor).filter(status__in=[Status.COMPLETED, Status.PAID])
     if mine_only and actor.staff is not None:
-        qs = qs.filter(owner=actor.staff)
-    surveys = {s.order_id: s for s in Survey.objects.filter(order__in=qs.values("pk"))}
-    return [_callback_row(actor, o, surveys.get(o.pk)) for o in qs[:200]]
+        base = base.filter(owner=actor.staff)
+    qs: QuerySet[Any] = base.annotate(
+        cb_due=Subquery(deadline.values("due_at")[:1]),
+        cb_sort=Coalesce(Subquery(deadline.values("due_at")[:1]), Value(_NO_DUE)),
+        cb_not_before=Subquery(deadline.values("not_before")[:1]),
+        cb_state=Subquery(deadline.values("state")[:1]),
+        cb_attempts=Coalesce(Subquery(attempts), Value(0)),
+        cb_next=Subquery(last_try.values("next_try_at")[:1]),
+    ).order_by("cb_sort", "pk")
+    if after:
+        qs = _callback_after(qs, after)
+    orders = list(
+        qs.select_related("customer", "address", "technician__staff").prefetch_related("charges")[: size + 1]
+    )
+    more = len(orders) > size
+    orders = orders[:size]
+    surveys = {s.order_id: s for s in Survey.objects.filter(order__in=orders)}
+    contacts = contacts_for(actor, orders, purpose="callback")
+    rows = [_callback_row(o, surveys.get(o.pk), contacts[o.pk]) for o in orders]
+    return CallbackPage(rows, base.count(), _callback_cursor(orders[-1]) if more and orders else "")
 
 
-def _callback_row(actor: Actor, o: Any, survey: Survey | None) -> CallbackRow:
+def callback_queue(*, actor: Actor, mine_only: bool = False) -> list[CallbackRow]:
+    """The first rows of the callback queue (up to 200), earliest deadline first (R-QA-1)."""
+    return callback_page(actor=actor, mine_only=mine_only, size=200).rows
+
+
+def _callback_row(o: Any, survey: Survey | None, contact: Contact) -> CallbackRow:
     return CallbackRow(
         order=o,
         due_at=o.cb_due,
@@ -87,7 +134,7 @@ def _callback_row(actor: Actor, o: Any, survey: Survey | None) -> CallbackRow:
         attempts=o.cb_attempts,
         next_try_at=o.cb_next,
         survey=survey,
-        contact=contact_for(actor, o, purpose="callback"),
+        contact=contact,
         unpaid=amount_due(o) if o.status == Status.COMPLETED else Decimal("0.00"),
     )
 

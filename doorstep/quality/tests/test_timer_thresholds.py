@@ -9,6 +9,7 @@ import pytest
 
 from conftest import World
 from doorstep.core import clock
+from doorstep.core.errors import DomainError, ErrorCode
 from doorstep.network.policy import policy_of
 from doorstep.orders.deadlines import deadlines_sweep
 from doorstep.orders.models import Deadline, WorkOrder
@@ -125,6 +126,18 @@ def test_callback_window_to_the_second_R_QA_1(
     assert row.due_at == completed + timedelta(days=policy.callback_max_days)
     when = getattr(row, edge) + offset
     assert _swept_at(order, K.CALLBACK, when) == (State.OVERDUE if timing == "late" else State.OPEN)
+    if timing == "early":  # the earliest time is enforced: a second before it the call is refused
+        with clock.frozen_at(when), pytest.raises(DomainError) as refused:
+            callback_record(
+                order=WorkOrder.objects.get(pk=order.pk),
+                actor=world.actor("agent"),
+                outcome="reached",
+                satisfaction="5",
+                product_works=True,
+            )
+        assert refused.value.code == ErrorCode.CALLBACK_TOO_EARLY
+        assert _row(order, K.CALLBACK).state == State.OPEN and not order.events.filter(kind="record_callback")
+        return
     with clock.frozen_at(when):
         callback_record(
             order=WorkOrder.objects.get(pk=order.pk),

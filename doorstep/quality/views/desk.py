@@ -18,7 +18,7 @@ from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.quality.language import standard_phrases
 from doorstep.quality.models import CallbackAttempt, Complaint, LanguageFlag
 from doorstep.quality.selectors import language_flags_visible_to, language_review_queue
-from doorstep.quality.selectors.feedback import callback_queue, complaints_visible_to
+from doorstep.quality.selectors.feedback import callback_page, complaints_visible_to
 from doorstep.quality.services.complaints import complaint_confirm, complaint_open, complaint_respond
 from doorstep.quality.services.feedback import callback_from_survey, callback_record
 from doorstep.quality.services.language import (
@@ -33,11 +33,15 @@ from doorstep.quality.services.language import (
 def callbacks(request: HttpRequest) -> HttpResponse:
     actor = page_actor(request, CALLERS)
     mine = request.GET.get("mine", "1" if actor.role == Role.AGENT else "0") == "1"
+    page = callback_page(actor=actor, mine_only=mine, after=request.GET.get("after", ""))
     return render(
         request,
         "quality/callbacks.html",
         {
-            "rows": callback_queue(actor=actor, mine_only=mine),
+            "rows": page.rows,
+            "total": page.total,
+            "after": page.after,
+            "paged": bool(request.GET.get("after")),
             "mine": mine,
             "now": clock.now(),
             "outcomes": CallbackAttempt.Outcome.choices,

@@ -21,7 +21,7 @@ from doorstep.visits.consent.channel import Channel
 from doorstep.visits.consent.drawing import signature_png_data_url
 from doorstep.visits.consent.signing import sign_code_send, signature_with_code
 from doorstep.visits.models import EscalationTask, OutboundSms
-from doorstep.visits.testing import visit_evidence
+from doorstep.visits.testing import appointment_passed, visit_evidence
 
 S = timedelta(seconds=1)
 
@@ -103,6 +103,7 @@ def test_signing_code_allows_exactly_the_policy_number_of_tries_R_CO_1(world, wr
 def test_nobody_home_is_rebooked_within_exactly_the_policy_hours_R_AR_2(world) -> None:  # type: ignore[no-untyped-def]
     """R-AR-2: after 'nobody home' the desk's rebooking task is due ``rebook_due_hours`` later."""
     order = order_in(world, "arrived")
+    appointment_passed(order)  # nobody home counts only once the appointment has come
     tech = world.actor("technician")
     start = clock.now()
     knock_start(order=order, actor=tech, client_at=start.isoformat())
