@@ -7,3 +7,15 @@ class ChannelsConfig(AppConfig):
     name = "doorstep.channels"
     label = "channels"
     verbose_name = "接单渠道"
+    rulebook = "doorstep.channels.notices"  # the messages each move causes (and partner webhooks)
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from doorstep.channels import notices
+        from doorstep.notify.outbox import message_receipt, message_stuck
+        from doorstep.orders.models import OrderEvent
+
+        post_save.connect(notices.on_event_saved, sender=OrderEvent, dispatch_uid="channels.notices")
+        message_receipt.connect(notices.on_receipt, dispatch_uid="channels.notices.receipt")
+        message_stuck.connect(notices.on_stuck, dispatch_uid="channels.notices.stuck")

@@ -48,6 +48,7 @@ class Job(NamedTuple):
 JOBS: dict[str, Job] = {
     "sweeps": Job("DOORSTEP_SWEEP_SECONDS", ("deadlines_sweep", "plan_runs_expire")),
     "daily": Job("DOORSTEP_DAILY_SECONDS", ("quality_early_warning",)),
+    "notify": Job("DOORSTEP_NOTIFY_SECONDS", ("notify_deliver",)),  # the notification outbox
 }
 CHAINS = JOBS  # the old name
 
