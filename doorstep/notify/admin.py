@@ -28,4 +28,4 @@ class ContactAdmin(admin.ModelAdmin):
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ("name", "partner_ref", "url", "active")
-    exclude = ("secret",)
+    readonly_fields = ("secret",)  # generated; given to the partner to check the signature

@@ -11,6 +11,7 @@ number, a centre by its code; the layers above decide what is sent and read the 
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.db import models
@@ -19,6 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 def _key() -> str:
     return uuid.uuid4().hex
+
+
+def _secret() -> str:
+    return secrets.token_hex(32)
 
 
 class Channel(models.TextChoices):
@@ -145,7 +150,9 @@ class WebhookEndpoint(models.Model):
     name = models.CharField("名称", max_length=60)
     partner_ref = models.CharField("合作方", max_length=60, db_index=True)  # who receives (e.g. partner id)
     url = models.URLField("回调地址", max_length=300)
-    secret = models.CharField("签名密钥", max_length=128)
+    secret = models.CharField(
+        "签名密钥", max_length=128, default=_secret
+    )  # generated; shown to staff once set
     active = models.BooleanField("启用", default=True)
 
     class Meta:

@@ -17,10 +17,15 @@ pytestmark = pytest.mark.django_db
 
 def _msg(n: int = 1, **over) -> Message:  # type: ignore[no-untyped-def]
     draft = Draft(
-        template="order_received", channel=Channel.SMS, recipient="+8613800000000", occasion=f"event:{n}",
-        text="【安可空调】您好，您的报修已受理。", params=[["number", "W1"]], order_number="W1",
+        template="order_received",
+        channel=Channel.SMS,
+        recipient="+8613800000000",
+        occasion=f"event:{n}",
+        text="【安可空调】您好，您的报修已受理。",
+        params=[["number", "W1"]],
+        order_number="W1",
         to_phone="+8613800000000",
-    )  # fmt: skip
+    )
     for k, v in over.items():
         setattr(draft, k, v)
     return enqueue(draft)[0]

@@ -41,7 +41,7 @@ def test_rules_come_only_from_the_apps_declared_lists() -> None:
         if path:
             declared += [(config.label, r.fn) for r in import_string(f"{path}.RULES")]
     assert [(r.app, r.fn) for r in rulebook.rulebook()] == declared
-    assert {app for app, _ in declared} == {"orders", "dispatch", "visits", "quality"}
+    assert {app for app, _ in declared} == {"orders", "dispatch", "visits", "quality", "channels"}
 
 
 def test_every_rule_names_its_rule_id_and_what_it_does() -> None:
