@@ -136,3 +136,107 @@ def test_every_message_passes_the_language_check_R_LG_2(notice) -> None:  # type
     text = render(notice, list(SAMPLE.items()))
     assert "您好" in text  # the standard greeting (R-LG-1)
     assert language_matcher().check(text) == []
+
+
+# --- the other messages, each from its event ---------------------------------------------------------------
+def _only_notices():  # type: ignore[no-untyped-def]
+    """Moves with only the messages' rule: these tests are about what the customer is told, not the guards."""
+    from doorstep.orders import rulebook
+
+    return rulebook.only(lambda r: r.app == "channels")
+
+
+def test_on_the_way_gives_the_eta_and_nobody_home_the_times_and_hotline_R_AR_2(world) -> None:  # type: ignore[no-untyped-def]
+    order = placed(world, status="confirmed", start=at(14))
+    tech = world.actor("technician")
+    with _only_notices():
+        with clock.frozen_at(at(13, 30)):
+            order_transition(order=order, actor=tech, action="depart")
+        with clock.frozen_at(at(13, 55)):
+            order_transition(order=order, actor=tech, action="arrive")
+        with clock.frozen_at(at(14, 20)):
+            order_transition(order=order, actor=tech, action="nobody_home", reason="敲门无人应答")
+    way = Message.objects.get(order_number=order.number, template="on_the_way")
+    assert "李师傅" in way.text and "14:00" in way.text and way.urgent
+    note = Message.objects.get(order_number=order.number, template="nobody_home")
+    hotline = world.outlet.phone or world.centre.hotline
+    assert "13:55" in note.text and "14:20" in note.text and hotline in note.text
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "template", "expected"),
+    [
+        (EventKind.LATE_CALL, {"reason": "路上堵车", "expected_minutes": 10}, "late_notice", "路上堵车"),
+        (EventKind.CHARGE_ADDED, {"name": "启动电容", "amount": "35"}, "quote_awaiting", "/t/"),
+        (EventKind.CALLBACK_QUESTIONNAIRE_SENT, {"attempts": 3}, "callback_questionnaire", "/t/"),
+        (EventKind.COMPLAINT_OPENED, {"category": "attitude"}, "complaint_received", "24 小时"),
+        (EventKind.COMPLAINT_RESPONDED, {"response": "已安排主管上门致歉"}, "complaint_answered", "上门致歉"),
+    ],
+)
+def test_events_outside_moves_tell_the_customer(world, kind, data, template, expected) -> None:  # type: ignore[no-untyped-def]
+    order = placed(world, status="in_service")
+    kind.record(order=order, actor=world.actor("agent"), data=data)
+    msg = Message.objects.get(order_number=order.number, template=template)
+    assert expected in msg.text
+
+
+def test_payment_link_and_receipt_only_when_money_is_involved_R_CO_2(world) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.orders.models import OrderEvent
+
+    order = placed(world, status="paid")
+    paid = OrderEvent(order=order, seq=99, kind=EventKind.PAY, data={"amount": "115.00"}, at=clock.now())
+    free = OrderEvent(order=order, seq=98, kind=EventKind.PAY, data={"amount": "0.00"}, at=clock.now())
+    assert [m.template for m in queue_for(order, free)] == []
+    receipt = queue_for(order, paid)[0]
+    assert receipt.template == "receipt" and "115.00" in receipt.text
+    done = OrderEvent(order=order, seq=97, kind=EventKind.COMPLETE, data={}, at=clock.now())
+    assert queue_for(order, done) == []  # nothing due: no payment link
+
+
+# --- partner webhooks ------------------------------------------------------------------------------------
+def test_a_partner_is_told_of_its_orders_status_changes(world) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.channels.models import PartnerAccount, PartnerOrder
+    from doorstep.notify.models import WebhookEndpoint
+
+    account, _key = PartnerAccount.issue(brand=world.brand, code="retail", name="零售合作方")
+    order = intake(world)
+    PartnerOrder.objects.create(partner=account, external_ref="R-1", order=order, outcome="created")
+    endpoint = WebhookEndpoint.objects.create(
+        name="零售合作方", partner_ref=str(account.pk), url="http://p.invalid/"
+    )
+    order_transition(
+        order=order, actor=world.actor("dispatcher"), action="dispatch", params={"outlet": world.outlet.pk}
+    )
+    hook = Message.objects.get(order_number=order.number, channel=Channel.WEBHOOK)
+    assert hook.recipient == f"endpoint:{endpoint.pk}" and dict(hook.params)["to"] == "dispatched"
+    assert dict(hook.params)["external_ref"] == "R-1" and len(endpoint.secret) == 64
+
+
+# --- the desk's page and the delivery reports -------------------------------------------------------------
+def test_the_desk_sees_the_messages_and_sends_a_dead_one_again(world, client) -> None:  # type: ignore[no-untyped-def]
+    order = intake(world)
+    msg = Message.objects.get(order_number=order.number, template="order_received")
+    Message.objects.filter(pk=msg.pk).update(state=State.DEAD, attempts=6)
+    client.force_login(world.staff["agent"].user)
+    page = client.get("/notices/?state=stuck")
+    assert page.status_code == 200 and msg.text in page.content.decode()
+    assert client.post(f"/notices/{msg.pk}/retry/").status_code == 302
+    msg.refresh_from_db()
+    assert msg.state == State.QUEUED and msg.attempts == 0
+    client.force_login(world.staff["technician"].user)
+    assert client.get("/notices/").status_code == 404
+
+
+def test_a_delivery_report_is_recorded_once_and_on_the_record(world, client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DOORSTEP_SMS_CALLBACK_TOKEN = "t0ken"
+    order = intake(world)
+    deliver_due()
+    msg = Message.objects.get(order_number=order.number, template="order_received")
+    Message.objects.filter(pk=msg.pk).update(provider="aliyun", provider_ref="biz-9")
+    report = [{"phone_number": "13800000000", "success": True, "err_code": "DELIVERED", "biz_id": "biz-9"}]
+    assert client.post("/hooks/sms/aliyun/wrong/", report, content_type="application/json").status_code == 404
+    for _ in range(2):  # the provider repeats its reports
+        r = client.post("/hooks/sms/aliyun/t0ken/", report, content_type="application/json")
+        assert r.json() == {"code": 0, "msg": "成功"}
+    msg.refresh_from_db()
+    assert msg.state == State.DELIVERED and order.events.filter(kind=EventKind.MESSAGE_DELIVERED).count() == 1
