@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ class State:
         default_factory=lambda: {"aliyun": {}, "tencent": {}, "wechat": {}}
     )
     refused: list[str] = field(default_factory=list)  # bad signatures
+    requests: list[str] = field(default_factory=list)  # every SendSms's idempotency key, repeats included
+    delay: float = 0.0  # seconds each answer takes (a slow gateway)
 
 
 def _aliyun_ok(handler: Handler, query: dict[str, str], body: bytes) -> bool:
@@ -114,6 +117,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _aliyun(self, q: dict[str, str], body: bytes) -> None:
         rid = "A-REQ"
+        if self.state.delay:
+            time.sleep(self.state.delay)
         if not _aliyun_ok(self, q, body):
             self.state.refused.append("aliyun")
             return self._json(
@@ -135,6 +140,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self._json(200, {"Code": "isv.INVALID_PARAMETERS", "Message": k, "RequestId": rid})
         sent = self.state.sent["aliyun"]
         key = q.get("OutId") or f"n{len(sent)}"
+        self.state.requests.append(key)
         entry = sent.setdefault(key, {**q, "BizId": f"biz-{len(sent) + 1}"})
         return self._json(200, {"Code": "OK", "Message": "OK", "BizId": entry["BizId"], "RequestId": rid})
 
@@ -189,15 +195,40 @@ class Handler(BaseHTTPRequestHandler):
         return self._json(200, {"errcode": 0, "errmsg": "ok", "msgid": msgid})
 
 
+CENTRES = {
+    "default": {
+        "sign": "安可服务",
+        "aliyun": {"order_received": "SMS_100001", "unreachable": "SMS_100002"},
+        "tencent": {"order_received": "1000001", "unreachable": "1000002"},
+        "wechat": {"order_received": "tmpl-received"},
+    }
+}
+
+
 @contextmanager
-def fake_providers(settings: Any) -> Iterator[State]:
-    """Start the fakes on a free loopback port and point the SDKs' settings at them."""
+def serving() -> Iterator[tuple[State, str]]:
+    """The fakes on a free loopback port: (their state, host:port)."""
     state = State()
     handler = type("BoundHandler", (Handler,), {"state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    host = f"127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    try:
+        yield state, f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def fake_providers(settings: Any) -> Iterator[State]:
+    """Start the fakes on a free loopback port and point the SDKs' settings at them."""
+    with serving() as (state, host):
+        _point(settings, host)
+        yield state
+
+
+def _point(settings: Any, host: str) -> None:
     settings.DOORSTEP_ALIYUN_SMS = {
         "access_key_id": AK,
         "access_key_secret": AK_SECRET,
@@ -217,16 +248,4 @@ def fake_providers(settings: Any) -> Iterator[State]:
         "app_secret": WX_SECRET,
         "api_base": f"http://{host}/cgi-bin/",
     }
-    settings.DOORSTEP_SMS_CENTRES = {
-        "default": {
-            "sign": "安可服务",
-            "aliyun": {"order_received": "SMS_100001", "unreachable": "SMS_100002"},
-            "tencent": {"order_received": "1000001", "unreachable": "1000002"},
-            "wechat": {"order_received": "tmpl-received"},
-        }
-    }
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
+    settings.DOORSTEP_SMS_CENTRES = CENTRES
