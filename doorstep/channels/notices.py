@@ -408,7 +408,7 @@ def on_receipt(sender: type[Message], message: Message, receipt: Receipt, **kwar
             "to": to,
             "provider": receipt.provider,
             "code": receipt.code,
-            "text": message.text if message.channel != Channel.WEBHOOK else "",
+            "text": message.shown_text if message.channel != Channel.WEBHOOK else "",
         },
     )
 

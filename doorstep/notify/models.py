@@ -96,6 +96,12 @@ class Message(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    @property
+    def shown_text(self) -> str:
+        """The text as staff and the record show it: the customer's own link (a signed tracking or survey
+        link) goes to their phone only, never onto what staff read (R-CO-1)."""
+        return self.text.replace(self.link, "〔链接〕") if self.link else self.text
+
 
 class Receipt(models.Model):
     """One thing that happened to a message: an attempt's answer, a retry planned, a status callback."""

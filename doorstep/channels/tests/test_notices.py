@@ -12,7 +12,7 @@ from doorstep.dispatch.tests.helpers import at, placed
 from doorstep.notify.models import Channel, Contact, Message, State
 from doorstep.notify.outbox import deliver_due
 from doorstep.orders.events import EventKind
-from doorstep.orders.models import Deadline
+from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import intake
 from doorstep.quality.services.language import language_matcher
@@ -103,9 +103,8 @@ def test_a_delivered_message_is_on_the_order_record_R_CO_4(world) -> None:  # ty
     msg = Message.objects.get(order_number=order.number, template="order_received")
     assert msg.state == State.SENT and msg.provider == "console"
     sent = order.events.get(kind=EventKind.MESSAGE_SENT)
-    assert (
-        sent.data["template"] == "order_received" and sent.data["text"] == msg.text and sent.customer_visible
-    )
+    assert sent.data["template"] == "order_received" and sent.customer_visible
+    assert sent.data["text"] == msg.shown_text and msg.link not in sent.data["text"]  # the link: phone only
 
 
 def test_a_message_that_cannot_be_delivered_gives_the_desk_a_task(world, settings) -> None:  # type: ignore[no-untyped-def]
@@ -219,7 +218,8 @@ def test_the_desk_sees_the_messages_and_sends_a_dead_one_again(world, client) ->
     Message.objects.filter(pk=msg.pk).update(state=State.DEAD, attempts=6)
     client.force_login(world.staff["agent"].user)
     page = client.get("/notices/?state=stuck")
-    assert page.status_code == 200 and msg.text in page.content.decode()
+    assert page.status_code == 200 and msg.shown_text in page.content.decode()
+    assert msg.link not in page.content.decode()
     assert client.post(f"/notices/{msg.pk}/retry/").status_code == 302
     msg.refresh_from_db()
     assert msg.state == State.QUEUED and msg.attempts == 0
@@ -240,3 +240,53 @@ def test_a_delivery_report_is_recorded_once_and_on_the_record(world, client, set
         assert r.json() == {"code": 0, "msg": "成功"}
     msg.refresh_from_db()
     assert msg.state == State.DELIVERED and order.events.filter(kind=EventKind.MESSAGE_DELIVERED).count() == 1
+
+
+# --- the WeChat service account: followers and template-message reports ----------------------------------
+def _wechat_event(openid: str, event: str, extra: str = "") -> bytes:
+    from doorstep.channels.tests.test_wechat import now_ts
+
+    return (
+        f"<xml><ToUserName><![CDATA[gh_acme]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{now_ts()}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+        f"<Event><![CDATA[{event}]]></Event>{extra}</xml>"
+    ).encode()
+
+
+def test_a_customer_writing_to_the_account_gets_wechat_first_until_they_leave(world) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.channels.models import WeChatAccount
+    from doorstep.channels.tests.test_wechat import FULL, TOKEN, message, post
+
+    WeChatAccount.objects.create(brand=world.brand, app_id="wx1234", original_id="gh_acme", token=TOKEN)
+    assert post(message(FULL, openid="oFan")).status_code == 200
+    contact = Contact.objects.get(wechat_openid="oFan")
+    assert contact.prefers_wechat and contact.phone.endswith("13800138000")
+    order = WorkOrder.objects.get(channel="wechat")
+    EventKind.COMPLAINT_OPENED.record(order=order, actor=world.actor("agent"), data={})
+    assert (
+        Message.objects.get(order_number=order.number, template="complaint_received").channel
+        == Channel.WECHAT
+    )
+    reply = post(_wechat_event("oFan", "unsubscribe"))
+    assert reply.status_code == 200 and reply.content == b"success"
+    contact.refresh_from_db()
+    assert not contact.prefers_wechat
+    EventKind.COMPLAINT_RESPONDED.record(order=order, actor=world.actor("agent"), data={"response": "已处理"})
+    assert (
+        Message.objects.get(order_number=order.number, template="complaint_answered").channel == Channel.SMS
+    )
+
+
+def test_a_template_message_report_is_recorded(world) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.channels.models import WeChatAccount
+    from doorstep.channels.tests.test_wechat import TOKEN, post
+
+    WeChatAccount.objects.create(brand=world.brand, app_id="wx1234", original_id="gh_acme", token=TOKEN)
+    order = intake(world)
+    deliver_due()
+    msg = Message.objects.get(order_number=order.number, template="order_received")
+    Message.objects.filter(pk=msg.pk).update(provider="wechat", provider_ref="200163836")
+    report = "<MsgID>200163836</MsgID><Status><![CDATA[success]]></Status>"
+    assert post(_wechat_event("oFan", "TEMPLATESENDJOBFINISH", report)).status_code == 200
+    msg.refresh_from_db()
+    assert msg.state == State.DELIVERED
