@@ -182,3 +182,16 @@ def test_two_workers_never_claim_the_same_message() -> None:
     a = claim(worker="a", limit=3)
     b = claim(worker="b", limit=10)
     assert len(a) == 3 and len(b) == 2 and not {m.pk for m in a} & {m.pk for m in b}
+
+
+def test_demo_history_is_settled_without_a_backlog() -> None:
+    from doorstep.notify.outbox import settle_history
+
+    old = _msg(1)
+    with clock.frozen_at(clock.now() + timedelta(hours=1)):
+        fresh = _msg(2)
+        assert settle_history(before=clock.now() - timedelta(minutes=5)) == 1
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert old.state == State.SENT and old.sent_at == old.created_at and old.receipts.get().kind == "sent"
+    assert fresh.state == State.QUEUED
