@@ -99,10 +99,30 @@ def rescheduled(order: WorkOrder, event: OrderEvent) -> Params:
     return [*_base(order), ("reason", reason), ("new_time", new)]
 
 
+def travel_eta(order: WorkOrder, event: OrderEvent) -> datetime | None:
+    """Departure + the travel estimate (R-DI-7's numbers) from where the technician set off (the place sent
+    with the move, else their home or outlet) to the customer's address; None when a place is unknown."""
+    from doorstep.dispatch.daymodel import order_location, technician_location
+    from doorstep.dispatch.mine import travel_seconds
+    from doorstep.dispatch.routing import Location
+
+    tech = order.technician
+    if tech is None:
+        return None
+    lat, lng = event.data.get("lat"), event.data.get("lng")
+    outlet = tech.staff.outlet
+    here = Location.from_latlng(lat, lng) if lat is not None and lng is not None else None
+    here = here or (technician_location(tech, outlet) if outlet else None)
+    seconds = travel_seconds(order, here, order_location(order))
+    if not seconds:
+        return None
+    departed = event.data.get("departed_at")
+    return (datetime.fromisoformat(departed) if departed else event.at) + timedelta(seconds=seconds)
+
+
 def on_the_way(order: WorkOrder, event: OrderEvent) -> Params:
-    eta = event.data.get("eta") or (order.window_start.isoformat() if order.window_start else "")
-    when = _t(datetime.fromisoformat(eta)) if eta else "预约时间"
-    return [*_base(order), ("technician", _tech(order)), ("eta", when)]
+    eta = travel_eta(order, event) or order.window_start
+    return [*_base(order), ("technician", _tech(order)), ("eta", _t(eta) if eta else "预约时间")]
 
 
 def late(order: WorkOrder, event: OrderEvent) -> Params:

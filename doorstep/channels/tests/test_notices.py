@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from doorstep.channels.notices import NOTICES, queue_for, render
+from doorstep.channels.notices import NOTICES, queue_for, render, travel_eta
 from doorstep.core import clock
 from doorstep.dispatch.tests.helpers import at, placed
 from doorstep.notify.models import Channel, Contact, Message, State
@@ -156,7 +157,10 @@ def test_on_the_way_gives_the_eta_and_nobody_home_the_times_and_hotline_R_AR_2(w
         with clock.frozen_at(at(14, 20)):
             order_transition(order=order, actor=tech, action="nobody_home", reason="敲门无人应答")
     way = Message.objects.get(order_number=order.number, template="on_the_way")
-    assert "李师傅" in way.text and "14:00" in way.text and way.urgent
+    depart = order.events.get(kind=EventKind.DEPART)
+    eta = travel_eta(order, depart)  # 13:30 + the travel estimate from the technician's base to the address
+    assert eta is not None and at(13, 30) < eta < at(14, 30)
+    assert "李师傅" in way.text and timezone.localtime(eta).strftime("%H:%M") in way.text and way.urgent
     note = Message.objects.get(order_number=order.number, template="nobody_home")
     hotline = world.outlet.phone or world.centre.hotline
     assert "13:55" in note.text and "14:20" in note.text and hotline in note.text
