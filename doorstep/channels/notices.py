@@ -30,7 +30,7 @@ from doorstep.notify.models import Channel, Contact, Message, Receipt, WebhookEn
 from doorstep.notify.outbox import Draft, enqueue
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
-from doorstep.orders.models import OrderEvent, WorkOrder
+from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.rulebook import ALL_ACTIONS, MoveContext, Rule, effect
 from doorstep.orders.tracking import tracking_url
 
@@ -447,7 +447,7 @@ def on_stuck(sender: type[Message], message: Message, receipt: Receipt, **kwargs
 
     deadline_open(
         order=order,
-        kind="verify",
+        kind=Deadline.Kind.VERIFY,
         due_at=clock.now() + timedelta(hours=policy_of(order).verify_hours),
         owner=order.owner,
         rule="R-IN-2, R-DI-5",
