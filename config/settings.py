@@ -12,6 +12,7 @@ English, time zone Asia/Shanghai, DEBUG off. ``DATABASE_URL`` switches to Postgr
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -360,6 +361,51 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # MEDIA_ROOT is not under STATIC_ROOT and no URL pattern serves it: kept uploads are handed out only by
 # views that check the order's visibility (doorstep/core/uploads.py).
+
+# Notifications (doorstep/notify; README "Messages to customers"): the outbox is delivered by the worker's
+# periodic job every DOORSTEP_NOTIFY_SECONDS. Providers per channel, tried in order (failover):
+# console (the demo: nothing leaves the machine), aliyun, tencent (SMS), wechat (service account), webhook.
+DOORSTEP_NOTIFY_SECONDS = float(os.environ.get("DOORSTEP_NOTIFY_SECONDS", "10"))
+
+
+DOORSTEP_NOTIFY_PROVIDERS = {
+    "sms": _env_list("DOORSTEP_SMS_PROVIDERS", "console"),  # e.g. "aliyun,tencent"
+    "wechat": _env_list("DOORSTEP_WECHAT_PROVIDERS", "console"),  # e.g. "wechat"
+    "webhook": ["webhook"],
+}
+DOORSTEP_NOTIFY = {
+    "max_attempts": int(os.environ.get("DOORSTEP_NOTIFY_MAX_ATTEMPTS", "6")),  # then the message is dead
+    "backoff_seconds": float(os.environ.get("DOORSTEP_NOTIFY_BACKOFF_SECONDS", "30")),  # doubled each retry
+    "backoff_max_seconds": float(os.environ.get("DOORSTEP_NOTIFY_BACKOFF_MAX_SECONDS", "3600")),
+    "lease_seconds": float(os.environ.get("DOORSTEP_NOTIFY_LEASE_SECONDS", "120")),  # a claimed message
+    "timeout_seconds": float(os.environ.get("DOORSTEP_NOTIFY_TIMEOUT_SECONDS", "10")),  # one provider call
+}
+# Credentials come from the environment only (never from the repository).
+DOORSTEP_ALIYUN_SMS = {
+    "access_key_id": os.environ.get("DOORSTEP_ALIYUN_ACCESS_KEY_ID", ""),
+    "access_key_secret": os.environ.get("DOORSTEP_ALIYUN_ACCESS_KEY_SECRET", ""),
+    "endpoint": os.environ.get("DOORSTEP_ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com"),
+    "protocol": os.environ.get("DOORSTEP_ALIYUN_SMS_PROTOCOL", "https"),
+}
+DOORSTEP_TENCENT_SMS = {
+    "secret_id": os.environ.get("DOORSTEP_TENCENT_SECRET_ID", ""),
+    "secret_key": os.environ.get("DOORSTEP_TENCENT_SECRET_KEY", ""),
+    "sdk_app_id": os.environ.get("DOORSTEP_TENCENT_SMS_APP_ID", ""),
+    "region": os.environ.get("DOORSTEP_TENCENT_SMS_REGION", "ap-guangzhou"),
+    "endpoint": os.environ.get("DOORSTEP_TENCENT_SMS_ENDPOINT", "sms.tencentcloudapi.com"),
+    "protocol": os.environ.get("DOORSTEP_TENCENT_SMS_PROTOCOL", "https"),
+}
+DOORSTEP_WECHAT_MP = {
+    "app_id": os.environ.get("DOORSTEP_WECHAT_APP_ID", ""),
+    "app_secret": os.environ.get("DOORSTEP_WECHAT_APP_SECRET", ""),
+    "api_base": os.environ.get("DOORSTEP_WECHAT_API_BASE", "https://api.weixin.qq.com/cgi-bin/"),
+}
+# Signature and pre-registered template codes per service centre (by its code) over "default", as JSON:
+# {"default": {"sign": "…", "aliyun": {"order_received": "SMS_1"}, "tencent": {"order_received": "1"},
+#  "wechat": {"order_received": "tmpl-id"}}, "SH": {"sign": "…"}}
+# The SMS providers' delivery reports are posted to hooks/sms/<provider>/<this token>/ (empty: refused).
+DOORSTEP_SMS_CALLBACK_TOKEN = os.environ.get("DOORSTEP_SMS_CALLBACK_TOKEN", "")
+DOORSTEP_SMS_CENTRES = json.loads(os.environ.get("DOORSTEP_SMS_CENTRES", "{}") or "{}")
 
 # Uploads: the content is sniffed and limited per kind (bytes); a request larger than
 # DOORSTEP_REQUEST_MAX_BYTES is answered 413 before it is read. Non-file form data above

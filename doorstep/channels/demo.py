@@ -17,6 +17,7 @@ from doorstep.channels.partner import Delivered, PartnerPush, push
 from doorstep.channels.selfbook import Booking, book
 from doorstep.channels.wechat import receive
 from doorstep.core import clock
+from doorstep.notify.outbox import settle_history
 from doorstep.orders.intake import IntakeRequest
 
 WECHAT_TOKEN = "doorstep-demo-wechat"
@@ -87,7 +88,9 @@ def _selfbook(demo: Any) -> None:
 
 
 def load_channels_demo(demo: Any) -> None:
-    """WeChat account + 3 messages, one retailer push with its delivery list, one self-booking."""
+    """WeChat account + 3 messages, one retailer push with its delivery list, one self-booking; the
+    customers' messages of the demo's past count as sent at their time (the outbox starts empty)."""
     _wechat(demo)
     _partner(demo)
     _selfbook(demo)
+    settle_history(before=clock.now() - timedelta(minutes=5))

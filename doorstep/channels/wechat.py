@@ -34,6 +34,8 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Forbidden
 from doorstep.customers.parsing.product_match import Catalogue
 from doorstep.network.actors import Actor
+from doorstep.notify.models import Contact
+from doorstep.notify.outbox import status_report
 from doorstep.orders.events import EventKind
 from doorstep.orders.intake import IntakeRequest, intake_submit
 from doorstep.orders.lifecycle import TERMINAL
@@ -42,7 +44,17 @@ from doorstep.orders.tracking import tracking_url
 
 MAX_BODY = 64 * 1024
 NONCE_MAX = 64  # WeChatNonce.nonce
-FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId", "Event")
+FIELDS = (
+    "ToUserName",
+    "FromUserName",
+    "CreateTime",
+    "MsgType",
+    "Content",
+    "MsgId",
+    "Event",
+    "MsgID",
+    "Status",
+)
 
 
 class BadMessage(ValueError):
@@ -177,18 +189,46 @@ def _handle(account: WeChatAccount, message: dict[str, str], external_id: str, r
         parsed={"message": message, **parsed},
         order=order,
         outcome=outcome,
-        reply=reply_xml(message, text),
+        reply=reply_xml(message, text) if text else "success",  # an event: no reply
     )
     return record.reply
 
 
 def _answer(account: WeChatAccount, message: dict[str, str]) -> Handled:
+    if message["MsgType"] == "event" and message["Event"] in ACCOUNT_EVENTS:
+        account_event(message)
+        return InboundMessage.Outcome.IGNORED, "", None, {"event": message["Event"]}
     if message["MsgType"] != "text" or not message["Content"]:
         return InboundMessage.Outcome.IGNORED, _("请用文字描述您的需求：电话、地址和故障现象。"), None, {}
     open_order = _open_order(message["FromUserName"])
     if open_order is not None:
         return _link(open_order, message)
     return _create(account, message)
+
+
+# --- the service account's followers and the delivery of its template messages (doorstep.notify) --------
+ACCOUNT_EVENTS = ("subscribe", "unsubscribe", "TEMPLATESENDJOBFINISH")
+
+
+def account_event(message: dict[str, str]) -> None:
+    """Following the account (WeChat first for this customer's messages), leaving it (SMS again), and the
+    delivery report of a template message sent to them."""
+    openid, event = message["FromUserName"], message["Event"]
+    if event == "TEMPLATESENDJOBFINISH":
+        status = message["Status"]
+        status_report(
+            provider_name="wechat", ref=message["MsgID"], delivered=status == "success", code=status
+        )
+        return
+    Contact.objects.filter(wechat_openid=openid).update(follows_account=event == "subscribe")
+
+
+def contact_follows(phone: str, openid: str) -> None:
+    """A customer who writes to the service account follows it: their messages go there first."""
+    if phone and openid:
+        Contact.objects.update_or_create(
+            phone=phone, defaults={"wechat_openid": openid, "follows_account": True}
+        )
 
 
 def _open_order(openid: str) -> WorkOrder | None:
@@ -205,6 +245,7 @@ def _open_order(openid: str) -> WorkOrder | None:
 
 def _link(order: WorkOrder, message: dict[str, str]) -> Handled:
     """The customer writes again: the text goes on the order's record for the desk (not shown back)."""
+    contact_follows(order.customer.phone, message["FromUserName"])
     EventKind.CUSTOMER_MESSAGE.record(
         order=order,
         actor=Actor.customer(_("微信用户")),
@@ -282,6 +323,7 @@ def _create(account: WeChatAccount, message: dict[str, str]) -> Handled:
     parsed["intake"] = result.as_dict()
     if result.order is None:
         return InboundMessage.Outcome.NEED_PHONE, _need_phone_text(), None, parsed
+    contact_follows(result.order.customer.phone, message["FromUserName"])
     return InboundMessage.Outcome.CREATED, _created_text(result.order), result.order, parsed
 
 

@@ -53,6 +53,7 @@ class Job(NamedTuple):
 JOBS: dict[str, Job] = {
     "sweeps": Job("DOORSTEP_SWEEP_SECONDS", ("deadlines_sweep", "plan_runs_expire", "tasks_release_parked")),
     "daily": Job("DOORSTEP_DAILY_SECONDS", ("quality_early_warning",)),
+    "notify": Job("DOORSTEP_NOTIFY_SECONDS", ("notify_deliver",)),  # the notification outbox
 }
 CHAINS = JOBS  # the old name
 

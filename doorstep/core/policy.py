@@ -17,6 +17,7 @@ from typing import Any
 MINUTES, HOURS, DAYS, MONTHS, SECONDS = "min", "h", "d", "months", "s"
 _DATA_LINES = ("tv", "pc", "phone", "broadband")
 _9H, _11H30, _13H, _18H = time(9, 0), time(11, 30), time(13, 0), time(18, 0)
+_8H, _21H = time(8, 0), time(21, 0)
 
 
 def number(default: Any, unit: str, rule: str, help: str) -> Any:
@@ -92,6 +93,8 @@ class Policy:
         120, MINUTES, "R-DI-8", "客户在线改约或取消须早于预约时间（更晚须致电客服）"
     )
     customer_confirm_notice_minutes: int = number(30, MINUTES, "R-DI-8", "客户在线确认新时间须早于该时间")
+    quiet_hours_start: time = number(_21H, "time", "R-DI-3", "免打扰开始：此后不发非紧急短信（顺延到早上）")  # noqa: RUF009 - time is immutable
+    quiet_hours_end: time = number(_8H, "time", "R-DI-3", "免打扰结束：顺延的短信此时发出")  # noqa: RUF009 - time is immutable
     risk_check_minutes: int = number(60, MINUTES, "R-DI-9", "预约前检查能否准时到达")
     plan_seconds: int = number(10, SECONDS, "R-DI-9", "路线优化计算时长")
     travel_road_factor: float = number(1.35, "×", "R-DI-7", "路程系数（直线距离×）")

@@ -203,6 +203,11 @@ class EventKind(models.TextChoices):
     LANGUAGE_FLAG_CONFIRMED = "language_flag_confirmed", _("服务用语违规已确认")  # R-LG-2
     LANGUAGE_FLAG_DISMISSED = "language_flag_dismissed", _("服务用语误报已排除")  # R-LG-2
 
+    # messages to the customer (doorstep.notify outbox): each delivery outcome (R-CO-4)
+    MESSAGE_SENT = "message_sent", _("通知已发送")  # R-CO-4
+    MESSAGE_DELIVERED = "message_delivered", _("通知已送达")  # R-CO-4
+    MESSAGE_FAILED = "message_failed", _("通知未能送达")  # R-CO-4, R-DI-5
+
     def record(
         self,
         *,

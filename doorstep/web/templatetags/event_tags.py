@@ -106,6 +106,9 @@ DETAILS: dict[EventKind, Callable[[OrderEvent], str]] = {
     K.LANGUAGE_FLAGGED: lambda e: _("%(n)s 处") % {"n": len(e.data.get("flags") or [])},
     K.LANGUAGE_FLAG_CONFIRMED: _text,
     K.LANGUAGE_FLAG_DISMISSED: _text,
+    K.MESSAGE_SENT: lambda e: str(e.data.get("text", "")),
+    K.MESSAGE_DELIVERED: lambda e: str(e.data.get("to", "")),
+    K.MESSAGE_FAILED: lambda e: f"{e.data.get('to', '')} {e.data.get('code', '')}".strip(),
 }
 
 

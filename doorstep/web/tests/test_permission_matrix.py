@@ -288,6 +288,12 @@ class Entry:
     customer_act: bool = False  # a POST only the customer may make, from their own link (R-CO-1)
 
 
+def _a_message(t: Things) -> int:
+    from doorstep.notify.models import Message
+
+    return Message.objects.filter(order_number=t.order.number).values_list("pk", flat=True).first() or 0
+
+
 ALL_STAFF = frozenset({*Role})
 NUMBER = lambda t: {"number": t.order.number}  # noqa: E731
 ORDER_SCOPE = of_order(lambda t: t.order)
@@ -364,6 +370,12 @@ ENTRIES.update(
         "channels:wechat": Entry(
             kwargs=lambda t: {"brand_code": t.world.brand.code}, public=True, get=None, post=None
         ),  # signed by WeChat: any answer but a leak (doorstep/channels/tests/test_wechat.py)
+        # the notification outbox (doorstep.notify): the desk of the centre; providers' status reports
+        "channels:messages": page(get=DESK),
+        "channels:message_retry": action(DESK, scope=same_centre, kwargs=lambda t: {"pk": _a_message(t)}),
+        "channels:sms_status": Entry(
+            kwargs=lambda t: {"provider": "aliyun", "token": "wrong"}, public=True, get=None, post=None
+        ),  # a secret token in the URL: any answer but a leak (doorstep/channels/tests/test_notices.py)
         # imports (R-IN-1): the desk of the centre
         "channels:import": page(get=DESK, post=DESK),
         "channels:import_template": page(get=DESK, kwargs=lambda t: {"fmt": "csv"}),
