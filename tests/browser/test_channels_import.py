@@ -26,7 +26,7 @@ def test_r_in_1_agent_uploads_a_spreadsheet_and_sees_the_per_row_report(
     bad = page.locator("#report tr[data-row='3']")
     number = WorkOrder.objects.get().number
     assert "已建单" in good.inner_text() and number in good.inner_text()
-    assert "未导入" in bad.inner_text() and "phone" in bad.inner_text() and "不是电话号码" in bad.inner_text()
+    assert "未导入" in bad.inner_text() and "phone" in bad.inner_text() and "联系电话无效" in bad.inner_text()
     shots(page, "import-report")
     with page.expect_download() as download:
         page.click("text=下载结果 CSV")
