@@ -21,28 +21,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from doorstep.core.errors import DomainError
-from doorstep.network.actors import Actor
-from doorstep.network.roles import DESK
+from doorstep.channels.views import desk_actor
 from doorstep.notify.models import Message, State
 from doorstep.notify.outbox import retry_now, status_report
 
 log = logging.getLogger(__name__)
 
 
-def _desk(request: HttpRequest) -> Actor:
-    try:
-        actor = Actor.for_user(request.user)
-    except DomainError:
-        raise Http404 from None
-    if actor.role not in DESK:
-        raise Http404
-    return actor
-
-
 @login_required
 def messages_page(request: HttpRequest) -> HttpResponse:
-    actor = _desk(request)
+    actor = desk_actor(request)
     qs = Message.objects.filter(centre=str(actor.centre_id)).prefetch_related("receipts")
     state = request.GET.get("state", "")
     if state == "stuck":
@@ -58,7 +46,7 @@ def messages_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _desk(request)
+    actor = desk_actor(request)
     retry_now(get_object_or_404(Message, pk=pk, centre=str(actor.centre_id)))
     return redirect("channels:messages")
 

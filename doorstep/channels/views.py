@@ -121,7 +121,8 @@ def _refused(err: DomainError) -> HttpResponse:
 
 
 # --- bulk import ----------------------------------------------------------------------------------
-def _importer(request: HttpRequest) -> Actor:
+def desk_actor(request: HttpRequest) -> Actor:
+    """The signed-in desk member (agent, dispatcher, admin) of the desk's channel pages; anyone else 404."""
     try:
         actor = Actor.for_user(request.user)
     except DomainError:
@@ -133,7 +134,7 @@ def _importer(request: HttpRequest) -> Actor:
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    actor = _importer(request)
+    actor = desk_actor(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]  # sniffed and size-checked by the form (doorstep.core.uploads)
@@ -153,7 +154,7 @@ def _batch(actor: Actor, pk: int) -> ImportBatch:
 
 @login_required
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _batch(_importer(request), pk)
+    batch = _batch(desk_actor(request), pk)
     lines = [line | {"label": imports.LABELS.get(line["status"], line["status"])} for line in batch.rows]
     counts = [
         (s, imports.LABELS[s], n) for s, n in imports.counts(batch).items() if n and s in imports.LABELS
@@ -164,7 +165,7 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _batch(_importer(request), pk)
+    batch = _batch(desk_actor(request), pk)
     response = HttpResponse(services.report_csv(batch), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-report-{batch.pk}.csv"'
     return response
@@ -172,7 +173,7 @@ def import_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    _importer(request)
+    desk_actor(request)
     if fmt not in ("xlsx", "csv"):
         raise Http404
     if fmt == "xlsx":
