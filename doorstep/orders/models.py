@@ -86,7 +86,16 @@ class WorkOrder(TimeStamped):
     class Meta:
         verbose_name = verbose_name_plural = "工单"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["outlet", "status"]), models.Index(fields=["technician", "status"])]
+        indexes = [
+            models.Index(fields=["outlet", "status"]),
+            models.Index(fields=["technician", "status"]),
+            # the staff search: an order number's beginning (LIKE 'SV2612%') on PostgreSQL whatever the
+            # database's collation; the order list, newest first, of one centre (keyset pages)
+            models.Index(
+                fields=["number"], name="order_number_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["centre", "-created_at", "-id"], name="order_centre_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number
