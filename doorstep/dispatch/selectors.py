@@ -109,18 +109,37 @@ def _ranked(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
 
 
 QUEUE_KEYS = ["q_rank", "q_due", "pk"]  # the queue's order, as ``_ranked`` sorts it
+QUEUE_SORTS: dict[str, list[str]] = {
+    "rank": QUEUE_KEYS,  # urgent first, then the promise soonest due (the default)
+    "due": ["q_due", "pk"],  # the promise soonest due, whatever the priority
+    "new": ["-created_at", "-pk"],
+    "old": ["created_at", "pk"],
+}
 
 
-def queue_page(actor: Actor, outlet: Outlet | None, *, after: str = "", size: int | None = None) -> QueuePage:
+def queue_page(
+    actor: Actor,
+    outlet: Outlet | None,
+    *,
+    after: str = "",
+    size: int | None = None,
+    priority: str = "",
+    service_type: str = "",
+    sort: str = "rank",
+) -> QueuePage:
     """One page of the orders waiting for a technician at ``outlet`` and, for the centre, for an outlet;
     urgent first, then by the promise deadline (R-IN-4, R-DI-1). A fixed number of queries whatever the
     queue's length; ``after`` is the previous page's cursor."""
     base = _queue_orders(actor, outlet)
+    if priority in Priority.values:
+        base = base.filter(priority=priority)
+    if service_type:
+        base = base.filter(service_type=service_type)
     page = keyset_page(
         _ranked(base)
         .select_related("address", "brand", "product__model")
         .prefetch_related("faults", "brand__job_requirements"),
-        QUEUE_KEYS,
+        QUEUE_SORTS.get(sort) or QUEUE_KEYS,
         after=after,
         size=size or QUEUE_PAGE_SIZE,
         total=False,

@@ -66,10 +66,17 @@ class CallbackPage:
 
 
 CALLBACK_KEYS = ["cb_sort", "pk"]  # the earliest callback deadline first (R-QA-1)
+CALLBACK_SORTS: dict[str, list[str]] = {"due": CALLBACK_KEYS, "-due": ["-cb_sort", "-pk"]}
 
 
 def callback_page(
-    *, actor: Actor, mine_only: bool = False, after: str = "", size: int | None = None
+    *,
+    actor: Actor,
+    mine_only: bool = False,
+    after: str = "",
+    size: int | None = None,
+    overdue_only: bool = False,
+    sort: str = "due",
 ) -> CallbackPage:
     """Completed orders waiting for their callback, the earliest deadline first (R-QA-1), one page at a
     time: a fixed number of queries whatever the queue's length; ``after`` is the previous page's cursor."""
@@ -96,9 +103,11 @@ def callback_page(
         cb_attempts=Coalesce(Subquery(attempts), Value(0)),
         cb_next=Subquery(last_try.values("next_try_at")[:1]),
     )
+    if overdue_only:
+        qs = qs.filter(cb_sort__lt=clock.now())
     page = keyset_page(
         qs.select_related("customer", "address", "technician__staff").prefetch_related("charges"),
-        CALLBACK_KEYS,
+        CALLBACK_SORTS.get(sort) or CALLBACK_KEYS,
         after=after,
         size=size or CALLBACK_PAGE_SIZE,
         total=False,

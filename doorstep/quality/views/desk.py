@@ -33,7 +33,11 @@ from doorstep.quality.services.language import (
 def callbacks(request: HttpRequest) -> HttpResponse:
     actor = page_actor(request, CALLERS)
     mine = request.GET.get("mine", "1" if actor.role == Role.AGENT else "0") == "1"
-    page = callback_page(actor=actor, mine_only=mine, after=request.GET.get("after", ""))
+    overdue, sort = request.GET.get("overdue") == "1", request.GET.get("sort", "due")[:10]
+    after = request.GET.get("after", "")
+    page = callback_page(
+        actor=actor, mine_only=mine, after=after if len(after) <= 400 else "", overdue_only=overdue, sort=sort
+    )
     return render(
         request,
         "quality/callbacks.html",
@@ -43,6 +47,9 @@ def callbacks(request: HttpRequest) -> HttpResponse:
             "after": page.after,
             "paged": bool(request.GET.get("after")),
             "mine": mine,
+            "overdue": overdue,
+            "sort": sort,
+            "sorts": [("due", _("到期最早")), ("-due", _("到期最晚"))],
             "now": clock.now(),
             "outcomes": CallbackAttempt.Outcome.choices,
             "follow_ups": CallbackAttempt.FollowUp.choices,
