@@ -89,11 +89,8 @@ class WorkOrder(TimeStamped):
         indexes = [
             models.Index(fields=["outlet", "status"]),
             models.Index(fields=["technician", "status"]),
-            # the staff search: an order number's beginning (LIKE 'SV2612%') on PostgreSQL whatever the
-            # database's collation; the order list, newest first, of one centre (keyset pages)
-            models.Index(
-                fields=["number"], name="order_number_prefix_idx", opclasses=["varchar_pattern_ops"]
-            ),
+            # the order list, newest first, of one centre (keyset pages); the search's order number prefix
+            # (LIKE 'SV2612%') reads the unique field's own varchar_pattern_ops index on PostgreSQL
             models.Index(fields=["centre", "-created_at", "-id"], name="order_centre_created_idx"),
         ]
 

@@ -14,10 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='workorder',
-            index=models.Index(fields=['number'], name='order_number_prefix_idx', opclasses=['varchar_pattern_ops']),
-        ),
-        migrations.AddIndex(
-            model_name='workorder',
             index=models.Index(fields=['centre', '-created_at', '-id'], name='order_centre_created_idx'),
         ),
     ]
