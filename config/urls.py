@@ -24,3 +24,8 @@ urlpatterns = [
     path("quality/", include("doorstep.quality.urls")),
     path("", include("doorstep.web.urls")),
 ]
+
+# the error pages (doorstep.web.errors): styled, in the user's language, with the request id for support
+handler404 = "doorstep.web.errors.not_found"
+handler403 = "doorstep.web.errors.forbidden"
+handler500 = "doorstep.web.errors.server_error"

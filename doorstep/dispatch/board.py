@@ -129,12 +129,19 @@ class QueueRow:
 
 
 def queue_rows(
-    actor: Actor, outlet: Outlet | None, day: date, after: str = ""
+    actor: Actor,
+    outlet: Outlet | None,
+    day: date,
+    after: str = "",
+    *,
+    priority: str = "",
+    service_type: str = "",
+    sort: str = "rank",
 ) -> tuple[list[QueueRow], QueuePage]:
     """One page of the unassigned queue with, per order, who can take it and why the others cannot
     (R-DI-2), or the outlets to send it to (R-DI-1). A fixed number of queries whatever the queue's length
     and the page's: each technician's profile and day is read once per policy, the outlets once."""
-    page = queue_page(actor, outlet, after=after)
+    page = queue_page(actor, outlet, after=after, priority=priority, service_type=service_type, sort=sort)
     techs = outlet_technicians(outlet) if outlet else []
     info = day_info(day)
     policies: dict[tuple[int, int], Policy] = {}

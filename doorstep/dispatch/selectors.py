@@ -9,6 +9,7 @@ from django.db.models import Case, Count, DateTimeField, F, OuterRef, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from doorstep.core.paging import keyset_page
 from doorstep.dispatch.models import LateCall, OutletOffer, PlannedVisit, PlanRun
 from doorstep.network.actors import Actor
 from doorstep.network.models import Coverage, Outlet, Technician
@@ -107,38 +108,43 @@ def _ranked(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     ).order_by("q_rank", "q_due", "pk")
 
 
-def _cursor(order: WorkOrder) -> str:
-    due = order.q_due.astimezone(UTC).isoformat()  # type: ignore[attr-defined]
-    return f"{order.q_rank}_{due}_{order.pk}"  # type: ignore[attr-defined]
+QUEUE_KEYS = ["q_rank", "q_due", "pk"]  # the queue's order, as ``_ranked`` sorts it
+QUEUE_SORTS: dict[str, list[str]] = {
+    "rank": QUEUE_KEYS,  # urgent first, then the promise soonest due (the default)
+    "due": ["q_due", "pk"],  # the promise soonest due, whatever the priority
+    "new": ["-created_at", "-pk"],
+    "old": ["created_at", "pk"],
+}
 
 
-def _after(qs: QuerySet[WorkOrder], cursor: str) -> QuerySet[WorkOrder]:
-    try:
-        rank_text, due_text, pk_text = cursor.split("_")
-        rank, due, pk = int(rank_text), datetime.fromisoformat(due_text), int(pk_text)
-        if due.tzinfo is None:
-            raise ValueError(cursor)
-    except ValueError:
-        return qs  # a cursor that is not ours: the first page
-    return qs.filter(
-        Q(q_rank__gt=rank) | Q(q_rank=rank, q_due__gt=due) | Q(q_rank=rank, q_due=due, pk__gt=pk)
-    )
-
-
-def queue_page(actor: Actor, outlet: Outlet | None, *, after: str = "", size: int | None = None) -> QueuePage:
+def queue_page(
+    actor: Actor,
+    outlet: Outlet | None,
+    *,
+    after: str = "",
+    size: int | None = None,
+    priority: str = "",
+    service_type: str = "",
+    sort: str = "rank",
+) -> QueuePage:
     """One page of the orders waiting for a technician at ``outlet`` and, for the centre, for an outlet;
     urgent first, then by the promise deadline (R-IN-4, R-DI-1). A fixed number of queries whatever the
     queue's length; ``after`` is the previous page's cursor."""
-    size = size or QUEUE_PAGE_SIZE
     base = _queue_orders(actor, outlet)
-    qs = _after(_ranked(base), after) if after else _ranked(base)
-    orders = list(
-        qs.select_related("address", "brand", "product__model").prefetch_related(
-            "faults", "brand__job_requirements"
-        )[: size + 1]
+    if priority in Priority.values:
+        base = base.filter(priority=priority)
+    if service_type:
+        base = base.filter(service_type=service_type)
+    page = keyset_page(
+        _ranked(base)
+        .select_related("address", "brand", "product__model")
+        .prefetch_related("faults", "brand__job_requirements"),
+        QUEUE_SORTS.get(sort) or QUEUE_KEYS,
+        after=after,
+        size=size or QUEUE_PAGE_SIZE,
+        total=False,
     )
-    more = len(orders) > size
-    orders = orders[:size]
+    orders = page.items
     items = [
         QueueItem(
             order=o,
@@ -148,7 +154,7 @@ def queue_page(actor: Actor, outlet: Outlet | None, *, after: str = "", size: in
         )
         for o in orders
     ]
-    return QueuePage(items, base.count(), _cursor(orders[-1]) if more and orders else "")
+    return QueuePage(items, base.count(), page.after)
 
 
 def unassigned_queue(actor: Actor, outlet: Outlet | None) -> list[QueueItem]:

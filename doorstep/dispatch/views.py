@@ -22,6 +22,7 @@ from doorstep.dispatch.eligibility import technician_ineligibility
 from doorstep.dispatch.slots import order_slots, slots_for_address
 from doorstep.network.models import Brand
 from doorstep.network.roles import OUTLET, Role
+from doorstep.orders.models import Priority, ServiceType
 from doorstep.orders.pages import page_actor, page_order, perform
 
 
@@ -44,7 +45,17 @@ def board(request: HttpRequest) -> HttpResponse:
     outlet = selectors.board_outlet(actor, request.GET.get("outlet"))
     day = _day(request.GET.get("day"))
     rows = board_view.technician_rows(actor, outlet, day) if outlet else []
-    queue, page = board_view.queue_rows(actor, outlet, day, after=request.GET.get("after", ""))
+    queue_filters = {k: request.GET.get(k, "")[:20] for k in ("priority", "service_type", "sort")}
+    after = request.GET.get("after", "")
+    queue, page = board_view.queue_rows(
+        actor,
+        outlet,
+        day,
+        after=after if len(after) <= 400 else "",
+        priority=queue_filters["priority"],
+        service_type=queue_filters["service_type"],
+        sort=queue_filters["sort"] or "rank",
+    )
     run = selectors.latest_run(outlet, day) if outlet else None
     ctx = {
         "outlets": selectors.board_outlets(actor),
@@ -55,6 +66,15 @@ def board(request: HttpRequest) -> HttpResponse:
         "queue_total": page.total,
         "queue_after": page.after,
         "queue_paged": bool(request.GET.get("after")),
+        "queue_filters": queue_filters,
+        "priorities": Priority.choices,
+        "service_types": ServiceType.choices,
+        "queue_sorts": [
+            ("rank", _("紧急优先")),
+            ("due", _("到期最早")),
+            ("new", _("最新创建")),
+            ("old", _("最早创建")),
+        ],
         "hours": board_view.HOURS,
         "now": clock.now(),
         "now_left": board_view.pct(day, clock.now())

@@ -86,7 +86,13 @@ class WorkOrder(TimeStamped):
     class Meta:
         verbose_name = verbose_name_plural = "工单"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["outlet", "status"]), models.Index(fields=["technician", "status"])]
+        indexes = [
+            models.Index(fields=["outlet", "status"]),
+            models.Index(fields=["technician", "status"]),
+            # the order list, newest first, of one centre (keyset pages); the search's order number prefix
+            # (LIKE 'SV2612%') reads the unique field's own varchar_pattern_ops index on PostgreSQL
+            models.Index(fields=["centre", "-created_at", "-id"], name="order_centre_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number

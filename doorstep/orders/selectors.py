@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+
+from doorstep.core.paging import Page, keyset_page
+from doorstep.customers.models import Address, Customer
 from doorstep.network.actors import Actor
 from doorstep.network.roles import CENTRE_STAFF, UNSCOPED, Role
 from doorstep.orders.lifecycle import Move, moves_from
@@ -56,3 +63,122 @@ def allowed_moves(*, order: WorkOrder, actor: Actor) -> list[Move]:
     if actor.role == Role.TECHNICIAN and order.technician_id != actor.technician_id:
         return []
     return [m for m in moves_from(order.status) if actor.role in m.roles]
+
+
+# --- the staff lists: keyset pages with their filters and sorts (doorstep.core.paging) -------------------
+_NEVER = datetime.max.replace(tzinfo=UTC)  # an order without an appointment sorts after every dated one
+
+ORDER_SORTS: dict[str, list[str]] = {
+    "new": ["-created_at", "-pk"],  # the newest first (the default)
+    "old": ["created_at", "pk"],
+    "window": ["o_window", "pk"],  # the soonest appointment first, none last
+    "number": ["number"],
+}
+DEADLINE_SORTS: dict[str, list[str]] = {
+    "overdue": ["-state", "due_at", "pk"],  # overdue ones first, then the soonest due (the default)
+    "due": ["due_at", "pk"],
+    "-due": ["-due_at", "-pk"],
+}
+DEADLINE_STATES = ("live", Deadline.State.OVERDUE, Deadline.State.OPEN)
+
+
+def _sort(sorts: dict[str, list[str]], sort: str) -> list[str]:
+    return sorts.get(sort) or next(iter(sorts.values()))
+
+
+def order_list_page(
+    *,
+    actor: Actor,
+    status: str = "",
+    priority: str = "",
+    outlet: str = "",
+    sort: str = "new",
+    after: str = "",
+    size: int | None = None,
+) -> Page[WorkOrder]:
+    """The order list, scoped (R-PV-1), filtered and sorted; one keyset page."""
+    qs = orders_visible_to(actor)
+    if status:
+        qs = qs.filter(status=status)
+    if priority:
+        qs = qs.filter(priority=priority)
+    if outlet.isdigit():
+        qs = qs.filter(outlet_id=int(outlet))
+    elif outlet == "none":
+        qs = qs.filter(outlet__isnull=True)
+    keys = _sort(ORDER_SORTS, sort)
+    if "o_window" in keys:
+        qs = qs.annotate(o_window=Coalesce(F("window_start"), Value(_NEVER)))
+    return keyset_page(qs, keys, after=after, size=size)
+
+
+def deadline_page(
+    *,
+    actor: Actor,
+    state: str = "live",
+    kind: str = "",
+    sort: str = "overdue",
+    after: str = "",
+    size: int | None = None,
+) -> Page[Deadline]:
+    """The owner's deadlines ("我的时限"): every live one reachable, page by page (walk finding 22)."""
+    qs = deadlines_for_owner(actor=actor)
+    if state in (Deadline.State.OVERDUE, Deadline.State.OPEN):
+        qs = qs.filter(state=state)
+    if kind in Deadline.Kind.values:
+        qs = qs.filter(kind=kind)
+    return keyset_page(qs, _sort(DEADLINE_SORTS, sort), after=after, size=size)
+
+
+# --- the staff search box ----------------------------------------------------------------------------------
+_NUMBER = re.compile(r"^[A-Za-z]{1,4}\d{0,16}$")
+SEARCH_MIN_TEXT = 2  # characters of a name or an address fragment (one character matches half the city)
+
+
+@dataclass
+class SearchQuery:
+    text: str
+    number: str = ""  # an order number or its beginning, upper-cased
+    phone: str = ""  # E.164, parsed as the intake parses it (doorstep.customers.parsing)
+    fragment: str = ""  # a name or an address fragment
+
+    @property
+    def usable(self) -> bool:
+        return bool(self.number or self.phone or self.fragment)
+
+
+def search_query(raw: str) -> SearchQuery:
+    """What a search text may be: an order number (any case), a phone (any format the intake reads), or a
+    fragment of a customer's name or address."""
+    from doorstep.customers.parsing import normalize_phone
+
+    text = " ".join((raw or "").split())[:100]
+    query = SearchQuery(text)
+    compact = text.replace(" ", "")
+    if _NUMBER.match(compact) and any(c.isdigit() for c in compact):
+        query.number = compact.upper()
+    if sum(c.isdigit() for c in text) >= 7:
+        query.phone = normalize_phone(text).e164 or ""
+    if not query.number and not query.phone and len(text) >= SEARCH_MIN_TEXT:
+        query.fragment = text
+    return query
+
+
+def order_search(
+    *, actor: Actor, query: SearchQuery, after: str = "", size: int | None = None
+) -> Page[WorkOrder]:
+    """Orders matching the search, only among the orders the actor may see (``orders_visible_to``, R-PV-1);
+    the newest first. Each branch reads an index: the order number's (prefix), the customer's phone, and on
+    PostgreSQL the trigram indexes of the customer's name and the address (customers migration 0002)."""
+    match = Q(pk__in=[])
+    if query.number:
+        match |= Q(number__startswith=query.number)
+    if query.phone:
+        match |= Q(customer_id__in=Customer.objects.filter(phone=query.phone).values("pk"))
+    if query.fragment:
+        match |= Q(customer_id__in=Customer.objects.filter(name__icontains=query.fragment).values("pk"))
+        match |= Q(address_id__in=Address.objects.filter(detail__icontains=query.fragment).values("pk"))
+        match |= Q(address_id__in=Address.objects.filter(district=query.fragment).values("pk"))
+    if not query.usable:
+        return Page([], 0, "")
+    return keyset_page(orders_visible_to(actor).filter(match), ORDER_SORTS["new"], after=after, size=size)

@@ -8,6 +8,8 @@ from doorstep.orders import desk_views, views
 urlpatterns = [
     path("", views.order_list, name="list"),
     path("new/", views.order_new, name="new"),
+    path("search/", views.search, name="search"),
+    path("deadlines/", views.my_deadlines, name="deadlines"),
     path("lookup/", desk_views.caller_lookup, name="lookup"),
     path("kb/", desk_views.kb_hints, name="kb"),
     path("calls/", desk_views.calls, name="calls"),

@@ -8,42 +8,116 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from doorstep.core.errors import DomainError
 from doorstep.network.actors import Actor
-from doorstep.network.roles import Role
+from doorstep.network.models import Outlet
+from doorstep.network.roles import CENTRE_STAFF, Role
 from doorstep.orders import selectors
 from doorstep.orders.forms import IntakeForm, action_params
 from doorstep.orders.intake import IntakeRequest, order_create
 from doorstep.orders.lifecycle import Status
+from doorstep.orders.models import Deadline, Priority
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.services import order_transition
 
 
+def _get(request: HttpRequest, name: str, default: str = "") -> str:
+    return request.GET.get(name, default)[:100]
+
+
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
+    """The order list: filters (status, priority, outlet) and a sort, keyset pages; the owner's deadlines
+    that fall due first, with the way to every one of them (walk finding 22)."""
     actor = page_actor(request)
-    qs = selectors.orders_visible_to(actor)
-    status = request.GET.get("status", "")
-    if status:
-        qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-created_at"), 30).get_page(request.GET.get("page"))
+    page = selectors.order_list_page(
+        actor=actor,
+        status=_get(request, "status"),
+        priority=_get(request, "priority"),
+        outlet=_get(request, "outlet"),
+        sort=_get(request, "sort", "new"),
+        after=_cursor(request),
+    )
+    deadlines = selectors.deadline_page(actor=actor, size=MY_DEADLINES_ON_LIST)
     return render(
         request,
         "orders/list.html",
         {
             "page": page,
-            "status": status,
+            "status": _get(request, "status"),
+            "priority": _get(request, "priority"),
+            "outlet": _get(request, "outlet"),
+            "sort": _get(request, "sort", "new"),
             "statuses": Status.choices,
-            "my_deadlines": selectors.deadlines_for_owner(actor=actor)[:20],
+            "priorities": Priority.choices,
+            "outlets": Outlet.objects.filter(centre_id=actor.centre_id, active=True).order_by("pk")
+            if actor.role in CENTRE_STAFF
+            else [],
+            "sorts": ORDER_SORT_LABELS,
+            "my_deadlines": deadlines.items,
+            "my_deadlines_total": deadlines.total,
         },
     )
+
+
+MY_DEADLINES_ON_LIST = 10  # the owner's deadlines shown above the order list; the rest on their own page
+ORDER_SORT_LABELS = [
+    ("new", _l("最新创建")),
+    ("old", _l("最早创建")),
+    ("window", _l("预约时间")),
+    ("number", _l("工单号")),
+]
+DEADLINE_SORT_LABELS = [("overdue", _l("超时优先")), ("due", _l("到期最早")), ("-due", _l("到期最晚"))]
+DEADLINE_STATE_LABELS = [("live", _l("全部未完成")), ("overdue", _l("已超时")), ("open", _l("进行中"))]
+
+
+def _cursor(request: HttpRequest) -> str:
+    after = request.GET.get("after", "")
+    return after if len(after) <= 400 else ""
+
+
+@login_required
+def my_deadlines(request: HttpRequest) -> HttpResponse:
+    """Every live deadline the signed-in staff member owns, by keyset pages, filtered by state and kind."""
+    actor = page_actor(request)
+    state, kind, sort = (
+        _get(request, "state", "live"),
+        _get(request, "kind"),
+        _get(request, "sort", "overdue"),
+    )
+    page = selectors.deadline_page(actor=actor, state=state, kind=kind, sort=sort, after=_cursor(request))
+    return render(
+        request,
+        "orders/deadlines.html",
+        {
+            "page": page,
+            "state": state,
+            "kind": kind,
+            "sort": sort,
+            "states": DEADLINE_STATE_LABELS,
+            "kinds": Deadline.Kind.choices,
+            "sorts": DEADLINE_SORT_LABELS,
+        },
+    )
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The staff search box's results: an order number in any case, a phone in any format, a name or an
+    address fragment; only among the orders the user may see (R-PV-1). One match opens the order."""
+    actor = page_actor(request)
+    query = selectors.search_query(request.GET.get("q", ""))
+    page = selectors.order_search(actor=actor, query=query, after=_cursor(request))
+    if page.total == 1 and not request.GET.get("after"):
+        return redirect("orders:detail", number=page.items[0].number)
+    return render(request, "orders/search.html", {"page": page, "query": query, "q": query.text})
 
 
 @login_required

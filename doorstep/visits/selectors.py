@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
+from doorstep.core.paging import Page, keyset_page
 from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import orders_visible_to
@@ -28,6 +31,33 @@ def tasks_visible_to(actor: Actor) -> QuerySet[EscalationTask]:
     return EscalationTask.objects.select_related("order", "owner", "deadline").filter(
         Q(order__in=visible) | Q(owner=actor.staff)
     )
+
+
+TASK_SORTS: dict[str, list[str]] = {
+    "due": ["state", "t_due", "pk"],  # open ones first, the soonest due first (the default)
+    "new": ["-created_at", "-pk"],
+    "old": ["created_at", "pk"],
+}
+_NO_DUE = datetime.max.replace(tzinfo=UTC)
+
+
+def task_page(
+    *,
+    actor: Actor,
+    state: str = "",
+    kind: str = "",
+    sort: str = "due",
+    after: str = "",
+    size: int | None = None,
+) -> Page[EscalationTask]:
+    """The escalation tasks the signed-in staff member owns, filtered and sorted, one keyset page."""
+    qs = tasks_visible_to(actor).filter(owner=actor.staff)
+    if state in EscalationTask.State.values:
+        qs = qs.filter(state=state)
+    if kind in EscalationTask.Kind.values:
+        qs = qs.filter(kind=kind)
+    qs = qs.annotate(t_due=Coalesce(F("deadline__due_at"), Value(_NO_DUE)))
+    return keyset_page(qs, TASK_SORTS.get(sort) or TASK_SORTS["due"], after=after, size=size)
 
 
 def task_get(*, actor: Actor, pk: int) -> EscalationTask | None:

@@ -77,3 +77,28 @@ def test_suggestions_for_a_page_are_those_for_each_order_R_DI_1(world: Any) -> N
         assert [(o.pk, info) for o, info in together[order.pk]] == [
             (o.pk, info) for o, info in outlet_suggestions(order)
         ]
+
+
+def test_the_queue_filters_and_sorts_and_its_next_page_keeps_them(world: Any, monkeypatch: Any) -> None:
+    """Walk finding 22: 30 queue items and no filter. The filter (priority, service type) and the sort stay
+    in the "next page" link; the pages of a filtered queue hold exactly its orders."""
+    _grow(world, 12)
+    actor = world.actor("dispatcher")
+    urgent = {
+        i.order.pk for i in selectors.unassigned_queue(actor, world.outlet) if i.order.priority == "urgent"
+    }
+    assert urgent
+    seen, after = [], ""
+    while True:
+        page = queue_page(actor, world.outlet, after=after, size=2, priority=Priority.URGENT, sort="new")
+        seen += [i.order.pk for i in page.items]
+        if not page.after:
+            break
+        after = page.after
+    assert len(seen) == len(set(seen)) and set(seen) == urgent and seen == sorted(seen, reverse=True)
+    monkeypatch.setattr(selectors, "QUEUE_PAGE_SIZE", 1)
+    client = Client()
+    client.force_login(world.staff["dispatcher"].user)
+    html = client.get("/dispatch/", {"outlet": world.outlet.pk, "priority": "urgent", "sort": "new"}).content
+    nxt = html.decode().split('data-pager="next"')[0].rsplit('href="', 1)[1]
+    assert "priority=urgent" in nxt and "sort=new" in nxt and "after=" in nxt

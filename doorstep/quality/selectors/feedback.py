@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from doorstep.core import clock
+from doorstep.core.paging import Page, keyset_page
 from doorstep.customers.models import Customer, OwnedProduct
 from doorstep.network.actors import Actor
 from doorstep.network.roles import CALLERS, QUALITY_TEAM, Role
@@ -64,23 +65,18 @@ class CallbackPage:
     after: str  # the cursor of the next page ("" when this is the last)
 
 
-def _callback_cursor(o: Any) -> str:
-    return f"{o.cb_sort.astimezone(UTC).isoformat()}_{o.pk}"
-
-
-def _callback_after(qs: QuerySet[Any], cursor: str) -> QuerySet[Any]:
-    try:
-        due_text, pk_text = cursor.split("_")
-        due, pk = datetime.fromisoformat(due_text), int(pk_text)
-        if due.tzinfo is None:
-            raise ValueError(cursor)
-    except ValueError:
-        return qs  # a cursor that is not ours: the first page
-    return qs.filter(Q(cb_sort__gt=due) | Q(cb_sort=due, pk__gt=pk))
+CALLBACK_KEYS = ["cb_sort", "pk"]  # the earliest callback deadline first (R-QA-1)
+CALLBACK_SORTS: dict[str, list[str]] = {"due": CALLBACK_KEYS, "-due": ["-cb_sort", "-pk"]}
 
 
 def callback_page(
-    *, actor: Actor, mine_only: bool = False, after: str = "", size: int | None = None
+    *,
+    actor: Actor,
+    mine_only: bool = False,
+    after: str = "",
+    size: int | None = None,
+    overdue_only: bool = False,
+    sort: str = "due",
 ) -> CallbackPage:
     """Completed orders waiting for their callback, the earliest deadline first (R-QA-1), one page at a
     time: a fixed number of queries whatever the queue's length; ``after`` is the previous page's cursor."""
@@ -106,18 +102,21 @@ def callback_page(
         cb_state=Subquery(deadline.values("state")[:1]),
         cb_attempts=Coalesce(Subquery(attempts), Value(0)),
         cb_next=Subquery(last_try.values("next_try_at")[:1]),
-    ).order_by("cb_sort", "pk")
-    if after:
-        qs = _callback_after(qs, after)
-    orders = list(
-        qs.select_related("customer", "address", "technician__staff").prefetch_related("charges")[: size + 1]
     )
-    more = len(orders) > size
-    orders = orders[:size]
+    if overdue_only:
+        qs = qs.filter(cb_sort__lt=clock.now())
+    page = keyset_page(
+        qs.select_related("customer", "address", "technician__staff").prefetch_related("charges"),
+        CALLBACK_SORTS.get(sort) or CALLBACK_KEYS,
+        after=after,
+        size=size or CALLBACK_PAGE_SIZE,
+        total=False,
+    )
+    orders = page.items
     surveys = {s.order_id: s for s in Survey.objects.filter(order__in=orders)}
     contacts = contacts_for(actor, orders, purpose="callback")
     rows = [_callback_row(o, surveys.get(o.pk), contacts[o.pk]) for o in orders]
-    return CallbackPage(rows, base.count(), _callback_cursor(orders[-1]) if more and orders else "")
+    return CallbackPage(rows, base.count(), page.after)
 
 
 def callback_queue(*, actor: Actor, mine_only: bool = False) -> list[CallbackRow]:
@@ -143,6 +142,39 @@ def complaints_visible_to(actor: Actor) -> QuerySet[Complaint]:
     return Complaint.objects.select_related(
         "order", "owner", "technician__staff", "outlet", "deadline"
     ).filter(order__in=orders_visible_to(actor).values("pk"))
+
+
+COMPLAINT_SORTS: dict[str, list[str]] = {
+    "due": ["c_due", "pk"],  # the answer soonest due first (R-QA-3; the default)
+    "new": ["-opened_at", "-pk"],
+    "old": ["opened_at", "pk"],
+    "level": ["-level", "c_due", "pk"],
+}
+COMPLAINT_STATES = ("live", "all", *Complaint.State.values)
+
+
+def complaint_page(
+    *,
+    actor: Actor,
+    state: str = "live",
+    level: str = "",
+    category: str = "",
+    sort: str = "due",
+    after: str = "",
+    size: int | None = None,
+) -> Page[Complaint]:
+    """The complaints the actor sees, filtered and sorted, one keyset page (R-QA-3, R-PV-1)."""
+    qs = complaints_visible_to(actor)
+    if state == "live":
+        qs = qs.exclude(state=Complaint.State.RESOLVED)
+    elif state in Complaint.State.values:
+        qs = qs.filter(state=state)
+    if level.isdigit():
+        qs = qs.filter(level=int(level))
+    if category in Complaint.Category.values:
+        qs = qs.filter(category=category)
+    qs = qs.annotate(c_due=Coalesce(F("deadline__due_at"), Value(_NO_DUE)))
+    return keyset_page(qs, COMPLAINT_SORTS.get(sort) or COMPLAINT_SORTS["due"], after=after, size=size)
 
 
 def insights_visible_to(actor: Actor) -> QuerySet[Insight]:

@@ -59,3 +59,31 @@ def test_pages_follow_the_deadline_order_without_gaps_and_log_each_view_once_R_P
     assert seen == whole
     assert ContactAccess.objects.count() - logged == 5  # every row shown with its phone, logged once
     assert [r.order.pk for r in callback_page(actor=agent, after="nonsense", size=2).rows] == whole[:2]
+
+
+def test_the_callback_queue_filters_and_sorts_and_its_next_page_keeps_them(world: World) -> None:
+    _done(world, 5)
+    agent = world.actor("agent")
+    whole = [r.order.pk for r in callback_queue(actor=agent)]
+    seen, after = [], ""
+    while True:
+        page = callback_page(actor=agent, after=after, size=2, sort="-due")
+        seen += [r.order.pk for r in page.rows]
+        if not page.after:
+            break
+        after = page.after
+    assert seen == list(reversed(whole))
+    overdue = callback_page(actor=agent, overdue_only=True).rows
+    assert all(r.due_at and r.due_at < clock.now() for r in overdue)
+    client = Client()
+    client.force_login(world.staff["agent"].user)
+    from doorstep.quality.selectors import feedback
+
+    original = feedback.CALLBACK_PAGE_SIZE
+    feedback.CALLBACK_PAGE_SIZE = 2
+    try:
+        html = client.get("/quality/callbacks/", {"mine": "0", "sort": "-due"}).content.decode()
+    finally:
+        feedback.CALLBACK_PAGE_SIZE = original
+    nxt = html.split('data-pager="next"')[0].rsplit('href="', 1)[1]
+    assert "sort=-due" in nxt and "mine=0" in nxt and "after=" in nxt

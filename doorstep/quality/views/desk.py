@@ -18,7 +18,7 @@ from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.quality.language import standard_phrases
 from doorstep.quality.models import CallbackAttempt, Complaint, LanguageFlag
 from doorstep.quality.selectors import language_flags_visible_to, language_review_queue
-from doorstep.quality.selectors.feedback import callback_page, complaints_visible_to
+from doorstep.quality.selectors.feedback import callback_page, complaint_page, complaints_visible_to
 from doorstep.quality.services.complaints import complaint_confirm, complaint_open, complaint_respond
 from doorstep.quality.services.feedback import callback_from_survey, callback_record
 from doorstep.quality.services.language import (
@@ -33,7 +33,11 @@ from doorstep.quality.services.language import (
 def callbacks(request: HttpRequest) -> HttpResponse:
     actor = page_actor(request, CALLERS)
     mine = request.GET.get("mine", "1" if actor.role == Role.AGENT else "0") == "1"
-    page = callback_page(actor=actor, mine_only=mine, after=request.GET.get("after", ""))
+    overdue, sort = request.GET.get("overdue") == "1", request.GET.get("sort", "due")[:10]
+    after = request.GET.get("after", "")
+    page = callback_page(
+        actor=actor, mine_only=mine, after=after if len(after) <= 400 else "", overdue_only=overdue, sort=sort
+    )
     return render(
         request,
         "quality/callbacks.html",
@@ -43,6 +47,9 @@ def callbacks(request: HttpRequest) -> HttpResponse:
             "after": page.after,
             "paged": bool(request.GET.get("after")),
             "mine": mine,
+            "overdue": overdue,
+            "sort": sort,
+            "sorts": [("due", _("到期最早")), ("-due", _("到期最晚"))],
             "now": clock.now(),
             "outcomes": CallbackAttempt.Outcome.choices,
             "follow_ups": CallbackAttempt.FollowUp.choices,
@@ -117,10 +124,38 @@ def callback_survey_post(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def complaints(request: HttpRequest) -> HttpResponse:
     actor = page_actor(request)
-    qs = complaints_visible_to(actor)
-    state = request.GET.get("state", "live")
-    qs = qs.exclude(state=Complaint.State.RESOLVED) if state == "live" else qs
-    return render(request, "quality/complaints.html", {"complaints": qs[:200], "state": state})
+    get = {k: request.GET.get(k, "")[:60] for k in ("state", "level", "category", "sort")}
+    state, sort = get["state"] or "live", get["sort"] or "due"
+    after = request.GET.get("after", "")
+    page = complaint_page(
+        actor=actor,
+        state=state,
+        level=get["level"],
+        category=get["category"],
+        sort=sort,
+        after=after if len(after) <= 400 else "",
+    )
+    return render(
+        request,
+        "quality/complaints.html",
+        {
+            "page": page,
+            "complaints": page.items,
+            "state": state,
+            "level": get["level"],
+            "category": get["category"],
+            "sort": sort,
+            "states": [("live", _("处理中")), ("all", _("全部")), *Complaint.State.choices],
+            "levels": Complaint.Level.choices,
+            "categories": Complaint.Category.choices,
+            "sorts": [
+                ("due", _("答复时限最早")),
+                ("new", _("最新受理")),
+                ("old", _("最早受理")),
+                ("level", _("层级最高")),
+            ],
+        },
+    )
 
 
 @login_required

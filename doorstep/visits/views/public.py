@@ -20,9 +20,9 @@ from doorstep.visits.arrival.card import card_from_token, card_visit, masked_nam
 from doorstep.visits.arrival.escalation import task_done
 from doorstep.visits.consent.channel import link_channel, refuse_staff_session
 from doorstep.visits.diagnosis.quote import quote_accept
-from doorstep.visits.models import TakeBack, VisitPhoto
+from doorstep.visits.models import EscalationTask, TakeBack, VisitPhoto
 from doorstep.visits.report.store import report_bytes
-from doorstep.visits.selectors import task_get, tasks_visible_to
+from doorstep.visits.selectors import task_get, task_page
 
 
 def card(request: HttpRequest, token: str) -> HttpResponse:
@@ -138,8 +138,23 @@ def takeback(request: HttpRequest, number: str) -> HttpResponse:
 def tasks(request: HttpRequest) -> HttpResponse:
     """The visit's escalation tasks owned by the signed-in staff member (complaint supervisor, desk)."""
     actor = page_actor(request)
-    mine = tasks_visible_to(actor).filter(owner=actor.staff)
-    return render(request, "visits/tasks.html", {"tasks": mine.order_by("state", "deadline__due_at")[:100]})
+    state, kind = request.GET.get("state", "")[:20], request.GET.get("kind", "")[:30]
+    sort, after = request.GET.get("sort", "due")[:10], request.GET.get("after", "")
+    page = task_page(actor=actor, state=state, kind=kind, sort=sort, after=after if len(after) <= 400 else "")
+    return render(
+        request,
+        "visits/tasks.html",
+        {
+            "page": page,
+            "tasks": page.items,
+            "state": state,
+            "kind": kind,
+            "sort": sort,
+            "states": EscalationTask.State.choices,
+            "kinds": EscalationTask.Kind.choices,
+            "sorts": [("due", _("到期最早")), ("new", _("最新创建")), ("old", _("最早创建"))],
+        },
+    )
 
 
 @login_required

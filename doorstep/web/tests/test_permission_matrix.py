@@ -384,6 +384,8 @@ ENTRIES.update(
         # the desk
         "orders:list": page(),
         "orders:new": page(post=DESK),  # the blank form for anyone; intake itself is the desk's
+        "orders:search": page(extra={"q": "刘女士"}, get_status=PASSED),  # one match opens the order (302)
+        "orders:deadlines": page(),  # the signed-in staff member's own deadlines
         "orders:lookup": page(get=DESK, extra={"phone": PHONE_A}),
         "orders:kb": page(extra={"q": "不制冷"}),
         "orders:calls": page(get=DESK, post=DESK),
