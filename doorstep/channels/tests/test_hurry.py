@@ -50,7 +50,7 @@ def test_a_hurry_is_a_promise_of_the_first_contact_owner_R_IN_5(world) -> None: 
     ("minutes_after", "allowed"), [(INTERVAL - 1, False), (INTERVAL, True), (INTERVAL + 1, True)]
 )
 def test_two_hurries_are_the_policy_interval_apart_R_IN_5(world, minutes_after, allowed) -> None:  # type: ignore[no-untyped-def]
-    order, first = _hurried(world)
+    order, _first = _hurried(world)
     again = T0 + timedelta(minutes=minutes_after)
     with clock.frozen_at(again):
         assert hurry.hurry_state(order).allowed is allowed
@@ -77,14 +77,18 @@ def test_the_interval_and_reply_time_are_policy_settings_R_IN_5(world) -> None: 
         hurry.customer_hurry(order=order, channel=LINK)
 
 
-@pytest.mark.parametrize(("minutes_after", "overdue"), [(REPLY - 1, False), (REPLY, False), (REPLY + 1, True)])
+@pytest.mark.parametrize(
+    ("minutes_after", "overdue"), [(REPLY - 1, False), (REPLY, False), (REPLY + 1, True)]
+)
 def test_the_promised_reply_time_R_IN_5(world, minutes_after, overdue) -> None:  # type: ignore[no-untyped-def]
     order, deadline = _hurried(world)
     with clock.frozen_at(T0 + timedelta(minutes=minutes_after)):
         deadlines_sweep(kinds=[Deadline.Kind.HURRY])
         deadline.refresh_from_db()
         assert (deadline.state == Deadline.State.OVERDUE) is overdue  # due at T: still in time at T
-        answer = hurry.hurry_answer(order=order, actor=world.actor("agent"), reply="李师傅已出发，约 20 分钟到。")
+        answer = hurry.hurry_answer(
+            order=order, actor=world.actor("agent"), reply="李师傅已出发，约 20 分钟到。"
+        )
     assert answer.data["in_time"] is not overdue
     deadline.refresh_from_db()
     assert deadline.state == Deadline.State.MET  # answering closes it, late or not
@@ -105,7 +109,7 @@ def test_the_reply_is_shown_and_sent_to_the_customer_R_IN_5(world) -> None:  # t
     assert err.value.code == "hurry_none"
 
 
-def test_only_the_owner_or_a_supervisor_answers_R_IN_5(world, django_user_model) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_owner_or_a_supervisor_answers_R_IN_5(world) -> None:  # type: ignore[no-untyped-def]
     from conftest import make_staff
 
     order, deadline = _hurried(world)
