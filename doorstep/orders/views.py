@@ -42,6 +42,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": Status.choices,
             "my_deadlines": selectors.deadlines_for_owner(actor=actor)[:20],
+            "desk_hurries": selectors.unowned_hurries(actor=actor)[:20],  # 催单 of orders nobody owns yet
         },
     )
 

@@ -136,3 +136,18 @@ def test_no_hurry_on_a_closed_or_cancelled_order(world) -> None:  # type: ignore
         hurry.customer_hurry(order=order, channel=LINK)
     assert err.value.code == "step_not_now"
     assert not order.deadlines.filter(kind="hurry").exists()
+
+
+def test_an_unowned_order_s_hurry_is_the_whole_desk_s_until_an_agent_takes_it_R_IN_5(world) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.orders.models import WorkOrder
+    from doorstep.orders.selectors import unowned_hurries
+
+    order, _ = _hurried(world)
+    WorkOrder.objects.filter(pk=order.pk).update(owner=None)
+    order.refresh_from_db()
+    with clock.frozen_at(T0 + timedelta(minutes=INTERVAL)):
+        deadline = hurry.customer_hurry(order=order, channel=LINK)
+    assert deadline.owner is None and list(unowned_hurries(actor=world.actor("agent"))) == [deadline]
+    assert not unowned_hurries(actor=world.actor("technician")).exists()
+    hurry.hurry_answer(order=order, actor=world.actor("agent"), reply="已联系网点。")  # anyone at the desk
+    assert not unowned_hurries(actor=world.actor("agent")).exists()
