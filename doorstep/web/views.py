@@ -106,7 +106,9 @@ def track_live(request: HttpRequest, token: str) -> HttpResponse:
     """The live part alone, polled by the page (htmx, no reload): a re-plan, a reschedule, the departure
     or the desk's reply to 催单 shows up within the poll interval."""
     order = _tracked(token)
-    return render(request, "web/_track_live.html", _live(request, order, token))
+    timeline = selectors.order_timeline(order=order, customer_view=True)
+    context = {**_live(request, order, token), "timeline": timeline}
+    return render(request, "web/_track_live_poll.html", context)
 
 
 @require_POST

@@ -70,5 +70,6 @@ def test_customer_sees_eta_hurries_and_reads_the_reply(world, live_server, brows
     customer.locator("#hurry-answer").wait_for(timeout=15000)
     assert REPLY in customer.locator("#hurry-answer").inner_text()
     assert customer.locator("#hurry-promise").count() == 0
+    assert REPLY in customer.locator("#timeline").inner_text()  # and on the record, also without a reload
     shots(customer, "reply-read")
     assert customer.evaluate("() => document.documentElement.scrollWidth") <= 390  # fits the phone

@@ -126,6 +126,7 @@ def test_hurry_through_the_link_and_the_reply_reaches_the_customer_R_IN_5(world,
     client.logout()
     page = client.get(_url(order, "live/")).content.decode()
     assert "已联系李师傅，今天 14:00 准时上门。" in page and 'id="hurry-promise"' not in page
+    assert 'id="timeline" hx-swap-oob="true"' in page and "客服已回复催单" in page  # the record, beside it
 
 
 def test_a_staff_session_cannot_hurry_for_the_customer(world, client) -> None:  # type: ignore[no-untyped-def]
