@@ -183,6 +183,11 @@ def complaint_answered(order: WorkOrder, event: OrderEvent) -> Params:
     return [*_base(order), ("response", response), ("hotline", _hotline(order))]
 
 
+def hurry_answered(order: WorkOrder, event: OrderEvent) -> Params:
+    reply = str(event.data.get("reply") or "").strip()[:60] or "请查看服务进度"
+    return [*_base(order), ("reply", reply), ("link", tracking_url(order))]
+
+
 # --- the messages --------------------------------------------------------------------------------------
 NOTICES: tuple[Notice, ...] = (
     Notice(
@@ -292,6 +297,14 @@ NOTICES: tuple[Notice, ...] = (
         "{response}。如有疑问请拨打 {hotline}。感谢您的耐心等待。",
         complaint_answered,
         "R-QA-3",
+    ),
+    Notice(
+        "hurry_answered",
+        K.HURRY_ANSWERED,
+        "【{brand}】您好，关于工单 {number} 的催单，客服回复如下：{reply}。"
+        "服务进度请点击 {link} 查看。非常感谢您的耐心等待。",
+        hurry_answered,
+        "R-IN-5",
     ),
 )
 BY_KIND: dict[str, list[Notice]] = {}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("orders/import/template.<str:fmt>", views.import_template, name="import_template"),
     path("orders/import/<int:pk>/", views.import_report, name="import_report"),
     path("orders/import/<int:pk>/report.csv", views.import_report_csv, name="import_report_csv"),
+    path("orders/<str:number>/hurry/", views.hurry_answer, name="hurry_answer"),  # 催单 reply (R-IN-5)
     path("notices/", notice_views.messages_page, name="messages"),
     path("notices/<int:pk>/retry/", notice_views.message_retry, name="message_retry"),
     path("hooks/sms/<slug:provider>/<str:token>/", notice_views.sms_status, name="sms_status"),

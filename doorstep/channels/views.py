@@ -8,10 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from doorstep.channels import imports, selfbook, services
+from doorstep.channels import hurry, imports, selfbook, services
 from doorstep.channels.forms import FIELD_OF, ImportForm, SelfBookForm
 from doorstep.channels.models import ImportBatch, WeChatAccount
 from doorstep.core.errors import DomainError, ErrorCode
@@ -19,6 +20,7 @@ from doorstep.network.actors import Actor
 from doorstep.network.models import Brand
 from doorstep.network.roles import DESK
 from doorstep.orders.models import WorkOrder
+from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.tracking import tracking_token
 
 
@@ -199,3 +201,18 @@ def book_slots(request: HttpRequest, brand_code: str) -> HttpResponse:
         service_type=request.GET.get("service_type", "repair"),
     )
     return render(request, "channels/_book_slots.html", {"slots": found})
+
+
+# --- 催单: the first-contact owner replies (R-IN-5) ------------------------------------------------
+@login_required
+@require_http_methods(["POST"])
+def hurry_answer(request: HttpRequest, number: str) -> HttpResponse:
+    """The owner's reply to the customer's 催单: closes it, and the customer reads it (page and message)."""
+    actor = page_actor(request, roles=DESK)
+    order = page_order(actor, number)
+    return perform(
+        request,
+        lambda: hurry.hurry_answer(order=order, actor=actor, reply=request.POST.get("reply", "")),
+        reverse("orders:detail", args=[number]),
+        done=_("已回复客户，催单已关闭。"),
+    )

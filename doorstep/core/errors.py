@@ -122,6 +122,10 @@ class ErrorCode(models.TextChoices):
     FLAG_NOT_FOUND = "flag_not_found", _("找不到该服务用语标记。")
     GIVEN_BY_REQUIRED = "given_by_required", _("请填写同意人姓名。")
     HANDOVER_SUPERVISOR_ONLY = "handover_supervisor_only", _("首问负责只能由客服主管转交。")
+    HURRY_NONE = "hurry_none", _("该工单没有待回复的催单。")
+    HURRY_NOT_OWNER = "hurry_not_owner", _("催单由首问负责人 %(owner)s 回复（R-IN-5）。")
+    HURRY_REPLY_REQUIRED = "hurry_reply_required", _("请填写给客户的回复。")
+    HURRY_TOO_SOON = "hurry_too_soon", _("您已催过单，客服正在处理；%(time)s 后可再次催单。")
     IDEMPOTENCY_IN_PROGRESS = (
         "idempotency_in_progress",
         _("使用同一 Idempotency-Key 的请求正在处理中，请稍后用同一键重试以取得结果。"),

@@ -66,6 +66,10 @@ class Policy:
     response_minutes_low: int = number(2880, MINUTES, "R-IN-4", "低优先级工单的响应承诺")
     verify_hours: int = number(2, HOURS, "R-IN-2", "信息不全/存疑时客服核实的时限")
     duplicate_window_hours: int = number(72, HOURS, "R-IN-2", "此小时内同一电话同一产品线的未结工单为重复")
+    hurry_interval_minutes: int = number(
+        30, MINUTES, "R-IN-5", "客户在进度页催单：同一工单两次催单的最短间隔"
+    )
+    hurry_reply_minutes: int = number(30, MINUTES, "R-IN-5", "客户催单后首问负责人承诺回复的时限")
     # §2 analysis
     consultation_followup_minutes: int = number(180, MINUTES, "R-AN-2", "电话咨询后跟踪回访")
     # §3 dispatch and appointment

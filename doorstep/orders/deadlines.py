@@ -63,6 +63,7 @@ ACTIONS: dict[str, DeadlineAction] = {
     Kind.COMPLAINT_ANSWER: DeadlineAction("R-QA-3", "doorstep.quality.services.complaints.complaint_overdue"),
     Kind.DEPARTURE: DeadlineAction("R-DI-7", _OVERDUE),
     Kind.ARRIVAL: DeadlineAction("R-AR-5", _OVERDUE),
+    Kind.HURRY: DeadlineAction("R-IN-5", _OVERDUE),
 }
 RULES = {kind: action.rule for kind, action in ACTIONS.items()}
 

@@ -159,6 +159,8 @@ class EventKind(models.TextChoices):
     CARRY_IN_INSTRUCTIONS = "carry_in_instructions", _("送修须知")  # R-IN-7
     CALL = "call", _("通话")  # R-IN-8
     OWNER_HANDED_OVER = "owner_handed_over", _("首问负责人转交")  # R-IN-5
+    HURRY = "hurry", _("客户催单")  # R-IN-5
+    HURRY_ANSWERED = "hurry_answered", _("客服已回复催单")  # R-IN-5
     FAULT_CAUSE = "fault_cause", _("故障原因")  # R-AN-1
     DEADLINE_OVERDUE = "deadline_overdue", _("时限已超时")
 
@@ -299,6 +301,7 @@ class Deadline(TimeStamped):
         COMPLAINT_ANSWER = "complaint_answer", _("投诉答复时限")  # R-QA-3
         DEPARTURE = "departure", _("按时出发")  # R-DI-7
         ARRIVAL = "arrival", _("按预约时间到达")  # R-AR-5, R-DI-7
+        HURRY = "hurry", _("客户催单回复")  # R-IN-5
 
     # the promises people make and keep (counted by the promise KPI and listed for their owner);
     # the other kinds are clocks of a capability (offer, late call, complaint level) or internal checks
@@ -309,6 +312,7 @@ class Deadline(TimeStamped):
         Kind.CALL_REPLY,
         Kind.VERIFY,
         Kind.VISIT_TASK,
+        Kind.HURRY,
     )
 
     class State(models.TextChoices):

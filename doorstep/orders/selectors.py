@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from doorstep.core.paging import Page, keyset_page
 from doorstep.customers.models import Address, Customer
 from doorstep.network.actors import Actor
-from doorstep.network.roles import CENTRE_STAFF, UNSCOPED, Role
+from doorstep.network.roles import CENTRE_STAFF, DESK, UNSCOPED, Role
 from doorstep.orders.lifecycle import Move, moves_from
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 
@@ -55,6 +55,19 @@ def deadlines_for_owner(*, actor: Actor) -> QuerySet[Deadline]:
         .filter(owner=actor.staff)
         .filter(Q(state=Deadline.State.OPEN) | Q(state=Deadline.State.OVERDUE))
         .order_by("-state", "due_at")
+    )
+
+
+def unowned_hurries(*, actor: Actor) -> QuerySet[Deadline]:
+    """The customers' 催单 of orders with no first-contact owner yet (a self-booking): the whole desk of the
+    centre sees them until an agent takes the order and, with it, the promise (R-IN-5)."""
+    if actor.role not in DESK or actor.staff is None:
+        return Deadline.objects.none()
+    return (
+        Deadline.objects.select_related("order")
+        .filter(kind=Deadline.Kind.HURRY, owner__isnull=True, state__in=Deadline.LIVE)
+        .filter(order__centre_id=actor.centre_id)
+        .order_by("due_at")
     )
 
 

@@ -63,6 +63,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "sorts": ORDER_SORT_LABELS,
             "my_deadlines": deadlines.items,
             "my_deadlines_total": deadlines.total,
+            "desk_hurries": selectors.unowned_hurries(actor=actor)[:20],  # 催单 of orders nobody owns yet
         },
     )
 

@@ -33,6 +33,7 @@ _UNOWNED = {
     Deadline.Kind.CONSULT_FOLLOWUP: "desk",
     Deadline.Kind.CALLBACK: "desk",
     Deadline.Kind.CALL_REPLY: "desk",
+    Deadline.Kind.HURRY: "desk",
 }
 BEFORE_VISIT = (Status.ASSIGNED, Status.CONFIRMED)
 ON_THE_WAY = (Status.CONFIRMED, Status.EN_ROUTE)

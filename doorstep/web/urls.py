@@ -16,4 +16,6 @@ urlpatterns = [
     path("t/<str:token>/move/", views.track_move, name="track_move"),
     path("t/<str:token>/cancel/", views.track_cancel, name="track_cancel"),
     path("t/<str:token>/photo/", views.track_photo, name="track_photo"),
+    path("t/<str:token>/live/", views.track_live, name="track_live"),
+    path("t/<str:token>/hurry/", views.track_hurry, name="track_hurry"),
 ]

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from doorstep.channels import selfservice
+from doorstep.channels import hurry, selfservice
 from doorstep.core import clock
 from doorstep.core.uploads import kept_file_response
+from doorstep.dispatch.eta import arrival_eta, plan_arrival
 from doorstep.network.roles import Role
 from doorstep.orders import selectors
 from doorstep.orders.lifecycle import Status
@@ -61,6 +62,27 @@ def _tracked(token: str) -> WorkOrder:
     return order
 
 
+# the tracking page asks for its live part this often (status, ETA, technician, 催单): a page setting, not
+# a number of the standard
+TRACK_POLL_SECONDS = 30
+
+
+def _live(request: HttpRequest, order: WorkOrder, token: str) -> dict[str, object]:
+    """The part of the tracking page that refreshes itself: status, the time (the agreed one before the
+    technician leaves, "预计 HH:MM 到达" after, R-DI-7), the technician's card (R-PV-2) and 催单 (R-IN-5)."""
+    return {
+        "order": order,
+        "token": token,
+        "technician": order.technician,
+        "eta": arrival_eta(order),
+        "plan_eta": plan_arrival(order),
+        "hurry": hurry.hurry_state(order),
+        "poll_seconds": TRACK_POLL_SECONDS,
+        # a signed-in staff member may read the customer's page, never act on it (R-CO-1)
+        "staff_viewing": request.user.is_authenticated,
+    }
+
+
 def track(request: HttpRequest, token: str) -> HttpResponse:
     """One honest record for the customer (R-CO-4) and who is coming (R-PV-2)."""
     order = _tracked(token)
@@ -68,20 +90,44 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "web/track.html",
         {
-            "order": order,
-            "token": token,
+            **_live(request, order, token),
             "timeline": selectors.order_timeline(order=order, customer_view=True),
             "can_sign": order.status in SIGNABLE and not Signature.objects.filter(order=order).exists(),
             "amount_due": amount_due(order),
             "can_pay": order.status == Status.COMPLETED and amount_due(order) > 0,
             "charges": order.charges.select_related("fee_item"),
-            "technician": order.technician,
             "choices": selfservice.choices(order),  # confirm, move, cancel, rebook (R-DI-8, R-AR-2)
             "cancel_reasons": selfservice.CANCEL_REASONS,
-            # a signed-in staff member may read the customer's page, never act on it (R-CO-1)
-            "staff_viewing": request.user.is_authenticated,
         },
     )
+
+
+def track_live(request: HttpRequest, token: str) -> HttpResponse:
+    """The live part alone, polled by the page (htmx, no reload): a re-plan, a reschedule, the departure
+    or the desk's reply to 催单 shows up within the poll interval."""
+    order = _tracked(token)
+    timeline = selectors.order_timeline(order=order, customer_view=True)
+    context = {**_live(request, order, token), "timeline": timeline}
+    return render(request, "web/_track_live_poll.html", context)
+
+
+@require_POST
+def track_hurry(request: HttpRequest, token: str) -> HttpResponse:
+    """催单: the customer asks for progress; the first-contact owner must reply in time (R-IN-5)."""
+    order = _tracked(token)
+    refused = link_refused(request, token)  # a staff session never hurries as the customer
+    if refused is not None:
+        return refused
+
+    def act() -> str:
+        deadline = hurry.customer_hurry(
+            order=order, channel=link_channel(request, order.customer.name), note=request.POST.get("note", "")
+        )
+        return _("已为您催单，客服将在 %(time)s 前回复您。") % {
+            "time": clock.local(deadline.due_at).strftime("%H:%M")
+        }
+
+    return perform(request, act, reverse("web:track", args=[token]))
 
 
 @require_POST

@@ -373,6 +373,7 @@ ENTRIES.update(
         # the notification outbox (doorstep.notify): the desk of the centre; providers' status reports
         "channels:messages": page(get=DESK),
         "channels:message_retry": action(DESK, scope=same_centre, kwargs=lambda t: {"pk": _a_message(t)}),
+        "channels:hurry_answer": action(DESK),  # 催单: the first-contact owner replies (R-IN-5)
         "channels:sms_status": Entry(
             kwargs=lambda t: {"provider": "aliyun", "token": "wrong"}, public=True, get=None, post=None
         ),  # a secret token in the URL: any answer but a leak (doorstep/channels/tests/test_notices.py)
@@ -478,6 +479,8 @@ ENTRIES.update(
         "web:track_move": signed(post=True),
         "web:track_cancel": signed(get=False, post=True),
         "web:track_photo": signed(),  # the photo of the technician sent (R-PV-2)
+        "web:track_live": signed(),  # the live part of the tracking page (status, ETA, 催单)
+        "web:track_hurry": signed(get=False, post=True),  # 催单 (R-IN-5)
         # the JSON API: staff tokens
         "api:create_order": Entry(get=None, post=DESK, api="staff"),
         "api:list_orders": Entry(get=ALL_STAFF, api="staff"),
