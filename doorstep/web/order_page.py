@@ -280,7 +280,9 @@ def order_correct_view(request: HttpRequest, number: str) -> HttpResponse:
         ctx = _detail_context(order, actor)
         ctx.update(correction_context(order, actor, typed, refused.problems))
         ctx["correct_open"] = True
-        return render(request, "orders/detail.html", ctx, status=422)
+        response = render(request, "orders/detail.html", ctx)  # 200: htmx swaps it in (it drops a 4xx)
+        response["HX-Push-Url"] = reverse("orders:detail", args=[number])
+        return response
     except DomainError as err:
         messages.error(request, err.text())
         return redirect("orders:detail", number=number)

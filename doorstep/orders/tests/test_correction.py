@@ -223,7 +223,7 @@ def test_r_in_2_the_order_page_shows_the_refusal_next_to_the_field(world) -> Non
         f"/orders/{order.number}/correct/", {"phone": "1391234", "address": GOOD_ADDRESS, "how": "phone_call"}
     )
     html = response.content.decode()
-    assert response.status_code == 422
+    assert response.status_code == 200
     field = html[html.index('data-field="phone"><label') :]
     field = field[: field.index("</div>")]
     assert 'aria-invalid="true"' in field and "联系电话无效" in field and 'value="1391234"' in field
