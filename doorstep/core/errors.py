@@ -88,7 +88,7 @@ class ErrorCode(models.TextChoices):
     COMPLAINT_STATE = "complaint_state", _("投诉当前状态为「%(state)s」，不能执行该操作。")
     COMPLETION_INCOMPLETE = "completion_incomplete", _("尚不能完工，缺少：%(gaps)s")
     CONSENT_KIND_INVALID = "consent_kind_invalid", _("同意类型无效：%(kind)s")
-    CORRECTION_CLOSED = "correction_closed", _("工单%(status)s，不能再更正信息。")
+    CORRECTION_CLOSED = "correction_closed", _("工单%(state)s，不能再更正信息。")
     CORRECTION_FORBIDDEN = "correction_forbidden", _("只有客服或本单的上门工程师可以更正订单信息。")
     CORRECTION_NOTHING_CHANGED = "correction_nothing_changed", _("没有要更正的内容：所填与工单现有信息相同。")
     CORRECTION_PROBLEM = "correction_problem", "%(detail)s"

@@ -55,7 +55,7 @@ FIELD_LABELS = {
 # where the technician stands at the customer's door (R-DI-4): arrived, serving, taken back, returned
 ON_SITE = frozenset({Status.ARRIVED, Status.IN_SERVICE, Status.TAKEN_BACK, Status.RETURNED})
 # how each party may have verified: the desk by phone or at its counter, the technician by phone or on site
-HOW_BY_ROLE = {
+HOW_BY_ROLE: dict[str, frozenset[VerifiedHow]] = {
     Role.TECHNICIAN: frozenset({VerifiedHow.PHONE_CALL, VerifiedHow.ON_SITE}),
     **{role: frozenset({VerifiedHow.PHONE_CALL, VerifiedHow.CUSTOMER_DESK}) for role in DESK},
 }
@@ -112,7 +112,7 @@ def _check_actor(order: WorkOrder, actor: Actor, how: str) -> VerifiedHow:
     if actor.role == Role.TECHNICIAN and order.technician_id != actor.technician_id:
         raise Forbidden(ErrorCode.NOT_YOUR_VISIT)
     if order.status in TERMINAL:
-        raise DomainError(ErrorCode.CORRECTION_CLOSED, status=Status(order.status).label)
+        raise DomainError(ErrorCode.CORRECTION_CLOSED, state=Status(order.status).label)
     if how not in VerifiedHow.values:
         raise Invalid(ErrorCode.VERIFIED_HOW_UNKNOWN, field="how")
     chosen = VerifiedHow(how)

@@ -1,5 +1,5 @@
 """Correcting an order's information through the one intake check, and confirming a problem as given
-(R-IN-2, R-DI-4). The old behaviour — "信息已核实" cleared the problems and left the wrong phone — must fail."""
+(R-IN-2, R-DI-4). The old behaviour ("信息已核实" cleared the problems, the wrong phone stayed) fails them."""
 
 from __future__ import annotations
 
@@ -189,7 +189,9 @@ def test_r_di_4_r_in_2_who_may_correct(world) -> None:
         with pytest.raises(Forbidden) as refused:
             order_correct(order=order, actor=world.actor(role), values=values, how="phone_call")
         assert refused.value.code == ErrorCode.CORRECTION_FORBIDDEN
-    elsewhere: ServiceCentre = ServiceCentreFactory(brand=world.brand, name="深圳服务中心", city="深圳市")
+    elsewhere: ServiceCentre = ServiceCentreFactory.create(
+        brand=world.brand, name="深圳服务中心", city="深圳市"
+    )
     far_agent = make_staff("agent9", "林芳", Role.AGENT, elsewhere, None)
     with pytest.raises(NotFound):  # another centre's agent: out of scope
         order_correct(order=order, actor=Actor.for_user(far_agent.user), values=values, how="phone_call")
@@ -236,3 +238,12 @@ def test_r_in_2_the_order_page_shows_the_refusal_next_to_the_field(world) -> Non
     html = response.content.decode()
     assert "订单信息更正" in html and "12345</del> → <b>+8613912345678" in html
     assert WorkOrder.objects.get(pk=order.pk).status == Status.TRIAGED
+
+
+def test_r_in_2_a_closed_order_is_not_corrected(world) -> None:
+    order = order_in(world, Status.CANCELLED)
+    with pytest.raises(DomainError) as refused:
+        order_correct(
+            order=order, actor=world.actor("agent"), values={"customer_name": "刘晓"}, how="phone_call"
+        )
+    assert refused.value.code == ErrorCode.CORRECTION_CLOSED and "已取消" in refused.value.text()
