@@ -247,3 +247,28 @@ def test_r_in_2_a_closed_order_is_not_corrected(world) -> None:
             order=order, actor=world.actor("agent"), values={"customer_name": "刘晓"}, how="phone_call"
         )
     assert refused.value.code == ErrorCode.CORRECTION_CLOSED and "已取消" in refused.value.text()
+
+
+def test_r_di_4_r_in_2_the_technician_settles_what_the_desk_could_not(world) -> None:
+    """Dispatched unverified (no model): the technician's visit page lists the problem; the model read from
+    the nameplate on site settles it."""
+    from doorstep.tests.factories import WorkOrderFactory
+
+    order = WorkOrderFactory.create(world=world, status=Status.ARRIVED, model_code="")
+    WorkOrder.objects.filter(pk=order.pk).update(
+        missing_items=[
+            {"field": "product_model", "code": "product_model.missing", "zh": "未提供产品型号", "en": ""}
+        ]
+    )
+    tech = Client()
+    tech.force_login(world.staff["technician"].user)
+    page = tech.get(f"/visits/{order.number}/").content.decode()
+    assert 'id="visit-problems"' in page and 'data-code="product_model.missing"' in page
+    response = tech.post(
+        f"/visits/{order.number}/step/correct/", {"product_model": "KFR-35GW", "how": "on_site"}
+    )
+    assert response.status_code == 302
+    order = WorkOrder.objects.get(pk=order.pk)
+    assert order.missing_items == [] and order.product.model.code == "KFR-35GW"
+    assert order.status == Status.ARRIVED
+    assert order.events.get(kind="info_corrected").data["settled"] == ["product_model.missing"]
