@@ -32,7 +32,7 @@ from doorstep.catalog.warranty import decide_warranty
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
 from doorstep.customers.models import Address, Customer, OwnedProduct
-from doorstep.customers.parsing.issues import Issue, confirmable, suggested_fix
+from doorstep.customers.parsing.issues import Issue, Problem, confirmable, problem, suggested_fix
 from doorstep.network.actors import Actor
 from doorstep.network.roles import CORRECTORS, DESK, Role
 from doorstep.orders import deadlines
@@ -75,7 +75,7 @@ def order_values(order: WorkOrder) -> dict[str, str]:
 
 
 @dataclass
-class Problem:
+class Refusal:
     """One refused value: its field, the problem's code and message (the intake's own), the suggested fix."""
 
     field: str
@@ -88,7 +88,7 @@ class CorrectionRefused(Invalid):
     """A corrected value has an intake problem (R-IN-2): every refused field with its message; nothing
     written. The first problem is the error's own code, field and message."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Refusal]) -> None:
         first = problems[0]
         super().__init__(ErrorCode.CORRECTION_PROBLEM, field=first.field, detail=first.message)
         self.problems = problems
@@ -123,9 +123,9 @@ def _check_actor(order: WorkOrder, actor: Actor, how: str) -> VerifiedHow:
     return chosen
 
 
-def _problem(issue: Issue) -> Problem:
+def _problem(issue: Issue) -> Refusal:
     english = (get_language() or "").startswith("en")
-    return Problem(
+    return Refusal(
         issue.field, issue.code, issue.en if english else issue.zh, suggested_fix(issue.code, english=english)
     )
 
@@ -146,6 +146,8 @@ def order_correct(
     if "product_model" in changed and record["purchase_date"]:
         checked.add("purchase_date")  # a model launched after the purchase date makes the date doubtful
     refused = [_problem(i) for i in verdict.issues if i.field in checked]
+    if "product_model" in changed and verdict.normalized.get("product_model_match") == "uncatalogued":
+        refused.append(_problem(_uncatalogued(record["product_model"])))  # the order keeps catalogue models
     if refused:
         raise CorrectionRefused(refused)
     with transaction.atomic():
@@ -154,6 +156,15 @@ def order_correct(
         order_lock(order)
         result = _write(order, actor, chosen, note, before, changed, verdict.normalized)
     return result
+
+
+def _uncatalogued(typed: str) -> Issue:
+    """A code not in the brand's catalogue cannot become the order's model (warranty, parts need it)."""
+    return problem(
+        Problem.MODEL_NOT_A_MODEL,
+        zh=f"{typed}（不在本品牌的型号目录中）",
+        en=f"{typed} (not in the brand's catalogue)",
+    )
 
 
 def _request(order: WorkOrder, record: dict[str, str]) -> IntakeRequest:

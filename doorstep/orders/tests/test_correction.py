@@ -272,3 +272,16 @@ def test_r_di_4_r_in_2_the_technician_settles_what_the_desk_could_not(world) -> 
     assert order.missing_items == [] and order.product.model.code == "KFR-35GW"
     assert order.status == Status.ARRIVED
     assert order.events.get(kind="info_corrected").data["settled"] == ["product_model.missing"]
+
+
+def test_r_in_2_a_model_outside_the_catalogue_is_refused(world) -> None:
+    order = order_in(world, Status.ARRIVED)
+    with pytest.raises(CorrectionRefused) as refused:
+        order_correct(
+            order=order, actor=world.actor("technician"), values={"product_model": "XYZ-99QQ"}, how="on_site"
+        )
+    assert [(p.field, p.code) for p in refused.value.problems] == [
+        ("product_model", "product_model.not_a_model")
+    ]
+    assert "不在本品牌的型号目录中" in refused.value.problems[0].message
+    assert WorkOrder.objects.get(pk=order.pk).product.model.code == "KFR-35GW"
