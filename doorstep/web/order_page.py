@@ -186,8 +186,9 @@ def order_consent(request: HttpRequest, number: str) -> HttpResponse:
 
 # --- correcting the order (R-IN-2, R-DI-4) ---------------------------------------------------------------
 def can_correct(order: WorkOrder, actor: Actor) -> bool:
-    """The desk per its scope, the technician sent to this order; never a closed or cancelled order."""
-    if actor.role not in CORRECTORS or order.status in TERMINAL:
+    """The desk per its scope, the technician sent to this order; never a closed or cancelled order. The form
+    shows the customer's phone and address: only to whoever may see them now (R-PV-1)."""
+    if actor.role not in CORRECTORS or order.status in TERMINAL or not can_see_contact(actor, order):
         return False
     return actor.role != Role.TECHNICIAN or order.technician_id == actor.technician_id
 
