@@ -64,6 +64,8 @@ class ErrorCode(models.TextChoices):
         _("从故障机或周转机拆取配件须先记录客户同意（R-AN-3）。"),
     )
     CANNOT_ACCEPT = "cannot_accept", _("只有网点可以接单，且工单须处于「已派网点」。")
+    CONFIRM_NOTHING_SELECTED = "confirm_nothing_selected", _("请勾选已与客户核实、按原样无误的问题。")
+    CONFIRM_NOT_LISTED = "confirm_not_listed", _("所选问题不在本工单的待核实列表中：%(code)s")
     CONFLICT = "conflict", _("该操作与同时进行的另一操作冲突，未执行。请刷新后查看结果。")
     CONTROL_CHARACTER = (
         "control_character",
@@ -86,6 +88,10 @@ class ErrorCode(models.TextChoices):
     COMPLAINT_STATE = "complaint_state", _("投诉当前状态为「%(state)s」，不能执行该操作。")
     COMPLETION_INCOMPLETE = "completion_incomplete", _("尚不能完工，缺少：%(gaps)s")
     CONSENT_KIND_INVALID = "consent_kind_invalid", _("同意类型无效：%(kind)s")
+    CORRECTION_CLOSED = "correction_closed", _("工单%(state)s，不能再更正信息。")
+    CORRECTION_FORBIDDEN = "correction_forbidden", _("只有客服或本单的上门工程师可以更正订单信息。")
+    CORRECTION_NOTHING_CHANGED = "correction_nothing_changed", _("没有要更正的内容：所填与工单现有信息相同。")
+    CORRECTION_PROBLEM = "correction_problem", "%(detail)s"
     CUSTOMER_ACT_BY_STAFF = (
         "customer_act_by_staff",
         _("员工不能以客户本人的名义确认：只能明确记录为「客户电话同意」，并由您署名记录。"),
@@ -142,6 +148,10 @@ class ErrorCode(models.TextChoices):
     IMPORT_FORBIDDEN = "import_forbidden", _("只有客服、客服主管和管理员可以批量导入。")
     IMPORT_TOO_MANY = "import_too_many", _("一次最多导入 %(n)s 行。")
     IMPORT_UNREADABLE = "import_unreadable", _("无法读取该 Excel 文件。")
+    INFO_PROBLEMS_OPEN = (
+        "info_problems_open",
+        _("仍有未解决的信息问题：%(items)s。请更正这些信息，或确认其按原样无误（R-IN-2）。"),
+    )
     INSIGHT_DEPARTMENT_UNKNOWN = "insight_department_unknown", _("请选择接收部门。")
     INSIGHT_ROUTE_FORBIDDEN = "insight_route_forbidden", _("只有质量经理或管理员可以更新建议状态。")
     INTAKE_REJECTED = "intake_rejected", _("既无有效电话也无可用姓名，无法受理：%(reason)s")  # R-IN-2
@@ -176,6 +186,7 @@ class ErrorCode(models.TextChoices):
         _("预约时间 %(at)s 还没到，客户此前不在家不算无人在家；请等到预约时间再记录（R-AR-2）。"),
     )
     OLD_PART_FATE_REQUIRED = "old_part_fate_required", _("请记录旧件去向。")
+    ON_SITE_NOT_ARRIVED = "on_site_not_arrived", _("尚未到达客户处，不能记录现场核实（R-DI-4）。")
     ORDER_NOT_FOUND = "order_not_found", _("工单不存在或无权查看。")
     OTHER_CENTRE = "other_centre", _("这不是您服务中心的任务。")
     OTHER_OUTLET = "other_outlet", _("这不是您网点的工单。")
@@ -227,6 +238,10 @@ class ErrorCode(models.TextChoices):
     PAYMENT_OUTSTANDING = "payment_outstanding", _("尚有未收款项，请先收款。")
     PLAN_NOT_READY = "plan_not_ready", _("该方案尚未完成或已采用。")
     PLAN_STALE = "plan_stale", _("方案已过期（工单 %(number)s：%(why)s），请重新优化。")
+    PROBLEM_NEEDS_CORRECTION = (
+        "problem_needs_correction",
+        _("「%(problem)s」不能按原样确认，请更正%(item)s（R-IN-2）。"),
+    )
     PRODUCT_TOKEN_INVALID = "product_token_invalid", _("二维码无效或已损坏，请直接填写报修信息。")
     PROMISE_IN_PAST = "promise_in_past", _("承诺回复时间必须晚于现在。")
     PROXY_REQUIRED = "proxy_required", _("请填写在家人员姓名及与客户的关系。")
@@ -277,7 +292,11 @@ class ErrorCode(models.TextChoices):
     UPLOAD_EMPTY = "upload_empty", _("「%(name)s」是空文件。")
     UPLOAD_TOO_LARGE = "upload_too_large", _("「%(name)s」超过 %(limit)s，请压缩或拆分后重新上传。")
     UPLOAD_TYPE = "upload_type", _("「%(name)s」的文件类型不被接受，只接受 %(allowed)s。")
-    VERIFIED_REQUIRED = "verified_required", _("请填写核实的内容。")
+    VERIFIED_HOW_NOT_YOURS = "verified_how_not_yours", _("您不能以「%(how)s」方式核实。")
+    VERIFIED_HOW_UNKNOWN = (
+        "verified_how_unknown",
+        _("请选择核实方式（与客户电话核实、上门现场核实或客服台当面核实）。"),
+    )
     WARNING_FORBIDDEN = "warning_forbidden", _("只有质量经理或管理员可以确认预警。")
     WECHAT_REPLAYED = "wechat_replayed", _("该请求已使用过（重复的 nonce），已拒收。")
     WECHAT_STALE = "wechat_stale", _("消息时间超出允许范围（%(seconds)s 秒），已拒收。")

@@ -61,6 +61,8 @@ CALLERS = QUALITY_TEAM | {Role.AGENT}
 COMPLAINT_TAKERS = CALLERS | {Role.OUTLET_MANAGER}
 # The KPI dashboard and the people pages: the quality team, and an outlet manager for their outlet.
 DASHBOARD_VIEWERS = QUALITY_TEAM | {Role.OUTLET_MANAGER}
+# Who may correct an order's information (R-IN-2, R-DI-4): the desk per its scope, the technician sent to it.
+CORRECTORS = DESK | {Role.TECHNICIAN}
 # Who may give an order another owner (R-IN-5).
 OWNER_CHANGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 # The desk roles that need the customer's contact on every open order (R-PV-1); admin is not among them.

@@ -18,14 +18,14 @@ from doorstep.core.errors import DomainError
 from doorstep.customers.models import Customer
 from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
-from doorstep.network.roles import CONTACT_DESK, DESK
+from doorstep.network.roles import CONTACT_DESK, CORRECTORS, DESK
 from doorstep.orders import selectors
+from doorstep.orders.correction import order_info_confirm
 from doorstep.orders.desk import call_log, call_replied, fault_record_cause, order_hand_over
 from doorstep.orders.forms import local_datetime
 from doorstep.orders.intake import normalise_phone_or_raise
 from doorstep.orders.models import CallRecord
 from doorstep.orders.pages import page_actor, page_order, perform
-from doorstep.orders.services import order_info_verified
 
 
 @login_required
@@ -96,12 +96,20 @@ def _post_and_back(request: HttpRequest, number: str, action: Callable[[], objec
 @login_required
 @require_POST
 def verify_info(request: HttpRequest, number: str) -> HttpResponse:
-    actor = page_actor(request)
+    """R-IN-2: the ticked problems were confirmed with the customer as correct as given (who, how)."""
+    actor = page_actor(request, CORRECTORS)
     order = page_order(actor, number)
-    return _post_and_back(
+    return perform(
         request,
-        number,
-        lambda: order_info_verified(order=order, actor=actor, verified=request.POST.get("verified", "")),
+        lambda: order_info_confirm(
+            order=order,
+            actor=actor,
+            codes=request.POST.getlist("confirm"),
+            how=request.POST.get("how", ""),
+            note=request.POST.get("note", ""),
+        ),
+        reverse("orders:detail", args=[number]),
+        done=_("已记录：所选问题经核实按原样无误。"),
     )
 
 

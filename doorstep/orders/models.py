@@ -40,6 +40,12 @@ class Priority(models.TextChoices):  # R-IN-4
     LOW = "low", _("低")
 
 
+class VerifiedHow(models.TextChoices):  # R-IN-2, R-DI-4: how an order's information was verified
+    PHONE_CALL = "phone_call", _("与客户电话核实")
+    ON_SITE = "on_site", _("上门现场核实")
+    CUSTOMER_DESK = "customer_desk", _("客服台当面核实")
+
+
 class WorkOrder(TimeStamped):
     number = models.CharField("工单号", max_length=20, unique=True)
     brand = models.ForeignKey("network.Brand", on_delete=models.PROTECT, related_name="orders")
@@ -156,6 +162,7 @@ class EventKind(models.TextChoices):
     PARTNER_ORDER = "partner_order", _("合作方推送订单")  # R-IN-1
     CUSTOMER_MESSAGE = "customer_message", _("客户留言")  # R-IN-1
     INFO_VERIFIED = "info_verified", _("信息核实")  # R-IN-2
+    INFO_CORRECTED = "info_corrected", _("订单信息更正")  # R-IN-2, R-DI-4
     CARRY_IN_INSTRUCTIONS = "carry_in_instructions", _("送修须知")  # R-IN-7
     CALL = "call", _("通话")  # R-IN-8
     OWNER_HANDED_OVER = "owner_handed_over", _("首问负责人转交")  # R-IN-5

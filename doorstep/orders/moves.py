@@ -69,8 +69,14 @@ def _missing_item(item: Any) -> dict[str, Any]:
 
 
 def verified_by_recorded(ctx: MoveContext) -> Data:
-    """Completing the information records who verified what; the missing items are cleared."""
-    ctx.updates["missing_items"] = []
+    """The information is complete only when its problems are settled: each corrected, or confirmed as
+    correct as given with who and how (``orders.correction``). Saying "verified" settles nothing."""
+    open_items = [m for m in ctx.order.missing_items if m]
+    if open_items:
+        raise DomainError(
+            ErrorCode.INFO_PROBLEMS_OPEN,
+            items="；".join(str(m.get("zh") or m.get("code") or "") for m in open_items),
+        )
     return {"verified": ctx.param("verified") or {}, "verified_by": ctx.actor.name}
 
 

@@ -16,11 +16,10 @@ from django.db.models import F
 from doorstep.core import clock
 from doorstep.core.errors import Conflict, DomainError, ErrorCode, Forbidden, Invalid, NotFound
 from doorstep.network.actors import Actor
-from doorstep.network.roles import OUTLET_BOUND, Party, Role
-from doorstep.orders import deadlines
+from doorstep.network.roles import OUTLET_BOUND, Role
 from doorstep.orders.events import EventKind, event_record
 from doorstep.orders.lifecycle import Action, Move, Scope, Status, find_move
-from doorstep.orders.models import Deadline, WorkOrder
+from doorstep.orders.models import WorkOrder
 from doorstep.orders.rulebook import MoveContext, Phase, rules_of
 from doorstep.orders.selectors import order_is_visible_to
 
@@ -140,25 +139,3 @@ def _transition(ctx: MoveContext) -> None:
         customer_visible=move.customer_visible,
         rule=move.rule,
     )
-
-
-def order_info_verified(*, order: WorkOrder, actor: Actor, verified: str) -> WorkOrder:
-    """R-IN-2: who verified what, after dispatch (the technician called the customer directly)."""
-    if not order_is_visible_to(order, actor) or actor.role == Party.CUSTOMER:
-        raise NotFound(ErrorCode.ORDER_NOT_FOUND)
-    if not verified.strip():
-        raise Invalid(ErrorCode.VERIFIED_REQUIRED, field="verified")
-    with transaction.atomic():
-        items = order.missing_items
-        WorkOrder.objects.filter(pk=order.pk).update(missing_items=[])
-        event_record(
-            order=order,
-            actor=actor,
-            kind=EventKind.INFO_VERIFIED,
-            rule="R-IN-2",
-            customer_visible=False,
-            data={"verified": verified.strip(), "items": items, "verified_by": actor.name},
-        )
-        deadlines.deadlines_meet(order=order, kinds=[Deadline.Kind.VERIFY])
-    order.refresh_from_db()
-    return order

@@ -240,3 +240,28 @@ def suggested_fix(code: str, *, english: bool = False) -> str:
     except ValueError:
         return ""
     return text[4] if english else text[3]
+
+
+# R-IN-2: problems that can never be right as given — an undiallable phone, no address, an impossible date;
+# they are settled only by a correction. Every other problem may be confirmed with the customer as it is
+# (a rural address without a house number, a purchase date nobody knows) by someone who records how.
+NEEDS_CORRECTION = frozenset(
+    {
+        Problem.NAME_MISSING,
+        Problem.PHONE_MISSING,
+        Problem.PHONE_INVALID,
+        Problem.ADDRESS_MISSING,
+        Problem.ADDRESS_NONSENSE,
+        Problem.ADDRESS_AMBIGUOUS,
+        Problem.DATE_IMPOSSIBLE,
+        Problem.DATE_FUTURE,
+        Problem.MODEL_NOT_A_MODEL,
+        Problem.SYMPTOM_MISSING,
+    }
+)
+
+
+def confirmable(code: str) -> bool:
+    """Whether the problem ``code`` may be confirmed as correct as given (R-IN-2); an agent's own listed
+    item (outside the vocabulary) may."""
+    return code not in {str(p) for p in NEEDS_CORRECTION}

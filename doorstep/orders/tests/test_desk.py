@@ -11,10 +11,11 @@ from doorstep.catalog.kb import kb_seed, kb_suggest
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, Forbidden, Invalid
 from doorstep.network.models import Role
+from doorstep.orders.correction import order_correct
 from doorstep.orders.desk import call_log, call_replied, fault_record_cause, order_hand_over
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline
-from doorstep.orders.services import order_info_verified, order_transition
+from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import intake, order_in
 
 
@@ -137,11 +138,21 @@ def test_desk_cannot_verify_so_the_technician_does_R_IN_2(world) -> None:
     )
     assert order.status == Status.DISPATCHED and order.missing_items
     assert order.deadlines.get(kind=Deadline.Kind.VERIFY).state == Deadline.State.CANCELLED
-    order = order_info_verified(
-        order=order, actor=world.actor("outlet_manager"), verified="型号 KFR-35GW，已电话确认"
+    order = order_transition(
+        order=order,
+        actor=world.actor("outlet_manager"),
+        action="assign",
+        params={"technician": world.tech.pk},
     )
-    assert order.missing_items == []
-    assert order.events.get(kind="info_verified").data["verified_by"] == "周杰"
+    # R-IN-2: the technician calls the customer and corrects the model (saying "verified" settles nothing)
+    done = order_correct(
+        order=order, actor=world.actor("technician"), values={"product_model": "KFR-35GW"}, how="phone_call"
+    )
+    order = done.order
+    assert order.missing_items == [] and order.product.model.code == "KFR-35GW"
+    event = order.events.get(kind="info_corrected")
+    assert event.data["verified_by"] == world.tech.staff.name and event.data["how"] == "phone_call"
+    assert order.deadlines.get(kind=Deadline.Kind.VERIFY).state == Deadline.State.CANCELLED
 
 
 def test_load_fault_cases_command(world) -> None:

@@ -83,7 +83,8 @@ def test_r_in_2_problems_are_shown_by_field_with_the_fix_and_the_choices(world) 
     ]
     page = client.get(f"/orders/{order.number}/").content.decode()
     assert (
-        'data-code="address.ambiguous_district"' in page and 'data-intake-choice="地址：北京市朝阳区"' in page
+        'data-code="address.ambiguous_district"' in page
+        and 'data-correct-field="address" data-correct-value="北京市朝阳区花城大道 18 号"' in page
     )
     assert "吉林省长春市朝阳区" in page and "核对号码；座机请加区号" in page
 
@@ -107,7 +108,7 @@ def test_kb_hints_while_typing_R_AN_1(world) -> None:
 def test_order_page_shows_warranty_missing_items_and_actions(world) -> None:
     order = intake(world, model_code="")
     html = client_for(world, "agent").get(f"/orders/{order.number}/").content.decode()
-    assert "待核实" in html and "型号" in html and 'data-action="complete_info"' in html
+    assert "待核实" in html and "型号" in html and 'id="correct-form"' in html and 'id="confirm-form"' in html
 
 
 def test_call_log_page_records_a_call_with_its_promise_R_IN_8(world) -> None:

@@ -35,6 +35,7 @@ from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Sp
 from doorstep.core import clock
 from doorstep.core.privacy import mask_address, mask_phone
 from doorstep.customers.product_link import product_booking_url, product_ref
+from doorstep.orders.correction import corrections_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_url
@@ -241,6 +242,21 @@ def _customer_pairs(order: WorkOrder) -> list[tuple[str, str]]:
     ]
 
 
+def _corrections(order: WorkOrder, st: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """R-DI-4: where the values confirmed on site differ from the order, the report uses the confirmed ones
+    (above) and shows the difference: each item, order → confirmed, and who confirmed it how."""
+    rows: list[tuple[str, str]] = []
+    masks = {"phone": mask_phone, "address": mask_address}  # R-PV-1, as above
+    for c in corrections_of(order):
+        for change in c["changes"]:
+            mask = masks.get(change["field"], str)
+            old, new = mask(change["old"]) or DASH, mask(change["new"]) or DASH
+            rows.append((str(change["label"]), f"|{old} → {new}（{c['by']} · {c['how']}）"))
+    if not rows:
+        return []
+    return [Paragraph("现场核实与工单不同之处（R-DI-4）", st["small"]), _kv_table(rows, st)]
+
+
 def _staff_pairs(order: WorkOrder) -> list[tuple[str, str]]:
     tech = order.technician
     outlet = order.outlet
@@ -404,6 +420,7 @@ def _story(order: WorkOrder, st: dict[str, ParagraphStyle]) -> list[Flowable]:
         _kv_table(_order_pairs(order), st),
         section("二、客户与产品"),
         _kv_table(_customer_pairs(order), st),
+        *_corrections(order, st),
         section("三、服务人员"),
         _kv_table(_staff_pairs(order), st),
         section("四、故障原因与处理"),

@@ -234,3 +234,23 @@ def test_service_record_is_in_the_system_at_once_R_CO_5(done, tmp_path) -> None:
     done.faults.filter(position=1).update(resolution="更换主板，测试制冷正常")
     again = _text(report.service_report_pdf(WorkOrder.objects.get(pk=done.pk)), tmp_path)
     assert "讲解耐心" in again and "更换主板" in again and "师傅准时" not in again
+
+
+def test_r_di_4_the_report_uses_the_model_confirmed_on_site_and_shows_the_difference(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The technician found another model at the door: the report names the confirmed one and says what the
+    order had, who confirmed it and how; the phone in the difference stays masked (R-PV-1)."""
+    from doorstep.orders.correction import order_correct
+    from doorstep.tests.factories import ProductModelFactory
+
+    ProductModelFactory(brand=world.brand, line=world.line, code="KFR-50LW", name="柜机 2 匹")
+    order = order_in(world, "in_service")
+    order_correct(
+        order=order,
+        actor=world.actor("technician"),
+        values={"product_model": "KFR-50LW", "phone": "13912345678"},
+        how="on_site",
+    )
+    text = _text(report.service_report_pdf(WorkOrder.objects.get(pk=order.pk)), tmp_path)
+    assert "KFR-50LW 柜机 2 匹" in text and "现场核实与工单不同之处" in text
+    assert "KFR-35GW → KFR-50LW" in text and "上门现场核实" in text
+    assert "13912345678" not in text and "139****5678" in text

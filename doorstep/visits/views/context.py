@@ -11,6 +11,9 @@ from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.appointment import CONFIRMABLE, appointment_time_default
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
+from doorstep.network.roles import Role
+from doorstep.orders.correction import FIELD_LABELS, corrections_of, order_values
+from doorstep.orders.correction import ON_SITE as CORRECT_ON_SITE
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import allowed_moves, order_timeline
@@ -112,6 +115,19 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "card_qr": qr_svg(card_url(tech, order)) if tech else "",
         "card_url": card_url(tech, order) if tech else "",
         "sign_code_sent": order.sign_codes.filter(used_at__isnull=True).exists(),
+        **_correction(order, actor),
+    }
+
+
+def _correction(order: WorkOrder, actor: Actor) -> dict[str, Any]:
+    """R-DI-4: the order's items as the technician confirms them at the door, and what was corrected."""
+    mine = actor.role == Role.TECHNICIAN and order.technician_id == actor.technician_id
+    return {
+        "can_correct": mine and order.status in CORRECT_ON_SITE,
+        "correct_rows": [
+            {"field": f, "label": FIELD_LABELS[f], "value": v} for f, v in order_values(order).items()
+        ],
+        "corrections": corrections_of(order),
     }
 
 

@@ -18,9 +18,10 @@ from doorstep.core.errors import ErrorCode, Invalid
 from doorstep.core.uploads import Kind, upload_check
 from doorstep.dispatch.appointment import appointment_time_confirm
 from doorstep.network.actors import Actor
+from doorstep.orders.correction import FIELD_LABELS, FIELDS, order_correct
 from doorstep.orders.forms import local_datetime
 from doorstep.orders.lifecycle import Action, Status
-from doorstep.orders.models import WorkOrder
+from doorstep.orders.models import VerifiedHow, WorkOrder
 from doorstep.orders.pages import page_actor, page_order, perform
 from doorstep.orders.services import order_transition
 from doorstep.parts.services import part_reserve
@@ -216,7 +217,21 @@ def _appointment_time(request: HttpRequest, order: WorkOrder, actor: Actor) -> s
     return _("已记录与客户确认的上门时间，客户可在跟踪页面看到。")
 
 
+def _correct(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
+    """R-DI-4: the values confirmed on site replace the order's (through the one intake check)."""
+    result = order_correct(
+        order=order,
+        actor=actor,
+        values={k: request.POST.get(k, "") for k in FIELDS if k in request.POST},
+        how=request.POST.get("how", VerifiedHow.ON_SITE),
+        note=request.POST.get("note", ""),
+    )
+    fields = "、".join(str(FIELD_LABELS[c["field"]]) for c in result.changes)
+    return _("已按现场核实更正：%(fields)s。") % {"fields": fields}
+
+
 STEPS: dict[str, Handler] = {
+    "correct": _correct,
     "appointment_time": _appointment_time,
     **{f"checklist_{kind}": _checklist(kind) for kind in Checklist.Kind.values},
     "knock": _simple(knock_start, _("已开始敲门计时。"), client_at=_post("client_at")),

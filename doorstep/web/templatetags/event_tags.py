@@ -14,9 +14,10 @@ from django import template
 from django.db.models import Choices
 from django.utils.translation import gettext as _
 
+from doorstep.orders.correction import FIELD_LABELS
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
-from doorstep.orders.models import Channel, Deadline, OrderEvent
+from doorstep.orders.models import Channel, Deadline, OrderEvent, VerifiedHow
 from doorstep.quality.models import CallbackAttempt, Complaint, Insight
 from doorstep.visits.models import Checklist, Consent, EscalationTask, PaymentIntent, Source
 
@@ -57,6 +58,25 @@ def _quote(e: OrderEvent) -> str:
     return f"{text}（{how}）" if how else text
 
 
+def _how(e: OrderEvent) -> str:
+    return _choice(VerifiedHow, e.data.get("how")) if e.data.get("how") else ""
+
+
+def _verified(e: OrderEvent) -> str:
+    """R-IN-2: what was confirmed as correct as given, and how."""
+    text, how = str(e.data.get("verified", "")), _how(e)
+    return _("%(what)s（%(how)s）") % {"what": text, "how": how} if how else text
+
+
+def _corrected(e: OrderEvent) -> str:
+    """R-IN-2, R-DI-4: which items were corrected and how (the old and new values are on the order page,
+    for whoever may see them)."""
+    fields = "、".join(
+        str(FIELD_LABELS.get(c.get("field"), c.get("field"))) for c in e.data.get("changes", [])
+    )
+    return _("%(what)s（%(how)s）") % {"what": fields, "how": _how(e)}
+
+
 def _text(e: OrderEvent) -> str:
     return str(e.data.get("text", ""))
 
@@ -64,7 +84,8 @@ def _text(e: OrderEvent) -> str:
 DETAILS: dict[EventKind, Callable[[OrderEvent], str]] = {
     K.CREATED: lambda e: _choice(Channel, e.data.get("channel")),
     K.DUPLICATE_LINKED: lambda e: _choice(Channel, e.data.get("channel")),
-    K.INFO_VERIFIED: lambda e: str(e.data.get("verified", "")),
+    K.INFO_VERIFIED: lambda e: _verified(e),
+    K.INFO_CORRECTED: lambda e: _corrected(e),
     K.CALL: lambda e: str(e.data.get("question", "")),
     K.OWNER_HANDED_OVER: lambda e: f"{e.data.get('from', '')} → {e.data.get('to', '')}",
     K.FAULT_CAUSE: lambda e: str(e.data.get("cause", "")),

@@ -45,6 +45,7 @@ from doorstep.network.roles import (
     CALLERS,
     CENTRE_DISPATCH,
     CENTRE_STAFF,
+    CORRECTORS,
     DASHBOARD_VIEWERS,
     DESK,
     FIELD,
@@ -391,7 +392,8 @@ ENTRIES.update(
         "orders:kb": page(extra={"q": "不制冷"}),
         "orders:calls": page(get=DESK, post=DESK),
         "orders:call_replied": action(DESK, scope=same_centre, kwargs=lambda t: {"pk": t.call_pk}),
-        "orders:verify": action(DESK),
+        "orders:verify": action(CORRECTORS),  # R-IN-2: confirm problems as given
+        "orders:correct": action(CORRECTORS),  # R-IN-2, R-DI-4: correct the order's information
         "orders:handover": action(DESK),
         "orders:fault_cause": action(FIELD, kwargs=lambda t: {"number": t.order.number, "position": 1}),
         "orders:act": action(

@@ -18,15 +18,16 @@
         if (el && d[k]) el.value = d[k];
       });
     }
-    // an intake problem's suggested choice (the city that has this 朝阳区 …) goes into what the desk
-    // records as verified with the customer (R-IN-2, orders/detail.html): one click, then confirm
-    var choice = e.target.closest("[data-intake-choice]");
+    // an intake problem's suggested choice (the city that has this 朝阳区 …) becomes the corrected value in
+    // the order's correction form (R-IN-2, orders/detail.html): one click, then save the correction
+    var choice = e.target.closest("[data-correct-field]");
     if (choice) {
-      var verified = document.querySelector("form[data-action=complete_info] [name=verified], #missing [name=verified]");
-      if (verified) {
-        var text = choice.dataset.intakeChoice;
-        verified.value = verified.value && verified.value.indexOf(text) < 0 ? verified.value + "；" + text : text;
-        verified.focus();
+      var input = document.querySelector("#correct-form [name='" + choice.dataset.correctField.replace(/'/g, "") + "']");
+      if (input) {
+        var box = input.closest("details");
+        if (box) box.open = true;
+        input.value = choice.dataset.correctValue;
+        input.focus();
       }
     }
     // a computed slot (R-DI-3) fills the appointment fields of the form it sits in (orders/detail.html);
