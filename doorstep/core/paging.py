@@ -127,3 +127,13 @@ def page_size(raw: str | None, default: int = PAGE_SIZE) -> int:
     if raw and raw.isdigit():
         return max(1, min(int(raw), MAX_PAGE_SIZE))
     return default
+
+
+_MAX_ID = 2**63 - 1  # the largest key either database stores
+
+
+def id_param(text: str) -> int | None:
+    """A list filter's id typed in a query string: a plain ASCII number a key holds, else None (ignored)."""
+    if text.isascii() and text.isdigit() and int(text) <= _MAX_ID:
+        return int(text)
+    return None

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from doorstep.core.paging import Page, keyset_page
+from doorstep.core.paging import Page, id_param, keyset_page
 from doorstep.customers.models import Address, Customer
 from doorstep.network.actors import Actor
 from doorstep.network.roles import CENTRE_STAFF, DESK, UNSCOPED, Role
@@ -115,8 +115,8 @@ def order_list_page(
         qs = qs.filter(status=status)
     if priority:
         qs = qs.filter(priority=priority)
-    if outlet.isdigit():
-        qs = qs.filter(outlet_id=int(outlet))
+    if (outlet_id := id_param(outlet)) is not None:
+        qs = qs.filter(outlet_id=outlet_id)
     elif outlet == "none":
         qs = qs.filter(outlet__isnull=True)
     keys = _sort(ORDER_SORTS, sort)

@@ -12,7 +12,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from doorstep.core import clock
-from doorstep.core.paging import Page, keyset_page
+from doorstep.core.paging import Page, id_param, keyset_page
 from doorstep.customers.models import Customer, OwnedProduct
 from doorstep.network.actors import Actor
 from doorstep.network.roles import CALLERS, QUALITY_TEAM, Role
@@ -169,8 +169,8 @@ def complaint_page(
         qs = qs.exclude(state=Complaint.State.RESOLVED)
     elif state in Complaint.State.values:
         qs = qs.filter(state=state)
-    if level.isdigit():
-        qs = qs.filter(level=int(level))
+    if (level_no := id_param(level)) is not None:
+        qs = qs.filter(level=level_no)
     if category in Complaint.Category.values:
         qs = qs.filter(category=category)
     qs = qs.annotate(c_due=Coalesce(F("deadline__due_at"), Value(_NO_DUE)))
