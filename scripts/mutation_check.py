@@ -240,8 +240,8 @@ MUTANTS = (
         "M19",
         "R-IN-4",
         "doorstep/orders/intake.py",
-        "due_at=now + timedelta(minutes=policy.response_minutes(order.priority)),",
-        "due_at=now + timedelta(minutes=policy.response_minutes(order.priority) + 1),",
+        "due_at=now + timedelta(minutes=policy.response_minutes(order.service_type, order.priority)),",
+        "due_at=now + timedelta(minutes=policy.response_minutes(order.service_type, order.priority) + 1),",
         (
             "doorstep/orders/tests/test_rule_thresholds.py",
             "doorstep/orders/tests/test_intake.py",
