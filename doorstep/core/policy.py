@@ -110,6 +110,8 @@ class Policy:
     customer_confirm_notice_minutes: int = number(30, MINUTES, "R-DI-8", "客户在线确认新时间须早于该时间")
     quiet_hours_start: time = number(_21H, "time", "R-DI-3", "免打扰开始：此后不发非紧急短信（顺延到早上）")  # noqa: RUF009 - time is immutable
     quiet_hours_end: time = number(_8H, "time", "R-DI-3", "免打扰结束：顺延的短信此时发出")  # noqa: RUF009 - time is immutable
+    previsit_call_retry_minutes: int = number(15, MINUTES, "R-DI-5", "上门前联系客户未接通：重拨间隔")
+    previsit_call_attempts: int = number(3, "times", "R-DI-5", "上门前联系客户最多拨打次数，仍未接通则发短信")
     risk_check_minutes: int = number(60, MINUTES, "R-DI-9", "预约前检查能否准时到达")
     plan_seconds: int = number(10, SECONDS, "R-DI-9", "路线优化计算时长")
     travel_road_factor: float = number(1.35, "×", "R-DI-7", "路程系数（直线距离×）")

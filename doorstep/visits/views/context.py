@@ -38,6 +38,8 @@ LINE_KEYS = {
 }
 
 
+from doorstep.visits.previsit import BEFORE_DEPARTURE, ConsentHow, call_state, refusal_open
+
 def _kb(order: WorkOrder) -> list[dict[str, Any]]:
     """Knowledge-base suggestions per fault item (R-AN-1): causes to pick, parts to bring."""
     product = order.product
@@ -112,6 +114,9 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "card_qr": qr_svg(card_url(tech, order)) if tech else "",
         "card_url": card_url(tech, order) if tech else "",
         "sign_code_sent": order.sign_codes.filter(used_at__isnull=True).exists(),
+        "calls": call_state(order) if order.status in BEFORE_DEPARTURE else None,  # R-DI-5
+        "refusal": refusal_open(order),  # R-DI-6
+        "consent_hows": ConsentHow.choices,
     }
 
 
