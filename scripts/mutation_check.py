@@ -340,6 +340,46 @@ MUTANTS = (
         "return today + timedelta(days=self.ahead_days)",
         ("doorstep/channels/tests/test_rule_thresholds.py", "doorstep/channels/tests/test_selfbook.py"),
     ),
+    Mutant(
+        "M29",
+        "R-DI-5",
+        "doorstep/visits/previsit.py",
+        "late = departure is not None and next_at is not None and next_at > departure",
+        "late = departure is not None and next_at is not None and next_at >= departure",
+        ("doorstep/visits/tests/test_rule_thresholds.py", "doorstep/visits/tests/test_previsit.py"),
+    ),
+    Mutant(
+        "M30",
+        "R-DI-5",
+        "doorstep/visits/previsit.py",
+        "unreachable = unanswered >= attempts",
+        "unreachable = unanswered > attempts",
+        ("doorstep/visits/tests/test_rule_thresholds.py", "doorstep/visits/tests/test_previsit.py"),
+    ),
+    Mutant(
+        "M31",
+        "R-DI-6",
+        "doorstep/visits/moves.py",
+        'guard((A.DEPART, A.ARRIVE), consent_before_the_visit, "R-DI-6"),',
+        'guard((A.ARRIVE,), consent_before_the_visit, "R-DI-6"),',
+        ("doorstep/visits/tests/test_previsit.py",),
+    ),
+    Mutant(
+        "M32",
+        "R-DI-10",
+        "doorstep/dispatch/eligibility.py",
+        "return job.senior_than is None or self.seniority > job.senior_than",
+        "return job.senior_than is None or self.seniority >= job.senior_than",
+        ("doorstep/dispatch/tests/test_rule_thresholds.py", "doorstep/visits/tests/test_previsit.py"),
+    ),
+    Mutant(
+        "M33",
+        "R-IN-4",
+        "doorstep/core/policy.py",
+        'return int(getattr(self, own if own in NAMES else f"response_minutes_{priority}"))',
+        'return int(getattr(self, f"response_minutes_{priority}"))',
+        ("doorstep/orders/tests/test_rule_thresholds.py",),
+    ),
 )
 
 

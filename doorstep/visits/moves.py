@@ -80,14 +80,14 @@ ENTRY_REFUSALS = ("refused_entry", "doubted_qualification")
 
 def senior_rebooking_task(ctx: MoveContext) -> None:
     """R-DI-10: the desk follows the rebooking with a more senior technician."""
-    level = Seniority(ctx.data["seniority"]).label
+    level, hours = Seniority(ctx.data["seniority"]).label, policy_of(ctx.order).rebook_due_hours
     what = "拒绝入户" if ctx.data.get("refusal") == "refused_entry" else "质疑工程师资质"
     task_open(
         order=ctx.order,
         actor=ctx.actor,
         kind=EscalationTask.Kind.SENIOR_REBOOK,
         note=f"客户{what}（{ctx.data.get('technician_name', '')}，{level}）：请改派更资深的工程师并重新预约",
-        due_in=timedelta(hours=policy_of(ctx.order).rebook_due_hours),
+        due_in=timedelta(hours=hours),
         data={"seniority": ctx.data["seniority"]},
     )
 
