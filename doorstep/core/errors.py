@@ -255,7 +255,9 @@ class ErrorCode(models.TextChoices):
     STALE_ORDER = "stale_order", _("工单已被他人更新，请刷新后重试。")
     VISIT_REFUSED = (
         "visit_refused",
-        _("客户拒绝上门（%(by)s，%(at)s）：请先倾听、沟通，记录客户同意（谁、何时、何种方式）后再出发或到达（R-DI-6）。"),
+        _(
+            "客户拒绝上门（%(by)s，%(at)s）：请先倾听、沟通，记录客户同意（谁、何时、何种方式）后再出发或到达（R-DI-6）。"
+        ),
     )
     CONSENT_HOW_INVALID = "consent_how_invalid", _("请选择客户同意的方式。")
     REFUSED_BY_REQUIRED = "refused_by_required", _("请填写拒绝上门的客户（或在家人员）。")

@@ -82,7 +82,9 @@ class Profile:
             for j in jobs
             if j.line_id and self.has_skill(j.line_id, j.service_type)
         }
-        senior = {f"senior>{j.senior_than}" for j in jobs if j.senior_than is not None and self.senior_enough(j)}
+        senior = {
+            f"senior>{j.senior_than}" for j in jobs if j.senior_than is not None and self.senior_enough(j)
+        }
         return frozenset(
             held | senior | {f"q:{q}" for q in self.qualifications} | {f"e:{e}" for e in self.equipment}
         )
@@ -118,7 +120,7 @@ def job_reasons(job: Job, profile: Profile) -> list[str]:
         why.append(_("缺少有效资质：%(kind)s") % {"kind": Qualification.Kind(kind).label})
     for kind in sorted(job.equipment - profile.equipment):
         why.append(_("安全装备缺失或过期：%(kind)s") % {"kind": SafetyEquipment.Kind(kind).label})
-    if not profile.senior_enough(job):
+    if job.senior_than is not None and not profile.senior_enough(job):
         why.append(
             _("客户曾拒绝%(level)s入户或质疑其资质，须改派更资深的工程师（R-DI-10）")
             % {"level": Seniority(job.senior_than).label}

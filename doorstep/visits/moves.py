@@ -30,8 +30,8 @@ from doorstep.visits.diagnosis.quote import quote_require_accepted
 from doorstep.visits.models import Checklist, Consent, EscalationTask, Signature, TakeBack
 from doorstep.visits.payment.take import ELECTRONIC, intent_to_apply, payment_intents_settle
 from doorstep.visits.payment.terms import payment_record, payment_terms
-from doorstep.visits.report.store import report_store_quietly
 from doorstep.visits.previsit import consent_before_going
+from doorstep.visits.report.store import report_store_quietly
 from doorstep.visits.selectors import amount_due
 
 A = Action
@@ -95,7 +95,10 @@ def senior_rebooking_task(ctx: MoveContext) -> None:
 def senior_rebooking_done(ctx: MoveContext) -> None:
     """Assigning the more senior technician closes the rebooking task (R-DI-10)."""
     tasks_close(
-        order=ctx.order, actor=ctx.actor, kind=EscalationTask.Kind.SENIOR_REBOOK, outcome="已改派更资深的工程师"
+        order=ctx.order,
+        actor=ctx.actor,
+        kind=EscalationTask.Kind.SENIOR_REBOOK,
+        outcome="已改派更资深的工程师",
     )
 
 

@@ -36,9 +36,9 @@ from doorstep.visits.arrival.protocol import moment, require_step
 from doorstep.visits.models import EscalationTask
 
 BEFORE = "before"  # the stage recorded on a pre-visit call (the arrival's calls are R-AR-1's)
-BEFORE_DEPARTURE = {Status.ASSIGNED, Status.CONFIRMED}
+BEFORE_DEPARTURE: set[str] = {Status.ASSIGNED, Status.CONFIRMED}
 # R-DI-6: a refusal can come any time before the technician is in the door
-REFUSABLE = {Status.ASSIGNED, Status.CONFIRMED, Status.EN_ROUTE}
+REFUSABLE: set[str] = {Status.ASSIGNED, Status.CONFIRMED, Status.EN_ROUTE}
 
 
 # --- R-DI-5: the call not answered ------------------------------------------------------------------------
@@ -68,9 +68,7 @@ def retry_advice(
 
 
 def _calls(order: WorkOrder) -> list[OrderEvent]:
-    return list(
-        order.events.filter(kind=EventKind.CUSTOMER_CALLED, data__stage=BEFORE).order_by("seq")
-    )
+    return list(order.events.filter(kind=EventKind.CUSTOMER_CALLED, data__stage=BEFORE).order_by("seq"))
 
 
 def call_state(order: WorkOrder) -> CallState | None:
@@ -192,7 +190,9 @@ def refusal_open(order: WorkOrder) -> OrderEvent | None:
     return last if last is not None and last.kind == EventKind.VISIT_REFUSED else None
 
 
-def visit_refused(*, order: WorkOrder, actor: Actor, refused_by: str, note: str, client_at: Any = None) -> None:
+def visit_refused(
+    *, order: WorkOrder, actor: Actor, refused_by: str, note: str, client_at: Any = None
+) -> None:
     """R-DI-6: an angry customer refuses the visit: listen, record it; go only after consent."""
     require_step(order, actor, REFUSABLE)
     if not refused_by.strip():

@@ -133,9 +133,13 @@ def test_a_refused_visit_blocks_departure_until_consent_is_recorded_R_DI_6(world
         visit_consented(order=order, actor=tech, given_by="刘女士", how="somehow")
     visit_consented(order=order, actor=tech, given_by="刘女士", how="phone", note="解释后同意上门")
     consent = order.events.get(kind=EventKind.VISIT_CONSENTED)
-    assert consent.rule == "R-DI-6" and consent.data["given_by"] == "刘女士" and consent.data["how"] == "phone"
+    assert (
+        consent.rule == "R-DI-6" and consent.data["given_by"] == "刘女士" and consent.data["how"] == "phone"
+    )
     assert consent.data["at"]
-    done = order_transition(order=WorkOrder.objects.get(pk=order.pk), actor=tech, action="depart", params=params)
+    done = order_transition(
+        order=WorkOrder.objects.get(pk=order.pk), actor=tech, action="depart", params=params
+    )
     assert done.status == "en_route"
 
 
@@ -202,7 +206,9 @@ def test_refused_entry_rebooks_only_with_a_strictly_more_senior_technician_R_DI_
     today = clock.today()
     assert any("R-DI-10" in why for why in technician_ineligibility(order=done, technician=equal, on=today))
     assert technician_ineligibility(order=done, technician=world.tech, on=today)
-    assert not [w for w in technician_ineligibility(order=done, technician=senior, on=today) if "R-DI-10" in w]
+    assert not [
+        w for w in technician_ineligibility(order=done, technician=senior, on=today) if "R-DI-10" in w
+    ]
     manager = world.actor("outlet_manager")
     with pytest.raises(DomainError):
         order_transition(order=done, actor=manager, action="assign", params={"technician": equal.pk})

@@ -28,6 +28,7 @@ from doorstep.visits.completion.gaps import completion_gaps
 from doorstep.visits.diagnosis.diagnosis import MEASUREMENTS, diagnosis_latest, work_gaps, work_started
 from doorstep.visits.diagnosis.quote import fee_standard, fingerprint, quote_current, quote_lines
 from doorstep.visits.models import Checklist, Consent, TakeBack
+from doorstep.visits.previsit import BEFORE_DEPARTURE, ConsentHow, call_state, refusal_open
 from doorstep.visits.selectors import amount_due
 
 LINE_KEYS = {
@@ -37,8 +38,6 @@ LINE_KEYS = {
     "broadband": "broadband",
 }
 
-
-from doorstep.visits.previsit import BEFORE_DEPARTURE, ConsentHow, call_state, refusal_open
 
 def _kb(order: WorkOrder) -> list[dict[str, Any]]:
     """Knowledge-base suggestions per fault item (R-AN-1): causes to pick, parts to bring."""
