@@ -134,7 +134,11 @@ def late(order: WorkOrder, event: OrderEvent) -> Params:
 
 
 def unreachable(order: WorkOrder, event: OrderEvent) -> Params | None:
+    """R-DI-5: a call not answered; before the visit only once the retries are used up (the customer is
+    unreachable: ``visits.previsit``), on the way or at the door at once (R-AR-1)."""
     if event.data.get("answered", True):
+        return None
+    if event.data.get("stage") == "before" and not event.data.get("exhausted"):
         return None
     return [*_base(order), ("technician", _tech(order)), ("hotline", _hotline(order))]
 

@@ -272,6 +272,16 @@ class ErrorCode(models.TextChoices):
     SLOT_NOT_OFFERED = "slot_not_offered", _("所选时间（%(start)s）已不可预约，请重新选择。")
     STAGE_INVALID = "stage_invalid", _("维修进度不能这样变更。")
     STALE_ORDER = "stale_order", _("工单已被他人更新，请刷新后重试。")
+    VISIT_REFUSED = (
+        "visit_refused",
+        _(
+            "客户拒绝上门（%(by)s，%(at)s）：请先倾听、沟通，记录客户同意（谁、何时、何种方式）后再出发或到达（R-DI-6）。"
+        ),
+    )
+    CONSENT_HOW_INVALID = "consent_how_invalid", _("请选择客户同意的方式。")
+    REFUSED_BY_REQUIRED = "refused_by_required", _("请填写拒绝上门的客户（或在家人员）。")
+    NOT_REFUSED = "not_refused", _("客户没有拒绝上门，无需记录同意。")
+    ENTRY_REFUSAL_KIND_INVALID = "entry_refusal_kind_invalid", _("请选择：拒绝入户，或质疑资质。")
     STEP_NOT_NOW = "step_not_now", _("工单当前状态为「%(current)s」，不能执行此步骤。")
     STEP_UNKNOWN = "step_unknown", _("未知操作：%(name)s")
     STOCK_INSUFFICIENT = "stock_insufficient", _("库存不足：%(part)s（%(holder)s）可用 %(available)s 件。")

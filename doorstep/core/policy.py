@@ -20,6 +20,10 @@ _9H, _11H30, _13H, _18H = time(9, 0), time(11, 30), time(13, 0), time(18, 0)
 _8H, _21H = time(8, 0), time(21, 0)
 
 
+RESPONSE_SERVICE_TYPES = ("install", "repair", "maintenance", "consultation")  # R-IN-3's types
+RESPONSE_PRIORITIES = ("urgent", "normal", "low")
+
+
 def number(default: Any, unit: str, rule: str, help: str) -> Any:
     """Declare one number of the standard (a dataclass field carrying its unit, rule id and help text)."""
     return field(default=default, metadata={"unit": unit, "rule": rule, "help": help})
@@ -61,9 +65,20 @@ class Policy:
     """The standard's numbers for one brand (and centre). Defaults: STANDARD.md."""
 
     # §1 intake
-    response_minutes_urgent: int = number(240, MINUTES, "R-IN-4", "紧急工单的响应承诺")
-    response_minutes_normal: int = number(1440, MINUTES, "R-IN-4", "普通工单的响应承诺")
-    response_minutes_low: int = number(2880, MINUTES, "R-IN-4", "低优先级工单的响应承诺")
+    # R-IN-4: the response promise as a table, service type × urgency (the first three: repair, and any
+    # other type without a row of its own)
+    response_minutes_urgent: int = number(240, MINUTES, "R-IN-4", "维修（及其他类型）紧急工单的响应承诺")
+    response_minutes_normal: int = number(1440, MINUTES, "R-IN-4", "维修（及其他类型）普通工单的响应承诺")
+    response_minutes_low: int = number(2880, MINUTES, "R-IN-4", "维修（及其他类型）低优先级工单的响应承诺")
+    response_minutes_install_urgent: int = number(480, MINUTES, "R-IN-4", "安装紧急工单的响应承诺")
+    response_minutes_install_normal: int = number(2880, MINUTES, "R-IN-4", "安装普通工单的响应承诺")
+    response_minutes_install_low: int = number(4320, MINUTES, "R-IN-4", "安装低优先级工单的响应承诺")
+    response_minutes_maintenance_urgent: int = number(480, MINUTES, "R-IN-4", "保养紧急工单的响应承诺")
+    response_minutes_maintenance_normal: int = number(2880, MINUTES, "R-IN-4", "保养普通工单的响应承诺")
+    response_minutes_maintenance_low: int = number(4320, MINUTES, "R-IN-4", "保养低优先级工单的响应承诺")
+    response_minutes_consultation_urgent: int = number(60, MINUTES, "R-IN-4", "咨询紧急工单的响应承诺")
+    response_minutes_consultation_normal: int = number(240, MINUTES, "R-IN-4", "咨询普通工单的响应承诺")
+    response_minutes_consultation_low: int = number(480, MINUTES, "R-IN-4", "咨询低优先级工单的响应承诺")
     verify_hours: int = number(2, HOURS, "R-IN-2", "信息不全/存疑时客服核实的时限")
     duplicate_window_hours: int = number(72, HOURS, "R-IN-2", "此小时内同一电话同一产品线的未结工单为重复")
     hurry_interval_minutes: int = number(
@@ -99,6 +114,8 @@ class Policy:
     customer_confirm_notice_minutes: int = number(30, MINUTES, "R-DI-8", "客户在线确认新时间须早于该时间")
     quiet_hours_start: time = number(_21H, "time", "R-DI-3", "免打扰开始：此后不发非紧急短信（顺延到早上）")  # noqa: RUF009 - time is immutable
     quiet_hours_end: time = number(_8H, "time", "R-DI-3", "免打扰结束：顺延的短信此时发出")  # noqa: RUF009 - time is immutable
+    previsit_call_retry_minutes: int = number(15, MINUTES, "R-DI-5", "上门前联系客户未接通：重拨间隔")
+    previsit_call_attempts: int = number(3, "times", "R-DI-5", "上门前联系客户最多拨打次数，仍未接通则发短信")
     risk_check_minutes: int = number(60, MINUTES, "R-DI-9", "预约前检查能否准时到达")
     plan_seconds: int = number(10, SECONDS, "R-DI-9", "路线优化计算时长")
     travel_road_factor: float = number(1.35, "×", "R-DI-7", "路程系数（直线距离×）")
@@ -135,9 +152,18 @@ class Policy:
     warning_min_count: int = number(5, "orders", "R-QA-5", "预警最少维修单数")
     star_rules: tuple[StarRule, ...] = number(DEFAULT_STAR_RULES, "rows", "R-QA-4", "星级标准，高星在前")
 
-    def response_minutes(self, priority: str) -> int:
-        """R-IN-4: the response promise for a priority (urgent / normal / low)."""
-        return int(getattr(self, f"response_minutes_{priority}"))
+    def response_minutes(self, service_type: str, priority: str) -> int:
+        """R-IN-4: the response promise for a service type and an urgency (urgent / normal / low); repair's
+        row serves every type without a row of its own (take-back, carry-in)."""
+        own = f"response_minutes_{service_type}_{priority}"
+        return int(getattr(self, own if own in NAMES else f"response_minutes_{priority}"))
+
+    def response_table(self) -> list[tuple[str, dict[str, int]]]:
+        """R-IN-4: the promise as a table, one row per service type with its minutes per urgency."""
+        return [
+            (kind, {p: self.response_minutes(kind, p) for p in RESPONSE_PRIORITIES})
+            for kind in RESPONSE_SERVICE_TYPES
+        ]
 
     def service_minutes(self, service_type: str) -> int:
         """R-DI-3: the service duration planned for a service type (repair for any other type)."""

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from doorstep.core.policy import Policy
 from doorstep.dispatch.models import JobRequirement, SafetyEquipment
-from doorstep.network.models import Qualification, Technician, TrainingRecord
+from doorstep.network.models import Qualification, Seniority, Technician, TrainingRecord
 from doorstep.network.policy import policy_of
 
 if TYPE_CHECKING:
@@ -33,11 +33,15 @@ class Job:
     service_type: str
     qualifications: frozenset[str]
     equipment: frozenset[str]
+    senior_than: int | None = None  # R-DI-10: only a strictly more senior technician
 
     def tokens(self) -> frozenset[str]:
-        """Required skill tokens for the routing core (R-DI-2, R-PR-2)."""
+        """Required skill tokens for the routing core (R-DI-2, R-PR-2, R-DI-10)."""
         skill = {f"skill:{self.line_id}:{self.service_type}"} if self.line_id else set()
-        return frozenset(skill | {f"q:{q}" for q in self.qualifications} | {f"e:{e}" for e in self.equipment})
+        senior = {f"senior>{self.senior_than}"} if self.senior_than is not None else set()
+        return frozenset(
+            skill | senior | {f"q:{q}" for q in self.qualifications} | {f"e:{e}" for e in self.equipment}
+        )
 
 
 def job_of(order: WorkOrder, requirements: list[JobRequirement] | None = None) -> Job:
@@ -50,6 +54,7 @@ def job_of(order: WorkOrder, requirements: list[JobRequirement] | None = None) -
         service_type=order.service_type,
         qualifications=frozenset(r.qualification for r in applicable if r.qualification),
         equipment=frozenset(r.equipment for r in applicable if r.equipment),
+        senior_than=order.senior_than,
     )
 
 
@@ -62,6 +67,11 @@ class Profile:
     skills: frozenset[tuple[int, str]]  # (line, service type); service type "*" = every type
     qualifications: frozenset[str]
     equipment: frozenset[str]
+    seniority: int = 1  # R-DI-10
+
+    def senior_enough(self, job: Job) -> bool:
+        """R-DI-10: strictly more senior than the technician the customer refused (any, when none was)."""
+        return job.senior_than is None or self.seniority > job.senior_than
 
     def has_skill(self, line_id: int, service_type: str) -> bool:
         return (line_id, service_type) in self.skills or (line_id, "*") in self.skills
@@ -72,7 +82,12 @@ class Profile:
             for j in jobs
             if j.line_id and self.has_skill(j.line_id, j.service_type)
         }
-        return frozenset(held | {f"q:{q}" for q in self.qualifications} | {f"e:{e}" for e in self.equipment})
+        senior = {
+            f"senior>{j.senior_than}" for j in jobs if j.senior_than is not None and self.senior_enough(j)
+        }
+        return frozenset(
+            held | senior | {f"q:{q}" for q in self.qualifications} | {f"e:{e}" for e in self.equipment}
+        )
 
 
 def profile_of(technician: Technician, on: date, policy: Policy) -> Profile:
@@ -85,6 +100,7 @@ def profile_of(technician: Technician, on: date, policy: Policy) -> Profile:
         skills=frozenset(detailed | broad),
         qualifications=frozenset(q.kind for q in technician.qualifications.all() if q.is_valid(on)),
         equipment=frozenset(e.kind for e in technician.equipment.all() if e.is_valid(on, policy)),
+        seniority=technician.seniority,
     )
 
 
@@ -104,6 +120,11 @@ def job_reasons(job: Job, profile: Profile) -> list[str]:
         why.append(_("缺少有效资质：%(kind)s") % {"kind": Qualification.Kind(kind).label})
     for kind in sorted(job.equipment - profile.equipment):
         why.append(_("安全装备缺失或过期：%(kind)s") % {"kind": SafetyEquipment.Kind(kind).label})
+    if job.senior_than is not None and not profile.senior_enough(job):
+        why.append(
+            _("客户曾拒绝%(level)s入户或质疑其资质，须改派更资深的工程师（R-DI-10）")
+            % {"level": Seniority(job.senior_than).label}
+        )
     return why
 
 

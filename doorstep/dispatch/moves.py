@@ -270,7 +270,10 @@ RULES: list[Rule] = [
     effect(A.DEPART, departure_met, "R-DI-7"),
     effect(A.ARRIVE, arrival_met, "R-AR-5"),
     effect(
-        (A.RESCHEDULE, A.TRANSFER, A.DECLINE, A.REOPEN, A.CANCEL), visit_clocks_withdrawn, "R-DI-8, R-DI-1"
+        (A.RESCHEDULE, A.TRANSFER, A.DECLINE, A.REOPEN, A.CANCEL, A.ENTRY_REFUSED),
+        visit_clocks_withdrawn,
+        "R-DI-8, R-DI-1, R-DI-10",
     ),
+    effect(A.ENTRY_REFUSED, reschedule_clears_plan, "R-DI-10"),
     effect((A.DEPART, A.START_SERVICE, A.COMPLETE, A.NOBODY_HOME), retime_later_visits, "R-DI-9"),
 ]

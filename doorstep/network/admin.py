@@ -48,7 +48,16 @@ class TechnicianForm(forms.ModelForm):
 
     class Meta:
         model = models.Technician
-        fields = ("staff", "permit_no", "photo", "home_lat", "home_lng", "product_lines", "star_level")
+        fields = (
+            "staff",
+            "permit_no",
+            "photo",
+            "home_lat",
+            "home_lng",
+            "product_lines",
+            "star_level",
+            "seniority",  # R-DI-10
+        )
 
     def clean_photo(self) -> Any:
         photo = self.cleaned_data.get("photo")
@@ -64,7 +73,8 @@ class TechnicianForm(forms.ModelForm):
 @admin.register(models.Technician)
 class TechnicianAdmin(admin.ModelAdmin):
     form = TechnicianForm
-    list_display = ("staff", "permit_no", "star_level")
+    list_display = ("staff", "permit_no", "star_level", "seniority")
+    list_filter = ("seniority",)
     inlines = [QualificationInline]
     filter_horizontal = ("product_lines",)
 

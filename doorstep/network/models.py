@@ -101,6 +101,15 @@ class Staff(TimeStamped):
         return f"{self.name}（{self.get_role_display()}）"
 
 
+class Seniority(models.IntegerChoices):
+    """A technician's seniority (R-DI-10: a customer who refused one is rebooked with a more senior one)."""
+
+    JUNIOR = 1, _("初级工程师")
+    INTERMEDIATE = 2, _("中级工程师")
+    SENIOR = 3, _("高级工程师")
+    EXPERT = 4, _("技师（技术专家）")
+
+
 class Technician(TimeStamped):
     staff = models.OneToOneField(Staff, on_delete=models.CASCADE, related_name="technician")
     permit_no = models.CharField("上岗证号", max_length=40, unique=True)
@@ -117,6 +126,9 @@ class Technician(TimeStamped):
         "catalog.ProductLine", related_name="technicians", verbose_name="技能（产品线）", blank=True
     )
     star_level = models.PositiveSmallIntegerField("星级", default=0)
+    seniority = models.PositiveSmallIntegerField(
+        "资深级别", choices=Seniority.choices, default=Seniority.JUNIOR, help_text="R-DI-10"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "工程师"

@@ -431,7 +431,7 @@ def _open_deadlines(order: WorkOrder, owner: Any, verdict: IntakeVerdict) -> Non
         order=order,
         kind=Deadline.Kind.RESPONSE,
         owner=owner,  # R-IN-4
-        due_at=now + timedelta(minutes=policy.response_minutes(order.priority)),
+        due_at=now + timedelta(minutes=policy.response_minutes(order.service_type, order.priority)),
     )
     if verdict.status == "incomplete":
         deadlines.deadline_open(

@@ -67,6 +67,7 @@ class Action(models.TextChoices):
     REOPEN = "reopen", _("重新打开")
     CLOSE = "close", _("关闭")
     CANCEL = "cancel", _("取消")
+    ENTRY_REFUSED = "entry_refused", _("拒绝入户/质疑资质")  # R-DI-10
 
 
 class Scope(models.TextChoices):
@@ -161,6 +162,17 @@ MOVES: tuple[Move, ...] = (
         scope=Scope.OWN_VISIT,
     ),
     Move(A.REBOOK, S.NOBODY_HOME, S.RESCHEDULED, FIELD | DESK | {P.CUSTOMER}, rule="R-AR-2"),
+    # the customer refused entry or doubted the technician's qualification: back to the outlet, to be
+    # rebooked with a more senior technician (R-DI-10)
+    Move(
+        A.ENTRY_REFUSED,
+        S.ARRIVED,
+        S.DISPATCHED,
+        FIELD,
+        needs_reason=True,
+        rule="R-DI-10",
+        scope=Scope.OWN_VISIT,
+    ),
     Move(A.START_SERVICE, S.ARRIVED, S.IN_SERVICE, FIELD, rule="R-SV-1", scope=Scope.OWN_VISIT),
     Move(
         A.TAKE_BACK,

@@ -77,6 +77,9 @@ class WorkOrder(TimeStamped):
     # R-DI-3: the time the technician confirmed with the customer inside the booked window; the standard's
     # timers count from it (core.punctuality.appointment_of), from window_start while it is empty
     appointment_at = models.DateTimeField("确认上门时间", null=True, blank=True)
+    # R-DI-10: the customer refused entry to (or doubted) a technician of this seniority: the rebooked
+    # visit goes to a strictly more senior one (dispatch eligibility)
+    senior_than = models.PositiveSmallIntegerField("须高于此资深级别", null=True, blank=True)
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
     warranty_status = models.CharField(  # R-AN-7
         "保修判定",
@@ -154,6 +157,7 @@ class EventKind(models.TextChoices):
     REOPEN = Action.REOPEN.value, Action.REOPEN.label
     CLOSE = Action.CLOSE.value, Action.CLOSE.label
     CANCEL = Action.CANCEL.value, Action.CANCEL.label
+    ENTRY_REFUSED = Action.ENTRY_REFUSED.value, Action.ENTRY_REFUSED.label  # R-DI-10
 
     # intake and the desk
     CREATED = "created", _("工单已创建")  # R-IN-1
@@ -178,6 +182,8 @@ class EventKind(models.TextChoices):
     LATE_CALL_OVERDUE = "late_call_overdue", _("迟到前未致电客户")  # R-AR-5
     APPOINTMENT_TIME_CONFIRMED = "appointment_time_confirmed", _("已与客户确认上门时间")  # R-DI-3
     FAULT_ESCALATED = "fault_escalated", _("故障升级处理")  # R-AN-5
+    VISIT_REFUSED = "visit_refused", _("客户拒绝上门")  # R-DI-6
+    VISIT_CONSENTED = "visit_consented", _("客户同意上门")  # R-DI-6
 
     # the visit
     CHECKLIST = "checklist", _("完成检查清单")

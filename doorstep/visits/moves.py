@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.core.punctuality import appointment_of
+from doorstep.network.models import Seniority
 from doorstep.network.policy import policy_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
@@ -29,6 +30,7 @@ from doorstep.visits.diagnosis.quote import quote_require_accepted
 from doorstep.visits.models import Checklist, Consent, EscalationTask, Signature, TakeBack
 from doorstep.visits.payment.take import ELECTRONIC, intent_to_apply, payment_intents_settle
 from doorstep.visits.payment.terms import payment_record, payment_terms
+from doorstep.visits.previsit import consent_before_going
 from doorstep.visits.report.store import report_store_quietly
 from doorstep.visits.selectors import amount_due
 
@@ -42,6 +44,62 @@ def kit_checked_before_departure(ctx: MoveContext) -> Params:
     if not checklist_done(ctx.order, Checklist.Kind.KIT):
         raise DomainError(ErrorCode.KIT_NOT_CHECKED)
     return {"departed_at": moment(ctx.param("client_at")).isoformat()}
+
+
+def consent_before_the_visit(ctx: MoveContext) -> None:
+    """R-DI-6: a customer who refused the visit is visited only after their consent is on the record."""
+    consent_before_going(ctx.order)
+
+
+def entry_refusal_recorded(ctx: MoveContext) -> Params:
+    """R-DI-10: the customer refused entry or doubted this technician's qualification. The visit goes back
+    to the outlet without technician or time, to be rebooked with a strictly more senior technician."""
+    order = ctx.order
+    refusal = str(ctx.param("refusal") or "")
+    if refusal not in ENTRY_REFUSALS:
+        raise Invalid(ErrorCode.ENTRY_REFUSAL_KIND_INVALID, field="refusal")
+    tech = order.technician
+    assert tech is not None
+    ctx.updates.update(
+        technician=None,
+        window_start=None,
+        window_end=None,
+        appointment_at=None,
+        senior_than=max(order.senior_than or 0, tech.seniority),
+    )
+    return {
+        "refusal": refusal,
+        "refused_technician": tech.pk,
+        "technician_name": tech.staff.name,
+        "seniority": tech.seniority,
+    }
+
+
+ENTRY_REFUSALS = ("refused_entry", "doubted_qualification")
+
+
+def senior_rebooking_task(ctx: MoveContext) -> None:
+    """R-DI-10: the desk follows the rebooking with a more senior technician."""
+    level, hours = Seniority(ctx.data["seniority"]).label, policy_of(ctx.order).rebook_due_hours
+    what = "拒绝入户" if ctx.data.get("refusal") == "refused_entry" else "质疑工程师资质"
+    task_open(
+        order=ctx.order,
+        actor=ctx.actor,
+        kind=EscalationTask.Kind.SENIOR_REBOOK,
+        note=f"客户{what}（{ctx.data.get('technician_name', '')}，{level}）：请改派更资深的工程师并重新预约",
+        due_in=timedelta(hours=hours),
+        data={"seniority": ctx.data["seniority"]},
+    )
+
+
+def senior_rebooking_done(ctx: MoveContext) -> None:
+    """Assigning the more senior technician closes the rebooking task (R-DI-10)."""
+    tasks_close(
+        order=ctx.order,
+        actor=ctx.actor,
+        kind=EscalationTask.Kind.SENIOR_REBOOK,
+        outcome="已改派更资深的工程师",
+    )
 
 
 def _location(p: Params) -> dict[str, float]:
@@ -262,6 +320,10 @@ def nothing_outstanding(ctx: MoveContext) -> None:
 
 RULES: list[Rule] = [
     guard(A.DEPART, kit_checked_before_departure, "R-PR-1, R-PR-3"),
+    guard((A.DEPART, A.ARRIVE), consent_before_the_visit, "R-DI-6"),
+    guard(A.ENTRY_REFUSED, entry_refusal_recorded, "R-DI-10"),
+    effect(A.ENTRY_REFUSED, senior_rebooking_task, "R-DI-10"),
+    effect(A.ASSIGN, senior_rebooking_done, "R-DI-10"),
     guard(A.ARRIVE, arrival_time_and_lateness, "R-AR-5"),
     guard(A.START_SERVICE, entry_and_apology_before_service, "R-AR-4, R-AR-5"),
     guard(A.NOBODY_HOME, nobody_home_protocol, "R-AR-1, R-AR-2"),

@@ -280,6 +280,7 @@ def build_staff(
             staff=member,
             permit_no=f"GZ-SG-{2024000 + i}",
             star_level=(i % 3) + 3,
+            seniority=(i % 4) + 1,  # every outlet has juniors and seniors (R-DI-10)
             home_lat=(outlet.lat or 23.1) + 0.01 * (i % 4),
             home_lng=(outlet.lng or 113.3) - 0.01 * (i % 3),
         )

@@ -138,3 +138,26 @@ def test_a_delay_of_exactly_half_a_day_is_still_within_half_a_day_R_DI_8(
     data = _rescheduled(world, notice=timedelta(hours=3), delay=delay)
     expected = DEFAULT.reschedule_notice_same_day_minutes if same_day else DEFAULT.reschedule_notice_minutes
     assert data["required_minutes"] == expected
+
+
+@pytest.mark.parametrize(("level", "eligible"), [(1, False), (2, False), (3, True)])
+def test_after_a_refused_entry_only_a_strictly_more_senior_technician_is_eligible_R_DI_10(
+    world: World, level: int, eligible: bool
+) -> None:
+    """R-DI-10: the customer refused a technician of seniority 2: one level below and the same level are
+    not eligible (the reason names the rule), one level above is; the routing core's tokens agree."""
+    from doorstep.dispatch.eligibility import job_of, profile_of, technician_ineligibility
+    from doorstep.network.models import Technician
+    from doorstep.orders.models import WorkOrder
+
+    order = placed(world, status="dispatched", start=at(10), where=HOME)
+    WorkOrder.objects.filter(pk=order.pk).update(senior_than=2)
+    order.refresh_from_db()
+    Technician.objects.filter(pk=world.tech.pk).update(seniority=level)
+    tech = Technician.objects.get(pk=world.tech.pk)
+    why = technician_ineligibility(order=order, technician=tech, on=DAY)
+    assert (not [w for w in why if "R-DI-10" in w]) is eligible
+    job = job_of(order)
+    tokens = profile_of(tech, DAY, policy_of(order)).tokens([job])
+    assert job.tokens() <= tokens or not eligible
+    assert ("senior>2" in tokens) is eligible

@@ -87,6 +87,7 @@ def params_for(world: World, action: str, order: WorkOrder) -> dict[str, Any]:
             "by_agreement": True,  # a day ahead of any instant the suite runs at, a night or a Sunday too
         },
         "pay": {"method": "wechat"},
+        "entry_refused": {"refusal": "refused_entry"},  # R-DI-10
         "record_callback": {"satisfaction": 5, "product_works": True},
     }
     return table.get(action, {})

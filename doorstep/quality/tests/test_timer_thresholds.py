@@ -40,7 +40,7 @@ def test_response_promise_is_due_at_the_policy_minutes_and_overdue_one_second_af
     t0 = clock.now().replace(microsecond=0)
     with clock.frozen_at(t0):
         order = intake(world)
-    due = t0 + timedelta(minutes=policy_of(order).response_minutes(order.priority))
+    due = t0 + timedelta(minutes=policy_of(order).response_minutes(order.service_type, order.priority))
     assert _row(order, K.RESPONSE).due_at == due
     assert _swept_at(order, K.RESPONSE, due - S) == State.OPEN
     assert _swept_at(order, K.RESPONSE, due) == State.OPEN  # due at T: may still be met at T

@@ -20,6 +20,8 @@ RULES = {
     EscalationTask.Kind.REBOOK: "R-AR-2",
     EscalationTask.Kind.WRONG_CUSTOMER: "R-AR-6",
     EscalationTask.Kind.SPECIAL_CASE: "R-AR-7",
+    EscalationTask.Kind.GO_ANYWAY: "R-DI-5",
+    EscalationTask.Kind.SENIOR_REBOOK: "R-DI-10",
 }
 OWNER_ROLES = {  # who picks the task up, in order of preference
     # the centre's complaint supervisor
@@ -27,6 +29,10 @@ OWNER_ROLES = {  # who picks the task up, in order of preference
     EscalationTask.Kind.REBOOK: (Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
     EscalationTask.Kind.WRONG_CUSTOMER: (Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
     EscalationTask.Kind.SPECIAL_CASE: (Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
+    # the centre is told the technician goes without having reached the customer (R-DI-5)
+    EscalationTask.Kind.GO_ANYWAY: (Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
+    # the desk follows the rebooking with a more senior technician (R-DI-10)
+    EscalationTask.Kind.SENIOR_REBOOK: (Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
 }
 
 

@@ -104,6 +104,8 @@ class EscalationTask(models.Model):
         REBOOK = "rebook", _("无人在家重新预约")  # R-AR-2
         WRONG_CUSTOMER = "wrong_customer", _("客户信息核实")  # R-AR-6
         SPECIAL_CASE = "special_case", _("非本人在家特殊情况")  # R-AR-7
+        GO_ANYWAY = "go_anyway", _("客户电话未接通，工程师按时上门")  # R-DI-5
+        SENIOR_REBOOK = "senior_rebook", _("拒绝入户/质疑资质：改派更资深的工程师")  # R-DI-10
 
     class State(models.TextChoices):
         OPEN = "open", _("待处理")

@@ -117,3 +117,42 @@ def test_nobody_home_is_rebooked_within_exactly_the_policy_hours_R_AR_2(world) -
     task = EscalationTask.objects.get(order=order, kind="rebook")
     assert task.due_at is not None
     assert task.due_at - done == timedelta(hours=policy_of(order).rebook_due_hours)
+
+
+@pytest.mark.parametrize(("offset", "go_anyway"), [(-S, False), (timedelta(0), False), (S, True)])
+def test_go_anyway_exactly_when_the_next_retry_would_be_after_the_departure_time_R_DI_5(
+    world, offset: timedelta, go_anyway: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """R-DI-5: an unanswered call at T: the next try is T + ``previsit_call_retry_minutes``. A next try at
+    the departure time (appointment − travel − the R-DI-7 margin) or before still reaches the appointment;
+    one second later the technician is told to go anyway and the centre gets a task."""
+    from doorstep.visits.previsit import _departure, previsit_call
+
+    order = order_in(world, "confirmed")
+    departure = _departure(order)
+    assert departure is not None
+    retry = timedelta(minutes=policy_of(order).previsit_call_retry_minutes)
+    with clock.frozen_at(departure - retry + offset):
+        state = previsit_call(order=order, actor=world.actor("technician"), answered=False)
+    assert state.go_anyway is go_anyway and not state.unreachable
+    assert (state.next_at is None) is go_anyway
+    tasks = order.escalations.filter(kind=EscalationTask.Kind.GO_ANYWAY).count()
+    assert tasks == (1 if go_anyway else 0)
+
+
+@pytest.mark.parametrize(("calls", "unreachable"), [(-1, False), (0, True), (1, True)])
+def test_the_customer_is_unreachable_exactly_at_the_policy_attempts_R_DI_5(
+    world, calls: int, unreachable: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """R-DI-5: ``previsit_call_attempts`` unanswered calls make the customer unreachable (the hotline SMS);
+    one call fewer does not."""
+    from doorstep.notify.models import Message
+    from doorstep.visits.previsit import previsit_call
+
+    order = order_in(world, "confirmed")
+    attempts = policy_of(order).previsit_call_attempts
+    for _ in range(attempts + calls):
+        state = previsit_call(order=order, actor=world.actor("technician"), answered=False)
+    assert state.unreachable is unreachable
+    sent = Message.objects.filter(order_number=order.number, template="unreachable").count()
+    assert sent == (1 if unreachable else 0)

@@ -31,6 +31,7 @@ from doorstep.visits.completion.gaps import completion_gaps
 from doorstep.visits.diagnosis.diagnosis import MEASUREMENTS, diagnosis_latest, work_gaps, work_started
 from doorstep.visits.diagnosis.quote import fee_standard, fingerprint, quote_current, quote_lines
 from doorstep.visits.models import Checklist, Consent, TakeBack
+from doorstep.visits.previsit import BEFORE_DEPARTURE, ConsentHow, call_state, refusal_open
 from doorstep.visits.selectors import amount_due
 
 LINE_KEYS = {
@@ -115,6 +116,9 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "card_qr": qr_svg(card_url(tech, order)) if tech else "",
         "card_url": card_url(tech, order) if tech else "",
         "sign_code_sent": order.sign_codes.filter(used_at__isnull=True).exists(),
+        "calls": call_state(order) if order.status in BEFORE_DEPARTURE else None,  # R-DI-5
+        "refusal": refusal_open(order),  # R-DI-6
+        "consent_hows": ConsentHow.choices,
         **_correction(order, actor),
     }
 

@@ -42,6 +42,7 @@ from doorstep.visits.diagnosis.quote import charge_remove, quote_line_add
 from doorstep.visits.idempotency import run_once
 from doorstep.visits.models import Checklist, VisitPhoto
 from doorstep.visits.payment.take import payment_take
+from doorstep.visits.previsit import previsit_call, visit_consented, visit_refused
 from doorstep.visits.views.context import visit_context
 
 MOVE_PARAMS = (
@@ -53,6 +54,7 @@ MOVE_PARAMS = (
     "take_back_reason",
     "items",
     "condition",
+    "refusal",
 )
 Handler = Callable[[HttpRequest, WorkOrder, Actor], str]
 PHOTO_LABEL = gettext_lazy("留言条照片")
@@ -207,6 +209,25 @@ def _flag(name: str) -> Callable[[HttpRequest], bool]:
     return lambda request: request.POST.get(name) in ("on", "1", "yes")
 
 
+def _previsit_call(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
+    """R-DI-3, R-DI-5: the call before the visit; unanswered, the app says when to retry or to go anyway."""
+    state = previsit_call(
+        order=order, actor=actor, answered=_flag("answered")(request), client_at=request.POST.get("client_at")
+    )
+    if state.answered:
+        return _("已记录：客户已接听。")
+    if state.unreachable:
+        return _("客户无法联系：已发送标准短信（含当地服务电话），并报告服务中心。请按时出发（R-DI-5）。")
+    if state.go_anyway:
+        return _("等待重拨将错过预约：请按时出发，已报告服务中心（R-DI-5）。")
+    assert state.next_at is not None
+    return _("未接通（第 %(n)s/%(of)s 次），请于 %(t)s 重拨（R-DI-5）。") % {
+        "n": state.unanswered,
+        "of": state.attempts,
+        "t": clock.local(state.next_at).strftime("%H:%M"),
+    }
+
+
 def _appointment_time(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
     """R-DI-3: the time confirmed with the customer (empty: the planned arrival, else the window start)."""
     raw = request.POST.get("appointment_at", "")
@@ -234,6 +255,22 @@ STEPS: dict[str, Handler] = {
     "correct": _correct,
     "appointment_time": _appointment_time,
     **{f"checklist_{kind}": _checklist(kind) for kind in Checklist.Kind.values},
+    "previsit_call": _previsit_call,
+    "visit_refused": _simple(
+        visit_refused,
+        _("已记录客户拒绝上门：取得客户同意前不能出发（R-DI-6）。"),
+        refused_by=_post("refused_by"),
+        note=_post("note"),
+        client_at=_post("client_at"),
+    ),
+    "visit_consented": _simple(
+        visit_consented,
+        _("已记录客户同意上门。"),
+        given_by=_post("given_by"),
+        how=_post("how"),
+        note=_post("note"),
+        client_at=_post("client_at"),
+    ),
     "knock": _simple(knock_start, _("已开始敲门计时。"), client_at=_post("client_at")),
     "call": _simple(
         customer_called, _("已记录致电客户。"), answered=_flag("answered"), client_at=_post("client_at")

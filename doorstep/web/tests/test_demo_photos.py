@@ -32,7 +32,12 @@ def test_the_admin_keeps_only_a_real_photo_R_PV_2(world) -> None:  # type: ignor
     from doorstep.network.admin import TechnicianForm
 
     def submit(name: str, content: bytes) -> TechnicianForm:
-        data = {"staff": world.tech.staff_id, "permit_no": world.tech.permit_no, "star_level": 3}
+        data = {
+            "staff": world.tech.staff_id,
+            "permit_no": world.tech.permit_no,
+            "star_level": 3,
+            "seniority": 2,
+        }
         files = {"photo": SimpleUploadedFile(name, content, content_type="image/png")}
         return TechnicianForm(data, files, instance=world.tech)
 
