@@ -354,3 +354,21 @@ def test_a_provider_answer_with_a_bad_signature_is_not_trusted(
         payment_take(order=completed, actor=world.actor("technician"), method="wechat")
     intent = PaymentIntent.objects.get(order=completed)
     assert intent.state == State.PENDING and not intent.pay_url and "signature" in intent.last_error
+
+
+def test_the_customer_pays_from_the_tracking_page_with_a_live_provider(fake: FakePay, completed: WorkOrder) -> None:
+    from doorstep.orders.tracking import tracking_token
+
+    token = tracking_token(completed)
+    customer = Client()
+    answer = customer.post(reverse("web:track_pay", args=[token]), {"method": "wechat"}, follow=True)
+    page = answer.content.decode()
+    assert "请扫码或打开支付链接完成支付" in page and 'id="pay-code-wechat"' in page
+    completed.refresh_from_db()
+    assert completed.status == Status.COMPLETED
+    intent = PaymentIntent.objects.get(order=completed)
+    fake.pay(intent.key)
+    assert _post("wechat", *fake.notification(intent.key)).status_code == 204
+    completed.refresh_from_db()
+    assert completed.status == Status.PAID
+    assert completed.events.get(kind="pay").actor_role == "customer"

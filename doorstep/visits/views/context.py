@@ -112,11 +112,11 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "card_qr": qr_svg(card_url(tech, order)) if tech else "",
         "card_url": card_url(tech, order) if tech else "",
         "sign_code_sent": order.sign_codes.filter(used_at__isnull=True).exists(),
-        **_awaiting_payment(order),
+        **awaiting_payment(order),
     }
 
 
-def _awaiting_payment(order: WorkOrder) -> dict[str, Any]:
+def awaiting_payment(order: WorkOrder) -> dict[str, Any]:
     """R-CO-2: codes shown to the customer (a live provider) whose verified notification has not come yet."""
     if order.status != "completed":
         return {"pay_codes": []}
