@@ -240,7 +240,7 @@ class ErrorCode(models.TextChoices):
     )
     RATE_LIMITED = "rate_limited", _("请求过于频繁，请 %(seconds)s 秒后再试。")
     REASON_REQUIRED = "reason_required", _("「%(action)s」必须填写原因。")
-    RECEIPT_REQUIRED = "receipt_required", _("现金收款须填写收据编号。")
+    RECEIPT_REQUIRED = "receipt_required", _("现金或转账收款须填写收据编号（转账填银行流水号）。")
     REQUEST_TOO_LARGE = "request_too_large", _("提交的内容超过 %(limit)s，请缩小文件后重试。")
     ROLE_NOT_ALLOWED = "role_not_allowed", _("您的角色不能执行「%(action)s」。")
     SAME_OUTLET = "same_outlet", _("转派的网点不能与当前网点相同。")

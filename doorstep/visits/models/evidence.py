@@ -114,6 +114,7 @@ class Payment(models.Model):
         WECHAT = "wechat", _("微信支付")
         ALIPAY = "alipay", _("支付宝")
         CASH = "cash", _("现金")
+        TRANSFER = "transfer", _("转账")  # to the outlet's account: recorded with its reference, like cash
         FREE = "free", _("免费（保内）")
 
     order = models.OneToOneField("orders.WorkOrder", on_delete=models.PROTECT, related_name="payment")

@@ -356,7 +356,9 @@ def test_a_provider_answer_with_a_bad_signature_is_not_trusted(
     assert intent.state == State.PENDING and not intent.pay_url and "signature" in intent.last_error
 
 
-def test_the_customer_pays_from_the_tracking_page_with_a_live_provider(fake: FakePay, completed: WorkOrder) -> None:
+def test_the_customer_pays_from_the_tracking_page_with_a_live_provider(
+    fake: FakePay, completed: WorkOrder
+) -> None:
     from doorstep.orders.tracking import tracking_token
 
     token = tracking_token(completed)
@@ -372,3 +374,15 @@ def test_the_customer_pays_from_the_tracking_page_with_a_live_provider(fake: Fak
     completed.refresh_from_db()
     assert completed.status == Status.PAID
     assert completed.events.get(kind="pay").actor_role == "customer"
+
+
+def test_a_transfer_is_recorded_with_its_reference_and_shown_as_such_R_CO_2(
+    world: World, completed: WorkOrder
+) -> None:
+    tech = world.actor("technician")
+    with pytest.raises(Invalid):  # like cash, a transfer needs its receipt (the bank reference)
+        payment_take(order=completed, actor=tech, method="transfer", receipt_no=" ")
+    paid = payment_take(order=completed, actor=tech, method="transfer", receipt_no="ICBC20261202-0042")
+    assert paid.status == Status.PAID
+    assert paid.payment.get_method_display() == "转账" and paid.payment.receipt_no == "ICBC20261202-0042"
+    assert not PaymentIntent.objects.filter(order=completed).exists()  # no provider was involved
