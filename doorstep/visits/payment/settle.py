@@ -126,14 +126,15 @@ def _apply(provider: str, notice: Notice) -> tuple[str, str]:
         return Outcome.DUPLICATE, "transaction_recorded"
     if not notice.paid:
         return Outcome.REJECTED, f"not_paid:{notice.state}"[:200]
-    if intent.state != State.PENDING:
+    # pending, or failed (closed at our query) and paid after all: the money was taken, record it
+    if intent.state not in (State.PENDING, State.FAILED):
         return Outcome.REJECTED, "transaction_mismatch"
     if notice.amount != intent.amount:  # R-CO-2: exactly the accepted quote's amount due
         return Outcome.REJECTED, "amount"
     now = clock.now()
     try:
         with transaction.atomic():
-            moved = PaymentIntent.objects.filter(pk=intent.pk, state=State.PENDING).update(
+            moved = PaymentIntent.objects.filter(pk=intent.pk, state=intent.state).update(
                 state=State.CHARGED,
                 provider=provider,
                 transaction_id=notice.transaction_id[:60],

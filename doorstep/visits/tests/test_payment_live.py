@@ -386,3 +386,16 @@ def test_a_transfer_is_recorded_with_its_reference_and_shown_as_such_R_CO_2(
     assert paid.status == Status.PAID
     assert paid.payment.get_method_display() == "转账" and paid.payment.receipt_no == "ICBC20261202-0042"
     assert not PaymentIntent.objects.filter(order=completed).exists()  # no provider was involved
+
+
+def test_a_code_paid_after_the_order_was_paid_in_cash_waits_for_a_refund(
+    world: World, fake: FakePay, completed: WorkOrder
+) -> None:
+    intent = _prepaid(world, completed)
+    payment_take(order=completed, actor=world.actor("technician"), method="cash", receipt_no="No.0007")
+    fake.pay(intent.key)  # the customer scanned the old code too
+    assert _post("wechat", *fake.notification(intent.key)).status_code == 204  # taken: acknowledged
+    intent.refresh_from_db()
+    completed.refresh_from_db()
+    assert completed.payment.method == "cash" and intent.state == State.NEEDS_REFUND
+    assert completed.events.filter(kind=EventKind.PAYMENT_UNAPPLIED).exists()
