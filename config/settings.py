@@ -407,6 +407,44 @@ DOORSTEP_WECHAT_MP = {
 DOORSTEP_SMS_CALLBACK_TOKEN = os.environ.get("DOORSTEP_SMS_CALLBACK_TOKEN", "")
 DOORSTEP_SMS_CENTRES = json.loads(os.environ.get("DOORSTEP_SMS_CENTRES", "{}") or "{}")
 
+
+def _secret(name: str) -> str:
+    """A key from the environment: its text, or the contents of the file named by ``<name>_FILE``."""
+    path = os.environ.get(f"{name}_FILE", "")
+    if path:
+        return Path(path).read_text()
+    return os.environ.get(name, "")
+
+
+# Payments (README "Payments"): "console" (the demo: nothing leaves the machine, payments succeed at once)
+# or "live" (WeChat Pay API v3 and Alipay through their SDKs; the order is paid only when the provider's
+# verified notification, or a verified query, says so). Credentials come from the environment only.
+DOORSTEP_PAYMENTS: dict[str, Any] = {
+    "mode": os.environ.get("DOORSTEP_PAYMENTS_MODE", "console"),
+    "notice_max_age_seconds": float(os.environ.get("DOORSTEP_PAY_NOTICE_MAX_AGE_SECONDS", "300")),
+    "query_after_seconds": float(os.environ.get("DOORSTEP_PAY_QUERY_AFTER_SECONDS", "120")),
+    "wechat": {
+        "mch_id": os.environ.get("DOORSTEP_WECHATPAY_MCH_ID", ""),
+        "app_id": os.environ.get("DOORSTEP_WECHATPAY_APP_ID", ""),
+        "api_v3_key": _secret("DOORSTEP_WECHATPAY_API_V3_KEY"),
+        "serial_no": os.environ.get("DOORSTEP_WECHATPAY_SERIAL_NO", ""),  # the merchant certificate's
+        "private_key": _secret("DOORSTEP_WECHATPAY_PRIVATE_KEY"),  # apiclient_key.pem
+        "public_key": _secret("DOORSTEP_WECHATPAY_PUBLIC_KEY"),  # 微信支付公钥 (pub_key.pem)
+        "public_key_id": os.environ.get("DOORSTEP_WECHATPAY_PUBLIC_KEY_ID", ""),  # PUB_KEY_ID_…
+        "notify_url": os.environ.get("DOORSTEP_WECHATPAY_NOTIFY_URL", ""),  # https://…/hooks/pay/wechat/
+        "gateway": os.environ.get("DOORSTEP_WECHATPAY_GATEWAY", ""),  # empty: https://api.mch.weixin.qq.com
+    },
+    "alipay": {
+        "app_id": os.environ.get("DOORSTEP_ALIPAY_APP_ID", ""),
+        "private_key": _secret("DOORSTEP_ALIPAY_PRIVATE_KEY"),  # the application's private key (PEM)
+        "alipay_public_key": _secret("DOORSTEP_ALIPAY_PUBLIC_KEY"),  # Alipay's public key (PEM)
+        "notify_url": os.environ.get("DOORSTEP_ALIPAY_NOTIFY_URL", ""),  # https://…/hooks/pay/alipay/
+        "gateway": os.environ.get(
+            "DOORSTEP_ALIPAY_GATEWAY", ""
+        ),  # empty: https://openapi.alipay.com/gateway.do
+    },
+}
+
 # Uploads: the content is sniffed and limited per kind (bytes); a request larger than
 # DOORSTEP_REQUEST_MAX_BYTES is answered 413 before it is read. Non-file form data above
 # DATA_UPLOAD_MAX_MEMORY_SIZE is refused 413 too; files above FILE_UPLOAD_MAX_MEMORY_SIZE spool to disk.

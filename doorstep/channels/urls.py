@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doorstep.channels import notice_views, views
+from doorstep.channels import notice_views, payment_views, views
 
 app_name = "channels"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("notices/", notice_views.messages_page, name="messages"),
     path("notices/<int:pk>/retry/", notice_views.message_retry, name="message_retry"),
     path("hooks/sms/<slug:provider>/<str:token>/", notice_views.sms_status, name="sms_status"),
+    path("hooks/pay/<slug:method>/", payment_views.pay_notify, name="pay_notify"),
+    path("payments/", payment_views.payments_page, name="payments"),
+    path("payments/<int:pk>/refund/", payment_views.payment_refund_view, name="payment_refund"),
 ]

@@ -235,6 +235,9 @@ class ErrorCode(models.TextChoices):
         _("%(provider)s 未配置（缺少 %(missing)s），请在 DOORSTEP_PAYMENTS 中设置商户凭据，或使用现金收款。"),
     )
     PAYMENT_NOT_IMPLEMENTED = "payment_not_implemented", _("%(provider)s 接口尚未接入，请使用现金收款。")
+    PAYMENT_PROVIDER_REFUSED = "payment_provider_refused", _("%(provider)s 拒绝了请求：%(detail)s")
+    PAYMENT_NOT_REFUNDABLE = "payment_not_refundable", _("这笔款项不能退款（状态：%(state)s）。")
+    PAYMENT_REFUND_REASON = "payment_refund_reason", _("请填写退款原因。")
     PAYMENT_OUTSTANDING = "payment_outstanding", _("尚有未收款项，请先收款。")
     PLAN_NOT_READY = "plan_not_ready", _("该方案尚未完成或已采用。")
     PLAN_STALE = "plan_stale", _("方案已过期（工单 %(number)s：%(why)s），请重新优化。")
@@ -256,7 +259,7 @@ class ErrorCode(models.TextChoices):
     )
     RATE_LIMITED = "rate_limited", _("请求过于频繁，请 %(seconds)s 秒后再试。")
     REASON_REQUIRED = "reason_required", _("「%(action)s」必须填写原因。")
-    RECEIPT_REQUIRED = "receipt_required", _("现金收款须填写收据编号。")
+    RECEIPT_REQUIRED = "receipt_required", _("现金或转账收款须填写收据编号（转账填银行流水号）。")
     REQUEST_TOO_LARGE = "request_too_large", _("提交的内容超过 %(limit)s，请缩小文件后重试。")
     ROLE_NOT_ALLOWED = "role_not_allowed", _("您的角色不能执行「%(action)s」。")
     SAME_OUTLET = "same_outlet", _("转派的网点不能与当前网点相同。")

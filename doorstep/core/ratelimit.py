@@ -24,6 +24,7 @@ PUBLIC_PREFIXES: tuple[tuple[str, str], ...] = (
     ("/book/", "book"),  # self-booking and its slots
     ("/hooks/wechat/", "wechat"),  # WeChat official-account webhook
     ("/hooks/sms/", "wechat"),  # SMS providers' delivery reports (doorstep.channels.notice_views)
+    ("/hooks/pay/", "wechat"),  # payment providers' notifications (doorstep.channels.payment_views)
 )
 _PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 

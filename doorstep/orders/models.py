@@ -207,6 +207,8 @@ class EventKind(models.TextChoices):
     SIGNED = "signed", _("客户签字")  # R-CO-1
     REPORT_SENT = "report_sent", _("服务报告已发送")  # R-CO-1
     PAYMENT_UNAPPLIED = "payment_unapplied", _("已扣款未入账，待退款或对账")  # R-CO-2
+    PAYMENT_NOTICE_REJECTED = "payment_notice_rejected", _("支付通知被拒绝")  # R-CO-2
+    PAYMENT_REFUNDED = "payment_refunded", _("已退款")  # R-CO-2
 
     # the quality loop
     CALLBACK_ATTEMPT = "callback_attempt", _("回访致电")  # R-QA-1

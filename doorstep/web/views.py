@@ -29,6 +29,7 @@ from doorstep.visits.consent.signature import signature_capture
 from doorstep.visits.models import Signature
 from doorstep.visits.payment.take import payment_take
 from doorstep.visits.selectors import amount_due
+from doorstep.visits.views.context import awaiting_payment
 from doorstep.visits.views.public import link_refused
 
 ACTIVE_VISIT = [
@@ -95,6 +96,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             "can_sign": order.status in SIGNABLE and not Signature.objects.filter(order=order).exists(),
             "amount_due": amount_due(order),
             "can_pay": order.status == Status.COMPLETED and amount_due(order) > 0,
+            **awaiting_payment(order),  # a live provider's codes, shown until its notification pays
             "charges": order.charges.select_related("fee_item"),
             "choices": selfservice.choices(order),  # confirm, move, cancel, rebook (R-DI-8, R-AR-2)
             "cancel_reasons": selfservice.CANCEL_REASONS,
@@ -159,16 +161,18 @@ def track_pay(request: HttpRequest, token: str) -> HttpResponse:
     refused = link_refused(request, token)  # the customer pays on their own phone
     if refused is not None:
         return refused
-    return perform(
-        request,
-        lambda: payment_take(
+
+    def pay() -> str:  # through the provider, as a recorded intent
+        taken = payment_take(
             order=order,
             actor=link_channel(request, order.customer.name).actor,
             method=request.POST.get("method", "wechat"),
-        ),  # through the provider, as a recorded intent
-        reverse("web:track", args=[token]),
-        done=_("支付成功。"),
-    )
+        )
+        if taken.status != Status.PAID:  # a live provider: paid when its verified notification arrives
+            return _("请扫码或打开支付链接完成支付；支付平台确认后本页显示“已付款”。")
+        return _("支付成功。")
+
+    return perform(request, pay, reverse("web:track", args=[token]))
 
 
 # --- the customer's self-service (R-DI-3, R-DI-8, R-AR-2) -------------------------------------------------

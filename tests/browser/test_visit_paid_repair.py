@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from doorstep.orders.tests.helpers import order_in
 from doorstep.parts.models import Part, Stock
 from doorstep.parts.services import stock_line, stock_receive
 from doorstep.tests import dates
-from doorstep.visits.models import EscalationTask
+from doorstep.visits.models import EscalationTask, PaymentIntent, PaymentNotice
 from doorstep.visits.tests.browsing import (
     GUANGZHOU,
     draw_signature,
@@ -27,6 +28,7 @@ from doorstep.visits.tests.browsing import (
     status,
     tick_all,
 )
+from doorstep.visits.tests.payfakes import fake_pay
 from tests.browser.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +49,8 @@ def _paid_repair(world) -> WorkOrder:  # type: ignore[no-untyped-def]
     return WorkOrder.objects.get(pk=order.pk)
 
 
-def test_paid_repair_on_a_phone(world, live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+def _walk_to_completion(world, live_server, browser, shots) -> tuple[Any, WorkOrder]:  # type: ignore[no-untyped-def]
+    """The technician's phone from the day's list to the customer's signature: the order is completed."""
     order = _paid_repair(world)
     page = login(browser, live_server, "tech", PHONE, geolocation=GUANGZHOU, permissions=["geolocation"])
     page.goto(f"{live_server.url}/visits/")
@@ -118,6 +121,11 @@ def test_paid_repair_on_a_phone(world, live_server, browser, shots) -> None:  # 
     shots(page, "customer-signs")
     go(page, page.locator("#sign-submit"))
     assert status(page) == "已完工", messages(page)
+    return page, order
+
+
+def test_paid_repair_on_a_phone(world, live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+    page, order = _walk_to_completion(world, live_server, browser, shots)
 
     # R-CO-2 payment of the accepted quote; the report is attached and sent to the tracking page
     assert page.locator("#pay-amount").inner_text() == "¥115.00"
@@ -130,3 +138,68 @@ def test_paid_repair_on_a_phone(world, live_server, browser, shots) -> None:  # 
     assert pdf.startswith(b"%PDF")
     pdf_to_png(pdf, shots.dir / "99-service-report.png")
     assert order.service_report.sha256
+
+
+def test_paid_repair_through_wechat_pay(world, live_server, browser, shots, settings) -> None:  # type: ignore[no-untyped-def]
+    """R-CO-2 with a live provider (a fake WeChat Pay on loopback, keys generated here): the code is shown on
+    the technician's phone, the customer pays on theirs, and the order becomes paid only when WeChat Pay's
+    verified notification reaches the server; a tampered notification gets 4xx and changes nothing, a
+    replayed one changes nothing."""
+    with fake_pay() as fake:
+        settings.DOORSTEP_PAYMENTS = fake.settings(live_server.url)
+        page, order = _walk_to_completion(world, live_server, browser, shots)
+        assert page.locator("#pay-amount").inner_text() == "¥115.00"
+        page.select_option("#pay-form select[name=method]", "wechat")
+        go(page, page.locator("#pay-form button"))
+        assert status(page) == "已完工", messages(page)  # a code is shown; nothing is paid yet
+        assert "请客户扫码支付" in messages(page)
+        code = page.locator("#pay-code-wechat")
+        assert code.locator("svg").count() == 1 and "weixin://wxpay/bizpayurl" in code.inner_text()
+        key = str(code.get_attribute("data-key"))
+        shots(page, "wechat-code")
+        assert fake.trades[key].total == 11500
+
+        # a forged notification (not signed by WeChat Pay's key) before the customer pays: 4xx, nothing moves
+        fake.pay(key)
+        headers, body = fake.notification(key)
+        forged = page.request.post(
+            f"{live_server.url}/hooks/pay/wechat/",
+            data=body.replace(b'"summary": "', b'"summary": "!'),
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        assert forged.status == 400
+        order.refresh_from_db()
+        assert order.status == "completed" and not PaymentIntent.objects.filter(order=order, state="applied")
+        fake.trades[key].state, fake.trades[key].transaction_id = "NOTPAY", ""
+
+        # the customer scans the code with their own phone and confirms in WeChat Pay
+        phone = browser.new_context(**PHONE).new_page()
+        phone.goto(fake.checkout_url(key))
+        assert phone.locator("#amount").inner_text() == "¥115.00"
+        phone.click("#confirm-pay")
+        phone.wait_for_selector("#paid")
+        assert (
+            phone.locator("#notify-status").inner_text() == "204"
+        )  # the server accepted the verified notice
+        shots(phone, "customer-paid-in-wechat")
+
+        go(page, page.locator("#pay-refresh"))
+        assert status(page) == "已付款", messages(page)
+        shots(page, "paid-by-wechat")
+        order.refresh_from_db()
+        assert order.payment.receipt_no == fake.trades[key].transaction_id and order.payment.amount == 115
+        events = order.events.count()
+
+        # the same notification replayed: acknowledged, nothing changes
+        headers, body = fake.notification(key)
+        for _ in range(2):
+            replay = page.request.post(
+                f"{live_server.url}/hooks/pay/wechat/",
+                data=body,
+                headers={**headers, "Content-Type": "application/json"},
+            )
+            assert replay.status == 204
+        order.refresh_from_db()
+        assert order.events.count() == events and order.payment.receipt_no == fake.trades[key].transaction_id
+        outcomes = list(PaymentNotice.objects.order_by("pk").values_list("outcome", flat=True))
+        assert outcomes == ["rejected", "applied", "duplicate", "duplicate"]

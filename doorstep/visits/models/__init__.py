@@ -6,8 +6,10 @@ from doorstep.visits.models.evidence import (
     Consent,
     Payment,
     PaymentIntent,
+    PaymentNotice,
     Signature,
     Source,
+    StatementDiff,
 )
 from doorstep.visits.models.visit import (
     Checklist,
@@ -32,12 +34,14 @@ __all__ = [
     "OutboundSms",
     "Payment",
     "PaymentIntent",
+    "PaymentNotice",
     "ProcessedAction",
     "Quote",
     "ServiceReport",
     "SignCode",
     "Signature",
     "Source",
+    "StatementDiff",
     "TakeBack",
     "VisitPhoto",
 ]

@@ -114,6 +114,7 @@ class Payment(models.Model):
         WECHAT = "wechat", _("微信支付")
         ALIPAY = "alipay", _("支付宝")
         CASH = "cash", _("现金")
+        TRANSFER = "transfer", _("转账")  # to the outlet's account: recorded with its reference, like cash
         FREE = "free", _("免费（保内）")
 
     order = models.OneToOneField("orders.WorkOrder", on_delete=models.PROTECT, related_name="payment")
@@ -145,6 +146,7 @@ class PaymentIntent(models.Model):
         APPLIED = "applied", _("已入账")
         FAILED = "failed", _("扣款失败")
         NEEDS_REFUND = "needs_refund", _("需退款")
+        REFUNDED = "refunded", _("已退款")
 
     OPEN = (State.PENDING, State.CHARGED)
 
@@ -164,6 +166,12 @@ class PaymentIntent(models.Model):
     updated_at = models.DateTimeField("更新时间")
     charged_at = models.DateTimeField("扣款时间", null=True, blank=True)
     applied_at = models.DateTimeField("入账时间", null=True, blank=True)
+    # a live provider: the code the customer scans (WeChat Native code_url, Alipay qr_code) or the H5 link;
+    # the order is paid only when the provider's verified notification (or a verified query) says so
+    pay_url = models.CharField("支付链接", max_length=500, blank=True)
+    refund_no = models.CharField("退款单号", max_length=64, blank=True)
+    refund_reason = models.CharField("退款原因", max_length=200, blank=True)
+    refunded_at = models.DateTimeField("退款时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "收款意图"
@@ -184,3 +192,61 @@ class PaymentIntent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.method} ¥{self.amount} {self.state}"
+
+
+class PaymentNotice(models.Model):
+    """Every notification a payment provider posted (R-CO-2), accepted or not: the log of rejections
+    (bad signature, amount not the quote, unknown order, replay) that the desk can read."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("已入账")
+        DUPLICATE = "duplicate", _("重复通知（未改变任何内容）")
+        REJECTED = "rejected", _("已拒绝")
+
+    provider = models.CharField("支付渠道", max_length=20)
+    at = models.DateTimeField("接收时间")
+    outcome = models.CharField("结果", max_length=20, choices=Outcome.choices)
+    reason = models.CharField("原因", max_length=200, blank=True)
+    key = models.CharField("商户订单号", max_length=64, blank=True)
+    transaction_id = models.CharField("交易号", max_length=64, blank=True)
+    amount = models.CharField("通知金额", max_length=20, blank=True)
+    body = models.TextField("原文（截断）", blank=True)
+    client = models.CharField("来源地址", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "支付通知"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.key} {self.outcome} {self.reason}"
+
+
+class StatementDiff(models.Model):
+    """One difference found by the daily reconciliation of a provider's statement against the intents."""
+
+    class Kind(models.TextChoices):
+        MISSING_HERE = "missing_here", _("渠道有交易，系统无入账")
+        MISSING_THERE = "missing_there", _("系统已入账，渠道账单无此交易")
+        AMOUNT = "amount", _("金额不一致")
+        STATE = "state", _("状态不一致")
+
+    provider = models.CharField("支付渠道", max_length=20)
+    bill_date = models.DateField("账单日期")
+    kind = models.CharField("差异", max_length=20, choices=Kind.choices)
+    key = models.CharField("商户订单号", max_length=64, blank=True)
+    transaction_id = models.CharField("交易号", max_length=64, blank=True)
+    ours = models.CharField("系统记录", max_length=100, blank=True)
+    theirs = models.CharField("渠道账单", max_length=100, blank=True)
+    found_at = models.DateTimeField("发现时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "对账差异"
+        ordering = ["-bill_date", "provider", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "bill_date", "kind", "key", "transaction_id"], name="statement_diff_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.bill_date} {self.kind} {self.key}"

@@ -6,10 +6,14 @@ is called, charged with the intent's key (the provider's ``out_trade_no``, so a 
 twice), then applied by the PAY move in the move's own transaction. A charge that no move recorded stays
 on the intent (``charged`` / ``needs_refund``) and on the order's record, for a retry or a refund.
 
-Settings (optional): ``DOORSTEP_PAYMENTS = {"mode": "simulated" | "live", "wechat": {...}, "alipay": {...}}``.
-In ``simulated`` mode (the default) electronic payments go to :class:`SimulatedProvider`. In ``live`` mode
-the real adapters are used; they are stubs that refuse with a clear message until credentials are set
-and the provider integration is written.
+Settings: ``DOORSTEP_PAYMENTS = {"mode": "console" | "live", "wechat": {...}, "alipay": {...}}`` (README
+"Payments"). In ``console`` mode (the demo's default; ``simulated`` is the old name) electronic payments go to
+:class:`SimulatedProvider`, which answers at once. In ``live`` mode the providers' SDKs are used
+(doorstep.visits.payment.providers): the charge is a *prepay* (the code the customer scans), the intent stays
+pending with its ``pay_url``, and the order is paid only when the provider's **verified** notification
+arrives (:func:`notice_apply`, from the callback view) or, when it never comes, a verified query says so
+(:func:`intents_query`, the periodic job). Refunds (:func:`payment_refund`) and the daily reconciliation
+(:mod:`doorstep.visits.payment.reconcile`) go through the same providers.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.models import Payment, PaymentIntent, Quote
+from doorstep.visits.payment.providers import Alipay, Provider, WeChatPay
 
 
 @dataclass(frozen=True)
@@ -39,10 +44,18 @@ class Charge:
     amount: Decimal
 
 
+@dataclass(frozen=True)
+class Prepaid:
+    """A live provider's answer to a charge: nothing is taken yet; the customer pays through ``pay_url``."""
+
+    provider: str
+    pay_url: str
+
+
 class PaymentProvider(Protocol):
     method: str
 
-    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "") -> Charge:
+    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "") -> Charge | Prepaid:
         """Collect ``amount`` for ``order`` under the merchant's order number ``key``.
 
         Returns the charge or raises DomainError when the provider refused (nothing was taken). The same
@@ -77,12 +90,16 @@ class SimulatedProvider:
         )
 
 
+def live() -> bool:
+    return _config().get("mode", "console") == "live"
+
+
 class _LiveProvider:
     method = ""
     label = ""
     required: tuple[str, ...] = ("app_id", "merchant_id", "private_key")
 
-    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "") -> Charge:
+    def sdk(self) -> Provider:
         creds = _config().get(self.method) or {}
         missing = [k for k in self.required if not creds.get(k)]
         if missing:
@@ -91,13 +108,19 @@ class _LiveProvider:
                 provider=self.label,
                 missing="、".join(missing),
             )
-        raise ProviderNotConfigured(ErrorCode.PAYMENT_NOT_IMPLEMENTED, provider=self.label)
+        max_age = float(_config().get("notice_max_age_seconds", 300))
+        return (WeChatPay if self.method == "wechat" else Alipay)(creds, max_age=max_age)
+
+    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "") -> Charge | Prepaid:
+        sdk = self.sdk()
+        intent = PaymentIntent.objects.select_related("order").get(key=key)
+        return Prepaid(provider=sdk.name, pay_url=sdk.prepay(intent))
 
 
 class WeChatPayProvider(_LiveProvider):
     method = "wechat"
     label = "微信支付"
-    required = ("app_id", "mch_id", "api_v3_key", "serial_no", "private_key")
+    required = ("app_id", "mch_id", "api_v3_key", "serial_no", "private_key", "public_key", "public_key_id")
 
 
 class AlipayProvider(_LiveProvider):
@@ -107,8 +130,12 @@ class AlipayProvider(_LiveProvider):
 
 
 def provider_for(method: str) -> PaymentProvider:
-    if _config().get("mode", "simulated") != "live":
+    if not live():
         return SimulatedProvider(method)
+    return live_provider(method)
+
+
+def live_provider(method: str) -> WeChatPayProvider | AlipayProvider:
     if method == "wechat":
         return WeChatPayProvider()
     if method == "alipay":
@@ -116,7 +143,7 @@ def provider_for(method: str) -> PaymentProvider:
     raise Invalid(ErrorCode.PAYMENT_METHOD_INVALID, field="method")
 
 
-def collect(*, order: WorkOrder, method: str, amount: Decimal, key: str = "") -> Charge:
+def collect(*, order: WorkOrder, method: str, amount: Decimal, key: str = "") -> Charge | Prepaid:
     """Collect an electronic payment under the merchant order number ``key``: the one call to a provider."""
     return provider_for(method).charge(order=order, amount=amount, key=key)
 
@@ -204,6 +231,10 @@ def intent_charge(intent: PaymentIntent) -> PaymentIntent:
             ErrorCode.PAYMENT_OUTCOME_UNKNOWN,
             key=intent.key,
         ) from err
+    if isinstance(charge, Prepaid):  # a live provider: paid when its verified notification arrives
+        return _intent_update(
+            intent, State.PENDING, provider=charge.provider[:40], pay_url=charge.pay_url[:500], last_error=""
+        )
     return _intent_update(
         intent,
         State.PENDING,
@@ -292,8 +323,10 @@ def payment_take(*, order: WorkOrder, actor: Actor, method: str, receipt_no: str
         return order_transition(order=order, actor=actor, action=Action.PAY, params=params)
 
     intent = intent_open(order=order, method=method, quote=quote)
-    if intent.state == State.PENDING:
+    if intent.state == State.PENDING and not intent.pay_url:
         intent = intent_charge(intent)
+    if intent.state == State.PENDING:  # the customer pays through the code; the notification applies it
+        return order
     try:
         applying = {"method": intent.method, "intent": intent.key}
         return order_transition(order=order, actor=actor, action=Action.PAY, params=applying)

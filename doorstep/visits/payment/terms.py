@@ -18,10 +18,10 @@ def payment_terms(*, order: WorkOrder, method: str, receipt_no: Any = None) -> d
     due = amount_due(order)
     if due == 0:
         method = Payment.Method.FREE
-    elif method not in (Payment.Method.WECHAT, Payment.Method.ALIPAY, Payment.Method.CASH):
+    elif method not in Payment.Method.values or method == Payment.Method.FREE:
         raise Invalid(ErrorCode.PAYMENT_METHOD_INVALID, field="method")
     receipt = str(receipt_no or "").strip()
-    if method == Payment.Method.CASH and not receipt:
+    if method in (Payment.Method.CASH, Payment.Method.TRANSFER) and not receipt:
         raise Invalid(ErrorCode.RECEIPT_REQUIRED, field="receipt_no")
     if not receipt:
         receipt = f"{method.upper()}-{order.number}-{secrets.token_hex(4)}"

@@ -30,7 +30,7 @@ from doorstep.visits.checklists import checklist_items, checklist_latest
 from doorstep.visits.completion.gaps import completion_gaps
 from doorstep.visits.diagnosis.diagnosis import MEASUREMENTS, diagnosis_latest, work_gaps, work_started
 from doorstep.visits.diagnosis.quote import fee_standard, fingerprint, quote_current, quote_lines
-from doorstep.visits.models import Checklist, Consent, TakeBack
+from doorstep.visits.models import Checklist, Consent, PaymentIntent, TakeBack
 from doorstep.visits.previsit import BEFORE_DEPARTURE, ConsentHow, call_state, refusal_open
 from doorstep.visits.selectors import amount_due
 
@@ -120,6 +120,7 @@ def visit_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "refusal": refusal_open(order),  # R-DI-6
         "consent_hows": ConsentHow.choices,
         **_correction(order, actor),
+        **awaiting_payment(order),
     }
 
 
@@ -133,6 +134,14 @@ def _correction(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         ],
         "corrections": corrections_of(order),
     }
+
+
+def awaiting_payment(order: WorkOrder) -> dict[str, Any]:
+    """R-CO-2: codes shown to the customer (a live provider) whose verified notification has not come yet."""
+    if order.status != "completed":
+        return {"pay_codes": []}
+    pending = order.payment_intents.filter(state=PaymentIntent.State.PENDING).exclude(pay_url="")
+    return {"pay_codes": [{"intent": i, "qr": qr_svg(i.pay_url)} for i in pending.order_by("created_at")]}
 
 
 def _nobody_home_from(order: WorkOrder) -> datetime | None:

@@ -184,12 +184,14 @@ def _part_reserve(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
 
 
 def _pay(request: HttpRequest, order: WorkOrder, actor: Actor) -> str:
-    payment_take(
+    taken = payment_take(
         order=order,
         actor=actor,
         method=request.POST.get("method", ""),
         receipt_no=request.POST.get("receipt_no", ""),
     )
+    if taken.status != "paid":  # a live provider: the customer scans the code; its notification pays
+        return _("已生成收款码，请客户扫码支付；支付平台的通知验签通过后自动入账。")
     return _("收款成功，服务报告已发送到客户的服务进度页。")
 
 

@@ -108,6 +108,11 @@ DETAILS: dict[EventKind, Callable[[OrderEvent], str]] = {
         f"{e.data.get('method', '')} ¥{e.data.get('amount', '')} {e.data.get('transaction_id', '')}"
         f" · {_choice(PaymentIntent.State, e.data.get('state'))}"
     ),
+    K.PAYMENT_NOTICE_REJECTED: lambda e: f"{e.data.get('provider', '')} · {e.data.get('reason', '')}",
+    K.PAYMENT_REFUNDED: lambda e: (
+        f"{e.data.get('method', '')} ¥{e.data.get('amount', '')} {e.data.get('refund_no', '')}"
+        f" · {e.data.get('reason', '')}"
+    ),
     K.CHARGE_ADDED: lambda e: f"{e.data.get('name', '')} ¥{e.data.get('amount', '')}",
     K.CHARGE_REMOVED: lambda e: f"{e.data.get('name', '')} ¥{e.data.get('amount', '')}",
     K.CONSENT: _consent,

@@ -289,6 +289,28 @@ class Entry:
     customer_act: bool = False  # a POST only the customer may make, from their own link (R-CO-1)
 
 
+def _an_intent(t: Things) -> int:
+    """A charged electronic payment of the order, for the refund action (refused without a reason)."""
+    from doorstep.visits.models import PaymentIntent
+
+    now = clock.now()
+    intent, _ = PaymentIntent.objects.get_or_create(
+        key=f"MATRIX{t.order.pk}",
+        defaults={
+            "order": t.order,
+            "method": "wechat",
+            "amount": 80,
+            "quote_version": 1,
+            "state": PaymentIntent.State.NEEDS_REFUND,
+            "transaction_id": f"WXSIM{t.order.pk}",
+            "provider": "simulated-wechat",
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    return intent.pk
+
+
 def _a_message(t: Things) -> int:
     from doorstep.notify.models import Message
 
@@ -378,6 +400,12 @@ ENTRIES.update(
         "channels:sms_status": Entry(
             kwargs=lambda t: {"provider": "aliyun", "token": "wrong"}, public=True, get=None, post=None
         ),  # a secret token in the URL: any answer but a leak (doorstep/channels/tests/test_notices.py)
+        # payments (R-CO-2): the providers' signed notifications; the desk's reconciliation and refunds
+        "channels:pay_notify": Entry(
+            kwargs=lambda t: {"method": "wechat"}, public=True, get=None, post=None
+        ),  # signed by the provider: any answer but a leak (doorstep/visits/tests/test_payment_live.py)
+        "channels:payments": page(get=DESK),
+        "channels:payment_refund": action(DESK, scope=same_centre, kwargs=lambda t: {"pk": _an_intent(t)}),
         # imports (R-IN-1): the desk of the centre
         "channels:import": page(get=DESK, post=DESK),
         "channels:import_template": page(get=DESK, kwargs=lambda t: {"fmt": "csv"}),

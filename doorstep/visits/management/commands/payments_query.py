@@ -1,0 +1,15 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from doorstep.visits.payment.settle import intents_query
+
+
+class Command(BaseCommand):
+    help = (
+        "Ask the payment providers about codes shown with no notification since (R-CO-2, query on timeout)."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        counts = intents_query()
+        self.stdout.write(f"asked {counts['asked']}, paid {counts['paid']}, failed {counts['failed']}")

@@ -1,0 +1,401 @@
+"""Live payments through the providers' SDKs against fake WeChat Pay / Alipay servers on loopback (R-CO-2):
+the order is paid only by a verified notification (or a verified query) whose amount is the accepted
+quote's; a tampered, mismatched, unknown or replayed notification changes nothing and is logged; refunds and
+the daily reconciliation go through the same SDKs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from conftest import World
+from doorstep.core import clock
+from doorstep.core.errors import DomainError, Invalid
+from doorstep.orders.events import EventKind
+from doorstep.orders.lifecycle import Status
+from doorstep.orders.models import WorkOrder
+from doorstep.orders.services import order_transition
+from doorstep.orders.tests.helpers import add_signature, order_in
+from doorstep.visits.diagnosis.charges import charge_add
+from doorstep.visits.models import PaymentIntent, PaymentNotice, StatementDiff
+from doorstep.visits.payment.settle import intents_query, payment_refund, reconcile
+from doorstep.visits.payment.take import PaymentOutcomeUnknown, payment_take
+from doorstep.visits.testing import visit_evidence
+from doorstep.visits.tests.payfakes import FakePay, Trade, fake_pay
+
+pytestmark = pytest.mark.django_db
+State = PaymentIntent.State
+Outcome = PaymentNotice.Outcome
+
+
+@pytest.fixture
+def fake(settings: Any) -> Iterator[FakePay]:
+    with fake_pay() as f:
+        settings.DOORSTEP_PAYMENTS = f.settings("http://testserver")
+        yield f
+
+
+@pytest.fixture
+def completed(world: World) -> WorkOrder:
+    """Completed and signed, the customer accepted a ¥80 quote: payment is the next move."""
+    order = order_in(world, Status.IN_SERVICE)
+    charge_add(order=order, actor=world.actor("technician"), fee_code="L-REPAIR")
+    visit_evidence(order, "complete")
+    add_signature(order)
+    return order_transition(order=order, actor=world.actor("technician"), action="complete")
+
+
+def _meta(headers: dict[str, str]) -> dict[str, str]:
+    """Headers as the Django test client takes them (HTTP_…)."""
+    return {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items() if k != "Content-Type"}
+
+
+def _post(method: str, headers: dict[str, str], body: bytes) -> Any:
+    kind = headers.get("Content-Type", "application/json")
+    return Client().post(f"/hooks/pay/{method}/", data=body, content_type=kind, **_meta(headers))
+
+
+def _prepaid(world: World, order: WorkOrder, method: str = "wechat") -> PaymentIntent:
+    after = payment_take(order=order, actor=world.actor("technician"), method=method)
+    assert after.status == Status.COMPLETED  # nothing is paid before the provider says so
+    return PaymentIntent.objects.get(order=order, method=method)
+
+
+def _events(order: WorkOrder) -> list[str]:
+    return list(order.events.order_by("seq").values_list("kind", flat=True))
+
+
+def test_wechat_native_pays_only_on_the_verified_notification_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder
+) -> None:
+    intent = _prepaid(world, completed)
+    assert intent.state == State.PENDING and intent.pay_url.startswith("weixin://wxpay/bizpayurl?pr=")
+    assert fake.trades[intent.key].total == 8000 and not fake.refused  # the SDK's signed request was accepted
+    again = _prepaid(world, completed)  # a second tap shows the same code: no second prepay
+    assert again.pk == intent.pk and fake.calls.count("POST /v3/pay/transactions/native") == 1
+
+    trade = fake.pay(intent.key)
+    answer = _post("wechat", *fake.notification(intent.key))
+    assert answer.status_code == 204
+    completed.refresh_from_db()
+    intent.refresh_from_db()
+    assert completed.status == Status.PAID and intent.state == State.APPLIED
+    assert completed.payment.receipt_no == trade.transaction_id and completed.payment.amount == Decimal(
+        "80.00"
+    )
+    assert PaymentNotice.objects.get().outcome == Outcome.APPLIED
+
+
+@pytest.mark.parametrize("tamper", ["body", "signature", "serial", "key"])
+def test_a_tampered_notification_gets_4xx_and_changes_nothing_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder, tamper: str
+) -> None:
+    intent = _prepaid(world, completed)
+    fake.pay(intent.key)
+    headers, body = fake.notification(intent.key)
+    before = _events(completed)
+    if tamper == "body":
+        body = body.replace(b'"summary": "', b'"summary": "x')
+    elif tamper == "signature":
+        headers["Wechatpay-Signature"] = headers["Wechatpay-Signature"][:-6] + "AAAAA="
+    elif tamper == "serial":
+        headers["Wechatpay-Serial"] = "PUB_KEY_ID_OTHER"
+    else:  # a notice signed with a key that is not the platform's
+        other = FakePay(fresh=True)
+        other.api_v3_key, other.trades = fake.api_v3_key, fake.trades
+        headers, body = other.notification(intent.key)
+    answer = _post("wechat", headers, body)
+    assert answer.status_code == 400 and b"FAIL" in answer.content
+    completed.refresh_from_db()
+    intent.refresh_from_db()
+    assert (
+        completed.status == Status.COMPLETED and intent.state == State.PENDING and not intent.transaction_id
+    )
+    assert _events(completed) == before
+    notice = PaymentNotice.objects.get()
+    assert notice.outcome == Outcome.REJECTED and notice.reason == "signature"
+
+
+def test_a_notice_for_another_amount_is_rejected_and_logged_on_the_order_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder
+) -> None:
+    intent = _prepaid(world, completed)
+    fake.pay(intent.key)
+    for total, expected in ((7999, 400), (8001, 400), (8000, 204)):  # one fen either side of the quote
+        answer = _post("wechat", *fake.notification(intent.key, total=total))
+        assert answer.status_code == expected, total
+        if expected == 400:
+            completed.refresh_from_db()
+            assert completed.status == Status.COMPLETED
+    completed.refresh_from_db()
+    assert completed.status == Status.PAID
+    rejected = completed.events.filter(kind=EventKind.PAYMENT_NOTICE_REJECTED)
+    assert [e.data["reason"] for e in rejected] == ["amount", "amount"]
+    assert [e.data["amount"] for e in rejected] == ["79.99", "80.01"]
+
+
+def test_a_replayed_notice_changes_nothing_R_CO_2(world: World, fake: FakePay, completed: WorkOrder) -> None:
+    intent = _prepaid(world, completed)
+    fake.pay(intent.key)
+    headers, body = fake.notification(intent.key)
+    assert _post("wechat", headers, body).status_code == 204
+    completed.refresh_from_db()
+    paid_events, payment = _events(completed), completed.payment
+    # the very same notice again (the provider retries, or someone replays it): acknowledged, nothing changes
+    assert _post("wechat", headers, body).status_code == 204
+    completed.refresh_from_db()
+    assert _events(completed) == paid_events and completed.payment.pk == payment.pk
+    assert list(PaymentNotice.objects.order_by("pk").values_list("outcome", flat=True)) == [
+        Outcome.APPLIED,
+        Outcome.DUPLICATE,
+    ]
+
+
+def test_an_old_notice_is_a_replay_and_is_rejected(world: World, fake: FakePay, completed: WorkOrder) -> None:
+    import time
+
+    intent = _prepaid(world, completed)
+    fake.pay(intent.key)
+    now = int(time.time())
+    assert _post("wechat", *fake.notification(intent.key, timestamp=now - 400)).status_code == 400
+    assert PaymentNotice.objects.get().reason == "stale_timestamp"
+    completed.refresh_from_db()
+    assert completed.status == Status.COMPLETED
+
+
+def test_a_notice_for_an_unknown_order_is_rejected(world: World, fake: FakePay, completed: WorkOrder) -> None:
+    fake.trades["NOSUCHORDER1"] = Trade("NOSUCHORDER1", 8000, "", "t", "wechat")
+    fake.pay("NOSUCHORDER1")
+    assert _post("wechat", *fake.notification("NOSUCHORDER1")).status_code == 400
+    assert PaymentNotice.objects.get().reason == "unknown_order"
+
+
+def test_notices_are_refused_when_payments_are_not_live(
+    world: World, fake: FakePay, completed: WorkOrder, settings: Any
+) -> None:
+    intent = _prepaid(world, completed)
+    fake.pay(intent.key)
+    settings.DOORSTEP_PAYMENTS = {"mode": "console"}
+    assert _post("wechat", *fake.notification(intent.key)).status_code == 404
+    assert Client().get("/hooks/pay/wechat/").status_code == 405
+
+
+def test_when_no_notice_comes_the_provider_is_asked_after_the_timeout_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder
+) -> None:
+    intent = _prepaid(world, completed)
+    start = intent.created_at
+    assert intents_query(now=start + timedelta(seconds=119)) == {"asked": 0, "paid": 0, "failed": 0}
+    assert intents_query(now=start + timedelta(seconds=120)) == {"asked": 1, "paid": 0, "failed": 0}  # NOTPAY
+    fake.pay(intent.key)  # paid, but the notification is lost
+    assert intents_query(now=start + timedelta(seconds=121)) == {"asked": 1, "paid": 1, "failed": 0}
+    completed.refresh_from_db()
+    assert completed.status == Status.PAID
+    assert completed.payment.receipt_no == fake.trades[intent.key].transaction_id
+    # the late notification is then a duplicate: nothing changes
+    assert _post("wechat", *fake.notification(intent.key)).status_code == 204
+    assert PaymentNotice.objects.order_by("-pk").first().outcome == Outcome.DUPLICATE  # type: ignore[union-attr]
+
+
+def test_the_query_job_runs_as_a_command(world: World, fake: FakePay, completed: WorkOrder) -> None:
+    intent = _prepaid(world, completed)
+    fake.pay(intent.key)
+    PaymentIntent.objects.filter(pk=intent.pk).update(created_at=clock.now() - timedelta(minutes=5))
+    call_command("payments_query", verbosity=0)
+    completed.refresh_from_db()
+    assert completed.status == Status.PAID
+
+
+def test_a_refund_goes_through_the_provider_with_its_reason_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder
+) -> None:
+    intent = _prepaid(world, completed)
+    fake.pay(intent.key)
+    _post("wechat", *fake.notification(intent.key))
+    intent.refresh_from_db()
+    desk = world.actor("agent")
+    with pytest.raises(Invalid):
+        payment_refund(intent=intent, actor=desk, reason=" ")
+    assert not fake.trades[intent.key].refunds
+    refunded = payment_refund(intent=intent, actor=desk, reason="客户重复支付")
+    assert refunded.state == State.REFUNDED and refunded.refund_reason == "客户重复支付"
+    assert fake.trades[intent.key].refunds == {refunded.refund_no: 8000}
+    event = completed.events.get(kind=EventKind.PAYMENT_REFUNDED)
+    assert event.data["reason"] == "客户重复支付" and event.actor_name == desk.name
+    with pytest.raises(DomainError):  # once only
+        payment_refund(intent=refunded, actor=desk, reason="再退一次")
+
+
+def test_the_desk_refunds_from_the_payments_page(
+    world: World, fake: FakePay, completed: WorkOrder, client: Client
+) -> None:
+    intent = _prepaid(world, completed)
+    fake.pay(intent.key)
+    _post("wechat", *fake.notification(intent.key))
+    client.force_login(world.staff["agent"].user)
+    page = client.get(reverse("channels:payments"))
+    assert page.status_code == 200 and f'data-intent="{intent.pk}"' in page.content.decode()
+    url = reverse("channels:payment_refund", args=[intent.pk])
+    assert client.post(url, {"reason": ""}, follow=True).status_code == 200
+    intent.refresh_from_db()
+    assert intent.state == State.APPLIED  # no reason: nothing refunded
+    client.post(url, {"reason": "服务未完成"})
+    intent.refresh_from_db()
+    assert intent.state == State.REFUNDED
+
+
+def test_reconciliation_lists_the_differences_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder, client: Client
+) -> None:
+    intent = _prepaid(world, completed)
+    fake.pay(intent.key)
+    _post("wechat", *fake.notification(intent.key))
+    # a payment the provider took whose notice never came (and no query yet): in the bill, not in our books
+    other = order_in(world, Status.IN_SERVICE)
+    charge_add(order=other, actor=world.actor("technician"), fee_code="L-REPAIR")
+    visit_evidence(other, "complete")
+    add_signature(other)
+    other = order_transition(order=other, actor=world.actor("technician"), action="complete")
+    lost = _prepaid(world, other)
+    fake.pay(lost.key)
+    day = clock.today()
+    assert [d.key for d in reconcile(day)] == [lost.key]
+    diffs = {(d.kind, d.key) for d in StatementDiff.objects.all()}
+    assert diffs == {(StatementDiff.Kind.MISSING_HERE, lost.key)}
+    # our applied payment disappears from the bill: listed on the other side; a rerun replaces the list
+    fake.trades[intent.key].state = "NOTPAY"
+    call_command("payments_reconcile", date=day.isoformat(), verbosity=0)
+    diffs = {(d.kind, d.key) for d in StatementDiff.objects.all()}
+    assert diffs == {
+        (StatementDiff.Kind.MISSING_HERE, lost.key),
+        (StatementDiff.Kind.MISSING_THERE, intent.key),
+    }
+    client.force_login(world.staff["agent"].user)
+    page = client.get(reverse("channels:payments")).content.decode()
+    assert f'data-key="{lost.key}"' in page and f'data-key="{intent.key}"' in page
+
+
+def test_reconciliation_finds_an_amount_difference(world: World, fake: FakePay, completed: WorkOrder) -> None:
+    intent = _prepaid(world, completed)
+    fake.pay(intent.key)
+    _post("wechat", *fake.notification(intent.key))
+    fake.trades[intent.key].total = 7000
+    (diff,) = reconcile(clock.today())
+    assert (diff.kind, diff.ours, diff.theirs) == (StatementDiff.Kind.AMOUNT, "¥80.00", "¥70.00")
+
+
+# --- Alipay ------------------------------------------------------------------------------------------------
+def test_alipay_qr_pays_on_the_verified_notification_and_rejects_a_tampered_one(
+    world: World, fake: FakePay, completed: WorkOrder
+) -> None:
+    intent = _prepaid(world, completed, "alipay")
+    assert intent.pay_url.startswith("https://qr.alipay.com/") and not fake.refused
+    trade = fake.pay(intent.key)
+    headers, body = fake.notification(intent.key)
+    tampered = body.replace(b"total_amount=80.00", b"total_amount=0.01")
+    assert _post("alipay", headers, tampered).status_code == 400
+    completed.refresh_from_db()
+    assert completed.status == Status.COMPLETED
+    answer = _post("alipay", headers, body)
+    assert answer.status_code == 200 and answer.content == b"success"
+    assert _post("alipay", headers, body).status_code == 200  # replayed: acknowledged, nothing changes
+    completed.refresh_from_db()
+    assert completed.status == Status.PAID and completed.payment.receipt_no == trade.transaction_id
+    assert list(PaymentNotice.objects.order_by("pk").values_list("outcome", "reason")) == [
+        (Outcome.REJECTED, "signature"),
+        (Outcome.APPLIED, ""),
+        (Outcome.DUPLICATE, "transaction_recorded"),
+    ]
+
+
+def test_alipay_query_refund_and_statement(world: World, fake: FakePay, completed: WorkOrder) -> None:
+    intent = _prepaid(world, completed, "alipay")
+    fake.pay(intent.key)
+    assert intents_query(now=intent.created_at + timedelta(seconds=120))["paid"] == 1
+    intent.refresh_from_db()
+    assert intent.state == State.APPLIED
+    assert reconcile(clock.today()) == []
+    refunded = payment_refund(intent=intent, actor=world.actor("agent"), reason="多收")
+    assert fake.trades[intent.key].refunds == {refunded.refund_no: 8000}
+
+
+def test_alipay_h5_link_is_signed_for_the_gateway(world: World, fake: FakePay, completed: WorkOrder) -> None:
+    from doorstep.visits.payment.take import live_provider
+
+    intent = _prepaid(world, completed, "alipay")
+    link = live_provider("alipay").sdk().prepay(intent, h5=True)  # type: ignore[call-arg]
+    assert link.startswith(f"{fake.base}/gateway.do?") and "alipay.trade.wap.pay" in link and "sign=" in link
+
+
+def test_wechat_jsapi_inside_wechat(world: World, fake: FakePay, completed: WorkOrder) -> None:
+    from doorstep.visits.payment.take import live_provider
+
+    intent = _prepaid(world, completed)
+    sdk = live_provider("wechat").sdk()
+    prepay_id = sdk.prepay(intent, openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")  # type: ignore[call-arg]
+    params = sdk.jsapi_params(prepay_id)  # type: ignore[union-attr]
+    assert params["package"] == f"prepay_id={prepay_id}" and params["signType"] == "RSA" and params["paySign"]
+
+
+def test_a_provider_answer_with_a_bad_signature_is_not_trusted(
+    world: World, fake: FakePay, completed: WorkOrder, settings: Any
+) -> None:
+    from doorstep.visits.tests.payfakes import keypair
+
+    settings.DOORSTEP_PAYMENTS["wechat"]["public_key"] = keypair()[2]  # not the platform's key
+    with pytest.raises(PaymentOutcomeUnknown):
+        payment_take(order=completed, actor=world.actor("technician"), method="wechat")
+    intent = PaymentIntent.objects.get(order=completed)
+    assert intent.state == State.PENDING and not intent.pay_url and "signature" in intent.last_error
+
+
+def test_the_customer_pays_from_the_tracking_page_with_a_live_provider(
+    fake: FakePay, completed: WorkOrder
+) -> None:
+    from doorstep.orders.tracking import tracking_token
+
+    token = tracking_token(completed)
+    customer = Client()
+    answer = customer.post(reverse("web:track_pay", args=[token]), {"method": "wechat"}, follow=True)
+    page = answer.content.decode()
+    assert "请扫码或打开支付链接完成支付" in page and 'id="pay-code-wechat"' in page
+    completed.refresh_from_db()
+    assert completed.status == Status.COMPLETED
+    intent = PaymentIntent.objects.get(order=completed)
+    fake.pay(intent.key)
+    assert _post("wechat", *fake.notification(intent.key)).status_code == 204
+    completed.refresh_from_db()
+    assert completed.status == Status.PAID
+    assert completed.events.get(kind="pay").actor_role == "customer"
+
+
+def test_a_transfer_is_recorded_with_its_reference_and_shown_as_such_R_CO_2(
+    world: World, completed: WorkOrder
+) -> None:
+    tech = world.actor("technician")
+    with pytest.raises(Invalid):  # like cash, a transfer needs its receipt (the bank reference)
+        payment_take(order=completed, actor=tech, method="transfer", receipt_no=" ")
+    paid = payment_take(order=completed, actor=tech, method="transfer", receipt_no="ICBC20261202-0042")
+    assert paid.status == Status.PAID
+    assert paid.payment.get_method_display() == "转账" and paid.payment.receipt_no == "ICBC20261202-0042"
+    assert not PaymentIntent.objects.filter(order=completed).exists()  # no provider was involved
+
+
+def test_a_code_paid_after_the_order_was_paid_in_cash_waits_for_a_refund(
+    world: World, fake: FakePay, completed: WorkOrder
+) -> None:
+    intent = _prepaid(world, completed)
+    payment_take(order=completed, actor=world.actor("technician"), method="cash", receipt_no="No.0007")
+    fake.pay(intent.key)  # the customer scanned the old code too
+    assert _post("wechat", *fake.notification(intent.key)).status_code == 204  # taken: acknowledged
+    intent.refresh_from_db()
+    completed.refresh_from_db()
+    assert completed.payment.method == "cash" and intent.state == State.NEEDS_REFUND
+    assert completed.events.filter(kind=EventKind.PAYMENT_UNAPPLIED).exists()
