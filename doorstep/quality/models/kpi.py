@@ -33,6 +33,9 @@ class KpiFact(models.Model):
         verbose_name = verbose_name_plural = "KPI 明细"
         indexes = [
             models.Index(fields=["centre_id", "metric", "at"], name="kpifact_centre_metric_at"),
+            models.Index(
+                fields=["order", "metric"], name="kpifact_order_metric"
+            ),  # drill-down's ok per order
             models.Index(fields=["technician_id", "metric", "at"], name="kpifact_tech_metric_at"),
             models.Index(fields=["outlet_id", "metric", "at"], name="kpifact_outlet_metric_at"),
             models.Index(

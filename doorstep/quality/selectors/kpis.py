@@ -324,30 +324,39 @@ def kpi_orders(
     after: str = "",
     size: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The orders behind one figure (drill-down), each with whether it counted for or against it; newest
-    first, ``size`` at a time after the cursor ``after`` (``drill_cursor`` of the last row): keyset paging."""
+    """The orders behind one figure (drill-down), each with whether it counted for or against it.
+
+    Each order once, at its latest fact of the period, newest first; ``size`` at a time after the cursor
+    ``after`` (``drill_cursor`` of the last row): a keyset page read from the facts' index, whatever the
+    number of orders behind the figure."""
     if metric not in METRICS or not _group_visible(actor, group, key):
         return []
     behind = _behind(actor, since, until, metric, group, key)
     if behind is None:
         return []
-    orders = (
-        orders_visible_to(actor)
-        .filter(pk__in=behind.values("order_id"))
-        .annotate(kpi_ok=Exists(behind.filter(order_id=OuterRef("pk"), ok__gt=0)))
-        .order_by("-created_at", "-pk")
+    newer = behind.filter(order_id=OuterRef("order_id")).filter(
+        Q(t__gt=OuterRef("t")) | Q(t=OuterRef("t"), pk__gt=OuterRef("pk"))
     )
+    rows = behind.filter(~Exists(newer)).order_by("-t", "-pk")
     position = _cursor(after)
     if position is not None:
         at, pk = position
-        orders = orders.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
-    page = orders[:size] if size else orders
-    return [{"order": o, "ok": o.kpi_ok} for o in page]
+        rows = rows.filter(Q(t__lt=at) | Q(t=at, pk__lt=pk))
+    listed = rows.values_list("order_id", "t", "pk")
+    page = list(listed[:size] if size else listed)
+    ids = [order_id for order_id, _, _ in page]
+    orders = orders_visible_to(actor).select_related(None).select_related("outlet", "technician__staff")
+    shown = {o.pk: o for o in orders.filter(pk__in=ids)}
+    oks = set(behind.filter(order_id__in=ids, ok__gt=0).values_list("order_id", flat=True))
+    return [
+        {"order": shown[i], "ok": i in oks, "cursor": f"{t.isoformat()}_{pk}"}
+        for i, t, pk in page
+        if i in shown
+    ]
 
 
 def drill_cursor(row: dict[str, Any]) -> str:
-    order = row["order"]
-    return f"{order.created_at.isoformat()}_{order.pk}"
+    return str(row["cursor"])
 
 
 def _cursor(raw: str) -> tuple[datetime, int] | None:
@@ -366,13 +375,21 @@ def _group_visible(actor: Actor, group: str, key: int) -> bool:
 
 
 def _behind(actor: Actor, since: datetime, until: datetime, metric: str, group: str, key: int) -> Any:
-    """The rows behind a figure, each with its order and whether it counted for it (``ok``)."""
+    """The rows behind a figure in the actor's scope, each with its order, whether it counted for it
+    (``ok``) and its time (``t``)."""
     now = clock.now()
+    centre = actor.centre_id if actor.role in CENTRE_STAFF and actor.staff is not None else None
+    scope = orders_visible_to(actor).values("pk")
     if metric == "promises":
         if group == "technician":
             return None  # a promise belongs to the outlet that has the order
-        rows = promises_due(Deadline.objects.all(), since, min(until, now)).annotate(
-            ok=Case(When(PROMISE_OK, then=1), default=0)
+        deadlines = (
+            Deadline.objects.filter(order__centre_id=centre)
+            if centre
+            else Deadline.objects.filter(order__in=scope)
+        )
+        rows = promises_due(deadlines, since, min(until, now)).annotate(
+            ok=Case(When(PROMISE_OK, then=1), default=0), t=F("due_at")
         )
         return rows.filter(order__outlet_id=key) if group == "outlet" else rows
     if metric == "language":
@@ -382,15 +399,16 @@ def _behind(actor: Actor, since: datetime, until: datetime, metric: str, group: 
     facts = KpiFact.objects.filter(metric=metric, at__gte=since, at__lt=until, listed=True).filter(
         _counted(now)
     )
-    if actor.role in CENTRE_STAFF and actor.staff is not None:
-        facts = facts.filter(centre_id=actor.centre_id or 0)
+    facts = facts.filter(centre_id=centre) if centre else facts.filter(order__in=scope)
     if group == "outlet":
         facts = facts.filter(outlet_id=key)
     elif group == "technician":
         facts = facts.filter(technician_id=key)
-    return facts
+    return facts.annotate(t=F("at"))
 
 
 def _ok_rows(order_ids: list[int]) -> Any:
     """A query of ``order_id`` / ``ok`` rows for a known list of orders (the language flags' orders)."""
-    return WorkOrder.objects.filter(pk__in=order_ids).annotate(order_id=F("pk"), ok=Value(1))
+    return WorkOrder.objects.filter(pk__in=order_ids).annotate(
+        order_id=F("pk"), ok=Value(1), t=F("created_at")
+    )

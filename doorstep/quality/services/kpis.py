@@ -409,6 +409,9 @@ def kpi_rebuild(*, now: datetime | None = None) -> int:
                 "GROUP BY centre_id, day, metric, COALESCE(outlet_id, 0), COALESCE(technician_id, 0)"
             )
         _settle_promises(now)
+    if connection.vendor == "postgresql":  # the planner's picture of the tables just rewritten
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {KpiFact._meta.db_table}, {KpiDaily._meta.db_table}")
     return made
 
 

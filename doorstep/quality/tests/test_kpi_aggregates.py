@@ -24,7 +24,7 @@ from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tests.helpers import intake
 from doorstep.quality.models import KpiDaily, KpiFact
-from doorstep.quality.selectors.kpis import METRICS, KpiReport, kpi_orders, kpi_report
+from doorstep.quality.selectors.kpis import METRICS, KpiReport, drill_cursor, kpi_orders, kpi_report
 from doorstep.quality.services.complaints import complaint_open
 from doorstep.quality.services.feedback import callback_record, survey_submit
 from doorstep.quality.services.kpis import kpi_settle
@@ -180,7 +180,7 @@ def test_drill_down_pages_by_keyset_without_gaps(world: World) -> None:
         seen += page
         if len(page) < 3:
             break
-        after = f"{page[-1]['order'].created_at.isoformat()}_{page[-1]['order'].pk}"
+        after = drill_cursor(page[-1])
     assert [r["order"].pk for r in seen] == [r["order"].pk for r in whole] and len(whole) == 7
     assert [r["order"].pk for r in kpi_orders(
         actor=actor, since=since, until=until, metric="first_fix", group="scope", key=0, after="x_y", size=3
@@ -271,3 +271,10 @@ def test_dashboard_drill_downs_and_exports_cost_the_same_queries_at_3_and_30_ord
     xlsx = streamed(clients["quality"].get("/quality/dashboard/export.xlsx"))
     sheet = load_workbook(io.BytesIO(xlsx)).active
     assert sheet is not None and sheet["D2"].value == 30  # the scope's completions
+
+
+def test_the_promise_index_covers_the_promise_kinds() -> None:
+    from doorstep.orders.models import Deadline
+
+    (index,) = [i for i in Deadline._meta.indexes if i.name == "deadline_promise_due_idx"]
+    assert set(dict(index.condition.children)["kind__in"]) == set(Deadline.PROMISE_KINDS)
