@@ -174,10 +174,13 @@ def _centre_sums(centre: int, tally: _Tally, since: datetime, until: datetime, n
     if first < end:
         daily = KpiDaily.objects.filter(centre_id=centre, day__gte=first, day__lt=end)
         _add_sums(tally, daily, zero_is_none=True)
-    whole = Q(pending_until__isnull=True, day__gte=first, day__lt=end)
-    facts = KpiFact.objects.filter(centre_id=centre, at__gte=since, at__lt=until).filter(
-        _counted(now) & ~whole
-    )
+    # the ragged ends (each a part of a day), and the callbacks whose window closed since the last settlement
+    if first < end:
+        ends = Q(at__gte=since, at__lt=midnight(first)) | Q(at__gte=midnight(end), at__lt=until)
+    else:
+        ends = Q(at__gte=since, at__lt=until)
+    closed = Q(pending_until__isnull=False, pending_until__lt=now, at__gte=since, at__lt=until)
+    facts = KpiFact.objects.filter(centre_id=centre).filter((ends & Q(pending_until__isnull=True)) | closed)
     _add_sums(tally, facts)
     settled = KpiSettled.objects.filter(centre_id=centre).values_list("promises_through", flat=True).first()
     deadlines = Deadline.objects.filter(order__centre_id=centre)
