@@ -1,12 +1,15 @@
-"""KPI tables as CSV and Excel (R-QA-4). No customer contact data is ever exported from here (R-PV-1)."""
+"""KPI tables as CSV and Excel (R-QA-4), streamed: never the whole file in memory. No customer contact data
+is ever exported from here (R-PV-1)."""
 
 from __future__ import annotations
 
 import csv
-import io
-from typing import Any
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from doorstep.quality.selectors.kpis import COUNT_METRICS, METRICS, KpiReport, KpiRow
@@ -14,15 +17,14 @@ from doorstep.quality.selectors.kpis import COUNT_METRICS, METRICS, KpiReport, K
 GROUP_LABELS = {"scope": "范围", "outlet": "网点", "technician": "工程师"}
 
 
-def kpi_table(report: KpiReport) -> list[list[Any]]:
+def kpi_table(report: KpiReport) -> Iterator[list[Any]]:
     """Header and one row per scope / outlet / technician: stars, each figure's value, ok and total."""
     header: list[Any] = ["层级", "名称", "星级", "完工单数"]
     for label in METRICS.values():
         header += [str(label), f"{label}（分子）", f"{label}（分母）"]
-    rows = [header]
+    yield header
     for row in [report.scope, *report.outlets, *report.technicians]:
-        rows.append(_line(row))
-    return rows
+        yield _line(row)
 
 
 def _line(row: KpiRow) -> list[Any]:
@@ -37,25 +39,37 @@ def _line(row: KpiRow) -> list[Any]:
     return line
 
 
-def kpi_csv(report: KpiReport) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in kpi_table(report):
-        writer.writerow(["" if v is None else v for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 Chinese correctly
+class _Echo:
+    """A file that hands back what is written to it: the csv writer formats one line at a time."""
+
+    def write(self, value: str) -> str:
+        return value
 
 
-def kpi_xlsx(report: KpiReport) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "KPI"
+def kpi_csv(report: KpiReport) -> Iterator[bytes]:
+    """The table as CSV, one line at a time (for a streaming response)."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff".encode()  # BOM: Excel opens UTF-8 Chinese correctly
     for row in kpi_table(report):
-        ws.append(row)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+        yield writer.writerow(["" if v is None else v for v in row]).encode("utf-8")
+
+
+def kpi_xlsx(report: KpiReport) -> IO[bytes]:
+    """The table as an Excel workbook written row by row (write-only) into a temporary file, spooled to
+    disk past 1 MiB; returned at its start, to be streamed."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("KPI")
     ws.freeze_panes = "C2"
     ws.column_dimensions["B"].width = 18
-    out = io.BytesIO()
+    for n, row in enumerate(kpi_table(report)):
+        ws.append(row if n else [_bold(ws, v) for v in row])
+    out = tempfile.SpooledTemporaryFile(max_size=1 << 20)  # noqa: SIM115 - closed by the response
     wb.save(out)
-    return out.getvalue()
+    out.seek(0)
+    return out  # type: ignore[return-value]
+
+
+def _bold(ws: Any, value: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    cell.font = Font(bold=True)
+    return cell

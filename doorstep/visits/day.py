@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 
 from doorstep.core import clock
+from doorstep.core.policy import Policy
 from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.daymodel import travel_provider
 from doorstep.dispatch.routing.geo import Location
@@ -29,12 +30,14 @@ class Stop:
     arrive_by: datetime | None
 
 
-def travel_seconds(order: WorkOrder, origin: tuple[float, float] | None) -> int | None:
+def travel_seconds(
+    order: WorkOrder, origin: tuple[float, float] | None, policy: Policy | None = None
+) -> int | None:
     """Haversine × road factor at city speed (the dispatch routing provider), per brand settings."""
     addr = order.address
     if origin is None or addr.lat is None or addr.lng is None:
         return None
-    provider = travel_provider(policy_of(order))
+    provider = travel_provider(policy or policy_of(order))
     points = [Location.from_latlng(*origin), Location.from_latlng(addr.lat, addr.lng)]
     return int(provider.matrix(points).durations[0, 1])
 
@@ -61,12 +64,17 @@ def day_plan(actor: Actor) -> list[Stop]:
     """Stops in route order (by appointment); departure = window start − travel − early margin (R-DI-7)."""
     stops: list[Stop] = []
     here = _start_point(actor)
+    policies: dict[tuple[int, int], Policy] = {}  # read once per brand and centre, not per stop
     for order in day_visits(actor):
-        seconds = travel_seconds(order, here)
+        key = (order.brand_id, order.centre_id)
+        if key not in policies:
+            policies[key] = policy_of(order)
+        policy = policies[key]
+        seconds = travel_seconds(order, here, policy)
         depart = arrive_by = None
         appointment = appointment_of(order)
         if appointment is not None:  # R-DI-7: arrive the early margin before the appointment
-            arrive_by = appointment - timedelta(minutes=policy_of(order).early_arrival_minutes)
+            arrive_by = appointment - timedelta(minutes=policy.early_arrival_minutes)
             depart = arrive_by - timedelta(seconds=seconds or 0)
         stops.append(Stop(order, None if seconds is None else -(-seconds // 60), depart, arrive_by))
         if order.address.lat is not None and order.address.lng is not None:

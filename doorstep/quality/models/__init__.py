@@ -8,6 +8,7 @@ from doorstep.quality.models.feedback import (
     Survey,
 )
 from doorstep.quality.models.insights import EarlyWarning, FaultRecord, Insight
+from doorstep.quality.models.kpi import KpiDaily, KpiFact, KpiSettled
 from doorstep.quality.models.language import LanguageFlag, LanguageRule, Source
 from doorstep.quality.models.people import ContactAccess
 
@@ -20,6 +21,9 @@ __all__ = [
     "EarlyWarning",
     "FaultRecord",
     "Insight",
+    "KpiDaily",
+    "KpiFact",
+    "KpiSettled",
     "LanguageFlag",
     "LanguageRule",
     "Source",

@@ -13,33 +13,33 @@ Per technician, outlet and the actor's whole scope, for a period ``[since, until
 - promises: deadlines due in the period met in time (R-IN-4, R-IN-8, R-AN-2, R-QA-1);
 - language: confirmed forbidden-phrase flags (R-LG-2).
 
-Every figure keeps the orders behind it, for the dashboard's drill-down.
+The figures are read from the facts and daily sums that the events keep (``services.kpis``): a fixed
+number of queries, one row per day, metric and person for a centre's whole days. The drill-down lists
+the orders behind a figure from the same facts, a keyset page at a time.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.policy import Policy, StarRule
-from doorstep.core.punctuality import Lateness, assess_with
+from doorstep.core.policy import StarRule
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
-from doorstep.network.policy import policy_for, policy_of
-from doorstep.network.roles import Role
-from doorstep.orders.events import EventKind
-from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
+from doorstep.network.policy import policy_for
+from doorstep.network.roles import CENTRE_STAFF, Role
+from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.selectors import orders_visible_to
-from doorstep.quality.models import LanguageFlag
+from doorstep.quality.kpi_days import PROMISE_OK, day_of, midnight, promises_due
+from doorstep.quality.models import KpiDaily, KpiFact, KpiSettled, LanguageFlag
 
 METRICS: dict[str, Any] = {
     "on_time": _("准时到达率"),
@@ -53,12 +53,6 @@ METRICS: dict[str, Any] = {
 }
 COUNT_METRICS = frozenset({"language"})
 LOWER_IS_BETTER = frozenset({"repeat", "complaints", "language"})
-K = EventKind
-HISTORY_KINDS = (
-    K.DISPATCH, K.TRANSFER, K.ASSIGN, K.CONFIRM_APPOINTMENT, K.RESCHEDULE, K.ARRIVE, K.START_SERVICE,
-    K.TAKE_BACK, K.COMPLETE, K.REOPEN, K.RECORD_CALLBACK, K.SURVEY_SUBMITTED, K.COMPLAINT_OPENED,
-)  # fmt: skip
-PERIOD_KINDS = (K.ARRIVE, K.COMPLETE, K.RECORD_CALLBACK, K.SURVEY_SUBMITTED, K.COMPLAINT_OPENED)
 
 
 @dataclass
@@ -121,52 +115,105 @@ class KpiReport:
 
 
 class _Tally:
-    """Collects observations into the scope row and the outlet / technician rows they belong to."""
+    """Sums into the scope row and the outlet / technician rows they belong to."""
 
     def __init__(self, scope_label: str) -> None:
         self.scope = KpiRow("scope", 0, scope_label)
         self.rows: dict[tuple[str, int], KpiRow] = {}
-        self._policies: dict[tuple[int, int], Policy] = {}
 
-    def policy(self, order: WorkOrder) -> Policy:
-        """The order's numbers (brand + centre), read once per brand and centre."""
-        key = (order.brand_id, order.centre_id)
-        if key not in self._policies:
-            self._policies[key] = policy_of(order)
-        return self._policies[key]
-
-    def hit(self, metric: str, order_id: int, *, outlet: Any, tech: Any) -> None:
+    def add(self, metric: str, outlet: Any, tech: Any, ok: int, total: int, score: float = 0.0) -> None:
+        if not (ok or total or score):
+            return
         for row in self._rows(outlet, tech):
-            row.figures[metric].hit(order_id)
-
-    def count(self, metric: str, *, outlet: Any, tech: Any) -> None:
-        for row in self._rows(outlet, tech):
-            row.figures[metric].total += 1
-
-    def add(
-        self, metric: str, order_id: int, ok: bool, *, outlet: Any, tech: Any, score: float | None = None
-    ) -> None:
-        for row in self._rows(outlet, tech):
-            row.figures[metric].add(order_id, ok, score)
+            fig = row.figures[metric]
+            fig.ok, fig.total, fig.score_sum = fig.ok + ok, fig.total + total, fig.score_sum + score
 
     def _rows(self, outlet: Any, tech: Any) -> Iterable[KpiRow]:
         yield self.scope
         for group, key in (("outlet", outlet), ("technician", tech)):
-            if isinstance(key, int):
+            if isinstance(key, int) and key:
                 yield self.rows.setdefault((group, key), KpiRow(group, key, ""))
 
 
 # --- entry point ------------------------------------------------------------------------------------------
 def kpi_report(*, actor: Actor, since: datetime, until: datetime) -> KpiReport:
-    """All KPIs of the actor's scope (centre, or an outlet manager's outlet) for ``[since, until)``."""
-    scope = orders_visible_to(actor)
+    """All KPIs of the actor's scope (centre, or an outlet manager's outlet) for ``[since, until)``.
+
+    A centre reads the daily sums for the whole days of the period and the facts for its ragged ends
+    and for the callbacks whose window closed since the last settlement; another scope (an outlet) reads
+    its orders' facts. Promises not yet summed are read from the deadlines. A fixed number of queries.
+    """
     tally = _Tally(str(_scope_label(actor)))
-    histories = _histories(scope, since, until)
-    completions = _walk(histories, tally, since, until)
-    _repeats(completions, tally)
-    _promises(scope, tally, since, until)
+    now = clock.now()
+    centre = actor.centre_id if actor.role in CENTRE_STAFF and actor.staff is not None else None
+    if centre:
+        _centre_sums(centre, tally, since, until, now)
+    else:
+        scope = orders_visible_to(actor).values("pk")
+        facts = KpiFact.objects.filter(order__in=scope, at__gte=since, at__lt=until).filter(_counted(now))
+        _add_sums(tally, facts)
+        _add_promises(tally, Deadline.objects.filter(order__in=scope), since, min(until, now))
     _language(actor, tally, since, until)
     return _report(actor, tally, since, until)
+
+
+def _counted(now: datetime) -> Q:
+    """Facts that count now: all but callbacks whose window is still open (R-QA-1)."""
+    return Q(pending_until__isnull=True) | Q(pending_until__lt=now)
+
+
+def whole_days(since: datetime, until: datetime) -> tuple[date, date]:
+    """The first and the day after the last whole day of ``[since, until)`` (equal when none)."""
+    first = day_of(since) if midnight(day_of(since)) == since else day_of(since) + timedelta(days=1)
+    end = day_of(until)
+    return first, max(first, end)
+
+
+def _centre_sums(centre: int, tally: _Tally, since: datetime, until: datetime, now: datetime) -> None:
+    first, end = whole_days(since, until)
+    if first < end:
+        daily = KpiDaily.objects.filter(centre_id=centre, day__gte=first, day__lt=end)
+        _add_sums(tally, daily, zero_is_none=True)
+    # the ragged ends (each a part of a day), and the callbacks whose window closed since the last settlement
+    if first < end:
+        ends = Q(at__gte=since, at__lt=midnight(first)) | Q(at__gte=midnight(end), at__lt=until)
+    else:
+        ends = Q(at__gte=since, at__lt=until)
+    closed = Q(pending_until__isnull=False, pending_until__lt=now, at__gte=since, at__lt=until)
+    facts = KpiFact.objects.filter(centre_id=centre).filter((ends & Q(pending_until__isnull=True)) | closed)
+    _add_sums(tally, facts)
+    settled = KpiSettled.objects.filter(centre_id=centre).values_list("promises_through", flat=True).first()
+    deadlines = Deadline.objects.filter(order__centre_id=centre)
+    summed_end = min(end, settled + timedelta(days=1)) if settled else first
+    if first < summed_end:  # those days' promises are in the daily sums
+        deadlines = deadlines.exclude(due_at__gte=midnight(first), due_at__lt=midnight(summed_end))
+    _add_promises(tally, deadlines, since, min(until, now))
+
+
+def _add_sums(tally: _Tally, rows: Any, *, zero_is_none: bool = False) -> None:
+    sums = (
+        rows.values("metric", "outlet_id", "technician_id")
+        .annotate(s_ok=Sum("ok"), s_total=Sum("total"), s_score=Sum("score"))
+        .order_by()
+    )
+    for r in sums:
+        tally.add(
+            r["metric"], r["outlet_id"], r["technician_id"], r["s_ok"], r["s_total"], r["s_score"] or 0.0
+        )
+
+
+def _add_promises(tally: _Tally, deadlines: Any, since: datetime, until: datetime) -> None:
+    """Deadlines (promises of the standard) due in the period: met in time, or not (R-IN-4, R-IN-8 …)."""
+    if until <= since:
+        return
+    rows = (
+        promises_due(deadlines, since, until)
+        .values("order__outlet_id")
+        .annotate(n=Count("pk"), met=Count("pk", filter=PROMISE_OK))
+        .order_by()
+    )
+    for r in rows:
+        tally.add("promises", r["order__outlet_id"], None, r["met"], r["n"])
 
 
 def _scope_label(actor: Actor) -> Any:
@@ -175,173 +222,7 @@ def _scope_label(actor: Actor) -> Any:
     return actor.staff.centre.name if actor.staff is not None else _("全部")
 
 
-def _histories(scope: Any, since: datetime, until: datetime) -> dict[int, list[OrderEvent]]:
-    """Full histories (relevant kinds) of the scoped orders with something to count in the period."""
-    active = OrderEvent.objects.filter(
-        order__in=scope.values("pk"), kind__in=PERIOD_KINDS, at__gte=since, at__lt=until
-    ).values("order_id")
-    events = (
-        OrderEvent.objects.filter(order_id__in=active, kind__in=HISTORY_KINDS)
-        .select_related("order__brand")
-        .order_by("order_id", "seq")
-    )
-    out: dict[int, list[OrderEvent]] = defaultdict(list)
-    for event in events:
-        out[event.order_id].append(event)
-    return out
-
-
-@dataclass
-class _Completion:
-    order: WorkOrder
-    at: datetime
-    outlet: int | None
-    tech: int | None
-    reopened_at: datetime | None = None
-
-
-@dataclass
-class _State:
-    outlet: int | None = None
-    tech: int | None = None
-    window_start: datetime | None = None
-    starts: int = 0
-    taken_back: bool = False
-    completions: list[_Completion] = field(default_factory=list)
-    called_back: list[datetime] = field(default_factory=list)
-    score: tuple[bool, float] | None = None  # (from survey, value)
-
-
-def _walk(
-    histories: dict[int, list[OrderEvent]], tally: _Tally, since: datetime, until: datetime
-) -> list[_Completion]:
-    every: list[_Completion] = []
-    for events in histories.values():
-        state = _State()
-        for event in events:
-            _step(state, event, tally, since <= event.at < until)
-        order = events[0].order
-        _after_walk(order, state, tally, since, until)
-        every += [c for c in state.completions if since <= c.at < until]
-    return every
-
-
-def _step(s: _State, e: OrderEvent, tally: _Tally, in_period: bool) -> None:
-    d, kind = e.data or {}, e.kind
-    if kind in (EventKind.DISPATCH, EventKind.TRANSFER):
-        s.outlet = d.get("outlet", s.outlet)
-    elif kind == EventKind.ASSIGN:
-        s.tech = d.get("technician", s.tech)
-    elif kind in (EventKind.CONFIRM_APPOINTMENT, EventKind.RESCHEDULE) and d.get("window"):
-        s.window_start = parse_datetime(d.get("appointment_at") or d["window"][0])
-    elif kind == EventKind.APPOINTMENT_TIME_CONFIRMED and d.get("appointment_at"):
-        s.window_start = parse_datetime(d["appointment_at"])  # R-DI-3: the rules count from it
-    elif kind == EventKind.ARRIVE and in_period and (d.get("lateness") or s.window_start is not None):
-        tally.add("on_time", e.order_id, _arrived_on_time(e, s, tally), outlet=s.outlet, tech=s.tech)
-    elif kind == EventKind.START_SERVICE:
-        s.starts += 1
-    elif kind == EventKind.TAKE_BACK:
-        s.taken_back = True
-    elif kind == EventKind.COMPLETE:
-        _complete(s, e, tally, in_period)
-    elif kind == EventKind.REOPEN:
-        _reopen(s, e)
-    else:
-        _feedback(s, e, tally, in_period)
-
-
-def _arrived_on_time(e: OrderEvent, s: _State, tally: _Tally) -> bool:
-    """R-QA-4 on-time arrival = not late by R-AR-5 (core.punctuality): the judgement the ARRIVE event
-    recorded against the appointment time of that moment; for an arrival recorded without it, the same
-    rule on the arrival the event recorded (the phone's time of an offline action) or the event's time."""
-    d = e.data or {}
-    if d.get("lateness"):
-        return bool(d["lateness"] == Lateness.ON_TIME)
-    assert s.window_start is not None
-    arrived = parse_datetime(str(d.get("arrived_at") or "")) or e.at
-    return assess_with(tally.policy(e.order), s.window_start, arrived).on_time
-
-
-def _complete(s: _State, e: OrderEvent, tally: _Tally, in_period: bool) -> None:
-    s.completions.append(_Completion(e.order, e.at, s.outlet, s.tech))
-    if in_period:
-        tally.add("first_fix", e.order_id, s.starts == 1 and not s.taken_back, outlet=s.outlet, tech=s.tech)
-    s.starts, s.taken_back = 0, False
-
-
-def _reopen(s: _State, e: OrderEvent) -> None:
-    if s.completions and s.completions[-1].reopened_at is None:
-        s.completions[-1].reopened_at = e.at
-    s.tech, s.window_start = None, None
-
-
-def _feedback(s: _State, e: OrderEvent, tally: _Tally, in_period: bool) -> None:
-    d, kind = e.data or {}, e.kind
-    if kind in (EventKind.RECORD_CALLBACK, EventKind.SURVEY_SUBMITTED):
-        s.called_back.append(e.at)
-    if kind == EventKind.SURVEY_SUBMITTED and in_period:
-        s.score = (True, float(d.get("mean") or 0))
-    elif (
-        kind == EventKind.RECORD_CALLBACK
-        and in_period
-        and d.get("satisfaction")
-        and (s.score is None or not s.score[0])
-    ):
-        s.score = (False, float(d["satisfaction"]))
-    elif kind == EventKind.COMPLAINT_OPENED and in_period:
-        outlet, tech = d.get("outlet", s.outlet), d.get("technician", s.tech)
-        tally.hit("complaints", e.order_id, outlet=outlet, tech=tech)
-
-
-def _after_walk(order: WorkOrder, s: _State, tally: _Tally, since: datetime, until: datetime) -> None:
-    last = s.completions[-1] if s.completions else None
-    outlet, tech = (last.outlet, last.tech) if last else (s.outlet, s.tech)
-    if s.score is not None:
-        tally.add("satisfaction", order.pk, s.score[1] >= 4, outlet=outlet, tech=tech, score=s.score[1])
-    window = timedelta(days=tally.policy(order).callback_max_days)
-    now = clock.now()
-    for c in s.completions:
-        if not since <= c.at < until:
-            continue
-        done = any(c.at <= at <= c.at + window for at in s.called_back)
-        if done or c.at + window < now:  # a callback still within its window is not yet counted
-            tally.add("callbacks", order.pk, done, outlet=c.outlet, tech=c.tech)
-        tally.count("complaints", outlet=c.outlet, tech=c.tech)  # the complaint rate's denominator
-
-
-def _repeats(completions: list[_Completion], tally: _Tally) -> None:
-    """A completion is a repeat repair if the order reopened, or the product came back, within N days."""
-    products = {c.order.product_id for c in completions if c.order.product_id}
-    later = list(
-        WorkOrder.objects.filter(product_id__in=products)
-        .exclude(status="cancelled")
-        .values_list("pk", "product_id", "created_at")
-    )
-    for c in completions:
-        days = timedelta(days=tally.policy(c.order).repeat_repair_days)
-        back = any(
-            pid == c.order.product_id and pk != c.order.pk and c.at < at <= c.at + days
-            for pk, pid, at in later
-        )
-        reopened = c.reopened_at is not None and c.reopened_at <= c.at + days
-        tally.add("repeat", c.order.pk, back or reopened, outlet=c.outlet, tech=c.tech)
-
-
-def _promises(scope: Any, tally: _Tally, since: datetime, until: datetime) -> None:
-    """Deadlines (promises of the standard) due in the period: met in time, or not (R-IN-4, R-IN-8 …)."""
-    now = clock.now()
-    rows = (
-        Deadline.objects.filter(order__in=scope.values("pk"), due_at__gte=since, due_at__lt=min(until, now))
-        .filter(kind__in=Deadline.PROMISE_KINDS)
-        .exclude(state=Deadline.State.CANCELLED)
-        .values_list("order_id", "order__outlet_id", "state", "overdue_at", "met_at", "due_at")
-    )
-    for order_id, outlet, state, overdue_at, met_at, due_at in rows:
-        ok = state == Deadline.State.MET and overdue_at is None and (met_at is None or met_at <= due_at)
-        tally.add("promises", order_id, ok, outlet=outlet, tech=None)
-
-
-def _language(actor: Actor, tally: _Tally, since: datetime, until: datetime) -> None:
+def _language_flags(actor: Actor, since: datetime, until: datetime) -> Any:
     flags = LanguageFlag.objects.filter(
         centre_id=actor.centre_id,
         state=LanguageFlag.State.CONFIRMED,
@@ -352,11 +233,20 @@ def _language(actor: Actor, tally: _Tally, since: datetime, until: datetime) -> 
         flags = flags.filter(
             Q(author__outlet_id=actor.outlet_id or 0) | Q(order__outlet_id=actor.outlet_id or 0)
         )
-    for flag in flags:
-        author = flag.author
-        tech = getattr(author, "technician", None) if author is not None else None
-        outlet = author.outlet_id if author is not None else None
-        tally.add("language", flag.order_id or 0, True, outlet=outlet, tech=tech.pk if tech else None)
+    return flags
+
+
+def _flag_keys(flag: LanguageFlag) -> tuple[int | None, int | None]:
+    author = flag.author
+    tech = getattr(author, "technician", None) if author is not None else None
+    return (author.outlet_id if author is not None else None), (tech.pk if tech else None)
+
+
+def _language(actor: Actor, tally: _Tally, since: datetime, until: datetime) -> None:
+    """Confirmed forbidden-phrase flags (R-LG-2): few, read as they are."""
+    for flag in _language_flags(actor, since, until):
+        outlet, tech = _flag_keys(flag)
+        tally.add("language", outlet, tech, 1, 1)
 
 
 def _report(actor: Actor, tally: _Tally, since: datetime, until: datetime) -> KpiReport:
@@ -427,14 +317,101 @@ def _meets(row: KpiRow, rule: StarRule) -> bool:
 
 
 def kpi_orders(
-    *, actor: Actor, since: datetime, until: datetime, metric: str, group: str, key: int
+    *,
+    actor: Actor,
+    since: datetime,
+    until: datetime,
+    metric: str,
+    group: str,
+    key: int,
+    after: str = "",
+    size: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The orders behind one figure (drill-down), each with whether it counted for or against it."""
-    if metric not in METRICS:
+    """The orders behind one figure (drill-down), each with whether it counted for or against it.
+
+    Each order once, at its latest fact of the period, newest first; ``size`` at a time after the cursor
+    ``after`` (``drill_cursor`` of the last row): a keyset page read from the facts' index, whatever the
+    number of orders behind the figure."""
+    if metric not in METRICS or not _group_visible(actor, group, key):
         return []
-    row = kpi_report(actor=actor, since=since, until=until).row(group, key)
-    if row is None:
+    behind = _behind(actor, since, until, metric, group, key)
+    if behind is None:
         return []
-    behind = row.figures[metric].orders
-    orders = orders_visible_to(actor).filter(pk__in=list(behind)).order_by("-created_at")
-    return [{"order": o, "ok": behind[o.pk]} for o in orders]
+    newer = behind.filter(order_id=OuterRef("order_id")).filter(
+        Q(t__gt=OuterRef("t")) | Q(t=OuterRef("t"), pk__gt=OuterRef("pk"))
+    )
+    rows = behind.filter(~Exists(newer)).order_by("-t", "-pk")
+    position = _cursor(after)
+    if position is not None:
+        at, pk = position
+        rows = rows.filter(Q(t__lt=at) | Q(t=at, pk__lt=pk))
+    listed = rows.values_list("order_id", "t", "pk")
+    page = list(listed[:size] if size else listed)
+    ids = [order_id for order_id, _, _ in page]
+    orders = orders_visible_to(actor).select_related(None).select_related("outlet", "technician__staff")
+    shown = {o.pk: o for o in orders.filter(pk__in=ids)}
+    oks = set(behind.filter(order_id__in=ids, ok__gt=0).values_list("order_id", flat=True))
+    return [
+        {"order": shown[i], "ok": i in oks, "cursor": f"{t.isoformat()}_{pk}"}
+        for i, t, pk in page
+        if i in shown
+    ]
+
+
+def drill_cursor(row: dict[str, Any]) -> str:
+    return str(row["cursor"])
+
+
+def _cursor(raw: str) -> tuple[datetime, int] | None:
+    at, _, pk = raw.rpartition("_")
+    parsed = parse_datetime(at) if at else None
+    return (parsed, int(pk)) if parsed is not None and pk.isdigit() else None  # a foreign cursor: page one
+
+
+def _group_visible(actor: Actor, group: str, key: int) -> bool:
+    """An outlet manager's rows are their outlet and its people (as in ``kpi_report``)."""
+    if actor.role != Role.OUTLET_MANAGER or group == "scope":
+        return group in ("scope", "outlet", "technician")
+    if group == "outlet":
+        return key == actor.outlet_id
+    return Technician.objects.filter(pk=key, staff__outlet_id=actor.outlet_id or 0).exists()
+
+
+def _behind(actor: Actor, since: datetime, until: datetime, metric: str, group: str, key: int) -> Any:
+    """The rows behind a figure in the actor's scope, each with its order, whether it counted for it
+    (``ok``) and its time (``t``)."""
+    now = clock.now()
+    centre = actor.centre_id if actor.role in CENTRE_STAFF and actor.staff is not None else None
+    scope = orders_visible_to(actor).values("pk")
+    if metric == "promises":
+        if group == "technician":
+            return None  # a promise belongs to the outlet that has the order
+        deadlines = (
+            Deadline.objects.filter(order__centre_id=centre)
+            if centre
+            else Deadline.objects.filter(order__in=scope)
+        )
+        rows = promises_due(deadlines, since, min(until, now)).annotate(
+            ok=Case(When(PROMISE_OK, then=1), default=0), t=F("due_at")
+        )
+        return rows.filter(order__outlet_id=key) if group == "outlet" else rows
+    if metric == "language":
+        flags = _language_flags(actor, since, until).filter(order__isnull=False)
+        ids = [f.order_id for f in flags if group == "scope" or _flag_keys(f)[group == "technician"] == key]
+        return _ok_rows(ids)
+    facts = KpiFact.objects.filter(metric=metric, at__gte=since, at__lt=until, listed=True).filter(
+        _counted(now)
+    )
+    facts = facts.filter(centre_id=centre) if centre else facts.filter(order__in=scope)
+    if group == "outlet":
+        facts = facts.filter(outlet_id=key)
+    elif group == "technician":
+        facts = facts.filter(technician_id=key)
+    return facts.annotate(t=F("at"))
+
+
+def _ok_rows(order_ids: list[int]) -> Any:
+    """A query of ``order_id`` / ``ok`` rows for a known list of orders (the language flags' orders)."""
+    return WorkOrder.objects.filter(pk__in=order_ids).annotate(
+        order_id=F("pk"), ok=Value(1), t=F("created_at")
+    )

@@ -25,6 +25,11 @@ from doorstep.orders.tests.helpers import add_consent, add_signature, intake
 _phones = iter(range(13900000000, 13999999999))
 
 
+def streamed(response: Any) -> bytes:
+    """The body of a streamed response (an export)."""
+    return b"".join(response.streaming_content)
+
+
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 

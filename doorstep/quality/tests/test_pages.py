@@ -14,7 +14,7 @@ from doorstep.core import clock
 from doorstep.orders.tracking import tracking_token
 from doorstep.quality.models import Complaint, LanguageFlag, Source, Survey
 from doorstep.quality.services.language import language_check_text
-from doorstep.quality.tests.helpers import Visit, drive
+from doorstep.quality.tests.helpers import Visit, drive, streamed
 
 
 def _client(world: World, role: str) -> Client:
@@ -58,11 +58,12 @@ def test_dashboard_charts_exports_and_drill_down(world: World) -> None:
     assert "<svg" in html and "准时到达率" in html and "李师傅" in html
     drill = client.get("/quality/dashboard/orders/", {"metric": "first_fix", "group": "scope", "key": 0})
     assert order.number in drill.content.decode()
-    csv = client.get("/quality/dashboard/export.csv")
-    assert csv["Content-Type"].startswith("text/csv") and "李师傅" in csv.content.decode("utf-8-sig")
-    assert order.customer.phone not in csv.content.decode("utf-8-sig")  # no contact data in exports (R-PV-1)
+    csv = client.get("/quality/dashboard/export.csv")  # streamed
+    text = streamed(csv).decode("utf-8-sig")
+    assert csv["Content-Type"].startswith("text/csv") and "李师傅" in text
+    assert order.customer.phone not in text  # no contact data in exports (R-PV-1)
     xlsx = client.get("/quality/dashboard/export.xlsx")
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(streamed(xlsx))).active
     assert sheet is not None and sheet["A1"].value == "层级" and sheet["B2"].value == world.centre.name
 
 

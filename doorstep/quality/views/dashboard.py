@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -29,6 +29,7 @@ from doorstep.quality.selectors.kpis import (
     METRICS,
     KpiReport,
     KpiRow,
+    drill_cursor,
     kpi_orders,
     kpi_report,
     star_rules_of,
@@ -37,6 +38,7 @@ from doorstep.quality.selectors.people import expiring_soon
 from doorstep.quality.services.warnings import early_warning_acknowledge
 from doorstep.quality.views.common import period
 
+DRILL_PAGE = 100  # orders per page of a drill-down (keyset: newest first)
 CHARTS = (  # (metric, rows, maximum, format)
     ("on_time", "outlets", 1.0, "{:.0%}"),
     ("complaints", "outlets", None, "{:.1%}"),
@@ -143,7 +145,23 @@ def drill(request: HttpRequest) -> HttpResponse:
     key = int(request.GET.get("key", "0") or 0)
     if metric not in METRICS:
         raise Http404
-    rows = kpi_orders(actor=actor, since=start, until=end, metric=metric, group=group, key=key)
+    after = request.GET.get("after", "")
+    rows = kpi_orders(
+        actor=actor,
+        since=start,
+        until=end,
+        metric=metric,
+        group=group,
+        key=key,
+        after=after,
+        size=DRILL_PAGE + 1,
+    )
+    more = len(rows) > DRILL_PAGE
+    rows = rows[:DRILL_PAGE]
+    query = urlencode(
+        {"since": since.isoformat(), "until": until.isoformat(), "metric": metric, "group": group}
+    )
+    next_href = f"{reverse('quality:drill')}?{query}&key={key}&after={drill_cursor(rows[-1])}" if more else ""
     report_row = kpi_report(actor=actor, since=start, until=end).row(group, key)
     return render(
         request,
@@ -157,25 +175,31 @@ def drill(request: HttpRequest) -> HttpResponse:
             "since": since,
             "until": until,
             "lower_is_better": metric in LOWER_IS_BETTER,
+            "next_href": next_href,
+            "first_href": f"{reverse('quality:drill')}?{query}&key={key}" if after else "",
         },
     )
 
 
 @login_required
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
+def export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     actor = page_actor(request, DASHBOARD_VIEWERS)
     since, until, start, end = period(request)
-    report = kpi_report(actor=actor, since=start, until=end)
-    name = f"kpi-{since:%Y%m%d}-{until:%Y%m%d}"
-    if fmt == "csv":
-        response = HttpResponse(kpi_csv(report), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        response = HttpResponse(
-            kpi_xlsx(report), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
+    if fmt not in ("csv", "xlsx"):
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    report = kpi_report(actor=actor, since=start, until=end)
+    name = f"kpi-{since:%Y%m%d}-{until:%Y%m%d}.{fmt}"
+    response: StreamingHttpResponse
+    if fmt == "csv":  # streamed, a line at a time
+        response = StreamingHttpResponse(kpi_csv(report), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    else:  # a write-only workbook, streamed from its temporary file
+        response = FileResponse(
+            kpi_xlsx(report),
+            as_attachment=True,
+            filename=name,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     return response
 
 
