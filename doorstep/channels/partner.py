@@ -61,7 +61,7 @@ def push_judged(
         raise Forbidden(ErrorCode.PARTNER_BRAND, field="brand", code=partner.brand.code)
     try:
         with transaction.atomic():
-            result = intake_submit(actor=partner_actor(partner), req=data.request)
+            result = intake_submit(actor=partner_actor(partner), req=data.request, brand=partner.brand)
             if result.order is None or result.outcome is None:
                 return None, False, result
             order = result.order

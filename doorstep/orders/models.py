@@ -435,7 +435,8 @@ def event_record(
     worker firing a deadline, a complaint escalation) queue up instead of colliding on ``seq``.
     """
     kind = EventKind(kind)
-    with transaction.atomic():
+    # no savepoint inside a caller's transaction (two round trips per event): a failure here fails the caller
+    with transaction.atomic(savepoint=False):
         list(WorkOrder.objects.select_for_update().filter(pk=order.pk).values_list("pk", flat=True))
         last = OrderEvent.objects.filter(order=order).aggregate(m=Max("seq"))["m"] or 0
         return OrderEvent.objects.create(
