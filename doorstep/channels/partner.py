@@ -84,6 +84,7 @@ def _deliveries(ref: PartnerOrder, order: WorkOrder, partner: PartnerAccount, it
         actor=partner_actor(partner),
         customer_visible=False,
         rule="R-IN-1",
+        locked=True,  # the intake that made or joined the order holds its row lock in this transaction
         data={
             "partner": partner.code,
             "external_ref": ref.external_ref,

@@ -461,6 +461,7 @@ def _create(
         actor=actor,
         to_status=order.status,
         rule="R-IN-1",
+        first=True,  # inserted above, in this transaction
         data={
             "channel": req.channel,
             "owner": owner.name if owner else "",
