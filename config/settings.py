@@ -200,10 +200,17 @@ TEMPLATES = [
     },
 ]
 
+# PostgreSQL connections are kept by each process for a minute (checked before reuse) instead of opened per
+# request: opening one (a new server process) cost more than the whole intake of an order on a busy machine
+# (docs/benchmarks.md, "Intake at scale"). DATABASE_CONN_MAX_AGE=0 opens one per request again.
+_DEFAULT_DB_URL = os.environ.get("DATABASE_URL", "")
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'doorstep.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=int(
+            os.environ.get("DATABASE_CONN_MAX_AGE", "60" if _DEFAULT_DB_URL.startswith("postgres") else "0")
+        ),
+        conn_health_checks=True,
     )
 }
 # Behind PgBouncer in transaction pooling (DOORSTEP_PGBOUNCER=1): consecutive transactions of one connection

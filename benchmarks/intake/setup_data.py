@@ -25,6 +25,7 @@ from django.core.management import call_command  # noqa: E402
 
 from doorstep.api.models import ApiToken  # noqa: E402
 from doorstep.catalog.models import ProductLine, ProductModel, WarrantyPolicy  # noqa: E402
+from doorstep.channels.models import PartnerAccount  # noqa: E402
 from doorstep.network.models import Brand, Coverage, Outlet, Role, ServiceCentre, Staff  # noqa: E402
 
 BRAND = "bench"
@@ -69,6 +70,11 @@ def master_data() -> None:
         Staff.objects.create(user=user, name="基准客服", role=Role.AGENT, centre=centre)
     if ApiToken.lookup(TOKEN) is None:
         ApiToken.issue(user=user, name="intake benchmark", key=TOKEN)
+    partner_key = os.environ.get(
+        "BENCH_PARTNER_TOKEN"
+    )  # benchmarks/scale/intake.py: POST /api/partner/orders
+    if partner_key and PartnerAccount.lookup(partner_key) is None:
+        PartnerAccount.issue(brand=brand, code="bench-partner", name="基准零售商", key=partner_key)
 
 
 if __name__ == "__main__":

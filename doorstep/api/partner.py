@@ -7,6 +7,7 @@ key is shown once and only its SHA-256 is stored.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -24,14 +25,19 @@ from doorstep.orders.intake import IntakeRequest
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.tracking import tracking_url
 
+LAST_USED_STEP = timedelta(minutes=1)  # "last used" is kept to the minute
+
 
 class PartnerAuth(HttpBearer):
     """Bearer token of a ``PartnerAccount`` (one per retailer, bound to one brand)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> PartnerAccount | None:
         partner = PartnerAccount.lookup(token)
-        if partner is not None:
-            PartnerAccount.objects.filter(pk=partner.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if partner is not None and (
+            partner.last_used_at is None or now - partner.last_used_at > LAST_USED_STEP
+        ):
+            PartnerAccount.objects.filter(pk=partner.pk).update(last_used_at=now)  # not one write per request
         return partner
 
 
@@ -93,8 +99,10 @@ class PartnerOrderOut(Schema):
     delivery: list[DeliveryOut]
 
 
-def _out(ref: PartnerOrder) -> dict[str, Any]:
+def _out(ref: PartnerOrder, items: list[Delivered] | None = None) -> dict[str, Any]:
+    """The reply; ``items``: the delivery list just stored (not read back)."""
     order = ref.order
+    delivered = items if items is not None else ref.items.all()
     return {
         "external_ref": ref.external_ref,
         "number": order.number,
@@ -103,7 +111,7 @@ def _out(ref: PartnerOrder) -> dict[str, Any]:
         "outcome": ref.outcome,
         "missing_items": order.missing_items,
         "tracking_url": tracking_url(order),
-        "delivery": [{"sku": i.sku, "name": i.name, "quantity": i.quantity} for i in ref.items.all()],
+        "delivery": [{"sku": i.sku, "name": i.name, "quantity": i.quantity} for i in delivered],
     }
 
 
@@ -130,11 +138,12 @@ def _push_data(partner: PartnerAccount, payload: PartnerOrderIn) -> PartnerPush:
 @idempotent
 def push_order(request: HttpRequest, payload: PartnerOrderIn) -> Reply[dict[str, Any]]:
     partner: PartnerAccount = request.auth  # type: ignore[attr-defined]
-    ref, created, result = push_judged(partner=partner, data=_push_data(partner, payload))
+    data = _push_data(partner, payload)
+    ref, created, result = push_judged(partner=partner, data=data)
     if ref is None:
         assert result is not None
         return Reply(202, {"external_ref": payload.external_ref, "intake": result.as_dict()})
-    out = _out(ref)
+    out = _out(ref, data.items if created else None)
     out["intake"] = result.as_dict() if result else None
     return Reply(201 if created else 200, out)
 

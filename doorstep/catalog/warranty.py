@@ -42,7 +42,9 @@ def _add_years(day: date, years: int) -> date:
 
 
 def _policy(model: ProductModel, purchased: date) -> WarrantyPolicy | None:
-    policies = WarrantyPolicy.objects.filter(brand=model.brand, line=model.line).order_by("-sold_after")
+    policies = WarrantyPolicy.objects.filter(brand_id=model.brand_id, line_id=model.line_id).order_by(
+        "-sold_after"
+    )
     return next((p for p in policies if p.sold_after is None or purchased >= p.sold_after), None)
 
 

@@ -61,7 +61,7 @@ def push_judged(
         raise Forbidden(ErrorCode.PARTNER_BRAND, field="brand", code=partner.brand.code)
     try:
         with transaction.atomic():
-            result = intake_submit(actor=partner_actor(partner), req=data.request)
+            result = intake_submit(actor=partner_actor(partner), req=data.request, brand=partner.brand)
             if result.order is None or result.outcome is None:
                 return None, False, result
             order = result.order
@@ -84,6 +84,7 @@ def _deliveries(ref: PartnerOrder, order: WorkOrder, partner: PartnerAccount, it
         actor=partner_actor(partner),
         customer_visible=False,
         rule="R-IN-1",
+        locked=True,  # the intake that made or joined the order holds its row lock in this transaction
         data={
             "partner": partner.code,
             "external_ref": ref.external_ref,

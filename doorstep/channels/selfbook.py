@@ -111,7 +111,7 @@ def book_judged(
     try:
         with transaction.atomic():
             result = intake_submit(
-                actor=Actor.customer(booking.customer_name or str(_("网上预约客户"))), req=req
+                actor=Actor.customer(booking.customer_name or str(_("网上预约客户"))), req=req, brand=brand
             )
             if result.order is None:
                 return None, result

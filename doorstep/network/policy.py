@@ -5,6 +5,9 @@ It never writes: a brand or centre without a stored row simply gets the defaults
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from typing import Protocol
 
@@ -20,10 +23,36 @@ class _HasBrandAndCentre(Protocol):
     centre_id: int
 
 
+_memo: ContextVar[dict[tuple[int, int | None], Policy] | None] = ContextVar("policy_memo", default=None)
+
+
+@contextmanager
+def policies_read_once() -> Iterator[None]:
+    """Inside the block each brand's and centre's numbers are read from the database once: for a unit of
+    work that reads them several times and writes none of them (an intake: duplicate window, deadlines,
+    quiet hours of the first message)."""
+    token = _memo.set({}) if _memo.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _memo.reset(token)
+
+
 def policy_for(*, brand: Brand | int, centre: ServiceCentre | int | None = None) -> Policy:
     """The numbers for ``brand``, overridden by ``centre``'s row where it sets one (read-only)."""
     brand_id = brand if isinstance(brand, int) else brand.pk
     centre_id = centre.pk if isinstance(centre, ServiceCentre) else centre
+    memo = _memo.get()
+    if memo is None:
+        return _read(brand_id, centre_id)
+    key = (brand_id, centre_id)
+    if key not in memo:
+        memo[key] = _read(brand_id, centre_id)
+    return memo[key]
+
+
+def _read(brand_id: int, centre_id: int | None) -> Policy:
     rows = PolicyRow.objects.filter(brand_id=brand_id).prefetch_related("star_rules")
     rows = (
         rows.filter(Q(centre__isnull=True) | Q(centre_id=centre_id))

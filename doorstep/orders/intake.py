@@ -32,12 +32,13 @@ from doorstep.catalog.models import ProductModel
 from doorstep.catalog.warranty import decide_warranty
 from doorstep.core import clock
 from doorstep.core.errors import ErrorCode, Invalid
+from doorstep.core.policy import Policy
 from doorstep.customers.models import Address, Customer, OwnedProduct
 from doorstep.customers.parsing import check_intake
 from doorstep.customers.parsing.intake import IntakeVerdict, known_service_type
 from doorstep.network.actors import Actor
 from doorstep.network.models import Brand, ServiceCentre
-from doorstep.network.policy import policy_for, policy_of
+from doorstep.network.policy import policies_read_once, policy_for
 from doorstep.network.roles import DESK
 from doorstep.orders import deadlines
 from doorstep.orders.events import EventKind
@@ -129,16 +130,24 @@ def _centre_for(brand: Brand, actor: Actor) -> ServiceCentre:
     return centre
 
 
-def verify(req: IntakeRequest, brand: Brand, centre: ServiceCentre) -> IntakeVerdict:
-    """Run the intake rules (R-IN-2) on the raw strings, with the receiving centre's region as the hint."""
-    catalogue = {m.code: m.launched_on for m in ProductModel.objects.filter(brand=brand)}
+def verify(
+    req: IntakeRequest, brand: Brand, centre: ServiceCentre, models: dict[str, ProductModel] | None = None
+) -> IntakeVerdict:
+    """Run the intake rules (R-IN-2) on the raw strings, with the receiving centre's region as the hint.
+    ``models`` (the brand's catalogue by code, read once per request) saves reading it again."""
+    models = _catalogue(brand) if models is None else models
     verdict = check_intake(
         req.record(),
-        catalogue=catalogue,
+        catalogue={code: m.launched_on for code, m in models.items()},
         today=clock.local(clock.now()).date(),
         region_hint=f"{centre.province}{centre.city}",
     )
     return verdict
+
+
+def _catalogue(brand: Brand) -> dict[str, ProductModel]:
+    """The brand's models by code, with their product line (one query; the warranty reads the line)."""
+    return {m.code: m for m in ProductModel.objects.filter(brand=brand).select_related("line")}
 
 
 @dataclass
@@ -182,20 +191,34 @@ def _problem_out(issue: Any) -> dict[str, Any]:
     }
 
 
-def intake_submit(*, actor: Actor, req: IntakeRequest, idempotency_key: str | None = None) -> IntakeResult:
+def intake_submit(
+    *, actor: Actor, req: IntakeRequest, idempotency_key: str | None = None, brand: Brand | None = None
+) -> IntakeResult:
     """R-IN-1/R-IN-2: the one pipeline every channel ends in — raw strings in, verdict and problems out; an
     order is created (complete or information incomplete), or the request is linked to the earliest open
-    duplicate; a rejected request (neither a valid phone nor a usable name) makes nothing."""
+    duplicate; a rejected request (neither a valid phone nor a usable name) makes nothing.
+
+    ``brand``: the caller's brand row when it has one already (a partner's, the booking page's); it must be
+    the brand ``req.brand`` names. Queries per order are constant (orders/tests/test_intake_queries.py)."""
+    with policies_read_once():  # the policy is read for the window, the deadlines and the first message
+        return _submit(actor, req, idempotency_key, brand)
+
+
+def _submit(
+    actor: Actor, req: IntakeRequest, idempotency_key: str | None, brand: Brand | None
+) -> IntakeResult:
     if idempotency_key and actor.user is not None:
         existing = IdempotencyKey.objects.filter(user=actor.user, key=idempotency_key).first()
         if existing:
             again = verify(req, existing.order.brand, existing.order.centre)
             return IntakeResult(again, existing.order, Outcome.REPLAYED)
-    brand = Brand.objects.filter(code=req.brand).first()
+    if brand is None or brand.code != req.brand:
+        brand = Brand.objects.filter(code=req.brand).first()
     if brand is None:
         raise Invalid(ErrorCode.BRAND_UNKNOWN, field="brand", code=req.brand)
     centre = _centre_for(brand, actor)
-    verdict = verify(req, brand, centre)
+    models = _catalogue(brand)
+    verdict = verify(req, brand, centre, models)
     if verdict.status == "rejected":
         return IntakeResult(verdict, None, None)
     req.service_type = known_service_type(req.service_type) or req.service_type  # "维修" → repair (R-IN-3)
@@ -205,13 +228,16 @@ def intake_submit(*, actor: Actor, req: IntakeRequest, idempotency_key: str | No
         req.faults = list(verdict.normalized.get("faults") or req.faults)  # R-IN-6: one text, several faults
     _validate_choices(req)
     try:
-        with transaction.atomic():
+        # a savepoint only when its IntegrityError (the idempotency key stored concurrently) is caught below
+        with transaction.atomic(savepoint=bool(idempotency_key)):
             _lock_phone(verdict.normalized.get("phone"))
-            order, outcome = _create_or_link(actor, req, brand, centre, verdict)
+            order, outcome = _create_or_link(actor, req, brand, centre, verdict, models)
             if idempotency_key and actor.user is not None:
                 IdempotencyKey.objects.create(user=actor.user, key=idempotency_key, order=order)
     except IntegrityError:
-        existing = IdempotencyKey.objects.filter(user=actor.user, key=idempotency_key or "").first()
+        if not idempotency_key:
+            raise
+        existing = IdempotencyKey.objects.filter(user=actor.user, key=idempotency_key).first()
         if existing is None:
             raise
         return IntakeResult(verdict, existing.order, Outcome.REPLAYED)
@@ -236,42 +262,53 @@ def order_create(
     return result.order, result.outcome
 
 
-def _customer(verdict: IntakeVerdict, req: IntakeRequest) -> Customer:
+def _customer(verdict: IntakeVerdict, req: IntakeRequest) -> tuple[Customer, bool]:
+    """(customer, new?): the earliest customer with the normalised phone, or a new one (under the phone's
+    lock, so a new customer has no address, product or order yet)."""
     phone = verdict.normalized.get("phone") or req.phone.strip()
     customer = Customer.objects.filter(phone=phone).order_by("pk").first()
-    return customer or Customer.objects.create(name=req.customer_name.strip(), phone=phone)
+    if customer is not None:
+        return customer, False
+    return Customer.objects.create(name=req.customer_name.strip(), phone=phone), True
 
 
-def _address(customer: Customer, verdict: IntakeVerdict, req: IntakeRequest) -> Address:
+def _address(customer: Customer, verdict: IntakeVerdict, req: IntakeRequest, *, new: bool) -> Address:
     parts = verdict.normalized.get("address") or {}
-    address, _new = Address.objects.get_or_create(
-        customer=customer,
-        province=parts.get("province") or req.province.strip(),
-        city=parts.get("city") or req.city.strip(),
-        district=parts.get("district") or req.district.strip(),
-        detail=(parts.get("detail") or req.detail).strip()[:200],
-        defaults={
-            "lat": req.lat if req.lat is not None else parts.get("lat"),
-            "lng": req.lng if req.lng is not None else parts.get("lng"),
-        },
-    )
+    fields = {
+        "customer": customer,
+        "province": parts.get("province") or req.province.strip(),
+        "city": parts.get("city") or req.city.strip(),
+        "district": parts.get("district") or req.district.strip(),
+        "detail": (parts.get("detail") or req.detail).strip()[:200],
+    }
+    point = {
+        "lat": req.lat if req.lat is not None else parts.get("lat"),
+        "lng": req.lng if req.lng is not None else parts.get("lng"),
+    }
+    if new:  # a new customer has no address to reuse: one insert instead of a look-up and a savepoint
+        return Address.objects.create(**fields, **point)
+    address, _new = Address.objects.get_or_create(**fields, defaults=point)
     return address
 
 
 def _product(
-    customer: Customer, brand: Brand, verdict: IntakeVerdict, req: IntakeRequest
+    customer: Customer,
+    verdict: IntakeVerdict,
+    req: IntakeRequest,
+    models: dict[str, ProductModel],
+    *,
+    new: bool,
 ) -> OwnedProduct | None:
     code = verdict.normalized.get("product_model")
-    model = ProductModel.objects.filter(brand=brand, code=code).first() if code else None
+    model = models.get(code) if code else None
     if model is None:
         return None
     bought = verdict.normalized.get("purchase_date")
-    product, _new = OwnedProduct.objects.get_or_create(
-        customer=customer,
-        model=model,
-        serial=req.serial.strip(),
-        defaults={"purchase_date": date.fromisoformat(bought) if bought else None},
-    )
+    fields = {"customer": customer, "model": model, "serial": req.serial.strip()}
+    defaults = {"purchase_date": date.fromisoformat(bought) if bought else None}
+    if new:  # a new customer owns nothing yet
+        return OwnedProduct.objects.create(**fields, **defaults)
+    product, _new = OwnedProduct.objects.get_or_create(**fields, defaults=defaults)
     return product
 
 
@@ -297,26 +334,40 @@ def find_duplicate(
 
 
 def _create_or_link(
-    actor: Actor, req: IntakeRequest, brand: Brand, centre: ServiceCentre, verdict: IntakeVerdict
+    actor: Actor,
+    req: IntakeRequest,
+    brand: Brand,
+    centre: ServiceCentre,
+    verdict: IntakeVerdict,
+    models: dict[str, ProductModel],
 ) -> tuple[WorkOrder, Outcome]:
-    customer = _customer(verdict, req)
-    product = _product(customer, brand, verdict, req)
-    window = policy_for(brand=brand, centre=centre).duplicate_window_hours
-    duplicate = find_duplicate(brand, verdict.normalized.get("phone"), product, window_hours=window)
+    customer, new = _customer(verdict, req)
+    product = _product(customer, verdict, req, models, new=new)
+    policy = policy_for(brand=brand, centre=centre)
+    # R-IN-2: a customer created just now (under the phone's lock) has no earlier order to be a duplicate of
+    duplicate = (
+        None
+        if new
+        else find_duplicate(
+            brand, verdict.normalized.get("phone"), product, window_hours=policy.duplicate_window_hours
+        )
+    )
     if duplicate is not None:
         _link(duplicate, actor, req, verdict)
         return duplicate, Outcome.LINKED
-    return _create(actor, req, brand, centre, verdict, customer, product), Outcome.CREATED
+    order = _create(actor, req, brand, centre, verdict, customer, product, policy=policy, new=new)
+    return order, Outcome.CREATED
 
 
 def _link(order: WorkOrder, actor: Actor, req: IntakeRequest, verdict: IntakeVerdict) -> None:
     """A repeated request joins the open order: new fault items are added, the contact is on the record."""
 
-    known = set(order.faults.values_list("symptom", flat=True))
+    known = list(order.faults.values_list("symptom", flat=True))
     new = [f.strip() for f in req.faults if f.strip() and f.strip() not in known]
-    start = order.faults.count()
-    for i, symptom in enumerate(new, start=start + 1):
-        FaultItem.objects.create(order=order, position=i, symptom=symptom[:300])
+    FaultItem.objects.bulk_create(
+        FaultItem(order=order, position=i, symptom=symptom[:300])
+        for i, symptom in enumerate(new, start=len(known) + 1)
+    )
     EventKind.DUPLICATE_LINKED.record(
         order=order,
         actor=actor,
@@ -369,6 +420,9 @@ def _create(
     verdict: IntakeVerdict,
     customer: Customer,
     product: OwnedProduct | None,
+    *,
+    policy: Policy,
+    new: bool,
 ) -> WorkOrder:
     from doorstep.orders.services import order_transition
 
@@ -387,7 +441,7 @@ def _create(
         service_type=req.service_type,
         priority=_priority(req, brand, product),
         customer=customer,
-        address=_address(customer, verdict, req),
+        address=_address(customer, verdict, req, new=new),
         product=product,
         requirement=req.requirement.strip()[:200],
         owner=owner,
@@ -398,13 +452,16 @@ def _create(
     )
     order.number = f"SV{clock.local(order.created_at):%y%m%d}{order.pk:05d}"
     order.save(update_fields=["number"])
-    for i, symptom in enumerate([f.strip() for f in req.faults if f.strip()], start=1):  # R-IN-6
-        FaultItem.objects.create(order=order, position=i, symptom=symptom[:300])
+    FaultItem.objects.bulk_create(  # R-IN-6
+        FaultItem(order=order, position=i, symptom=symptom[:300])
+        for i, symptom in enumerate([f.strip() for f in req.faults if f.strip()], start=1)
+    )
     EventKind.CREATED.record(
         order=order,
         actor=actor,
         to_status=order.status,
         rule="R-IN-1",
+        first=True,  # inserted above, in this transaction
         data={
             "channel": req.channel,
             "owner": owner.name if owner else "",
@@ -412,7 +469,7 @@ def _create(
             "fees_mentioned": req.fees_mentioned,
         },
     )
-    _open_deadlines(order, owner, verdict)
+    _open_deadlines(order, owner, verdict, policy)
     if req.carry_in:
         _carry_in_instructions(order, actor, centre)
     missing = _missing(verdict)
@@ -424,8 +481,7 @@ def _create(
     return order_transition(order=order, actor=system, action=Action.TRIAGE)
 
 
-def _open_deadlines(order: WorkOrder, owner: Any, verdict: IntakeVerdict) -> None:
-    policy = policy_of(order)
+def _open_deadlines(order: WorkOrder, owner: Any, verdict: IntakeVerdict, policy: Policy) -> None:
     now = clock.now()
     deadlines.deadline_open(
         order=order,

@@ -242,6 +242,8 @@ class EventKind(models.TextChoices):
         data: dict[str, Any] | None = None,
         customer_visible: bool = True,
         rule: str = "",
+        locked: bool = False,
+        first: bool = False,
     ) -> OrderEvent:
         """Append an event of this kind to ``order``'s record (see ``event_record``)."""
         return event_record(
@@ -254,6 +256,8 @@ class EventKind(models.TextChoices):
             data=data,
             customer_visible=customer_visible,
             rule=rule,
+            locked=locked,
+            first=first,
         )
 
 
@@ -471,16 +475,25 @@ def event_record(
     data: dict[str, Any] | None = None,
     customer_visible: bool = True,
     rule: str = "",
+    locked: bool = False,
+    first: bool = False,
 ) -> OrderEvent:
     """Append one event to the order's record (一票到底, R-CO-4).
 
     The next sequence number is taken under the order's row lock, so concurrent writers (a move, the
     worker firing a deadline, a complaint escalation) queue up instead of colliding on ``seq``.
+    ``locked``: the caller already holds that lock in its transaction (a move). ``first``: the order was
+    inserted in the caller's transaction, so no one else can see it yet and this is its event number 1.
     """
     kind = EventKind(kind)
-    with transaction.atomic():
-        list(WorkOrder.objects.select_for_update().filter(pk=order.pk).values_list("pk", flat=True))
-        last = OrderEvent.objects.filter(order=order).aggregate(m=Max("seq"))["m"] or 0
+    # no savepoint inside a caller's transaction (two round trips per event): a failure here fails the caller
+    with transaction.atomic(savepoint=False):
+        if first:
+            last = 0
+        else:
+            if not locked:
+                list(WorkOrder.objects.select_for_update().filter(pk=order.pk).values_list("pk", flat=True))
+            last = OrderEvent.objects.filter(order=order).aggregate(m=Max("seq"))["m"] or 0
         return OrderEvent.objects.create(
             order=order,
             seq=last + 1,

@@ -138,4 +138,5 @@ def _transition(ctx: MoveContext) -> None:
         data=ctx.data,
         customer_visible=move.customer_visible,
         rule=move.rule,
+        locked=True,  # order_transition took the row lock (order_lock)
     )
