@@ -23,10 +23,11 @@ from doorstep.orders.models import WorkOrder
 from doorstep.tests import dates
 
 ORDERS = 50
-# the ceilings (queries for one order); see docs/benchmarks.md "Intake at scale" for what they are
-NEW_CUSTOMER_MAX = 28
-KNOWN_CUSTOMER_MAX = 29
-PARTNER_API_MAX = 36
+# the ceilings (queries for one order); see docs/benchmarks.md "Intake at scale" for what they are; the KPI
+# facts of a new order (the repeat-repair figure reads the same product's orders, R-QA-4) cost one more
+NEW_CUSTOMER_MAX = 29
+KNOWN_CUSTOMER_MAX = 30
+PARTNER_API_MAX = 37
 
 
 def _request(world: Any, n: int, **over: Any) -> IntakeRequest:
