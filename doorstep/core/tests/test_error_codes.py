@@ -12,8 +12,9 @@ from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid, Not
 
 ROOT = Path(__file__).resolve().parents[3]
 BASES = {"DomainError", "Invalid", "Forbidden", "NotFound"}
-# Intake problems carry their own vocabulary of codes (doorstep.customers.parsing), each with its text.
-DYNAMIC = {"doorstep/orders/intake.py"}
+# Intake problems carry their own vocabulary of codes (doorstep.customers.parsing), each with its text; a
+# refused correction raises those problems of the intake under its one code (CORRECTION_PROBLEM).
+DYNAMIC = {"doorstep/orders/intake.py", "doorstep/orders/correction.py"}
 
 
 def _sources() -> list[tuple[str, ast.Module]]:
