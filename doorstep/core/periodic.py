@@ -49,10 +49,11 @@ class Job(NamedTuple):
 
 
 # The periodic jobs: the one deadline sweep (every timer of the standard), plan runs past their lease,
-# tasks parked for later handed to Celery (a no-op on the database backend), and the daily early-warning scan.
+# tasks parked for later handed to Celery (a no-op on the database backend), the daily early-warning scan and
+# the big tables' months (created ahead, archived past their hot months: core.partitions; PostgreSQL only).
 JOBS: dict[str, Job] = {
     "sweeps": Job("DOORSTEP_SWEEP_SECONDS", ("deadlines_sweep", "plan_runs_expire", "tasks_release_parked")),
-    "daily": Job("DOORSTEP_DAILY_SECONDS", ("quality_early_warning",)),
+    "daily": Job("DOORSTEP_DAILY_SECONDS", ("quality_early_warning", "partitions_maintain")),
     "notify": Job("DOORSTEP_NOTIFY_SECONDS", ("notify_deliver",)),  # the notification outbox
 }
 CHAINS = JOBS  # the old name

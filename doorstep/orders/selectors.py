@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Q, QuerySet
 
+from doorstep.core.partitions import archived_months, month_of
 from doorstep.network.actors import Actor
 from doorstep.network.roles import CENTRE_STAFF, UNSCOPED, Role
 from doorstep.orders.lifecycle import Move, moves_from
@@ -37,6 +40,11 @@ def order_get(*, actor: Actor, number: str) -> WorkOrder | None:
 def order_timeline(*, order: WorkOrder, customer_view: bool = False) -> QuerySet[OrderEvent]:
     qs = order.events.order_by("seq")
     return qs.filter(customer_visible=True) if customer_view else qs
+
+
+def timeline_archived(*, order: WorkOrder) -> list[date]:
+    """The months of the order's record moved to the archive (core.partitions): its timeline says so."""
+    return archived_months(OrderEvent._meta.db_table, since=month_of(order.created_at))
 
 
 def deadlines_for_owner(*, actor: Actor) -> QuerySet[Deadline]:

@@ -71,6 +71,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             "order": order,
             "token": token,
             "timeline": selectors.order_timeline(order=order, customer_view=True),
+            "timeline_archived": ", ".join(f"{m:%Y-%m}" for m in selectors.timeline_archived(order=order)),
             "can_sign": order.status in SIGNABLE and not Signature.objects.filter(order=order).exists(),
             "amount_due": amount_due(order),
             "can_pay": order.status == Status.COMPLETED and amount_due(order) > 0,
