@@ -98,7 +98,13 @@ class WorkOrder(TimeStamped):
             models.Index(
                 fields=["centre", "status", "-created_at"], condition=OPEN_ORDER, name="order_open_centre_idx"
             ),
+            # the order list of each scope, newest first (centre, outlet, technician)
             models.Index(fields=["centre", "-created_at"], name="order_centre_recent_idx"),
+            models.Index(fields=["outlet", "-created_at"], name="order_outlet_recent_idx"),
+            models.Index(fields=["technician", "-created_at"], name="order_tech_recent_idx"),
+            # a day's visits of an outlet or a technician (the board's day, the technician's today)
+            models.Index(fields=["outlet", "window_start"], name="order_outlet_day_idx"),
+            models.Index(fields=["technician", "window_start"], name="order_tech_day_idx"),
         ]
 
     def __str__(self) -> str:
