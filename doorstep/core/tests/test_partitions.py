@@ -232,3 +232,9 @@ def test_timeline_says_which_months_are_archived(world, hot) -> None:
 
     fresh = intake(world, phone="13900001111")
     assert "的服务记录已转入归档" not in staff.get(f"/orders/{fresh.number}/").content.decode()
+
+
+def test_the_daily_periodic_job_maintains_the_partitions() -> None:
+    from doorstep.core.periodic import JOBS
+
+    assert "partitions_maintain" in JOBS["daily"].commands
