@@ -289,6 +289,14 @@ DOORSTEP_TASK_LEASE_SECONDS = float(
 DOORSTEP_TASK_MAX_RECLAIMS = int(os.environ.get("DOORSTEP_TASK_MAX_RECLAIMS", "3"))  # then the task is failed
 DOORSTEP_PLAN_LEASE_SECONDS = float(os.environ.get("DOORSTEP_PLAN_LEASE_SECONDS", "1800"))  # PlanRun RUNNING
 DOORSTEP_DEADLINE_MAX_ATTEMPTS = int(os.environ.get("DOORSTEP_DEADLINE_MAX_ATTEMPTS", "5"))  # failed actions
+# Big tables (PostgreSQL; doorstep.core.partitions, docs/deploy.md "Partitions and archive"): the order
+# events and the notification messages are partitioned by month. The daily job creates the months ahead
+# and archives (gzip CSV under DOORSTEP_ARCHIVE_DIR, then drops) every month that ended more than the
+# table's hot months before the current one; 0 keeps every month hot.
+DOORSTEP_PARTITION_AHEAD_MONTHS = int(os.environ.get("DOORSTEP_PARTITION_AHEAD_MONTHS", "3"))
+DOORSTEP_EVENTS_HOT_MONTHS = int(os.environ.get("DOORSTEP_EVENTS_HOT_MONTHS", "24"))
+DOORSTEP_MESSAGES_HOT_MONTHS = int(os.environ.get("DOORSTEP_MESSAGES_HOT_MONTHS", "12"))
+DOORSTEP_ARCHIVE_DIR = Path(os.environ.get("DOORSTEP_ARCHIVE_DIR", VAR_DIR / "archive"))
 # crash tests only: seconds to wait inside each deadline's transaction after its action
 DOORSTEP_DEADLINE_ACT_PAUSE_S = float(os.environ.get("DOORSTEP_DEADLINE_ACT_PAUSE_S", "0"))
 

@@ -160,6 +160,7 @@ class IntakeOut(Schema):
 
 class OrderDetailOut(OrderOut):
     timeline: list[EventOut]
+    timeline_archived: list[str] = []  # months ("2025-03") of the record moved to the archive
     deadlines: list[DeadlineOut]
     tracking_url: str | None = None  # the customer's link: only for the desk that sends it (R-CO-1)
     intake: IntakeOut | None = None  # R-IN-2: this request's own verdict and problems (on create)

@@ -23,3 +23,21 @@ class WorkerBeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} @ {self.host}:{self.pid}"
+
+
+class ArchivedMonth(models.Model):
+    """A month of a big table moved out of the database (doorstep.core.partitions): where its files are."""
+
+    table = models.CharField("数据表", max_length=63)
+    month = models.DateField("月份")  # the first day of the month, service time zone
+    rows = models.PositiveBigIntegerField("行数", null=True, blank=True)  # empty while the copy is under way
+    folder = models.CharField("归档目录", max_length=300, blank=True)
+    files = models.JSONField("文件（SHA-256）", default=dict, blank=True)
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已归档月份"
+        constraints = [models.UniqueConstraint(fields=["table", "month"], name="archived_month_once")]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.month:%Y-%m}"

@@ -51,13 +51,17 @@ class Job(NamedTuple):
 # The periodic jobs: the one deadline sweep (every timer of the standard), plan runs past their lease,
 # tasks parked for later handed to Celery (a no-op on the database backend), the payment query on timeout,
 # and the daily early-warning scan, payment reconciliation and KPI settlement (callbacks whose window passed,
-# the promises of the days that are over).
+# the promises of the days that are over), and the big tables' months (created ahead, archived past their hot
+# months: core.partitions; PostgreSQL only).
 JOBS: dict[str, Job] = {
     "sweeps": Job(
         "DOORSTEP_SWEEP_SECONDS",
         ("deadlines_sweep", "plan_runs_expire", "tasks_release_parked", "payments_query"),
     ),
-    "daily": Job("DOORSTEP_DAILY_SECONDS", ("quality_early_warning", "payments_reconcile", "kpi_settle")),
+    "daily": Job(
+        "DOORSTEP_DAILY_SECONDS",
+        ("quality_early_warning", "payments_reconcile", "kpi_settle", "partitions_maintain"),
+    ),
     "notify": Job("DOORSTEP_NOTIFY_SECONDS", ("notify_deliver",)),  # the notification outbox
 }
 CHAINS = JOBS  # the old name

@@ -193,12 +193,20 @@ def outlet_suggestions_for(orders: list[WorkOrder]) -> dict[int, list[tuple[Outl
         return {}
     centres = {o.centre_id for o in orders}
     brands = {o.brand_id for o in orders}
+    open_load = (
+        WorkOrder.objects.filter(outlet=OuterRef("pk"), status__in=OPEN_AT_OUTLET)
+        .order_by()
+        .values("outlet")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     outlets = list(
         Outlet.objects.filter(centre_id__in=centres, active=True, brands__in=brands)
         .distinct()
         .annotate(
             techs=Count("staff__technician", distinct=True),
-            load=Count("orders", filter=Q(orders__status__in=OPEN_AT_OUTLET), distinct=True),
+            # the open orders only, read from their partial index: the closed ones are never joined
+            load=Coalesce(Subquery(open_load), 0),
         )
         .order_by("pk")
     )

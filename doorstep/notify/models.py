@@ -116,7 +116,11 @@ class Receipt(models.Model):
         UNDELIVERED = "undelivered", _("未能送达")
         DEFERRED = "deferred", _("免打扰时段，顺延发送")
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="receipts")
+    # no database constraint: messages are partitioned by month on PostgreSQL (core.partitions), and a
+    # foreign key cannot point into such a table; receipts are archived with their message
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="receipts", db_constraint=False
+    )
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
     provider = models.CharField("服务商", max_length=20, blank=True)
     code = models.CharField("返回码", max_length=80, blank=True)

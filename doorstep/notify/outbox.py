@@ -85,9 +85,27 @@ def enqueue(draft: Draft, *, now: datetime | None = None) -> tuple[Message, bool
         "recipient": draft.recipient,
         "occasion": draft.occasion,
     }
-    existing = Message.objects.filter(**key).first()
-    if existing is not None:
-        return existing, False
+    with transaction.atomic():
+        _hold(key)
+        existing = Message.objects.filter(**key).first()
+        if existing is not None:
+            return existing, False
+        msg, created = _queue(draft, key, now)
+    if created:
+        message_queued.send(sender=Message, message=msg)
+    return msg, created
+
+
+def _hold(key: dict[str, str]) -> None:
+    """PostgreSQL: serialise writers of one key until their transaction ends. The table is partitioned
+    by month there, so its unique key includes created_at and no longer stops a twin queued a moment
+    later; the lock does, as the unique key still does on SQLite (whose writers are serialised anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", ["\x1f".join(key.values())])
+
+
+def _queue(draft: Draft, key: dict[str, str], now: datetime) -> tuple[Message, bool]:
     quiet_from, quiet_until = draft.quiet if draft.quiet and not draft.urgent else (None, None)
     msg = Message(
         **key,
@@ -113,7 +131,6 @@ def enqueue(draft: Draft, *, now: datetime | None = None) -> tuple[Message, bool
             msg.save()
     except IntegrityError:  # queued at the same moment by another transaction
         return Message.objects.get(**key), False
-    message_queued.send(sender=Message, message=msg)
     return msg, True
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from doorstep.core.paging import Page, id_param, keyset_page
+from doorstep.core.partitions import archived_months, month_of
 from doorstep.customers.models import Address, Customer
 from doorstep.network.actors import Actor
 from doorstep.network.roles import CENTRE_STAFF, DESK, UNSCOPED, Role
@@ -44,6 +45,11 @@ def order_get(*, actor: Actor, number: str) -> WorkOrder | None:
 def order_timeline(*, order: WorkOrder, customer_view: bool = False) -> QuerySet[OrderEvent]:
     qs = order.events.order_by("seq")
     return qs.filter(customer_visible=True) if customer_view else qs
+
+
+def timeline_archived(*, order: WorkOrder) -> list[date]:
+    """The months of the order's record moved to the archive (core.partitions): its timeline says so."""
+    return archived_months(OrderEvent._meta.db_table, since=month_of(order.created_at))
 
 
 def deadlines_for_owner(*, actor: Actor) -> QuerySet[Deadline]:
