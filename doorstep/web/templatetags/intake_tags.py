@@ -7,20 +7,11 @@ from typing import Any
 
 from django import template
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
 from doorstep.customers.parsing.issues import suggested_fix
+from doorstep.orders.correction import FIELD_LABELS  # one label per field of the record (R-IN-2)
 
 register = template.Library()
-
-FIELD_LABELS = {
-    "customer_name": _("客户姓名"),
-    "phone": _("联系电话"),
-    "address": _("地址"),
-    "product_model": _("产品型号"),
-    "purchase_date": _("购买日期"),
-    "symptom": _("故障现象"),
-}
 
 
 def _english() -> bool:
