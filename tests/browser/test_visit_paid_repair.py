@@ -3,16 +3,25 @@ accepted by the customer, part from stock, completion, customer signature, payme
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 
 from doorstep.catalog.models import FeeItem
+from doorstep.channels.notices import NOTICES
 from doorstep.core import clock
+from doorstep.notify.models import Message, State
+from doorstep.notify.outbox import deliver_due
+from doorstep.notify.providers.aliyun import national
+from doorstep.notify.tests.loopback import fake_providers
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tests.helpers import order_in
+from doorstep.orders.tracking import tracking_url
 from doorstep.parts.models import Part, Stock
 from doorstep.parts.services import stock_line, stock_receive
 from doorstep.tests import dates
@@ -49,8 +58,11 @@ def _paid_repair(world) -> WorkOrder:  # type: ignore[no-untyped-def]
     return WorkOrder.objects.get(pk=order.pk)
 
 
-def _walk_to_completion(world, live_server, browser, shots) -> tuple[Any, WorkOrder]:  # type: ignore[no-untyped-def]
-    """The technician's phone from the day's list to the customer's signature: the order is completed."""
+def _walk_to_completion(
+    world, live_server, browser, shots, step: Callable[[], None] = lambda: None
+) -> tuple[Any, WorkOrder]:  # type: ignore[no-untyped-def]
+    """The technician's phone from the day's list to the customer's signature: the order is completed.
+    ``step`` runs after each step that may tell the customer something (the outbox's worker)."""
     order = _paid_repair(world)
     page = login(browser, live_server, "tech", PHONE, geolocation=GUANGZHOU, permissions=["geolocation"])
     page.goto(f"{live_server.url}/visits/")
@@ -64,6 +76,7 @@ def _walk_to_completion(world, live_server, browser, shots) -> tuple[Any, WorkOr
     shots(page, "kit-checked")
     go(page, page.locator("#depart-form button"))
     assert status(page) == "已出发"
+    step()
 
     # R-AR-5: arriving 20 minutes late opens an escalation for the complaint supervisor
     go(page, page.locator("#arrive-form button"))
@@ -75,6 +88,7 @@ def _walk_to_completion(world, live_server, browser, shots) -> tuple[Any, WorkOr
     assert "lat" in order.events.get(kind="arrive").data
     page.fill("#apology-form input[name=reason]", "前一单维修超时")
     go(page, page.locator("#apology-form button"))
+    step()
     tick_all(page, "#checklist-entry")
     shots(page, "arrived-card-and-entry")
     go(page, page.locator("#start-form button"))
@@ -100,6 +114,7 @@ def _walk_to_completion(world, live_server, browser, shots) -> tuple[Any, WorkOr
     draw_signature(page)  # the customer's own mark in customer mode
     go(page, page.locator("#accept-quote"))
     assert page.locator("#quote-accepted").is_visible()
+    step()
 
     # R-SV-7 safety, then work; R-SV-5 the part from the technician's stock
     tick_all(page, "#checklist-safety")
@@ -121,7 +136,27 @@ def _walk_to_completion(world, live_server, browser, shots) -> tuple[Any, WorkOr
     shots(page, "customer-signs")
     go(page, page.locator("#sign-submit"))
     assert status(page) == "已完工", messages(page)
+    step()
     return page, order
+
+
+def _deliver() -> None:
+    """The outbox's worker runs (``notify_deliver``): everything queued is delivered now, or at the end of
+    the quiet hours it was held for (a run of the suite in the evening), never by waiting."""
+    at = max([clock.now(), *Message.objects.filter(state=State.QUEUED).values_list("next_at", flat=True)])
+    while deliver_due(now=at):
+        pass
+
+
+def _received(gateways, order: WorkOrder) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Every SendSms the fake gateways took for the customer's phone, repeats included, in order: the
+    template and its parameters as the customer's phone shows them."""
+    sent, to = gateways.sent["aliyun"], national(order.customer.phone)
+    return [
+        {"template": sent[key]["TemplateCode"], **json.loads(sent[key]["TemplateParam"])}
+        for key in gateways.requests
+        if sent[key]["PhoneNumbers"] == to
+    ]
 
 
 def test_paid_repair_on_a_phone(world, live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
@@ -145,9 +180,20 @@ def test_paid_repair_through_wechat_pay(world, live_server, browser, shots, sett
     the technician's phone, the customer pays on theirs, and the order becomes paid only when WeChat Pay's
     verified notification reaches the server; a tampered notification gets 4xx and changes nothing, a
     replayed one changes nothing."""
-    with fake_pay() as fake:
+    with fake_pay() as fake, fake_providers(settings) as gateways:
         settings.DOORSTEP_PAYMENTS = fake.settings(live_server.url)
-        page, order = _walk_to_completion(world, live_server, browser, shots)
+        # the customer's messages leave the outbox through the real SDKs to the fake SMS/WeChat gateways,
+        # each template registered with the providers (R-CO-4)
+        settings.DOORSTEP_NOTIFY_PROVIDERS = {"sms": ["aliyun", "tencent"], "wechat": ["wechat"]}
+        settings.DOORSTEP_SMS_CENTRES = {
+            "default": {
+                "sign": "安可服务",
+                "aliyun": {n.code: f"SMS_{n.code}" for n in NOTICES},
+                "tencent": {n.code: f"TC_{n.code}" for n in NOTICES},
+                "wechat": {n.code: f"tmpl-{n.code}" for n in NOTICES},
+            }
+        }
+        page, order = _walk_to_completion(world, live_server, browser, shots, step=_deliver)
         assert page.locator("#pay-amount").inner_text() == "¥115.00"
         page.select_option("#pay-form select[name=method]", "wechat")
         go(page, page.locator("#pay-form button"))
@@ -171,6 +217,8 @@ def test_paid_repair_through_wechat_pay(world, live_server, browser, shots, sett
         order.refresh_from_db()
         assert order.status == "completed" and not PaymentIntent.objects.filter(order=order, state="applied")
         fake.trades[key].state, fake.trades[key].transaction_id = "NOTPAY", ""
+        _deliver()
+        assert "SMS_receipt" not in [m["template"] for m in _received(gateways, order)]  # no receipt yet
 
         # the customer scans the code with their own phone and confirms in WeChat Pay
         phone = browser.new_context(**PHONE).new_page()
@@ -186,6 +234,7 @@ def test_paid_repair_through_wechat_pay(world, live_server, browser, shots, sett
         go(page, page.locator("#pay-refresh"))
         assert status(page) == "已付款", messages(page)
         shots(page, "paid-by-wechat")
+        _deliver()  # the receipt, queued with the verified notice's payment
         order.refresh_from_db()
         assert order.payment.receipt_no == fake.trades[key].transaction_id and order.payment.amount == 115
         events = order.events.count()
@@ -203,3 +252,42 @@ def test_paid_repair_through_wechat_pay(world, live_server, browser, shots, sett
         assert order.events.count() == events and order.payment.receipt_no == fake.trades[key].transaction_id
         outcomes = list(PaymentNotice.objects.order_by("pk").values_list("outcome", flat=True))
         assert outcomes == ["rejected", "applied", "duplicate", "duplicate"]
+
+    # R-CO-4: the customer's phone received, in the fake SMS gateway, each message this walk causes, exactly
+    # once and in this order (none held back, none failed over, none refused):
+    # - order_received (the order's creation) with the tracking link,
+    # - on_the_way (the technician departs),
+    # - quote_awaiting (the quote's first line; the further line and the acceptance send nothing more),
+    # - payment_link (completion with ¥115.00 due),
+    # - receipt (the payment applied from WeChat Pay's verified notification, not before it).
+    # The walk does not cause appointment_confirmed (the order starts confirmed), late_notice (no late call:
+    # the technician apologises at the door), nor callback_questionnaire (no callback is made).
+    link = tracking_url(order)
+    assert _received(gateways, order) == [
+        {"template": "SMS_order_received", "brand": "安可空调", "number": order.number, "link": link},
+        {
+            "template": "SMS_on_the_way",
+            "brand": "安可空调",
+            "number": order.number,
+            "technician": order.technician.staff.name,  # type: ignore[union-attr]
+            "eta": ANY,  # departure + the travel estimate, checked below
+        },
+        {"template": "SMS_quote_awaiting", "brand": "安可空调", "number": order.number, "link": link},
+        {
+            "template": "SMS_payment_link",
+            "brand": "安可空调",
+            "number": order.number,
+            "amount": "115.00",
+            "link": link,
+        },
+        {
+            "template": "SMS_receipt",
+            "brand": "安可空调",
+            "number": order.number,
+            "amount": "115.00",
+            "link": link,
+        },
+    ]
+    assert re.fullmatch(r"\d\d月\d\d日 \d\d:\d\d", _received(gateways, order)[1]["eta"])
+    assert not gateways.sent["tencent"] and not gateways.sent["wechat"] and gateways.refused == []
+    assert set(Message.objects.filter(order_id=order.pk).values_list("state", flat=True)) == {State.SENT}
