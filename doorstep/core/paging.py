@@ -16,7 +16,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -137,3 +137,11 @@ def id_param(text: str) -> int | None:
     if text.isascii() and text.isdigit() and int(text) <= _MAX_ID:
         return int(text)
     return None
+
+
+LAST = datetime.max.replace(tzinfo=UTC)  # a sort value after every dated row (a row with no clock comes last)
+
+
+def sort_keys(sorts: dict[str, list[str]], sort: str) -> list[str]:
+    """A list's sort chosen by name; an unknown name gives the list's first sort (its default)."""
+    return sorts.get(sort) or next(iter(sorts.values()))

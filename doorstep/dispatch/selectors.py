@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Case, Count, DateTimeField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from doorstep.core.paging import keyset_page
+from doorstep.core.paging import LAST, keyset_page, sort_keys
 from doorstep.dispatch.models import LateCall, OutletOffer, PlannedVisit, PlanRun
 from doorstep.network.actors import Actor
 from doorstep.network.models import Coverage, Outlet, Technician
@@ -66,7 +66,6 @@ class QueueItem:
 
 
 QUEUE_PAGE_SIZE = 50  # orders of the queue on one board page; the rest by "more" (keyset, never OFFSET)
-_NO_DUE = datetime.max.replace(tzinfo=UTC)  # orders without a clock come after every dated one
 
 
 @dataclass
@@ -104,7 +103,7 @@ def _ranked(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
             output_field=DateTimeField(),
         ),
         q_offer_state=Subquery(offer.values("deadline__state")[:1]),
-        q_due=Coalesce(F("q_promise"), F("q_offer_due"), Value(_NO_DUE)),
+        q_due=Coalesce(F("q_promise"), F("q_offer_due"), Value(LAST)),
     ).order_by("q_rank", "q_due", "pk")
 
 
@@ -139,7 +138,7 @@ def queue_page(
         _ranked(base)
         .select_related("address", "brand", "product__model")
         .prefetch_related("faults", "brand__job_requirements"),
-        QUEUE_SORTS.get(sort) or QUEUE_KEYS,
+        sort_keys(QUEUE_SORTS, sort),
         after=after,
         size=size or QUEUE_PAGE_SIZE,
         total=False,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from doorstep.core.paging import Page, id_param, keyset_page
+from doorstep.core.paging import LAST, Page, id_param, keyset_page, sort_keys
 from doorstep.core.partitions import archived_months, month_of
 from doorstep.customers.models import Address, Customer
 from doorstep.network.actors import Actor
@@ -85,7 +85,6 @@ def allowed_moves(*, order: WorkOrder, actor: Actor) -> list[Move]:
 
 
 # --- the staff lists: keyset pages with their filters and sorts (doorstep.core.paging) -------------------
-_NEVER = datetime.max.replace(tzinfo=UTC)  # an order without an appointment sorts after every dated one
 
 ORDER_SORTS: dict[str, list[str]] = {
     "new": ["-created_at", "-pk"],  # the newest first (the default)
@@ -99,10 +98,6 @@ DEADLINE_SORTS: dict[str, list[str]] = {
     "-due": ["-due_at", "-pk"],
 }
 DEADLINE_STATES = ("live", Deadline.State.OVERDUE, Deadline.State.OPEN)
-
-
-def _sort(sorts: dict[str, list[str]], sort: str) -> list[str]:
-    return sorts.get(sort) or next(iter(sorts.values()))
 
 
 def order_list_page(
@@ -125,9 +120,9 @@ def order_list_page(
         qs = qs.filter(outlet_id=outlet_id)
     elif outlet == "none":
         qs = qs.filter(outlet__isnull=True)
-    keys = _sort(ORDER_SORTS, sort)
+    keys = sort_keys(ORDER_SORTS, sort)
     if "o_window" in keys:
-        qs = qs.annotate(o_window=Coalesce(F("window_start"), Value(_NEVER)))
+        qs = qs.annotate(o_window=Coalesce(F("window_start"), Value(LAST)))
     return keyset_page(qs, keys, after=after, size=size)
 
 
@@ -146,7 +141,7 @@ def deadline_page(
         qs = qs.filter(state=state)
     if kind in Deadline.Kind.values:
         qs = qs.filter(kind=kind)
-    return keyset_page(qs, _sort(DEADLINE_SORTS, sort), after=after, size=size)
+    return keyset_page(qs, sort_keys(DEADLINE_SORTS, sort), after=after, size=size)
 
 
 # --- the staff search box ----------------------------------------------------------------------------------

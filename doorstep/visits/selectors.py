@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from doorstep.core.paging import Page, keyset_page
+from doorstep.core.paging import LAST, Page, keyset_page, sort_keys
 from doorstep.network.actors import Actor
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.selectors import orders_visible_to
@@ -38,7 +37,6 @@ TASK_SORTS: dict[str, list[str]] = {
     "new": ["-created_at", "-pk"],
     "old": ["created_at", "pk"],
 }
-_NO_DUE = datetime.max.replace(tzinfo=UTC)
 
 
 def task_page(
@@ -56,8 +54,8 @@ def task_page(
         qs = qs.filter(state=state)
     if kind in EscalationTask.Kind.values:
         qs = qs.filter(kind=kind)
-    qs = qs.annotate(t_due=Coalesce(F("deadline__due_at"), Value(_NO_DUE)))
-    return keyset_page(qs, TASK_SORTS.get(sort) or TASK_SORTS["due"], after=after, size=size)
+    qs = qs.annotate(t_due=Coalesce(F("deadline__due_at"), Value(LAST)))
+    return keyset_page(qs, sort_keys(TASK_SORTS, sort), after=after, size=size)
 
 
 def task_get(*, actor: Actor, pk: int) -> EscalationTask | None:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from doorstep.core import clock
-from doorstep.core.paging import Page, id_param, keyset_page
+from doorstep.core.paging import LAST, Page, id_param, keyset_page, sort_keys
 from doorstep.customers.models import Customer, OwnedProduct
 from doorstep.network.actors import Actor
 from doorstep.network.roles import CALLERS, QUALITY_TEAM, Role
@@ -55,7 +55,6 @@ class CallbackRow:
 
 
 CALLBACK_PAGE_SIZE = 50  # rows of the callback queue on one page; the rest by "next page" (keyset)
-_NO_DUE = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -97,7 +96,7 @@ def callback_page(
         base = base.filter(owner=actor.staff)
     qs: QuerySet[Any] = base.annotate(
         cb_due=Subquery(deadline.values("due_at")[:1]),
-        cb_sort=Coalesce(Subquery(deadline.values("due_at")[:1]), Value(_NO_DUE)),
+        cb_sort=Coalesce(Subquery(deadline.values("due_at")[:1]), Value(LAST)),
         cb_not_before=Subquery(deadline.values("not_before")[:1]),
         cb_state=Subquery(deadline.values("state")[:1]),
         cb_attempts=Coalesce(Subquery(attempts), Value(0)),
@@ -107,7 +106,7 @@ def callback_page(
         qs = qs.filter(cb_sort__lt=clock.now())
     page = keyset_page(
         qs.select_related("customer", "address", "technician__staff").prefetch_related("charges"),
-        CALLBACK_SORTS.get(sort) or CALLBACK_KEYS,
+        sort_keys(CALLBACK_SORTS, sort),
         after=after,
         size=size or CALLBACK_PAGE_SIZE,
         total=False,
@@ -173,8 +172,8 @@ def complaint_page(
         qs = qs.filter(level=level_no)
     if category in Complaint.Category.values:
         qs = qs.filter(category=category)
-    qs = qs.annotate(c_due=Coalesce(F("deadline__due_at"), Value(_NO_DUE)))
-    return keyset_page(qs, COMPLAINT_SORTS.get(sort) or COMPLAINT_SORTS["due"], after=after, size=size)
+    qs = qs.annotate(c_due=Coalesce(F("deadline__due_at"), Value(LAST)))
+    return keyset_page(qs, sort_keys(COMPLAINT_SORTS, sort), after=after, size=size)
 
 
 def insights_visible_to(actor: Actor) -> QuerySet[Insight]:
