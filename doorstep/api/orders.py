@@ -95,7 +95,7 @@ def order_out(order: WorkOrder, actor: Actor, *, purpose: str = "api_list") -> d
 def order_detail_out(order: WorkOrder, actor: Actor) -> dict[str, Any]:
     out = order_out(order, actor, purpose="api_read")
     out["timeline"] = list(selectors.order_timeline(order=order))
-    out["timeline_archived"] = [f"{m:%Y-%m}" for m in selectors.timeline_archived(order=order)]
+    out["timeline_archived"] = selectors.timeline_archived_labels(order=order)
     out["deadlines"] = [
         {
             "kind": d.kind,

@@ -52,6 +52,11 @@ def timeline_archived(*, order: WorkOrder) -> list[date]:
     return archived_months(OrderEvent._meta.db_table, since=month_of(order.created_at))
 
 
+def timeline_archived_labels(*, order: WorkOrder) -> list[str]:
+    """The archived months as the pages and the API show them ("2025-03")."""
+    return [f"{m:%Y-%m}" for m in timeline_archived(order=order)]
+
+
 def deadlines_for_owner(*, actor: Actor) -> QuerySet[Deadline]:
     """The owner's live deadlines, overdue first (a missed promise is visible to its owner)."""
     if actor.staff is None:

@@ -71,7 +71,7 @@ def _detail_context(order: WorkOrder, actor: Actor) -> dict[str, Any]:
         "order": order,
         "moves": moves,
         "timeline": selectors.order_timeline(order=order),
-        "timeline_archived": ", ".join(f"{m:%Y-%m}" for m in selectors.timeline_archived(order=order)),
+        "timeline_archived": ", ".join(selectors.timeline_archived_labels(order=order)),
         "deadlines": order.deadlines.exclude(kind=Deadline.Kind.RISK_CHECK)
         .select_related("owner")
         .order_by("due_at"),

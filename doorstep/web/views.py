@@ -93,7 +93,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         {
             **_live(request, order, token),
             "timeline": selectors.order_timeline(order=order, customer_view=True),
-            "timeline_archived": ", ".join(f"{m:%Y-%m}" for m in selectors.timeline_archived(order=order)),
+            "timeline_archived": ", ".join(selectors.timeline_archived_labels(order=order)),
             "can_sign": order.status in SIGNABLE and not Signature.objects.filter(order=order).exists(),
             "amount_due": amount_due(order),
             "can_pay": order.status == Status.COMPLETED and amount_due(order) > 0,
@@ -113,7 +113,7 @@ def track_live(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         **_live(request, order, token),
         "timeline": timeline,
-        "timeline_archived": ", ".join(f"{m:%Y-%m}" for m in selectors.timeline_archived(order=order)),
+        "timeline_archived": ", ".join(selectors.timeline_archived_labels(order=order)),
     }
     return render(request, "web/_track_live_poll.html", context)
 
