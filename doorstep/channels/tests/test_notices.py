@@ -182,6 +182,12 @@ def test_on_the_way_gives_the_eta_and_nobody_home_the_times_and_hotline_R_AR_2(w
         (EventKind.COMPLAINT_OPENED, {"category": "attitude"}, "complaint_received", "24 小时"),
         (EventKind.COMPLAINT_RESPONDED, {"response": "已安排主管上门致歉"}, "complaint_answered", "上门致歉"),
         (EventKind.HURRY_ANSWERED, {"reply": "工程师已出发"}, "hurry_answered", "工程师已出发"),  # R-IN-5
+        (
+            EventKind.PAYMENT_REFUNDED,
+            {"amount": "80.00", "reason": "重复支付"},
+            "refunded",
+            "80.00 元",
+        ),  # R-CO-2
     ],
 )
 def test_events_outside_moves_tell_the_customer(world, kind, data, template, expected) -> None:  # type: ignore[no-untyped-def]

@@ -399,3 +399,34 @@ def test_a_code_paid_after_the_order_was_paid_in_cash_waits_for_a_refund(
     completed.refresh_from_db()
     assert completed.payment.method == "cash" and intent.state == State.NEEDS_REFUND
     assert completed.events.filter(kind=EventKind.PAYMENT_UNAPPLIED).exists()
+
+
+def test_a_refund_is_shown_to_staff_and_told_to_the_customer_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder, client: Client
+) -> None:
+    from doorstep.notify.models import Message
+    from doorstep.orders.tracking import tracking_token
+
+    intent = _prepaid(world, completed)
+    fake.pay(intent.key)
+    _post("wechat", *fake.notification(intent.key))
+    client.force_login(world.staff["agent"].user)
+    page = client.get(reverse("orders:detail", args=[completed.number])).content.decode()
+    assert f'data-intent="{intent.pk}" data-state="applied"' in page
+    assert not Message.objects.filter(order_number=completed.number, template="refunded").exists()
+
+    client.post(reverse("channels:payment_refund", args=[intent.pk]), {"reason": "客户重复支付"})
+    intent.refresh_from_db()
+    assert intent.state == State.REFUNDED
+    # staff: the order page says refunded, with the refund number and the reason
+    page = client.get(reverse("orders:detail", args=[completed.number])).content.decode()
+    assert f'data-intent="{intent.pk}" data-state="refunded"' in page
+    assert intent.refund_no in page and "客户重复支付" in page
+    # the customer: a message with the amount and the reason, once, and the refund on the tracking page
+    told = Message.objects.get(order_number=completed.number, template="refunded")
+    assert "80.00 元已办理退款（客户重复支付）" in told.text and told.to_phone == completed.customer.phone
+    track = Client().get(f"/t/{tracking_token(completed)}/").content.decode()
+    assert "已退款" in track and intent.refund_no in track
+    with pytest.raises(DomainError):
+        payment_refund(intent=intent, actor=world.actor("agent"), reason="再退一次")
+    assert Message.objects.filter(order_number=completed.number, template="refunded").count() == 1
