@@ -33,6 +33,7 @@ from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.rulebook import ALL_ACTIONS, MoveContext, Rule, effect
 from doorstep.orders.tracking import tracking_url
+from doorstep.visits.consent.signing import SIGN_CODE_TEXT
 
 A, K = Action, EventKind
 Params = list[tuple[str, str]]
@@ -271,6 +272,14 @@ NOTICES: tuple[Notice, ...] = (
         quote,
         "R-SV-2",
         occasion=lambda o, e: "quote",
+    ),
+    Notice(
+        "sign_code",  # queued by visits.consent.signing with the code itself (the event never holds it)
+        K.SIGN_CODE_SENT,
+        SIGN_CODE_TEXT,
+        lambda o, e: None,
+        "R-CO-1",
+        urgent=True,
     ),
     Notice(
         "payment_link",

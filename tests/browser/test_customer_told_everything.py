@@ -3,7 +3,8 @@ loopback (R-CO-4), in one paid repair walked through the pages: the agent takes 
 and confirms (R-DI-3, R-PV-2), then moves the visit with a reason (R-DI-8); on the day the technician sets
 off (R-DI-7), calls ahead to say they will be late (R-AR-5), finds nobody home, calls without answer
 (R-DI-5, R-AR-1) and leaves the note (R-AR-2); the customer books the next visit on the tracking link; the
-technician comes back, quotes (R-SV-2), completes with the customer's signature (R-CO-1) and is paid
+technician comes back, quotes (R-SV-2), completes with the customer's signature and the code the customer
+got by SMS (R-CO-1) and is paid
 through the fake WeChat Pay only once its verified notification arrives (R-CO-2); the customer complains
 and is answered (R-QA-3); the callback finds nobody three times and the questionnaire goes out (R-QA-1).
 
@@ -31,7 +32,7 @@ from doorstep.quality.services.language import language_matcher
 from doorstep.tests import dates, pinned_time
 from doorstep.visits.consent.drawing import png_bytes, signature_png_data_url
 from doorstep.visits.models import PaymentIntent, PaymentNotice
-from doorstep.visits.tests.browsing import GUANGZHOU, draw_signature, go, messages, sms_code, status, tick_all
+from doorstep.visits.tests.browsing import GUANGZHOU, draw_signature, go, messages, status, tick_all
 from doorstep.visits.tests.payfakes import fake_pay
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_spine_flow import act, status_of, submit
@@ -260,10 +261,14 @@ def test_the_customer_receives_every_message_of_a_paid_repair(
         # 8. completed with the customer's own signature (R-CO-1): the payment link
         tick_all(tech, "#checklist-completion")
         go(tech, tech.locator("#sign-code-form button"))
+        _deliver()
+        code = told()[-1]  # the code reaches the customer's phone, never the technician's screen
+        assert code["template"] == "SMS_sign_code" and re.fullmatch(r"\d{6}", code["code"])
+        assert code["code"] not in tech.content()
         go(tech, tech.locator("#customer-sign"))
         draw_signature(tech)
         tech.fill("#opinion", "师傅讲解清楚，满意")
-        tech.fill("#code", sms_code(order))
+        tech.fill("#code", code["code"])  # read out by the customer from their phone
         go(tech, tech.locator("#sign-submit"))
         assert status(tech) == "已完工", messages(tech)
         _deliver()
@@ -372,6 +377,7 @@ def test_the_customer_receives_every_message_of_a_paid_repair(
         "appointment_confirmed",
         "on_the_way",
         "quote_awaiting",
+        "sign_code",
         "payment_link",
         "receipt",
         "complaint_received",
