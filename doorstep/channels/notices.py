@@ -33,6 +33,7 @@ from doorstep.orders.lifecycle import Action, Status
 from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.rulebook import ALL_ACTIONS, MoveContext, Rule, effect
 from doorstep.orders.tracking import tracking_url
+from doorstep.visits.consent.signing import SIGN_CODE_TEXT
 
 A, K = Action, EventKind
 Params = list[tuple[str, str]]
@@ -174,6 +175,14 @@ def receipt(order: WorkOrder, event: OrderEvent) -> Params | None:
     return [*_base(order), ("amount", amount), ("link", tracking_url(order))]
 
 
+def refunded(order: WorkOrder, event: OrderEvent) -> Params | None:
+    amount = str(event.data.get("amount") or "")
+    if not amount or float(amount) <= 0:
+        return None
+    reason = str(event.data.get("reason") or "").strip()[:40] or "退款申请已受理"
+    return [*_base(order), ("amount", amount), ("reason", reason), ("hotline", _hotline(order))]
+
+
 def questionnaire(order: WorkOrder, event: OrderEvent) -> Params:
     return [*_base(order), ("link", tracking_url(order))]
 
@@ -265,6 +274,14 @@ NOTICES: tuple[Notice, ...] = (
         occasion=lambda o, e: "quote",
     ),
     Notice(
+        "sign_code",  # queued by visits.consent.signing with the code itself (the event never holds it)
+        K.SIGN_CODE_SENT,
+        SIGN_CODE_TEXT,
+        lambda o, e: None,
+        "R-CO-1",
+        urgent=True,
+    ),
+    Notice(
         "payment_link",
         K.COMPLETE,
         "【{brand}】您好，工单 {number} 的服务已完成，应付金额 {amount} 元，"
@@ -278,6 +295,15 @@ NOTICES: tuple[Notice, ...] = (
         "【{brand}】您好，已收到工单 {number} 的付款 {amount} 元，电子收据请点击 {link} 查看。感谢您的支持！",
         receipt,
         "R-CO-2",
+    ),
+    Notice(
+        "refunded",
+        K.PAYMENT_REFUNDED,
+        "【{brand}】您好，工单 {number} 的付款 {amount} 元已办理退款（{reason}），"
+        "款项将按原支付方式退回。如有疑问请拨打 {hotline}。感谢您的支持！",
+        refunded,
+        "R-CO-2",
+        occasion=lambda o, e: f"refund:{e.data.get('refund_no') or e.seq}",
     ),
     Notice(
         "callback_questionnaire",

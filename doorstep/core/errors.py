@@ -230,6 +230,10 @@ class ErrorCode(models.TextChoices):
         _("支付渠道未返回结果。请重试收款：系统会用同一商户订单号 %(key)s 向渠道确认，不会重复扣款。"),
     )
     PAYMENT_METHOD_INVALID = "payment_method_invalid", _("请选择收款方式。")
+    PAYMENT_JSAPI_UNAVAILABLE = (
+        "payment_jsapi_unavailable",
+        _("暂不能在微信内直接支付：请扫描页面上的支付二维码，或使用工程师手机上的收款码。"),
+    )
     PAYMENT_NOT_CONFIGURED = (
         "payment_not_configured",
         _("%(provider)s 未配置（缺少 %(missing)s），请在 DOORSTEP_PAYMENTS 中设置商户凭据，或使用现金收款。"),

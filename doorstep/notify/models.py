@@ -98,9 +98,12 @@ class Message(models.Model):
 
     @property
     def shown_text(self) -> str:
-        """The text as staff and the record show it: the customer's own link (a signed tracking or survey
-        link) goes to their phone only, never onto what staff read (R-CO-1)."""
-        return self.text.replace(self.link, "〔链接〕") if self.link else self.text
+        """The text as staff and the record show it: the customer's own secret (``link``: a signed tracking
+        or survey link, or the one-time signing code) goes to their phone only, never onto what staff read
+        (R-CO-1)."""
+        if not self.link:
+            return self.text
+        return self.text.replace(self.link, "〔链接〕" if "://" in self.link else "〔验证码〕")
 
 
 class Receipt(models.Model):

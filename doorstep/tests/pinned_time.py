@@ -61,6 +61,15 @@ def reset() -> None:
         _traveller.move_to(_pinned)
 
 
+def travel(moment: datetime) -> None:
+    """Move every clock of the process (the live server's thread included) on to ``moment``; time ticks on
+    from there and the next test starts at the pinned instant again. For a walk that spans days (a visit
+    tomorrow, the callback the day after): the time passing is the one thing no page does."""
+    if _traveller is None:
+        raise RuntimeError(f"the clock is not pinned ({ENV}=off): a test cannot move it")
+    _traveller.move_to(moment)
+
+
 def stop() -> None:
     global _travel, _traveller
     if _travel is not None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("t/<str:token>/", views.track, name="track"),
     path("t/<str:token>/sign/", views.track_sign, name="track_sign"),
     path("t/<str:token>/pay/", views.track_pay, name="track_pay"),
+    path("t/<str:token>/pay/wechat-jsapi/", views.track_pay_jsapi, name="track_pay_jsapi"),
     path("t/<str:token>/confirm/", views.track_confirm, name="track_confirm"),
     path("t/<str:token>/move/", views.track_move, name="track_move"),
     path("t/<str:token>/cancel/", views.track_cancel, name="track_cancel"),

@@ -6,7 +6,7 @@ from datetime import datetime
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from doorstep.channels import hurry, selfservice
 from doorstep.core import clock
+from doorstep.core.errors import DomainError
 from doorstep.core.uploads import kept_file_response
 from doorstep.dispatch.eta import arrival_eta, plan_arrival
 from doorstep.network.roles import Role
@@ -27,7 +28,7 @@ from doorstep.visits.common import SIGNABLE
 from doorstep.visits.consent.channel import link_channel
 from doorstep.visits.consent.signature import signature_capture
 from doorstep.visits.models import Signature
-from doorstep.visits.payment.take import payment_take
+from doorstep.visits.payment.take import jsapi_pay, live, payer_openid, payment_take
 from doorstep.visits.selectors import amount_due
 from doorstep.visits.views.context import awaiting_payment
 from doorstep.visits.views.public import link_refused
@@ -84,9 +85,16 @@ def _live(request: HttpRequest, order: WorkOrder, token: str) -> dict[str, objec
     }
 
 
+def in_wechat(request: HttpRequest) -> bool:
+    """The page was opened in WeChat's own browser (its user agent says ``MicroMessenger``)."""
+    return "MicroMessenger" in request.META.get("HTTP_USER_AGENT", "")
+
+
 def track(request: HttpRequest, token: str) -> HttpResponse:
     """One honest record for the customer (R-CO-4) and who is coming (R-PV-2)."""
     order = _tracked(token)
+    can_pay = order.status == Status.COMPLETED and amount_due(order) > 0
+    codes = awaiting_payment(order)  # a live provider's codes, shown until its notification pays
     return render(
         request,
         "web/track.html",
@@ -96,8 +104,14 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             "timeline_archived": ", ".join(selectors.timeline_archived_labels(order=order)),
             "can_sign": order.status in SIGNABLE and not Signature.objects.filter(order=order).exists(),
             "amount_due": amount_due(order),
-            "can_pay": order.status == Status.COMPLETED and amount_due(order) > 0,
-            **awaiting_payment(order),  # a live provider's codes, shown until its notification pays
+            "can_pay": can_pay,
+            **codes,
+            # inside WeChat, a customer the service account knows pays right there (JSAPI, R-CO-2)
+            "jsapi": can_pay
+            and live()
+            and in_wechat(request)
+            and not codes["pay_codes"]
+            and bool(payer_openid(order)),
             "charges": order.charges.select_related("fee_item"),
             "choices": selfservice.choices(order),  # confirm, move, cancel, rebook (R-DI-8, R-AR-2)
             "cancel_reasons": selfservice.CANCEL_REASONS,
@@ -178,6 +192,23 @@ def track_pay(request: HttpRequest, token: str) -> HttpResponse:
         return _("支付成功。")
 
     return perform(request, pay, reverse("web:track", args=[token]))
+
+
+@require_POST
+def track_pay_jsapi(request: HttpRequest, token: str) -> HttpResponse:
+    """WeChat Pay inside WeChat (JSAPI, R-CO-2): the signed parameters for ``WeixinJSBridge``, as JSON; the
+    order is paid when WeChat Pay's verified notification arrives, as with a code."""
+    order = _tracked(token)
+    refused = link_refused(request, token)  # the customer pays on their own phone
+    if refused is not None:
+        return refused
+    try:
+        params = jsapi_pay(
+            order=order, actor=link_channel(request, order.customer.name).actor, openid=payer_openid(order)
+        )
+    except DomainError as err:
+        return JsonResponse({"error": err.text()}, status=err.status)
+    return JsonResponse({"params": params})
 
 
 # --- the customer's self-service (R-DI-3, R-DI-8, R-AR-2) -------------------------------------------------

@@ -15,6 +15,7 @@ import pytest
 from doorstep.catalog.models import FeeItem
 from doorstep.channels.notices import NOTICES
 from doorstep.core import clock
+from doorstep.network.policy import policy_of
 from doorstep.notify.models import Message, State
 from doorstep.notify.outbox import deliver_due
 from doorstep.notify.providers.aliyun import national
@@ -258,6 +259,7 @@ def test_paid_repair_through_wechat_pay(world, live_server, browser, shots, sett
     # - order_received (the order's creation) with the tracking link,
     # - on_the_way (the technician departs),
     # - quote_awaiting (the quote's first line; the further line and the acceptance send nothing more),
+    # - sign_code (the one-time code for the customer's signature, R-CO-1),
     # - payment_link (completion with ¥115.00 due),
     # - receipt (the payment applied from WeChat Pay's verified notification, not before it).
     # The walk does not cause appointment_confirmed (the order starts confirmed), late_notice (no late call:
@@ -273,6 +275,13 @@ def test_paid_repair_through_wechat_pay(world, live_server, browser, shots, sett
             "eta": ANY,  # departure + the travel estimate, checked below
         },
         {"template": "SMS_quote_awaiting", "brand": "安可空调", "number": order.number, "link": link},
+        {
+            "template": "SMS_sign_code",
+            "brand": "安可空调",
+            "number": order.number,
+            "code": ANY,  # the one the customer read out for the signature
+            "minutes": str(policy_of(order).sign_code_minutes),
+        },
         {
             "template": "SMS_payment_link",
             "brand": "安可空调",

@@ -135,6 +135,7 @@ SAMPLE = {
     "reason": "前一单超时", "new_time": "新的预约时间为 12月02日 16:00–18:00", "eta": "12月02日 14:10",
     "hotline": "020-12345678", "arrived": "12月02日 14:00", "left": "12月02日 14:20", "amount": "115.00",
     "hours": "24", "response": "已安排工程师再次上门检修", "reply": "工程师已出发，约 20 分钟到达",
+    "code": "042917", "minutes": "10",
 }  # fmt: skip
 
 
@@ -182,6 +183,12 @@ def test_on_the_way_gives_the_eta_and_nobody_home_the_times_and_hotline_R_AR_2(w
         (EventKind.COMPLAINT_OPENED, {"category": "attitude"}, "complaint_received", "24 小时"),
         (EventKind.COMPLAINT_RESPONDED, {"response": "已安排主管上门致歉"}, "complaint_answered", "上门致歉"),
         (EventKind.HURRY_ANSWERED, {"reply": "工程师已出发"}, "hurry_answered", "工程师已出发"),  # R-IN-5
+        (
+            EventKind.PAYMENT_REFUNDED,
+            {"amount": "80.00", "reason": "重复支付"},
+            "refunded",
+            "80.00 元",
+        ),  # R-CO-2
     ],
 )
 def test_events_outside_moves_tell_the_customer(world, kind, data, template, expected) -> None:  # type: ignore[no-untyped-def]

@@ -26,10 +26,8 @@ from doorstep.orders.lifecycle import Action, Status, find_move
 from doorstep.orders.models import Deadline, WorkOrder
 from doorstep.orders.selectors import order_is_visible_to
 from doorstep.orders.services import order_transition
-from doorstep.orders.tracking import tracking_url
 from doorstep.quality.models import SCORE_FIELDS, SCORE_LABELS, CallbackAttempt, Complaint, Survey
 from doorstep.quality.services.complaints import complaint_open
-from doorstep.visits.consent.signing import sms_send
 from doorstep.visits.models import DEVICE_MAX, Source
 from doorstep.visits.selectors import amount_due
 
@@ -191,12 +189,9 @@ def _not_reached(order: WorkOrder, actor: Actor, outcome: str) -> CallbackAttemp
             customer_visible=False,
             rule="R-QA-1",
         )
-        if last:  # the link goes to the customer's phone only, never onto the record staff read (R-CO-1)
-            sms_send(
-                order=order, phone=order.customer.phone,
-                text=f"【{order.brand.name}】工单 {order.number} 服务回访：请您本人点击链接评价本次服务 "
-                f"{tracking_url(order)}",
-            )  # fmt: skip
+        if (
+            last
+        ):  # the event queues the questionnaire (channels.notices): the link to the customer's phone only
             EventKind.CALLBACK_QUESTIONNAIRE_SENT.record(
                 order=order, actor=actor,
                 data={"phone": mask_phone(order.customer.phone), "attempts": tries}, customer_visible=True,

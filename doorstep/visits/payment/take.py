@@ -55,8 +55,11 @@ class Prepaid:
 class PaymentProvider(Protocol):
     method: str
 
-    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "") -> Charge | Prepaid:
-        """Collect ``amount`` for ``order`` under the merchant's order number ``key``.
+    def charge(
+        self, *, order: WorkOrder, amount: Decimal, key: str = "", openid: str = ""
+    ) -> Charge | Prepaid:
+        """Collect ``amount`` for ``order`` under the merchant's order number ``key`` (``openid``: the payer
+        inside WeChat, for WeChat Pay's JSAPI).
 
         Returns the charge or raises DomainError when the provider refused (nothing was taken). The same
         ``key`` twice must answer the first charge again, never take the money twice (out_trade_no).
@@ -82,12 +85,16 @@ class SimulatedProvider:
     def __init__(self, method: str) -> None:
         self.method = method
 
-    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "") -> Charge:
+    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "", openid: str = "") -> Charge:
         prefix = {"wechat": "WXSIM", "alipay": "ALISIM"}.get(self.method, "SIM")
         suffix = hashlib.sha256(key.encode()).hexdigest()[:12] if key else secrets.token_hex(6)
         return Charge(
             provider=f"simulated-{self.method}", transaction_id=f"{prefix}{suffix.upper()}", amount=amount
         )
+
+
+# a JSAPI trade's ``pay_url`` is the package WeixinJSBridge takes ("prepay_id=…"), not a code to show
+JSAPI_PACKAGE = "prepay_id="
 
 
 def live() -> bool:
@@ -111,9 +118,13 @@ class _LiveProvider:
         max_age = float(_config().get("notice_max_age_seconds", 300))
         return (WeChatPay if self.method == "wechat" else Alipay)(creds, max_age=max_age)
 
-    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "") -> Charge | Prepaid:
+    def charge(
+        self, *, order: WorkOrder, amount: Decimal, key: str = "", openid: str = ""
+    ) -> Charge | Prepaid:
         sdk = self.sdk()
         intent = PaymentIntent.objects.select_related("order").get(key=key)
+        if openid and isinstance(sdk, WeChatPay):  # JSAPI: the package WeixinJSBridge is given
+            return Prepaid(provider=sdk.name, pay_url=f"{JSAPI_PACKAGE}{sdk.prepay(intent, openid=openid)}")
         return Prepaid(provider=sdk.name, pay_url=sdk.prepay(intent))
 
 
@@ -143,9 +154,11 @@ def live_provider(method: str) -> WeChatPayProvider | AlipayProvider:
     raise Invalid(ErrorCode.PAYMENT_METHOD_INVALID, field="method")
 
 
-def collect(*, order: WorkOrder, method: str, amount: Decimal, key: str = "") -> Charge | Prepaid:
+def collect(
+    *, order: WorkOrder, method: str, amount: Decimal, key: str = "", openid: str = ""
+) -> Charge | Prepaid:
     """Collect an electronic payment under the merchant order number ``key``: the one call to a provider."""
-    return provider_for(method).charge(order=order, amount=amount, key=key)
+    return provider_for(method).charge(order=order, amount=amount, key=key, openid=openid)
 
 
 ELECTRONIC = (Payment.Method.WECHAT, Payment.Method.ALIPAY)
@@ -214,14 +227,16 @@ def _intent_update(intent: PaymentIntent, was: str, **fields: Any) -> PaymentInt
     return intent
 
 
-def intent_charge(intent: PaymentIntent) -> PaymentIntent:
+def intent_charge(intent: PaymentIntent, *, openid: str = "") -> PaymentIntent:
     """Call the provider with the intent's key, outside any transaction, and record what it answered.
 
     A refusal (DomainError: nothing was taken) fails the intent; a lost answer (any other error) leaves
     it pending, so a retry asks again with the same key.
     """
     try:
-        charge = collect(order=intent.order, method=intent.method, amount=intent.amount, key=intent.key)
+        charge = collect(
+            order=intent.order, method=intent.method, amount=intent.amount, key=intent.key, openid=openid
+        )
     except DomainError as err:
         _intent_update(intent, State.PENDING, state=State.FAILED, last_error=err.text()[:500])
         raise
@@ -298,7 +313,9 @@ def intents_to_reconcile() -> Any:
 
 
 # --- taking the payment ------------------------------------------------------------------------------------
-def payment_take(*, order: WorkOrder, actor: Actor, method: str, receipt_no: str = "") -> WorkOrder:
+def payment_take(
+    *, order: WorkOrder, actor: Actor, method: str, receipt_no: str = "", openid: str = ""
+) -> WorkOrder:
     """Take the payment on site: electronic through the provider, or cash with its receipt number (R-CO-2).
 
     The amount is the accepted quote's amount due. Every check of the move comes first. Cash (or nothing
@@ -324,7 +341,7 @@ def payment_take(*, order: WorkOrder, actor: Actor, method: str, receipt_no: str
 
     intent = intent_open(order=order, method=method, quote=quote)
     if intent.state == State.PENDING and not intent.pay_url:
-        intent = intent_charge(intent)
+        intent = intent_charge(intent, openid=openid if method == Payment.Method.WECHAT else "")
     if intent.state == State.PENDING:  # the customer pays through the code; the notification applies it
         return order
     try:
@@ -336,6 +353,41 @@ def payment_take(*, order: WorkOrder, actor: Actor, method: str, receipt_no: str
             order.refresh_from_db()
             return order
         raise _charge_unapplied(intent, actor, err) from err
+
+
+def payer_openid(order: WorkOrder) -> str:
+    """The customer's OpenID with the service account (``notify.Contact``), which JSAPI pays with: the
+    service account and WeChat Pay's ``app_id`` are the same AppID."""
+    from doorstep.notify.models import Contact
+
+    found = Contact.objects.filter(phone=order.customer.phone).exclude(wechat_openid="")
+    return str(found.values_list("wechat_openid", flat=True).first() or "")
+
+
+def jsapi_pay(*, order: WorkOrder, actor: Actor, openid: str) -> dict[str, str]:
+    """WeChat Pay inside WeChat (JSAPI, R-CO-2): the customer opened the tracking link in WeChat's browser;
+    the trade is prepaid for their ``openid`` and the answer is the signed parameters the page gives
+    ``WeixinJSBridge.invoke("getBrandWCPayRequest", …)``. As with a code, the order is paid only when WeChat
+    Pay's verified notification arrives. Empty when the order is paid already. A trade already shown as a
+    QR code (the technician's phone) is paid by that code: WeChat Pay does not re-issue a trade number as
+    another kind of trade."""
+    if not live() or not openid:
+        raise DomainError(ErrorCode.PAYMENT_JSAPI_UNAVAILABLE)
+    if Payment.objects.filter(order=order).exists():  # paid meanwhile (a second tap, the notice came)
+        return {}
+    order = payment_take(order=order, actor=actor, method=Payment.Method.WECHAT, openid=openid)
+    if Payment.objects.filter(order=order).exists():
+        return {}
+    intent = (
+        PaymentIntent.objects.filter(order=order, method=Payment.Method.WECHAT, state=State.PENDING)
+        .order_by("-created_at")
+        .first()
+    )
+    if intent is None or not intent.pay_url.startswith(JSAPI_PACKAGE):
+        raise DomainError(ErrorCode.PAYMENT_JSAPI_UNAVAILABLE)
+    sdk = live_provider(Payment.Method.WECHAT).sdk()
+    assert isinstance(sdk, WeChatPay)
+    return sdk.jsapi_params(intent.pay_url.removeprefix(JSAPI_PACKAGE))
 
 
 def _charge_unapplied(intent: PaymentIntent, actor: Actor, refused: DomainError) -> PaymentNotApplied:

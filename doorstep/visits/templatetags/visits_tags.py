@@ -11,7 +11,7 @@ from doorstep.parts.selectors import parts_used
 from doorstep.visits.arrival.card import card_url
 from doorstep.visits.common import ON_SITE
 from doorstep.visits.diagnosis.quote import fingerprint, quote_current, quote_lines
-from doorstep.visits.models import Quote, ServiceReport, TakeBack
+from doorstep.visits.models import PaymentIntent, Quote, ServiceReport, TakeBack
 from doorstep.visits.selectors import amount_due
 
 register = template.Library()
@@ -50,4 +50,6 @@ def visit_staff(order: WorkOrder) -> dict[str, Any]:
         "take_back": TakeBack.objects.filter(order=order).first(),
         "report": ServiceReport.objects.filter(order=order).first(),
         "photos": order.visit_photos.order_by("at", "pk"),
+        # each try to take the money and where it stands: pending, paid, to refund, refunded (R-CO-2)
+        "intents": PaymentIntent.objects.filter(order=order).order_by("created_at", "pk"),
     }

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
+from doorstep.notify.models import Message
 from doorstep.orders.models import WorkOrder
-from doorstep.visits.models import OutboundSms
 
 GUANGZHOU = {"latitude": 23.1291, "longitude": 113.2644}
 
@@ -67,9 +66,9 @@ def draw_signature(page: Any) -> None:
 
 
 def sms_code(order: WorkOrder) -> str:
-    """The code as the customer reads it on their own phone (the simulated SMS gateway's outbox)."""
-    text = OutboundSms.objects.filter(order=order).order_by("-pk").first().text  # type: ignore[union-attr]
-    return re.search(r"验证码 (\d{6})", text).group(1)  # type: ignore[union-attr]
+    """The code as the customer reads it on their own phone: the latest signing-code SMS of the outbox."""
+    message = Message.objects.filter(order_id=order.pk, template="sign_code").latest("pk")
+    return str(dict(message.params)["code"])
 
 
 def pdf_to_png(pdf: bytes, target: Path) -> Path:

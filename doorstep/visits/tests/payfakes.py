@@ -93,6 +93,8 @@ class Trade:
     transaction_id: str = ""
     paid_at: float = 0.0
     refunds: dict[str, int] = field(default_factory=dict)
+    kind: str = ""  # WeChat Pay's trade type: NATIVE | JSAPI
+    openid: str = ""
 
 
 class _Server(ThreadingHTTPServer):
@@ -212,10 +214,10 @@ class FakePay:
         if trade.state == "SUCCESS":
             out.update(
                 transaction_id=trade.transaction_id,
-                trade_type="NATIVE",
+                trade_type=trade.kind or "NATIVE",
                 bank_type="OTHERS",
                 success_time=time.strftime("%Y-%m-%dT%H:%M:%S+08:00", time.localtime(trade.paid_at)),
-                payer={"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
+                payer={"openid": trade.openid or "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
             )
             out["amount"]["payer_total"] = out["amount"]["total"]
         return out
@@ -270,6 +272,25 @@ class FakePay:
         return {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}, urlencode(
             params
         ).encode()
+
+    def bridge_pay(self, params: dict[str, str], *, notify: bool = True) -> int:
+        """What WeChat's client does with ``WeixinJSBridge.invoke("getBrandWCPayRequest", params)``: checks
+        the merchant's ``paySign`` (RSA-SHA256 of appId, timeStamp, nonceStr and package), lets the customer
+        pay the prepaid trade, and WeChat Pay posts its notification. The notification's HTTP status (0: paid,
+        not notified), or -1 when the client refused the parameters (the page then hears
+        ``get_brand_wcpay_request:fail``)."""
+        signed = ("appId", "timeStamp", "nonceStr", "package")
+        text = "".join(f"{params.get(name)}\n" for name in signed)
+        if params.get("appId") != WX_APP_ID or params.get("signType") != "RSA":
+            return -1
+        if not _verify(self.merchant_public, text, str(params.get("paySign", ""))):
+            return -1
+        token = str(params.get("package", "")).removeprefix("prepay_id=wx")
+        trade = next((t for t in self.trades.values() if t.token == token and t.kind == "JSAPI"), None)
+        if trade is None:
+            return -1
+        self.pay(trade.key)
+        return self.deliver(trade.key) if notify else 0
 
     def deliver(self, key: str) -> int:
         headers, body = self.notification(key)
@@ -383,6 +404,12 @@ class FakePay:
                 return self._wx(h, 400, {"code": "INVALID_REQUEST", "message": "201 商户订单号重复"})
             if trade.state == "SUCCESS":
                 return self._wx(h, 400, {"code": "ORDERPAID", "message": "该订单已支付"})
+            kind = "JSAPI" if path.endswith("jsapi") else "NATIVE"
+            if trade.kind and trade.kind != kind:  # one trade number, one trade type
+                return self._wx(h, 400, {"code": "INVALID_REQUEST", "message": "201 商户订单号重复"})
+            if kind == "JSAPI" and not (data.get("payer") or {}).get("openid"):
+                return self._wx(h, 400, {"code": "PARAM_ERROR", "message": "JSAPI支付必须传openid"})
+            trade.kind, trade.openid = kind, str((data.get("payer") or {}).get("openid", ""))
             if path.endswith("jsapi"):
                 return self._wx(h, 200, {"prepay_id": f"wx{trade.token}"})
             return self._wx(h, 200, {"code_url": f"weixin://wxpay/bizpayurl?pr={trade.token}"})

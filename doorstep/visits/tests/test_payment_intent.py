@@ -35,7 +35,7 @@ class CountingProvider(SimulatedProvider):
         self.keys: list[str] = []
         self.before = before
 
-    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "") -> Charge:
+    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "", openid: str = "") -> Charge:
         self.keys.append(key)
         if self.before is not None:
             before, self.before = self.before, None
@@ -44,7 +44,7 @@ class CountingProvider(SimulatedProvider):
 
 
 class DecliningProvider(SimulatedProvider):
-    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "") -> Charge:
+    def charge(self, *, order: WorkOrder, amount: Decimal, key: str = "", openid: str = "") -> Charge:
         raise DomainError("card_declined", "余额不足")
 
 

@@ -335,13 +335,19 @@ def test_alipay_h5_link_is_signed_for_the_gateway(world: World, fake: FakePay, c
 
 
 def test_wechat_jsapi_inside_wechat(world: World, fake: FakePay, completed: WorkOrder) -> None:
+    from doorstep.visits.payment.providers import ProviderRefused
     from doorstep.visits.payment.take import live_provider
 
     intent = _prepaid(world, completed)
     sdk = live_provider("wechat").sdk()
+    with pytest.raises(ProviderRefused):  # a trade number shown as a code is not re-issued as JSAPI
+        sdk.prepay(intent, openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")  # type: ignore[call-arg]
+    PaymentIntent.objects.filter(pk=intent.pk).update(key=f"{intent.key[:-1]}J", pay_url="")
+    intent.refresh_from_db()
     prepay_id = sdk.prepay(intent, openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")  # type: ignore[call-arg]
     params = sdk.jsapi_params(prepay_id)  # type: ignore[union-attr]
     assert params["package"] == f"prepay_id={prepay_id}" and params["signType"] == "RSA" and params["paySign"]
+    assert fake.bridge_pay(params, notify=False) == 0  # WeChat's client accepts the merchant's signature
 
 
 def test_a_provider_answer_with_a_bad_signature_is_not_trusted(
@@ -399,3 +405,96 @@ def test_a_code_paid_after_the_order_was_paid_in_cash_waits_for_a_refund(
     completed.refresh_from_db()
     assert completed.payment.method == "cash" and intent.state == State.NEEDS_REFUND
     assert completed.events.filter(kind=EventKind.PAYMENT_UNAPPLIED).exists()
+
+
+def test_a_refund_is_shown_to_staff_and_told_to_the_customer_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder, client: Client
+) -> None:
+    from doorstep.notify.models import Message
+    from doorstep.orders.tracking import tracking_token
+
+    intent = _prepaid(world, completed)
+    fake.pay(intent.key)
+    _post("wechat", *fake.notification(intent.key))
+    client.force_login(world.staff["agent"].user)
+    page = client.get(reverse("orders:detail", args=[completed.number])).content.decode()
+    assert f'data-intent="{intent.pk}" data-state="applied"' in page
+    assert not Message.objects.filter(order_number=completed.number, template="refunded").exists()
+
+    client.post(reverse("channels:payment_refund", args=[intent.pk]), {"reason": "客户重复支付"})
+    intent.refresh_from_db()
+    assert intent.state == State.REFUNDED
+    # staff: the order page says refunded, with the refund number and the reason
+    page = client.get(reverse("orders:detail", args=[completed.number])).content.decode()
+    assert f'data-intent="{intent.pk}" data-state="refunded"' in page
+    assert intent.refund_no in page and "客户重复支付" in page
+    # the customer: a message with the amount and the reason, once, and the refund on the tracking page
+    told = Message.objects.get(order_number=completed.number, template="refunded")
+    assert "80.00 元已办理退款（客户重复支付）" in told.text and told.to_phone == completed.customer.phone
+    track = Client().get(f"/t/{tracking_token(completed)}/").content.decode()
+    assert "已退款" in track and intent.refund_no in track
+    with pytest.raises(DomainError):
+        payment_refund(intent=intent, actor=world.actor("agent"), reason="再退一次")
+    assert Message.objects.filter(order_number=completed.number, template="refunded").count() == 1
+
+
+WECHAT_BROWSER = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Mobile/15E148 MicroMessenger/8.0.49(0x18003129) NetType/WIFI Language/zh_CN"
+)
+
+
+def test_inside_wechat_the_customer_pays_with_jsapi_R_CO_2(fake: FakePay, completed: WorkOrder) -> None:
+    """The tracking link opened in WeChat's browser by a customer the service account knows: the page asks
+    for JSAPI parameters (prepaid for their OpenID, signed with the merchant key), WeixinJSBridge pays, and
+    the order is paid only by WeChat Pay's verified notification."""
+    from doorstep.notify.models import Contact
+    from doorstep.orders.tracking import tracking_token
+
+    token = tracking_token(completed)
+    url = reverse("web:track", args=[token])
+    wechat = Client(HTTP_USER_AGENT=WECHAT_BROWSER)
+    # not known to the service account yet (no OpenID): the ordinary payment form
+    assert 'id="jsapi-form"' not in wechat.get(url).content.decode()
+    Contact.objects.create(phone=completed.customer.phone, wechat_openid="o-customer-1", follows_account=True)
+    assert 'id="jsapi-form"' in wechat.get(url).content.decode()
+    assert 'id="jsapi-form"' not in Client().get(url).content.decode()  # another browser: no WeixinJSBridge
+
+    answer = wechat.post(reverse("web:track_pay_jsapi", args=[token]))
+    assert answer.status_code == 200
+    params = answer.json()["params"]
+    assert params["package"].startswith("prepay_id=wx") and params["signType"] == "RSA"
+    intent = PaymentIntent.objects.get(order=completed)
+    trade = fake.trades[intent.key]
+    assert (trade.kind, trade.openid, trade.total) == ("JSAPI", "o-customer-1", 8000)
+    completed.refresh_from_db()
+    assert completed.status == Status.COMPLETED  # nothing is paid by asking
+    # a second tap: the same prepaid trade, nothing charged twice
+    again = wechat.post(reverse("web:track_pay_jsapi", args=[token])).json()["params"]
+    assert (
+        again["package"] == params["package"] and PaymentIntent.objects.filter(order=completed).count() == 1
+    )
+    # a forged signature is refused by WeChat's client; the real one pays, and the notification applies it
+    assert fake.bridge_pay({**params, "paySign": params["paySign"][::-1]}) == -1
+    assert trade.state == "NOTPAY"
+    assert _post("wechat", *fake.notification(intent.key)).status_code == 400  # not paid: rejected
+    completed.refresh_from_db()
+    assert completed.status == Status.COMPLETED
+    assert fake.bridge_pay(params, notify=False) == 0 and trade.state == "SUCCESS"
+    assert _post("wechat", *fake.notification(intent.key)).status_code == 204
+    completed.refresh_from_db()
+    assert completed.status == Status.PAID and completed.payment.receipt_no == trade.transaction_id
+    assert wechat.post(reverse("web:track_pay_jsapi", args=[token])).json() == {"params": {}}
+
+
+def test_jsapi_needs_a_live_provider_and_the_customers_openid(
+    world: World, completed: WorkOrder, settings: Any
+) -> None:
+    from doorstep.orders.tracking import tracking_token
+
+    settings.DOORSTEP_PAYMENTS = {"mode": "console"}
+    token = tracking_token(completed)
+    answer = Client(HTTP_USER_AGENT=WECHAT_BROWSER).post(reverse("web:track_pay_jsapi", args=[token]))
+    assert answer.status_code == 409 and "二维码" in answer.json()["error"]
+    completed.refresh_from_db()
+    assert completed.status == Status.COMPLETED and not PaymentIntent.objects.filter(order=completed).exists()

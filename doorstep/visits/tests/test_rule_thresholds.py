@@ -6,7 +6,6 @@ try for counts.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -20,8 +19,9 @@ from doorstep.visits.arrival.protocol import customer_called, knock_protocol_gap
 from doorstep.visits.consent.channel import Channel
 from doorstep.visits.consent.drawing import signature_png_data_url
 from doorstep.visits.consent.signing import sign_code_send, signature_with_code
-from doorstep.visits.models import EscalationTask, OutboundSms
+from doorstep.visits.models import EscalationTask
 from doorstep.visits.testing import appointment_passed, visit_evidence
+from doorstep.visits.tests.browsing import sms_code
 
 S = timedelta(seconds=1)
 
@@ -53,9 +53,7 @@ def _sign(order, channel, code: str):  # type: ignore[no-untyped-def]
 
 
 def _sent_code(order) -> str:  # type: ignore[no-untyped-def]
-    match = re.search(r"验证码 (\d{6})", OutboundSms.objects.filter(order=order).latest("pk").text)
-    assert match is not None
-    return match.group(1)
+    return sms_code(order)
 
 
 @pytest.mark.parametrize(("offset", "valid"), [(-S, True), (timedelta(0), True), (S, False)])

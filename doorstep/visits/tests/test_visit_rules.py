@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -37,8 +36,9 @@ from doorstep.visits.diagnosis.quote import (
     quote_line_add,
     quote_lines,
 )
-from doorstep.visits.models import Checklist, Consent, EscalationTask, OutboundSms, Quote, TakeBack
+from doorstep.visits.models import Checklist, Consent, EscalationTask, Quote, TakeBack
 from doorstep.visits.testing import appointment_passed, checklist_tick, visit_evidence
+from doorstep.visits.tests.browsing import sms_code
 
 
 def _accept(order: WorkOrder) -> Quote:
@@ -361,7 +361,7 @@ def test_signature_in_technician_mode_is_impossible_R_CO_1(world, in_service) ->
             signer_name="刘女士",
         )
     assert err.value.code == "sign_code_wrong"
-    code = re.search(r"验证码 (\d{6})", OutboundSms.objects.get(order=in_service).text).group(1)  # type: ignore[union-attr]
+    code = sms_code(in_service)
     order = signature_with_code(
         order=in_service,
         channel=mode,
@@ -372,6 +372,35 @@ def test_signature_in_technician_mode_is_impossible_R_CO_1(world, in_service) ->
     )
     assert order.status == "completed" and order.signature.method == "customer_mode_code"
     assert order.signature.source == "customer_device" and order.signature.recorded_by == mode.recorded_by
+
+
+def test_the_signing_code_reaches_the_customers_phone_and_no_one_else_R_CO_1(world, in_service) -> None:  # type: ignore[no-untyped-def]
+    """The code goes by SMS through the outbox and its providers at once (urgent: even in quiet hours), and
+    what staff and the order's record show of that message has the code masked."""
+    from django.test import Client
+
+    from doorstep.notify.models import Message, State
+    from doorstep.notify.outbox import deliver_due
+
+    visit_evidence(in_service, "complete")
+    late_evening = clock.local(clock.now()).replace(hour=22, minute=30)
+    with clock.frozen_at(late_evening):
+        sign_code_send(order=in_service, actor=world.actor("technician"))
+    message = Message.objects.get(order_id=in_service.pk, template="sign_code")
+    code = sms_code(in_service)
+    assert message.channel == "sms" and message.to_phone == in_service.customer.phone and message.urgent
+    assert message.next_at <= late_evening  # not held for the morning
+    assert (
+        f"验证码 {code}，" in message.text
+        and code not in message.shown_text
+        and "〔验证码〕" in message.shown_text
+    )
+    deliver_due(now=late_evening)
+    assert Message.objects.get(pk=message.pk).state == State.SENT
+    technician = Client()
+    technician.force_login(world.staff["technician"].user)
+    page = technician.get(f"/orders/{in_service.number}/").content.decode()
+    assert "〔验证码〕" in page and code not in page  # the delivery on the record, the code not
 
 
 def test_take_back_needs_an_allowed_reason_and_backup_then_has_sub_states_R_SV_6_R_AN_6(

@@ -31,6 +31,7 @@ from doorstep.visits.completion.gaps import completion_gaps
 from doorstep.visits.diagnosis.diagnosis import MEASUREMENTS, diagnosis_latest, work_gaps, work_started
 from doorstep.visits.diagnosis.quote import fee_standard, fingerprint, quote_current, quote_lines
 from doorstep.visits.models import Checklist, Consent, PaymentIntent, TakeBack
+from doorstep.visits.payment.take import JSAPI_PACKAGE
 from doorstep.visits.previsit import BEFORE_DEPARTURE, ConsentHow, call_state, refusal_open
 from doorstep.visits.selectors import amount_due
 
@@ -140,7 +141,11 @@ def awaiting_payment(order: WorkOrder) -> dict[str, Any]:
     """R-CO-2: codes shown to the customer (a live provider) whose verified notification has not come yet."""
     if order.status != "completed":
         return {"pay_codes": []}
-    pending = order.payment_intents.filter(state=PaymentIntent.State.PENDING).exclude(pay_url="")
+    pending = (
+        order.payment_intents.filter(state=PaymentIntent.State.PENDING)
+        .exclude(pay_url="")
+        .exclude(pay_url__startswith=JSAPI_PACKAGE)  # paid inside WeChat, no code to show
+    )
     return {"pay_codes": [{"intent": i, "qr": qr_svg(i.pay_url)} for i in pending.order_by("created_at")]}
 
 

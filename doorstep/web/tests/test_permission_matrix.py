@@ -505,6 +505,7 @@ ENTRIES.update(
         "web:track": signed(),
         "web:track_sign": signed(get=False, post=True),
         "web:track_pay": signed(get=False, post=True),
+        "web:track_pay_jsapi": signed(get=False, post=True),  # WeChat Pay inside WeChat (JSAPI, R-CO-2)
         "web:track_confirm": signed(get=False, post=True),
         "web:track_move": signed(post=True),
         "web:track_cancel": signed(get=False, post=True),
