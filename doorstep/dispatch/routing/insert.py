@@ -30,7 +30,6 @@ MAX_TIMINGS = 400  # exact timings tried per direct insertion
 EJECT_ROUTES = 25
 EJECT2_ROUTES = 8  # second link of a three-visit chain
 LATE_ROUTES = 10  # routes tried per visit once the start has used its time share
-LAST_ROUTES = 3  # ... and once it has used twice its share
 CUT_SHORT = "insertion cut short by its time share"  # routes searched for an ejection
 
 
@@ -337,9 +336,9 @@ def insertion_start(problem: Problem, seconds: float = 10.0) -> Plan:
     Order: pinned visits, then urgent, then by how few technicians may serve them (skills), then
     by window width and start — the visits with the fewest options are placed while there is room.
     Each goes to its cheapest feasible position (any position of the nearest eligible routes, lunch
-    moved as needed); once ``seconds`` are spent, only the nearest few routes, and once twice
-    ``seconds`` are spent (the plan is then noted as cut short) the nearest three. What does not
-    fit is left over for the ejection pass.
+    moved as needed); once ``seconds`` are spent, only the nearest few routes. What does not fit,
+    and everything once twice ``seconds`` are spent (the plan is then noted as cut short), is left
+    over for the ejection pass.
     """
     deadline = time.perf_counter() + seconds
     state = Routes(problem, {})
@@ -360,11 +359,9 @@ def insertion_start(problem: Problem, seconds: float = 10.0) -> Plan:
     for i in sorted(servable, key=key):
         now = time.perf_counter()
         cut_short = cut_short or now > deadline + seconds
-        # Past its share (a loaded machine) the insertion goes on over the nearest routes only,
-        # fewer still past twice its share: a plan from the board's greedy instead measured worse
-        # (Shenzhen XXL at load 10: 1.11x the greedy board's km instead of 0.97x).
-        k = NEAR_ROUTES if now <= deadline else LAST_ROUTES if cut_short else LATE_ROUTES
-        if not _insert(state, i, k):
+        # Past its share (a loaded machine) the insertion goes on over the nearest routes only;
+        # past twice its share it stops (the caller then takes the board's greedy plan).
+        if cut_short or not _insert(state, i, NEAR_ROUTES if now <= deadline else LATE_ROUTES):
             left.append(i)
     fixed = [
         Unassigned(v.id, "no technician with the required skills (R-DI-2, R-PR-2)")
