@@ -73,6 +73,13 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
         start = _start(problem, seconds)
         if problem.allow_unassigned:
             start = _fill(problem, start, _insertion_reserve(seconds))
+            left = seconds - (time.perf_counter() - t0)
+            if initial is None and has_lunch and left < QUICK_PER_VISIT * len(visits):
+                # The start used the time (a loaded machine): a search now would overrun the budget
+                # (its first descent has no time cap) and delay the parts after this one.
+                plan = _fill(problem, start, max(0.2, left))
+                plan.solver, plan.runtime_s = "insertion", time.perf_counter() - t0
+                return plan
         decoded = _from_plan(problem, start)
     rounds = opts.lunch_rounds if has_lunch else 1
     reserve = _insertion_reserve(seconds) if problem.allow_unassigned else 0.0
