@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -77,3 +77,13 @@ def locked_out(
 
 
 __all__ = ["StaffLoginForm", "StaffLoginView", "locked_out"]
+
+
+class StaffLogoutView(LogoutView):
+    """Log-out, and the phone forgets what the technician app kept: its pages, its service worker and the
+    queue of actions not yet sent (``Clear-Site-Data``; another user must not see them, walk finding 6)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
