@@ -4,8 +4,9 @@ The service worker (``visits/sw.js``, served at ``/visits/sw.js`` so its scope i
 under ``/visits/``) keeps a copy of a page only when the response says so with ``X-Offline-Cache``: today's
 page and the visit pages (``offline_shell``), never the customer mode, the tracking or card pages, reports
 or photos. The header's value is a key of the signed-in user: the worker keeps one cache per key, serves
-offline only the current user's, and drops another user's cache when a new user's page arrives. Log-out
-clears the browser's storage for the site (``Clear-Site-Data``), the service worker and its caches with it.
+offline only the current user's (the ``COOKIE`` set at log-in says who that is), and drops another user's
+cache when a new user's page arrives. Log-out clears the browser's storage for the site
+(``Clear-Site-Data``), the service worker and its caches with it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -22,12 +24,26 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 HEADER = "X-Offline-Cache"
+COOKIE = "doorstep_offline"  # who is signed in, for the worker: set at log-in, removed at log-out
 VERSION = "1"  # a new version drops the kept static files (the pages are kept per user and replaced)
 
 
 def offline_key(request: HttpRequest) -> str:
     """The signed-in user's cache key: not their id, and different on another site (the secret key)."""
     return salted_hmac("doorstep.visits.offline", str(request.user.pk), algorithm="sha256").hexdigest()[:24]
+
+
+def offline_user_cookie(response: HttpResponse, request: HttpRequest) -> None:
+    """Tell the service worker who is signed in now (the key, not the id; readable by the worker): it serves
+    a kept page only to its own user, even when another user signed in without the first signing out."""
+    response.set_cookie(
+        COOKIE,
+        offline_key(request),
+        max_age=settings.SESSION_COOKIE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=False,
+        samesite="Lax",
+    )
 
 
 def offline_shell[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
@@ -41,6 +57,8 @@ def offline_shell[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpRespo
         if request.method == "GET" and response.status_code == 200 and request.user.is_authenticated:
             response[HEADER] = offline_key(request)
             response["Cache-Control"] = "private, no-cache"
+            if request.COOKIES.get(COOKIE) != response[HEADER]:
+                offline_user_cookie(response, request)
         return response
 
     return wrapped
@@ -53,6 +71,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "scope": reverse("visits:today"),
         "static": static(""),
         "header": HEADER,
+        "cookie": COOKIE,
         "offline_title": _("离线"),
         "offline_text": _("此页面没有保存在手机上，联网后再打开。"),
         "today": _("今日上门"),
@@ -80,4 +99,5 @@ def offline_texts() -> dict[str, str]:
         "clear": _("清除已完成"),
         "queued": _("已保存在手机上，联网后按顺序提交"),
         "queue_title": _("手机上的操作"),
+        "logout_queued": _("还有 %(n)s 项操作未发送，退出后将丢弃。确定退出？"),
     }

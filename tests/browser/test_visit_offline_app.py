@@ -12,7 +12,7 @@ from doorstep.orders.models import WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.orders.tests.helpers import actor_for, order_in
 from doorstep.visits.models import Checklist
-from doorstep.visits.tests.browsing import login, status
+from doorstep.visits.tests.browsing import go, login, status
 from tests.browser.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -106,7 +106,8 @@ def test_offline_checklist_opens_depart_and_arrive_and_a_reload_shows_the_app_R_
     _back_online(page)
     assert status(page) == "已到达"
     assert _items(page) == [("kit", "sent"), ("depart", "sent"), ("arrive", "sent")]
-    assert "已发送" in page.locator("#offline-queue").inner_text()
+    sent = page.locator("#offline-queue").inner_text()
+    assert "已发送" in sent and "此前已提交" not in sent  # finding 6 (d): each action is sent once
     kinds = list(
         order.events.filter(kind__in=["checklist", "depart", "arrive"]).values_list("kind", flat=True)
     )
@@ -163,3 +164,22 @@ def test_a_refused_queued_item_shows_the_server_s_reason_and_nothing_is_written_
     assert not Checklist.objects.filter(order=other).exists()
     page.locator("#offline-clear").click()
     assert page.locator("#offline-queue").count() == 0
+
+
+def test_another_user_on_the_same_phone_never_sees_the_kept_pages(world, live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+    """The technician's session ends without a log-out and a colleague signs in on the same phone: offline,
+    the colleague gets the offline notice, not the technician's kept visit (the customer's name, address)."""
+    order = order_in(world, "confirmed")
+    page = login(browser, live_server, "tech", PHONE)
+    _kept_offline(page, live_server, order)
+    page.context.clear_cookies(name="sessionid")
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "agent")
+    page.fill("#id_password", "doorstep-pass")
+    go(page, page.locator("button[type=submit]", has_text="登录"))
+
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/visits/{order.number}/")
+    shots(page, "colleague-offline")
+    assert page.locator("#offline-page").is_visible()
+    assert order.customer.name not in page.content() and order.number not in page.content()

@@ -65,6 +65,7 @@ def offline_app(context: template.Context) -> str:
         "user": offline_key(request) if request.user.is_authenticated else "",
         "worker": reverse("visits:service_worker"),
         "scope": reverse("visits:today"),
+        "logout": reverse("web:logout"),
         "texts": offline_texts(),
     }
     return json_script(settings, "offline-app")

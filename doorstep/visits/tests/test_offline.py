@@ -9,7 +9,7 @@ from django.urls import reverse
 from doorstep.core import clock
 from doorstep.orders.tests.helpers import order_in
 from doorstep.visits.arrival.card import card_url
-from doorstep.visits.offline import HEADER
+from doorstep.visits.offline import COOKIE, HEADER
 from doorstep.visits.testing import checklist_tick
 
 
@@ -52,10 +52,17 @@ def test_customer_pages_and_refusals_are_never_kept(world) -> None:
     assert refused.status_code == 404 and HEADER not in refused
 
 
-def test_log_out_clears_the_kept_pages_and_the_queue(world) -> None:
-    response = _signed_in(world).post(reverse("web:logout"))
+def test_log_in_tells_the_worker_who_is_signed_in_and_log_out_clears_the_kept_pages(world) -> None:
+    client = Client()
+    signed_in = client.post(reverse("web:login"), {"username": "tech", "password": "doorstep-pass"})
+    assert signed_in.status_code == 302
+    key = signed_in.cookies[COOKIE].value
+    assert key and not signed_in.cookies[COOKIE]["httponly"]  # the worker reads it
+    assert client.get(reverse("visits:today"))[HEADER] == key
+    response = client.post(reverse("web:logout"))
     assert response.status_code == 302
     assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert response.cookies[COOKIE].value == ""  # removed
 
 
 def test_a_queued_item_gets_the_server_s_reason_and_whether_it_was_done_before_R_DI_7(world) -> None:

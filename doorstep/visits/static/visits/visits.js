@@ -193,7 +193,13 @@
   }
 
   document.addEventListener("submit", function (e) {
-    var form = e.target;
+    var form = e.target, a = app();
+    if (a && form.matches && form.getAttribute("action") === a.logout) {
+      // log-out forgets the phone's queue (offline.py): say so while actions still wait
+      var n = mine(load()).filter(waiting).length;
+      if (n && !window.confirm(word("logout_queued", { n: n }))) { e.preventDefault(); e.stopPropagation(); }
+      return;
+    }
     if (!form.matches || !form.matches("form[data-queue]")) return;
     e.preventDefault(); e.stopPropagation();
     fill(form);

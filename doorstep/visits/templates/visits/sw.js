@@ -49,10 +49,15 @@ async function keep(url, response) {
   }
 }
 
+async function signedIn() {  // who signed in last on this phone (offline.py COOKIE); null: cannot tell
+  if (!self.cookieStore) return null;
+  try { const c = await self.cookieStore.get(CONFIG.cookie); return c ? c.value : ""; } catch (e) { return null; }
+}
+
 async function kept(url) {
   if (isStatic(url)) return (await caches.open(STATIC_CACHE)).match(url.href, { ignoreVary: true });
-  const key = await currentUser();
-  if (!key) return undefined;
+  const key = await currentUser(), who = await signedIn();
+  if (!key || (who !== null && who !== key)) return undefined;  // another user's pages are not shown
   const pages = await caches.open(PAGES + key);
   return (await pages.match(url.pathname + url.search, { ignoreVary: true }))
     || pages.match(url.pathname, { ignoreVary: true });
