@@ -117,6 +117,7 @@ def test_offline_checklist_opens_depart_and_arrive_and_a_reload_shows_the_app_R_
 
     # log-out: the phone forgets the kept pages, the worker and the queue
     page.locator("header form[action='/logout/'] button").click()
+    page.wait_for_url("**/login/")
     page.wait_for_load_state("networkidle")
     assert page.evaluate("async () => (await caches.keys()).length") == 0
     assert page.evaluate("async () => (await navigator.serviceWorker.getRegistrations()).length") == 0

@@ -220,6 +220,7 @@
   }, true);
 
   window.addEventListener("online", replay);
+  setInterval(replay, 30000);  // the server could not be reached although the phone was online: try again
   window.addEventListener("offline", banner);
 
   // the service worker keeps today's page, today's visit pages and the app's files (offline.py)
