@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -64,6 +65,7 @@ def offline_shell[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpRespo
     return wrapped
 
 
+@login_required  # the staff's app only; after log-out it is gone (Clear-Site-Data)
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The technician app's service worker; its scope is ``/visits/`` (the folder of its address)."""
     config = {
