@@ -41,6 +41,7 @@ from doorstep.visits.diagnosis.parts import part_use_record
 from doorstep.visits.diagnosis.quote import charge_remove, quote_line_add
 from doorstep.visits.idempotency import run_once
 from doorstep.visits.models import Checklist, VisitPhoto
+from doorstep.visits.offline import offline_shell
 from doorstep.visits.payment.take import payment_take
 from doorstep.visits.previsit import previsit_call, visit_consented, visit_refused
 from doorstep.visits.views.context import visit_context
@@ -61,6 +62,7 @@ PHOTO_LABEL = gettext_lazy("留言条照片")
 
 
 @login_required
+@offline_shell
 def today(request: HttpRequest) -> HttpResponse:
     """Today's visits in route order with departure times, call and navigation links (R-DI-7)."""
     actor = page_actor(request)
@@ -70,6 +72,7 @@ def today(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@offline_shell
 def visit(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request)
     order = page_order(actor, number)

@@ -448,6 +448,7 @@ ENTRIES.update(
         "dispatch:escalate": action(),
         # the visit
         "visits:today": page(),
+        "visits:service_worker": page(),  # the technician app's offline worker: signed-in staff
         "visits:tasks": page(),
         "visits:task_done": action(scope=TASK_SCOPE, kwargs=lambda t: {"pk": t.task.pk}),
         "visits:card": open_page(kwargs=lambda t: {"token": t.card_token}),
