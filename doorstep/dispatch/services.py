@@ -378,8 +378,9 @@ def risk_check_due(deadline: Deadline) -> str | None:
 
 def risk_scan(*, technician: Technician, now: datetime | None = None) -> list[LateCall]:
     """Re-compute the technician's ETAs; every visit now at risk gets its deadline and proposal."""
-    from doorstep.dispatch.risk import at_risk, technician_etas
+    from doorstep.dispatch.risk import at_risk
     from doorstep.dispatch.slots import technicians_free_at
+    from doorstep.dispatch.techday import technician_etas
 
     opened = []
     for eta in at_risk(technician_etas(technician, now)):
