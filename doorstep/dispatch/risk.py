@@ -43,10 +43,13 @@ def eta_chain(
     now: datetime,
     policy_for_order: Callable[[WorkOrder], Policy],
     moves: dict[tuple[int, str], datetime],
+    departures: dict[int, datetime] | None = None,
 ) -> list[Eta]:
     """ETAs of the remaining visits of a day's route (``orders`` in route order, from ``dispatch.techday``),
     driving on from where the technician is now; ``moves`` holds the last depart/arrive/start-service time
-    of each visit under way, by (order pk, event kind)."""
+    of each visit under way, by (order pk, event kind). A visit not yet left for is reached from its planned
+    departure (R-DI-7, ``departures`` by order pk) or, when that has passed, from now — never before it."""
+    departures = departures or {}
     here, free, out = start, now, []
     for order in orders:
         policy = policy_for_order(order)
@@ -62,7 +65,7 @@ def eta_chain(
         if order.status == Status.EN_ROUTE:
             eta = max(now, (moves.get((order.pk, EventKind.DEPART)) or now) + travel)
         else:
-            eta = max(free, now) + travel
+            eta = max(free, now, departures.get(order.pk, now)) + travel
         appointment = appointment_of(order)
         if appointment is None:
             continue

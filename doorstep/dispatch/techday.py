@@ -248,6 +248,7 @@ def _with_etas(
             now,
             lambda o: _policy(o, policies),
             moves,
+            {s.order.pk: s.depart_at for s in stops if s.depart_at is not None},
         )
         by_pk = {e.order.pk: e for e in etas}
         for stop in stops:

@@ -149,6 +149,19 @@ def test_departures_follow_the_route_R_DI_7(world: Any) -> None:
     assert three.depart_at is not None and three.travel_minutes is not None
     rule = departure_time(16 * 3600, three.travel_minutes * 60, 5 * 60)  # the routing core's R-DI-7
     assert abs((three.depart_at - dates.at(TODAY, 0)).total_seconds() - rule) < 60
+    # Finding 12: "出发时间 10:20 / 预计到达 09:32". The ETA leaves at the departure, not at 07:00 (R-DI-9)
+    for stop in stops:
+        assert stop.eta is not None and stop.eta.eta == stop.arrive_at
+    assert (one.eta.state, two.eta.state) == ("ok", "late")  # the route makes the 11:00 visit late
+
+
+def test_a_departure_already_passed_is_reached_from_now_R_DI_9(world: Any) -> None:
+    visit = placed(world, status="confirmed", start=at(10, 30), where=FAR)
+    with clock.frozen_at(at(10, 20)):
+        (stop,) = technician_day(world.tech)
+    assert stop.depart_at is not None and stop.depart_at < at(10, 20)
+    assert stop.order == visit and stop.eta is not None
+    assert stop.eta.eta > at(10, 30) and stop.eta.state == "late"  # from now, not from the missed departure
 
 
 def test_the_three_pages_read_the_same_stops(world: Any) -> None:
