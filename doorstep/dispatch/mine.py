@@ -10,7 +10,7 @@ from datetime import datetime
 from doorstep.core import clock
 from doorstep.dispatch.models import LateCall
 from doorstep.dispatch.risk import LATE, Eta
-from doorstep.dispatch.services import late_call_bounds, late_call_made_in_window
+from doorstep.dispatch.services import late_calls_made
 from doorstep.dispatch.techday import DayOff, DayStop, technician_day, technician_of, unscheduled, upcoming
 from doorstep.network.actors import Actor
 from doorstep.orders.models import Deadline, WorkOrder
@@ -64,14 +64,19 @@ def my_day_stops(actor: Actor) -> list[MyStop]:
     out = []
     for stop in stops:
         mine = MyStop(stop, late_call=calls.get(stop.order.pk))
-        order = stop.order
         mine.remind = stop.before_departure and stop.remind_at is not None and now >= stop.remind_at
-        if stop.eta is not None and (stop.eta.state == LATE or mine.late_call is not None):
-            bounds = late_call_bounds(order)
-            if bounds is not None:
-                mine.call_from, mine.call_until = bounds
-                mine.call_now = bounds[0] <= now and not late_call_made_in_window(order)
+        if (
+            stop.eta is not None
+            and (stop.eta.state == LATE or mine.late_call is not None)
+            and stop.call_window
+        ):
+            mine.call_from, mine.call_until = stop.call_window
+            mine.call_now = stop.call_window[0] <= now
         out.append(mine)
+    due = {m.order.pk: m.stop.call_window for m in out if m.call_now and m.stop.call_window}
+    called = late_calls_made(due)  # R-AR-5: already called in the window — no prompt
+    for mine in out:
+        mine.call_now = mine.call_now and mine.order.pk not in called
     return out
 
 

@@ -30,7 +30,7 @@ from django.db.models import Q, QuerySet
 
 from doorstep.core import clock
 from doorstep.core.policy import Policy
-from doorstep.core.punctuality import appointment_of
+from doorstep.core.punctuality import appointment_of, late_call_window
 from doorstep.dispatch.daymodel import midnight, order_location, technician_location, travel_provider
 from doorstep.dispatch.models import PlannedVisit
 from doorstep.dispatch.risk import Eta, eta_chain
@@ -68,6 +68,7 @@ class DayStop:
     arrive_at: datetime | None  # depart + travel: the early margin before the start, unless the route is late
     early_minutes: int  # R-DI-7: the policy's early margin for this visit
     remind_at: datetime | None = None  # R-DI-7: the departure reminder (the policy's minutes before it)
+    call_window: tuple[datetime, datetime] | None = None  # R-AR-5: when a call before being late is due
     plan: PlannedVisit | None = None
     eta: Eta | None = None  # today's re-computed arrival (R-DI-9)
 
@@ -221,6 +222,7 @@ def _chain(
                 arrive,
                 policy.early_arrival_minutes,
                 depart - timedelta(minutes=policy.departure_reminder_minutes) if depart else None,
+                _call_window(policy, start) if start is not None and not proposed else None,
                 plans.get(order.pk),
             )
         )
@@ -229,6 +231,14 @@ def _chain(
         service = timedelta(minutes=policy.service_minutes(order.service_type))
         free = None if order.status in DONE or begins is None else begins + service
     return stops
+
+
+def _call_window(policy: Policy, appointment: datetime) -> tuple[datetime, datetime]:
+    return late_call_window(
+        appointment,
+        earliest_minutes=policy.late_call_before_minutes,
+        latest_minutes=policy.late_call_latest_minutes,
+    )
 
 
 def _with_etas(

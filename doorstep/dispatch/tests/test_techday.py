@@ -197,3 +197,34 @@ def test_the_day_costs_the_same_queries_at_any_length(world: Any) -> None:
     placed(world, status="en_route", start=at(8, 30), tech=world.other_tech)
     assert count() == small
     assert WorkOrder.objects.filter(technician__isnull=False).count() >= 10
+
+
+def test_the_three_pages_cost_the_same_queries_at_any_length(world: Any) -> None:
+    """The today page, the departures page (late visits with their R-AR-5 call window open included) and
+    the board read the day in a fixed number of queries."""
+    from django.test import Client
+
+    tech, desk = Client(), Client()
+    tech.force_login(world.staff["technician"].user)
+    desk.force_login(world.staff["dispatcher"].user)
+    board = {"outlet": world.outlet.pk, "day": TODAY.isoformat()}
+
+    def counts() -> list[int]:
+        out = []
+        with clock.frozen_at(at(10, 29)):  # the 10:30 visit's late-call window is open
+            for client, url, params in (
+                (tech, "/visits/", {}),
+                (tech, "/dispatch/my-day/", {}),
+                (desk, "/dispatch/", board),
+            ):
+                with CaptureQueriesContext(connection) as captured:
+                    assert client.get(url, params).status_code == 200
+                out.append(len(captured))
+        return out
+
+    for k in range(3):
+        placed(world, status="confirmed", start=at(10, 30) + timedelta(minutes=40 * k), where=FAR)
+    small = counts()
+    for k in range(3, 12):
+        placed(world, status="confirmed", start=at(10, 30) + timedelta(minutes=40 * k), where=FAR)
+    assert counts() == small
