@@ -16,7 +16,7 @@ board read (walk findings 12 and 13) — the same visits, in the same route orde
 - **ETA (R-DI-9, R-AR-5).** Today only: ``dispatch.risk``'s chain from where the technician is now.
 
 The reads cost a fixed number of queries whatever the number of visits and technicians: the orders, the
-plan rows, the under-way moves and each brand and centre's policy once.
+plan rows with them, the under-way moves and each brand and centre's policy once.
 """
 
 from __future__ import annotations
@@ -142,16 +142,18 @@ def plan_days(
     now = now or clock.now()
     today = clock.local(now).date()
     lo, hi = midnight(first), midnight(first + timedelta(days=days))
-    booked = Q(window_start__gte=lo, window_start__lt=hi) | Q(appointment_at__gte=lo, appointment_at__lt=hi)
+    # the appointment lies in the booked window (``appointment_of``): a window that starts at most a day
+    # earlier, read on the (technician, window_start) index; the day is then the appointment's local day
+    booked = Q(window_start__gte=lo - timedelta(days=1), window_start__lt=hi)
     placed = Q(
         window_start__isnull=True, planned__proposed=True, planned__start_at__gte=lo, planned__start_at__lt=hi
     )
     wanted = booked | placed
     if first <= today < first + timedelta(days=days):
         wanted |= Q(status__in=NOW_UNDER_WAY)
-    qs = _orders(actor, techs).filter(wanted)
+    qs = _orders(actor, techs).filter(wanted).select_related("planned")  # the applied plan's row, if any
     orders = list(qs.prefetch_related("faults") if faults else qs)
-    plans = {p.order_id: p for p in PlannedVisit.objects.filter(order__in=[o.pk for o in orders])}
+    plans = {o.pk: plan for o in orders if (plan := getattr(o, "planned", None)) is not None}
     out: dict[tuple[int, date], list[DayStop]] = {
         (t.pk, first + timedelta(days=k)): [] for t in techs for k in range(days)
     }
@@ -188,6 +190,9 @@ def _policy(order: WorkOrder, policies: dict[tuple[int, int], Policy]) -> Policy
 
 
 def _home(tech: Technician) -> Location | None:
+    """Where the technician's day starts: home, else the outlet (read only when there is no home)."""
+    if tech.home_lat is not None and tech.home_lng is not None:
+        return Location.from_latlng(tech.home_lat, tech.home_lng)
     outlet = tech.staff.outlet
     return technician_location(tech, outlet) if outlet is not None else None
 
@@ -323,7 +328,8 @@ def unpaid_before(tech: Technician, day: date, *, actor: Actor | None = None) ->
 
 
 def technician_of(actor: Actor) -> Technician | None:
-    """The acting technician, with the staff row and outlet the day's start point needs."""
-    if not actor.technician_id:
+    """The acting technician (the staff row's, already read for the actor's role)."""
+    if not actor.technician_id or actor.staff is None:
         return None
-    return Technician.objects.filter(pk=actor.technician_id).select_related("staff__outlet").first()
+    tech: Technician = actor.staff.technician
+    return tech
