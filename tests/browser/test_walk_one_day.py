@@ -44,7 +44,7 @@ def test_the_technicians_pages_and_the_board_show_one_day_R_DI_7(world, live_ser
     old_paid = placed(world, status="paid", start=at(15, day=today - timedelta(days=11)))
     done_today = placed(world, status="callback_done", start=at(7), where=(23.16, 113.33))
     first = placed(world, status="confirmed", start=at(10, 30), where=NEAR)
-    second = placed(world, status="confirmed", start=at(11), where=FAR)
+    second = placed(world, status="assigned", start=at(11), where=FAR)  # overlaps: not yet confirmed
     afternoon = placed(world, status="assigned", start=at(15), where=NEAR)
     tomorrow = placed(world, status="confirmed", start=at(9, 30, day=today + timedelta(days=1)))
     no_time = placed(world, status="assigned")

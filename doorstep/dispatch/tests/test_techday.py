@@ -46,7 +46,7 @@ def test_a_day_holds_the_visits_booked_on_that_local_day(world: Any) -> None:
     """Finding 13: today held visits from other days. The day is the service's local day: a 07:00 visit is
     today (the day before in UTC), a visit five minutes after midnight is tomorrow's."""
     early = placed(world, status="confirmed", start=at(7))
-    late = placed(world, status="confirmed", start=at(23, 55))
+    late = placed(world, status="confirmed", start=at(22))
     yesterday = placed(world, status="confirmed", start=at(10, day=TODAY - timedelta(days=1)))
     tomorrow = placed(world, status="confirmed", start=at(0, 5, day=TODAY + timedelta(days=1)))
     week = placed(world, status="assigned", start=at(14, day=TODAY + timedelta(days=6)))
@@ -59,7 +59,7 @@ def test_a_day_holds_the_visits_booked_on_that_local_day(world: Any) -> None:
 
 
 def test_just_before_midnight_tomorrows_first_visit_is_not_today(world: Any) -> None:
-    tonight = placed(world, status="confirmed", start=at(23, 30))
+    tonight = placed(world, status="confirmed", start=at(22, 30))  # windows never overlap (R-DI-3)
     after_midnight = placed(world, status="confirmed", start=at(0, 30, day=TODAY + timedelta(days=1)))
     with clock.frozen_at(at(23, 59)):
         assert numbers(technician_day(world.tech)) == [tonight.number]
@@ -134,7 +134,7 @@ def test_departures_follow_the_route_R_DI_7(world: Any) -> None:
     The first departure is appointment − travel from home − 5 minutes; the next leaves from the previous
     stop, no earlier than that visit's end."""
     first = placed(world, status="confirmed", start=at(10, 30), where=NEAR)
-    second = placed(world, status="confirmed", start=at(11), where=FAR)
+    second = placed(world, status="assigned", start=at(11), where=FAR)  # not confirmed: windows overlap
     third = placed(world, status="assigned", start=at(16), where=NEAR)
     with clock.frozen_at(at(7)):
         stops = technician_day(world.tech)
@@ -189,7 +189,7 @@ def test_the_day_costs_the_same_queries_at_any_length(world: Any) -> None:
 
     for hh in (9, 11):
         placed(world, status="confirmed", start=at(hh))
-    placed(world, status="in_service", start=at(8))
+    placed(world, status="in_service", start=at(7))
     small = count()
     for hh in (13, 15, 17):
         placed(world, status="confirmed", start=at(hh))
@@ -223,8 +223,8 @@ def test_the_three_pages_cost_the_same_queries_at_any_length(world: Any) -> None
         return out
 
     for k in range(3):
-        placed(world, status="confirmed", start=at(10, 30) + timedelta(minutes=40 * k), where=FAR)
+        placed(world, status="assigned", start=at(10, 30) + timedelta(minutes=40 * k), where=FAR)
     small = counts()
     for k in range(3, 12):
-        placed(world, status="confirmed", start=at(10, 30) + timedelta(minutes=40 * k), where=FAR)
+        placed(world, status="assigned", start=at(10, 30) + timedelta(minutes=40 * k), where=FAR)
     assert counts() == small
