@@ -10,7 +10,8 @@ cache server, the same on SQLite and PostgreSQL, with any number of web processe
 
 Why a random token and not a counter: a change rolled back leaves the token it replaced, and the next one
 writes a token never used before, so a copy read inside a rolled-back transaction is never taken for a
-later state. When the row is missing (a database just flushed) nothing is kept: every read goes through.
+later state. When the row is missing (a database flushed after the migration made it) the reader writes it
+with a new token (``INSERT … ON CONFLICT DO NOTHING``: concurrent readers agree on one) and reads it back.
 
 Writes that bypass the model signals (``QuerySet.update``, ``bulk_create``, raw SQL) must call ``bump()``.
 """
@@ -64,11 +65,22 @@ class Snapshot:
             return value
 
 
+def _token() -> str | None:
+    return MasterDataVersion.objects.filter(pk=_ROW).values_list("token", flat=True).first()
+
+
 def snapshot() -> Snapshot:
     """Read the token (one query) and return the process's copy for it, emptied when the token changed."""
-    token = MasterDataVersion.objects.filter(pk=_ROW).values_list("token", flat=True).first()
+    token = _token()
+    if token is None:  # no row (a flushed database): write one, the first writer's token wins
+        MasterDataVersion.objects.bulk_create(
+            [MasterDataVersion(pk=_ROW, token=uuid.uuid4().hex)], ignore_conflicts=True
+        )
+        token = _token()
     if token is None:
-        return Snapshot({})  # no row (a flushed database): keep nothing
+        return Snapshot(
+            {}
+        )  # not visible to this transaction (cannot happen under READ COMMITTED): keep nothing
     global _copy
     kept_token, values = _copy
     if token != kept_token:
