@@ -7,9 +7,12 @@ Part-level coverage can run longer (e.g. compressor 10 years).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from django.db.models import F
 
 from doorstep.catalog.models import ProductModel, WarrantyPolicy
 
@@ -41,22 +44,31 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _policy(model: ProductModel, purchased: date) -> WarrantyPolicy | None:
-    policies = WarrantyPolicy.objects.filter(brand_id=model.brand_id, line_id=model.line_id).order_by(
-        "-sold_after"
-    )
+def _policy(
+    model: ProductModel, purchased: date, policies: Sequence[WarrantyPolicy] | None
+) -> WarrantyPolicy | None:
+    if policies is None:
+        latest_first = F("sold_after").desc(nulls_last=True)  # the undated policy is the fallback
+        rows = WarrantyPolicy.objects.filter(brand_id=model.brand_id, line_id=model.line_id)
+        policies = list(rows.order_by(latest_first))
     return next((p for p in policies if p.sold_after is None or purchased >= p.sold_after), None)
 
 
 def decide_warranty(
-    *, model: ProductModel | None, purchased: date | None, today: date, exclusion: str = ""
+    *,
+    model: ProductModel | None,
+    purchased: date | None,
+    today: date,
+    exclusion: str = "",
+    policies: Sequence[WarrantyPolicy] | None = None,
 ) -> WarrantyDecision:
-    """In warranty, paid, or proof of purchase needed — always with the reason in words."""
+    """In warranty, paid, or proof of purchase needed — always with the reason in words. ``policies``: the
+    brand's policies for the model's line, latest ``sold_after`` first, when the caller has them (intake)."""
     if model is None:
         return WarrantyDecision("needs_proof", "型号未确认，无法判定保修，请核实型号与购机凭证。")
     if purchased is None:
         return WarrantyDecision("needs_proof", "无购买日期，请客户提供购机发票或凭证后判定保修。")
-    policy = _policy(model, purchased)
+    policy = _policy(model, purchased, policies)
     if policy is None:
         return WarrantyDecision(
             "paid", f"{model.line.name}无适用的保修政策（购于 {purchased}），按收费标准收费。"

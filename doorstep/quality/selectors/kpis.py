@@ -140,14 +140,18 @@ def kpi_report(*, actor: Actor, since: datetime, until: datetime) -> KpiReport:
     """All KPIs of the actor's scope (centre, or an outlet manager's outlet) for ``[since, until)``.
 
     A centre reads the daily sums for the whole days of the period and the facts for its ragged ends
-    and for the callbacks whose window closed since the last settlement; another scope (an outlet) reads
-    its orders' facts. Promises not yet summed are read from the deadlines. A fixed number of queries.
+    and for the callbacks whose window closed since the last settlement; an outlet manager the same rows
+    of their outlet (the daily sums are kept per outlet: what the outlet's people did, and the promises of
+    the orders it has). Another scope reads its orders' facts. Promises not yet summed are read from the
+    deadlines. A fixed number of queries, and rows by the day, not by the order (issue 16).
     """
     tally = _Tally(str(_scope_label(actor)))
     now = clock.now()
-    centre = actor.centre_id if actor.role in CENTRE_STAFF and actor.staff is not None else None
-    if centre:
+    centre = actor.centre_id if actor.staff is not None else None
+    if centre and actor.role in CENTRE_STAFF:
         _centre_sums(centre, tally, since, until, now)
+    elif centre and actor.role == Role.OUTLET_MANAGER and actor.outlet_id:
+        _centre_sums(centre, tally, since, until, now, outlet=actor.outlet_id)
     else:
         scope = orders_visible_to(actor).values("pk")
         facts = KpiFact.objects.filter(order__in=scope, at__gte=since, at__lt=until).filter(_counted(now))
@@ -169,10 +173,14 @@ def whole_days(since: datetime, until: datetime) -> tuple[date, date]:
     return first, max(first, end)
 
 
-def _centre_sums(centre: int, tally: _Tally, since: datetime, until: datetime, now: datetime) -> None:
+def _centre_sums(
+    centre: int, tally: _Tally, since: datetime, until: datetime, now: datetime, *, outlet: int | None = None
+) -> None:
+    """The centre's figures, or with ``outlet`` those of one of its outlets, from the daily sums."""
     first, end = whole_days(since, until)
+    own = Q(outlet_id=outlet) if outlet else Q()
     if first < end:
-        daily = KpiDaily.objects.filter(centre_id=centre, day__gte=first, day__lt=end)
+        daily = KpiDaily.objects.filter(own, centre_id=centre, day__gte=first, day__lt=end)
         _add_sums(tally, daily, zero_is_none=True)
     # the ragged ends (each a part of a day), and the callbacks whose window closed since the last settlement
     if first < end:
@@ -180,10 +188,12 @@ def _centre_sums(centre: int, tally: _Tally, since: datetime, until: datetime, n
     else:
         ends = Q(at__gte=since, at__lt=until)
     closed = Q(pending_until__isnull=False, pending_until__lt=now, at__gte=since, at__lt=until)
-    facts = KpiFact.objects.filter(centre_id=centre).filter((ends & Q(pending_until__isnull=True)) | closed)
-    _add_sums(tally, facts)
+    facts = KpiFact.objects.filter(own, centre_id=centre)
+    _add_sums(tally, facts.filter((ends & Q(pending_until__isnull=True)) | closed))
     settled = KpiSettled.objects.filter(centre_id=centre).values_list("promises_through", flat=True).first()
     deadlines = Deadline.objects.filter(order__centre_id=centre)
+    if outlet:
+        deadlines = deadlines.filter(order__outlet_id=outlet)
     summed_end = min(end, settled + timedelta(days=1)) if settled else first
     if first < summed_end:  # those days' promises are in the daily sums
         deadlines = deadlines.exclude(due_at__gte=midnight(first), due_at__lt=midnight(summed_end))
