@@ -796,7 +796,7 @@ def load_demo(*, orders: int = 300, seed: int = SEED, technicians: int = len(TEC
     demo.lines = {t.pk: set(t.product_lines.values_list("pk", flat=True)) for t in everyone}
     build_customers(demo)
     load_visits_demo(demo)
-    now = clock.now()
+    now = clock.now().replace(second=0, microsecond=0)  # whole minutes: the same seed, the same times
     total = sum(TARGETS.values())
     targets = [t for t, share in TARGETS.items() for _ in range(round(share * orders / total))]
     for i, target in enumerate(targets):
