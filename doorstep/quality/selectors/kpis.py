@@ -5,7 +5,8 @@ Per technician, outlet and the actor's whole scope, for a period ``[since, until
 - on_time: visits (``arrive``) not late by R-AR-5 (``core.punctuality``): arrived at or before the
   appointment time (the time confirmed with the customer, else the window's start), as the ARRIVE
   event judged it; an arrival inside the window but after a confirmed time is late;
-- first_fix: completions after exactly one service start and no take-back;
+- first_fix: jobs fixed at the first visit and still fixed (one service start, no take-back, not reopened,
+  not still broken at the callback, no other order for the product within the repeat window);
 - repeat: completions followed within N days by a reopen or another order for the same product;
 - satisfaction: the customer's survey mean (R-QA-2), else the callback score (R-QA-1);
 - complaints: complaints opened (R-QA-3) per completion;

@@ -35,7 +35,7 @@ from doorstep.quality.selectors.kpis import (
     star_rules_of,
 )
 from doorstep.quality.selectors.people import expiring_soon
-from doorstep.quality.services.warnings import early_warning_acknowledge
+from doorstep.quality.services.warnings import baseline_missing, early_warning_acknowledge
 from doorstep.quality.views.common import period
 
 DRILL_PAGE = 100  # orders per page of a drill-down (keyset: newest first)
@@ -131,6 +131,7 @@ def _side_panels(actor: Actor) -> dict[str, Any]:
         "live_complaint_count": live.count(),
         "open_flags": language_review_queue(actor).count(),
         "warnings": warnings_visible_to(actor).filter(state=EarlyWarning.State.OPEN)[:5],
+        "baseline_missing": baseline_missing(actor.centre_id),
         "expiring": expiring_soon(actor=actor, on=clock.local(clock.now()).date())[:8],
         "rules": star_rules_of(actor),
     }
@@ -215,7 +216,11 @@ def warnings(request: HttpRequest) -> HttpResponse:
     for warning in shown:
         listed = set(warning.order_ids)
         rows.append({"warning": warning, "orders": [o for o in newest_first if o.pk in listed]})
-    return render(request, "quality/warnings.html", {"rows": rows})
+    return render(
+        request,
+        "quality/warnings.html",
+        {"rows": rows, "baseline_missing": baseline_missing(actor.centre_id)},
+    )
 
 
 @login_required
