@@ -113,6 +113,14 @@ class ErrorCode(models.TextChoices):
         _("请客户在自己的手机上操作：员工登录状态下不能在客户链接上代客户确认、签字、付款或评价。"),
     )
     CUSTOMER_MARK_REQUIRED = "customer_mark_required", _("请客户本人在签名区签字后再确认。")
+    DATE_IMPOSSIBLE = "date_impossible", _("没有这一天：「%(text)s」，请核对年、月、日。")
+    DATE_IN_FUTURE = "date_in_future", _("「%(text)s」是 %(said)s，还没有到；这里要填已经过去的日期。")
+    DATE_IN_PAST = "date_in_past", _("「%(text)s」是 %(said)s，已经过去；这里要填今后的时间。")
+    DATE_NOT_A_DAY = "date_not_a_day", _("「%(text)s」只说到 %(said)s，请问具体是哪一天。")
+    DATE_UNREADABLE = (
+        "date_unreadable",
+        _("看不懂这个日期：「%(text)s」。可以写 2022年5月1日、5月1日、明天下午、下周三 或 三天前。"),
+    )
     DIAGNOSIS_EMPTY = "diagnosis_empty", _("请填写诊断说明或故障原因。")
     DIRECTION_INVALID = "direction_invalid", _("通话方向无效。")
     DISMISS_REASON_REQUIRED = "dismiss_reason_required", _("排除标记必须填写理由。")
