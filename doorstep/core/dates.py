@@ -191,7 +191,7 @@ _TIME = (
     rf"(?P<part>{_PART_WORD})?\s*"
     rf"(?:(?P<h>\d{{1,2}})\s*(?::(?P<mi>\d{{2}})|[点时]\s*(?:(?P<mi2>\d{{1,2}})\s*分?|(?P<half>半)|(?P<q>1刻|3刻))?))?"
 )
-_WHOLE = re.compile(rf"^(?:{_DATE})(?:\s*[T ]?\s*(?:{_TIME}))?\s*(?:左右|前后|之前|以前|以后)?$")
+_WHOLE = re.compile(rf"^(?:{_DATE})(?:\s*[T ]?\s*(?:{_TIME}))?$")
 _FIND = re.compile(rf"(?:{_DATE})(?:\s*(?:{_TIME}))?")
 
 
@@ -393,6 +393,21 @@ def moment_check(when: When, *, now: datetime) -> None:
     at = when.moment()
     if at is not None and at < now:
         raise Invalid(ErrorCode.DATE_IN_PAST, text=when.text, said=when.label())
+
+
+def by_when(when: When, *, start: time, end: time) -> datetime:
+    """The instant a promise made with these words falls due (R-IN-8): the clock time said; else the end of
+    the part of the day said (``明天下午`` → tomorrow at the end of the afternoon); else the end of the
+    service hours that day (R-DI-3)."""
+    from django.utils import timezone
+
+    if when.at is not None:
+        hour = when.at
+    elif when.part is not None:
+        hour = day_part_hours(when.part, start=start, end=end)[1]
+    else:
+        hour = end
+    return timezone.make_aware(datetime.combine(when.day, hour))
 
 
 def day_part_hours(part: DayPart, *, start: time, end: time) -> tuple[time, time]:
