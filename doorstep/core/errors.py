@@ -19,6 +19,13 @@ class ErrorCode(models.TextChoices):
     text computed at the raise site is ``%(detail)s``.
     """
 
+    ADDRESS_NOT_COVERED = (
+        "address_not_covered",
+        _(
+            "「%(place)s」不在本服务中心的服务范围内（可上门的区：%(areas)s），网上预约无法受理；"
+            "请联系当地的服务网点，或拨打服务热线 %(hotline)s 咨询。"
+        ),
+    )
     ALREADY_SIGNED = "already_signed", _("该工单已有客户签字，不能重复签字。")
     AMOUNT_NOT_QUOTE = "amount_not_quote", _("收款金额与客户确认的报价不符。")
     ANSWER_REQUIRED = "answer_required", _("请记录电话指导的内容。")
@@ -113,6 +120,10 @@ class ErrorCode(models.TextChoices):
         _("请客户在自己的手机上操作：员工登录状态下不能在客户链接上代客户确认、签字、付款或评价。"),
     )
     CUSTOMER_MARK_REQUIRED = "customer_mark_required", _("请客户本人在签名区签字后再确认。")
+    DAY_PERIOD_STARTED = (
+        "day_period_started",
+        _("今天%(period)s的时段（%(hours)s）已经开始，来不及安排上门；请选择之后的时段或日期。"),
+    )
     DATE_IMPOSSIBLE = "date_impossible", _("没有这一天：「%(text)s」，请核对年、月、日。")
     DATE_IN_FUTURE = "date_in_future", _("「%(text)s」是 %(said)s，还没有到；这里要填已经过去的日期。")
     DATE_IN_PAST = "date_in_past", _("「%(text)s」是 %(said)s，已经过去；这里要填今后的时间。")
