@@ -319,6 +319,7 @@ class ErrorCode(models.TextChoices):
     TECHNICIAN_NOT_ELIGIBLE = "technician_not_eligible", _("工程师不符合派工条件：%(why)s")
     TECHNICIAN_ON_LEAVE = "technician_on_leave", _("工程师该时段请假（%(kind)s），请改派或另约时间。")
     TECHNICIAN_UNKNOWN = "technician_unknown", _("请选择工程师。")
+    TIME_REQUIRED = "time_required", _("「%(text)s」是 %(said)s，请写明几点，如 明天下午3点。")
     UNIT_NOT_REPAIRED = "unit_not_repaired", _("车间尚未登记修复，不能送回（R-AN-6）。")
     UNKNOWN_ACTION = "unknown_action", _("未知操作：%(action)s")
     UPLOAD_EMPTY = "upload_empty", _("「%(name)s」是空文件。")

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.dates import by_when, moment_check, parse_when
-from doorstep.core.errors import DomainError
+from doorstep.core.dates import by_when, day_part_hours, moment_check, parse_when
+from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.customers.parsing.dates import typed_purchase_date
 from doorstep.orders.models import Channel, Priority, ServiceType
 
@@ -121,14 +121,42 @@ def form_value[T](parse: Callable[[], T]) -> T:
         raise forms.ValidationError(err.text(), code=err.code) from None
 
 
-def local_datetime(raw: str) -> datetime | None:
-    if not raw:
+def typed_moment(raw: str, *, field: str, edge: str = "start") -> datetime | None:
+    """An instant typed into a time field, through the one date parser: ISO (a browser's
+    datetime-local), ``明天下午3点``, ``12月3日 9:30``; a part of the day alone (``明天下午``) is its start
+    or its ``edge="end"`` in the standard's service hours (R-DI-3). Blank is None; anything else is
+    refused with the reason, naming ``field``."""
+    text = (raw or "").strip()
+    if not text:
         return None
     try:
-        value = datetime.fromisoformat(raw)
+        value = datetime.fromisoformat(text)
     except ValueError:
+        pass
+    else:
+        return timezone.make_aware(value) if timezone.is_naive(value) else value
+    try:
+        when = parse_when(text, expect="future")
+    except DomainError as err:
+        err.field = field
+        raise
+    if when.at is None and when.part is not None:
+        from doorstep.core.policy import DEFAULT
+
+        hours = day_part_hours(when.part, start=DEFAULT.service_hours_start, end=DEFAULT.service_hours_end)
+        return timezone.make_aware(datetime.combine(when.day, hours[0 if edge == "start" else 1]))
+    moment = when.moment()
+    if moment is None:
+        raise Invalid(ErrorCode.TIME_REQUIRED, field=field, text=text, said=when.label())
+    return moment
+
+
+def local_datetime(raw: str) -> datetime | None:
+    """``typed_moment`` for callers that refuse a None themselves."""
+    try:
+        return typed_moment(raw, field="")
+    except DomainError:
         return None
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 def action_params(post: Any) -> dict[str, Any]:
@@ -141,8 +169,10 @@ def action_params(post: Any) -> dict[str, Any]:
         if post.get(name, "").strip():
             params[name] = post[name].strip()
     for name in ("window_start", "window_end", "appointment_at"):
-        if post.get(name):
-            params[name] = local_datetime(post[name]) or post[name]
+        if post.get(name):  # a typed time that names no instant is refused with the reason (R-DI-3)
+            params[name] = typed_moment(
+                post[name], field=name, edge="end" if name == "window_end" else "start"
+            )
     if post.get("missing", "").strip():
         params["missing"] = [m.strip() for m in post["missing"].replace("，", ",").split(",") if m.strip()]
     if post.get("by_agreement") == "yes":  # a window outside service hours agreed with the customer (R-DI-3)

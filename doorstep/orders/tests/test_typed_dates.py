@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
 from doorstep.core import clock
+from doorstep.core.errors import DomainError, ErrorCode
+from doorstep.orders.forms import action_params
 from doorstep.orders.models import CallRecord, WorkOrder
 
 INTAKE = {
@@ -119,3 +122,37 @@ def test_a_promise_that_is_not_a_time_is_refused_next_to_the_field_never_dropped
     assert 'value="明天下五"' in page and 'value="王先生"' in page and "何时上门</textarea>" in page
     past = agent(world).post("/orders/calls/", {**CALL, "promise": "昨天下午"})
     assert "已经过去" in past.context["form"].errors["promise"][0] and not CallRecord.objects.exists()
+
+
+def at_tomorrow(hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(tomorrow(), time(hour, 0)))
+
+
+def test_appointment_times_typed_in_words_become_instants_R_DI_3() -> None:
+    params = action_params(
+        {"window_start": "明天下午", "window_end": "明天下午", "appointment_at": "明天下午3点"}
+    )
+    assert params == {
+        "window_start": at_tomorrow(13),
+        "window_end": at_tomorrow(18),
+        "appointment_at": at_tomorrow(15),
+    }
+    iso = action_params({"window_start": f"{tomorrow().isoformat()}T09:00"})  # the browser's datetime-local
+    assert iso == {"window_start": at_tomorrow(9)}
+
+
+@pytest.mark.parametrize(
+    "typed, code",
+    [
+        ("明天下五", ErrorCode.DATE_UNREADABLE),
+        ("明天", ErrorCode.TIME_REQUIRED),
+        ("昨天下午3点", ErrorCode.DATE_IN_PAST),
+    ],
+)
+def test_an_appointment_time_that_names_no_instant_is_refused_naming_the_field(
+    typed: str, code: ErrorCode
+) -> None:
+    with pytest.raises(DomainError) as refused:
+        action_params({"appointment_at": typed})
+    assert (refused.value.code, refused.value.field) == (code, "appointment_at")
+    assert typed in refused.value.text()
