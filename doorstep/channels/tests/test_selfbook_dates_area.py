@@ -68,7 +68,9 @@ def test_a_same_day_period_that_has_begun_is_refused(world) -> None:  # type: ig
         morning = bound(world, day="今天", period="morning")
         assert "今天上午的时段（09:00-12:00）已经开始" in morning.errors["period"][0]
         assert bound(world, day="今天", period="afternoon").errors == {}
-    with clock.frozen_at(dates.at(today, 8, 59)):
+    with clock.frozen_at(dates.at(today, 9, 0)):  # at the period's start: begun
+        assert "period" in bound(world, day="今天", period="morning").errors
+    with clock.frozen_at(dates.at(today, 8, 59)):  # a minute before
         assert bound(world, day="今天", period="morning").errors == {}
 
 

@@ -90,6 +90,7 @@ def test_a_date_to_come_is_understood(typed: str, expected: date, part: DayPart 
         ("后天10点一刻", datetime(2026, 12, 4, 10, 15)),
         ("2026-12-03T14:00", datetime(2026, 12, 3, 14, 0)),
         ("2026-12-03 14:00", datetime(2026, 12, 3, 14, 0)),
+        ("2026-12-03 14:00:00", datetime(2026, 12, 3, 14, 0)),  # a spreadsheet's cell
         ("12月3日 9:30", datetime(2026, 12, 3, 9, 30)),
         ("明晚7点", datetime(2026, 12, 3, 19, 0)),
     ],
