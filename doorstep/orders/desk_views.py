@@ -112,7 +112,7 @@ def _service_hours(actor: Actor) -> tuple[time, time]:
 @login_required
 def date_hint(request: HttpRequest) -> HttpResponse:
     """What a typed date will be stored as, shown under the field while typing (R-IN-2, R-DI-3, R-IN-8)."""
-    page_actor(request)
+    page_actor(request, DESK)  # the intake console's help
     typed = (request.GET.get("purchase_date") or request.GET.get("requirement") or "").strip()
     if "purchase_date" in request.GET:
         try:
