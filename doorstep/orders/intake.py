@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.catalog.models import ProductModel
 from doorstep.catalog.warranty import decide_warranty
 from doorstep.core import clock
+from doorstep.core.dates import resolve_in_text
 from doorstep.core.errors import ErrorCode, Invalid
 from doorstep.core.policy import Policy
 from doorstep.customers.models import Address, Customer, OwnedProduct
@@ -486,7 +487,7 @@ def _create(
         customer=customer,
         address=_address(customer, verdict, req, new=new),
         product=product,
-        requirement=req.requirement.strip()[:200],
+        requirement=resolve_in_text(req.requirement)[:200],  # 明天下午 → the day it meant (R-IN-2)
         owner=owner,
         warranty_status=decision.status,
         warranty_detail=decision.as_dict(),

@@ -418,6 +418,7 @@ ENTRIES.update(
         "orders:deadlines": page(),  # the signed-in staff member's own deadlines
         "orders:lookup": page(get=DESK, extra={"phone": PHONE_A}),
         "orders:kb": page(extra={"q": "不制冷"}),
+        "orders:date_hint": page(get=DESK, extra={"purchase_date": "2022年5月1日"}),
         "orders:calls": page(get=DESK, post=DESK),
         "orders:call_replied": action(DESK, scope=same_centre, kwargs=lambda t: {"pk": t.call_pk}),
         "orders:verify": action(CORRECTORS),  # R-IN-2: confirm problems as given
