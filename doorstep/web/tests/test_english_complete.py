@@ -29,7 +29,9 @@ from django.db import models, transaction
 from django.test import Client
 
 from doorstep.catalog.knowledge.cases import seed_cases
+from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
+from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.tracking import tracking_token
 from doorstep.tests.factories import WorkOrderFactory
@@ -253,3 +255,16 @@ def test_every_stage_of_an_order_is_english(settings, tmp_path) -> None:  # type
                 problems.setdefault(text, []).append(f"{url} [{status}] ({who})")
     report = "\n".join(f"{text!r}  on {', '.join(where[:3])}" for text, where in sorted(problems.items()))
     assert not problems, f"{len(problems)} untranslated interface texts in English pages:\n{report}"
+
+
+def test_the_system_is_named_in_the_readers_language(world) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding 17: the record's actor "系统" stayed Chinese in English (it is stored so: the record)."""
+    order = WorkOrderFactory.create(world=world, status=Status.CONFIRMED)
+    EventKind.VISIT_AT_RISK.record(order=order, actor=Actor.system(), rule="R-DI-9", customer_visible=False)
+    assert order.events.filter(actor_name="系统").exists()
+    client = Client()
+    client.force_login(world.staff["agent"].user)
+    english = client.get(f"/orders/{order.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(f"/orders/{order.number}/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert " · System</span>" in english and "Visit at risk of being late" in english
+    assert " · 系统</span>" in chinese
