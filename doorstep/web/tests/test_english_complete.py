@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,13 @@ from django.db import models, transaction
 from django.test import Client
 
 from doorstep.catalog.knowledge.cases import seed_cases
+from doorstep.catalog.warranty import decide_warranty
+from doorstep.core import clock
 from doorstep.network.actors import Actor
 from doorstep.network.models import Staff
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
+from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_token
 from doorstep.tests.factories import WorkOrderFactory
 from doorstep.web.tests.test_permission_matrix import (
@@ -268,3 +272,22 @@ def test_the_system_is_named_in_the_readers_language(world) -> None:  # type: ig
     chinese = client.get(f"/orders/{order.number}/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert " · System</span>" in english and "Visit at risk of being late" in english
     assert " · 系统</span>" in chinese
+
+
+def test_the_warranty_explanation_is_kept_in_chinese_and_shown_in_the_readers_language(world) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding 17: "整机保修 6 年…" stayed Chinese in English. The record keeps the Chinese sentence
+    (R-AN-7) with its message, and each page shows it in the reader's language."""
+    bought = clock.today() - timedelta(days=400)
+    decision = decide_warranty(model=world.model, purchased=bought, today=clock.today())
+    assert decision.explanation.startswith("整机保修 6 年，购于 ")
+    order = WorkOrderFactory.create(world=world, status=Status.CONFIRMED)
+    WorkOrder.objects.filter(pk=order.pk).update(
+        warranty_status="in_warranty", warranty_detail=decision.as_dict()
+    )
+    client = Client()
+    client.force_login(world.staff["agent"].user)
+    english = client.get(f"/orders/{order.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Whole-unit warranty 6 years, bought {bought.isoformat()}" in english
+    assert "整机保修" not in english
+    chinese = client.get(f"/orders/{order.number}/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert decision.explanation in chinese
