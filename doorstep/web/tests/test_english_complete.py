@@ -72,7 +72,8 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 
 class VisibleText(HTMLParser):
     """The text a reader sees: text nodes (not scripts, styles or a textarea's typed content) and the
-    attributes read out or shown (placeholder, title, aria-label, alt, a button's value) — outside the
+    attributes read out or shown (placeholder, title, aria-label, alt, a button's value, the data-…
+    attributes a script shows) — outside the
     elements marked Chinese on purpose (``lang="zh-…"``)."""
 
     def __init__(self) -> None:
@@ -89,7 +90,8 @@ class VisibleText(HTMLParser):
             self.skip += 1
         if self.chinese:
             return
-        self.parts += [v for k, v in attrs if k in ATTRIBUTES and v]
+        # and the texts a script shows (data-… attributes: the offline banner, the knock timer, the alerts)
+        self.parts += [v for k, v in attrs if (k in ATTRIBUTES or k.startswith("data-")) and v]
         if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):
             self.parts.append(str(values["value"]))
 
