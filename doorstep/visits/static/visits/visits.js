@@ -261,7 +261,7 @@
       var mm = String(Math.floor(s / 60)).padStart(2, "0"), ss = String(s % 60).padStart(2, "0");
       var next = retry - (s % retry);
       el.querySelector(".clock").textContent = mm + ":" + ss;
-      el.querySelector(".hint").textContent = s >= callAfter ? "已满 " + (callAfter / 60) + " 分钟：请致电客户" : next + " 秒后再次轻敲门/按门铃";
+      el.querySelector(".hint").textContent = s >= callAfter ? el.dataset.callText.replace("{m}", callAfter / 60) : el.dataset.retryText.replace("{s}", next);
       el.classList.toggle("call", s >= callAfter);
     }
     tick();
@@ -280,7 +280,7 @@
     pad.addEventListener("pointerleave", function () { drawing = false; });
     document.getElementById("sign-clear").onclick = function () { ctx.clearRect(0, 0, pad.width, pad.height); drawn = false; };
     pad.closest("form").addEventListener("submit", function (e) {  // the signature, or a consent's mark
-      if (!drawn) { e.preventDefault(); alert("请先在签名区签字"); return; }
+      if (!drawn) { e.preventDefault(); alert(pad.dataset.empty); return; }
       document.getElementById("sign-image").value = pad.toDataURL("image/png");
     });
   }
