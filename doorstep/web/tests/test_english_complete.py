@@ -63,6 +63,12 @@ ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 # Chinese that stays Chinese in the English interface, each with its reason
 ALLOWED: dict[str, str] = {
     "2023年5月1日": "the self-booking date field's example of a Chinese date form it understands",
+    # the typed-date fields' hints show, in English too, the Chinese forms they understand (core.dates),
+    # each followed by its English meaning; longest first, since each is removed as a substring
+    **dict.fromkeys(
+        ["下周三上午", "明天下午", "明天上午", "12月3日", "5月1日", "三天前", "下周三", "明天", "今天"],
+        "a typed-date field's example of a Chinese date form it understands (core.dates)",
+    ),
 }
 
 
