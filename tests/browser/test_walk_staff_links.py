@@ -1,5 +1,5 @@
-"""A new user's walk, the customer's link in staff hands and finding an order (walk findings 2, 9): each test
-walks the steps that went wrong and fails on the behaviour the walk found."""
+"""A new user's walk, the customer's link in staff hands, a quote across languages and finding an order (walk
+findings 1, 2, 9): each test walks the steps that went wrong and fails on the behaviour the walk found."""
 
 from __future__ import annotations
 
@@ -81,3 +81,34 @@ def test_dispatcher_and_managers_find_an_order_by_number_phone_or_name(
     assert "Not Found" not in manager.locator("body").inner_text()
     go(manager, manager.locator("#go-home"))
     assert manager.locator("#staff-search").is_visible()
+
+
+def test_a_quote_accepted_in_english_holds_on_the_chinese_app_and_back_R_SV_2(
+    world, live_server, browser, shots
+) -> None:  # type: ignore[no-untyped-def]
+    """Finding 1: the customer accepted the quote on a phone set to English; the technician's Chinese app
+    still said 报价未经客户确认 and 开始施工 was refused, and again once the technician chose English."""
+    from doorstep.visits.diagnosis.quote import quote_line_add
+
+    order = order_in(world, "in_service")
+    quote_line_add(order=order, actor=world.actor("technician"), fee_code="M-PIPE", quantity="2")
+
+    customer = browser.new_context(**{**PHONE, "locale": "en-US"}).new_page()
+    customer.goto(f"{live_server.url}/t/{tracking_token(order)}/")
+    assert customer.locator("html").get_attribute("lang") == "en"
+    go(customer, customer.locator("#track-accept-quote"))
+    shots(customer, "quote-accepted-in-english")
+    assert customer.locator("#quote-accepted").is_visible()
+
+    tech = login(browser, live_server, "tech", PHONE)
+    tech.goto(f"{live_server.url}/visits/{order.number}/")
+    shots(tech, "quote-on-the-chinese-app")
+    assert tech.locator("#quote-accepted").is_visible()
+    assert "报价未经客户确认" not in tech.locator("main").inner_text()
+
+    with tech.expect_navigation():  # the technician switches the app to English: still accepted
+        tech.select_option("select[name=language]", "en")
+    tech.wait_for_load_state("networkidle")
+    assert tech.locator("html").get_attribute("lang") == "en"
+    assert tech.locator("#quote-accepted").is_visible()
+    assert "quote not confirmed" not in tech.locator("main").inner_text().lower()
