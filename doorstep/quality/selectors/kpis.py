@@ -33,11 +33,13 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
 from doorstep.core.policy import StarRule
+from doorstep.core.punctuality import Lateness, appointment_of, assess_seconds
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.network.policy import policy_for
 from doorstep.network.roles import CENTRE_STAFF, Role
-from doorstep.orders.models import Deadline, WorkOrder
+from doorstep.orders.events import EventKind
+from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.selectors import orders_visible_to
 from doorstep.quality.kpi_days import PROMISE_OK, day_of, midnight, promises_due
 from doorstep.quality.models import KpiDaily, KpiFact, KpiSettled, LanguageFlag
@@ -362,11 +364,37 @@ def kpi_orders(
     orders = orders_visible_to(actor).select_related(None).select_related("outlet", "technician__staff")
     shown = {o.pk: o for o in orders.filter(pk__in=ids)}
     oks = set(behind.filter(order_id__in=ids, ok__gt=0).values_list("order_id", flat=True))
+    measured = _arrivals(shown, since, until) if metric == "on_time" else {}
     return [
-        {"order": shown[i], "ok": i in oks, "cursor": f"{t.isoformat()}_{pk}"}
+        {"order": shown[i], "ok": i in oks, "cursor": f"{t.isoformat()}_{pk}", "arrival": measured.get(i)}
         for i, t, pk in page
         if i in shown
     ]
+
+
+def _arrivals(orders: dict[int, WorkOrder], since: datetime, until: datetime) -> dict[int, dict[str, Any]]:
+    """What the on-time figure measured for each order of a drill-down page (walk finding 14): the last
+    arrival of the period, the appointment time it was judged against and the begun minutes late (R-AR-5,
+    ``core.punctuality``) as the ARRIVE event recorded them — for an arrival recorded without them, against
+    the order's appointment, as the figure itself does. One query for the page."""
+    out: dict[int, dict[str, Any]] = {}
+    events = OrderEvent.objects.filter(
+        order_id__in=list(orders), kind=EventKind.ARRIVE, at__gte=since, at__lt=until
+    ).order_by("order_id", "seq")
+    for e in events.only("order_id", "at", "data"):
+        d, order = e.data or {}, orders[e.order_id]
+        arrived = parse_datetime(str(d.get("arrived_at") or "")) or e.at
+        appointment = parse_datetime(str(d.get("appointment_at") or "")) or appointment_of(order)
+        late = 0
+        if d.get("lateness"):
+            late = 0 if d["lateness"] == Lateness.ON_TIME else int(d.get("late_minutes") or 0)
+        elif appointment is not None:  # begun minutes late do not depend on the policy's numbers
+            judged = assess_seconds(
+                appointment.timestamp(), arrived.timestamp(), early_margin_s=0, major_after_s=0
+            )
+            late = judged.late_minutes
+        out[e.order_id] = {"arrived_at": arrived, "appointment_at": appointment, "late_minutes": late}
+    return out
 
 
 def drill_cursor(row: dict[str, Any]) -> str:

@@ -124,6 +124,11 @@ def test_drill_down_lists_the_orders_behind_a_figure(world: World, history: dict
     assert {r["order"].number: r["ok"] for r in rows} == {
         history["a"].number: True, history["b"].number: False, history["d"].number: True
     }  # fmt: skip
+    # what was measured is shown beside the verdict (walk finding 14): the late one's minutes, 0 for the rest
+    late = {r["order"].number: r["arrival"]["late_minutes"] for r in rows}
+    assert late[history["b"].number] > 0
+    assert late[history["a"].number] == 0 and late[history["d"].number] == 0
+    assert all(r["arrival"]["arrived_at"] is not None for r in rows)
 
 
 def test_an_outlet_manager_sees_only_their_outlet(world: World, history: dict) -> None:
