@@ -102,6 +102,9 @@ def _dicts(items: Iterable[Item], required: bool = True) -> list[dict[str, Any]]
     return [{"code": c, "label": label, "rule": rule, "required": required} for c, label, rule in items]
 
 
+RESERVED_PART = gettext_noop("预留配件：%(part)s ×%(n)s（%(holder)s）")
+
+
 def _kit(order: WorkOrder) -> list[dict[str, Any]]:
     from doorstep.parts.selectors import reservations_for
 
@@ -109,8 +112,17 @@ def _kit(order: WorkOrder) -> list[dict[str, Any]]:
         KIT_COMMON + KIT_BY_TYPE.get(order.service_type, []) + KIT_BY_LINE.get(_line_code(order), [])
     )
     for res in reservations_for(order):
-        label = f"预留配件：{res.stock.part.name} ×{res.quantity}（{res.stock.holder}）"
-        items.append({"code": f"part-{res.pk}", "label": label, "rule": "R-PR-1", "required": True})
+        params = {"part": res.stock.part.name, "n": str(res.quantity), "holder": str(res.stock.holder)}
+        items.append(
+            {
+                "code": f"part-{res.pk}",
+                "label": RESERVED_PART % params,  # the record's Chinese; shown from message and parameters
+                "message": RESERVED_PART,
+                "params": params,
+                "rule": "R-PR-1",
+                "required": True,
+            }
+        )
     return items
 
 
@@ -135,7 +147,13 @@ def checklist_items(order: WorkOrder, kind: str, data: dict[str, Any] | None = N
 def shown(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The items as the reader sees them: each label in the reader's language (the record keeps Chinese;
     walk finding 17)."""
-    return [{**item, "label": gettext(item["label"])} for item in items]
+    return [{**item, "label": _label(item)} for item in items]
+
+
+def _label(item: dict[str, Any]) -> str:
+    if item.get("message"):  # an item with parameters (a reserved part)
+        return gettext(item["message"]) % item["params"]
+    return gettext(item["label"])
 
 
 def checklist_latest(order: WorkOrder, kind: str) -> Checklist | None:

@@ -37,6 +37,7 @@ def charge_add(
     unit_price: Any = None,
     covered: bool = False,
     note: str = "",
+    note_detail: dict[str, Any] | None = None,
 ) -> ChargeLine:
     """Add a charge from the brand's published fee standard, at its price, never anything else (R-SV-2).
 
@@ -67,8 +68,9 @@ def charge_add(
         if line is not None:  # the same item again: one line with the total quantity
             line.quantity += qty
             line.amount = fee.amount(line.quantity)
-            line.note = line.note or note[:200]
-            line.save(update_fields=["quantity", "amount", "note"])
+            if not line.note:
+                line.note, line.note_detail = note[:200], note_detail or {}
+            line.save(update_fields=["quantity", "amount", "note", "note_detail"])
         else:
             line = ChargeLine.objects.create(
                 order=order,
@@ -78,6 +80,7 @@ def charge_add(
                 amount=fee.amount(qty),
                 covered=covered,
                 note=note[:200],
+                note_detail=note_detail or {},
                 added_at=clock.now(),
             )
         EventKind.CHARGE_ADDED.record(

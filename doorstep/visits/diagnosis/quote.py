@@ -10,9 +10,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from doorstep.catalog.models import FeeItem
-from doorstep.catalog.warranty import decide_warranty
+from doorstep.catalog.warranty import decide_warranty, explained, shown
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Invalid, NotFound
 from doorstep.network.actors import Actor
@@ -27,10 +28,15 @@ from doorstep.visits.models import ChargeLine, Consent, Quote, Source
 NEVER_COVERED = {FeeItem.Kind.MATERIAL}  # extra materials are charged even in warranty (R-SV-3)
 
 
-def coverage(order: WorkOrder, fee: FeeItem, exclusion: str = "") -> tuple[bool, str]:
-    """Is this line free under warranty? With the reason in words (R-AN-7)."""
+MATERIAL_CHARGED = gettext_noop("材料费不在保修范围内，按收费标准收取。")
+PART_COVERED = gettext_noop("%(part)s在部件保修期内：保内免费。")
+
+
+def coverage_explained(order: WorkOrder, fee: FeeItem, exclusion: str = "") -> tuple[bool, dict[str, Any]]:
+    """Is this line free under warranty? With the reason (R-AN-7) as ``catalog.warranty.explained`` gives
+    it: the Chinese text of the record, and its message and parameters to show it in the reader's language."""
     if fee.kind in NEVER_COVERED:
-        return False, "材料费不在保修范围内，按收费标准收取。"
+        return False, explained(MATERIAL_CHARGED)
     product = order.product
     decision = decide_warranty(
         model=product.model if product else None,
@@ -38,11 +44,18 @@ def coverage(order: WorkOrder, fee: FeeItem, exclusion: str = "") -> tuple[bool,
         today=clock.local(clock.now()).date(),
         exclusion=exclusion,
     )
+    reason = {"explanation": decision.explanation, "message": decision.message, "params": decision.params}
     if decision.status == "in_warranty":
-        return True, decision.explanation
+        return True, reason
     if fee.kind == FeeItem.Kind.PART and any(name in fee.name for name in decision.parts):
-        return True, f"{fee.name}在部件保修期内：保内免费。"
-    return False, decision.explanation
+        return True, explained(PART_COVERED, part=fee.name)
+    return False, reason
+
+
+def coverage(order: WorkOrder, fee: FeeItem, exclusion: str = "") -> tuple[bool, str]:
+    """Is this line free under warranty? With the reason in words (R-AN-7), in Chinese as recorded."""
+    covered, reason = coverage_explained(order, fee, exclusion)
+    return covered, str(reason["explanation"])
 
 
 def fee_standard(order: WorkOrder) -> QuerySet[FeeItem]:
@@ -61,14 +74,16 @@ def quote_line_add(
     fee = FeeItem.objects.filter(brand=order.brand, code=fee_code, active=True).first()
     if fee is None:  # charge_add refuses it with the standard message
         return charge_add(order=order, actor=actor, fee_code=fee_code, quantity=quantity)
-    covered, why = coverage(order, fee, exclusion)
+    covered, why = coverage_explained(order, fee, exclusion)
     return charge_add(
         order=order,
         actor=actor,
         fee_code=fee_code,
         quantity=quantity,
         covered=covered,
-        note="" if covered else why,  # the customer is told why this line is charged (R-AN-7)
+        # the customer is told why this line is charged (R-AN-7), in the reader's language
+        note="" if covered else str(why["explanation"]),
+        note_detail={} if covered else {"message": why["message"], "params": why["params"]},
     )
 
 
@@ -103,7 +118,7 @@ def quote_lines(order: WorkOrder) -> list[dict[str, Any]]:
             "unit_price": str(line.unit_price),
             "amount": str(line.amount),
             "covered": line.covered,
-            "why": line.note,
+            "why": shown({**line.note_detail, "explanation": line.note}) if line.note else "",
         }
         for line in lines
     ]

@@ -16,6 +16,9 @@ class ChargeLine(models.Model):
     amount = models.DecimalField("金额", max_digits=10, decimal_places=2)
     covered = models.BooleanField("保内免费", default=False)
     note = models.CharField("收费原因", max_length=200, blank=True, default="")  # e.g. the warranty exclusion
+    # the reason's catalogue message and parameters (catalog.warranty.explained), so it is shown in the
+    # reader's language; the note keeps the Chinese text of the record
+    note_detail = models.JSONField("收费原因（消息）", default=dict, blank=True)
     added_at = models.DateTimeField("时间")
 
     class Meta:

@@ -57,6 +57,25 @@ def test_a_line_charged_for_human_damage_says_why_to_the_customer_R_AN_7(world, 
     assert "收费原因" in page and line["why"] in page
 
 
+def test_the_charge_reason_is_shown_in_the_readers_language_and_recorded_in_chinese_R_AN_7(
+    world, on_site
+) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding 17: a charged line's reason stayed Chinese in the English interface."""
+    from django.utils import translation
+
+    from doorstep.visits.models import ChargeLine
+
+    tech = world.actor("technician")
+    quote_line_add(order=on_site, actor=tech, fee_code="L-REPAIR", exclusion="human_damage")
+    with translation.override("en"):
+        (line,) = quote_lines(on_site)
+    assert "not covered by the warranty" in line["why"]  # the policy's own exclusion list is its data
+    stored = ChargeLine.objects.get(order=on_site)
+    assert "人为" in stored.note  # the record keeps the Chinese text
+    with translation.override("zh-hans"):
+        assert quote_lines(on_site)[0]["why"] == stored.note
+
+
 def test_customer_mode_lists_the_fee_standard_of_this_product_line_only_R_SV_2(world, on_site) -> None:  # type: ignore[no-untyped-def]
     other_line, _new = ProductLine.objects.get_or_create(code="washer-t", defaults={"name": "洗衣机"})
     FeeItem.objects.create(

@@ -85,8 +85,14 @@ def test_kit_lists_the_parts_reserved_for_the_order_R_PR_1(world, cap) -> None: 
     order = order_in(world, "confirmed")
     part_reserve(order=order, actor=world.actor("outlet_manager"), part_code="CAP-35", quantity=1)
     labels = [i["label"] for i in checklist_items(order, "kit")]
-    assert any("启动电容 ×1" in label for label in labels)
+    assert any("预留配件：启动电容 ×1" in label for label in labels)
     assert Stock.objects.get(part=cap, outlet=world.outlet).reserved == 1
+    from django.utils import translation
+
+    from doorstep.visits.checklists import shown
+
+    with translation.override("en"):  # shown in the reader's language (walk finding 17)
+        assert any("Reserved part: 启动电容 ×1" in i["label"] for i in shown(checklist_items(order, "kit")))
 
 
 def _arrive(world, order: WorkOrder, minutes_late: int, **params: str) -> WorkOrder:  # type: ignore[no-untyped-def]
