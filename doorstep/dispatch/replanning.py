@@ -25,7 +25,7 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
 from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.daymodel import DayModel, build_day, midnight, order_location
-from doorstep.dispatch.models import DayReplan, PlannedVisit
+from doorstep.dispatch.models import DayReplan, Leave, PlannedVisit
 from doorstep.dispatch.routing import Event, Plan, Problem, Route, Stop, Unassigned, Visit, replan
 from doorstep.dispatch.selectors import UNDER_WAY, board_outlets
 from doorstep.network.actors import Actor
@@ -69,6 +69,19 @@ def replan_request(
     )
     transaction.on_commit(lambda: _enqueue(row.pk))
     return row
+
+
+def leave_saved(sender: type[Leave], instance: Leave, created: bool, **kwargs: Any) -> None:
+    """A technician goes home sick (sick leave from now on today): their planned day is re-planned."""
+    if not created or instance.kind != Leave.Kind.SICK:
+        return
+    now = clock.now()
+    if not instance.starts_at <= now + timedelta(minutes=5) or instance.ends_at <= now:
+        return
+    tech = Technician.objects.select_related("staff").filter(pk=instance.technician_id).first()
+    if tech is None or tech.staff.outlet_id is None:
+        return
+    replan_request(outlet_id=tech.staff.outlet_id, day=clock.today(), kind=Kind.SICK, technician_id=tech.pk)
 
 
 def _enqueue(replan_id: int) -> None:
@@ -251,17 +264,19 @@ def _mine(row: DayReplan, actor: Actor) -> None:
 
 
 def replan_apply(*, row: DayReplan, actor: Actor) -> int:
-    """Adopt the moves of visits with no confirmed time: technician (an ``assign`` move with the event as
-    its reason, R-AN-4) and planned times. Confirmed appointments are not touched here (R-DI-8: the call)."""
+    """Adopt the moves: technician (an ``assign`` move with the event as its reason, R-AN-4) and planned
+    times. A confirmed time that would change is not touched here (R-DI-8: only with the call); a
+    confirmed visit that keeps its time may change technician (a sick technician's day)."""
     from doorstep.orders.services import order_transition
 
     _mine(row, actor)
     if row.state != DayReplan.State.DONE:
         raise DomainError(ErrorCode.PLAN_NOT_READY)
     changed = 0
+    to_call = {c["number"] for c in row.to_call}
     with transaction.atomic():
         for move in row.moves:
-            if move["confirmed"]:
+            if move["number"] in to_call:  # R-DI-8: only through the call (replan_call)
                 continue
             order = WorkOrder.objects.get(pk=move["order"])
             if not move["new"]:

@@ -11,8 +11,8 @@ import pytest
 
 from conftest import make_technician
 from doorstep.core import clock
-from doorstep.dispatch.models import DayReplan, PlannedVisit
-from doorstep.dispatch.replanning import replan_call, replan_execute, replan_request
+from doorstep.dispatch.models import DayReplan, Leave, PlannedVisit
+from doorstep.dispatch.replanning import replan_apply, replan_call, replan_execute, replan_request
 from doorstep.dispatch.services import order_route_to_outlet
 from doorstep.dispatch.tests.helpers import DAY, at, placed
 from doorstep.orders.models import Priority, WorkOrder
@@ -117,3 +117,25 @@ def test_confirmed_time_that_would_change_is_listed_for_a_call_R_DI_8(world: Any
     assert confirmed.status == "confirmed" and clock.local(confirmed.appointment).isoformat() == call["new"]
     row.refresh_from_db()
     assert row.to_call[0]["called"]
+
+
+def test_sick_technician_hands_the_day_over_keeping_confirmed_times(world: Any) -> None:
+    """李师傅 goes home sick at 10:00: his 14:00 confirmed visit goes to 王师傅 at the same time (no call
+    needed: the customer's time stays), adopted as an ``assign`` with the event as its reason (R-AN-4)."""
+    confirmed, loose, second = _day(world)
+    with clock.frozen_at(at(10)):
+        Leave.objects.create(technician=world.tech, kind="sick", starts_at=at(10), ends_at=at(23))
+        row = DayReplan.objects.get()
+        assert (row.kind, row.technician_id) == ("sick", world.tech.pk)
+        assert replan_execute(replan_id=row.pk) == "done"
+        row.refresh_from_db()
+        moved = {m["number"]: m for m in row.moves}
+        assert (
+            moved[confirmed.number]["to"] == "王师傅" and moved[confirmed.number]["new"] == at(14).isoformat()
+        )
+        assert moved[loose.number]["to"] == "王师傅"
+        assert row.to_call == []
+        assert replan_apply(row=row, actor=world.actor("outlet_manager")) == 2
+    confirmed.refresh_from_db()
+    assert confirmed.technician_id == second.pk and confirmed.appointment == at(14)
+    assert "工程师病假离岗" in confirmed.events.filter(kind="assign").latest("seq").reason
