@@ -13,7 +13,7 @@ from conftest import make_technician
 from doorstep.core import clock
 from doorstep.dispatch.models import DayReplan, Leave, PlannedVisit
 from doorstep.dispatch.replanning import replan_apply, replan_call, replan_execute, replan_request
-from doorstep.dispatch.services import order_route_to_outlet
+from doorstep.dispatch.services import late_call_record, order_route_to_outlet
 from doorstep.dispatch.tests.helpers import DAY, at, placed
 from doorstep.orders.models import Priority, WorkOrder
 from doorstep.orders.services import order_transition
@@ -139,3 +139,24 @@ def test_sick_technician_hands_the_day_over_keeping_confirmed_times(world: Any) 
     confirmed.refresh_from_db()
     assert confirmed.technician_id == second.pk and confirmed.appointment == at(14)
     assert "工程师病假离岗" in confirmed.events.filter(kind="assign").latest("seq").reason
+
+
+def test_overrun_reported_by_the_technicians_app_replans(world: Any) -> None:
+    """The technician reports from the app (the late call, R-AR-5) being 90 minutes late while the 09:00
+    visit is still in service: that visit overruns, the day is re-planned and the 11:00 confirmed visit is
+    listed for the dispatcher's call (R-DI-8), its appointment unchanged."""
+    under_way = placed(world, status="in_service", start=at(9))
+    confirmed = placed(world, status="confirmed", start=at(11))
+    _plan(confirmed, at(11))
+    with clock.frozen_at(at(10)):
+        late_call_record(
+            order=confirmed, actor=world.actor("technician"), note="上一单超时", expected_minutes=90
+        )
+        row = DayReplan.objects.get()
+        assert (row.kind, row.order_id, row.trigger["seconds"]) == ("overrun", under_way.pk, 5400)
+        assert replan_execute(replan_id=row.pk) == "done"
+    row.refresh_from_db()
+    assert confirmed.number in {c["number"] for c in row.to_call}
+    assert all(m["reason"].startswith(f"上门超时 {under_way.number}") for m in row.moves)
+    confirmed.refresh_from_db()
+    assert confirmed.appointment == at(11) and confirmed.status == "confirmed"
