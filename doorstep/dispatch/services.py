@@ -302,6 +302,8 @@ def _overrun_reported(late: WorkOrder, minutes: int) -> None:
     confirmed times that would change)."""
     from doorstep.dispatch.replanning import replan_request
 
+    if late.technician_id is None:
+        return
     busy = (
         WorkOrder.objects.filter(
             technician_id=late.technician_id, status__in=(Status.ARRIVED, Status.IN_SERVICE)
