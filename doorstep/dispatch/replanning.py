@@ -17,7 +17,9 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 from django.utils.translation import gettext as _
 
@@ -99,8 +101,13 @@ def replan_day(replan_id: int) -> str:
 # --- the worker's part ---------------------------------------------------------------------------------
 def replan_execute(*, replan_id: int) -> str:
     """Claim a queued re-plan (compare-and-set), re-plan the affected technicians, store the changes."""
-    claimed = DayReplan.objects.filter(pk=replan_id, state=DayReplan.State.QUEUED).update(
-        state=DayReplan.State.RUNNING
+    # a re-plan takes well under a second: one still RUNNING past the plan lease lost its worker, and
+    # the worker's reclaimed task row runs it again
+    lease = clock.now() - timedelta(seconds=settings.DOORSTEP_PLAN_LEASE_SECONDS)
+    claimed = (
+        DayReplan.objects.filter(pk=replan_id)
+        .filter(Q(state=DayReplan.State.QUEUED) | Q(state=DayReplan.State.RUNNING, created_at__lt=lease))
+        .update(state=DayReplan.State.RUNNING)
     )
     if not claimed:
         return "not-queued"
