@@ -31,7 +31,7 @@ from doorstep.dispatch.models import DayReplan, Leave, PlannedVisit
 from doorstep.dispatch.routing import Event, Plan, Problem, Route, Stop, Unassigned, Visit, replan
 from doorstep.dispatch.selectors import UNDER_WAY, board_outlets
 from doorstep.network.actors import Actor
-from doorstep.network.models import Technician
+from doorstep.network.models import Outlet, Technician
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 
@@ -265,6 +265,20 @@ def _change_json(model: DayModel, row: DayReplan, change: Any, confirmed: bool) 
 
 
 # --- the dispatcher's part -------------------------------------------------------------------------------
+def day_replans(outlet: Outlet, day: date) -> tuple[DayReplan | None, list[tuple[int, dict[str, Any]]]]:
+    """The board's panel: the latest re-plan of the day, and every customer still to call (R-DI-8) —
+    from it and from earlier re-plans of the day (the newest entry per order), so a later event never
+    hides a call owed. One query."""
+    rows = list(DayReplan.objects.filter(outlet=outlet, day=day).select_related("order")[:20])
+    calls: dict[str, tuple[int, dict[str, Any]]] = {}
+    for row in rows:
+        if row.state not in (DayReplan.State.DONE, DayReplan.State.APPLIED):
+            continue
+        for entry in row.to_call:
+            calls.setdefault(entry["number"], (row.pk, entry))
+    return (rows[0] if rows else None), list(calls.values())
+
+
 def _mine(row: DayReplan, actor: Actor) -> None:
     if actor.staff is None or not board_outlets(actor).filter(pk=row.outlet_id).exists():
         raise Forbidden(ErrorCode.NOT_YOUR_OUTLET)

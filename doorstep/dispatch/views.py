@@ -59,6 +59,7 @@ def board(request: HttpRequest) -> HttpResponse:
         sort=queue_filters["sort"] or "rank",
     )
     run = selectors.latest_run(outlet, day) if outlet else None
+    replan, replan_calls = replanning.day_replans(outlet, day) if outlet else (None, [])
     ctx = {
         "outlets": selectors.board_outlets(actor),
         "outlet": outlet,
@@ -84,7 +85,8 @@ def board(request: HttpRequest) -> HttpResponse:
         else None,
         "calendar": board_view.calendar_note(day),
         "run": run,
-        "replan": DayReplan.objects.filter(outlet=outlet, day=day).first() if outlet else None,
+        "replan": replan,
+        "replan_calls": replan_calls,
         "points": board_view.map_points(rows, queue),
         "breaches": selectors.reschedule_breaches(actor, since=board_view.midnight(day)).count(),
         "late_calls": selectors.late_calls_open(actor).filter(order__outlet=outlet)[:20] if outlet else [],
@@ -320,7 +322,9 @@ def replan_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The re-plan panel alone, polled by the board while the worker computes it."""
     actor = page_actor(request, OUTLET)
     row = _replan(actor, pk)
-    return render(request, "dispatch/_replan.html", {"replan": row, "outlet": row.outlet, "day": row.day})
+    latest, calls = replanning.day_replans(row.outlet, row.day)
+    ctx = {"replan": latest or row, "replan_calls": calls, "outlet": row.outlet, "day": row.day}
+    return render(request, "dispatch/_replan.html", ctx)
 
 
 @login_required

@@ -12,7 +12,13 @@ import pytest
 from conftest import make_technician
 from doorstep.core import clock
 from doorstep.dispatch.models import DayReplan, Leave, PlannedVisit
-from doorstep.dispatch.replanning import replan_apply, replan_call, replan_execute, replan_request
+from doorstep.dispatch.replanning import (
+    day_replans,
+    replan_apply,
+    replan_call,
+    replan_execute,
+    replan_request,
+)
 from doorstep.dispatch.services import late_call_record, order_route_to_outlet
 from doorstep.dispatch.tests.helpers import DAY, at, placed
 from doorstep.orders.models import Priority, WorkOrder
@@ -160,3 +166,19 @@ def test_overrun_reported_by_the_technicians_app_replans(world: Any) -> None:
     assert all(m["reason"].startswith(f"上门超时 {under_way.number}") for m in row.moves)
     confirmed.refresh_from_db()
     assert confirmed.appointment == at(11) and confirmed.status == "confirmed"
+
+
+def test_a_later_replan_does_not_hide_a_call_owed_R_DI_8(world: Any) -> None:
+    under_way = placed(world, status="in_service", start=at(9))
+    confirmed = placed(world, status="confirmed", start=at(11))
+    _plan(confirmed, at(11))
+    with clock.frozen_at(at(10)):
+        first = replan_request(
+            outlet_id=world.outlet.pk, day=DAY, kind="overrun", order=under_way, trigger={"seconds": 6000}
+        )
+        assert first is not None and replan_execute(replan_id=first.pk) == "done"
+        later = replan_request(outlet_id=world.outlet.pk, day=DAY, kind="cancel")
+        assert later is not None and replan_execute(replan_id=later.pk) == "done"
+    latest, calls = day_replans(world.outlet, DAY)
+    assert latest is not None and latest.pk == later.pk
+    assert [(pk, c["number"]) for pk, c in calls] == [(first.pk, confirmed.number)]
