@@ -371,6 +371,6 @@ def replan_call(*, row: DayReplan, number: str, actor: Actor, note: str, agreed:
         locked = DayReplan.objects.select_for_update().get(pk=row.pk)
         for c in locked.to_call:
             if c["number"] == number:
-                c["called"] = clock.now().isoformat()
+                c["called"] = clock.local(clock.now()).isoformat()  # local: the panel shows its hour
         locked.save(update_fields=["to_call"])
     return order
