@@ -8,6 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from conftest import make_technician
 from doorstep.core import clock
@@ -182,3 +185,37 @@ def test_a_later_replan_does_not_hide_a_call_owed_R_DI_8(world: Any) -> None:
     latest, calls = day_replans(world.outlet, DAY)
     assert latest is not None and latest.pk == later.pk
     assert [(pk, c["number"]) for pk, c in calls] == [(first.pk, confirmed.number)]
+
+
+def _board_queries(client: Client, world: Any) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/dispatch/", {"outlet": world.outlet.pk, "day": DAY.isoformat()})
+    assert response.status_code == 200 and "计划调整" in response.content.decode()
+    return len(captured)
+
+
+def test_board_queries_do_not_grow_with_replans(world: Any, client: Client) -> None:
+    """The panel is one query whatever the number of re-plans, moves and calls of the day."""
+    order = placed(world, status="confirmed", start=at(11))
+    entry = {
+        "order": order.pk,
+        "number": order.number,
+        "district": "天河区",
+        "from": "李师傅",
+        "to": "李师傅",
+        "old": at(11).isoformat(),
+        "new": at(12).isoformat(),
+        "reason": "r",
+        "confirmed": True,
+        "called": "",
+    }
+    made = lambda n: DayReplan.objects.create(  # noqa: E731
+        outlet=world.outlet, day=DAY, kind="urgent", state="done", created_at=at(10),
+        moves=[entry] * n, to_call=[{**entry, "number": f"{order.number}-{k}"} for k in range(n)],
+    )  # fmt: skip
+    client.force_login(world.staff["outlet_manager"].user)
+    made(1)
+    small = _board_queries(client, world)
+    for _k in range(3):
+        made(6)
+    assert _board_queries(client, world) == small
