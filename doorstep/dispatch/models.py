@@ -291,3 +291,50 @@ class PlannedVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} #{self.sequence}"
+
+
+class DayReplan(models.Model):
+    """A live re-plan of an outlet's planned day after an event (an urgent order, a cancel, an overrun, a
+    technician going home sick): only the affected technicians, computed by the background worker.
+
+    ``moves``: what moved and why (order, technician from → to, planned start old → new, reason = the
+    event); ``to_call``: customers whose confirmed time would change — listed for a call (R-DI-8), their
+    appointment unchanged until the dispatcher logs the call (the reschedule move)."""
+
+    class Kind(models.TextChoices):
+        URGENT = "urgent", _("紧急工单插入")
+        CANCEL = "cancel", _("客户取消")
+        OVERRUN = "overrun", _("上门超时")
+        SICK = "sick", _("工程师病假离岗")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("计算中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+        APPLIED = "applied", _("已采用")
+
+    outlet = models.ForeignKey("network.Outlet", on_delete=models.CASCADE, related_name="replans")
+    day = models.DateField("日期")
+    kind = models.CharField("触发事件", max_length=10, choices=Kind.choices)
+    order = models.ForeignKey(
+        "orders.WorkOrder", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    technician = models.ForeignKey(
+        "network.Technician", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    trigger = models.JSONField("事件数据", default=dict, blank=True)  # e.g. the cancelled visit's stop
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    moves = models.JSONField("调整", default=list, blank=True)
+    to_call = models.JSONField("需致电客户", default=list, blank=True)
+    technicians = models.JSONField("重排的工程师", default=list, blank=True)
+    error = models.CharField("错误", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间")
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "计划调整"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.outlet} {self.day} {self.get_kind_display()}"

@@ -253,6 +253,40 @@ def retime_later_visits(ctx: MoveContext) -> None:
         risk_check_open(order=order, due_at=clock.now() + timedelta(minutes=minutes))
 
 
+def urgent_order_replans(ctx: MoveContext) -> None:
+    """An urgent order sent to an outlet whose day is planned: the affected technicians are re-planned
+    by the worker (issue 13; confirmed times kept, R-DI-8)."""
+    from doorstep.dispatch.replanning import replan_request
+    from doorstep.orders.models import Priority
+
+    order = ctx.order
+    if order.priority != Priority.URGENT or order.outlet_id is None:
+        return
+    day = clock.local(order.window_start).date() if order.window_start else clock.today()
+    replan_request(outlet_id=order.outlet_id, day=day, kind="urgent", order=order)
+
+
+def cancel_replans(ctx: MoveContext) -> None:
+    """A cancelled visit of a planned day: its technician's rest of the day (and the neighbours') is
+    re-planned by the worker; the visit's planned stop is kept on the request (its row goes with the move)."""
+    from doorstep.dispatch.replanning import replan_request
+
+    planned = PlannedVisit.objects.filter(order=ctx.order).first()
+    if planned is None or ctx.order.outlet_id is None:
+        return
+    stop = {
+        "technician": planned.technician_id,
+        "depart": planned.depart_at.isoformat(),
+        "arrive": planned.arrive_at.isoformat(),
+        "start": planned.start_at.isoformat(),
+        "end": (
+            planned.start_at + timedelta(minutes=policy_of(ctx.order).service_minutes(ctx.order.service_type))
+        ).isoformat(),
+    }
+    day = clock.local(planned.start_at).date()
+    replan_request(outlet_id=ctx.order.outlet_id, day=day, kind="cancel", order=ctx.order, trigger=stop)
+
+
 RULES: list[Rule] = [
     guard(A.ASSIGN, technician_eligible, "R-DI-2"),
     guard(A.RESCHEDULE, reschedule_notice_rule, "R-DI-8"),
@@ -261,6 +295,7 @@ RULES: list[Rule] = [
     guard(A.ASSIGN, technician_slot_free, "R-DI-3, R-DI-9", sources=[S.CONFIRMED]),
     effect((A.DISPATCH, A.TRANSFER), outlet_acceptance_clock, "R-DI-1"),
     effect(A.ASSIGN, assign_accepts, "R-DI-1"),
+    effect(A.CANCEL, cancel_replans, "R-DI-8"),  # before the plan row goes (offer_ends)
     effect((A.DECLINE, A.CANCEL), offer_ends, "R-DI-1, R-AR-5"),
     effect(A.RESCHEDULE, reschedule_clears_plan, "R-AR-5"),
     effect(A.ARRIVE, arrival_meets_late_call, "R-AR-5"),
@@ -276,4 +311,5 @@ RULES: list[Rule] = [
     ),
     effect(A.ENTRY_REFUSED, reschedule_clears_plan, "R-DI-10"),
     effect((A.DEPART, A.START_SERVICE, A.COMPLETE, A.NOBODY_HOME), retime_later_visits, "R-DI-9"),
+    effect((A.DISPATCH, A.TRANSFER), urgent_order_replans, "R-DI-8"),
 ]

@@ -300,7 +300,35 @@ def late_call_record(
         if expected_minutes is not None:
             data["expected_minutes"] = expected_minutes
         EventKind.LATE_CALL.record(order=order, actor=actor, rule="R-AR-5", data=data)
+        if expected_minutes:
+            _overrun_reported(order, expected_minutes)
     return LateCall.objects.select_related("deadline").get(pk=late.pk)
+
+
+def _overrun_reported(late: WorkOrder, minutes: int) -> None:
+    """The technician's app reports being ``minutes`` late while a visit is still under way: that visit
+    overruns, and the technician's planned day is re-planned by the worker (issue 13; R-DI-8 for the
+    confirmed times that would change)."""
+    from doorstep.dispatch.replanning import replan_request
+
+    if late.technician_id is None:
+        return
+    busy = (
+        WorkOrder.objects.filter(
+            technician_id=late.technician_id, status__in=(Status.ARRIVED, Status.IN_SERVICE)
+        )
+        .exclude(pk=late.pk)
+        .first()
+    )
+    if busy is None or busy.outlet_id is None or minutes <= 0:
+        return
+    replan_request(
+        outlet_id=busy.outlet_id,
+        day=clock.today(),
+        kind="overrun",
+        order=busy,
+        trigger={"seconds": minutes * 60, "reported_on": late.number},
+    )
 
 
 def late_call_overdue(deadline: Deadline) -> str | None:

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_POST
 
 from doorstep.core import clock
 from doorstep.dispatch import board as board_view
-from doorstep.dispatch import planning, selectors, services
+from doorstep.dispatch import planning, replanning, selectors, services
 from doorstep.dispatch.eligibility import technician_ineligibility
+from doorstep.dispatch.models import DayReplan
 from doorstep.dispatch.slots import order_slots, slots_for_address
+from doorstep.network.actors import Actor
 from doorstep.network.models import Brand
 from doorstep.network.roles import OUTLET, Role
 from doorstep.orders.models import Priority, ServiceType
@@ -57,6 +59,7 @@ def board(request: HttpRequest) -> HttpResponse:
         sort=queue_filters["sort"] or "rank",
     )
     run = selectors.latest_run(outlet, day) if outlet else None
+    replan, replan_calls = replanning.day_replans(outlet, day) if outlet else (None, [])
     ctx = {
         "outlets": selectors.board_outlets(actor),
         "outlet": outlet,
@@ -82,6 +85,8 @@ def board(request: HttpRequest) -> HttpResponse:
         else None,
         "calendar": board_view.calendar_note(day),
         "run": run,
+        "replan": replan,
+        "replan_calls": replan_calls,
         "points": board_view.map_points(rows, queue),
         "breaches": selectors.reschedule_breaches(actor, since=board_view.midnight(day)).count(),
         "late_calls": selectors.late_calls_open(actor).filter(order__outlet=outlet)[:20] if outlet else [],
@@ -304,3 +309,53 @@ def my_day(request: HttpRequest) -> HttpResponse:
 
     actor = page_actor(request, {Role.TECHNICIAN})
     return render(request, "dispatch/my_day.html", {"days": my_days(actor), "now": clock.now()})
+
+
+def _replan(actor: Actor, pk: int) -> DayReplan:
+    row = DayReplan.objects.select_related("outlet").filter(pk=pk).first()
+    if row is None or not selectors.board_outlets(actor).filter(pk=row.outlet_id).exists():
+        raise Http404
+    return row
+
+
+@login_required
+def replan_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The re-plan panel alone, polled by the board while the worker computes it."""
+    actor = page_actor(request, OUTLET)
+    row = _replan(actor, pk)
+    latest, calls = replanning.day_replans(row.outlet, row.day)
+    ctx = {"replan": latest or row, "replan_calls": calls, "outlet": row.outlet, "day": row.day}
+    return render(request, "dispatch/_replan.html", ctx)
+
+
+@login_required
+@require_POST
+def replan_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = page_actor(request, OUTLET)
+    row = _replan(actor, pk)
+    return perform(
+        request,
+        lambda: replanning.replan_apply(row=row, actor=actor),
+        _board(request),
+        done=_("已采用计划调整"),
+    )
+
+
+@login_required
+@require_POST
+def replan_call(request: HttpRequest, pk: int, number: str) -> HttpResponse:
+    """R-DI-8: the call to a customer whose confirmed time would change, logged with the reschedule."""
+    actor = page_actor(request, OUTLET)
+    row = _replan(actor, pk)
+    return perform(
+        request,
+        lambda: replanning.replan_call(
+            row=row,
+            number=number,
+            actor=actor,
+            note=request.POST.get("note", ""),
+            agreed=request.POST.get("agreed") == "1",
+        ),
+        _board(request),
+        done=_("已记录致电并改约：%(number)s") % {"number": number},
+    )

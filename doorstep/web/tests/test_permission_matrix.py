@@ -39,7 +39,7 @@ from doorstep.api.models import ApiToken
 from doorstep.channels.models import ImportBatch, PartnerAccount
 from doorstep.core import clock
 from doorstep.customers.product_link import ProductRef, product_token
-from doorstep.dispatch.models import PlanRun
+from doorstep.dispatch.models import DayReplan, PlanRun
 from doorstep.network.actors import Actor
 from doorstep.network.roles import (
     CALLERS,
@@ -108,6 +108,7 @@ class Things:
     card_token: str
     photo_pk: int
     paid: WorkOrder  # outlet A, the technician sent, served and paid: the callback stage
+    replan: DayReplan  # outlet A's live re-plan (issue 13)
 
     def role_of(self, column: str) -> str:
         if column == ANON:
@@ -222,9 +223,12 @@ def build_things() -> Things:
         image=ContentFile(png_bytes(signature_png_data_url()), name="p.png"),
         at=clock.now(),
     )
+    replan = DayReplan.objects.create(
+        outlet=world.outlet, day=clock.today(), kind=DayReplan.Kind.URGENT, created_at=clock.now()
+    )
     return Things(
         world, order, closed, other, partner_order, ref, partner_key, tokens, task, complaint.pk, batch, run,
-        call.pk, warning, insight, flag, token, photo.pk, paid,
+        call.pk, warning, insight, flag, token, photo.pk, paid, replan,
     )  # fmt: skip
 
 
@@ -437,6 +441,12 @@ ENTRIES.update(
         "dispatch:optimise": page(get=None, post=OUTLET),
         "dispatch:run": page(get=OUTLET, scope=RUN_SCOPE, kwargs=lambda t: {"pk": t.run.pk}),
         "dispatch:run_apply": action(OUTLET, scope=RUN_SCOPE, kwargs=lambda t: {"pk": t.run.pk}),
+        # the live re-plan's panel, its adoption and the R-DI-8 call (same outlet as the run)
+        "dispatch:replan": page(get=OUTLET, scope=RUN_SCOPE, kwargs=lambda t: {"pk": t.replan.pk}),
+        "dispatch:replan_apply": action(OUTLET, scope=RUN_SCOPE, kwargs=lambda t: {"pk": t.replan.pk}),
+        "dispatch:replan_call": action(
+            OUTLET, scope=RUN_SCOPE, kwargs=lambda t: {"pk": t.replan.pk, "number": t.order.number}
+        ),
         "dispatch:breaches": page(),
         "dispatch:my_day": page(get=frozenset({Role.TECHNICIAN})),
         "dispatch:slots_preview": page(),
