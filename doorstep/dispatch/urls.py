@@ -9,7 +9,6 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_status, name="run"),
     path("runs/<int:pk>/apply/", views.run_apply, name="run_apply"),
     path("breaches/", views.breaches, name="breaches"),
-    path("my-day/", views.my_day, name="my_day"),
     path("slots/", views.slots_preview, name="slots_preview"),
     path("orders/<str:number>/assign/", views.assign, name="assign"),
     path("orders/<str:number>/outlet/", views.to_outlet, name="to_outlet"),

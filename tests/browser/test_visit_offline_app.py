@@ -311,3 +311,14 @@ def test_a_refusal_in_the_middle_shows_on_its_item_and_the_later_ones_show_their
     ).exists()
     assert not Checklist.objects.filter(order=other, kind="entry").exists()
     shots(page, "cancelled-refused")
+
+
+def test_the_departures_page_is_kept_with_today_s_R_DI_7(world, live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+    """出发提醒 lives under the app's address now: kept with today's page, it opens offline too."""
+    order = order_in(world, "confirmed")
+    page = login(browser, live_server, "tech", PHONE)
+    _kept_offline(page, live_server, order)
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/visits/my-day/")
+    assert page.locator("#my-day h1").is_visible() and not page.locator("#offline-page").count()
+    shots(page, "my-day-offline")

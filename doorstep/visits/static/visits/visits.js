@@ -262,7 +262,7 @@
       return navigator.serviceWorker.ready;
     }).then(function (reg) {
       var urls = controlled ? [] : [location.pathname + location.search];
-      document.querySelectorAll("a.open-visit").forEach(function (l) { urls.push(l.href); });
+      document.querySelectorAll("a.open-visit, a[data-keep-offline]").forEach(function (l) { urls.push(l.href); });
       document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (el) { urls.push(el.src || el.href); });
       if (reg.active) reg.active.postMessage({ type: "keep", urls: urls });
     }).catch(function () {});
