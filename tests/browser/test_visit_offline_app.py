@@ -322,3 +322,32 @@ def test_the_departures_page_is_kept_with_today_s_R_DI_7(world, live_server, bro
     page.goto(f"{live_server.url}/visits/my-day/")
     assert page.locator("#my-day h1").is_visible() and not page.locator("#offline-page").count()
     shots(page, "my-day-offline")
+
+
+def test_a_late_arrival_kept_offline_asks_for_the_apology_before_the_service_R_AR_5(
+    world, live_server, browser, shots
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from doorstep.core import clock
+
+    order = order_in(world, "confirmed")
+    start = clock.now() - timedelta(minutes=30)  # the appointment was half an hour ago
+    WorkOrder.objects.filter(pk=order.pk).update(
+        window_start=start, window_end=start + timedelta(hours=2), appointment_at=None
+    )
+    page = login(browser, live_server, "tech", PHONE)
+    _kept_offline(page, live_server, order)
+    _offline_to_the_door(page)
+    apology = page.locator("#apology-form")
+    assert apology.is_visible()  # the phone's arrival is after the appointment
+    apology.locator("input[name=reason]").fill("前一单维修超时")
+    apology.locator("button[type=submit]").click()
+    _waiting(page, 5)
+    _entry_and_diagnosis(page)
+    _waiting(page, 8)
+    shots(page, "late-apology-queued")
+    _back_online(page)
+    assert [state for _, state in _items(page)] == ["sent"] * 8, _items(page)
+    assert status(page) == "服务中"
+    assert order.events.filter(kind="late_apology").count() == 1

@@ -143,6 +143,9 @@
         el.querySelectorAll("[data-start-queued]").forEach(function (timer) {  // the knock timer, from the phone's knock
           if (!timer.dataset.start) { timer.dataset.start = e.at; knockTimer(); }
         });
+        el.querySelectorAll("[data-late-from]").forEach(function (form) {  // a late arrival: the apology first (R-AR-5)
+          if (Date.parse(e.at) > Date.parse(form.dataset.lateFrom)) form.hidden = false;
+        });
       });
       document.querySelectorAll("[data-until~='" + label + "']").forEach(function (el) { el.hidden = true; });
       document.querySelectorAll("details[data-open-after~='" + label + "']").forEach(function (el) { el.open = true; });
