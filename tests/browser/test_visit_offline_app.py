@@ -321,6 +321,7 @@ def test_the_departures_page_is_kept_with_today_s_R_DI_7(world, live_server, bro
     page.context.set_offline(True)
     page.goto(f"{live_server.url}/visits/my-day/")
     assert page.locator("#my-day h1").is_visible() and not page.locator("#offline-page").count()
+    page.wait_for_function("() => document.getElementById('offline-banner').textContent.includes('当前离线')")
     shots(page, "my-day-offline")
 
 
