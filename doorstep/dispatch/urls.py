@@ -12,7 +12,6 @@ urlpatterns = [
     path("replans/<int:pk>/apply/", views.replan_apply, name="replan_apply"),
     path("replans/<int:pk>/call/<str:number>/", views.replan_call, name="replan_call"),
     path("breaches/", views.breaches, name="breaches"),
-    path("my-day/", views.my_day, name="my_day"),
     path("slots/", views.slots_preview, name="slots_preview"),
     path("orders/<str:number>/assign/", views.assign, name="assign"),
     path("orders/<str:number>/outlet/", views.to_outlet, name="to_outlet"),

@@ -264,7 +264,7 @@ def late_call(request: HttpRequest, number: str) -> HttpResponse:
             note=request.POST.get("note", ""),
             new_eta=_eta(request.POST.get("eta")),
         ),
-        request.POST.get("next") or reverse("dispatch:my_day"),
+        request.POST.get("next") or reverse("visits:my_day"),
         done=_("已记录致电"),
     )
 

@@ -17,6 +17,7 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Invalid
 from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
+from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.models import Checklist
 
@@ -165,10 +166,23 @@ def checklist_done(order: WorkOrder, kind: str) -> bool:
     return latest is not None and latest.complete
 
 
+# A checklist belongs to its moment of the visit: none on an order that ended, and the checks at the door
+# only once the technician is there (R-AR-4). An action kept offline and sent after the order was
+# cancelled, or after its arrival was refused, is refused with the order's state (walk finding 6).
+ENDED = frozenset({Status.CANCELLED, Status.CLOSED, Status.CONSULT_RESOLVED})
+AT_THE_DOOR = frozenset({Status.ARRIVED, Status.IN_SERVICE})
+
+
+def checklist_allowed_now(order: WorkOrder, kind: str) -> None:
+    if order.status in ENDED or (kind == Checklist.Kind.ENTRY and order.status not in AT_THE_DOOR):
+        raise DomainError(ErrorCode.STEP_NOT_NOW, current=Status(order.status).label)
+
+
 def checklist_record(
     *, order: WorkOrder, actor: Actor, kind: str, ticked: Iterable[str], data: dict[str, Any] | None = None
 ) -> Checklist:
     """Store the ticked items; an unticked required item is named in the refusal (nothing is stored)."""
+    checklist_allowed_now(order, kind)
     data = dict(data or {})
     items = checklist_items(order, kind, data)
     done = set(ticked)

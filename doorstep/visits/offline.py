@@ -102,4 +102,8 @@ def offline_texts() -> dict[str, str]:
         "queued": _("已保存在手机上，联网后按顺序提交"),
         "queue_title": _("手机上的操作"),
         "logout_queued": _("还有 %(n)s 项操作未发送，退出后将丢弃。确定退出？"),
+        "needs_connection": _("需要联网：%(why)s"),
+        "knock_call": _("已满 %(m)s 分钟：请致电客户"),
+        "knock_next": _("%(s)s 秒后再次轻敲门/按门铃"),
+        "sign_first": _("请先在签名区签字"),
     }

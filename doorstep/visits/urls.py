@@ -1,12 +1,15 @@
 from django.urls import path
 
-from doorstep.visits.offline import service_worker
+from doorstep.dispatch.views import my_day
+from doorstep.visits.offline import offline_shell, service_worker
 from doorstep.visits.views import customer, public, tech
 
 app_name = "visits"
 urlpatterns = [
     path("", tech.today, name="today"),
     path("sw.js", service_worker, name="service_worker"),  # its scope is /visits/
+    # the technician's departures (dispatch's page) under the app's address, so the phone keeps it offline
+    path("my-day/", offline_shell(my_day), name="my_day"),
     path("tasks/", public.tasks, name="tasks"),
     path("tasks/<int:pk>/done/", public.task_close, name="task_done"),
     path("card/<str:token>/", public.card, name="card"),

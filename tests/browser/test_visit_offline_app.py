@@ -184,3 +184,171 @@ def test_another_user_on_the_same_phone_never_sees_the_kept_pages(world, live_se
     shots(page, "colleague-offline")
     assert page.locator("#offline-page").is_visible()
     assert order.customer.name not in page.content() and order.number not in page.content()
+
+
+def _offline_to_the_door(page: Any) -> None:
+    """Offline at the start of the day: the kit checklist, the departure, the arrival, the first knock."""
+    page.context.set_offline(True)
+    for box in page.locator("#checklist-kit input[name=item]").all():
+        box.check()
+    page.locator("#checklist-kit button[type=submit]").click()
+    page.locator("#depart-form button").click()
+    page.locator("#arrive-form button").click()
+    _waiting(page, 3)
+    # the arrival is only queued, yet the steps at the door are open (no "appear once it is sent")
+    assert "已到达" in status(page)
+    page.locator("#knock-form button").click()
+    _waiting(page, 4)
+    assert page.locator("#call-form").is_visible()
+    page.wait_for_function(
+        "() => /\\d\\d:\\d\\d/.test(document.querySelector('#knock-timer .clock').textContent)"
+    )
+
+
+def _entry_and_diagnosis(page: Any) -> None:
+    for box in page.locator("#checklist-entry input[name=item]").all():
+        box.check()
+    start = page.locator("#start-form button")
+    assert start.is_disabled()  # the entry checklist first (R-AR-4)
+    page.locator("#checklist-entry button[type=submit]").click()
+    assert start.is_enabled()
+    start.click()
+    assert page.locator("#diagnosis-form").is_visible() and "服务中" in status(page)
+    assert not page.locator("#knock").is_visible()
+    form = page.locator("#diagnosis-form")
+    form.locator("input[name=cause_text_1]").fill("启动电容容量衰减")
+    form.locator("input[name=resolution_1]").fill("更换启动电容，试机正常")
+    for name in ("voltage", "current", "pressure", "temp_diff"):
+        field = form.locator(f"input[name={name}]")
+        if field.count():
+            field.fill({"voltage": "221", "current": "6.8", "pressure": "0.45", "temp_diff": "4"}[name])
+    form.locator("textarea[name=notes]").fill("压缩机启动困难，电容容量衰减")
+    form.locator("button[type=submit]").click()
+
+
+def test_offline_from_the_kit_to_the_diagnosis_with_a_reload_then_all_sent_in_order_R_AR_1_R_AR_4_R_SV_1(
+    world, live_server, browser, shots
+) -> None:  # type: ignore[no-untyped-def]
+    order = order_in(world, "confirmed")
+    page = login(browser, live_server, "tech", PHONE)
+    _kept_offline(page, live_server, order)
+    _offline_to_the_door(page)
+
+    page.reload()  # offline, in the middle of the visit: the kept page and the phone's queue
+    _waiting(page, 4)
+    assert "已到达" in status(page) and page.locator("#call-form").is_visible()
+    shots(page, "door-reloaded-offline")
+    _entry_and_diagnosis(page)
+    _waiting(page, 7)
+    # steps that need the server say why they wait, instead of being absent
+    assert "需要联网" in page.locator("#quote").inner_text()
+    assert page.locator("#online-only-steps").is_visible()
+    assert "短信" in page.locator("#online-only-steps").inner_text()
+    shots(page, "diagnosis-queued-offline")
+    assert WorkOrder.objects.get(pk=order.pk).status == "confirmed"  # nothing sent yet
+
+    _back_online(page)
+    labels = ["kit", "depart", "arrive", "knock", "entry", "start_service", "diagnosis"]
+    assert _items(page) == [(label, "sent") for label in labels]
+    assert status(page) == "服务中"
+    kinds = list(order.events.order_by("seq").values_list("kind", flat=True))
+    moves = [k for k in kinds if k in ("depart", "arrive", "knock_started", "start_service", "diagnosed")]
+    assert moves == ["depart", "arrive", "knock_started", "start_service", "diagnosed"], kinds
+    assert Checklist.objects.filter(order=order, kind="entry").count() == 1
+    assert "需要联网" not in page.locator("#quote").inner_text()  # online again: the link is a link
+    shots(page, "visit-sent")
+
+
+def test_a_refusal_in_the_middle_shows_on_its_item_and_the_later_ones_show_theirs_R_AR_2(
+    world, live_server, browser, shots
+) -> None:  # type: ignore[no-untyped-def]
+    order = order_in(world, "confirmed")
+    page = login(browser, live_server, "tech", PHONE)
+    _kept_offline(page, live_server, order)
+    _offline_to_the_door(page)
+    page.locator("#nobody-home-form button").click()  # at once after the first knock: too early (R-AR-2)
+    _waiting(page, 5)
+    assert "无人在家" in status(page) and page.locator("#nobody-home-queued").is_visible()
+    assert not page.locator("#knock").is_visible()
+
+    _back_online(page)
+    items = _items(page)
+    assert items[:4] == [("kit", "sent"), ("depart", "sent"), ("arrive", "sent"), ("knock", "sent")]
+    assert items[4] == ("nobody_home", "refused")
+    reason = page.locator("#offline-queue li").nth(4).locator(".how").inner_text()
+    assert reason.startswith("被拒绝：") and len(reason) > len("被拒绝：")
+    order.refresh_from_db()
+    assert order.status == "arrived" and not order.events.filter(kind="nobody_home").exists()
+    shots(page, "nobody-home-refused")
+
+    # a cancellation meanwhile: the departure is refused, and every step after it with the server's reason
+    other = order_in(world, "confirmed")
+    page.locator("#offline-clear").click()
+    page.goto(f"{live_server.url}/visits/{other.number}/")
+    page.wait_for_load_state("networkidle")
+    _offline_to_the_door(page)
+    _entry_and_diagnosis(page)
+    _waiting(page, 7)
+    order_transition(order=other, actor=actor_for(world, "agent"), action="cancel", reason="客户来电取消")
+    _back_online(page)
+    items = _items(page)
+    assert [label for label, _ in items] == [
+        "kit",
+        "depart",
+        "arrive",
+        "knock",
+        "entry",
+        "start_service",
+        "diagnosis",
+    ]
+    assert all(state == "refused" for _, state in items), items  # the kit too: the order has ended
+    for li in page.locator("#offline-queue li").all():
+        assert "被拒绝：" in li.inner_text()
+    other.refresh_from_db()
+    assert other.status == "cancelled"
+    assert not other.events.filter(
+        kind__in=["depart", "arrive", "knock_started", "start_service", "diagnosed"]
+    ).exists()
+    assert not Checklist.objects.filter(order=other, kind="entry").exists()
+    shots(page, "cancelled-refused")
+
+
+def test_the_departures_page_is_kept_with_today_s_R_DI_7(world, live_server, browser, shots) -> None:  # type: ignore[no-untyped-def]
+    """出发提醒 lives under the app's address now: kept with today's page, it opens offline too."""
+    order = order_in(world, "confirmed")
+    page = login(browser, live_server, "tech", PHONE)
+    _kept_offline(page, live_server, order)
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/visits/my-day/")
+    assert page.locator("#my-day h1").is_visible() and not page.locator("#offline-page").count()
+    page.wait_for_function("() => document.getElementById('offline-banner').textContent.includes('当前离线')")
+    shots(page, "my-day-offline")
+
+
+def test_a_late_arrival_kept_offline_asks_for_the_apology_before_the_service_R_AR_5(
+    world, live_server, browser, shots
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from doorstep.core import clock
+
+    order = order_in(world, "confirmed")
+    start = clock.now() - timedelta(minutes=30)  # the appointment was half an hour ago
+    WorkOrder.objects.filter(pk=order.pk).update(
+        window_start=start, window_end=start + timedelta(hours=2), appointment_at=None
+    )
+    page = login(browser, live_server, "tech", PHONE)
+    _kept_offline(page, live_server, order)
+    _offline_to_the_door(page)
+    apology = page.locator("#apology-form")
+    assert apology.is_visible()  # the phone's arrival is after the appointment
+    apology.locator("input[name=reason]").fill("前一单维修超时")
+    apology.locator("button[type=submit]").click()
+    _waiting(page, 5)
+    _entry_and_diagnosis(page)
+    _waiting(page, 8)
+    shots(page, "late-apology-queued")
+    _back_online(page)
+    assert [state for _, state in _items(page)] == ["sent"] * 8, _items(page)
+    assert status(page) == "服务中"
+    assert order.events.filter(kind="late_apology").count() == 1

@@ -42,7 +42,7 @@ def test_my_day_page_shows_the_departure_R_DI_7(world, client) -> None:  # type:
     placed(world, status="confirmed", start=at(11))
     client.force_login(world.staff["technician"].user)
     with clock.frozen_at(at(8)):
-        page = client.get("/dispatch/my-day/").content.decode()
+        page = client.get("/visits/my-day/").content.decode()
     assert "出发时间" in page and "R-DI-7" in page
 
 

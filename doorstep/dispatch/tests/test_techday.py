@@ -214,7 +214,7 @@ def test_the_three_pages_cost_the_same_queries_at_any_length(world: Any) -> None
         with clock.frozen_at(at(10, 29)):  # the 10:30 visit's late-call window is open
             for client, url, params in (
                 (tech, "/visits/", {}),
-                (tech, "/dispatch/my-day/", {}),
+                (tech, "/visits/my-day/", {}),
                 (desk, "/dispatch/", board),
             ):
                 with CaptureQueriesContext(connection) as captured:

@@ -106,3 +106,28 @@ def test_extra_materials_are_charged_per_metre_even_in_warranty_R_SV_3(world) ->
     assert pipe.fee_item.kind == "material"
     assert pipe.covered is False
     assert pipe.amount == pipe.fee_item.price * Decimal(3)
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "allowed"),
+    [
+        ("en_route", "entry", False),  # an entry check queued offline before its arrival was sent
+        ("arrived", "entry", True),
+        ("in_service", "entry", True),
+        ("cancelled", "kit", False),  # a kit check queued offline, the order cancelled meanwhile
+        ("confirmed", "kit", True),
+    ],
+)
+def test_a_checklist_belongs_to_its_moment_R_AR_4(world, status, kind, allowed) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.orders.tests.helpers import actor_for
+
+    order = order_in(world, status)
+    codes = [i["code"] for i in checklist_items(order, kind)]
+    tech = actor_for(world, "technician")
+    if allowed:
+        assert checklist_record(order=order, actor=tech, kind=kind, ticked=codes).complete
+    else:
+        with pytest.raises(DomainError) as refused:
+            checklist_record(order=order, actor=tech, kind=kind, ticked=codes)
+        assert refused.value.code == "step_not_now"
+        assert not Checklist.objects.filter(order=order).exists()

@@ -448,7 +448,6 @@ ENTRIES.update(
             OUTLET, scope=RUN_SCOPE, kwargs=lambda t: {"pk": t.replan.pk, "number": t.order.number}
         ),
         "dispatch:breaches": page(),
-        "dispatch:my_day": page(get=frozenset({Role.TECHNICIAN})),
         "dispatch:slots_preview": page(),
         "dispatch:assign": action(OUTLET),
         "dispatch:to_outlet": action(OUTLET),
@@ -459,7 +458,10 @@ ENTRIES.update(
         "dispatch:escalate": action(),
         # the visit
         "visits:today": page(),
-        "visits:service_worker": page(),  # the technician app's offline worker: signed-in staff
+        "visits:service_worker": page(),
+        "visits:my_day": page(
+            get=frozenset({Role.TECHNICIAN})
+        ),  # the departures, kept offline (R-DI-7)  # the technician app's offline worker: signed-in staff
         "visits:tasks": page(),
         "visits:task_done": action(scope=TASK_SCOPE, kwargs=lambda t: {"pk": t.task.pk}),
         "visits:card": open_page(kwargs=lambda t: {"token": t.card_token}),

@@ -112,7 +112,7 @@
   }
 
   // Optimistic: a queued action shows as done on its page, so the next step is open at once (walk
-  // finding 6: 出发 stayed disabled after a checklist queued offline). The server still checks every rule
+  // finding 6: depart stayed disabled after a checklist queued offline). The server still checks every rule
   // when the queue is sent (R-PR-1 before R-DI-7's departure, R-AR-* at arrival); a refusal shows on
   // that item and the server writes nothing of it.
   function optimistic() {
@@ -130,16 +130,48 @@
         var step = form.closest(".step"); if (step && e.complete) step.classList.add("done");
       });
       if (!e.complete) return;
-      document.querySelectorAll("[data-needs~='" + String(e.label).replace(/'/g, "") + "']").forEach(function (el) {
+      var label = String(e.label).replace(/'/g, "");
+      document.querySelectorAll("[data-needs~='" + label + "']").forEach(function (el) {
         el.disabled = false; el.removeAttribute("title");
       });
-      document.querySelectorAll("[data-after~='" + String(e.label).replace(/'/g, "") + "']").forEach(function (el) {
+      // the steps a queued step leads to (rendered hidden by the server, up to the end of the visit that
+      // needs no connection), and those it closes (the knock once nobody home is queued)
+      document.querySelectorAll("[data-after~='" + label + "']").forEach(function (el) {
         el.hidden = false;
         var status = document.getElementById("status");
         if (status && el.dataset.statusText) status.textContent = el.dataset.statusText;
+        el.querySelectorAll("[data-start-queued]").forEach(function (timer) {  // the knock timer, from the phone's knock
+          if (!timer.dataset.start) { timer.dataset.start = e.at; knockTimer(); }
+        });
+        el.querySelectorAll("[data-late-from]").forEach(function (form) {  // a late arrival: the apology first (R-AR-5)
+          if (Date.parse(e.at) > Date.parse(form.dataset.lateFrom)) form.hidden = false;
+        });
       });
+      document.querySelectorAll("[data-until~='" + label + "']").forEach(function (el) { el.hidden = true; });
+      document.querySelectorAll("details[data-open-after~='" + label + "']").forEach(function (el) { el.open = true; });
+    });
+    onlineOnly();
+  }
+  // Steps that need the server (the customer's confirmation in customer mode, the signing code sent by SMS,
+  // an online payment) say so while the phone is offline, instead of leading to the offline notice.
+  function onlineOnly() {
+    var off = !navigator.onLine;
+    document.querySelectorAll("[data-online]").forEach(function (el) {
+      var note = el.nextElementSibling && el.nextElementSibling.classList.contains("online-only") ? el.nextElementSibling : null;
+      el.classList.toggle("offline-disabled", off);
+      if (off) { el.setAttribute("aria-disabled", "true"); } else { el.removeAttribute("aria-disabled"); }
+      if (el.matches("button, input")) el.disabled = off || el.hasAttribute("data-disabled");
+      if (off && !note) {
+        note = document.createElement("p"); note.className = "online-only gaps"; note.setAttribute("role", "note");
+        note.textContent = word("needs_connection", { why: el.dataset.online });
+        el.insertAdjacentElement("afterend", note);
+      } else if (!off && note) { note.remove(); }
     });
   }
+  document.addEventListener("click", function (e) {  // offline, a link to a page only the server can give waits
+    var el = e.target.closest && e.target.closest("[data-online]");
+    if (el && !navigator.onLine) { e.preventDefault(); e.stopPropagation(); }
+  }, true);
   function complete(form) {  // a checklist is done when every required item is ticked (the server checks)
     return Array.from(form.querySelectorAll("input[data-required]")).every(function (box) { return box.checked; });
   }
@@ -221,7 +253,8 @@
 
   window.addEventListener("online", replay);
   setInterval(replay, 30000);  // the server could not be reached although the phone was online: try again
-  window.addEventListener("offline", banner);
+  window.addEventListener("offline", function () { banner(); onlineOnly(); });
+  window.addEventListener("online", onlineOnly);
 
   // the service worker keeps today's page, today's visit pages and the app's files (offline.py)
   function worker() {
@@ -232,7 +265,7 @@
       return navigator.serviceWorker.ready;
     }).then(function (reg) {
       var urls = controlled ? [] : [location.pathname + location.search];
-      document.querySelectorAll("a.open-visit").forEach(function (l) { urls.push(l.href); });
+      document.querySelectorAll("a.open-visit, a[data-keep-offline]").forEach(function (l) { urls.push(l.href); });
       document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (el) { urls.push(el.src || el.href); });
       if (reg.active) reg.active.postMessage({ type: "keep", urls: urls });
     }).catch(function () {});
@@ -253,7 +286,7 @@
   }
 
   function knockTimer() {
-    var el = document.getElementById("knock-timer"); if (!el || el.dataset.bound) return;
+    var el = document.getElementById("knock-timer"); if (!el || el.dataset.bound || !el.dataset.start) return;
     el.dataset.bound = "1";
     var start = Date.parse(el.dataset.start), retry = +el.dataset.retry, callAfter = +el.dataset.callAfter * 60;
     function tick() {
@@ -261,7 +294,7 @@
       var mm = String(Math.floor(s / 60)).padStart(2, "0"), ss = String(s % 60).padStart(2, "0");
       var next = retry - (s % retry);
       el.querySelector(".clock").textContent = mm + ":" + ss;
-      el.querySelector(".hint").textContent = s >= callAfter ? el.dataset.callText.replace("{m}", callAfter / 60) : el.dataset.retryText.replace("{s}", next);
+      el.querySelector(".hint").textContent = s >= callAfter ? word("knock_call", { m: callAfter / 60 }) : word("knock_next", { s: next });
       el.classList.toggle("call", s >= callAfter);
     }
     tick();
@@ -280,7 +313,7 @@
     pad.addEventListener("pointerleave", function () { drawing = false; });
     document.getElementById("sign-clear").onclick = function () { ctx.clearRect(0, 0, pad.width, pad.height); drawn = false; };
     pad.closest("form").addEventListener("submit", function (e) {  // the signature, or a consent's mark
-      if (!drawn) { e.preventDefault(); alert(pad.dataset.empty); return; }
+      if (!drawn) { e.preventDefault(); alert(word("sign_first")); return; }
       document.getElementById("sign-image").value = pad.toDataURL("image/png");
     });
   }
