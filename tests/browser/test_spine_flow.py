@@ -158,4 +158,4 @@ def test_one_order_from_intake_to_closure(world, live_server, browser, shots) ->
         "close",
     ]
     assert {"created", "checklist", "charge_added", "quote_accepted", "signed"} <= set(kinds)
-    assert order.signature.method == "customer_link" and order.payment.amount == 80
+    assert order.signatures.get().method == "customer_link" and order.payment.amount == 80
