@@ -164,6 +164,12 @@ class WeChatPay:
             return None
         return self._notice(self._ok(code, text))
 
+    def close(self, key: str) -> None:
+        """Close an unpaid trade (``POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close``, 204): its
+        code or JSAPI package can no longer be paid. A trade paid meanwhile answers ``ORDERPAID``: refused."""
+        code, text = self.client.close(out_trade_no=key)
+        self._ok(code, text)
+
     def refund(self, intent: PaymentIntent, refund_no: str, reason: str) -> str:
         code, text = self.client.refund(
             out_refund_no=refund_no,

@@ -287,7 +287,7 @@ class FakePay:
             return -1
         token = str(params.get("package", "")).removeprefix("prepay_id=wx")
         trade = next((t for t in self.trades.values() if t.token == token and t.kind == "JSAPI"), None)
-        if trade is None:
+        if trade is None or trade.state == "CLOSED":  # a closed trade cannot be paid
             return -1
         self.pay(trade.key)
         return self.deliver(trade.key) if notify else 0
@@ -413,6 +413,20 @@ class FakePay:
             if path.endswith("jsapi"):
                 return self._wx(h, 200, {"prepay_id": f"wx{trade.token}"})
             return self._wx(h, 200, {"code_url": f"weixin://wxpay/bizpayurl?pr={trade.token}"})
+        if (
+            method == "POST"
+            and path.startswith("/v3/pay/transactions/out-trade-no/")
+            and path.endswith("/close")
+        ):
+            trade = self.trades.get(path.split("/")[-2])
+            if data.get("mchid") != MCH_ID:
+                return self._wx(h, 400, {"code": "PARAM_ERROR", "message": "mchid不正确"})
+            if trade is None:
+                return self._wx(h, 404, {"code": "ORDER_NOT_EXIST", "message": "订单不存在"})
+            if trade.state == "SUCCESS":
+                return self._wx(h, 400, {"code": "ORDERPAID", "message": "该订单已支付"})
+            trade.state = "CLOSED"
+            return self._wx(h, 204, None)
         if method == "GET" and path.startswith("/v3/pay/transactions/out-trade-no/"):
             trade = self.trades.get(path.rsplit("/", 1)[-1])
             if trade is None or query.get("mchid") != MCH_ID:

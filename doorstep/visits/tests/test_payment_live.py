@@ -498,3 +498,54 @@ def test_jsapi_needs_a_live_provider_and_the_customers_openid(
     assert answer.status_code == 409 and "二维码" in answer.json()["error"]
     completed.refresh_from_db()
     assert completed.status == Status.COMPLETED and not PaymentIntent.objects.filter(order=completed).exists()
+
+
+def _jsapi_prepaid(completed: WorkOrder) -> tuple[Client, str, dict[str, str]]:
+    from doorstep.notify.models import Contact
+    from doorstep.orders.tracking import tracking_token
+
+    Contact.objects.create(phone=completed.customer.phone, wechat_openid="o-customer-1", follows_account=True)
+    token = tracking_token(completed)
+    wechat = Client(HTTP_USER_AGENT=WECHAT_BROWSER)
+    params = wechat.post(reverse("web:track_pay_jsapi", args=[token])).json()["params"]
+    return wechat, token, params
+
+
+def test_an_abandoned_jsapi_trade_is_closed_for_the_technicians_code_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder
+) -> None:
+    """The customer opened WeChat's payment and left it: the technician's Native code for the same quote is a
+    new trade (a new out_trade_no), the JSAPI one closed at WeChat Pay so it can no longer be paid."""
+    _wechat, _token, params = _jsapi_prepaid(completed)
+    jsapi = PaymentIntent.objects.get(order=completed)
+    after = payment_take(order=completed, actor=world.actor("technician"), method="wechat")
+    assert after.status == Status.COMPLETED
+    jsapi.refresh_from_db()
+    native = PaymentIntent.objects.get(order=completed, state=State.PENDING)
+    assert jsapi.state == State.FAILED and fake.trades[jsapi.key].state == "CLOSED"
+    assert f"POST /v3/pay/transactions/out-trade-no/{jsapi.key}/close" in fake.calls
+    assert native.key != jsapi.key and native.pay_url.startswith("weixin://wxpay/bizpayurl?pr=")
+    assert fake.trades[native.key].kind == "NATIVE"
+    assert fake.bridge_pay(params) == -1  # the closed trade's parameters no longer pay
+    # the code is paid; a late notification for the closed trade is recorded and waits for a refund
+    fake.pay(native.key)
+    assert _post("wechat", *fake.notification(native.key)).status_code == 204
+    fake.pay(jsapi.key)
+    assert _post("wechat", *fake.notification(jsapi.key)).status_code == 204
+    completed.refresh_from_db()
+    jsapi.refresh_from_db()
+    assert (
+        completed.status == Status.PAID
+        and completed.payment.receipt_no == fake.trades[native.key].transaction_id
+    )
+    assert jsapi.state == State.NEEDS_REFUND and jsapi.transaction_id == fake.trades[jsapi.key].transaction_id
+
+
+def test_a_jsapi_trade_paid_before_the_close_is_applied_not_replaced_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder
+) -> None:
+    _wechat, _token, params = _jsapi_prepaid(completed)
+    assert fake.bridge_pay(params, notify=False) == 0  # paid; the notification has not come yet
+    after = payment_take(order=completed, actor=world.actor("technician"), method="wechat")
+    assert after.status == Status.PAID  # close answered ORDERPAID: the verified query applied it
+    assert PaymentIntent.objects.filter(order=completed).count() == 1
