@@ -225,12 +225,19 @@ def test_a_refund_goes_through_the_provider_with_its_reason_R_CO_2(
         payment_refund(intent=intent, actor=desk, reason=" ")
     assert not fake.trades[intent.key].refunds
     refunded = payment_refund(intent=intent, actor=desk, reason="客户重复支付")
-    assert refunded.state == State.REFUNDED and refunded.refund_reason == "客户重复支付"
+    # WeChat Pay's refund is asynchronous: accepted (PROCESSING), not refunded yet
+    assert refunded.state == State.REFUNDING and refunded.refund_reason == "客户重复支付"
+    assert refunded.refund_id.startswith("50300") and refunded.refunded_at is None
     assert fake.trades[intent.key].refunds == {refunded.refund_no: 8000}
-    event = completed.events.get(kind=EventKind.PAYMENT_REFUNDED)
-    assert event.data["reason"] == "客户重复支付" and event.actor_name == desk.name
+    assert not completed.events.filter(kind=EventKind.PAYMENT_REFUNDED).exists()
     with pytest.raises(DomainError):  # once only
         payment_refund(intent=refunded, actor=desk, reason="再退一次")
+    fake.refund_end(refunded.refund_no)
+    assert _post("wechat", *fake.refund_notification(refunded.refund_no)).status_code == 204
+    refunded.refresh_from_db()
+    assert refunded.state == State.REFUNDED and refunded.refunded_at is not None
+    event = completed.events.get(kind=EventKind.PAYMENT_REFUNDED)
+    assert event.data["reason"] == "客户重复支付" and event.data["requested_by"] == desk.name
 
 
 def test_the_desk_refunds_from_the_payments_page(
@@ -246,9 +253,9 @@ def test_the_desk_refunds_from_the_payments_page(
     assert client.post(url, {"reason": ""}, follow=True).status_code == 200
     intent.refresh_from_db()
     assert intent.state == State.APPLIED  # no reason: nothing refunded
-    client.post(url, {"reason": "服务未完成"})
+    after = client.post(url, {"reason": "服务未完成"}, follow=True).content.decode()
     intent.refresh_from_db()
-    assert intent.state == State.REFUNDED
+    assert intent.state == State.REFUNDING and "退款处理中" in after
 
 
 def test_reconciliation_lists_the_differences_R_CO_2(
@@ -324,6 +331,9 @@ def test_alipay_query_refund_and_statement(world: World, fake: FakePay, complete
     assert reconcile(clock.today()) == []
     refunded = payment_refund(intent=intent, actor=world.actor("agent"), reason="多收")
     assert fake.trades[intent.key].refunds == {refunded.refund_no: 8000}
+    # Alipay's refund is synchronous (fund_change): refunded at once, recorded and told
+    assert refunded.state == State.REFUNDED and refunded.refund_id == fake.trades[intent.key].transaction_id
+    assert completed.events.filter(kind=EventKind.PAYMENT_REFUNDED).count() == 1
 
 
 def test_alipay_h5_link_is_signed_for_the_gateway(world: World, fake: FakePay, completed: WorkOrder) -> None:
@@ -423,6 +433,13 @@ def test_a_refund_is_shown_to_staff_and_told_to_the_customer_R_CO_2(
 
     client.post(reverse("channels:payment_refund", args=[intent.pk]), {"reason": "客户重复支付"})
     intent.refresh_from_db()
+    assert intent.state == State.REFUNDING  # accepted by WeChat Pay, not done: nobody is told yet
+    page = client.get(reverse("orders:detail", args=[completed.number])).content.decode()
+    assert f'data-intent="{intent.pk}" data-state="refunding"' in page and intent.refund_no in page
+    assert not Message.objects.filter(order_number=completed.number, template="refunded").exists()
+    fake.refund_end(intent.refund_no)
+    assert _post("wechat", *fake.refund_notification(intent.refund_no)).status_code == 204
+    intent.refresh_from_db()
     assert intent.state == State.REFUNDED
     # staff: the order page says refunded, with the refund number and the reason
     page = client.get(reverse("orders:detail", args=[completed.number])).content.decode()
@@ -435,6 +452,9 @@ def test_a_refund_is_shown_to_staff_and_told_to_the_customer_R_CO_2(
     assert "已退款" in track and intent.refund_no in track
     with pytest.raises(DomainError):
         payment_refund(intent=intent, actor=world.actor("agent"), reason="再退一次")
+    assert Message.objects.filter(order_number=completed.number, template="refunded").count() == 1
+    # the same notification again: nothing changes, nobody is told twice
+    assert _post("wechat", *fake.refund_notification(intent.refund_no)).status_code == 204
     assert Message.objects.filter(order_number=completed.number, template="refunded").count() == 1
 
 
@@ -549,3 +569,86 @@ def test_a_jsapi_trade_paid_before_the_close_is_applied_not_replaced_R_CO_2(
     after = payment_take(order=completed, actor=world.actor("technician"), method="wechat")
     assert after.status == Status.PAID  # close answered ORDERPAID: the verified query applied it
     assert PaymentIntent.objects.filter(order=completed).count() == 1
+
+
+def _refunding(world: World, fake: FakePay, order: WorkOrder) -> PaymentIntent:
+    intent = _prepaid(world, order)
+    fake.pay(intent.key)
+    _post("wechat", *fake.notification(intent.key))
+    intent.refresh_from_db()
+    refunding = payment_refund(intent=intent, actor=world.actor("agent"), reason="客户重复支付")
+    assert refunding.state == State.REFUNDING
+    return refunding
+
+
+@pytest.mark.parametrize("tamper", ["body", "signature", "amount", "unknown"])
+def test_a_tampered_refund_notification_gets_4xx_and_changes_nothing_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder, tamper: str
+) -> None:
+    intent = _refunding(world, fake, completed)
+    fake.refund_end(intent.refund_no)
+    headers, body = fake.refund_notification(intent.refund_no)
+    if tamper == "body":
+        body = body.replace(b'"summary": "', b'"summary": "x')
+    elif tamper == "signature":
+        headers["Wechatpay-Signature"] = headers["Wechatpay-Signature"][:-6] + "AAAAA="
+    elif tamper == "amount":  # signed, but not the amount refunded
+        headers, body = fake.refund_notification(intent.refund_no, refund=1)
+    else:  # a refund we never asked for
+        fake.refund_states["OTHER0001R"] = [intent.key, "SUCCESS", ""]
+        fake.trades[intent.key].refunds["OTHER0001R"] = 8000
+        headers, body = fake.refund_notification("OTHER0001R")
+    assert _post("wechat", headers, body).status_code == 400
+    intent.refresh_from_db()
+    assert intent.state == State.REFUNDING and intent.refunded_at is None
+    assert not completed.events.filter(kind=EventKind.PAYMENT_REFUNDED).exists()
+
+
+def test_an_old_refund_notification_is_a_replay(world: World, fake: FakePay, completed: WorkOrder) -> None:
+    intent = _refunding(world, fake, completed)
+    fake.refund_end(intent.refund_no)
+    old = int(clock.now().timestamp()) - 3600
+    stale = fake.refund_notification(intent.refund_no, timestamp=old)
+    assert _post("wechat", *stale).status_code == 400
+    intent.refresh_from_db()
+    assert intent.state == State.REFUNDING
+
+
+def test_an_abnormal_refund_is_shown_to_the_desk_and_nobody_is_told_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder, client: Client
+) -> None:
+    intent = _refunding(world, fake, completed)
+    fake.refund_end(intent.refund_no, "ABNORMAL")
+    assert _post("wechat", *fake.refund_notification(intent.refund_no)).status_code == 204
+    intent.refresh_from_db()
+    assert intent.state == State.REFUND_FAILED and "ABNORMAL" in intent.last_error
+    assert not completed.events.filter(kind=EventKind.PAYMENT_REFUNDED).exists()
+    client.force_login(world.staff["agent"].user)
+    page = client.get(reverse("channels:payments")).content.decode()
+    assert f'data-refund="{intent.pk}" data-state="refund_failed"' in page and "退款异常" in page
+
+
+def test_a_refund_without_notification_is_settled_by_the_query_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder
+) -> None:
+    from doorstep.visits.payment.settle import refunds_query
+
+    intent = _refunding(world, fake, completed)
+    asked = intent.refund_asked_at
+    assert asked is not None
+    # still processing at WeChat Pay: asked after the timeout (not before), nothing changes
+    assert refunds_query(now=asked + timedelta(seconds=119))["asked"] == 0
+    assert refunds_query(now=asked + timedelta(seconds=120)) == {"asked": 1, "refunded": 0, "failed": 0}
+    intent.refresh_from_db()
+    assert intent.state == State.REFUNDING
+    fake.refund_end(intent.refund_no)
+    PaymentIntent.objects.filter(pk=intent.pk).update(refund_asked_at=clock.now() - timedelta(minutes=5))
+    call_command("payments_query", verbosity=0)
+    intent.refresh_from_db()
+    assert (
+        intent.state == State.REFUNDED and f"GET /v3/refund/domestic/refunds/{intent.refund_no}" in fake.calls
+    )
+    assert completed.events.filter(kind=EventKind.PAYMENT_REFUNDED).count() == 1
+    # the notification that comes afterwards changes nothing
+    assert _post("wechat", *fake.refund_notification(intent.refund_no)).status_code == 204
+    assert completed.events.filter(kind=EventKind.PAYMENT_REFUNDED).count() == 1
