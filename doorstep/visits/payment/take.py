@@ -366,10 +366,9 @@ def _jsapi_close(intent: PaymentIntent) -> WorkOrder | None:
     WeChat Pay never turns one out_trade_no into another kind of trade, so the JSAPI trade is closed at the
     provider and the intent fails; the caller opens a new intent (a new out_trade_no) for the code. A
     notification that still comes for the closed trade is recorded and waits for a refund like any charge
-    of an order paid otherwise (settle._apply). The trade already paid (close answers ``ORDERPAID``): the
-    provider's verified query applies it and the order is returned."""
-    from doorstep.visits.payment.settle import notice_apply
-
+    of an order paid otherwise (settle._apply). The trade already paid (close answers ``ORDERPAID``): nothing
+    is replaced and the order is returned as it is; WeChat Pay's verified notification, or the query job
+    (settle.intents_query), pays it."""
     sdk = live_provider(Payment.Method.WECHAT).sdk()
     assert isinstance(sdk, WeChatPay)
     try:
@@ -378,8 +377,6 @@ def _jsapi_close(intent: PaymentIntent) -> WorkOrder | None:
         notice = sdk.query(intent.key)
         if notice is None or not notice.paid:
             raise
-        notice_apply(sdk.name, notice, client="query")
-        intent.order.refresh_from_db()
         return intent.order
     _intent_update(intent, State.PENDING, state=State.FAILED, last_error="wechat: CLOSED (JSAPI → Native)")
     return None

@@ -567,8 +567,12 @@ def test_a_jsapi_trade_paid_before_the_close_is_applied_not_replaced_R_CO_2(
     _wechat, _token, params = _jsapi_prepaid(completed)
     assert fake.bridge_pay(params, notify=False) == 0  # paid; the notification has not come yet
     after = payment_take(order=completed, actor=world.actor("technician"), method="wechat")
-    assert after.status == Status.PAID  # close answered ORDERPAID: the verified query applied it
-    assert PaymentIntent.objects.filter(order=completed).count() == 1
+    # close answered ORDERPAID: no second trade; the verified query (or the notification) pays the order
+    assert after.status == Status.COMPLETED and PaymentIntent.objects.filter(order=completed).count() == 1
+    intent = PaymentIntent.objects.get(order=completed)
+    assert intents_query(now=intent.created_at + timedelta(seconds=120))["paid"] == 1
+    completed.refresh_from_db()
+    assert completed.status == Status.PAID
 
 
 def _refunding(world: World, fake: FakePay, order: WorkOrder) -> PaymentIntent:
@@ -652,3 +656,140 @@ def test_a_refund_without_notification_is_settled_by_the_query_R_CO_2(
     # the notification that comes afterwards changes nothing
     assert _post("wechat", *fake.refund_notification(intent.refund_no)).status_code == 204
     assert completed.events.filter(kind=EventKind.PAYMENT_REFUNDED).count() == 1
+
+
+# --- WeChat web authorisation (snsapi_base) for a customer the service account does not know yet -----------
+@pytest.fixture
+def mp(settings: Any) -> Iterator[Any]:
+    from doorstep.notify.tests.loopback import fake_providers
+
+    with fake_providers(settings) as state:
+        yield state
+
+
+def _authorised(wechat: Client, token: str) -> str:
+    """The pay button, then what WeChat's client does with the authorisation link: the URL it sends the
+    customer back to (``code`` and ``state``)."""
+    import requests
+
+    start = wechat.get(reverse("web:track_pay_wechat_auth", args=[token]))
+    assert start.status_code == 302
+    at_wechat = start["Location"]
+    assert (
+        at_wechat.endswith("#wechat_redirect") and "/connect/oauth2/authorize?appid=wx-test-app" in at_wechat
+    )
+    assert "&response_type=code&scope=snsapi_base&state=" in at_wechat
+    answer = requests.get(at_wechat.split("#")[0], allow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    back = answer.headers["Location"]
+    assert back.startswith(f"http://testserver/t/{token}/pay/wechat-auth/back/?code=")
+    return back.removeprefix("http://testserver")
+
+
+def test_an_unknown_customer_in_wechat_is_authorised_then_pays_with_jsapi_R_CO_2(
+    fake: FakePay, mp: Any, completed: WorkOrder
+) -> None:
+    from doorstep.notify.models import Contact
+    from doorstep.orders.tracking import tracking_token
+
+    token = tracking_token(completed)
+    wechat = Client(HTTP_USER_AGENT=WECHAT_BROWSER)
+    page = wechat.get(reverse("web:track", args=[token])).content.decode()
+    assert 'data-auth="snsapi_base"' in page and 'id="jsapi-form"' not in page
+    assert 'data-auth="snsapi_base"' not in Client().get(reverse("web:track", args=[token])).content.decode()
+
+    back = _authorised(wechat, token)
+    answer = wechat.get(back)
+    assert answer.status_code == 302 and answer["Location"] == f"/t/{token}/?pay=wechat#pay"
+    contact = Contact.objects.get(phone=completed.customer.phone)
+    assert contact.wechat_openid == "o-oauth-customer-1" and not contact.follows_account
+    # the page goes on to JSAPI for that OpenID
+    assert 'id="jsapi-form"' in wechat.get(f"/t/{token}/?pay=wechat").content.decode()
+    params = wechat.post(reverse("web:track_pay_jsapi", args=[token])).json()["params"]
+    intent = PaymentIntent.objects.get(order=completed)
+    assert fake.trades[intent.key].openid == "o-oauth-customer-1"
+    assert fake.bridge_pay(params, notify=False) == 0
+    assert _post("wechat", *fake.notification(intent.key)).status_code == 204
+    completed.refresh_from_db()
+    assert completed.status == Status.PAID
+    # the same return again (state used once; WeChat's code too): refused, nothing changes
+    mp.oauth_user = "o-someone-else"
+    again = wechat.get(back)
+    assert again.status_code == 400 and 'data-code="wechat_auth_state"' in again.content.decode()
+    assert Contact.objects.get(phone=completed.customer.phone).wechat_openid == "o-oauth-customer-1"
+
+
+@pytest.mark.parametrize("bad", ["forged_state", "other_link", "no_state", "invalid_code", "used_code"])
+def test_a_bad_authorisation_return_is_refused_and_stores_nothing(
+    fake: FakePay, mp: Any, completed: WorkOrder, world: World, bad: str
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from doorstep.notify.models import Contact
+    from doorstep.orders.tracking import tracking_token
+
+    token = tracking_token(completed)
+    wechat = Client(HTTP_USER_AGENT=WECHAT_BROWSER)
+    back = _authorised(wechat, token)
+    query = {k: v[0] for k, v in parse_qs(urlsplit(back).query).items()}
+    path = reverse("web:track_pay_wechat_back", args=[token])
+    if bad == "forged_state":
+        query["state"] = query["state"][:-3] + ("aaa" if not query["state"].endswith("aaa") else "bbb")
+    elif bad == "other_link":  # a state signed for another order's link
+        other = order_in(world, Status.COMPLETED)
+        path = reverse("web:track_pay_wechat_back", args=[tracking_token(other)])
+    elif bad == "no_state":
+        del query["state"]
+    elif bad == "invalid_code":
+        query["code"] = "0badcode"
+    else:  # WeChat's code is good once: exchanged already (by someone who saw the URL)
+        from wechatpy.oauth import WeChatOAuth
+
+        from doorstep.notify.tests.loopback import WX_APP, WX_SECRET
+
+        oauth = WeChatOAuth(WX_APP, WX_SECRET, "")
+        oauth.API_BASE_URL = str(__import__("django.conf").conf.settings.DOORSTEP_WECHAT_MP["oauth_api_base"])
+        oauth.fetch_access_token(query["code"])
+    answer = wechat.get(path, query)
+    assert answer.status_code == 400
+    text = answer.content.decode()
+    code = "wechat_auth_code" if bad in ("invalid_code", "used_code") else "wechat_auth_state"
+    assert f'data-code="{code}"' in text and "未作任何更改" in text
+    if bad == "invalid_code":
+        assert "40029" in text
+    if bad == "used_code":
+        assert "40163" in text
+    assert not Contact.objects.exclude(wechat_openid="").exists()
+
+
+@pytest.mark.parametrize(("age", "good"), [(599, True), (600, True), (601, False)])
+def test_the_authorisation_state_lives_ten_minutes(
+    fake: FakePay, mp: Any, completed: WorkOrder, age: int, good: bool
+) -> None:
+    """The signed state expires after ``oauth_state_seconds`` (600): at the limit it is good, a second
+    after it is refused (the age by the pinned clock, moved forward)."""
+    from doorstep.notify.models import Contact
+    from doorstep.orders.tracking import tracking_token
+
+    token = tracking_token(completed)
+    wechat = Client(HTTP_USER_AGENT=WECHAT_BROWSER)
+    signed_at = clock.now().replace(microsecond=0)
+    with clock.frozen_at(signed_at):
+        back = _authorised(wechat, token)
+    with clock.frozen_at(signed_at + timedelta(seconds=age)):
+        answer = wechat.get(back)
+    assert answer.status_code == (302 if good else 400)
+    assert Contact.objects.exclude(wechat_openid="").exists() == good
+
+
+def test_without_the_service_account_inside_wechat_the_qr_code_is_offered(
+    fake: FakePay, completed: WorkOrder, settings: Any
+) -> None:
+    from doorstep.orders.tracking import tracking_token
+
+    settings.DOORSTEP_WECHAT_MP = {}
+    token = tracking_token(completed)
+    wechat = Client(HTTP_USER_AGENT=WECHAT_BROWSER)
+    assert 'data-auth="snsapi_base"' not in wechat.get(reverse("web:track", args=[token])).content.decode()
+    answer = wechat.get(reverse("web:track_pay_wechat_auth", args=[token]), follow=True)
+    assert "服务号未配置" in answer.content.decode()
