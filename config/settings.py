@@ -148,11 +148,12 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # anonymous visitors: the cookie, else Accept-Language
     "django.middleware.common.CommonMiddleware",
     "doorstep.core.middleware.InputHygieneMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "doorstep.web.language.StaffLanguageMiddleware",  # signed in: the profile's language, not the browser's
     "django_otp.middleware.OTPMiddleware",
     "doorstep.core.ratelimit.PublicRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

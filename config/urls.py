@@ -5,6 +5,7 @@ from django_otp.admin import OTPAdminSite
 
 from doorstep.api.api import api
 from doorstep.core import observability
+from doorstep.web import language
 
 if settings.DOORSTEP_ADMIN_REQUIRE_OTP:
     # only sessions verified with an authenticator code (the login page's, or the admin's own form)
@@ -16,7 +17,8 @@ urlpatterns = [
     path("metrics", observability.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # the language selector: the profile for signed-in staff, the cookie for visitors (doorstep.web.language)
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("", include("doorstep.channels.urls")),  # before orders/: /orders/import/ is ours
     path("orders/", include("doorstep.web.order_urls")),
     path("dispatch/", include("doorstep.dispatch.urls")),

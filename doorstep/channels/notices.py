@@ -104,8 +104,8 @@ def travel_eta(order: WorkOrder, event: OrderEvent) -> datetime | None:
     """Departure + the travel estimate (R-DI-7's numbers) from where the technician set off (the place sent
     with the move, else their home or outlet) to the customer's address; None when a place is unknown."""
     from doorstep.dispatch.daymodel import order_location, technician_location
-    from doorstep.dispatch.mine import travel_seconds
     from doorstep.dispatch.routing import Location
+    from doorstep.dispatch.techday import travel_seconds
 
     tech = order.technician
     if tech is None:

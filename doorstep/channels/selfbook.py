@@ -39,7 +39,7 @@ class Booking:
     service_type: str
     line: ProductLine | None
     model_code: str
-    purchase_date: str  # as typed (R-IN-2 judges it)
+    purchase_date: date | str  # a date, or the customer's words (R-IN-2 judges them)
     faults: list[str]
     customer_name: str
     phone: str
@@ -140,6 +140,32 @@ def _note(order: WorkOrder, booking: Booking) -> None:
             "period": booking.period,
             **({"from_qr": True, "serial": booking.serial} if booking.from_qr else {}),
         },
+    )
+
+
+def coverage_check(*, brand: Brand, centre: ServiceCentre, address_text: str) -> None:
+    """R-DI-1 at booking (walk finding 21): an address in a district that no active outlet of the centre
+    covers for the brand is refused with the reason and the districts that are covered. An address that
+    names no district is left to the intake check (R-IN-2: unclear address, verified by the desk)."""
+    from doorstep.customers.parsing import parse_address
+    from doorstep.network.models import Coverage
+
+    parsed = parse_address(address_text, region_hint=f"{centre.province}{centre.city}")
+    if not parsed.district:
+        return
+    covering = Coverage.objects.filter(outlet__brands=brand, outlet__active=True, outlet__centre=centre)
+    here = covering.filter(district=parsed.district)
+    if parsed.city:
+        here = here.filter(city=parsed.city)
+    if here.exists():
+        return
+    areas = sorted(set(covering.values_list("district", flat=True)))
+    raise Invalid(
+        ErrorCode.ADDRESS_NOT_COVERED,
+        field="address_text",
+        place=f"{parsed.city or ''}{parsed.district}",
+        areas="、".join(areas) or "—",
+        hotline=brand.hotline,
     )
 
 

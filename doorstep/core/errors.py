@@ -19,6 +19,13 @@ class ErrorCode(models.TextChoices):
     text computed at the raise site is ``%(detail)s``.
     """
 
+    ADDRESS_NOT_COVERED = (
+        "address_not_covered",
+        _(
+            "「%(place)s」不在本服务中心的服务范围内（可上门的区：%(areas)s），网上预约无法受理；"
+            "请联系当地的服务网点，或拨打服务热线 %(hotline)s 咨询。"
+        ),
+    )
     ALREADY_SIGNED = "already_signed", _("该工单已有客户签字，不能重复签字。")
     AMOUNT_NOT_QUOTE = "amount_not_quote", _("收款金额与客户确认的报价不符。")
     ANSWER_REQUIRED = "answer_required", _("请记录电话指导的内容。")
@@ -113,6 +120,18 @@ class ErrorCode(models.TextChoices):
         _("请客户在自己的手机上操作：员工登录状态下不能在客户链接上代客户确认、签字、付款或评价。"),
     )
     CUSTOMER_MARK_REQUIRED = "customer_mark_required", _("请客户本人在签名区签字后再确认。")
+    DAY_PERIOD_STARTED = (
+        "day_period_started",
+        _("今天%(period)s的时段（%(hours)s）已经开始，来不及安排上门；请选择之后的时段或日期。"),
+    )
+    DATE_IMPOSSIBLE = "date_impossible", _("没有这一天：「%(text)s」，请核对年、月、日。")
+    DATE_IN_FUTURE = "date_in_future", _("「%(text)s」是 %(said)s，还没有到；这里要填已经过去的日期。")
+    DATE_IN_PAST = "date_in_past", _("「%(text)s」是 %(said)s，已经过去；这里要填今后的时间。")
+    DATE_NOT_A_DAY = "date_not_a_day", _("「%(text)s」只说到 %(said)s，请问具体是哪一天。")
+    DATE_UNREADABLE = (
+        "date_unreadable",
+        _("看不懂这个日期：「%(text)s」。可以写 2022年5月1日、5月1日、明天下午、下周三 或 三天前。"),
+    )
     DIAGNOSIS_EMPTY = "diagnosis_empty", _("请填写诊断说明或故障原因。")
     DIRECTION_INVALID = "direction_invalid", _("通话方向无效。")
     DISMISS_REASON_REQUIRED = "dismiss_reason_required", _("排除标记必须填写理由。")
@@ -316,6 +335,7 @@ class ErrorCode(models.TextChoices):
     TECHNICIAN_NOT_ELIGIBLE = "technician_not_eligible", _("工程师不符合派工条件：%(why)s")
     TECHNICIAN_ON_LEAVE = "technician_on_leave", _("工程师该时段请假（%(kind)s），请改派或另约时间。")
     TECHNICIAN_UNKNOWN = "technician_unknown", _("请选择工程师。")
+    TIME_REQUIRED = "time_required", _("「%(text)s」是 %(said)s，请写明几点，如 明天下午3点。")
     UNIT_NOT_REPAIRED = "unit_not_repaired", _("车间尚未登记修复，不能送回（R-AN-6）。")
     UNKNOWN_ACTION = "unknown_action", _("未知操作：%(action)s")
     UPLOAD_EMPTY = "upload_empty", _("「%(name)s」是空文件。")

@@ -41,3 +41,16 @@ class ArchivedMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} {self.month:%Y-%m}"
+
+
+class MasterDataVersion(models.Model):
+    """One row: a token rewritten by every save or delete of the master data a process keeps in memory
+    (doorstep.core.masterdata). A process drops its copy when the token it reads differs."""
+
+    token = models.CharField("版本标记", max_length=32)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "主数据版本"
+
+    def __str__(self) -> str:
+        return self.token

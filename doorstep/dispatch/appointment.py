@@ -22,9 +22,9 @@ from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Forbidden, Invalid, NotFound
 from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.daymodel import order_location, technician_location
-from doorstep.dispatch.mine import departure_for, travel_seconds
 from doorstep.dispatch.models import PlannedVisit
 from doorstep.dispatch.services import late_calls_close, risk_check_open
+from doorstep.dispatch.techday import departure_for, technician_day, travel_seconds
 from doorstep.network.actors import Actor
 from doorstep.network.policy import policy_of
 from doorstep.network.roles import DESK, FIELD, OUTLET, Role
@@ -134,12 +134,14 @@ def _iso(value: datetime | None) -> str:
 
 
 def departure_due(order: WorkOrder, appointment: datetime) -> datetime:
-    """R-DI-7: the planned day's departure, else appointment − travel from the technician's start − margin."""
+    """R-DI-7: this visit's departure in the technician's day (``dispatch.techday``: from the previous stop,
+    no earlier than its end), as the technician's pages and the board show it; else appointment − travel
+    from the technician's start − margin."""
     tech = order.technician
     assert tech is not None
-    plan = PlannedVisit.objects.filter(order=order, technician=tech).first()
-    if plan is not None and plan.depart_at is not None and plan.arrive_at <= appointment:
-        return plan.depart_at  # the planned day's departure still reaches this appointment
+    for stop in technician_day(tech, clock.local(appointment).date()):
+        if stop.order.pk == order.pk and stop.start == appointment and stop.depart_at is not None:
+            return stop.depart_at
     start = technician_location(tech, tech.staff.outlet) if tech.staff.outlet else None
     travel = travel_seconds(order, start, order_location(order))
     return departure_for(appointment, travel, policy_of(order).early_arrival_minutes)

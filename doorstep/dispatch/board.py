@@ -10,31 +10,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
-
 from doorstep.core import clock
 from doorstep.core.policy import Policy
-from doorstep.core.punctuality import appointment_of
 from doorstep.dispatch.calendar import coverage_warning, day_info, work_day
 from doorstep.dispatch.daymodel import midnight, outlet_brand
 from doorstep.dispatch.eligibility import Profile, job_of, job_reasons, profile_of
 from doorstep.dispatch.models import PlannedVisit
-from doorstep.dispatch.risk import Eta, technician_etas
+from doorstep.dispatch.risk import Eta
 from doorstep.dispatch.selectors import (
     QueueItem,
     QueuePage,
-    day_orders,
     outlet_suggestions_for,
     outlet_technicians,
-    planned_for,
     queue_page,
 )
+from doorstep.dispatch.techday import DayStop, plan_days
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.network.policy import policy_for, policy_of
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
-from doorstep.orders.selectors import orders_visible_to
 
 DAY_FROM, DAY_TO = 7, 21  # the board's visible hours
 HOURS = [(h, round(100 * (h - DAY_FROM) / (DAY_TO - DAY_FROM), 2)) for h in range(DAY_FROM, DAY_TO + 1)]
@@ -48,13 +43,26 @@ def pct(day: date, moment: datetime) -> float:
 
 @dataclass
 class Block:
-    order: WorkOrder
+    stop: DayStop
     left: float
     width: float
     depart_left: float | None
-    depart_at: datetime | None
-    eta: Eta | None
-    planned: PlannedVisit | None
+
+    @property
+    def order(self) -> WorkOrder:
+        return self.stop.order
+
+    @property
+    def depart_at(self) -> datetime | None:
+        return self.stop.depart_at if self.stop.before_departure else None
+
+    @property
+    def eta(self) -> Eta | None:
+        return self.stop.eta
+
+    @property
+    def planned(self) -> PlannedVisit | None:
+        return self.stop.plan
 
 
 @dataclass
@@ -68,56 +76,36 @@ class Row:
 
 
 def technician_rows(actor: Actor, outlet: Outlet, day: date) -> list[Row]:
-    """One row per technician: shift, visits (appointments and proposed times of an applied plan),
-    R-DI-7 departure markers and, today, ETAs with their risk (R-DI-9)."""
+    """One row per technician: shift, and the day's visits of the one day plan (``dispatch.techday``, the
+    technician's own pages read the same) in route order — appointments and proposed times of an applied
+    plan (R-DI-3), R-DI-7 departure markers and, today, ETAs with their risk (R-DI-9)."""
     brand = outlet_brand(outlet)
     policy = policy_for(brand=brand, centre=outlet.centre_id)
-    orders = day_orders(actor, outlet, day)
-    planned = planned_for(orders) | proposed_on(actor, outlet, day)
-    by_pk = {o.pk: o for o in orders} | {p.order_id: p.order for p in planned.values()}
-    info, today = day_info(day), timezone.localtime(clock.now()).date() == day
+    techs = outlet_technicians(outlet)
+    plan = plan_days(techs, day, actor=actor)
+    info = day_info(day)
     rows = []
-    for tech in outlet_technicians(outlet):
+    for tech in techs:
         wd = work_day(tech, day, policy, info)
         row = Row(tech, wd.works, wd.why_not)
         if wd.start and wd.end:
             row.shift_left, row.shift_width = pct(day, wd.start), pct(day, wd.end) - pct(day, wd.start)
-        etas = {e.order.pk: e for e in technician_etas(tech)} if today else {}
-        for order in (o for o in by_pk.values() if o.technician_id == tech.pk):
-            plan = planned.get(order.pk)
-            start = appointment_of(order) or (plan.start_at if plan else None)  # R-DI-3
-            if start is None:
-                continue
-            end = start + timedelta(minutes=policy.service_minutes(order.service_type))
-            dep = plan.depart_at if plan else None
+        for stop in plan[(tech.pk, day)]:
+            start = stop.start
+            if start is None or clock.local(start).date() != day:
+                start = midnight(day) + timedelta(hours=DAY_FROM)  # under way since an earlier day
+            end = start + timedelta(minutes=policy.service_minutes(stop.order.service_type))
+            dep = stop.depart_at if stop.before_departure else None
             row.blocks.append(
                 Block(
-                    order,
+                    stop,
                     pct(day, start),
                     max(1.5, pct(day, end) - pct(day, start)),
                     pct(day, dep) if dep else None,
-                    dep,
-                    etas.get(order.pk),
-                    plan,
                 )
             )
-        row.blocks.sort(key=lambda b: b.left)
         rows.append(row)
     return rows
-
-
-def proposed_on(actor: Actor, outlet: Outlet, day: date) -> dict[int, PlannedVisit]:
-    """Visits placed by an applied plan at a proposed time (to confirm with the customer, R-DI-3)."""
-    start = midnight(day)
-    rows = PlannedVisit.objects.filter(
-        technician__staff__outlet=outlet,
-        proposed=True,
-        order__window_start__isnull=True,
-        start_at__gte=start,
-        start_at__lt=start + timedelta(days=1),
-        order__in=orders_visible_to(actor),
-    ).select_related("order__address")
-    return {p.order_id: p for p in rows}
 
 
 @dataclass

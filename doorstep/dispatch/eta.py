@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from doorstep.core import clock
 from doorstep.dispatch.appointment import planned_arrival
 from doorstep.dispatch.daymodel import order_location, technician_location
-from doorstep.dispatch.mine import travel_seconds
-from doorstep.dispatch.risk import technician_etas
+from doorstep.dispatch.techday import technician_etas, travel_seconds
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder

@@ -9,24 +9,21 @@ deadline), and the record gets a proposal — re-plan, or another technician who
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.utils import timezone
-
-from doorstep.core import clock
+from doorstep.core.policy import Policy
 from doorstep.core.punctuality import Lateness, appointment_of, assess_with
-from doorstep.dispatch.daymodel import midnight, order_location, technician_location, travel_provider
-from doorstep.dispatch.models import PlannedVisit
+from doorstep.dispatch.daymodel import order_location, travel_provider
 from doorstep.dispatch.routing import Location
-from doorstep.dispatch.selectors import DONE_TODAY, PLANNED, UNDER_WAY
-from doorstep.network.models import Technician
-from doorstep.network.policy import policy_of
+from doorstep.dispatch.selectors import PLANNED
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
 
 OK, TIGHT, LATE = "ok", "tight", "late"
+ACTIVE = (*PLANNED, Status.EN_ROUTE, Status.ARRIVED, Status.IN_SERVICE)  # visits an ETA is computed for
 
 
 @dataclass(frozen=True)
@@ -40,54 +37,43 @@ class Eta:
     late_minutes: int = 0  # begun minutes after the appointment (core.punctuality)
 
 
-def _sequence(tech: Technician, now: datetime) -> list[WorkOrder]:
-    start = midnight(timezone.localtime(now).date())
-    qs = WorkOrder.objects.filter(
-        technician=tech,
-        window_start__gte=start,
-        window_start__lt=start + timedelta(days=1),
-        status__in=(*PLANNED, *UNDER_WAY, *DONE_TODAY),
-    ).select_related("address", "brand", "outlet")
-    planned = {p.order_id: p.sequence for p in PlannedVisit.objects.filter(technician=tech)}
-    return sorted(qs, key=lambda o: (appointment_of(o) or o.window_start, planned.get(o.pk, 0)))
-
-
-def _event_time(order: WorkOrder, kind: EventKind) -> datetime | None:
-    event = order.events.filter(kind=kind).order_by("-seq").first()
-    return event.at if event else None
-
-
-def technician_etas(tech: Technician, now: datetime | None = None) -> list[Eta]:
-    """ETAs of the technician's remaining visits today, from where they are now."""
-    now = now or clock.now()
-    orders = _sequence(tech, now)
-    if not orders:
-        return []
-    policy = policy_of(orders[0])
-    provider = travel_provider(policy)
-    here: Location | None = technician_location(tech, orders[0].outlet) if orders[0].outlet else None
-    free, out = now, []
+def eta_chain(
+    orders: list[WorkOrder],
+    start: Location | None,
+    now: datetime,
+    policy_for_order: Callable[[WorkOrder], Policy],
+    moves: dict[tuple[int, str], datetime],
+    departures: dict[int, datetime] | None = None,
+) -> list[Eta]:
+    """ETAs of the remaining visits of a day's route (``orders`` in route order, from ``dispatch.techday``),
+    driving on from where the technician is now; ``moves`` holds the last depart/arrive/start-service time
+    of each visit under way, by (order pk, event kind). A visit not yet left for is reached from its planned
+    departure (R-DI-7, ``departures`` by order pk) or, when that has passed, from now — never before it."""
+    departures = departures or {}
+    here, free, out = start, now, []
     for order in orders:
+        policy = policy_for_order(order)
         where, service = order_location(order), timedelta(minutes=policy.service_minutes(order.service_type))
-        if order.status in DONE_TODAY or order.status == Status.NOBODY_HOME:
+        if order.status not in ACTIVE:  # done, nobody home, taken back: only the place counts
             here = where or here
             continue
         if order.status in (Status.IN_SERVICE, Status.ARRIVED):
-            began = _event_time(order, EventKind.START_SERVICE) or _event_time(order, EventKind.ARRIVE) or now
-            free, here = max(now, began + service), where or here  # an overrun frees them no earlier than now
+            began = moves.get((order.pk, EventKind.START_SERVICE)) or moves.get((order.pk, EventKind.ARRIVE))
+            free, here = max(now, (began or now) + service), where or here  # an overrun frees them no earlier
             continue
-        travel = _travel(provider, here, where)
+        travel = _travel(travel_provider(policy), here, where)
         if order.status == Status.EN_ROUTE:
-            eta = max(now, (_event_time(order, EventKind.DEPART) or now) + travel)
+            eta = max(now, (moves.get((order.pk, EventKind.DEPART)) or now) + travel)
         else:
-            eta = max(free, now) + travel
+            eta = max(free, now, departures.get(order.pk, now)) + travel
         appointment = appointment_of(order)
-        assert appointment is not None
-        start = max(eta, appointment)
+        if appointment is None:
+            continue
+        begin = max(eta, appointment)
         judged = assess_with(policy, appointment, eta)  # R-AR-5 late / R-DI-7 early enough
         state = LATE if judged.lateness is not Lateness.ON_TIME else (OK if judged.early_enough else TIGHT)
-        out.append(Eta(order, eta, start, state, judged.late_minutes))
-        free, here = start + service, where or here
+        out.append(Eta(order, eta, begin, state, judged.late_minutes))
+        free, here = begin + service, where or here
     return out
 
 

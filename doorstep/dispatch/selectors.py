@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Case, Count, DateTimeField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from doorstep.core.paging import LAST, keyset_page, sort_keys
-from doorstep.dispatch.models import LateCall, OutletOffer, PlannedVisit, PlanRun
+from doorstep.dispatch.models import LateCall, OutletOffer, PlanRun
 from doorstep.network.actors import Actor
 from doorstep.network.models import Coverage, Outlet, Technician
 from doorstep.network.roles import CENTRE_DISPATCH, Role
@@ -168,18 +167,6 @@ def unassigned_queue(actor: Actor, outlet: Outlet | None) -> list[QueueItem]:
         after = page.after
 
 
-def day_orders(actor: Actor, outlet: Outlet, day: date) -> list[WorkOrder]:
-    """The outlet's visits with an appointment on ``day`` (any state), scoped to the actor."""
-    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-    end = start + timedelta(days=1)
-    return list(
-        orders_visible_to(actor)
-        .filter(outlet=outlet, technician__isnull=False, window_start__gte=start, window_start__lt=end)
-        .exclude(status=Status.CANCELLED)
-        .order_by("window_start", "pk")
-    )
-
-
 def outlet_suggestions(order: WorkOrder) -> list[tuple[Outlet, dict[str, object]]]:
     """R-DI-1: outlets by coverage district, brand authorisation and current load (open orders per
     technician); outlets that declined the order come last, marked."""
@@ -271,7 +258,3 @@ def latest_run(outlet: Outlet, day: date) -> PlanRun | None:
 
 def run_visible(actor: Actor, run_id: int) -> PlanRun | None:
     return PlanRun.objects.filter(pk=run_id, outlet__in=board_outlets(actor)).first()
-
-
-def planned_for(orders: list[WorkOrder]) -> dict[int, PlannedVisit]:
-    return {p.order_id: p for p in PlannedVisit.objects.filter(order__in=orders)}

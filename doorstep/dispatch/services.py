@@ -24,7 +24,7 @@ from doorstep.network.roles import OUTLET, Role
 from doorstep.orders.deadlines import deadline_act, deadline_meet, deadline_open
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Status
-from doorstep.orders.models import Deadline, WorkOrder
+from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.selectors import order_is_visible_to
 from doorstep.orders.services import order_lock, order_transition
 
@@ -189,13 +189,22 @@ def late_call_bounds(order: WorkOrder) -> tuple[datetime, datetime] | None:
 def late_call_made_in_window(order: WorkOrder) -> bool:
     """R-AR-5: a call before being late was recorded inside the window of the current appointment."""
     bounds = late_call_bounds(order)
-    if bounds is None:
-        return False
-    for event in order.events.filter(kind=EventKind.LATE_CALL):
-        called = parse_datetime(str((event.data or {}).get("called_at") or "")) or event.at
-        if bounds[0] <= called <= bounds[1]:
-            return True
-    return False
+    return bounds is not None and order.pk in late_calls_made({order.pk: bounds})
+
+
+def late_calls_made(windows: dict[int, tuple[datetime, datetime]]) -> set[int]:
+    """R-AR-5: the orders (of ``windows``: order pk → its late-call window) with a call before being late
+    recorded inside their window; one query for any number of orders."""
+    if not windows:
+        return set()
+    made = set()
+    events = OrderEvent.objects.filter(order_id__in=list(windows), kind=EventKind.LATE_CALL)
+    for order_id, data, at in events.values_list("order_id", "data", "at"):
+        called = parse_datetime(str((data or {}).get("called_at") or "")) or at
+        lo, hi = windows[order_id]
+        if lo <= called <= hi:
+            made.add(order_id)
+    return made
 
 
 def late_call_open(*, order: WorkOrder, eta: datetime, suggestions: list[Technician]) -> LateCall | None:
@@ -378,8 +387,9 @@ def risk_check_due(deadline: Deadline) -> str | None:
 
 def risk_scan(*, technician: Technician, now: datetime | None = None) -> list[LateCall]:
     """Re-compute the technician's ETAs; every visit now at risk gets its deadline and proposal."""
-    from doorstep.dispatch.risk import at_risk, technician_etas
+    from doorstep.dispatch.risk import at_risk
     from doorstep.dispatch.slots import technicians_free_at
+    from doorstep.dispatch.techday import technician_etas
 
     opened = []
     for eta in at_risk(technician_etas(technician, now)):

@@ -298,8 +298,9 @@ def breaches(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_day(request: HttpRequest) -> HttpResponse:
-    """The technician's departures (R-DI-7) with a reminder, ETAs and the late-call button (R-AR-5)."""
-    from doorstep.dispatch.mine import my_day_stops
+    """The technician's departures (R-DI-7) with a reminder, ETAs and the late-call button (R-AR-5), then the
+    next days and the visits without a time (walk finding 13)."""
+    from doorstep.dispatch.mine import my_days
 
     actor = page_actor(request, {Role.TECHNICIAN})
-    return render(request, "dispatch/my_day.html", {"stops": my_day_stops(actor), "now": clock.now()})
+    return render(request, "dispatch/my_day.html", {"days": my_days(actor), "now": clock.now()})

@@ -93,6 +93,10 @@ class Staff(TimeStamped):
         Outlet, on_delete=models.PROTECT, related_name="staff", null=True, blank=True, verbose_name="网点"
     )
     phone = models.CharField("电话", max_length=30, blank=True)
+    # the interface language of this person, on every device (walk finding 17): empty until the first
+    # log-in, which keeps the language the log-in page was read in; the header's selector changes it
+    # (doorstep.web.language)
+    language = models.CharField("界面语言", max_length=10, choices=settings.LANGUAGES, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "员工"

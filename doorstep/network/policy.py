@@ -52,6 +52,19 @@ def policy_for(*, brand: Brand | int, centre: ServiceCentre | int | None = None)
     return memo[key]
 
 
+def remember(brand_id: int, centre_id: int | None, policy: Policy) -> None:
+    """Inside ``policies_read_once``: use ``policy`` (read by the caller, e.g. from the intake's per-process
+    master data) for this brand and centre instead of reading it."""
+    memo = _memo.get()
+    if memo is not None:
+        memo[(brand_id, centre_id)] = policy
+
+
+def read_policy(brand_id: int, centre_id: int | None) -> Policy:
+    """The numbers read from the database now (no memo)."""
+    return _read(brand_id, centre_id)
+
+
 def _read(brand_id: int, centre_id: int | None) -> Policy:
     rows = PolicyRow.objects.filter(brand_id=brand_id).prefetch_related("star_rules")
     rows = (

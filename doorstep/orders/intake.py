@@ -25,24 +25,29 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalog.models import ProductModel
 from doorstep.catalog.warranty import decide_warranty
 from doorstep.core import clock
+from doorstep.core.dates import resolve_in_text
 from doorstep.core.errors import ErrorCode, Invalid
 from doorstep.core.policy import Policy
 from doorstep.customers.models import Address, Customer, OwnedProduct
 from doorstep.customers.parsing import check_intake
 from doorstep.customers.parsing.intake import IntakeVerdict, known_service_type
+from doorstep.customers.parsing.product_match import Catalogue
 from doorstep.network.actors import Actor
 from doorstep.network.models import Brand, ServiceCentre
 from doorstep.network.policy import policies_read_once, policy_for
+from doorstep.network.policy import remember as remember_policy
 from doorstep.network.roles import DESK
 from doorstep.orders import deadlines
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import TERMINAL, Action, Status
+from doorstep.orders.masterdata import BrandCatalogue, IntakeData
 from doorstep.orders.models import (
     Channel,
     Deadline,
@@ -50,7 +55,6 @@ from doorstep.orders.models import (
     IdempotencyKey,
     Priority,
     ServiceType,
-    UrgencyRule,
     WorkOrder,
 )
 
@@ -121,33 +125,34 @@ def _validate_choices(req: IntakeRequest) -> None:
     _choice(req.priority, Priority, "priority")
 
 
-def _centre_for(brand: Brand, actor: Actor) -> ServiceCentre:
+def _centre_for(brand: Brand, actor: Actor, data: IntakeData) -> ServiceCentre:
     if actor.staff is not None and actor.staff.centre.brand_id == brand.pk:
         return actor.staff.centre
-    centre = brand.centres.order_by("pk").first()
+    centre = data.first_centre(brand)
     if centre is None:
         raise Invalid(ErrorCode.BRAND_WITHOUT_CENTRE, field="brand")
     return centre
 
 
 def verify(
-    req: IntakeRequest, brand: Brand, centre: ServiceCentre, models: dict[str, ProductModel] | None = None
+    req: IntakeRequest, brand: Brand, centre: ServiceCentre, catalogue: BrandCatalogue | None = None
 ) -> IntakeVerdict:
     """Run the intake rules (R-IN-2) on the raw strings, with the receiving centre's region as the hint.
-    ``models`` (the brand's catalogue by code, read once per request) saves reading it again."""
-    models = _catalogue(brand) if models is None else models
+    ``catalogue`` (the brand's, from the intake's master data) saves reading it again."""
+    catalogue = _catalogue(brand) if catalogue is None else catalogue
     verdict = check_intake(
         req.record(),
-        catalogue={code: m.launched_on for code, m in models.items()},
+        catalogue=catalogue.index,
         today=clock.local(clock.now()).date(),
         region_hint=f"{centre.province}{centre.city}",
     )
     return verdict
 
 
-def _catalogue(brand: Brand) -> dict[str, ProductModel]:
-    """The brand's models by code, with their product line (one query; the warranty reads the line)."""
-    return {m.code: m for m in ProductModel.objects.filter(brand=brand).select_related("line")}
+def _catalogue(brand: Brand) -> BrandCatalogue:
+    """The brand's models by code with their line, read now (one query; the warranty reads the line)."""
+    models = {m.code: m for m in ProductModel.objects.filter(brand=brand).select_related("line")}
+    return BrandCatalogue(models, Catalogue({code: m.launched_on for code, m in models.items()}))
 
 
 @dataclass
@@ -212,13 +217,15 @@ def _submit(
         if existing:
             again = verify(req, existing.order.brand, existing.order.centre)
             return IntakeResult(again, existing.order, Outcome.REPLAYED)
+    data = IntakeData.read()  # one query: the master data's token (doorstep.core.masterdata)
     if brand is None or brand.code != req.brand:
-        brand = Brand.objects.filter(code=req.brand).first()
+        brand = data.brand(req.brand)
     if brand is None:
         raise Invalid(ErrorCode.BRAND_UNKNOWN, field="brand", code=req.brand)
-    centre = _centre_for(brand, actor)
-    models = _catalogue(brand)
-    verdict = verify(req, brand, centre, models)
+    centre = _centre_for(brand, actor, data)
+    remember_policy(brand.pk, centre.pk, data.policy(brand.pk, centre.pk))
+    catalogue = data.catalogue(brand)
+    verdict = verify(req, brand, centre, catalogue)
     if verdict.status == "rejected":
         return IntakeResult(verdict, None, None)
     req.service_type = known_service_type(req.service_type) or req.service_type  # "维修" → repair (R-IN-3)
@@ -230,8 +237,8 @@ def _submit(
     try:
         # a savepoint only when its IntegrityError (the idempotency key stored concurrently) is caught below
         with transaction.atomic(savepoint=bool(idempotency_key)):
-            _lock_phone(verdict.normalized.get("phone"))
-            order, outcome = _create_or_link(actor, req, brand, centre, verdict, models)
+            reserved = _lock_phone(verdict.normalized.get("phone"))
+            order, outcome = _create_or_link(actor, req, brand, centre, verdict, data, reserved)
             if idempotency_key and actor.user is not None:
                 IdempotencyKey.objects.create(user=actor.user, key=idempotency_key, order=order)
     except IntegrityError:
@@ -244,11 +251,28 @@ def _submit(
     return IntakeResult(verdict, order, outcome)
 
 
-def _lock_phone(phone: str | None) -> None:
-    """Serialise intake of one normalised phone until the transaction ends (PostgreSQL advisory lock)."""
-    if phone and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"intake:{phone}"])
+def _lock_phone(phone: str | None) -> int | None:
+    """Serialise intake of one normalised phone until the transaction ends (PostgreSQL advisory lock).
+
+    In the same round trip it reserves the id of the order the request may create (the id sequence's next
+    value), so the order is inserted with its number in one write; ``None`` (SQLite, no phone): the order
+    is inserted and then numbered. A reserved id left unused (a duplicate linked) is a gap, as a rolled-back
+    insert leaves."""
+    if not phone or connection.vendor != "postgresql":
+        return None
+    table, column = WorkOrder._meta.db_table, WorkOrder._meta.pk.column  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s)), nextval(pg_get_serial_sequence(%s, %s))",
+            [f"intake:{phone}", table, column],
+        )
+        row = cursor.fetchone()
+    return int(row[1])
+
+
+def _number(order: WorkOrder) -> str:
+    """The order's number: SV, the local date of its creation and its id."""
+    return f"SV{clock.local(order.created_at):%y%m%d}{order.pk:05d}"
 
 
 def order_create(
@@ -295,12 +319,12 @@ def _product(
     customer: Customer,
     verdict: IntakeVerdict,
     req: IntakeRequest,
-    models: dict[str, ProductModel],
+    catalogue: BrandCatalogue,
     *,
     new: bool,
 ) -> OwnedProduct | None:
     code = verdict.normalized.get("product_model")
-    model = models.get(code) if code else None
+    model = catalogue.models.get(code) if code else None
     if model is None:
         return None
     bought = verdict.normalized.get("purchase_date")
@@ -339,10 +363,11 @@ def _create_or_link(
     brand: Brand,
     centre: ServiceCentre,
     verdict: IntakeVerdict,
-    models: dict[str, ProductModel],
+    data: IntakeData,
+    reserved: int | None,
 ) -> tuple[WorkOrder, Outcome]:
     customer, new = _customer(verdict, req)
-    product = _product(customer, verdict, req, models, new=new)
+    product = _product(customer, verdict, req, data.catalogue(brand), new=new)
     policy = policy_for(brand=brand, centre=centre)
     # R-IN-2: a customer created just now (under the phone's lock) has no earlier order to be a duplicate of
     duplicate = (
@@ -355,7 +380,19 @@ def _create_or_link(
     if duplicate is not None:
         _link(duplicate, actor, req, verdict)
         return duplicate, Outcome.LINKED
-    order = _create(actor, req, brand, centre, verdict, customer, product, policy=policy, new=new)
+    order = _create(
+        actor,
+        req,
+        brand,
+        centre,
+        verdict,
+        customer,
+        product,
+        policy=policy,
+        data=data,
+        new=new,
+        reserved=reserved,
+    )
     return order, Outcome.CREATED
 
 
@@ -401,12 +438,12 @@ def _missing(verdict: IntakeVerdict) -> list[dict[str, Any]]:
     ]
 
 
-def _priority(req: IntakeRequest, brand: Brand, product: OwnedProduct | None) -> str:
+def _priority(req: IntakeRequest, brand: Brand, product: OwnedProduct | None, data: IntakeData) -> str:
     """Urgency rules as data (R-IN-4); the highest of the requested and the matched priority."""
     line_id = product.model.line_id if product and product.model else None
     month = clock.local(clock.now()).month
     symptoms = [f for f in req.faults if f.strip()]
-    for rule in UrgencyRule.objects.filter(brand=brand, active=True):
+    for rule in data.urgency_rules(brand.pk):
         if rule.matches(symptoms=symptoms, line_id=line_id, month=month) and rule.priority == Priority.URGENT:
             return Priority.URGENT
     return req.priority
@@ -422,36 +459,44 @@ def _create(
     product: OwnedProduct | None,
     *,
     policy: Policy,
+    data: IntakeData,
     new: bool,
+    reserved: int | None,
 ) -> WorkOrder:
     from doorstep.orders.services import order_transition
 
     owner = actor.staff if actor.role in DESK else None  # R-IN-5
+    model = product.model if product else None
     decision = decide_warranty(
-        model=product.model if product else None,
+        model=model,
         purchased=product.purchase_date if product else None,
         today=clock.local(clock.now()).date(),
         exclusion=req.exclusion,
+        policies=data.warranty_policies(brand.pk, model.line_id) if model else None,
     )
+    # with a reserved id (PostgreSQL) the number is known before the insert: one write (issue 16)
+    today = clock.local(timezone.now())
     order = WorkOrder.objects.create(
-        number=f"tmp-{uuid.uuid4().hex[:16]}",
+        id=reserved,
+        number=f"SV{today:%y%m%d}{reserved:05d}" if reserved else f"tmp-{uuid.uuid4().hex[:16]}",
         brand=brand,
         centre=centre,
         channel=req.channel,
         service_type=req.service_type,
-        priority=_priority(req, brand, product),
+        priority=_priority(req, brand, product, data),
         customer=customer,
         address=_address(customer, verdict, req, new=new),
         product=product,
-        requirement=req.requirement.strip()[:200],
+        requirement=resolve_in_text(req.requirement)[:200],  # 明天下午 → the day it meant (R-IN-2)
         owner=owner,
         warranty_status=decision.status,
         warranty_detail=decision.as_dict(),
         accessories_note=req.accessories_note.strip()[:200],
         fees_mentioned=req.fees_mentioned,
     )
-    order.number = f"SV{clock.local(order.created_at):%y%m%d}{order.pk:05d}"
-    order.save(update_fields=["number"])
+    if order.number != _number(order):  # no id reserved, or the insert's clock passed midnight
+        order.number = _number(order)
+        order.save(update_fields=["number"])
     FaultItem.objects.bulk_create(  # R-IN-6
         FaultItem(order=order, position=i, symptom=symptom[:300])
         for i, symptom in enumerate([f.strip() for f in req.faults if f.strip()], start=1)
@@ -474,11 +519,16 @@ def _create(
         _carry_in_instructions(order, actor, centre)
     missing = _missing(verdict)
     system = Actor.system()
+    # the order was inserted above in this transaction: no lock read, no savepoint, no re-read (issue 16)
     if missing:
         return order_transition(
-            order=order, actor=system, action=Action.MARK_INCOMPLETE, params={"missing": missing}
+            order=order,
+            actor=system,
+            action=Action.MARK_INCOMPLETE,
+            params={"missing": missing},
+            inserted=True,
         )
-    return order_transition(order=order, actor=system, action=Action.TRIAGE)
+    return order_transition(order=order, actor=system, action=Action.TRIAGE, inserted=True)
 
 
 def _open_deadlines(order: WorkOrder, owner: Any, verdict: IntakeVerdict, policy: Policy) -> None:

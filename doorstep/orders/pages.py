@@ -61,7 +61,8 @@ def perform(
     shows ``done``; without ``done``, the text the action returns (nothing if it returns ``None``).
     ``once`` (the technician app's idempotency key) runs the action at most once per key; a replay only
     says so. A request replayed from the technician's offline queue (``X-Visit-Queue``) gets JSON
-    ``{"ok": …, "redirect": …}`` instead of a redirect.
+    ``{"ok": …, "redirect": …}`` instead of a redirect, with the refusal's ``error`` and ``field`` and
+    ``replayed`` when the key was done before.
     """
     ok, replayed, result = True, False, None
     refusal: DomainError | None = None
@@ -92,7 +93,13 @@ def perform(
         messages.error(request, refusal.text())
     url = resolve_url(back if ok or refused_back is None else refused_back)
     if request.headers.get("X-Visit-Queue"):
-        return JsonResponse({"ok": ok, "redirect": url})
+        # replayed from the phone's queue: the app shows the result on the queued item (walk finding 6)
+        answer: dict[str, object] = {"ok": ok, "redirect": url}
+        if refusal is not None:
+            answer.update(error=refusal.text(), field=refusal.field or "")
+        if replayed:
+            answer["replayed"] = True
+        return JsonResponse(answer)
     if isinstance(refusal, Conflict) and request.headers.get("HX-Request"):
         # 409, and htmx loads the page with the message (HX-Location is followed whatever the status)
         return HttpResponse(status=409, headers={"HX-Location": url})

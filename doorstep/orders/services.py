@@ -32,17 +32,24 @@ def order_transition(
     action: str,
     reason: str = "",
     params: dict[str, Any] | None = None,
+    inserted: bool = False,
 ) -> WorkOrder:
     """Perform one lifecycle move on behalf of ``actor``; refuse it with a DomainError otherwise.
 
     The order inside a move is fixed (docs/rulebook.md): the move's own checks, every guard of the
     rulebook (nothing is written before the last guard passed), the compare-and-set of the status with
     its event, the effects in the same transaction, and after commit the effects that leave the database.
+
+    ``inserted``: the caller inserted ``order`` in its own transaction and holds it as written (the
+    intake's first move). No one else can see the row, so it needs no lock read, no savepoint (a refusal
+    fails the caller's transaction) and no re-read after the compare-and-set: the move's changes are set
+    on the object in memory (issue 16, intake at scale).
     """
-    with transaction.atomic():
-        order_lock(order)
+    with transaction.atomic(savepoint=not inserted):
+        if not inserted:
+            order_lock(order)
         ctx = order_move_check(order=order, actor=actor, action=action, reason=reason, params=params)
-        _transition(ctx)
+        _transition(ctx, reread=not inserted)
         for r in rules_of(ctx.move, Phase.EFFECT):
             r.fn(ctx)
         for r in rules_of(ctx.move, Phase.AFTER_COMMIT):
@@ -119,15 +126,23 @@ def _check_scope(order: WorkOrder, actor: Actor, move: Move) -> None:
         raise Forbidden(ErrorCode.NOT_YOUR_VISIT)
 
 
-def _transition(ctx: MoveContext) -> None:
-    """Compare-and-set on the old status and version, then write the move's event."""
+def _transition(ctx: MoveContext, *, reread: bool = True) -> None:
+    """Compare-and-set on the old status and version, then write the move's event. ``reread=False``: the
+    object is the row as it stands (``order_transition(inserted=True)``), so the written values are set on
+    it instead of reading the row again, unless one of them is computed by the database."""
     order, move = ctx.order, ctx.move
+    now = clock.now()
     changed = WorkOrder.objects.filter(pk=order.pk, status=move.source, version=order.version).update(
-        status=move.target, version=F("version") + 1, updated_at=clock.now(), **ctx.updates
+        status=move.target, version=F("version") + 1, updated_at=now, **ctx.updates
     )
     if changed != 1:
         raise Conflict(ErrorCode.STALE_ORDER)
-    order.refresh_from_db()
+    if reread or any(hasattr(value, "resolve_expression") for value in ctx.updates.values()):
+        order.refresh_from_db()
+    else:
+        order.status, order.version, order.updated_at = move.target.value, order.version + 1, now
+        for name, value in ctx.updates.items():
+            setattr(order, name, value)
     ctx.event = event_record(
         order=order,
         actor=ctx.actor,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("deadlines/", views.my_deadlines, name="deadlines"),
     path("lookup/", desk_views.caller_lookup, name="lookup"),
     path("kb/", desk_views.kb_hints, name="kb"),
+    path("date-hint/", desk_views.date_hint, name="date_hint"),
     path("calls/", desk_views.calls, name="calls"),
     path("calls/<int:pk>/replied/", desk_views.call_replied_view, name="call_replied"),
     path("<str:number>/verify/", desk_views.verify_info, name="verify"),

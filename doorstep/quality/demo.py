@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from doorstep.core import clock
@@ -19,7 +20,7 @@ from doorstep.core.errors import DomainError
 from doorstep.network.actors import Actor
 from doorstep.network.models import TrainingRecord
 from doorstep.orders.models import WorkOrder
-from doorstep.quality.models import Complaint, Source
+from doorstep.quality.models import Complaint, KpiFact, Source
 from doorstep.quality.services.complaints import complaint_confirm, complaint_open, complaint_respond
 from doorstep.quality.services.feedback import callback_record, survey_submit
 from doorstep.quality.services.insights import fault_record_save, insight_submit
@@ -58,7 +59,7 @@ def load_quality_demo(demo: Any) -> None:
         with transaction.atomic():
             _fault_code(order, rng)
     for order in [o for o in done if o.status in ("callback_done", "closed")][:40]:
-        _survey(order, rng)
+        _survey(demo, order, rng)
     _callback_attempts(demo, [o for o in done if o.status in ("completed", "paid")][:6])
     _complaints(demo, done, rng)
     _insights(demo, done)
@@ -68,8 +69,11 @@ def load_quality_demo(demo: Any) -> None:
 
 
 def _at(order: WorkOrder, hours: float) -> Any:
+    """``hours`` after the order's last event, but never after now (the demo's recent orders)."""
     last = order.events.order_by("-seq").first()
-    return (last.at if last else clock.now()) + timedelta(hours=hours)
+    now = clock.now()
+    start = last.at if last else now
+    return max(start, min(start + timedelta(hours=hours), now - timedelta(minutes=1)))
 
 
 def _fault_code(order: WorkOrder, rng: random.Random) -> None:
@@ -83,8 +87,10 @@ def _fault_code(order: WorkOrder, rng: random.Random) -> None:
         )  # fmt: skip
 
 
-def _survey(order: WorkOrder, rng: random.Random) -> None:
-    scores = {k: rng.choice((5, 5, 5, 4, 4, 3)) for k in ("timeliness", "skill", "attitude", "fees")}
+def _survey(demo: Any, order: WorkOrder, rng: random.Random) -> None:
+    habits = demo.habits.get(order.technician_id)  # the technician's customers answer alike (R-QA-2)
+    choices = habits.scores if habits is not None else (5, 5, 5, 4, 4, 3)
+    scores = {k: rng.choice(choices) for k in ("timeliness", "skill", "attitude", "fees")}
     if order.status == "closed" and rng.random() < 0.5:
         return  # closed orders: the customer no longer rates
     try:
@@ -100,22 +106,58 @@ def _survey(order: WorkOrder, rng: random.Random) -> None:
 def _callback_attempts(demo: Any, orders: list[WorkOrder]) -> None:
     for order in orders:
         owner = next((k for k in ("agent", "agent2") if demo.staff[k] == order.owner), "agent")
-        with transaction.atomic(), clock.frozen_at(clock.now() - timedelta(hours=5)):
-            callback_record(order=order, actor=demo.actor(owner), outcome="unreachable")
+        try:
+            with transaction.atomic(), clock.frozen_at(clock.now() - timedelta(hours=5)):
+                callback_record(order=order, actor=demo.actor(owner), outcome="unreachable")
+        except DomainError:
+            pass  # not yet due (R-QA-1)
 
 
 def _complaints(demo: Any, done: list[WorkOrder], rng: random.Random) -> None:
-    picks = done[5:11]
+    """Complaints about what the month's visits did: a late arrival, a repair that did not hold, and the
+    rest on the orders of the technicians whose habits are the weakest (``demo.habits``)."""
+    late = set(KpiFact.objects.filter(metric="on_time", ok=0).values_list("order_id", flat=True))
+    unfixed = set(
+        KpiFact.objects.filter(Q(metric="first_fix", ok=0) | Q(metric="repeat", ok=1)).values_list(
+            "order_id", flat=True
+        )
+    )
+    weak = sorted(demo.habits, key=lambda pk: -demo.habits[pk].late - demo.habits[pk].unfixed)[:3]
+    by_weak: list[WorkOrder | None] = [
+        o for o in done if o.technician_id in weak and o.pk not in late | unfixed
+    ]
+    rng.shuffle(by_weak)
+    by_weak += [None] * 4
+    picks = [
+        next((o for o in done if o.pk in late), None),
+        by_weak[3],
+        by_weak[0],
+        next((o for o in done if o.pk in unfixed), None),
+        by_weak[1],
+        by_weak[2],
+    ]
     cases = (
-        ("phone", "lateness", "约好上午十点，师傅十点半才到，也没有提前打电话。"),
+        ("phone", "lateness", "约好的时间过了半个多小时师傅才到，也没有提前打电话。"),
         ("wechat", "fees", "收了 30 元上门费，但保修期内不是应该免费吗？"),
         ("phone", "attitude", "师傅说话不耐烦。"),
-        ("web", "repair_quality", "修完第二天又开始滴水。"),
+        ("web", "repair_quality", "修完没几天又出现同样的问题。"),
         ("phone", "no_eating_drinking_smoking", "师傅在阳台抽烟。"),
         ("phone", "no_arguing", "因为收费和客户争执。"),
     )
-    for i, (order, (channel, category, text)) in enumerate(zip(picks, cases, strict=False)):
-        opened = clock.now() - timedelta(hours=rng.choice((2, 20, 30, 60)))
+    now = clock.now()
+    # about one complaint for every 25 completed visits, as many as a centre this size sees in a month
+    shown = max(2, len(done) // 25)
+    for i, (order, (channel, category, text)) in enumerate(zip(picks, cases, strict=True)):
+        if order is None or i >= shown:
+            continue
+        last = order.events.order_by("-seq").values_list("at", flat=True).first() or now
+        # answered ones a day or two after the visit; the open ones came in today or yesterday
+        opened = (
+            last + timedelta(hours=rng.choice((6, 20, 30)))
+            if i < 3
+            else now - timedelta(hours=rng.choice((2, 20, 30)))
+        )
+        opened = min(max(opened, last + timedelta(hours=1)), now - timedelta(hours=1))
         with transaction.atomic(), clock.frozen_at(opened):
             complaint = complaint_open(
                 order=order, actor=demo.actor("agent"), channel=channel, category=category, description=text
@@ -126,7 +168,8 @@ def _complaints(demo: Any, done: list[WorkOrder], rng: random.Random) -> None:
 def _advance(demo: Any, complaint: Complaint, i: int, opened: Any) -> None:
     """Leave the demo complaints at different rungs: answered, resolved, escalated, open."""
     handler = demo.actor("quality")
-    with transaction.atomic(), clock.frozen_at(opened + timedelta(hours=3)):
+    answered = max(opened, min(opened + timedelta(hours=3), clock.now() - timedelta(minutes=1)))
+    with transaction.atomic(), clock.frozen_at(answered):
         if i in (0, 1, 2):
             complaint = complaint_respond(
                 complaint=complaint, actor=handler, response="已致电客户致歉并说明处理结果"

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from doorstep.core import clock
 from doorstep.core.errors import DomainError, ErrorCode, Invalid
@@ -19,76 +20,76 @@ from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.visits.models import Checklist
 
-Item = tuple[str, str, str]  # code, label (Chinese, shown and stored), rule
+Item = tuple[str, str, str]  # code, label (Chinese, stored; shown translated: ``shown``), rule
 
 KIT_COMMON: list[Item] = [
-    ("uniform", "工装整洁、仪容仪表自检", "R-PR-3"),
-    ("no_alcohol", "上门前未饮酒", "R-PR-3"),
-    ("permit", "上岗证、工牌", "R-PR-1"),
-    ("supervision_card", "服务监督卡", "R-PR-1"),
-    ("tools", "工具包", "R-PR-1"),
-    ("forms", "保修单/服务报告单、收据", "R-PR-1"),
-    ("fee_standard", "收费标准", "R-PR-1"),
-    ("note_cards", "留言条、名片", "R-PR-1"),
+    ("uniform", gettext_noop("工装整洁、仪容仪表自检"), "R-PR-3"),
+    ("no_alcohol", gettext_noop("上门前未饮酒"), "R-PR-3"),
+    ("permit", gettext_noop("上岗证、工牌"), "R-PR-1"),
+    ("supervision_card", gettext_noop("服务监督卡"), "R-PR-1"),
+    ("tools", gettext_noop("工具包"), "R-PR-1"),
+    ("forms", gettext_noop("保修单/服务报告单、收据"), "R-PR-1"),
+    ("fee_standard", gettext_noop("收费标准"), "R-PR-1"),
+    ("note_cards", gettext_noop("留言条、名片"), "R-PR-1"),
     # 五个一: shoe covers, pad cloth, rag, garbage bag, service record form (forms above)
-    ("shoe_covers", "鞋套（五个一）", "R-PR-1"),
-    ("pad_cloth", "垫布、遮盖布（五个一）", "R-PR-1"),
-    ("rag", "抹布（五个一）", "R-PR-1"),
-    ("garbage_bag", "垃圾袋（五个一）", "R-PR-1"),
+    ("shoe_covers", gettext_noop("鞋套（五个一）"), "R-PR-1"),
+    ("pad_cloth", gettext_noop("垫布、遮盖布（五个一）"), "R-PR-1"),
+    ("rag", gettext_noop("抹布（五个一）"), "R-PR-1"),
+    ("garbage_bag", gettext_noop("垃圾袋（五个一）"), "R-PR-1"),
 ]
 KIT_BY_TYPE: dict[str, list[Item]] = {
     "install": [
-        ("install_materials", "安装材料（铜管、支架、膨胀螺栓）", "R-PR-1"),
-        ("height_gear", "安全绳、安全带（已检查）", "R-PR-2"),
+        ("install_materials", gettext_noop("安装材料（铜管、支架、膨胀螺栓）"), "R-PR-1"),
+        ("height_gear", gettext_noop("安全绳、安全带（已检查）"), "R-PR-2"),
     ],
-    "repair": [("consumables", "耗材（胶布、扎带等）", "R-PR-1")],
-    "maintenance": [("cleaning_kit", "清洗剂、清洗工具", "R-PR-1")],
+    "repair": [("consumables", gettext_noop("耗材（胶布、扎带等）"), "R-PR-1")],
+    "maintenance": [("cleaning_kit", gettext_noop("清洗剂、清洗工具"), "R-PR-1")],
 }
 KIT_BY_LINE: dict[str, list[Item]] = {
-    "ac": [("ac_gauges", "压力表、万用表、钳形电流表、温度计", "R-SV-1")],
-    "broadband": [("telecom_instruments", "光功率计、切割刀、网线测试仪", "R-PR-1")],
+    "ac": [("ac_gauges", gettext_noop("压力表、万用表、钳形电流表、温度计"), "R-SV-1")],
+    "broadband": [("telecom_instruments", gettext_noop("光功率计、切割刀、网线测试仪"), "R-PR-1")],
 }
 ENTRY: list[Item] = [
-    ("look_downstairs", "到达时留意客户是否在楼下等候，主动寻找", "R-AR-3"),
-    ("greet", "问候客户并自我介绍", "R-AR-4"),
-    ("identity", "核实客户身份", "R-AR-4"),
-    ("show_permit", "出示上岗证及服务监督卡", "R-AR-4"),
-    ("permission", "经客户允许后进门", "R-AR-4"),
-    ("shoe_covers_on", "穿好鞋套", "R-AR-4"),
+    ("look_downstairs", gettext_noop("到达时留意客户是否在楼下等候，主动寻找"), "R-AR-3"),
+    ("greet", gettext_noop("问候客户并自我介绍"), "R-AR-4"),
+    ("identity", gettext_noop("核实客户身份"), "R-AR-4"),
+    ("show_permit", gettext_noop("出示上岗证及服务监督卡"), "R-AR-4"),
+    ("permission", gettext_noop("经客户允许后进门"), "R-AR-4"),
+    ("shoe_covers_on", gettext_noop("穿好鞋套"), "R-AR-4"),
 ]
 SAFETY: list[Item] = [
-    ("electrical", "断电、验电，确认用电安全", "R-SV-7"),
-    ("warning_signs", "作业现场放置警示标志", "R-SV-7"),
-    ("cover_furniture", "铺垫布、遮盖家具", "R-SV-9"),
+    ("electrical", gettext_noop("断电、验电，确认用电安全"), "R-SV-7"),
+    ("warning_signs", gettext_noop("作业现场放置警示标志"), "R-SV-7"),
+    ("cover_furniture", gettext_noop("铺垫布、遮盖家具"), "R-SV-9"),
 ]
 SAFETY_HEIGHT: list[Item] = [
-    ("rope_belt", "高空作业：系好安全绳、安全带", "R-SV-7"),
-    ("two_people", "高空作业：两人及以上", "R-SV-7"),
+    ("rope_belt", gettext_noop("高空作业：系好安全绳、安全带"), "R-SV-7"),
+    ("two_people", gettext_noop("高空作业：两人及以上"), "R-SV-7"),
 ]
 COMPLETION: list[Item] = [
-    ("full_check", "合机壳前全面检查", "R-SV-8"),
-    ("test_with_customer", "与客户一起试机", "R-SV-8"),
-    ("fault_gone", "原故障已排除", "R-SV-8"),
-    ("parts_work", "新换配件工作正常", "R-SV-8"),
-    ("settings_restored", "设置已恢复", "R-SV-8"),
-    ("demo", "开机演示", "R-SV-8"),
-    ("usage_explained", "讲解使用与保养", "R-SV-8"),
-    ("cleanup", "清洁现场：擦拭、家具复位、垃圾带走", "R-SV-9"),
-    ("handover", "交付保修卡、说明书、服务卡，留名片", "R-CO-3"),
+    ("full_check", gettext_noop("合机壳前全面检查"), "R-SV-8"),
+    ("test_with_customer", gettext_noop("与客户一起试机"), "R-SV-8"),
+    ("fault_gone", gettext_noop("原故障已排除"), "R-SV-8"),
+    ("parts_work", gettext_noop("新换配件工作正常"), "R-SV-8"),
+    ("settings_restored", gettext_noop("设置已恢复"), "R-SV-8"),
+    ("demo", gettext_noop("开机演示"), "R-SV-8"),
+    ("usage_explained", gettext_noop("讲解使用与保养"), "R-SV-8"),
+    ("cleanup", gettext_noop("清洁现场：擦拭、家具复位、垃圾带走"), "R-SV-9"),
+    ("handover", gettext_noop("交付保修卡、说明书、服务卡，留名片"), "R-CO-3"),
 ]
 DELIVERY_BY_LINE: dict[str, list[Item]] = {
     "ac": [
-        ("indoor_unit", "室内机", "R-CO-6"),
-        ("outdoor_unit", "室外机", "R-CO-6"),
-        ("remote", "遥控器", "R-CO-6"),
-        ("pipe_kit", "连接管组件", "R-CO-6"),
-        ("manual_card", "说明书、保修卡", "R-CO-6"),
+        ("indoor_unit", gettext_noop("室内机"), "R-CO-6"),
+        ("outdoor_unit", gettext_noop("室外机"), "R-CO-6"),
+        ("remote", gettext_noop("遥控器"), "R-CO-6"),
+        ("pipe_kit", gettext_noop("连接管组件"), "R-CO-6"),
+        ("manual_card", gettext_noop("说明书、保修卡"), "R-CO-6"),
     ],
 }
 DELIVERY_DEFAULT: list[Item] = [
-    ("main_unit", "主机", "R-CO-6"),
-    ("accessories", "附件包", "R-CO-6"),
-    ("manual_card", "说明书、保修卡", "R-CO-6"),
+    ("main_unit", gettext_noop("主机"), "R-CO-6"),
+    ("accessories", gettext_noop("附件包"), "R-CO-6"),
+    ("manual_card", gettext_noop("说明书、保修卡"), "R-CO-6"),
 ]
 
 
@@ -129,6 +130,12 @@ def checklist_items(order: WorkOrder, kind: str, data: dict[str, Any] | None = N
     if kind == Checklist.Kind.ONE_STOP:
         return []
     raise Invalid(ErrorCode.CHECKLIST_KIND_INVALID, field="kind", kind=kind)
+
+
+def shown(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items as the reader sees them: each label in the reader's language (the record keeps Chinese;
+    walk finding 17)."""
+    return [{**item, "label": gettext(item["label"])} for item in items]
 
 
 def checklist_latest(order: WorkOrder, kind: str) -> Checklist | None:

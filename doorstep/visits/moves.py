@@ -26,13 +26,14 @@ from doorstep.visits.arrival.protocol import apology_gap, arrival_record, knock_
 from doorstep.visits.checklists import checklist_done
 from doorstep.visits.completion.gaps import completion_gaps
 from doorstep.visits.consent.channel import CUSTOMER_OWN, STILL_HONOURED, consent_given
+from doorstep.visits.consent.signature import current_signature
 from doorstep.visits.diagnosis.quote import quote_require_accepted
-from doorstep.visits.models import Checklist, Consent, EscalationTask, Signature, TakeBack
+from doorstep.visits.models import Checklist, Consent, EscalationTask, TakeBack
 from doorstep.visits.payment.take import ELECTRONIC, intent_to_apply, payment_intents_settle
 from doorstep.visits.payment.terms import payment_record, payment_terms
 from doorstep.visits.previsit import consent_before_going
 from doorstep.visits.report.store import report_store_quietly
-from doorstep.visits.selectors import amount_due
+from doorstep.visits.selectors import amount_due, amount_outstanding
 
 A = Action
 Params = dict[str, Any]
@@ -261,7 +262,7 @@ def completion_checked(ctx: MoveContext) -> None:
 def signed_by_the_customer(ctx: MoveContext) -> Params:
     """Completion needs the customer's own signature (their link, or customer mode with the code); the
     technician can never sign for them, and a signature is never taken by phone."""
-    sig = Signature.objects.filter(order=ctx.order).first()
+    sig = current_signature(ctx.order)
     if sig is None or sig.source not in CUSTOMER_OWN | STILL_HONOURED:
         raise DomainError(ErrorCode.SIGNATURE_REQUIRED)
     return {"signature_method": sig.method, "signer": sig.signer_name}
@@ -314,7 +315,7 @@ def report_after_payment(ctx: MoveContext) -> None:
 
 def nothing_outstanding(ctx: MoveContext) -> None:
     """A completed order is called back only once nothing is left to pay."""
-    if amount_due(ctx.order) > 0:
+    if amount_outstanding(ctx.order) > 0:
         raise DomainError(ErrorCode.PAYMENT_OUTSTANDING)
 
 

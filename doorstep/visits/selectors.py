@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
@@ -19,6 +20,19 @@ def amount_due(order: WorkOrder) -> Decimal:
         if not line.covered:
             total += line.amount
     return total
+
+
+def amount_outstanding(order: WorkOrder) -> Decimal:
+    """What is still to be collected before the callback: the amount due less what was already paid (a
+    reopened order's return visit, R-QA-1, does not bill the first visit again)."""
+    total = amount_due(order)
+    if total <= 0:
+        return total
+    try:
+        paid = order.payment.amount  # select_related("payment") in lists
+    except ObjectDoesNotExist:
+        return total
+    return max(total - paid, Decimal("0.00"))
 
 
 def tasks_visible_to(actor: Actor) -> QuerySet[EscalationTask]:

@@ -1,10 +1,12 @@
 from django.urls import path
 
+from doorstep.visits.offline import service_worker
 from doorstep.visits.views import customer, public, tech
 
 app_name = "visits"
 urlpatterns = [
     path("", tech.today, name="today"),
+    path("sw.js", service_worker, name="service_worker"),  # its scope is /visits/
     path("tasks/", public.tasks, name="tasks"),
     path("tasks/<int:pk>/done/", public.task_close, name="task_done"),
     path("card/<str:token>/", public.card, name="card"),

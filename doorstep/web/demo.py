@@ -4,12 +4,15 @@ consistent (events, deadlines, charges, signatures, payments)."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -39,7 +42,8 @@ from doorstep.orders.intake import IntakeRequest, Outcome, order_create
 from doorstep.orders.models import UrgencyRule, WorkOrder
 from doorstep.orders.services import order_transition
 from doorstep.quality.demo import load_quality_demo
-from doorstep.visits.arrival.protocol import apology_gap, apology_record
+from doorstep.quality.services.feedback import callback_record
+from doorstep.visits.arrival.protocol import apology_gap, apology_record, late_call
 from doorstep.visits.consent.channel import Channel
 from doorstep.visits.consent.consents import consent_record
 from doorstep.visits.consent.drawing import signature_png_data_url
@@ -50,6 +54,7 @@ from doorstep.visits.models import Consent
 from doorstep.visits.testing import visit_evidence
 
 PASSWORD = "doorstep-demo"
+SEED = 20261123
 CITY, PROVINCE = "广州市", "广东省"
 OUTLETS = (
     ("gz-tianhe", "天河网点", ("天河区", "越秀区")),
@@ -141,16 +146,25 @@ class Demo:
     staff: dict[str, Staff]
     techs: dict[int, list[Technician]]
     customers: list[dict[str, Any]] = field(default_factory=list)
-    rng: random.Random = field(default_factory=lambda: random.Random(20261123))
+    rng: random.Random = field(default_factory=lambda: random.Random(SEED))
+    habits: dict[int, Habits] = field(default_factory=dict)  # per technician
+    lines: dict[int, set[int]] = field(default_factory=dict)  # each technician's product lines
+    repeats: list[tuple[dict[str, Any], datetime]] = field(default_factory=list)  # (customer, when)
+    reopened: int = 0  # orders sent back by a still-broken callback (R-QA-1)
 
     def actor(self, key: str) -> Actor:
         return Actor.for_user(self.staff[key].user)
 
 
+@cache
+def _password_hash() -> str:
+    return make_password(PASSWORD)  # one hash (and salt) for every demo user: the same demo password
+
+
 def _user(username: str, *, superuser: bool = False) -> User:
-    if superuser:
-        return User.objects.create_superuser(username=username, password=PASSWORD, email="")
-    return User.objects.create_user(username=username, password=PASSWORD)
+    user = User(username=username, password=_password_hash(), is_staff=superuser, is_superuser=superuser)
+    user.save()
+    return user
 
 
 def _staff(username: str, name: str, role: str, centre: ServiceCentre, outlet: Outlet | None = None) -> Staff:
@@ -260,7 +274,7 @@ TECH_NAMES = ("李建国", "张伟", "刘强", "陈志明", "黄海", "周国平
 
 
 def build_staff(
-    centre: ServiceCentre, outlets: list[Outlet]
+    centre: ServiceCentre, outlets: list[Outlet], technicians: int = len(TECH_NAMES)
 ) -> tuple[dict[str, Staff], dict[int, list[Technician]]]:
     staff = {
         "agent": _staff("agent", "王丽", Role.AGENT, centre),
@@ -273,7 +287,7 @@ def build_staff(
         staff[f"manager{i}"] = _staff(f"manager{i}", name, Role.OUTLET_MANAGER, centre, outlet)
     lines = list(ProductLine.objects.all())
     techs: dict[int, list[Technician]] = {o.pk: [] for o in outlets}
-    for i, name in enumerate(TECH_NAMES, start=1):
+    for i, name in enumerate(TECH_NAMES[: max(technicians, len(outlets))], start=1):
         outlet = outlets[(i - 1) % len(outlets)]
         member = _staff(f"tech{i}", name, Role.TECHNICIAN, centre, outlet)
         tech = Technician.objects.create(
@@ -354,38 +368,92 @@ STOP_AFTER = {
     "callback_done": "record_callback",
     "closed": "close",
 }
+FIELD_TODAY = frozenset(
+    {"confirmed", "rescheduled", "en_route", "arrived", "nobody_home", "in_service", "taken_back", "returned"}
+)
+# the month behind the open work: how many days ago each kind of order came in (the pages' KPIs read the
+# month of the closed ones; the completed and paid ones are the recent work still waiting for the money or
+# for the callback, R-CO-2, R-QA-1)
+HISTORY_DAYS = {
+    "closed": (5, 30),
+    "callback_done": (3, 6),
+    "paid": (2, 3),
+    "completed": (2, 3),
+    "cancelled": (1, 30),
+    "consult_resolved": (1, 20),
+    "transferred": (1, 2),
+    "dispatched": (0, 1),
+    "assigned": (0, 1),
+}
+LATE_REASONS = ("前一单维修超时", "路上堵车", "小区不让停车，找车位耽误了")
+STILL_BROKEN = ("修好后第三天又不制冷了", "室内机还是漏水", "又报同一个故障码", "用了两天又打不着火")
+REPEAT_FAULTS = ("上次修过，现在又出现同样的问题", "同一故障再次出现")
+
+
+@dataclass(frozen=True)
+class Habits:
+    """How one demo technician works (R-QA-4): the month's arrivals, fixes and scores follow from these, so
+    each technician's KPIs and stars differ for a reason a manager can see in the drill-down."""
+
+    late: float  # share of arrivals after the appointment time (R-AR-5)
+    calls: float  # share of those announced by the late call 1–2 minutes before (R-AR-5)
+    unfixed: float  # share of repairs not fixed at the first visit (taken back, or still broken later)
+    scores: tuple[int, ...]  # what their customers answer at the callback (R-QA-1)
+
+
+HABITS = (
+    Habits(0.03, 1.0, 0.06, (5, 5, 5, 5, 4)),
+    Habits(0.10, 0.8, 0.14, (5, 5, 4, 4, 5)),
+    Habits(0.18, 0.5, 0.24, (4, 4, 5, 3, 4)),
+    Habits(0.05, 0.9, 0.09, (5, 5, 5, 4, 5)),
+    Habits(0.28, 0.3, 0.34, (4, 3, 4, 3, 5)),
+    Habits(0.08, 0.9, 0.12, (5, 4, 5, 5, 4)),
+    Habits(0.12, 0.7, 0.18, (5, 4, 4, 4, 5)),
+    Habits(0.04, 1.0, 0.07, (5, 5, 5, 5, 5)),
+    Habits(0.20, 0.6, 0.26, (4, 5, 4, 3, 4)),
+    Habits(0.07, 0.8, 0.14, (5, 5, 4, 5, 4)),
+)
+
+
+class Later(Exception):
+    """The order's next step would happen after now: it stays where it is (open work for today)."""
 
 
 class Driver:
-    """Drives one order through the real services along the path to its target status."""
+    """Drives one order through the real services to its target status, the clock moved for each step
+    (``clock.frozen_at``): an order of the demo month, or one of today's open orders."""
 
-    def __init__(self, demo: Demo, target: str, now: datetime) -> None:
-        self.demo, self.target, self.rng = demo, target, demo.rng
-        field_statuses = {
-            "confirmed",
-            "rescheduled",
-            "en_route",
-            "arrived",
-            "nobody_home",
-            "in_service",
-            "taken_back",
-            "returned",
-            "assigned",
-        }
-        days_ago = 0 if target in field_statuses else self.rng.randint(1, 20)
-        start = now - timedelta(days=days_ago)
-        self.t = start.replace(hour=8, minute=0) + timedelta(minutes=self.rng.randint(0, 90))
-        if days_ago == 0:
-            self.t = min(self.t, now - timedelta(hours=2))
+    def __init__(self, demo: Demo, target: str, now: datetime, start: datetime | None = None) -> None:
+        self.demo, self.target, self.rng, self.now = demo, target, demo.rng, now
+        self.history = target not in FIELD_TODAY
+        if start is None:
+            low, high = HISTORY_DAYS.get(target, (0, 0))
+            day = timezone.localtime(now).date() - timedelta(days=self.rng.randint(low, high))
+            start = timezone.make_aware(datetime.combine(day, time(8))) + timedelta(
+                minutes=self.rng.randint(0, 600)
+            )
+            start = min(start, now - timedelta(hours=2))
+        self.t = start
         self.outlet = self.rng.choice(demo.outlets)
         self.tech = self.rng.choice(demo.techs[self.outlet.pk])
         self.manager = next(
             k for k, s in demo.staff.items() if s.role == Role.OUTLET_MANAGER and s.outlet == self.outlet
         )
         self.order: WorkOrder | None = None
+        self.customer: dict[str, Any] = {}
+        self.unfixed = False  # this order's first visit did not fix it
+        self.missed = False  # a visit failed before the service (nobody home, a part missing)
+        self.completed_at: datetime | None = None
+
+    @property
+    def habits(self) -> Habits:
+        return self.demo.habits[self.tech.pk]
 
     def step(self, minutes: int) -> datetime:
         self.t += timedelta(minutes=minutes + self.rng.randint(0, minutes // 2 + 1))
+        if self.history and self.t > self.now - timedelta(minutes=10):
+            raise Later
+        self.t = min(self.t, self.now - timedelta(minutes=1))  # today's work: under way, never ahead
         return self.t
 
     def act(self, action: str, actor: Actor, minutes: int = 20, reason: str = "", **params: Any) -> None:
@@ -400,11 +468,15 @@ class Driver:
     def intake(self, customer: dict[str, Any]) -> bool:
         line, code, _name, launched = customer["model"]
         incomplete = self.target == "info_incomplete"
+        bought = customer.get("bought") or launched + timedelta(days=self.rng.randint(30, 900))
+        repeat = bool(customer.get("repeat"))
         req = IntakeRequest(
             brand=self.demo.brand.code,
             channel=self.rng.choice(["phone", "phone", "wechat", "web", "partner"]),
             service_type="consultation"
             if self.target == "consult_resolved"
+            else "repair"
+            if repeat
             else self.rng.choice(["repair", "repair", "repair", "install", "maintenance"]),
             priority="urgent" if self.rng.random() < 0.15 else "normal",
             customer_name=customer["customer_name"],
@@ -416,10 +488,13 @@ class Driver:
             lat=customer["lat"],
             lng=customer["lng"],
             model_code="" if incomplete else code,
-            purchase_date=None if incomplete else launched + timedelta(days=self.rng.randint(30, 900)),
-            faults=self.rng.sample(SYMPTOMS[line], k=self.rng.choice((1, 1, 2))),
+            purchase_date=None if incomplete else bought,
+            faults=[self.rng.choice(REPEAT_FAULTS)]
+            if repeat
+            else self.rng.sample(SYMPTOMS[line], k=self.rng.choice((1, 1, 2))),
             requirement=self.rng.choice(["尽快上门", "工作日下午", "周末上午", "晚上六点后在家"]),
         )
+        self.customer = {**customer, "bought": bought, "repeat": False}
         with clock.frozen_at(self.t):
             self.order, outcome = order_create(
                 actor=self.demo.actor(self.rng.choice(["agent", "agent2"])), req=req
@@ -429,22 +504,16 @@ class Driver:
         WorkOrder.objects.filter(pk=self.order.pk).update(created_at=self.t)
         return True
 
-    def run(self, customer: dict[str, Any], now: datetime) -> None:
-        target = self.target
-        if target in {
-            "confirmed",
-            "assigned",
-            "rescheduled",
-            "en_route",
-            "arrived",
-            "nobody_home",
-            "in_service",
-            "taken_back",
-            "returned",
-        }:
-            self.t = now - timedelta(hours=6, minutes=self.rng.randint(0, 60))
+    def run(self, customer: dict[str, Any]) -> None:
+        if not self.history:
+            self.t = self.now - timedelta(hours=6, minutes=self.rng.randint(0, 60))
         if not self.intake(customer):
             return
+        with contextlib.suppress(Later):  # stays open: the next step is today's or tomorrow's work
+            self._route()
+
+    def _route(self) -> None:
+        target = self.target
         if target in ("info_incomplete", "triaged"):
             return
         if target == "consult_resolved":
@@ -460,11 +529,13 @@ class Driver:
             return self.act("cancel", self.demo.actor("dispatcher"), reason="客户改期至下月，另行报修")
         if target == "dispatched":
             return
-        start = self._window_start(now) if target != "assigned" else None
+        start = self._window_start() if target != "assigned" else None
         self.tech, start = self._skilled_technician(start)
         self.act("assign", self.demo.actor(self.manager), technician=self.tech.pk)
         if start is not None:
-            self._appointment(start)
+            start = self._confirm(start)
+            if self.target not in ("confirmed", "rescheduled"):
+                self._visit(start, first=True)
 
     def _skilled_technician(self, start: datetime | None) -> tuple[Technician, datetime | None]:
         """A technician with the skill, free at ``start`` (one technician's appointments never overlap);
@@ -473,81 +544,142 @@ class Driver:
             self.order is not None and self.order.product is not None and self.order.product.model is not None
         )
         line_id = self.order.product.model.line_id
-        skilled = [t for t in self.demo.techs[self.outlet.pk] if t.product_lines.filter(pk=line_id).exists()]
+        skilled = [t for t in self.demo.techs[self.outlet.pk] if line_id in self.demo.lines[t.pk]]
         self.rng.shuffle(skilled)
         while start is not None:
-            busy = WorkOrder.objects.filter(
-                status__in=SLOT_HOLDING, window_start__lt=start + timedelta(hours=2), window_end__gt=start
-            ).values_list("technician_id", flat=True)
-            free = [t for t in skilled if t.pk not in set(busy)]
+            busy = set(
+                WorkOrder.objects.filter(
+                    status__in=SLOT_HOLDING, window_start__lt=start + timedelta(hours=2), window_end__gt=start
+                ).values_list("technician_id", flat=True)
+            )
+            free = [t for t in skilled if t.pk not in busy]
             if free:
                 return free[0], start
             start += timedelta(days=1)
         return skilled[0], None
 
-    def _window_start(self, now: datetime) -> datetime:
-        local_now = timezone.localtime(now)
+    def _window_start(self) -> datetime:
+        now, local_now = self.now, timezone.localtime(self.now)
         if self.target in ("confirmed", "rescheduled"):
             day = local_now.date() + timedelta(days=self.rng.choice((0, 1, 1, 2)))
             hour = self.rng.choice((9, 11, 14, 16))
             start = timezone.make_aware(datetime.combine(day, time(hour)))
             return start if start > now + timedelta(minutes=30) else start + timedelta(days=1)
         if self.target == "en_route":
-            return now + timedelta(minutes=self.rng.randint(30, 60))
+            return now + timedelta(minutes=self.rng.randint(15, 30))
         if self.target in ("arrived", "in_service", "nobody_home", "taken_back", "returned"):
             return now - timedelta(minutes=self.rng.randint(60, 120))
-        base = timezone.localtime(self.t).date() + timedelta(days=1)
-        return timezone.make_aware(datetime.combine(base, time(self.rng.choice((9, 10, 14, 15)))))
+        return self._next_day_window()
 
-    def _appointment(self, start: datetime) -> None:
+    def _next_day_window(self, days: int = 1) -> datetime:
+        base = timezone.localtime(self.t).date() + timedelta(days=days)
+        return timezone.make_aware(datetime.combine(base, time(self.rng.choice((9, 10, 14, 15, 16)))))
+
+    def _free(self, start: datetime) -> datetime:
+        """The first window from ``start`` on, a day at a time, in which the technician has no other
+        appointment (a return visit or a rebooking fits around the rest of their work)."""
+        assert self.order is not None
+        while (
+            WorkOrder.objects.filter(
+                technician=self.tech,
+                status__in=SLOT_HOLDING,
+                window_start__lt=start + timedelta(hours=2),
+                window_end__gt=start,
+            )
+            .exclude(pk=self.order.pk)
+            .exists()
+        ):
+            start += timedelta(days=1)
+        return start
+
+    def _confirm(self, start: datetime, action: str = "confirm_appointment") -> datetime:
+        start = self._free(start)
         self.act(
-            "confirm_appointment",
+            action,
             self.demo.actor(self.manager),
             window_start=start,
             window_end=start + timedelta(hours=2),
             by_agreement=True,
         )
         if self.target == "rescheduled":
-            new = start + timedelta(days=1)
-            return self.act(
+            new = self._free(start + timedelta(days=1))
+            self.act(
                 "reschedule",
                 self.demo.actor(self.manager),
                 reason="客户临时出差，应客户要求改约",
                 window_start=new,
                 window_end=new + timedelta(hours=2),
             )
-        if self.target == "confirmed":
-            return
+        return start
+
+    def _visit(self, start: datetime, *, first: bool) -> None:
+        """One visit: the time agreed in the window, departure, arrival (on time, early, or late with or
+        without the late call of R-AR-5), then nobody home, or the service."""
         tech = Actor.for_user(self.tech.staff.user)
         assert self.order is not None
-        self.t = start - timedelta(minutes=90)
+        self.t = max(self.t, start - timedelta(minutes=90))
         agreed = start + timedelta(minutes=self.rng.choice((0, 10, 25, 40)))
         with clock.frozen_at(self.step(1)):  # R-DI-3: the technician confirms a time in the window
             self.order = appointment_time_confirm(order=self.order, actor=tech, at=agreed)
-        start = agreed  # the standard's timers count from it (R-AR-5, R-DI-7)
-        self.t = start - timedelta(minutes=45)
+        self.t = agreed - timedelta(minutes=50)
+        if not self.history:  # today's visits are under way: nothing in the future
+            self.t = min(self.t, self.now - timedelta(minutes=10))
         self.act("depart", tech, minutes=1)
         if self.target == "en_route":
             return
-        self.t = start - timedelta(minutes=self.rng.choice((12, 8, 6, -3, -20)))
-        self.act("arrive", tech, minutes=1)
+        if self.history and first and not self.missed and self.rng.random() < 0.04:  # R-DI-9: no part
+            self.missed = True
+            new = self._free(self._next_day_window(days=self.rng.choice((1, 2))))
+            self.act("reschedule", tech, minutes=3, reason="所需配件网点缺货，已与客户改约到货后上门",
+                     window_start=new, window_end=new + timedelta(hours=2))  # fmt: skip
+            new = self._confirm(new)
+            return self._visit(new, first=True)
+        self._arrive(tech, agreed)
         if self.target == "arrived":
             return
-        if self.target == "nobody_home":
-            return self.act("nobody_home", tech, minutes=6, reason="敲门及电话均无应答，已在门上留言条")
+        nobody = self.history and first and not self.missed and self.rng.random() < 0.06
+        if self.target == "nobody_home" or nobody:  # R-AR-2: the visit failed; booked again (a return visit)
+            self.missed = True
+            self.act("nobody_home", tech, minutes=25, reason="敲门及电话均无应答，已在门上留言条")
+            if not nobody:
+                return
+            self.act("rebook", self.demo.actor("agent"), minutes=180)
+            new = self._confirm(self._next_day_window(days=self.rng.choice((1, 2))))
+            return self._visit(new, first=True)
         assert self.order is not None
         if apology_gap(self.order):  # late: apologise with the reason before starting (R-AR-5)
             with clock.frozen_at(self.step(1)):
-                apology_record(order=self.order, actor=tech, reason="前一单维修超时", accepted=True)
+                accepted = self.rng.random() < 0.85
+                apology_record(order=self.order, actor=tech, reason=self.rng.choice(LATE_REASONS),
+                               accepted=accepted)  # fmt: skip
         self.act("start_service", tech, minutes=5)
-        self._service(tech)
+        self._service(tech, first=first)
 
-    def _service(self, tech: Actor) -> None:
+    def _arrive(self, tech: Actor, agreed: datetime) -> None:
+        habits = self.habits
+        if self.history and self.rng.random() < habits.late:
+            late = self.rng.randint(3, 14) if self.rng.random() < 0.65 else self.rng.randint(15, 45)
+            if self.rng.random() < habits.calls:  # R-AR-5: the call 1–2 minutes before the appointment
+                assert self.order is not None
+                self.t = agreed - timedelta(seconds=90)
+                with clock.frozen_at(self.t):
+                    late_call(order=self.order, actor=tech, expected_minutes=late,
+                              reason=self.rng.choice(LATE_REASONS))  # fmt: skip
+            self.t = agreed + timedelta(minutes=late - 1)
+        else:
+            early = self.rng.choice((25, 20, 15, 12, 10, 8, 6, 6, 3, 1))
+            self.t = agreed - timedelta(minutes=early + 1)
+        self.act("arrive", tech, minutes=0)
+
+    def _service(self, tech: Actor, *, first: bool) -> None:
         assert self.order is not None
         if self.target in ("in_service",):
             return
+        take_back = self.target in ("taken_back", "returned") or (
+            self.history and first and self.rng.random() < self.habits.unfixed * 0.4
+        )
         with clock.frozen_at(self.step(30)):
-            if self.target in ("taken_back", "returned"):
+            if take_back:
                 for kind, note in (
                     (Consent.Kind.TAKE_BACK, "出具拉修单"),
                     (Consent.Kind.DATA_BACKUP, "客户确认无需备份"),
@@ -560,6 +692,8 @@ class Driver:
                         note=note,
                         mark=signature_png_data_url(seed=self.order.pk),
                     )
+            elif not first:
+                charge_add(order=self.order, actor=tech, fee_code="L-SMALL", covered=True)
             elif self.rng.random() < 0.6:
                 charge_add(order=self.order, actor=tech, fee_code="L-SMALL")
                 charge_add(
@@ -567,14 +701,19 @@ class Driver:
                 )
             else:
                 charge_add(order=self.order, actor=tech, fee_code="L-SMALL", covered=True)
-        if self.target in ("taken_back", "returned"):
+        if take_back:
+            self.unfixed = True
             self.act("take_back", tech, reason="主板故障需返厂检测")
+            if self.target == "taken_back":
+                return
+            if self.history:
+                self.t += timedelta(days=self.rng.choice((1, 2, 3)))
+            self.act("return_unit", tech, minutes=60)
             if self.target == "returned":
-                self.act("return_unit", tech, minutes=60)
-            return
-        self._finish(tech)
+                return
+        self._finish(tech, first=first)
 
-    def _finish(self, tech: Actor) -> None:
+    def _finish(self, tech: Actor, *, first: bool) -> None:
         assert self.order is not None
         with clock.frozen_at(self.step(40)):
             visit_evidence(self.order, "complete")  # completion checklist and the accepted quote
@@ -585,42 +724,94 @@ class Driver:
                 signer_name=self.order.customer.name,
                 opinion=self.rng.choice(["师傅很专业，满意", "准时上门，讲解清楚", ""]),
             )
+        self.completed_at = self.t
         if self.target == "completed":
             return
-        self.act("pay", tech, minutes=3, method=self.rng.choice(["wechat", "alipay"]))
+        if first:
+            self.act("pay", tech, minutes=3, method=self.rng.choice(["wechat", "alipay"]))
         if self.target == "paid":
             return
-        self.t = max(self.t + timedelta(days=1), self.t)
+        self._callback(first=first)
+
+    def _callback(self, *, first: bool) -> None:
+        """R-QA-1: the callback a day or two after completion (some late); a product that still fails
+        sends the technician back (the order is reopened and visited again)."""
+        assert self.order is not None
+        hours = self.rng.randint(25, 60) if self.rng.random() < 0.88 else self.rng.randint(76, 110)
+        self.t += timedelta(hours=hours)
         owner = next(k for k in ("agent", "agent2") if self.demo.staff[k] == self.order.owner)
-        self.act(
-            "record_callback",
-            self.demo.actor(owner),
-            minutes=60,
-            satisfaction=self.rng.choice((4, 5, 5, 3)),
-            product_works=True,
-            feedback="",
-        )
+        broken = (
+            self.history
+            and first
+            and not self.unfixed
+            and (not self.demo.reopened or self.rng.random() < self.habits.unfixed * 0.6)
+        )  # the first one always, so that every demo shows a return visit
+        with clock.frozen_at(self.step(10)):
+            callback_record(
+                order=self.order,
+                actor=self.demo.actor(owner),
+                outcome="reached",
+                satisfaction=self.rng.choice((2, 3)) if broken else self.rng.choice(self.habits.scores),
+                product_works=not broken,
+                feedback=self.rng.choice(STILL_BROKEN) if broken else "",
+                follow_up="reopen" if broken else "none",
+            )
+            self.order.refresh_from_db()
+        if broken:
+            self.unfixed = True
+            self.demo.reopened += 1
+            self.act("dispatch", self.demo.actor("dispatcher"), minutes=30, outlet=self.outlet.pk)
+            self.act("assign", self.demo.actor(self.manager), technician=self.tech.pk)
+            new = self._confirm(self._next_day_window())
+            return self._visit(new, first=False)
         if self.target == "closed":
             self.act("close", self.demo.actor(owner), minutes=10)
+            self._repeat_later()
+
+    def _repeat_later(self) -> None:
+        """A repair that did not hold: the same product comes back within the repeat window (R-QA-4) — the
+        technicians who leave more unfixed see more of them (and the first one always, for the demo)."""
+        assert self.completed_at is not None
+        chance = self.habits.unfixed * 0.3 if self.demo.repeats else 1.0
+        back = self.completed_at + timedelta(days=self.rng.randint(4, 20), hours=self.rng.randint(0, 6))
+        if self.rng.random() < chance and back < self.now - timedelta(days=3):
+            self.demo.repeats.append(({**self.customer, "repeat": True}, back))
 
 
-def load_demo(*, orders: int = 300) -> Demo:
-    """Create the whole demo world; returns it. Refuses to run twice on the same database."""
+def load_demo(*, orders: int = 300, seed: int = SEED, technicians: int = len(TECH_NAMES)) -> Demo:
+    """Create the whole demo world; returns it. Refuses to run twice on the same database.
+
+    A month of the centre's work before now, through the real services with the clock moved for each
+    step, from one seeded random generator (the same seed gives the same demo): ``orders`` orders, most
+    of them done and called back, the rest open today — plus the repairs that came back within the repeat
+    window (R-QA-4). Fewer ``technicians`` (at least one per outlet) give each more of the month's work."""
     brand, centre, outlets = build_network()
     build_catalogue(brand)
-    staff, techs = build_staff(centre, outlets)
-    demo = Demo(brand=brand, centre=centre, outlets=outlets, staff=staff, techs=techs)
+    staff, techs = build_staff(centre, outlets, technicians)
+    demo = Demo(
+        brand=brand, centre=centre, outlets=outlets, staff=staff, techs=techs, rng=random.Random(seed)
+    )
+    everyone = sorted((t for group in techs.values() for t in group), key=lambda t: t.pk)
+    demo.habits = {t.pk: HABITS[i % len(HABITS)] for i, t in enumerate(everyone)}
+    demo.lines = {t.pk: set(t.product_lines.values_list("pk", flat=True)) for t in everyone}
     build_customers(demo)
     load_visits_demo(demo)
-    now = clock.now()
+    now = clock.now().replace(second=0, microsecond=0)  # whole minutes: the same seed, the same times
     total = sum(TARGETS.values())
     targets = [t for t, share in TARGETS.items() for _ in range(round(share * orders / total))]
     for i, target in enumerate(targets):
         with transaction.atomic():
             # a returning customer calls about another of their products (same product would be linked)
             customer = {**demo.customers[i % len(demo.customers)], "model": MODELS[i % len(MODELS)]}
-            Driver(demo, target, now).run(customer, now)
-    load_dispatch_demo(demo)
-    load_quality_demo(demo)
-    load_channels_demo(demo)
+            Driver(demo, target, now).run(customer)
+    done = 0
+    while done < len(demo.repeats):  # the same product back within the repeat window (R-QA-4)
+        customer, at = demo.repeats[done]
+        done += 1
+        with transaction.atomic():
+            Driver(demo, "closed", now, start=at).run(customer)
+    with clock.frozen_at(now):  # the rest at the demo's one "now", so one seed gives one demo
+        load_dispatch_demo(demo)
+        load_quality_demo(demo)
+        load_channels_demo(demo)
     return demo

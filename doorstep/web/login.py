@@ -14,12 +14,15 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from doorstep.visits.offline import COOKIE as OFFLINE_COOKIE
+from doorstep.visits.offline import offline_user_cookie
 
 
 class StaffLoginForm(AuthenticationForm):
@@ -62,6 +65,11 @@ class StaffLoginView(LoginView):
     template_name = "web/login.html"
     authentication_form = StaffLoginForm
 
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        offline_user_cookie(response, self.request)  # the technician app's kept pages are this user's only
+        return response
+
 
 def locked_out(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
@@ -76,4 +84,15 @@ def locked_out(
     )
 
 
-__all__ = ["StaffLoginForm", "StaffLoginView", "locked_out"]
+class StaffLogoutView(LogoutView):
+    """Log-out, and the phone forgets what the technician app kept: its pages, its service worker and the
+    queue of actions not yet sent (``Clear-Site-Data``; another user must not see them, walk finding 6)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        response.delete_cookie(OFFLINE_COOKIE)
+        return response
+
+
+__all__ = ["StaffLoginForm", "StaffLoginView", "StaffLogoutView", "locked_out"]

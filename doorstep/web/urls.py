@@ -1,14 +1,13 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from doorstep.web import views
-from doorstep.web.login import StaffLoginView
+from doorstep.web.login import StaffLoginView, StaffLogoutView
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", StaffLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", StaffLogoutView.as_view(), name="logout"),
     path("t/<str:token>/", views.track, name="track"),
     path("t/<str:token>/sign/", views.track_sign, name="track_sign"),
     path("t/<str:token>/pay/", views.track_pay, name="track_pay"),

@@ -28,8 +28,7 @@ from doorstep.orders.pages import perform
 from doorstep.orders.tracking import order_from_token
 from doorstep.visits.common import SIGNABLE
 from doorstep.visits.consent.channel import link_channel
-from doorstep.visits.consent.signature import signature_capture
-from doorstep.visits.models import Signature
+from doorstep.visits.consent.signature import current_signature, signature_capture
 from doorstep.visits.payment.take import jsapi_pay, live, payer_openid, payment_take
 from doorstep.visits.selectors import amount_due
 from doorstep.visits.views.context import awaiting_payment
@@ -104,7 +103,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             **_live(request, order, token),
             "timeline": selectors.order_timeline(order=order, customer_view=True),
             "timeline_archived": ", ".join(selectors.timeline_archived_labels(order=order)),
-            "can_sign": order.status in SIGNABLE and not Signature.objects.filter(order=order).exists(),
+            "can_sign": order.status in SIGNABLE and current_signature(order) is None,
             "amount_due": amount_due(order),
             "can_pay": can_pay,
             **codes,

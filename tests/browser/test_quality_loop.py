@@ -95,7 +95,12 @@ def test_quality_dashboard_drill_down_and_language_review(world, live_server, br
     page.click(".kpi[data-metric=on_time]")
     page.wait_for_selector("#drill-orders")
     assert page.locator("#drill-orders tr[data-order]").count() == 3
-    assert "未达标" in page.locator(f"tr[data-order={orders[1].number}]").inner_text()
+    late_row = page.locator(f"tr[data-order={orders[1].number}]")
+    assert "未达标" in late_row.inner_text()
+    # why it failed is on the row (walk finding 14): the agreed time, the arrival and the minutes late
+    assert "迟到 1 分钟" in late_row.locator("td.arrived").inner_text()
+    assert late_row.locator("td.appointment").inner_text().strip() not in ("", "—")
+    assert "迟到" not in page.locator(f"tr[data-order={orders[0].number}] td.arrived").inner_text()
     shots(page, "drill-down")
 
     with page.expect_download() as download:

@@ -1,4 +1,4 @@
-"""Pure-Python parsing and checking of work-order intake data (R-IN-2); no Django, no database.
+"""Parsing and checking of work-order intake data (R-IN-2); no database (dates: ``doorstep.core.dates``).
 
 Public API::
 

@@ -31,8 +31,13 @@ from doorstep.dispatch.routing.insert import insert_leftovers
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
 from doorstep.dispatch.routing.repair import repair
 
-PartSolver = Callable[[tuple[Problem, float, int, float]], Plan]
+PartJob = tuple[Problem, float, int, float, Plan | None]  # part, seconds, seed, until, warm start
+PartSolver = Callable[[PartJob], Plan]
 PART_VISITS = 1250  # visits per part: one part solves like an M/L day
+# Share of the parts' time for a second pass over parts cut across the first. Off: on the loaded
+# measuring machine a part of the second pass (PyVRP from the first pass's routes) overran its
+# share (Shenzhen XXL: 187 s instead of 116 s, 0.999x greedy km); see docs/benchmarks.md.
+SECOND_PASS = 0.0
 NEAR_TECHS = 25  # technicians offered each leftover in the boundary exchange
 BATCH = 12  # leftovers per boundary problem (bounds its matrix)
 
@@ -124,41 +129,178 @@ def solve_in_parts(
     seed: int = 1,
     workers: int | None = None,
     part_visits: int = PART_VISITS,
+    second_pass: float = SECOND_PASS,
 ) -> Plan:
-    """Partition, solve the parts in ``workers`` processes, merge, exchange leftovers, check.
+    """Partition, solve the parts in ``workers`` processes, merge, exchange leftovers; then a second
+    pass over parts cut across the first ones (routes near a first-pass border are re-optimised with
+    their neighbours on the other side), and the check.
 
-    ``part_solver((part, seconds, seed, until))`` solves one part within ``seconds`` and before the
-    wall-clock time ``until``; it is a module-level function (sent to the worker processes by name).
+    ``part_solver((part, seconds, seed, until, initial))`` solves one part within ``seconds`` and
+    before the wall-clock time ``until``, from the plan ``initial`` if given; it is a module-level
+    function (sent to the worker processes by name).
     """
     t0 = time.perf_counter()
     seconds *= 0.97  # the caller's own loading and scoring share the wall clock
     until = time.time() + seconds
     workers = workers or cpu_count()
-    parts = partition(problem, part_visits)
-    subs = [sub_problem(problem, vs, ts, f"{problem.name}#{k}") for k, (vs, ts) in enumerate(parts)]
-    waves = math.ceil(len(subs) / workers)
     tail = _tail_seconds(problem, seconds)
-    per_part = max(1.0, (seconds - tail - (time.perf_counter() - t0) - 1.0 * waves) / waves)
-    jobs = [(sub, per_part, seed + k, until - tail) for k, sub in enumerate(subs)]
-    if workers == 1:
-        plans = [part_solver(job) for job in jobs]
-    else:
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(jobs)), mp_context=get_context("spawn")
-        ) as pool:
-            plans = list(pool.map(part_solver, jobs))
+    parts = partition(problem, part_visits)
+    subs = [(sub_problem(problem, vs, ts, f"{problem.name}#{k}"), None) for k, (vs, ts) in enumerate(parts)]
+    span = until - tail - time.time()
+    first_until = until - tail - second_pass * span
+    with _Pool(workers, len(subs)) as run:
+        plan = merge(problem, run(_jobs(subs, seed, first_until, workers), part_solver))
+        t_first = time.perf_counter() - t0
+        plan = exchange_leftovers(problem, plan, max(0.2, 0.01 * seconds))
+        second = route_partition(problem, plan, part_visits) if second_pass > 0 else []
+        if second_pass > 0 and until - tail - time.time() > 0.5 * math.ceil(len(second) / workers):
+            jobs = _jobs(_with_plans(problem, plan, second), seed + len(subs), until - tail, workers)
+            plan = _better_parts(problem, plan, second, run(jobs, part_solver))
     t_parts = time.perf_counter() - t0
-    plan = merge(problem, plans)
     remaining = seconds - (time.perf_counter() - t0)
     plan = exchange_leftovers(problem, plan, max(0.5, remaining - 0.5 * tail))
     t_exchange = time.perf_counter() - t0
     plan = _drop_checked(problem, plan)
     plan.runtime_s = time.perf_counter() - t0
     plan.notes += [
-        f"{len(parts)} parts in {workers} processes, {per_part:.1f} s each; parts done at {t_parts:.1f} s, "
-        f"exchange at {t_exchange:.1f} s, checked at {plan.runtime_s:.1f} s"
+        f"{len(parts)} + {len(second)} parts in {workers} processes; first pass done at {t_first:.1f} s, "
+        f"second at {t_parts:.1f} s, exchange at {t_exchange:.1f} s, checked at {plan.runtime_s:.1f} s"
     ]
     return plan
+
+
+class _Pool:
+    """The worker processes, kept for both passes (a spawned process imports the solver once)."""
+
+    def __init__(self, workers: int, n_jobs: int) -> None:
+        self.workers = min(workers, n_jobs)
+        self.executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Callable[[list[PartJob], PartSolver], list[Plan]]:
+        if self.workers > 1:
+            self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
+        return self.run
+
+    def run(self, jobs: list[PartJob], part_solver: PartSolver) -> list[Plan]:
+        if self.executor is None:
+            return [part_solver(job) for job in jobs]
+        return list(self.executor.map(part_solver, jobs))
+
+    def __exit__(self, *exc: object) -> None:
+        if self.executor is not None:
+            self.executor.shutdown()
+
+
+def _jobs(
+    subs: Sequence[tuple[Problem, Plan | None]], seed: int, until: float, workers: int
+) -> list[PartJob]:
+    """One job per part: the parts run in waves of ``workers``, each part with an equal share of
+    the time left, and none past ``until``. (Slots per wave, where a part starting late takes less,
+    starved the last parts on a loaded machine: 86 % served on a Shenzhen XXL day at load 15.)"""
+    waves = math.ceil(len(subs) / workers)
+    # 1 s per wave kept back: without it the parts overran on a loaded machine (XXL at load 11:
+    # the first pass ended 14 s after its deadline).
+    share = max(0.5, (until - time.time()) / waves - 1.0)
+    return [(sub, share, seed + k, until, initial) for k, (sub, initial) in enumerate(subs)]
+
+
+def route_partition(
+    problem: Problem, plan: Plan, part_visits: int = PART_VISITS, angle: float = math.pi / 4
+) -> list[tuple[list[int], list[int]]]:
+    """Parts of a planned day cut across the first partition: coordinates turned by ``angle``, and
+    each technician placed at the middle of its route (home if idle), with its route's visits.
+    Left-over visits are placed where they are (a pinned one with its technician)."""
+    idx, tidx = problem.visit_index, problem.technician_index
+    seqs = {tidx[r.technician_id]: [idx[v] for v in r.visit_ids] for r in plan.routes}
+    left = [idx[u.visit_id] for u in plan.unassigned]
+    places: list[tuple[float, float]] = []
+    for t, tech in enumerate(problem.technicians):
+        locs = [problem.visits[i].location for i in seqs.get(t, [])] or [tech.start]
+        places.append((sum(p.x for p in locs) / len(locs), sum(p.y for p in locs) / len(locs)))
+    loose = [i for i in left if problem.visits[i].pinned_to not in tidx]
+    places += [(problem.visits[i].location.x, problem.visits[i].location.y) for i in loose]
+    xy = _xy(problem, places)
+    c, s = math.cos(angle), math.sin(angle)
+    xy = np.column_stack([c * xy[:, 0] - s * xy[:, 1], s * xy[:, 0] + c * xy[:, 1]])
+    n_t = len(problem.technicians)
+    weight = [len(seqs.get(t, [])) for t in range(n_t)] + [1] * len(loose)
+    for i in left:
+        pin = problem.visits[i].pinned_to
+        if pin in tidx:
+            weight[tidx[pin]] += 1
+    groups: list[list[int]] = []
+
+    def cut(items: list[int]) -> None:
+        total = sum(weight[j] for j in items)
+        if total <= 1.1 * part_visits or sum(1 for j in items if j < n_t) < 2:  # routes are not cut
+            groups.append(items)
+            return
+        spread = xy[items].max(axis=0) - xy[items].min(axis=0)
+        axis = int(np.argmax(spread))
+        items = sorted(items, key=lambda j: (xy[j, axis], j))
+        acc, k = 0, 0
+        while k < len(items) - 1 and acc + weight[items[k]] <= total / 2:
+            acc += weight[items[k]]
+            k += 1
+        k = max(1, k)
+        cut(items[:k])
+        cut(items[k:])
+
+    cut(list(range(len(places))))
+    pinned_left: dict[int, list[int]] = {}
+    for i in left:
+        pin = problem.visits[i].pinned_to
+        if pin in tidx:
+            pinned_left.setdefault(tidx[pin], []).append(i)
+    out: list[tuple[list[int], list[int]]] = []
+    for items in groups:
+        techs = [j for j in items if j < n_t]
+        visits = [i for t in techs for i in seqs.get(t, []) + pinned_left.get(t, [])]
+        visits += [loose[j - n_t] for j in items if j >= n_t]
+        if visits or techs:
+            out.append((visits, techs))
+    return out
+
+
+def _with_plans(
+    problem: Problem, plan: Plan, parts: Sequence[tuple[list[int], list[int]]]
+) -> list[tuple[Problem, Plan | None]]:
+    """Each part of the second pass with the routes and leftovers it holds as its warm start."""
+    route_of = {r.technician_id: r for r in plan.routes}
+    reason = {u.visit_id: u for u in plan.unassigned}
+    out: list[tuple[Problem, Plan | None]] = []
+    for k, (vs, ts) in enumerate(parts):
+        ids = [problem.technicians[t].id for t in ts]
+        initial = Plan(
+            [route_of[tid] for tid in ids if tid in route_of],
+            [reason[problem.visits[i].id] for i in vs if problem.visits[i].id in reason],
+        )
+        out.append((sub_problem(problem, vs, ts, f"{problem.name}#b{k}"), initial))
+    return out
+
+
+def _better_parts(
+    problem: Problem, plan: Plan, parts: Sequence[tuple[list[int], list[int]]], plans: Sequence[Plan]
+) -> Plan:
+    """The second pass's plan of each part where it serves more, or as many with less travel."""
+    route_of = {r.technician_id: r for r in plan.routes}
+    reason = {u.visit_id: u for u in plan.unassigned}
+    kept = 0
+    for (vs, ts), new in zip(parts, plans, strict=True):
+        ids = [problem.technicians[t].id for t in ts]
+        old_routes = [route_of[tid] for tid in ids if tid in route_of]
+        old = (sum(len(r.stops) for r in old_routes), -sum(r.distance for r in old_routes))
+        if (new.n_served, -new.distance) <= old:
+            kept += 1
+            continue
+        for tid in ids:
+            route_of.pop(tid, None)
+        route_of.update({r.technician_id: r for r in new.routes if r.stops})
+        for i in vs:
+            reason.pop(problem.visits[i].id, None)
+        reason.update({u.visit_id: u for u in new.unassigned})
+    notes = [*plan.notes, f"second pass: {len(parts) - kept} of {len(parts)} parts improved"]
+    return Plan(list(route_of.values()), list(reason.values()), plan.solver, plan.runtime_s, notes)
 
 
 def _tail_seconds(problem: Problem, seconds: float) -> float:

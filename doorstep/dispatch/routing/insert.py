@@ -23,12 +23,13 @@ import numpy as np
 import numpy.typing as npt
 
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
-from doorstep.dispatch.routing.schedule import best_timing, build_route
+from doorstep.dispatch.routing.schedule import build_route, feasible
 
 NEAR_ROUTES = 30  # eligible routes tried per leftover, nearest first
 MAX_TIMINGS = 400  # exact timings tried per direct insertion
 EJECT_ROUTES = 25
 EJECT2_ROUTES = 8  # second link of a three-visit chain
+LATE_ROUTES = 10  # routes tried per visit once the start has used its time share
 CUT_SHORT = "insertion cut short by its time share"  # routes searched for an ejection
 
 
@@ -99,38 +100,60 @@ class Routes:
         """(added distance, technician, position) of the positions of ``i`` in ``seq`` that pass a
         quick bound: lunch-free earliest times (a lower bound) must meet ``i``'s window and the next
         visit's window."""
+        return self.candidates(i, [t], {t: list(seq)})
+
+    def candidates(
+        self, i: int, techs: Sequence[int], seqs: dict[int, list[int]]
+    ) -> list[tuple[int, int, int]]:
+        """:meth:`insertion_costs` of ``i`` for every route of ``techs`` (one matrix look-up for all)."""
         p = self.problem
         m = p.matrix()
-        d, dur = m.distances, m.durations
         v, visit = p.visit_point(i), p.visits[i]
-        tech = p.technicians[t]
-        path = [p.start_point(t), *(p.visit_point(j) for j in seq), p.end_point(t)]
+        paths = [
+            [p.start_point(t), *(p.visit_point(j) for j in seqs.get(t, [])), p.end_point(t)] for t in techs
+        ]
+        a = np.fromiter((x for path in paths for x in path[:-1]), dtype=np.int64)
+        b = np.fromiter((x for path in paths for x in path[1:]), dtype=np.int64)
+        added = (m.distances[a, v] + m.distances[v, b] - m.distances[a, b]).tolist()
+        to_v, from_v, a_to_b = (
+            m.durations[a, v].tolist(),
+            m.durations[v, b].tolist(),
+            m.durations[a, b].tolist(),
+        )
+        visits = p.visits
+        w_start, w_end, service = visit.window_start, visit.window_end, visit.service
         out = []
-        free = tech.shift_start
-        for k, (a, b) in enumerate(itertools.pairwise(path)):
-            start = max(free + int(dur[a, v]), visit.window_start)
-            ok = start <= visit.window_end
-            if ok and k < len(seq):
-                nxt = p.visits[seq[k]]
-                ok = max(start + visit.service + int(dur[v, b]), nxt.window_start) <= nxt.window_end
-            if ok:
-                out.append((int(d[a, v] + d[v, b] - d[a, b]), t, k))
-            if k < len(seq):
-                nxt = p.visits[seq[k]]
-                free = max(free + int(dur[a, b]), nxt.window_start) + nxt.service
+        base = 0
+        for t in techs:
+            seq = seqs.get(t, [])
+            n = len(seq)
+            free = p.technicians[t].shift_start
+            for k in range(n + 1):
+                x = base + k
+                start = max(free + to_v[x], w_start)
+                if start <= w_end:
+                    if k == n:
+                        out.append((added[x], t, k))
+                        break
+                    nxt = visits[seq[k]]
+                    if max(start + service + from_v[x], nxt.window_start) <= nxt.window_end:
+                        out.append((added[x], t, k))
+                elif k == n:
+                    break
+                nxt = visits[seq[k]]
+                free = max(free + a_to_b[x], nxt.window_start) + nxt.service
+            base += n + 1
         return out
 
     def feasible(self, t: int, seq: Sequence[int]) -> bool:
-        return best_timing(self.problem, t, seq) is not None
+        return feasible(self.problem, t, seq)
 
     def best_insertion(
         self, i: int, techs: Sequence[int], base: dict[int, list[int]] | None = None
     ) -> tuple[int, int, int] | None:
         """Cheapest feasible (cost, technician, position) for visit ``i`` among ``techs``."""
         seqs = base if base is not None else self.seqs
-        cands = []
-        for t in techs:
-            cands += self.insertion_costs(t, seqs.get(t, []), i)
+        cands = self.candidates(i, techs, seqs)
         cands.sort()
         for cost, t, k in cands[:MAX_TIMINGS]:
             seq = seqs.get(t, [])
@@ -160,8 +183,8 @@ def _order(state: Routes, leftovers: Sequence[int]) -> list[int]:
     return sorted(leftovers, key=key)
 
 
-def _insert(state: Routes, i: int) -> bool:
-    found = state.best_insertion(i, state.near(i))
+def _insert(state: Routes, i: int, k: int = NEAR_ROUTES) -> bool:
+    found = state.best_insertion(i, state.near(i, k=k))
     if found is None:
         return False
     _, t, k = found
@@ -313,8 +336,9 @@ def insertion_start(problem: Problem, seconds: float = 10.0) -> Plan:
     Order: pinned visits, then urgent, then by how few technicians may serve them (skills), then
     by window width and start — the visits with the fewest options are placed while there is room.
     Each goes to its cheapest feasible position (any position of the nearest eligible routes, lunch
-    moved as needed). What does not fit, and everything once ``seconds`` are spent, is left over
-    for the ejection pass.
+    moved as needed); once ``seconds`` are spent, only the nearest few routes. What does not fit,
+    and everything once twice ``seconds`` are spent (the plan is then noted as cut short), is left
+    over for the ejection pass.
     """
     deadline = time.perf_counter() + seconds
     state = Routes(problem, {})
@@ -333,8 +357,11 @@ def insertion_start(problem: Problem, seconds: float = 10.0) -> Plan:
     left: list[int] = []
     cut_short = False
     for i in sorted(servable, key=key):
-        cut_short = cut_short or time.perf_counter() > deadline
-        if cut_short or not _insert(state, i):
+        now = time.perf_counter()
+        cut_short = cut_short or now > deadline + seconds
+        # Past its share (a loaded machine) the insertion goes on over the nearest routes only;
+        # past twice its share it stops (the caller then takes the board's greedy plan).
+        if cut_short or not _insert(state, i, NEAR_ROUTES if now <= deadline else LATE_ROUTES):
             left.append(i)
     fixed = [
         Unassigned(v.id, "no technician with the required skills (R-DI-2, R-PR-2)")

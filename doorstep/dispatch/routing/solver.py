@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from doorstep.dispatch.routing.check import check_plan
-from doorstep.dispatch.routing.decompose import solve_in_parts
+from doorstep.dispatch.routing.decompose import PartJob, solve_in_parts
 from doorstep.dispatch.routing.greedy import solve_greedy
 from doorstep.dispatch.routing.insert import CUT_SHORT, insert_leftovers, insertion_start
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
@@ -63,7 +63,7 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
     if initial is None and has_lunch and problem.allow_unassigned and seconds < QUICK_PER_VISIT * len(visits):
         # Too little time for the search to pay (a late part of a whole city on a loaded machine):
         # the insertion start and the leftover passes only.
-        plan = _fill(problem, _start(problem, seconds, 0.6), max(0.2, seconds - (time.perf_counter() - t0)))
+        plan = _fill(problem, _start(problem, seconds, 0.45), max(0.2, seconds - (time.perf_counter() - t0)))
         plan.solver, plan.runtime_s = "insertion", time.perf_counter() - t0
         return plan
     decoded: list[Decoded] = []
@@ -73,6 +73,13 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
         start = _start(problem, seconds)
         if problem.allow_unassigned:
             start = _fill(problem, start, _insertion_reserve(seconds))
+            left = seconds - (time.perf_counter() - t0)
+            if initial is None and has_lunch and left < QUICK_PER_VISIT * len(visits):
+                # The start used the time (a loaded machine): a search now would overrun the budget
+                # (its first descent has no time cap) and delay the parts after this one.
+                plan = _fill(problem, start, max(0.2, left))
+                plan.solver, plan.runtime_s = "insertion", time.perf_counter() - t0
+                return plan
         decoded = _from_plan(problem, start)
     rounds = opts.lunch_rounds if has_lunch else 1
     reserve = _insertion_reserve(seconds) if problem.allow_unassigned else 0.0
@@ -92,17 +99,21 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
     return plan
 
 
-def solve_part(job: tuple[Problem, float, int, float]) -> Plan:
-    """One part of a large day: within its share and never past the wall-clock ``until``."""
-    part, seconds, seed, until = job
-    return solve(part, SolveOptions(seconds=max(0.5, min(seconds, until - time.time())), seed=seed))
+def solve_part(job: PartJob) -> Plan:
+    """One part of a large day: within its share, never past the wall-clock ``until``, from the
+    plan ``initial`` (the first pass's routes of the part) if given."""
+    part, seconds, seed, until, initial = job
+    options = SolveOptions(seconds=max(0.5, min(seconds, until - time.time())), seed=seed)
+    return solve(part, options, initial)
 
 
 def _start(problem: Problem, seconds: float, share: float = 0.35) -> Plan:
-    """Cheapest-insertion start (scarcest first); the greedy board plan if that was cut short."""
+    """Cheapest-insertion start (scarcest first); past its share over fewer routes; the greedy board
+    plan if cut short at twice its share (going on over three routes left 917 visits of an XXL day
+    unserved at load 11)."""
     if not INSERTION_START:
         return solve_greedy(problem)
-    inserted = insertion_start(problem, share * seconds)  # a cap: ~1 s of CPU on an L day
+    inserted = insertion_start(problem, share * seconds)  # a cap: well under 1 s of CPU on an L day
     return solve_greedy(problem) if CUT_SHORT in inserted.notes else inserted
 
 

@@ -9,12 +9,13 @@ import pytest
 
 from doorstep.core import clock
 from doorstep.dispatch.daymodel import build_day, evaluate_current
-from doorstep.dispatch.mine import departure_for, my_day_stops
+from doorstep.dispatch.mine import my_day_stops
 from doorstep.dispatch.models import LateCall, Leave, PlannedVisit, PlanRun
 from doorstep.dispatch.planning import plan_apply, plan_run_execute, plan_run_start
-from doorstep.dispatch.risk import LATE, OK, technician_etas
+from doorstep.dispatch.risk import LATE, OK
 from doorstep.dispatch.services import late_call_fire, late_call_record, risk_scan
 from doorstep.dispatch.slots import order_slots
+from doorstep.dispatch.techday import departure_for, technician_etas
 from doorstep.dispatch.tests.helpers import DAY, FAR, NEAR, at, placed
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder

@@ -61,7 +61,12 @@ def test_the_offline_queue_gets_json_instead_of_a_redirect() -> None:
     refused = perform(_post(**{"X-Visit-Queue": "1"}), _refuse, "/v/1/")
     assert ok.status_code == refused.status_code == 200
     assert json.loads(ok.content) == {"ok": True, "redirect": "/v/1/"}
-    assert json.loads(refused.content) == {"ok": False, "redirect": "/v/1/"}
+    assert json.loads(refused.content) == {
+        "ok": False,
+        "redirect": "/v/1/",
+        "error": "请填写说明。",
+        "field": "",
+    }
 
 
 def test_a_replayed_key_runs_nothing_and_says_so() -> None:

@@ -10,16 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from doorstep.quality.language import ContextRule, Hit
 
 
 class Source(models.TextChoices):
-    ORDER_NOTE = "order_note", "工单备注"
-    SMS = "sms", "短信"
-    WECHAT_REPLY = "wechat_reply", "微信回复"
-    CALL_TRANSCRIPT = "call_transcript", "通话记录"
-    EVENT_REASON = "event_reason", "事件原因"
+    ORDER_NOTE = "order_note", _("工单备注")
+    SMS = "sms", _("短信")
+    WECHAT_REPLY = "wechat_reply", _("微信回复")
+    CALL_TRANSCRIPT = "call_transcript", _("通话记录")
+    EVENT_REASON = "event_reason", _("事件原因")
 
 
 class LanguageRule(models.Model):

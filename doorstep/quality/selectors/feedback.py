@@ -22,7 +22,7 @@ from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.selectors import orders_visible_to
 from doorstep.quality.models import CallbackAttempt, Complaint, EarlyWarning, Insight, Survey
 from doorstep.quality.privacy import Contact, contacts_for
-from doorstep.visits.selectors import amount_due
+from doorstep.visits.selectors import amount_outstanding
 
 ARCHIVE_KINDS = (
     EventKind.ARRIVE, EventKind.COMPLETE, EventKind.RECORD_CALLBACK, EventKind.SURVEY_SUBMITTED,
@@ -105,7 +105,7 @@ def callback_page(
     if overdue_only:
         qs = qs.filter(cb_sort__lt=clock.now())
     page = keyset_page(
-        qs.select_related("customer", "address", "technician__staff").prefetch_related("charges"),
+        qs.select_related("customer", "address", "technician__staff", "payment").prefetch_related("charges"),
         sort_keys(CALLBACK_SORTS, sort),
         after=after,
         size=size or CALLBACK_PAGE_SIZE,
@@ -133,7 +133,7 @@ def _callback_row(o: Any, survey: Survey | None, contact: Contact) -> CallbackRo
         next_try_at=o.cb_next,
         survey=survey,
         contact=contact,
-        unpaid=amount_due(o) if o.status == Status.COMPLETED else Decimal("0.00"),
+        unpaid=amount_outstanding(o) if o.status == Status.COMPLETED else Decimal("0.00"),
     )
 
 

@@ -5,7 +5,8 @@ Per technician, outlet and the actor's whole scope, for a period ``[since, until
 - on_time: visits (``arrive``) not late by R-AR-5 (``core.punctuality``): arrived at or before the
   appointment time (the time confirmed with the customer, else the window's start), as the ARRIVE
   event judged it; an arrival inside the window but after a confirmed time is late;
-- first_fix: completions after exactly one service start and no take-back;
+- first_fix: jobs fixed at the first visit and still fixed (one service start, no take-back, not reopened,
+  not still broken at the callback, no other order for the product within the repeat window);
 - repeat: completions followed within N days by a reopen or another order for the same product;
 - satisfaction: the customer's survey mean (R-QA-2), else the callback score (R-QA-1);
 - complaints: complaints opened (R-QA-3) per completion;
@@ -32,11 +33,13 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
 from doorstep.core.policy import StarRule
+from doorstep.core.punctuality import Lateness, appointment_of, assess_seconds
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.network.policy import policy_for
 from doorstep.network.roles import CENTRE_STAFF, Role
-from doorstep.orders.models import Deadline, WorkOrder
+from doorstep.orders.events import EventKind
+from doorstep.orders.models import Deadline, OrderEvent, WorkOrder
 from doorstep.orders.selectors import orders_visible_to
 from doorstep.quality.kpi_days import PROMISE_OK, day_of, midnight, promises_due
 from doorstep.quality.models import KpiDaily, KpiFact, KpiSettled, LanguageFlag
@@ -140,14 +143,18 @@ def kpi_report(*, actor: Actor, since: datetime, until: datetime) -> KpiReport:
     """All KPIs of the actor's scope (centre, or an outlet manager's outlet) for ``[since, until)``.
 
     A centre reads the daily sums for the whole days of the period and the facts for its ragged ends
-    and for the callbacks whose window closed since the last settlement; another scope (an outlet) reads
-    its orders' facts. Promises not yet summed are read from the deadlines. A fixed number of queries.
+    and for the callbacks whose window closed since the last settlement; an outlet manager the same rows
+    of their outlet (the daily sums are kept per outlet: what the outlet's people did, and the promises of
+    the orders it has). Another scope reads its orders' facts. Promises not yet summed are read from the
+    deadlines. A fixed number of queries, and rows by the day, not by the order (issue 16).
     """
     tally = _Tally(str(_scope_label(actor)))
     now = clock.now()
-    centre = actor.centre_id if actor.role in CENTRE_STAFF and actor.staff is not None else None
-    if centre:
+    centre = actor.centre_id if actor.staff is not None else None
+    if centre and actor.role in CENTRE_STAFF:
         _centre_sums(centre, tally, since, until, now)
+    elif centre and actor.role == Role.OUTLET_MANAGER and actor.outlet_id:
+        _centre_sums(centre, tally, since, until, now, outlet=actor.outlet_id)
     else:
         scope = orders_visible_to(actor).values("pk")
         facts = KpiFact.objects.filter(order__in=scope, at__gte=since, at__lt=until).filter(_counted(now))
@@ -169,10 +176,14 @@ def whole_days(since: datetime, until: datetime) -> tuple[date, date]:
     return first, max(first, end)
 
 
-def _centre_sums(centre: int, tally: _Tally, since: datetime, until: datetime, now: datetime) -> None:
+def _centre_sums(
+    centre: int, tally: _Tally, since: datetime, until: datetime, now: datetime, *, outlet: int | None = None
+) -> None:
+    """The centre's figures, or with ``outlet`` those of one of its outlets, from the daily sums."""
     first, end = whole_days(since, until)
+    own = Q(outlet_id=outlet) if outlet else Q()
     if first < end:
-        daily = KpiDaily.objects.filter(centre_id=centre, day__gte=first, day__lt=end)
+        daily = KpiDaily.objects.filter(own, centre_id=centre, day__gte=first, day__lt=end)
         _add_sums(tally, daily, zero_is_none=True)
     # the ragged ends (each a part of a day), and the callbacks whose window closed since the last settlement
     if first < end:
@@ -180,10 +191,12 @@ def _centre_sums(centre: int, tally: _Tally, since: datetime, until: datetime, n
     else:
         ends = Q(at__gte=since, at__lt=until)
     closed = Q(pending_until__isnull=False, pending_until__lt=now, at__gte=since, at__lt=until)
-    facts = KpiFact.objects.filter(centre_id=centre).filter((ends & Q(pending_until__isnull=True)) | closed)
-    _add_sums(tally, facts)
+    facts = KpiFact.objects.filter(own, centre_id=centre)
+    _add_sums(tally, facts.filter((ends & Q(pending_until__isnull=True)) | closed))
     settled = KpiSettled.objects.filter(centre_id=centre).values_list("promises_through", flat=True).first()
     deadlines = Deadline.objects.filter(order__centre_id=centre)
+    if outlet:
+        deadlines = deadlines.filter(order__outlet_id=outlet)
     summed_end = min(end, settled + timedelta(days=1)) if settled else first
     if first < summed_end:  # those days' promises are in the daily sums
         deadlines = deadlines.exclude(due_at__gte=midnight(first), due_at__lt=midnight(summed_end))
@@ -351,11 +364,37 @@ def kpi_orders(
     orders = orders_visible_to(actor).select_related(None).select_related("outlet", "technician__staff")
     shown = {o.pk: o for o in orders.filter(pk__in=ids)}
     oks = set(behind.filter(order_id__in=ids, ok__gt=0).values_list("order_id", flat=True))
+    measured = _arrivals(shown, since, until) if metric == "on_time" else {}
     return [
-        {"order": shown[i], "ok": i in oks, "cursor": f"{t.isoformat()}_{pk}"}
+        {"order": shown[i], "ok": i in oks, "cursor": f"{t.isoformat()}_{pk}", "arrival": measured.get(i)}
         for i, t, pk in page
         if i in shown
     ]
+
+
+def _arrivals(orders: dict[int, WorkOrder], since: datetime, until: datetime) -> dict[int, dict[str, Any]]:
+    """What the on-time figure measured for each order of a drill-down page (walk finding 14): the last
+    arrival of the period, the appointment time it was judged against and the begun minutes late (R-AR-5,
+    ``core.punctuality``) as the ARRIVE event recorded them — for an arrival recorded without them, against
+    the order's appointment, as the figure itself does. One query for the page."""
+    out: dict[int, dict[str, Any]] = {}
+    events = OrderEvent.objects.filter(
+        order_id__in=list(orders), kind=EventKind.ARRIVE, at__gte=since, at__lt=until
+    ).order_by("order_id", "seq")
+    for e in events.only("order_id", "at", "data"):
+        d, order = e.data or {}, orders[e.order_id]
+        arrived = parse_datetime(str(d.get("arrived_at") or "")) or e.at
+        appointment = parse_datetime(str(d.get("appointment_at") or "")) or appointment_of(order)
+        late = 0
+        if d.get("lateness"):
+            late = 0 if d["lateness"] == Lateness.ON_TIME else int(d.get("late_minutes") or 0)
+        elif appointment is not None:  # begun minutes late do not depend on the policy's numbers
+            judged = assess_seconds(
+                appointment.timestamp(), arrived.timestamp(), early_margin_s=0, major_after_s=0
+            )
+            late = judged.late_minutes
+        out[e.order_id] = {"arrived_at": arrived, "appointment_at": appointment, "late_minutes": late}
+    return out
 
 
 def drill_cursor(row: dict[str, Any]) -> str:

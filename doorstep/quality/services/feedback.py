@@ -29,7 +29,7 @@ from doorstep.orders.services import order_transition
 from doorstep.quality.models import SCORE_FIELDS, SCORE_LABELS, CallbackAttempt, Complaint, Survey
 from doorstep.quality.services.complaints import complaint_open
 from doorstep.visits.models import DEVICE_MAX, Source
-from doorstep.visits.selectors import amount_due
+from doorstep.visits.selectors import amount_outstanding
 
 AWAITING_CALLBACK = (Status.COMPLETED, Status.PAID)
 SURVEYABLE = (Status.COMPLETED, Status.PAID, Status.CALLBACK_DONE)
@@ -76,7 +76,7 @@ def _check_not_too_early(order: WorkOrder) -> None:
 
 def _check_paid(order: WorkOrder) -> None:
     """A callback that closes the order needs nothing left to pay: say how much and who collects it."""
-    due = amount_due(order) if order.status == Status.COMPLETED else 0
+    due = amount_outstanding(order) if order.status == Status.COMPLETED else 0
     if due > 0:
         who = order.technician.staff.name if order.technician else ""
         raise DomainError(
@@ -132,7 +132,7 @@ def _send_back(
     """The product still fails: the order is reopened for another visit (R-QA-1), paid or not; the call's
     answers are on the record (with the callback move first when nothing is left to pay, as before)."""
     with transaction.atomic():
-        if order.status != Status.COMPLETED or amount_due(order) <= 0:
+        if order.status != Status.COMPLETED or amount_outstanding(order) <= 0:
             order = order_transition(
                 order=order,
                 actor=actor,

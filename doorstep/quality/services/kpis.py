@@ -4,7 +4,10 @@ Each order's history is walked once into facts (``derive``): what ``selectors.kp
 moment it happened and for the outlet and technician it belongs to —
 
 - on_time: each arrival (``arrive``) not late by R-AR-5 (``core.punctuality``);
-- first_fix: each completion after exactly one service start and no take-back;
+- first_fix: each job fixed at its first visit and still fixed: a completion after exactly one service
+  start and no take-back, and within the repeat window not reopened (R-QA-1), not reported still broken
+  (callback or survey), nor followed by another order for the same product; the return visit after a
+  reopen is the same job (no fact of its own);
 - repeat: each completion followed within N days by a reopen or another order for the same product;
 - satisfaction: the order's customer survey mean (R-QA-2), else its callback score (R-QA-1), at the time
   it was given, for the technician of the last completion;
@@ -61,7 +64,10 @@ class _Completion:
     at: datetime
     outlet: int | None
     tech: int | None
+    first_visit: bool = True  # one service start, no take-back
+    return_visit: bool = False  # the completion of a reopened order's return visit (R-QA-1)
     reopened_at: datetime | None = None
+    broken_at: datetime | None = None  # a callback or survey found the product still failing (R-QA-1)
 
 
 @dataclass
@@ -71,6 +77,7 @@ class _State:
     window_start: datetime | None = None
     starts: int = 0
     taken_back: bool = False
+    reopened: bool = False
     completions: list[_Completion] = field(default_factory=list)
     called_back: list[datetime] = field(default_factory=list)
     score: tuple[bool, float, datetime] | None = None  # (from survey, value, when)
@@ -142,6 +149,10 @@ def derive(
         )
         reopened = c.reopened_at is not None and c.reopened_at <= c.at + days
         facts.add("repeat", c.at, outlet=c.outlet, tech=c.tech, ok=back or reopened)
+        if not c.return_visit:  # R-QA-4: fixed at the first visit, and it held
+            broken = c.broken_at is not None and c.broken_at <= c.at + days
+            fixed = c.first_visit and not (back or reopened or broken)
+            facts.add("first_fix", c.at, outlet=c.outlet, tech=c.tech, ok=fixed)
     return facts.rows
 
 
@@ -160,13 +171,13 @@ def _step(s: _State, e: OrderEvent, facts: _Facts, policy: Policy) -> None:
     elif kind == K.TAKE_BACK:
         s.taken_back = True
     elif kind == K.COMPLETE:
-        s.completions.append(_Completion(e.at, s.outlet, s.tech))
-        facts.add("first_fix", e.at, outlet=s.outlet, tech=s.tech, ok=s.starts == 1 and not s.taken_back)
+        first = s.starts == 1 and not s.taken_back
+        s.completions.append(_Completion(e.at, s.outlet, s.tech, first_visit=first, return_visit=s.reopened))
         s.starts, s.taken_back = 0, False
     elif kind == K.REOPEN:
         if s.completions and s.completions[-1].reopened_at is None:
             s.completions[-1].reopened_at = e.at
-        s.tech, s.window_start = None, None
+        s.tech, s.window_start, s.reopened = None, None, True
     else:
         _feedback(s, e, facts)
 
@@ -187,6 +198,8 @@ def _feedback(s: _State, e: OrderEvent, facts: _Facts) -> None:
     d, kind = e.data or {}, e.kind
     if kind in (K.RECORD_CALLBACK, K.SURVEY_SUBMITTED):
         s.called_back.append(e.at)
+    if d.get("product_works") is False and s.completions:  # callback or survey: still broken
+        s.completions[-1].broken_at = s.completions[-1].broken_at or e.at
     if kind == K.SURVEY_SUBMITTED:  # the customer's own survey beats the callback's score (R-QA-2)
         s.score = (True, float(d.get("mean") or 0), e.at)
     elif kind == K.RECORD_CALLBACK and d.get("satisfaction") and (s.score is None or not s.score[0]):

@@ -2,8 +2,10 @@
 its own trailing baseline, or a purchase-month cohort over-represented among the model's repairs.
 
 Two one-sided tests (scipy): the model's count in the window against a Poisson with the mean of the
-trailing windows; a cohort's share of the window's repairs against its share of the installed base
-(binomial). Each warning keeps the orders behind it. Run by a task and by ``quality_early_warning``.
+trailing windows the centre's records cover (none covered — a new centre, a demo month — no baseline,
+no rate warning: the page says there is not enough history yet); a cohort's share of the window's
+repairs against its share of the installed base (binomial). Each warning keeps the orders behind it.
+Run by a task and by ``quality_early_warning``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Min
 from django.tasks import task
 from scipy.stats import binomtest, poisson
 
@@ -50,13 +53,34 @@ def early_warning_scan(*, centre: ServiceCentre, now: datetime | None = None) ->
     window = timedelta(days=policy.warning_window_days)
     start = now - window * (policy.warning_baseline_windows + 1)
     repairs = _repairs(centre, start, now)
+    first = WorkOrder.objects.filter(centre=centre).aggregate(first=Min("created_at"))["first"]
+    covered = baseline_windows(policy, first, now)
     found: list[EarlyWarning] = []
     by_model: dict[int, list[Repair]] = defaultdict(list)
     for repair in repairs:
         by_model[repair.model_id].append(repair)
     for model_id, rows in by_model.items():
-        found += _scan_model(centre, policy, model_id, rows, now, window)
+        found += _scan_model(centre, policy, model_id, rows, now, window, covered)
     return found
+
+
+def baseline_missing(centre_id: int | None, now: datetime | None = None) -> bool:
+    """The centre's records do not cover one baseline window yet: no repair-rate warning can be raised."""
+    centre = ServiceCentre.objects.filter(pk=centre_id or 0).first()
+    if centre is None:
+        return False
+    policy = policy_for(brand=centre.brand_id, centre=centre.pk)
+    first = WorkOrder.objects.filter(centre=centre).aggregate(first=Min("created_at"))["first"]
+    return baseline_windows(policy, first, now or clock.now()) == 0
+
+
+def baseline_windows(policy: Policy, first: datetime | None, now: datetime) -> int:
+    """How many trailing baseline windows the centre's records cover from their start (R-QA-5): a window
+    before the first order is no history (not zero repairs)."""
+    if first is None:
+        return 0
+    window = timedelta(days=policy.warning_window_days)
+    return sum(1 for k in range(1, policy.warning_baseline_windows + 1) if now - window * (k + 1) >= first)
 
 
 def _repairs(centre: ServiceCentre, since: datetime, until: datetime) -> list[Repair]:
@@ -78,15 +102,16 @@ def _scan_model(
     rows: list[Repair],
     now: datetime,
     window: timedelta,
+    covered: int,
 ) -> list[EarlyWarning]:
     current = [r for r in rows if r.created_at >= now - window]
     counts = [
         sum(1 for r in rows if now - window * (k + 1) <= r.created_at < now - window * k)
-        for k in range(1, policy.warning_baseline_windows + 1)
+        for k in range(1, covered + 1)
     ]
-    expected = sum(counts) / len(counts)
+    expected = sum(counts) / len(counts) if counts else 0.0
     found = []
-    p = poisson_p(len(current), expected)
+    p = poisson_p(len(current), expected) if counts else 1.0  # no baseline yet: nothing to rise above
     if len(current) >= policy.warning_min_count and p < policy.warning_alpha:
         found.append(
             _store(centre, model_id, "", current, max(expected, BASELINE_FLOOR), p, "poisson", now, window)

@@ -132,6 +132,35 @@ def test_kept_sums_equal_a_rebuild_from_the_event_log_R_QA_4(world: World, seed:
     assert settled == before and rebuilt == before
 
 
+def _from_order_facts(actor: Actor, since: Any, until: Any) -> KpiReport:
+    """The outlet manager's figures as they were computed before the daily sums: their orders' facts."""
+    from doorstep.orders.models import Deadline
+    from doorstep.orders.selectors import orders_visible_to
+    from doorstep.quality.selectors import kpis
+
+    tally = kpis._Tally(str(kpis._scope_label(actor)))
+    scope = orders_visible_to(actor).values("pk")
+    facts = KpiFact.objects.filter(order__in=scope, at__gte=since, at__lt=until)
+    kpis._add_sums(tally, facts.filter(kpis._counted(clock.now())))
+    kpis._add_promises(tally, Deadline.objects.filter(order__in=scope), since, min(until, clock.now()))
+    kpis._language(actor, tally, since, until)
+    return kpis._report(actor, tally, since, until)
+
+
+def test_an_outlet_managers_figures_come_from_the_daily_sums_and_equal_their_orders_facts_R_QA_4(
+    world: World,
+) -> None:
+    _world(world, 1604)
+    kpi_settle()
+    for role in ("outlet_manager", "other_manager"):
+        actor = world.actor(role)
+        for since, until in _periods():
+            with CaptureQueriesContext(connection) as captured:
+                report = kpi_report(actor=actor, since=since, until=until)
+            assert _figures(report) == _figures(_from_order_facts(actor, since, until)), (role, since)
+        assert "quality_kpidaily" in " ".join(q["sql"] for q in captured.captured_queries)
+
+
 def test_a_callback_window_closing_counts_the_callback_as_missed_without_the_daily_task_R_QA_1(
     world: World,
 ) -> None:

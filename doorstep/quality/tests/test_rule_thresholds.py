@@ -60,20 +60,22 @@ def test_the_product_back_within_the_repeat_window_is_a_repeat_repair_R_QA_4(
     world: World, offset: timedelta, repeat: bool
 ) -> None:
     """R-QA-4: a new order for the same product up to ``repeat_repair_days`` after completion, that instant
-    included, makes the completion a repeat repair."""
+    included, makes the completion a repeat repair — and not a first-time fix (walk finding 14)."""
     first = _completed(world)
     again = drive(world, Visit(day=clock.local(clock.now()).date() - timedelta(days=2)))
     back_at = _done_at(first) + timedelta(days=policy_of(first).repeat_repair_days) + offset
     WorkOrder.objects.filter(pk=again.pk).update(product=first.product, created_at=back_at)
     kpi_refresh([first.pk])  # the order was rewritten behind the event log's back: the facts with it
     assert _figure(world, first, "repeat") == (int(repeat), 1)
+    assert _figure(world, first, "first_fix") == (int(not repeat), 1)
 
 
 @pytest.mark.parametrize(("offset", "reopened"), [(-S, True), (timedelta(0), True), (S, False)])
 def test_a_reopening_within_the_repeat_window_is_a_repeat_repair_R_QA_4(
     world: World, offset: timedelta, reopened: bool
 ) -> None:
-    """R-QA-4: an order reopened up to ``repeat_repair_days`` after completion (inclusive) is a repeat."""
+    """R-QA-4: an order reopened up to ``repeat_repair_days`` after completion (inclusive) is a repeat, and
+    its first visit did not fix it (the return visit is the same job: no first-fix count of its own)."""
     order = _completed(world)
     when = _done_at(order) + timedelta(days=policy_of(order).repeat_repair_days) + offset
     with clock.frozen_at(when), quality_hooks_only():
@@ -82,6 +84,7 @@ def test_a_reopening_within_the_repeat_window_is_a_repeat_repair_R_QA_4(
             feedback="又坏了", follow_up="reopen",
         )  # fmt: skip
     assert _figure(world, order, "repeat") == (int(reopened), 1)
+    assert _figure(world, order, "first_fix") == (int(not reopened), 1)
 
 
 @pytest.mark.parametrize(("offset", "counted"), [(-S, True), (timedelta(0), True), (S, False)])

@@ -10,14 +10,23 @@ from django.core.management import call_command
 from conftest import World
 from doorstep.core import clock
 from doorstep.customers.models import Address, Customer, OwnedProduct
+from doorstep.network.policy import policy_for
 from doorstep.orders.models import WorkOrder
 from doorstep.quality.models import EarlyWarning
-from doorstep.quality.services.warnings import early_warning_scan, poisson_p
+from doorstep.quality.services.warnings import (
+    baseline_missing,
+    baseline_windows,
+    early_warning_scan,
+    poisson_p,
+)
 
+S = timedelta(seconds=1)
 BASELINE = [5, 6, 4, 5, 6, 4]  # repairs per 30-day window over the six windows before the current one
 
 
-def _repairs(world: World, days_ago: list[float], bought: date = date(2023, 6, 1)) -> list[WorkOrder]:
+def _repairs(
+    world: World, days_ago: list[float], bought: date = date(2023, 6, 1), service_type: str = "repair"
+) -> list[WorkOrder]:
     now = clock.now()
     orders = []
     for i, ago in enumerate(days_ago):
@@ -28,7 +37,7 @@ def _repairs(world: World, days_ago: list[float], bought: date = date(2023, 6, 1
         product = OwnedProduct.objects.create(customer=customer, model=world.model, purchase_date=bought)
         order = WorkOrder.objects.create(
             number=f"T{bought:%y%m}{len(days_ago):03d}{i:05d}", brand=world.brand, centre=world.centre,
-            channel="phone", service_type="repair", customer=customer, address=address, product=product,
+            channel="phone", service_type=service_type, customer=customer, address=address, product=product,
         )  # fmt: skip
         WorkOrder.objects.filter(pk=order.pk).update(created_at=now - timedelta(days=ago))
         orders.append(order)
@@ -38,6 +47,8 @@ def _repairs(world: World, days_ago: list[float], bought: date = date(2023, 6, 1
 def _history(world: World, current: int) -> list[WorkOrder]:
     ages = [30 * (k + 1) + 1 + j * (28 / max(n, 1)) for k, n in enumerate(BASELINE) for j in range(n)]
     ages += [1 + j * (28 / current) for j in range(current)]
+    # the centre's records begin with the oldest baseline window (an installation), so all six are history
+    _repairs(world, [30 * (len(BASELINE) + 1) + 1], bought=date(2023, 5, 1), service_type="install")
     return _repairs(world, ages)
 
 
@@ -84,3 +95,23 @@ def test_the_management_command_runs_the_scan(world: World) -> None:
     _history(world, current=16)
     call_command("quality_early_warning", verbosity=0)
     assert EarlyWarning.objects.filter(product_model=world.model).exists()
+
+
+def test_no_rate_warning_before_the_records_cover_a_baseline_window_R_QA_5(world: World) -> None:
+    """Walk finding 14: a centre whose records start within the current window (a demo month, a new centre)
+    has no baseline; its repairs are not compared against the floor (every model used to alarm)."""
+    _repairs(world, [1 + j for j in range(25)])
+    assert early_warning_scan(centre=world.centre) == []
+    assert baseline_missing(world.centre.pk)
+
+
+@pytest.mark.parametrize(("offset", "covered"), [(-S, 1), (timedelta(0), 1), (S, 0)])
+def test_a_baseline_window_counts_once_the_records_reach_its_start_R_QA_5(
+    world: World, offset: timedelta, covered: int
+) -> None:
+    """R-QA-5: the first trailing window is history when the first order is at or before its start."""
+    policy = policy_for(brand=world.brand.pk, centre=world.centre.pk)
+    now = clock.now()
+    start = now - timedelta(days=policy.warning_window_days) * 2
+    assert baseline_windows(policy, start + offset, now) == covered
+    assert baseline_windows(policy, None, now) == 0

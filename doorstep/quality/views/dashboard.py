@@ -35,7 +35,7 @@ from doorstep.quality.selectors.kpis import (
     star_rules_of,
 )
 from doorstep.quality.selectors.people import expiring_soon
-from doorstep.quality.services.warnings import early_warning_acknowledge
+from doorstep.quality.services.warnings import baseline_missing, early_warning_acknowledge
 from doorstep.quality.views.common import period
 
 DRILL_PAGE = 100  # orders per page of a drill-down (keyset: newest first)
@@ -131,6 +131,7 @@ def _side_panels(actor: Actor) -> dict[str, Any]:
         "live_complaint_count": live.count(),
         "open_flags": language_review_queue(actor).count(),
         "warnings": warnings_visible_to(actor).filter(state=EarlyWarning.State.OPEN)[:5],
+        "baseline_missing": baseline_missing(actor.centre_id),
         "expiring": expiring_soon(actor=actor, on=clock.local(clock.now()).date())[:8],
         "rules": star_rules_of(actor),
     }
@@ -206,11 +207,20 @@ def export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
 @login_required
 def warnings(request: HttpRequest) -> HttpResponse:
     actor = page_actor(request, QUALITY_TEAM)
+    shown = list(warnings_visible_to(actor)[:50])
+    # the listed orders of every warning shown, in one query (not one per warning: issue 16)
+    ids = {pk for warning in shown for pk in warning.order_ids}
+    visible = orders_visible_to(actor).filter(pk__in=ids)
+    newest_first = list(visible.order_by("-created_at", "-pk"))
     rows = []
-    for warning in warnings_visible_to(actor)[:50]:
-        orders = orders_visible_to(actor).filter(pk__in=warning.order_ids).order_by("-created_at")
-        rows.append({"warning": warning, "orders": orders})
-    return render(request, "quality/warnings.html", {"rows": rows})
+    for warning in shown:
+        listed = set(warning.order_ids)
+        rows.append({"warning": warning, "orders": [o for o in newest_first if o.pk in listed]})
+    return render(
+        request,
+        "quality/warnings.html",
+        {"rows": rows, "baseline_missing": baseline_missing(actor.centre_id)},
+    )
 
 
 @login_required

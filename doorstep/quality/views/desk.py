@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -78,7 +79,9 @@ def _script(situation: str, actor: Actor) -> list[str]:
         lines.append(line.translate(FULL_WIDTH))
     lines = lines[:1]
     if lines and situation == "phone_opening" and actor.staff is not None:
-        lines[0] += _("，我是%(role)s%(name)s") % {"role": actor.staff.get_role_display(), "name": actor.name}
+        with translation.override("zh-hans"):  # said to the customer in the manual's Chinese (R-LG-1)
+            role = actor.staff.get_role_display()
+            lines[0] += _("，我是%(role)s%(name)s") % {"role": role, "name": actor.name}
     return lines
 
 

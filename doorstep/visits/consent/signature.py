@@ -14,19 +14,33 @@ from doorstep.core.errors import Conflict, DomainError, ErrorCode, Forbidden, In
 from doorstep.network.roles import Party
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action
-from doorstep.orders.models import WorkOrder
+from doorstep.orders.models import OrderEvent, WorkOrder
 from doorstep.orders.services import order_lock, order_transition
 from doorstep.visits.common import SIGNABLE
 from doorstep.visits.consent.channel import Channel
 from doorstep.visits.consent.drawing import MAX_SIGNATURE_BYTES, png_bytes
 from doorstep.visits.models import Signature, Source
 
-__all__ = ["MAX_SIGNATURE_BYTES", "signature_capture", "signature_record"]
+__all__ = ["MAX_SIGNATURE_BYTES", "current_signature", "signature_capture", "signature_record"]
 
 METHOD = {
     Source.CUSTOMER_LINK: Signature.Method.CUSTOMER_LINK,
     Source.CUSTOMER_DEVICE: Signature.Method.CUSTOMER_MODE_CODE,
 }
+
+
+def current_signature(order: WorkOrder) -> Signature | None:
+    """The signature of the order's current completion: the latest one since the order was last reopened
+    (R-QA-1: the return visit is signed again), or None."""
+    signatures = Signature.objects.filter(order=order)
+    reopened = (
+        OrderEvent.objects.filter(order=order, kind=EventKind.REOPEN)
+        .order_by("-seq")
+        .values_list("at", flat=True)
+    ).first()
+    if reopened is not None:
+        signatures = signatures.filter(at__gt=reopened)
+    return signatures.order_by("-at", "-pk").first()
 
 
 def signature_capture(
@@ -56,7 +70,7 @@ def signature_record(
     method = METHOD[Source(channel.source)]
     with transaction.atomic():
         order_lock(order)  # one signature per order: a concurrent one waits here, then finds it signed
-        if Signature.objects.filter(order=order).exists():
+        if current_signature(order) is not None:
             raise Conflict(ErrorCode.ALREADY_SIGNED)
         Signature.objects.create(
             order=order,

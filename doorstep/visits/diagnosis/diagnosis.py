@@ -24,10 +24,10 @@ from doorstep.visits.models import Checklist, Consent, Diagnosis, TakeBack
 
 # name: (label, unit, low, high) — plausible ranges for an air conditioner on site (R-SV-1)
 MEASUREMENTS = {
-    "voltage": ("电源电压", "V", Decimal("0"), Decimal("500")),
-    "current": ("运行电流", "A", Decimal("0"), Decimal("100")),
-    "pressure": ("低压压力", "MPa", Decimal("0"), Decimal("5")),
-    "temp_diff": ("进出风温差", "℃", Decimal("-30"), Decimal("40")),
+    "voltage": (_("电源电压"), "V", Decimal("0"), Decimal("500")),
+    "current": (_("运行电流"), "A", Decimal("0"), Decimal("100")),
+    "pressure": (_("低压压力"), "MPa", Decimal("0"), Decimal("5")),
+    "temp_diff": (_("进出风温差"), "℃", Decimal("-30"), Decimal("40")),
 }
 
 

@@ -79,13 +79,16 @@ class Consent(models.Model):
 
 
 class Signature(models.Model):
-    """The customer's signature, the mark of completion (R-CO-1). Never captured in technician mode."""
+    """The customer's signature, the mark of completion (R-CO-1). Never captured in technician mode.
+
+    One per completion: a reopened order (R-QA-1) is signed again after the return visit; the signature
+    of the current completion is ``consent.signature.current_signature``."""
 
     class Method(models.TextChoices):
         CUSTOMER_LINK = "customer_link", _("客户本人手机（签名链接）")
         CUSTOMER_MODE_CODE = "customer_mode_code", _("工程师设备客户模式（短信验证码）")
 
-    order = models.OneToOneField("orders.WorkOrder", on_delete=models.PROTECT, related_name="signature")
+    order = models.ForeignKey("orders.WorkOrder", on_delete=models.PROTECT, related_name="signatures")
     method = models.CharField("方式", max_length=30, choices=Method.choices)
     signer_name = models.CharField("签字人", max_length=50)
     image = models.TextField("签名图像（PNG data URL）")

@@ -39,6 +39,7 @@ from doorstep.orders.correction import corrections_of
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
 from doorstep.orders.tracking import tracking_url
+from doorstep.visits.consent.signature import current_signature
 from doorstep.visits.models import ChargeLine
 from doorstep.visits.selectors import amount_due
 
@@ -215,7 +216,7 @@ def _order_pairs(order: WorkOrder) -> list[tuple[str, str]]:
     window = DASH
     if order.window_start and order.window_end:
         window = f"{_when(order.window_start)}–{_when(order.window_end, '%H:%M')}"
-    signature = _related(order, "signature")
+    signature = current_signature(order)
     finished = _event_at(order, EventKind.COMPLETE) or (signature.at if signature else None)
     return [
         ("服务类型", order.get_service_type_display()),
@@ -357,7 +358,7 @@ def signature_image(data_url: str, max_w: float = 60 * mm, max_h: float = 24 * m
 
 
 def _signature_block(order: WorkOrder, st: dict[str, ParagraphStyle]) -> Table:
-    signature = _related(order, "signature")
+    signature = current_signature(order)
     opinion = signature.opinion if signature and signature.opinion else "（客户未填写意见）"
     if signature is None:
         mark: Any = Paragraph("客户尚未签字", st["body"])

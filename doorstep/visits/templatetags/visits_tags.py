@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.urls import reverse
+from django.utils.html import json_script
 
 from doorstep.orders.models import WorkOrder
 from doorstep.parts.selectors import parts_used
@@ -12,6 +14,7 @@ from doorstep.visits.arrival.card import card_url
 from doorstep.visits.common import ON_SITE
 from doorstep.visits.diagnosis.quote import fingerprint, quote_current, quote_lines
 from doorstep.visits.models import PaymentIntent, Quote, ServiceReport, TakeBack
+from doorstep.visits.offline import offline_key, offline_texts
 from doorstep.visits.selectors import amount_due
 
 register = template.Library()
@@ -53,3 +56,18 @@ def visit_staff(order: WorkOrder) -> dict[str, Any]:
         # each try to take the money and where it stands: pending, paid, to refund, refunded (R-CO-2)
         "intents": PaymentIntent.objects.filter(order=order).order_by("created_at", "pk"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def offline_app(context: template.Context) -> str:
+    """The technician app's offline settings for visits.js: the user's cache key, the service worker, its
+    scope and the app's offline words (a JSON data element, not code: the CSP allows it)."""
+    request = context["request"]
+    settings = {
+        "user": offline_key(request) if request.user.is_authenticated else "",
+        "worker": reverse("visits:service_worker"),
+        "scope": reverse("visits:today"),
+        "logout": reverse("web:logout"),
+        "texts": offline_texts(),
+    }
+    return json_script(settings, "offline-app")

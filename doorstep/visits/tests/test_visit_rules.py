@@ -18,7 +18,7 @@ from doorstep.visits.checklists import checklist_done, checklist_record
 from doorstep.visits.consent.channel import Channel
 from doorstep.visits.consent.consents import consent_record
 from doorstep.visits.consent.drawing import signature_png_data_url
-from doorstep.visits.consent.signature import signature_capture
+from doorstep.visits.consent.signature import current_signature, signature_capture
 from doorstep.visits.consent.signing import sign_code_send, signature_with_code
 from doorstep.visits.diagnosis.charges import charge_add
 from doorstep.visits.diagnosis.diagnosis import (
@@ -370,8 +370,9 @@ def test_signature_in_technician_mode_is_impossible_R_CO_1(world, in_service) ->
         signer_name="刘女士",
         opinion="满意",
     )
-    assert order.status == "completed" and order.signature.method == "customer_mode_code"
-    assert order.signature.source == "customer_device" and order.signature.recorded_by == mode.recorded_by
+    signature = current_signature(order)
+    assert order.status == "completed" and signature is not None and signature.method == "customer_mode_code"
+    assert signature.source == "customer_device" and signature.recorded_by == mode.recorded_by
 
 
 def test_the_signing_code_reaches_the_customers_phone_and_no_one_else_R_CO_1(world, in_service) -> None:  # type: ignore[no-untyped-def]

@@ -26,7 +26,7 @@ from doorstep.visits.arrival.protocol import (
     lateness_minutes,
     recorded_lateness,
 )
-from doorstep.visits.checklists import checklist_items, checklist_latest
+from doorstep.visits.checklists import checklist_items, checklist_latest, shown
 from doorstep.visits.completion.gaps import completion_gaps
 from doorstep.visits.diagnosis.diagnosis import MEASUREMENTS, diagnosis_latest, work_gaps, work_started
 from doorstep.visits.diagnosis.quote import fee_standard, fingerprint, quote_current, quote_lines
@@ -64,7 +64,7 @@ def _checklists(order: WorkOrder) -> dict[str, Any]:
     out = {}
     for kind in Checklist.Kind.values:
         latest = checklist_latest(order, kind)
-        out[kind] = {"items": checklist_items(order, kind, {"height_work": True}), "latest": latest}
+        out[kind] = {"items": shown(checklist_items(order, kind, {"height_work": True})), "latest": latest}
     return out
 
 

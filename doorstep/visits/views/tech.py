@@ -17,6 +17,7 @@ from doorstep.core import clock
 from doorstep.core.errors import ErrorCode, Invalid
 from doorstep.core.uploads import Kind, upload_check
 from doorstep.dispatch.appointment import appointment_time_confirm
+from doorstep.dispatch.techday import technician_day, technician_of, unpaid_before
 from doorstep.network.actors import Actor
 from doorstep.orders.correction import FIELD_LABELS, FIELDS, order_correct
 from doorstep.orders.forms import local_datetime
@@ -35,12 +36,12 @@ from doorstep.visits.arrival.protocol import (
 )
 from doorstep.visits.checklists import checklist_record
 from doorstep.visits.consent.signing import sign_code_send
-from doorstep.visits.day import day_plan
 from doorstep.visits.diagnosis.diagnosis import MEASUREMENTS, diagnosis_record, work_start, workshop_stage
 from doorstep.visits.diagnosis.parts import part_use_record
 from doorstep.visits.diagnosis.quote import charge_remove, quote_line_add
 from doorstep.visits.idempotency import run_once
 from doorstep.visits.models import Checklist, VisitPhoto
+from doorstep.visits.offline import offline_shell
 from doorstep.visits.payment.take import payment_take
 from doorstep.visits.previsit import previsit_call, visit_consented, visit_refused
 from doorstep.visits.views.context import visit_context
@@ -61,15 +62,20 @@ PHOTO_LABEL = gettext_lazy("留言条照片")
 
 
 @login_required
+@offline_shell
 def today(request: HttpRequest) -> HttpResponse:
-    """Today's visits in route order with departure times, call and navigation links (R-DI-7)."""
+    """Today's visits of the one day plan (``dispatch.techday``, as the departures page and the board show
+    them) in route order with departure times (R-DI-7), call and navigation links; then the visits completed
+    on earlier days and not yet paid (walk finding 13)."""
     actor = page_actor(request)
-    return render(
-        request, "visits/today.html", {"stops": day_plan(actor), "day": clock.local(clock.now()).date()}
-    )
+    tech, day = technician_of(actor), clock.today()
+    stops = technician_day(tech, day, actor=actor, faults=True) if tech else []
+    unpaid = unpaid_before(tech, day, actor=actor) if tech else []
+    return render(request, "visits/today.html", {"stops": stops, "unpaid": unpaid, "day": day})
 
 
 @login_required
+@offline_shell
 def visit(request: HttpRequest, number: str) -> HttpResponse:
     actor = page_actor(request)
     order = page_order(actor, number)

@@ -14,6 +14,7 @@ from django import template
 from django.db.models import Choices
 from django.utils.translation import gettext as _
 
+from doorstep.network.roles import Party
 from doorstep.orders.correction import FIELD_LABELS
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action, Status
@@ -136,6 +137,15 @@ DETAILS: dict[EventKind, Callable[[OrderEvent], str]] = {
     K.MESSAGE_DELIVERED: lambda e: str(e.data.get("to", "")),
     K.MESSAGE_FAILED: lambda e: f"{e.data.get('to', '')} {e.data.get('code', '')}".strip(),
 }
+
+
+@register.filter
+def event_actor(event: OrderEvent) -> str:
+    """Who acted, as the reader reads it: a person's name as recorded; the system (recorded as "系统") in the
+    reader's language (walk finding 17)."""
+    if event.actor_role == Party.SYSTEM:
+        return str(Party.SYSTEM.label)
+    return str(event.actor_name)
 
 
 @register.filter

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from doorstep.catalog.warranty import shown
 from doorstep.customers.parsing.issues import suggested_fix
 from doorstep.orders.correction import FIELD_LABELS  # one label per field of the record (R-IN-2)
 
@@ -16,6 +17,12 @@ register = template.Library()
 
 def _english() -> bool:
     return (get_language() or "").startswith("en")
+
+
+@register.filter
+def warranty_text(detail: dict[str, Any] | None) -> str:
+    """The order's warranty explanation (R-AN-7) in the reader's language (walk finding 17)."""
+    return shown(detail)
 
 
 @register.filter

@@ -419,6 +419,7 @@ ENTRIES.update(
         "orders:deadlines": page(),  # the signed-in staff member's own deadlines
         "orders:lookup": page(get=DESK, extra={"phone": PHONE_A}),
         "orders:kb": page(extra={"q": "不制冷"}),
+        "orders:date_hint": page(get=DESK, extra={"purchase_date": "2022年5月1日"}),
         "orders:calls": page(get=DESK, post=DESK),
         "orders:call_replied": action(DESK, scope=same_centre, kwargs=lambda t: {"pk": t.call_pk}),
         "orders:verify": action(CORRECTORS),  # R-IN-2: confirm problems as given
@@ -449,6 +450,7 @@ ENTRIES.update(
         "dispatch:escalate": action(),
         # the visit
         "visits:today": page(),
+        "visits:service_worker": page(),  # the technician app's offline worker: signed-in staff
         "visits:tasks": page(),
         "visits:task_done": action(scope=TASK_SCOPE, kwargs=lambda t: {"pk": t.task.pk}),
         "visits:card": open_page(kwargs=lambda t: {"token": t.card_token}),

@@ -9,8 +9,8 @@ import pytest
 
 from doorstep.core import clock
 from doorstep.dispatch.daymodel import order_location, technician_location
-from doorstep.dispatch.mine import travel_seconds
 from doorstep.dispatch.models import PlannedVisit
+from doorstep.dispatch.techday import travel_seconds
 from doorstep.dispatch.tests.helpers import FAR, at, placed
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import Deadline, WorkOrder

@@ -21,6 +21,14 @@ TODAY = date(2025, 6, 15)
         ("2024年5月3日", date(2024, 5, 3)),
         ("２０２４年５月３号", date(2024, 5, 3)),
         ("2025-06-15", TODAY),  # today itself is not in the future
+        # the one date parser (doorstep.core.dates): the ways customers say a day
+        ("24年5月3号", date(2024, 5, 3)),
+        ("二〇二四年五月三日", date(2024, 5, 3)),
+        ("5月3日", date(2025, 5, 3)),  # no year: the most recent 3 May
+        ("7月1日", date(2024, 7, 1)),  # this year's 1 July is still to come
+        ("昨天", date(2025, 6, 14)),
+        ("三天前", date(2025, 6, 12)),
+        ("去年5月3号", date(2024, 5, 3)),
     ],
 )
 def test_r_in_2_accepted_dates(raw: str, value: date) -> None:
@@ -36,7 +44,9 @@ def test_r_in_2_accepted_dates(raw: str, value: date) -> None:
         ("去年夏天", "purchase_date.vague"),
         ("好几年了", "purchase_date.vague"),
         ("2024年5月", "purchase_date.vague"),
-        ("昨天", "purchase_date.vague"),
+        ("去年", "purchase_date.vague"),  # a year is not a day: the warranty needs the day
+        ("2月30日", "purchase_date.impossible"),
+        ("明天", "purchase_date.future"),
         ("2025-02-29", "purchase_date.impossible"),
         ("2024-13-01", "purchase_date.impossible"),
         ("2025-06-16", "purchase_date.future"),  # one day after today
@@ -44,6 +54,13 @@ def test_r_in_2_accepted_dates(raw: str, value: date) -> None:
 )
 def test_r_in_2_date_problems(raw: str, code: str) -> None:
     assert [issue.code for issue in parse_purchase_date(raw, today=TODAY).issues] == [code]
+
+
+def test_r_in_2_a_date_problem_says_why() -> None:
+    (issue,) = parse_purchase_date("去年", today=TODAY).issues
+    assert issue.zh == "购买日期不明确：「去年」只说到 2024，请问具体是哪一天。"
+    (issue,) = parse_purchase_date("2025-06-16", today=TODAY).issues
+    assert "还没有到" in issue.zh and "has not come yet" in issue.en
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from doorstep.dispatch.routing.decompose import (
     exchange_leftovers,
     merge,
     partition,
+    route_partition,
     solve_in_parts,
     sub_problem,
 )
@@ -78,3 +79,37 @@ def test_check_by_parts_finds_a_duplicate_and_a_missing_visit() -> None:
     assert {v.kind for v in check_by_parts(problem, missing)} == {"missing"} or not (
         set(plan.routes[0].visit_ids) - listed
     )
+
+
+def test_second_pass_parts_keep_each_route_whole_and_cover_the_day_once() -> None:
+    """The second partition moves whole routes (a technician with its visits); leftovers go where
+    they are, a pinned one with its technician."""
+    problem = small_city_day(n_visits=60, n_techs=8)
+    plan = solve_greedy(problem)
+    pinned = next(i for i, v in enumerate(problem.visits) if v.pinned_to is not None)
+    pinned_id = problem.visits[pinned].id
+    for r in plan.routes:
+        if pinned_id in r.visit_ids:
+            k = r.visit_ids.index(pinned_id)
+            r.stops = r.stops[:k] + r.stops[k + 1 :]
+    plan.unassigned.append(Unassigned(pinned_id, "left over"))
+    parts = route_partition(problem, plan, part_visits=15)
+    assert len(parts) >= 3
+    assert sorted(i for vs, _ in parts for i in vs) == list(range(60))
+    assert sorted(t for _, ts in parts for t in ts) == list(range(8))
+    part_of_visit = {i: k for k, (vs, _) in enumerate(parts) for i in vs}
+    for k, (_, ts) in enumerate(parts):
+        for t in ts:
+            route = plan.route_of(problem.technicians[t].id)
+            assert route is None or {part_of_visit[problem.visit_index[v]] for v in route.visit_ids} <= {k}
+    pin_tech = problem.technician_index[problem.visits[pinned].pinned_to or ""]
+    assert pin_tech in parts[part_of_visit[pinned]][1]
+
+
+def test_two_passes_never_serve_fewer_than_the_first() -> None:
+    """The second pass keeps a part's first-pass routes unless its own plan is better."""
+    problem = small_city_day(n_visits=60, n_techs=8)
+    plan = solve_in_parts(problem, 6, solve_part, workers=1, part_visits=30, second_pass=0.4)
+    assert any("second pass" in n for n in plan.notes)
+    assert check_plan(problem, plan) == []
+    assert plan.n_served >= solve_greedy(problem).n_served

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('visits', '0013_payment_by_transfer'),
+        ('visits', '0014_signature_per_completion'),
     ]
 
     operations = [
