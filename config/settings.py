@@ -448,6 +448,7 @@ DOORSTEP_PAYMENTS: dict[str, Any] = {
         "public_key": _secret("DOORSTEP_WECHATPAY_PUBLIC_KEY"),  # 微信支付公钥 (pub_key.pem)
         "public_key_id": os.environ.get("DOORSTEP_WECHATPAY_PUBLIC_KEY_ID", ""),  # PUB_KEY_ID_…
         "notify_url": os.environ.get("DOORSTEP_WECHATPAY_NOTIFY_URL", ""),  # https://…/hooks/pay/wechat/
+        "refund_notify_url": os.environ.get("DOORSTEP_WECHATPAY_REFUND_NOTIFY_URL", ""),  # empty: notify_url
         "gateway": os.environ.get("DOORSTEP_WECHATPAY_GATEWAY", ""),  # empty: https://api.mch.weixin.qq.com
     },
     "alipay": {

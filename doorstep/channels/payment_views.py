@@ -23,6 +23,12 @@ from doorstep.core.ratelimit import client_ip
 from doorstep.visits.models import PaymentIntent, PaymentNotice, StatementDiff
 from doorstep.visits.payment.settle import REFUNDABLE, notice_receive, payment_refund
 
+REFUND_STATES = (
+    PaymentIntent.State.REFUNDING,
+    PaymentIntent.State.REFUNDED,
+    PaymentIntent.State.REFUND_FAILED,
+)
+
 
 @csrf_exempt
 @require_POST
@@ -46,7 +52,8 @@ def payments_page(request: HttpRequest) -> HttpResponse:
         "refundable": mine.filter(state__in=REFUNDABLE)
         .exclude(transaction_id="")
         .order_by("-charged_at")[:100],
-        "refunded": mine.filter(state=PaymentIntent.State.REFUNDED).order_by("-refunded_at")[:50],
+        # refunds asked: processing at the provider, refunded, or ended abnormally (for the desk to handle)
+        "refunded": mine.filter(state__in=REFUND_STATES).order_by("-refund_asked_at", "-refunded_at")[:50],
         "rejected": PaymentNotice.objects.filter(outcome=PaymentNotice.Outcome.REJECTED)[:50],
     }
     return render(request, "channels/payments.html", context)
@@ -58,9 +65,16 @@ def payment_refund_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = desk_actor(request)
     intent = get_object_or_404(PaymentIntent, pk=pk, order__centre_id=actor.centre_id)
     try:
-        payment_refund(intent=intent, actor=actor, reason=request.POST.get("reason", ""))
+        intent = payment_refund(intent=intent, actor=actor, reason=request.POST.get("reason", ""))
     except DomainError as err:
         messages.error(request, err.text())
+        return redirect("channels:payments")
+    if intent.state == PaymentIntent.State.REFUNDING:  # WeChat Pay: done when its notification says so
+        messages.success(
+            request,
+            _("退款 ¥%(amount)s 已提交支付平台，退款处理中（退款单号 %(no)s）；退款成功后通知客户。")
+            % {"amount": intent.amount, "no": intent.refund_no},
+        )
         return redirect("channels:payments")
     messages.success(
         request,

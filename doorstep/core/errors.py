@@ -253,6 +253,18 @@ class ErrorCode(models.TextChoices):
         "payment_jsapi_unavailable",
         _("暂不能在微信内直接支付：请扫描页面上的支付二维码，或使用工程师手机上的收款码。"),
     )
+    WECHAT_AUTH_STATE = (
+        "wechat_auth_state",
+        _("微信授权链接已过期、已使用或无效，未作任何更改。请返回订单页重新点击“微信支付”。"),
+    )
+    WECHAT_AUTH_CODE = (
+        "wechat_auth_code",
+        _("微信授权未通过（%(detail)s），未作任何更改。请返回订单页重新点击“微信支付”。"),
+    )
+    WECHAT_AUTH_UNAVAILABLE = (
+        "wechat_auth_unavailable",
+        _("暂不能在微信内授权支付（服务号未配置）：请扫描页面上的支付二维码，或使用工程师手机上的收款码。"),
+    )
     PAYMENT_NOT_CONFIGURED = (
         "payment_not_configured",
         _("%(provider)s 未配置（缺少 %(missing)s），请在 DOORSTEP_PAYMENTS 中设置商户凭据，或使用现金收款。"),

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from itertools import groupby
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from doorstep.channels import hurry, selfservice
 from doorstep.core import clock
@@ -19,6 +20,7 @@ from doorstep.core.errors import DomainError
 from doorstep.core.uploads import kept_file_response
 from doorstep.dispatch.eta import arrival_eta, plan_arrival
 from doorstep.network.roles import Role
+from doorstep.notify import oauth
 from doorstep.orders import selectors
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import WorkOrder
@@ -105,17 +107,21 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             "amount_due": amount_due(order),
             "can_pay": can_pay,
             **codes,
-            # inside WeChat, a customer the service account knows pays right there (JSAPI, R-CO-2)
-            "jsapi": can_pay
-            and live()
-            and in_wechat(request)
-            and not codes["pay_codes"]
-            and bool(payer_openid(order)),
+            # inside WeChat, a customer the service account knows pays right there (JSAPI, R-CO-2); one
+            # it does not know yet is asked for their OpenID first (web authorisation, snsapi_base)
+            **_in_wechat_pay(request, order, can_pay and not codes["pay_codes"]),
             "charges": order.charges.select_related("fee_item"),
             "choices": selfservice.choices(order),  # confirm, move, cancel, rebook (R-DI-8, R-AR-2)
             "cancel_reasons": selfservice.CANCEL_REASONS,
         },
     )
+
+
+def _in_wechat_pay(request: HttpRequest, order: WorkOrder, payable: bool) -> dict[str, bool]:
+    if not (payable and live() and in_wechat(request)):
+        return {"jsapi": False, "wechat_auth": False}
+    known = bool(payer_openid(order))
+    return {"jsapi": known, "wechat_auth": not known and oauth.available()}
 
 
 def track_live(request: HttpRequest, token: str) -> HttpResponse:
@@ -208,6 +214,42 @@ def track_pay_jsapi(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as err:
         return JsonResponse({"error": err.text()}, status=err.status)
     return JsonResponse({"params": params})
+
+
+@require_GET
+def track_pay_wechat_auth(request: HttpRequest, token: str) -> HttpResponse:
+    """Inside WeChat, the customer's OpenID unknown: off to WeChat's web authorisation (``snsapi_base``,
+    silent) with a state signed for this link; WeChat sends them back to :func:`track_pay_wechat_back`.
+    A link, not a form: the page's CSP ``form-action 'self'`` would stop a form redirected to WeChat."""
+    _tracked(token)
+    refused = link_refused(request, token)  # the customer pays on their own phone
+    if refused is not None:
+        return refused
+    back = request.build_absolute_uri(reverse("web:track_pay_wechat_back", args=[token]))
+    try:
+        return redirect(oauth.authorize_url(token=token, redirect_uri=back))
+    except DomainError as err:
+        messages.error(request, err.text())
+        return redirect("web:track", token)
+
+
+@require_GET
+def track_pay_wechat_back(request: HttpRequest, token: str) -> HttpResponse:
+    """WeChat's redirect back with ``code`` and ``state``: the state checked (ours, this link's, fresh, not
+    used before), the code exchanged for the OpenID, stored on the customer's contact, and the page goes on
+    to the JSAPI payment. A forged or expired state or a bad code: a clear error, nothing stored."""
+    order = _tracked(token)
+    refused = link_refused(request, token)  # stores the customer's OpenID: theirs alone
+    if refused is not None:
+        return refused
+    try:
+        oauth.state_check(state=request.GET.get("state", ""), token=token)
+        openid = oauth.openid_from_code(request.GET.get("code", ""))
+    except DomainError as err:
+        context = {"code": err.code, "message": err.text(), "token": token}
+        return render(request, "web/wechat_auth_failed.html", context, status=err.status)
+    oauth.openid_store(phone=order.customer.phone, openid=openid)
+    return redirect(f"{reverse('web:track', args=[token])}?pay=wechat#pay")
 
 
 # --- the customer's self-service (R-DI-3, R-DI-8, R-AR-2) -------------------------------------------------

@@ -84,3 +84,44 @@ def test_the_customer_pays_inside_wechat_with_jsapi(world, live_server, browser,
     assert (trade.kind, trade.openid, trade.state) == ("JSAPI", "o-customer-7", "SUCCESS")
     order.refresh_from_db()
     assert order.payment.receipt_no == trade.transaction_id and intent.pay_url == asked[0]["package"]
+
+
+def test_a_customer_unknown_to_the_service_account_is_authorised_then_pays(  # type: ignore[no-untyped-def]
+    world, live_server, browser, shots, settings
+) -> None:
+    """No OpenID yet: the pay button goes through WeChat's silent web authorisation (snsapi_base, the fake
+    WeChat on loopback issuing the code), back to the page, which goes on to JSAPI by itself (R-CO-2)."""
+    from doorstep.notify.tests.loopback import fake_providers
+
+    order = _completed(world)
+    with fake_pay() as fake, fake_providers(settings) as mp:
+        settings.DOORSTEP_PAYMENTS = fake.settings(live_server.url)
+        mp.oauth_user = "o-new-customer-9"
+        asked: list[dict[str, Any]] = []
+
+        def wechat_client(source: Any, name: str, params: dict[str, str]) -> int:
+            asked.append({"name": name, **params})
+            return fake.bridge_pay(params)
+
+        context = browser.new_context(**PHONE, user_agent=WECHAT_BROWSER)
+        context.expose_binding("wechatClient", wechat_client)
+        context.add_init_script(BRIDGE)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/t/{tracking_token(order)}/")
+        assert page.locator("#jsapi-form").count() == 0
+        assert page.locator("#pay-wechat").get_attribute("data-auth") == "snsapi_base"
+        page.click("#pay-wechat")  # to WeChat's authorisation and back, then JSAPI by itself
+        for _ in range(80):  # WeChat's client (the stand-in) is asked while the page waits
+            if asked:
+                break
+            page.wait_for_timeout(250)
+        page.wait_for_load_state("networkidle")
+        assert "pay=wechat" not in page.url  # the reload after paying does not pay again
+        page.reload()
+        assert status(page) == "已付款"
+        shots(page, "paid-in-wechat-after-authorisation")
+
+    assert Contact.objects.get(phone=order.customer.phone).wechat_openid == "o-new-customer-9"
+    assert [a["name"] for a in asked] == ["getBrandWCPayRequest"]  # paid once
+    trade = fake.trades[PaymentIntent.objects.get(order=order).key]
+    assert (trade.kind, trade.openid, trade.state) == ("JSAPI", "o-new-customer-9", "SUCCESS")

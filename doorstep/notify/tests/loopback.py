@@ -35,6 +35,10 @@ class State:
     refused: list[str] = field(default_factory=list)  # bad signatures
     requests: list[str] = field(default_factory=list)  # every SendSms's idempotency key, repeats included
     delay: float = 0.0  # seconds each answer takes (a slow gateway)
+    # WeChat web authorisation (snsapi_base): the WeChat user in the browser, the codes issued and used
+    oauth_user: str = "o-oauth-customer-1"
+    oauth_codes: dict[str, str] = field(default_factory=dict)  # code -> openid
+    oauth_used: set[str] = field(default_factory=set)
 
 
 def _aliyun_ok(handler: Handler, query: dict[str, str], body: bytes) -> bool:
@@ -95,14 +99,57 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
-    def do_GET(self) -> None:  # WeChat access token
+    def do_GET(self) -> None:  # WeChat access token, web authorisation
         url = urlsplit(self.path)
         q = dict(parse_qsl(url.query))
         if url.path.endswith("/cgi-bin/token"):
             if q.get("appid") == WX_APP and q.get("secret") == WX_SECRET:
                 return self._json(200, {"access_token": "fake-token", "expires_in": 7200})
             return self._json(200, {"errcode": 40125, "errmsg": "invalid appsecret"})
+        if url.path == "/connect/oauth2/authorize":
+            return self._authorize(q)
+        if url.path == "/sns/oauth2/access_token":
+            return self._oauth_token(q)
         return self._json(404, {})
+
+    def _authorize(self, q: dict[str, str]) -> None:
+        """What WeChat's client does with the authorisation link (``snsapi_base`` is silent): a code for the
+        WeChat user in the browser, and back to ``redirect_uri`` with ``code`` and ``state``."""
+        if q.get("appid") != WX_APP or q.get("response_type") != "code" or q.get("scope") != "snsapi_base":
+            return self._json(200, {"errcode": 10003, "errmsg": "redirect_uri域名与后台配置不一致"})
+        code = f"0{len(self.state.oauth_codes) + 1:03d}{int(time.time() * 1000) % 10**9:09d}"
+        self.state.oauth_codes[code] = self.state.oauth_user
+        back = q["redirect_uri"] + ("&" if "?" in q["redirect_uri"] else "?")
+        self.send_response(302)
+        self.send_header("Location", f"{back}code={quote(code)}&state={quote(q.get('state', ''))}")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _oauth_token(self, q: dict[str, str]) -> None:
+        """``sns/oauth2/access_token``: the code (valid once, 5 minutes) for the OpenID; the real errors."""
+        if q.get("appid") != WX_APP:
+            return self._json(200, {"errcode": 40013, "errmsg": "invalid appid"})
+        if q.get("secret") != WX_SECRET:
+            return self._json(200, {"errcode": 40125, "errmsg": "invalid appsecret"})
+        if q.get("grant_type") != "authorization_code":
+            return self._json(200, {"errcode": 40002, "errmsg": "invalid grant_type"})
+        code = q.get("code", "")
+        if code in self.state.oauth_used:
+            return self._json(200, {"errcode": 40163, "errmsg": "code been used"})
+        if code not in self.state.oauth_codes:
+            return self._json(200, {"errcode": 40029, "errmsg": "invalid code"})
+        self.state.oauth_used.add(code)
+        openid = self.state.oauth_codes[code]
+        return self._json(
+            200,
+            {
+                "access_token": f"oauth-{code}",
+                "expires_in": 7200,
+                "refresh_token": f"refresh-{code}",
+                "openid": openid,
+                "scope": "snsapi_base",
+            },
+        )
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -247,5 +294,7 @@ def _point(settings: Any, host: str) -> None:
         "app_id": WX_APP,
         "app_secret": WX_SECRET,
         "api_base": f"http://{host}/cgi-bin/",
+        "oauth_base": f"http://{host}/connect/",  # web authorisation (snsapi_base)
+        "oauth_api_base": f"http://{host}/",
     }
     settings.DOORSTEP_SMS_CENTRES = CENTRES

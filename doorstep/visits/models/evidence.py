@@ -143,7 +143,10 @@ class PaymentIntent(models.Model):
     so the money taken by a charge that no move recorded stays visible until it is applied or refunded.
 
     pending → charged → applied; pending → failed (the provider refused: nothing was taken);
-    charged → needs_refund (the order was paid otherwise, so this charge can never be applied).
+    charged → needs_refund (the order was paid otherwise, so this charge can never be applied);
+    applied / charged / needs_refund → refunding (the provider accepted the refund: WeChat Pay's refunds are
+    asynchronous) → refunded (its verified refund notification or query says SUCCESS) or refund_failed
+    (ABNORMAL / CLOSED: the desk handles it); Alipay's refund is synchronous: straight to refunded.
     """
 
     class State(models.TextChoices):
@@ -153,6 +156,8 @@ class PaymentIntent(models.Model):
         FAILED = "failed", _("扣款失败")
         NEEDS_REFUND = "needs_refund", _("需退款")
         REFUNDED = "refunded", _("已退款")
+        REFUNDING = "refunding", _("退款处理中")  # accepted by the provider, not confirmed yet
+        REFUND_FAILED = "refund_failed", _("退款异常")  # the provider's refund ended ABNORMAL or CLOSED
 
     OPEN = (State.PENDING, State.CHARGED)
 
@@ -178,6 +183,9 @@ class PaymentIntent(models.Model):
     refund_no = models.CharField("退款单号", max_length=64, blank=True)
     refund_reason = models.CharField("退款原因", max_length=200, blank=True)
     refunded_at = models.DateTimeField("退款时间", null=True, blank=True)
+    refund_id = models.CharField("渠道退款单号", max_length=64, blank=True)
+    refund_by = models.CharField("退款经办人", max_length=100, blank=True)
+    refund_asked_at = models.DateTimeField("退款申请时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "收款意图"

@@ -42,6 +42,18 @@ class Notice:
     state: str = ""
 
 
+@dataclass(frozen=True)
+class RefundNotice:
+    """What a refund's answer, its verified notification or its query says: ``status`` is WeChat Pay's
+    (SUCCESS, PROCESSING, ABNORMAL, CLOSED); Alipay's synchronous refund is SUCCESS when accepted."""
+
+    refund_no: str  # our out_refund_no
+    key: str  # our out_trade_no
+    refund_id: str
+    status: str
+    amount: Decimal
+
+
 class NoticeRejected(Exception):
     def __init__(self, reason: str, notice: Notice | None = None) -> None:
         super().__init__(reason)
@@ -135,7 +147,7 @@ class WeChatPay:
             state=str(trade.get("trade_state", "")),
         )
 
-    def verify(self, headers: Mapping[str, Any], body: bytes) -> Notice:
+    def verify(self, headers: Mapping[str, Any], body: bytes) -> Notice | RefundNotice:
         """A notification: RSA-SHA256 signature of timestamp, nonce and body against the platform public
         key, a fresh timestamp (an old one is a replay), then the AES-256-GCM resource decrypted."""
         stamp = str(headers.get("HTTP_WECHATPAY_TIMESTAMP", ""))
@@ -148,6 +160,10 @@ class WeChatPay:
         if not data:
             raise NoticeRejected("signature")
         trade = data.get("resource") or {}
+        if str(data.get("event_type", "")).startswith("REFUND."):  # a refund's (its resource has no appid)
+            if trade.get("mchid") != self.creds["mch_id"]:
+                raise NoticeRejected("merchant")
+            return self._refund(trade)
         if trade.get("mchid") != self.creds["mch_id"] or trade.get("appid") != self.creds["app_id"]:
             raise NoticeRejected("merchant")
         return self._notice(trade)
@@ -164,14 +180,42 @@ class WeChatPay:
             return None
         return self._notice(self._ok(code, text))
 
-    def refund(self, intent: PaymentIntent, refund_no: str, reason: str) -> str:
+    def close(self, key: str) -> None:
+        """Close an unpaid trade (``POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close``, 204): its
+        code or JSAPI package can no longer be paid. A trade paid meanwhile answers ``ORDERPAID``: refused."""
+        code, text = self.client.close(out_trade_no=key)
+        self._ok(code, text)
+
+    def _refund(self, answer: Mapping[str, Any]) -> RefundNotice:
+        """A refund as WeChat Pay describes it: the refund API's and the query's ``status``, the
+        notification's ``refund_status``; the amount refunded in fen."""
+        refunded = (answer.get("amount") or {}).get("refund")
+        return RefundNotice(
+            refund_no=str(answer.get("out_refund_no", "")),
+            key=str(answer.get("out_trade_no", "")),
+            refund_id=str(answer.get("refund_id", "")),
+            status=str(answer.get("status") or answer.get("refund_status") or ""),
+            amount=(Decimal(int(refunded)) / 100).quantize(CENT) if refunded is not None else Decimal(-1),
+        )
+
+    def refund(self, intent: PaymentIntent, refund_no: str, reason: str) -> RefundNotice:
+        """Asynchronous: the answer is usually PROCESSING; the result comes by the refund notification (to
+        ``refund_notify_url``, else ``notify_url``) or :meth:`refund_query`."""
         code, text = self.client.refund(
             out_refund_no=refund_no,
             amount={"refund": fen(intent.amount), "total": fen(intent.amount), "currency": "CNY"},
             transaction_id=intent.transaction_id,
             reason=reason[:80],
+            notify_url=self.creds.get("refund_notify_url") or self.creds.get("notify_url") or None,
         )
-        return str(self._ok(code, text).get("refund_id", ""))
+        return self._refund(self._ok(code, text))
+
+    def refund_query(self, refund_no: str) -> RefundNotice | None:
+        """``GET /v3/refund/domestic/refunds/{out_refund_no}`` (the answer's signature checked by the SDK)."""
+        code, text = self.client.query_refund(out_refund_no=refund_no)
+        if code == 404:
+            return None
+        return self._refund(self._ok(code, text))
 
     def statement(self, day: date) -> list[Notice]:
         """The trade bill of ``day`` (GZIP CSV; each field prefixed with a backtick)."""
@@ -308,7 +352,9 @@ class Alipay:
             return None
         return self._notice(self._ok(answer))
 
-    def refund(self, intent: PaymentIntent, refund_no: str, reason: str) -> str:
+    def refund(self, intent: PaymentIntent, refund_no: str, reason: str) -> RefundNotice:
+        """Synchronous: ``code`` 10000 is the refund done (``fund_change`` Y; N when this ``out_request_no``
+        was refunded before — a repeat, done all the same), for the refund amount asked."""
         answer = self._ok(
             self._call(
                 self.client.api_alipay_trade_refund,
@@ -318,7 +364,19 @@ class Alipay:
                 refund_reason=reason[:80],
             )
         )
-        return str(answer.get("trade_no", ""))
+        try:
+            refunded = Decimal(str(answer.get("refund_fee", ""))).quantize(CENT)
+        except ArithmeticError:
+            refunded = Decimal(-1)
+        if answer.get("out_trade_no") != intent.key or refunded != intent.amount:
+            raise _refused(self.label, f"refund answer for {answer.get('out_trade_no')} ¥{refunded}")
+        return RefundNotice(
+            refund_no=refund_no,
+            key=intent.key,
+            refund_id=str(answer.get("trade_no", "")),
+            status="SUCCESS",
+            amount=refunded,
+        )
 
     def statement(self, day: date) -> list[Notice]:
         """``alipay.data.dataservice.bill.downloadurl.query``: a ZIP of CSV files (GBK), the trade details'

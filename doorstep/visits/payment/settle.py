@@ -26,7 +26,7 @@ from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.lifecycle import Action
 from doorstep.visits.models import PaymentIntent, PaymentNotice, StatementDiff
-from doorstep.visits.payment.providers import Notice, NoticeRejected, Provider
+from doorstep.visits.payment.providers import Notice, NoticeRejected, Provider, RefundNotice, WeChatPay
 from doorstep.visits.payment.take import ProviderNotConfigured, _charge_unapplied, live, live_provider
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,10 @@ def notice_receive(*, method: str, headers: Mapping[str, Any], body: bytes, clie
     except NoticeRejected as refused:
         _record(sdk.name, Outcome.REJECTED, refused.reason, refused.notice, body, client)
         return Answer(*sdk.nack(refused.reason))
-    outcome, reason = notice_apply(sdk.name, notice, body=body, client=client)
+    if isinstance(notice, RefundNotice):
+        outcome, reason = refund_apply(sdk.name, notice, body=body, client=client)
+    else:
+        outcome, reason = notice_apply(sdk.name, notice, body=body, client=client)
     if outcome == Outcome.REJECTED:
         return Answer(*sdk.nack(reason))
     return Answer(*sdk.ack())
@@ -201,48 +204,164 @@ def intents_query(*, now: Any = None) -> dict[str, int]:
     return counts
 
 
-# --- refunds -----------------------------------------------------------------------------------------------
+# --- refunds ---------------------------------------------------------------------------------------------
 REFUNDABLE = (State.APPLIED, State.CHARGED, State.NEEDS_REFUND)
+REFUND_ENDED = {"SUCCESS": State.REFUNDED, "ABNORMAL": State.REFUND_FAILED, "CLOSED": State.REFUND_FAILED}
 
 
 def payment_refund(*, intent: PaymentIntent, actor: Actor, reason: str) -> PaymentIntent:
-    """Refund a charge through its provider (a live one through its SDK), with the staff member's reason;
-    recorded on the intent and on the order's record. The refund number is the intent's own, so asking
-    twice refunds once at the provider."""
+    """Refund a charge through its provider (a live one through its SDK), with the staff member's reason.
+    The refund number is the intent's own, so asking twice refunds once at the provider.
+
+    Alipay answers at once (refunded). WeChat Pay's refunds are asynchronous: accepted (PROCESSING), the
+    intent is ``refunding`` and is refunded only when the verified refund notification (:func:`refund_apply`)
+    or a query (:func:`refunds_query`) says SUCCESS; the order's record and the customer's ``refunded``
+    notice come only then (R-CO-2)."""
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(ErrorCode.PAYMENT_REFUND_REASON, field="reason")
     if intent.state not in REFUNDABLE or not intent.transaction_id:
         raise DomainError(ErrorCode.PAYMENT_NOT_REFUNDABLE, state=intent.get_state_display())
     refund_no = f"{intent.key}R"[:64]
+    answer = None
     if intent.provider in ("wechat", "alipay"):
-        _sdk(intent.method).refund(intent, refund_no, reason)
-    was = intent.state
+        answer = _sdk(intent.method).refund(intent, refund_no, reason)
+    status = answer.status if answer is not None else "SUCCESS"
+    was, now = intent.state, clock.now()
     with transaction.atomic():
-        now = clock.now()
         done = PaymentIntent.objects.filter(pk=intent.pk, state=was).update(
-            state=State.REFUNDED,
+            state=REFUND_ENDED.get(status, State.REFUNDING),
             refund_no=refund_no,
             refund_reason=reason[:200],
-            refunded_at=now,
+            refund_id=(answer.refund_id if answer else "")[:64],
+            refund_by=actor.name[:100],
+            refund_asked_at=now,
+            refunded_at=now if status == "SUCCESS" else None,
+            last_error="" if status in ("SUCCESS", "PROCESSING") else f"refund: {status}",
             updated_at=now,
         )
         intent.refresh_from_db()
-        if done:
-            EventKind.PAYMENT_REFUNDED.record(
+        if done and intent.state == State.REFUNDED:
+            _refunded(intent, actor)
+    return intent
+
+
+def _refunded(intent: PaymentIntent, actor: Actor) -> None:
+    """The refund is done: on the order's record, and the customer is told (the ``refunded`` notice)."""
+    EventKind.PAYMENT_REFUNDED.record(
+        order=intent.order,
+        actor=actor,
+        rule="R-CO-2",
+        customer_visible=True,
+        data={
+            "method": intent.get_method_display(),
+            "amount": str(intent.amount),
+            "refund_no": intent.refund_no,
+            "transaction_id": intent.transaction_id,
+            "reason": intent.refund_reason,
+            "requested_by": intent.refund_by,
+        },
+    )
+
+
+def refund_apply(
+    provider: str, notice: RefundNotice, *, body: bytes = b"", client: str = ""
+) -> tuple[str, str]:
+    """A verified refund notification (or query answer) applied to the refunding intent: (outcome, reason).
+    SUCCESS: refunded, recorded and the customer told, once; ABNORMAL / CLOSED: ``refund_failed`` for the
+    desk; a repeat or a refund we never asked changes nothing."""
+    outcome, reason, intent = _refund_apply(provider, notice)
+    PaymentNotice.objects.create(
+        provider=provider,
+        at=clock.now(),
+        outcome=outcome,
+        reason=f"refund:{notice.status} {reason}".strip()[:200],
+        key=notice.key[:64],
+        transaction_id=notice.refund_id[:64],
+        amount=str(notice.amount),
+        body=body[:2000].decode("utf-8", "replace"),
+        client=client[:64],
+    )
+    if outcome == Outcome.REJECTED:
+        log.warning("refund notice rejected: %s %s %s", provider, reason, notice)
+        if intent is not None:
+            EventKind.PAYMENT_NOTICE_REJECTED.record(
                 order=intent.order,
-                actor=actor,
+                actor=Actor.system(),
                 rule="R-CO-2",
-                customer_visible=True,
+                customer_visible=False,
                 data={
-                    "method": intent.get_method_display(),
-                    "amount": str(intent.amount),
-                    "refund_no": refund_no,
-                    "transaction_id": intent.transaction_id,
+                    "provider": provider,
                     "reason": reason,
+                    "key": notice.key,
+                    "refund_no": notice.refund_no,
                 },
             )
-    return intent
+    return outcome, reason
+
+
+def _refund_apply(provider: str, notice: RefundNotice) -> tuple[str, str, PaymentIntent | None]:
+    intent = (
+        PaymentIntent.objects.filter(refund_no=notice.refund_no, key=notice.key)
+        .exclude(refund_no="")
+        .select_related("order")
+        .first()
+    )
+    if intent is None:
+        return Outcome.REJECTED, "unknown_refund", None
+    if intent.method != provider:
+        return Outcome.REJECTED, "provider", intent
+    ended = REFUND_ENDED.get(notice.status)
+    if intent.state != State.REFUNDING:
+        if ended is not None and intent.state == ended:
+            return Outcome.DUPLICATE, "refund_recorded", intent
+        return Outcome.REJECTED, "refund_mismatch", intent
+    if notice.amount != intent.amount:
+        return Outcome.REJECTED, "amount", intent
+    if ended is None:  # still PROCESSING: nothing to change
+        return Outcome.DUPLICATE, "refund_processing", intent
+    now = clock.now()
+    with transaction.atomic():
+        moved = PaymentIntent.objects.filter(pk=intent.pk, state=State.REFUNDING).update(
+            state=ended,
+            refund_id=notice.refund_id[:64] or intent.refund_id,
+            refunded_at=now if ended == State.REFUNDED else None,
+            last_error="" if ended == State.REFUNDED else f"refund: {notice.status}",
+            updated_at=now,
+        )
+        if moved != 1:  # a concurrent notice or query applied it first
+            return Outcome.DUPLICATE, "refund_recorded", intent
+        intent.refresh_from_db()
+        if ended == State.REFUNDED:
+            _refunded(intent, Actor.system())
+    return Outcome.APPLIED, "", intent
+
+
+def refunds_query(*, now: Any = None) -> dict[str, int]:
+    """Refunds still PROCESSING ``query_after_seconds`` after they were asked, their notification not come:
+    the provider is asked (``GET /v3/refund/domestic/refunds/{out_refund_no}``) and its answer applied like
+    a notification."""
+    counts = {"asked": 0, "refunded": 0, "failed": 0}
+    if not live():
+        return counts
+    now = now or clock.now()
+    after = timedelta(seconds=float(_payments().get("query_after_seconds", 120)))
+    due = PaymentIntent.objects.filter(state=State.REFUNDING, refund_asked_at__lte=now - after)
+    for intent in due.order_by("refund_asked_at")[:200]:
+        try:
+            sdk = _sdk(intent.method)
+            notice = sdk.refund_query(intent.refund_no) if isinstance(sdk, WeChatPay) else None
+        except Exception as err:  # one provider down must not stop the others
+            log.warning("refund query failed for %s: %s", intent.refund_no, err)
+            continue
+        counts["asked"] += 1
+        if notice is None:
+            continue
+        outcome, _ = refund_apply(sdk.name, notice, client="query")
+        if outcome == Outcome.APPLIED:
+            intent.refresh_from_db()
+            counts["refunded" if intent.state == State.REFUNDED else "failed"] += 1
+    return counts
 
 
 # --- the daily reconciliation ------------------------------------------------------------------------------

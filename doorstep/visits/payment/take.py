@@ -340,6 +340,12 @@ def payment_take(
         return order_transition(order=order, actor=actor, action=Action.PAY, params=params)
 
     intent = intent_open(order=order, method=method, quote=quote)
+    jsapi = intent.state == State.PENDING and intent.pay_url.startswith(JSAPI_PACKAGE)
+    if method == Payment.Method.WECHAT and not openid and jsapi:
+        paid = _jsapi_close(intent)  # the customer left WeChat's payment: the technician shows the QR code
+        if paid is not None:
+            return paid
+        intent = intent_open(order=order, method=method, quote=quote)
     if intent.state == State.PENDING and not intent.pay_url:
         intent = intent_charge(intent, openid=openid if method == Payment.Method.WECHAT else "")
     if intent.state == State.PENDING:  # the customer pays through the code; the notification applies it
@@ -353,6 +359,27 @@ def payment_take(
             order.refresh_from_db()
             return order
         raise _charge_unapplied(intent, actor, err) from err
+
+
+def _jsapi_close(intent: PaymentIntent) -> WorkOrder | None:
+    """An abandoned JSAPI trade must not block the technician's Native QR code for the same quote (R-CO-2):
+    WeChat Pay never turns one out_trade_no into another kind of trade, so the JSAPI trade is closed at the
+    provider and the intent fails; the caller opens a new intent (a new out_trade_no) for the code. A
+    notification that still comes for the closed trade is recorded and waits for a refund like any charge
+    of an order paid otherwise (settle._apply). The trade already paid (close answers ``ORDERPAID``): nothing
+    is replaced and the order is returned as it is; WeChat Pay's verified notification, or the query job
+    (settle.intents_query), pays it."""
+    sdk = live_provider(Payment.Method.WECHAT).sdk()
+    assert isinstance(sdk, WeChatPay)
+    try:
+        sdk.close(intent.key)
+    except DomainError:
+        notice = sdk.query(intent.key)
+        if notice is None or not notice.paid:
+            raise
+        return intent.order
+    _intent_update(intent, State.PENDING, state=State.FAILED, last_error="wechat: CLOSED (JSAPI → Native)")
+    return None
 
 
 def payer_openid(order: WorkOrder) -> str:

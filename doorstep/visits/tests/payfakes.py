@@ -143,6 +143,8 @@ class FakePay:
         self.api_v3_key = secrets.token_hex(16)  # 32 characters
         self.trades: dict[str, Trade] = {}
         self.refused: list[str] = []  # requests with a bad signature
+        # WeChat Pay's refunds, asynchronous: out_refund_no -> (out_trade_no, status, notify_url)
+        self.refund_states: dict[str, list[str]] = {}
         self.calls: list[str] = []
         self.base = ""
         self._seq = 0
@@ -273,6 +275,67 @@ class FakePay:
             params
         ).encode()
 
+    # --- refunds (WeChat Pay: asynchronous) --------------------------------------------------------------
+    def _wx_refund(
+        self, refund_no: str, *, notice: bool = False, refund: int | None = None
+    ) -> dict[str, Any]:
+        key, status, _url = self.refund_states[refund_no]
+        trade = self.trades[key]
+        out: dict[str, Any] = {
+            "refund_id": f"50300{sum(map(ord, refund_no)) % 10**12:012d}",
+            "out_refund_no": refund_no,
+            "transaction_id": trade.transaction_id,
+            "out_trade_no": key,
+            "amount": {
+                "total": trade.total,
+                "refund": trade.refunds[refund_no] if refund is None else refund,
+                "payer_total": trade.total,
+                "payer_refund": trade.refunds[refund_no] if refund is None else refund,
+            },
+        }
+        if notice:  # the notification's resource: mchid, refund_status, no appid
+            out.update(mchid=MCH_ID, refund_status=status, user_received_account="支付用户零钱")
+            if status == "SUCCESS":
+                out["success_time"] = time.strftime("%Y-%m-%dT%H:%M:%S+08:00")
+        else:
+            out.update(channel="ORIGINAL", user_received_account="支付用户零钱", status=status)
+            out["amount"]["currency"] = "CNY"
+        return out
+
+    def refund_end(self, refund_no: str, status: str = "SUCCESS") -> None:
+        """WeChat Pay finishes the refund: SUCCESS, ABNORMAL (the customer's card cancelled …) or CLOSED."""
+        self.refund_states[refund_no][1] = status
+
+    def refund_notification(
+        self, refund_no: str, *, refund: int | None = None, timestamp: int | None = None
+    ) -> tuple[dict[str, str], bytes]:
+        """The signed refund notice (``REFUND.SUCCESS`` / ``REFUND.ABNORMAL`` / ``REFUND.CLOSED``), its
+        resource encrypted like a payment's (``associated_data`` "refund")."""
+        status = self.refund_states[refund_no][1]
+        plain = json.dumps(
+            self._wx_refund(refund_no, notice=True, refund=refund), ensure_ascii=False
+        ).encode()
+        nonce = secrets.token_hex(6)
+        cipher = AESGCM(self.api_v3_key.encode()).encrypt(nonce.encode(), plain, b"refund")
+        body = json.dumps(
+            {
+                "id": secrets.token_hex(16),
+                "create_time": time.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
+                "resource_type": "encrypt-resource",
+                "event_type": f"REFUND.{status}",
+                "summary": "退款成功" if status == "SUCCESS" else "退款异常",
+                "resource": {
+                    "original_type": "refund",
+                    "algorithm": "AEAD_AES_256_GCM",
+                    "ciphertext": base64.b64encode(cipher).decode(),
+                    "associated_data": "refund",
+                    "nonce": nonce,
+                },
+            },
+            ensure_ascii=False,
+        )
+        return self._wx_headers(body, timestamp=timestamp), body.encode()
+
     def bridge_pay(self, params: dict[str, str], *, notify: bool = True) -> int:
         """What WeChat's client does with ``WeixinJSBridge.invoke("getBrandWCPayRequest", params)``: checks
         the merchant's ``paySign`` (RSA-SHA256 of appId, timeStamp, nonceStr and package), lets the customer
@@ -287,7 +350,7 @@ class FakePay:
             return -1
         token = str(params.get("package", "")).removeprefix("prepay_id=wx")
         trade = next((t for t in self.trades.values() if t.token == token and t.kind == "JSAPI"), None)
-        if trade is None:
+        if trade is None or trade.state == "CLOSED":  # a closed trade cannot be paid
             return -1
         self.pay(trade.key)
         return self.deliver(trade.key) if notify else 0
@@ -413,6 +476,20 @@ class FakePay:
             if path.endswith("jsapi"):
                 return self._wx(h, 200, {"prepay_id": f"wx{trade.token}"})
             return self._wx(h, 200, {"code_url": f"weixin://wxpay/bizpayurl?pr={trade.token}"})
+        if (
+            method == "POST"
+            and path.startswith("/v3/pay/transactions/out-trade-no/")
+            and path.endswith("/close")
+        ):
+            trade = self.trades.get(path.split("/")[-2])
+            if data.get("mchid") != MCH_ID:
+                return self._wx(h, 400, {"code": "PARAM_ERROR", "message": "mchid不正确"})
+            if trade is None:
+                return self._wx(h, 404, {"code": "ORDER_NOT_EXIST", "message": "订单不存在"})
+            if trade.state == "SUCCESS":
+                return self._wx(h, 400, {"code": "ORDERPAID", "message": "该订单已支付"})
+            trade.state = "CLOSED"
+            return self._wx(h, 204, None)
         if method == "GET" and path.startswith("/v3/pay/transactions/out-trade-no/"):
             trade = self.trades.get(path.rsplit("/", 1)[-1])
             if trade is None or query.get("mchid") != MCH_ID:
@@ -428,18 +505,13 @@ class FakePay:
             if refund > trade.total:
                 return self._wx(h, 400, {"code": "INVALID_REQUEST", "message": "退款金额超过订单金额"})
             trade.refunds.setdefault(data["out_refund_no"], refund)
-            return self._wx(
-                h,
-                200,
-                {
-                    "refund_id": f"50300{abs(hash(data['out_refund_no'])) % 10**12:012d}",
-                    "out_refund_no": data["out_refund_no"],
-                    "transaction_id": trade.transaction_id,
-                    "out_trade_no": trade.key,
-                    "status": "PROCESSING",
-                    "amount": {"refund": refund, "total": trade.total, "currency": "CNY"},
-                },
-            )
+            notify = str(data.get("notify_url") or trade.notify_url)
+            self.refund_states.setdefault(data["out_refund_no"], [trade.key, "PROCESSING", notify])
+            return self._wx(h, 200, self._wx_refund(data["out_refund_no"]))
+        if method == "GET" and path.startswith("/v3/refund/domestic/refunds/"):
+            if path.rsplit("/", 1)[-1] not in self.refund_states:
+                return self._wx(h, 404, {"code": "RESOURCE_NOT_EXISTS", "message": "退款单不存在"})
+            return self._wx(h, 200, self._wx_refund(path.rsplit("/", 1)[-1]))
         if method == "GET" and path == "/v3/bill/tradebill":
             day = query.get("bill_date", "")
             return self._wx(

@@ -225,12 +225,19 @@ def test_a_refund_goes_through_the_provider_with_its_reason_R_CO_2(
         payment_refund(intent=intent, actor=desk, reason=" ")
     assert not fake.trades[intent.key].refunds
     refunded = payment_refund(intent=intent, actor=desk, reason="客户重复支付")
-    assert refunded.state == State.REFUNDED and refunded.refund_reason == "客户重复支付"
+    # WeChat Pay's refund is asynchronous: accepted (PROCESSING), not refunded yet
+    assert refunded.state == State.REFUNDING and refunded.refund_reason == "客户重复支付"
+    assert refunded.refund_id.startswith("50300") and refunded.refunded_at is None
     assert fake.trades[intent.key].refunds == {refunded.refund_no: 8000}
-    event = completed.events.get(kind=EventKind.PAYMENT_REFUNDED)
-    assert event.data["reason"] == "客户重复支付" and event.actor_name == desk.name
+    assert not completed.events.filter(kind=EventKind.PAYMENT_REFUNDED).exists()
     with pytest.raises(DomainError):  # once only
         payment_refund(intent=refunded, actor=desk, reason="再退一次")
+    fake.refund_end(refunded.refund_no)
+    assert _post("wechat", *fake.refund_notification(refunded.refund_no)).status_code == 204
+    refunded.refresh_from_db()
+    assert refunded.state == State.REFUNDED and refunded.refunded_at is not None
+    event = completed.events.get(kind=EventKind.PAYMENT_REFUNDED)
+    assert event.data["reason"] == "客户重复支付" and event.data["requested_by"] == desk.name
 
 
 def test_the_desk_refunds_from_the_payments_page(
@@ -246,9 +253,9 @@ def test_the_desk_refunds_from_the_payments_page(
     assert client.post(url, {"reason": ""}, follow=True).status_code == 200
     intent.refresh_from_db()
     assert intent.state == State.APPLIED  # no reason: nothing refunded
-    client.post(url, {"reason": "服务未完成"})
+    after = client.post(url, {"reason": "服务未完成"}, follow=True).content.decode()
     intent.refresh_from_db()
-    assert intent.state == State.REFUNDED
+    assert intent.state == State.REFUNDING and "退款处理中" in after
 
 
 def test_reconciliation_lists_the_differences_R_CO_2(
@@ -324,6 +331,9 @@ def test_alipay_query_refund_and_statement(world: World, fake: FakePay, complete
     assert reconcile(clock.today()) == []
     refunded = payment_refund(intent=intent, actor=world.actor("agent"), reason="多收")
     assert fake.trades[intent.key].refunds == {refunded.refund_no: 8000}
+    # Alipay's refund is synchronous (fund_change): refunded at once, recorded and told
+    assert refunded.state == State.REFUNDED and refunded.refund_id == fake.trades[intent.key].transaction_id
+    assert completed.events.filter(kind=EventKind.PAYMENT_REFUNDED).count() == 1
 
 
 def test_alipay_h5_link_is_signed_for_the_gateway(world: World, fake: FakePay, completed: WorkOrder) -> None:
@@ -423,6 +433,13 @@ def test_a_refund_is_shown_to_staff_and_told_to_the_customer_R_CO_2(
 
     client.post(reverse("channels:payment_refund", args=[intent.pk]), {"reason": "客户重复支付"})
     intent.refresh_from_db()
+    assert intent.state == State.REFUNDING  # accepted by WeChat Pay, not done: nobody is told yet
+    page = client.get(reverse("orders:detail", args=[completed.number])).content.decode()
+    assert f'data-intent="{intent.pk}" data-state="refunding"' in page and intent.refund_no in page
+    assert not Message.objects.filter(order_number=completed.number, template="refunded").exists()
+    fake.refund_end(intent.refund_no)
+    assert _post("wechat", *fake.refund_notification(intent.refund_no)).status_code == 204
+    intent.refresh_from_db()
     assert intent.state == State.REFUNDED
     # staff: the order page says refunded, with the refund number and the reason
     page = client.get(reverse("orders:detail", args=[completed.number])).content.decode()
@@ -435,6 +452,9 @@ def test_a_refund_is_shown_to_staff_and_told_to_the_customer_R_CO_2(
     assert "已退款" in track and intent.refund_no in track
     with pytest.raises(DomainError):
         payment_refund(intent=intent, actor=world.actor("agent"), reason="再退一次")
+    assert Message.objects.filter(order_number=completed.number, template="refunded").count() == 1
+    # the same notification again: nothing changes, nobody is told twice
+    assert _post("wechat", *fake.refund_notification(intent.refund_no)).status_code == 204
     assert Message.objects.filter(order_number=completed.number, template="refunded").count() == 1
 
 
@@ -498,3 +518,278 @@ def test_jsapi_needs_a_live_provider_and_the_customers_openid(
     assert answer.status_code == 409 and "二维码" in answer.json()["error"]
     completed.refresh_from_db()
     assert completed.status == Status.COMPLETED and not PaymentIntent.objects.filter(order=completed).exists()
+
+
+def _jsapi_prepaid(completed: WorkOrder) -> tuple[Client, str, dict[str, str]]:
+    from doorstep.notify.models import Contact
+    from doorstep.orders.tracking import tracking_token
+
+    Contact.objects.create(phone=completed.customer.phone, wechat_openid="o-customer-1", follows_account=True)
+    token = tracking_token(completed)
+    wechat = Client(HTTP_USER_AGENT=WECHAT_BROWSER)
+    params = wechat.post(reverse("web:track_pay_jsapi", args=[token])).json()["params"]
+    return wechat, token, params
+
+
+def test_an_abandoned_jsapi_trade_is_closed_for_the_technicians_code_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder
+) -> None:
+    """The customer opened WeChat's payment and left it: the technician's Native code for the same quote is a
+    new trade (a new out_trade_no), the JSAPI one closed at WeChat Pay so it can no longer be paid."""
+    _wechat, _token, params = _jsapi_prepaid(completed)
+    jsapi = PaymentIntent.objects.get(order=completed)
+    after = payment_take(order=completed, actor=world.actor("technician"), method="wechat")
+    assert after.status == Status.COMPLETED
+    jsapi.refresh_from_db()
+    native = PaymentIntent.objects.get(order=completed, state=State.PENDING)
+    assert jsapi.state == State.FAILED and fake.trades[jsapi.key].state == "CLOSED"
+    assert f"POST /v3/pay/transactions/out-trade-no/{jsapi.key}/close" in fake.calls
+    assert native.key != jsapi.key and native.pay_url.startswith("weixin://wxpay/bizpayurl?pr=")
+    assert fake.trades[native.key].kind == "NATIVE"
+    assert fake.bridge_pay(params) == -1  # the closed trade's parameters no longer pay
+    # the code is paid; a late notification for the closed trade is recorded and waits for a refund
+    fake.pay(native.key)
+    assert _post("wechat", *fake.notification(native.key)).status_code == 204
+    fake.pay(jsapi.key)
+    assert _post("wechat", *fake.notification(jsapi.key)).status_code == 204
+    completed.refresh_from_db()
+    jsapi.refresh_from_db()
+    assert (
+        completed.status == Status.PAID
+        and completed.payment.receipt_no == fake.trades[native.key].transaction_id
+    )
+    assert jsapi.state == State.NEEDS_REFUND and jsapi.transaction_id == fake.trades[jsapi.key].transaction_id
+
+
+def test_a_jsapi_trade_paid_before_the_close_is_applied_not_replaced_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder
+) -> None:
+    _wechat, _token, params = _jsapi_prepaid(completed)
+    assert fake.bridge_pay(params, notify=False) == 0  # paid; the notification has not come yet
+    after = payment_take(order=completed, actor=world.actor("technician"), method="wechat")
+    # close answered ORDERPAID: no second trade; the verified query (or the notification) pays the order
+    assert after.status == Status.COMPLETED and PaymentIntent.objects.filter(order=completed).count() == 1
+    intent = PaymentIntent.objects.get(order=completed)
+    assert intents_query(now=intent.created_at + timedelta(seconds=120))["paid"] == 1
+    completed.refresh_from_db()
+    assert completed.status == Status.PAID
+
+
+def _refunding(world: World, fake: FakePay, order: WorkOrder) -> PaymentIntent:
+    intent = _prepaid(world, order)
+    fake.pay(intent.key)
+    _post("wechat", *fake.notification(intent.key))
+    intent.refresh_from_db()
+    refunding = payment_refund(intent=intent, actor=world.actor("agent"), reason="客户重复支付")
+    assert refunding.state == State.REFUNDING
+    return refunding
+
+
+@pytest.mark.parametrize("tamper", ["body", "signature", "amount", "unknown"])
+def test_a_tampered_refund_notification_gets_4xx_and_changes_nothing_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder, tamper: str
+) -> None:
+    intent = _refunding(world, fake, completed)
+    fake.refund_end(intent.refund_no)
+    headers, body = fake.refund_notification(intent.refund_no)
+    if tamper == "body":
+        body = body.replace(b'"summary": "', b'"summary": "x')
+    elif tamper == "signature":
+        headers["Wechatpay-Signature"] = headers["Wechatpay-Signature"][:-6] + "AAAAA="
+    elif tamper == "amount":  # signed, but not the amount refunded
+        headers, body = fake.refund_notification(intent.refund_no, refund=1)
+    else:  # a refund we never asked for
+        fake.refund_states["OTHER0001R"] = [intent.key, "SUCCESS", ""]
+        fake.trades[intent.key].refunds["OTHER0001R"] = 8000
+        headers, body = fake.refund_notification("OTHER0001R")
+    assert _post("wechat", headers, body).status_code == 400
+    intent.refresh_from_db()
+    assert intent.state == State.REFUNDING and intent.refunded_at is None
+    assert not completed.events.filter(kind=EventKind.PAYMENT_REFUNDED).exists()
+
+
+def test_an_old_refund_notification_is_a_replay(world: World, fake: FakePay, completed: WorkOrder) -> None:
+    intent = _refunding(world, fake, completed)
+    fake.refund_end(intent.refund_no)
+    old = int(clock.now().timestamp()) - 3600
+    stale = fake.refund_notification(intent.refund_no, timestamp=old)
+    assert _post("wechat", *stale).status_code == 400
+    intent.refresh_from_db()
+    assert intent.state == State.REFUNDING
+
+
+def test_an_abnormal_refund_is_shown_to_the_desk_and_nobody_is_told_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder, client: Client
+) -> None:
+    intent = _refunding(world, fake, completed)
+    fake.refund_end(intent.refund_no, "ABNORMAL")
+    assert _post("wechat", *fake.refund_notification(intent.refund_no)).status_code == 204
+    intent.refresh_from_db()
+    assert intent.state == State.REFUND_FAILED and "ABNORMAL" in intent.last_error
+    assert not completed.events.filter(kind=EventKind.PAYMENT_REFUNDED).exists()
+    client.force_login(world.staff["agent"].user)
+    page = client.get(reverse("channels:payments")).content.decode()
+    assert f'data-refund="{intent.pk}" data-state="refund_failed"' in page and "退款异常" in page
+
+
+def test_a_refund_without_notification_is_settled_by_the_query_R_CO_2(
+    world: World, fake: FakePay, completed: WorkOrder
+) -> None:
+    from doorstep.visits.payment.settle import refunds_query
+
+    intent = _refunding(world, fake, completed)
+    asked = intent.refund_asked_at
+    assert asked is not None
+    # still processing at WeChat Pay: asked after the timeout (not before), nothing changes
+    assert refunds_query(now=asked + timedelta(seconds=119))["asked"] == 0
+    assert refunds_query(now=asked + timedelta(seconds=120)) == {"asked": 1, "refunded": 0, "failed": 0}
+    intent.refresh_from_db()
+    assert intent.state == State.REFUNDING
+    fake.refund_end(intent.refund_no)
+    PaymentIntent.objects.filter(pk=intent.pk).update(refund_asked_at=clock.now() - timedelta(minutes=5))
+    call_command("payments_query", verbosity=0)
+    intent.refresh_from_db()
+    assert (
+        intent.state == State.REFUNDED and f"GET /v3/refund/domestic/refunds/{intent.refund_no}" in fake.calls
+    )
+    assert completed.events.filter(kind=EventKind.PAYMENT_REFUNDED).count() == 1
+    # the notification that comes afterwards changes nothing
+    assert _post("wechat", *fake.refund_notification(intent.refund_no)).status_code == 204
+    assert completed.events.filter(kind=EventKind.PAYMENT_REFUNDED).count() == 1
+
+
+# --- WeChat web authorisation (snsapi_base) for a customer the service account does not know yet -----------
+@pytest.fixture
+def mp(settings: Any) -> Iterator[Any]:
+    from doorstep.notify.tests.loopback import fake_providers
+
+    with fake_providers(settings) as state:
+        yield state
+
+
+def _authorised(wechat: Client, token: str) -> str:
+    """The pay button, then what WeChat's client does with the authorisation link: the URL it sends the
+    customer back to (``code`` and ``state``)."""
+    import requests
+
+    start = wechat.get(reverse("web:track_pay_wechat_auth", args=[token]))
+    assert start.status_code == 302
+    at_wechat = start["Location"]
+    assert (
+        at_wechat.endswith("#wechat_redirect") and "/connect/oauth2/authorize?appid=wx-test-app" in at_wechat
+    )
+    assert "&response_type=code&scope=snsapi_base&state=" in at_wechat
+    answer = requests.get(at_wechat.split("#")[0], allow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    back = answer.headers["Location"]
+    assert back.startswith(f"http://testserver/t/{token}/pay/wechat-auth/back/?code=")
+    return back.removeprefix("http://testserver")
+
+
+def test_an_unknown_customer_in_wechat_is_authorised_then_pays_with_jsapi_R_CO_2(
+    fake: FakePay, mp: Any, completed: WorkOrder
+) -> None:
+    from doorstep.notify.models import Contact
+    from doorstep.orders.tracking import tracking_token
+
+    token = tracking_token(completed)
+    wechat = Client(HTTP_USER_AGENT=WECHAT_BROWSER)
+    page = wechat.get(reverse("web:track", args=[token])).content.decode()
+    assert 'data-auth="snsapi_base"' in page and 'id="jsapi-form"' not in page
+    assert 'data-auth="snsapi_base"' not in Client().get(reverse("web:track", args=[token])).content.decode()
+
+    back = _authorised(wechat, token)
+    answer = wechat.get(back)
+    assert answer.status_code == 302 and answer["Location"] == f"/t/{token}/?pay=wechat#pay"
+    contact = Contact.objects.get(phone=completed.customer.phone)
+    assert contact.wechat_openid == "o-oauth-customer-1" and not contact.follows_account
+    # the page goes on to JSAPI for that OpenID
+    assert 'id="jsapi-form"' in wechat.get(f"/t/{token}/?pay=wechat").content.decode()
+    params = wechat.post(reverse("web:track_pay_jsapi", args=[token])).json()["params"]
+    intent = PaymentIntent.objects.get(order=completed)
+    assert fake.trades[intent.key].openid == "o-oauth-customer-1"
+    assert fake.bridge_pay(params, notify=False) == 0
+    assert _post("wechat", *fake.notification(intent.key)).status_code == 204
+    completed.refresh_from_db()
+    assert completed.status == Status.PAID
+    # the same return again (state used once; WeChat's code too): refused, nothing changes
+    mp.oauth_user = "o-someone-else"
+    again = wechat.get(back)
+    assert again.status_code == 400 and 'data-code="wechat_auth_state"' in again.content.decode()
+    assert Contact.objects.get(phone=completed.customer.phone).wechat_openid == "o-oauth-customer-1"
+
+
+@pytest.mark.parametrize("bad", ["forged_state", "other_link", "no_state", "invalid_code", "used_code"])
+def test_a_bad_authorisation_return_is_refused_and_stores_nothing(
+    fake: FakePay, mp: Any, completed: WorkOrder, world: World, bad: str
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from doorstep.notify.models import Contact
+    from doorstep.orders.tracking import tracking_token
+
+    token = tracking_token(completed)
+    wechat = Client(HTTP_USER_AGENT=WECHAT_BROWSER)
+    back = _authorised(wechat, token)
+    query = {k: v[0] for k, v in parse_qs(urlsplit(back).query).items()}
+    path = reverse("web:track_pay_wechat_back", args=[token])
+    if bad == "forged_state":
+        query["state"] = query["state"][:-3] + ("aaa" if not query["state"].endswith("aaa") else "bbb")
+    elif bad == "other_link":  # a state signed for another order's link
+        other = order_in(world, Status.COMPLETED)
+        path = reverse("web:track_pay_wechat_back", args=[tracking_token(other)])
+    elif bad == "no_state":
+        del query["state"]
+    elif bad == "invalid_code":
+        query["code"] = "0badcode"
+    else:  # WeChat's code is good once: exchanged already (by someone who saw the URL)
+        from wechatpy.oauth import WeChatOAuth
+
+        from doorstep.notify.tests.loopback import WX_APP, WX_SECRET
+
+        oauth = WeChatOAuth(WX_APP, WX_SECRET, "")
+        oauth.API_BASE_URL = str(__import__("django.conf").conf.settings.DOORSTEP_WECHAT_MP["oauth_api_base"])
+        oauth.fetch_access_token(query["code"])
+    answer = wechat.get(path, query)
+    assert answer.status_code == 400
+    text = answer.content.decode()
+    code = "wechat_auth_code" if bad in ("invalid_code", "used_code") else "wechat_auth_state"
+    assert f'data-code="{code}"' in text and "未作任何更改" in text
+    if bad == "invalid_code":
+        assert "40029" in text
+    if bad == "used_code":
+        assert "40163" in text
+    assert not Contact.objects.exclude(wechat_openid="").exists()
+
+
+@pytest.mark.parametrize(("age", "good"), [(599, True), (600, True), (601, False)])
+def test_the_authorisation_state_lives_ten_minutes(
+    fake: FakePay, mp: Any, completed: WorkOrder, age: int, good: bool
+) -> None:
+    """The signed state expires after ``oauth_state_seconds`` (600): at the limit it is good, a second
+    after it is refused (the age by the pinned clock, moved forward)."""
+    from doorstep.notify.models import Contact
+    from doorstep.orders.tracking import tracking_token
+
+    token = tracking_token(completed)
+    wechat = Client(HTTP_USER_AGENT=WECHAT_BROWSER)
+    signed_at = clock.now().replace(microsecond=0)
+    with clock.frozen_at(signed_at):
+        back = _authorised(wechat, token)
+    with clock.frozen_at(signed_at + timedelta(seconds=age)):
+        answer = wechat.get(back)
+    assert answer.status_code == (302 if good else 400)
+    assert Contact.objects.exclude(wechat_openid="").exists() == good
+
+
+def test_without_the_service_account_inside_wechat_the_qr_code_is_offered(
+    fake: FakePay, completed: WorkOrder, settings: Any
+) -> None:
+    from doorstep.orders.tracking import tracking_token
+
+    settings.DOORSTEP_WECHAT_MP = {}
+    token = tracking_token(completed)
+    wechat = Client(HTTP_USER_AGENT=WECHAT_BROWSER)
+    assert 'data-auth="snsapi_base"' not in wechat.get(reverse("web:track", args=[token])).content.decode()
+    answer = wechat.get(reverse("web:track_pay_wechat_auth", args=[token]), follow=True)
+    assert "服务号未配置" in answer.content.decode()

@@ -291,6 +291,7 @@ class Entry:
     extra: dict[str, Any] = field(default_factory=dict)  # query string of a GET
     get_status: str = ""  # what an allowed GET answers, when not 200 (a redirect)
     customer_act: bool = False  # a POST only the customer may make, from their own link (R-CO-1)
+    customer_act_get: bool = False  # a GET that acts for the customer (WeChat's authorisation and its return)
 
 
 def _an_intent(t: Things) -> int:
@@ -520,6 +521,24 @@ ENTRIES.update(
         "web:track_sign": signed(get=False, post=True),
         "web:track_pay": signed(get=False, post=True),
         "web:track_pay_jsapi": signed(get=False, post=True),  # WeChat Pay inside WeChat (JSAPI, R-CO-2)
+        # WeChat's web authorisation for the JSAPI payment (R-CO-2): off to WeChat (a redirect, or back to the
+        # page when the service account is not configured) and its return (no state: 400, nothing stored)
+        "web:track_pay_wechat_auth": Entry(
+            kwargs=lambda t: {"token": tracking_token(t.order)},
+            get=ALL_STAFF,
+            public=True,
+            customer_of=lambda t: t.order,
+            customer_act_get=True,
+            get_status=PASSED,
+        ),
+        "web:track_pay_wechat_back": Entry(
+            kwargs=lambda t: {"token": tracking_token(t.order)},
+            get=ALL_STAFF,
+            public=True,
+            customer_of=lambda t: t.order,
+            customer_act_get=True,
+            get_status=PASSED,
+        ),
         "web:track_confirm": signed(get=False, post=True),
         "web:track_move": signed(post=True),
         "web:track_cancel": signed(get=False, post=True),
@@ -618,7 +637,8 @@ def expected(entry: Entry, method: str, t: Things, column: str) -> str:
             return UNAUTH  # a staff token on the partner API, a partner key on the staff API
     elif column == ANON and not entry.public:
         return LOGIN
-    if entry.customer_act and method == "post" and column != ANON:
+    acting = (entry.customer_act and method == "post") or (entry.customer_act_get and method == "get")
+    if acting and column != ANON:
         return DENY  # a staff session on the customer's link acts for nobody (R-CO-1)
     if entry.public or column == PARTNER:
         return (entry.get_status or OK) if method == "get" else PASSED
