@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Max
 
 from doorstep.core import clock
+from doorstep.core.punctuality import appointment_of
 from doorstep.network.actors import Actor
 from doorstep.orders.events import EventKind
 from doorstep.orders.models import WorkOrder
@@ -77,7 +78,12 @@ def _knocked(order: WorkOrder) -> None:
 
 
 def appointment_passed(order: WorkOrder) -> None:
-    """Nobody home is recorded only once the appointment has come (R-AR-2): the window began 20 min ago."""
+    """Nobody home is recorded only once the appointment has come (R-AR-2): an appointment still to come is
+    moved to a window that began 20 min ago; one that has come stays (moving it could overlap the
+    technician's next appointment, which PostgreSQL's exclusion constraint refuses)."""
+    appointment = appointment_of(order)
+    if appointment is not None and appointment <= clock.now():
+        return
     start = clock.now() - timedelta(minutes=20)
     order.window_start, order.window_end = start, start + timedelta(hours=2)
     WorkOrder.objects.filter(pk=order.pk).update(window_start=order.window_start, window_end=order.window_end)
