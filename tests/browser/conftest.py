@@ -7,6 +7,7 @@ Playwright's clock, so the phone's time (``client_at``, the knock timer) agrees 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -38,11 +39,25 @@ class PinnedBrowser:
 
     def __init__(self, browser: Any) -> None:
         self._browser = browser
+        self.opened: list[Any] = []
 
     def new_context(self, **options: Any) -> Any:
         context = self._browser.new_context(**options)
         context.clock.install(time=clock.now())  # time then ticks on, as it does on the server
+        self.opened.append(context)
         return context
+
+    def new_page(self, **options: Any) -> Any:
+        return self.new_context(**options).new_page()
+
+    def close_contexts(self) -> None:
+        """Closes what a test opened: an open page keeps its keep-alive sockets, and each one keeps a
+        live-server thread with its own database connection (on PostgreSQL, held for CONN_MAX_AGE), so a
+        long run would exhaust the server's connections."""
+        while self.opened:
+            context = self.opened.pop()
+            with contextlib.suppress(Exception):  # already closed by the test, or the browser went away
+                context.close()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._browser, name)
@@ -58,6 +73,13 @@ def browser() -> Iterator[object]:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         yield PinnedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_contexts(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "browser" in request.fixturenames:
+        request.getfixturevalue("browser").close_contexts()
 
 
 class Shots:
