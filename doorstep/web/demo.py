@@ -22,6 +22,7 @@ from doorstep.catalog.kb import kb_seed
 from doorstep.catalog.models import FeeItem, ProductLine, ProductModel, WarrantyPolicy
 from doorstep.channels.demo import load_channels_demo
 from doorstep.core import clock
+from doorstep.core.punctuality import appointment_of
 from doorstep.customers.parsing import district_centroids
 from doorstep.dispatch.appointment import appointment_time_confirm
 from doorstep.dispatch.demo import load_dispatch_demo
@@ -639,6 +640,13 @@ class Driver:
             return
         nobody = self.history and first and not self.missed and self.rng.random() < 0.06
         if self.target == "nobody_home" or nobody:  # R-AR-2: the visit failed; booked again (a return visit)
+            # R-AR-2: "nobody home" only once the appointment has come; the technician waits at the door
+            # until then (moving the appointment instead could overlap the technician's next one).
+            appointment = appointment_of(self.order)
+            if appointment is not None:
+                self.t = max(self.t, appointment - timedelta(minutes=25))
+                if not self.history and appointment > self.now - timedelta(minutes=1):
+                    return  # today's appointment has not come yet: still waiting at the door
             self.missed = True
             self.act("nobody_home", tech, minutes=25, reason="敲门及电话均无应答，已在门上留言条")
             if not nobody:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.utils.dateparse import parse_datetime
 
@@ -33,12 +33,6 @@ def _quality() -> Actor:
     return Actor.for_user(Staff.objects.get(user__username="quality").user)
 
 
-@pytest.mark.skipif(
-    connection.vendor == "postgresql",
-    reason="known: at this small size a visit of today whose technicians are all busy is booked a day on, "
-    "and the nobody-home step then overlaps the technician's appointment, which PostgreSQL's exclusion "
-    "constraint refuses; the demo is seeded on SQLite",
-)
 def test_the_demo_month_is_believable_R_QA_4(db: None) -> None:
     """One month at a smaller size, then every check on it (loading it once per check would be slow)."""
     demo = load_demo(orders=SIZE, technicians=4)
