@@ -24,7 +24,7 @@ from doorstep.dispatch.selectors import (
     outlet_technicians,
     queue_page,
 )
-from doorstep.dispatch.techday import DayStop, plan_days
+from doorstep.dispatch.techday import DAY_STOPS_SHOWN, DayStop, plan_days
 from doorstep.network.actors import Actor
 from doorstep.network.models import Outlet, Technician
 from doorstep.network.policy import policy_for, policy_of
@@ -73,6 +73,7 @@ class Row:
     shift_left: float = 0.0
     shift_width: float = 0.0
     blocks: list[Block] = field(default_factory=list)
+    hidden: int = 0  # the day's visits past DAY_STOPS_SHOWN, not drawn
 
 
 def technician_rows(actor: Actor, outlet: Outlet, day: date) -> list[Row]:
@@ -82,7 +83,7 @@ def technician_rows(actor: Actor, outlet: Outlet, day: date) -> list[Row]:
     brand = outlet_brand(outlet)
     policy = policy_for(brand=brand, centre=outlet.centre_id)
     techs = outlet_technicians(outlet)
-    plan = plan_days(techs, day, actor=actor)
+    plan = plan_days(techs, day, actor=actor, limit=DAY_STOPS_SHOWN)
     info = day_info(day)
     rows = []
     for tech in techs:
@@ -90,6 +91,7 @@ def technician_rows(actor: Actor, outlet: Outlet, day: date) -> list[Row]:
         row = Row(tech, wd.works, wd.why_not)
         if wd.start and wd.end:
             row.shift_left, row.shift_width = pct(day, wd.start), pct(day, wd.end) - pct(day, wd.start)
+        row.hidden = plan[(tech.pk, day)].hidden
         for stop in plan[(tech.pk, day)]:
             start = stop.start
             if start is None or clock.local(start).date() != day:

@@ -11,7 +11,15 @@ from doorstep.core import clock
 from doorstep.dispatch.models import LateCall
 from doorstep.dispatch.risk import LATE, Eta
 from doorstep.dispatch.services import late_calls_made
-from doorstep.dispatch.techday import DayOff, DayStop, technician_day, technician_of, unscheduled, upcoming
+from doorstep.dispatch.techday import (
+    DAY_STOPS_SHOWN,
+    DayOff,
+    DayStop,
+    technician_day,
+    technician_of,
+    unscheduled,
+    upcoming,
+)
 from doorstep.network.actors import Actor
 from doorstep.orders.models import Deadline, WorkOrder
 
@@ -54,7 +62,7 @@ def my_day_stops(actor: Actor) -> list[MyStop]:
     if tech is None:
         return []
     now = clock.now()
-    stops = technician_day(tech, actor=actor, now=now)
+    stops = technician_day(tech, actor=actor, now=now, limit=DAY_STOPS_SHOWN)
     calls = {
         c.order_id: c
         for c in LateCall.objects.select_related("deadline").filter(

@@ -186,11 +186,20 @@ def outlet_suggestions_for(orders: list[WorkOrder]) -> dict[int, list[tuple[Outl
         .annotate(n=Count("pk"))
         .values("n")
     )
+    techs = (
+        Technician.objects.filter(staff__outlet=OuterRef("pk"))
+        .order_by()
+        .values("staff__outlet")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     outlets = list(
         Outlet.objects.filter(centre_id__in=centres, active=True, brands__in=brands)
         .distinct()
         .annotate(
-            techs=Count("staff__technician", distinct=True),
+            # each count a subquery of its own, once per outlet: joined with the staff rows and grouped,
+            # the open orders were counted once per staff row
+            techs=Coalesce(Subquery(techs), 0),
             # the open orders only, read from their partial index: the closed ones are never joined
             load=Coalesce(Subquery(open_load), 0),
         )

@@ -16,7 +16,10 @@ board read (walk findings 12 and 13) — the same visits, in the same route orde
 - **ETA (R-DI-9, R-AR-5).** Today only: ``dispatch.risk``'s chain from where the technician is now.
 
 The reads cost a fixed number of queries whatever the number of visits and technicians: the orders, the
-plan rows with them, the under-way moves and each brand and centre's policy once.
+plan rows with them, the under-way moves and each brand and centre's policy once. The pages read at most
+``DAY_STOPS_SHOWN`` visits per technician and booked day (``limit``): a day of 45–120-minute services
+holds a dozen, and a backlog wrongly booked onto one day must not make every page that shows the day read
+and draw thousands; the list then says how many more there are (``DayStops.hidden``).
 """
 
 from __future__ import annotations
@@ -26,7 +29,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.expressions import BaseExpression
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
+from django.utils import timezone
 
 from doorstep.core import clock
 from doorstep.core.policy import Policy
@@ -54,6 +60,7 @@ DONE = (
     Status.CLOSED,
 )
 UPCOMING_DAYS = 14  # how far ahead the technician's "next days" list reaches
+DAY_STOPS_SHOWN = 40  # at most this many visits per technician and booked day on a page (``limit``)
 _MOVES = (EventKind.DEPART, EventKind.ARRIVE, EventKind.START_SERVICE)
 
 
@@ -83,6 +90,15 @@ class DayStop:
     @property
     def done(self) -> bool:
         return self.order.status in DONE
+
+
+class Shown[T](list[T]):
+    """What a page lists, in order; ``hidden``: how many more there are past the page's limit."""
+
+    hidden: int = 0
+
+
+DayStops = Shown[DayStop]  # a technician's stops on a day, in route order
 
 
 @dataclass
@@ -135,9 +151,12 @@ def plan_days(
     actor: Actor | None = None,
     now: datetime | None = None,
     faults: bool = False,
-) -> dict[tuple[int, date], list[DayStop]]:
+    limit: int | None = None,
+) -> dict[tuple[int, date], DayStops]:
     """Each technician's stops on each of ``days`` days from ``first``, in route order (keyed by the
-    technician's pk and the day; a day without visits is an empty list). Scoped to what ``actor`` may see."""
+    technician's pk and the day; a day without visits is an empty list). Scoped to what ``actor`` may see.
+    ``limit``: at most that many visits per technician and booked day (visits under way first, then by the
+    booked window), the rest counted in ``DayStops.hidden``."""
     techs = list(techs)
     now = now or clock.now()
     today = clock.local(now).date()
@@ -152,11 +171,15 @@ def plan_days(
     if first <= today < first + timedelta(days=days):
         wanted |= Q(status__in=NOW_UNDER_WAY)
     qs = _orders(actor, techs).filter(wanted).select_related("planned")  # the applied plan's row, if any
+    all_of_days = qs
+    if limit is not None:
+        qs = _bounded(qs, limit)
     orders = list(qs.prefetch_related("faults") if faults else qs)
     plans = {o.pk: plan for o in orders if (plan := getattr(o, "planned", None)) is not None}
-    out: dict[tuple[int, date], list[DayStop]] = {
-        (t.pk, first + timedelta(days=k)): [] for t in techs for k in range(days)
+    out: dict[tuple[int, date], DayStops] = {
+        (t.pk, first + timedelta(days=k)): DayStops() for t in techs for k in range(days)
     }
+    cut: dict[tuple[int, date], int] = defaultdict(int)
     grouped: dict[tuple[int, date], list[tuple[WorkOrder, datetime | None, bool]]] = defaultdict(list)
     has_today = first <= today < first + timedelta(days=days)
     for order in orders:
@@ -168,14 +191,52 @@ def plan_days(
         if day is None or key not in out:
             continue
         grouped[(key[0], day)].append((order, start, proposed))
+    if limit is not None:  # one query, run whether or not a day was cut: the same queries for any size
+        for (tech_pk, on), n in _past_limit(all_of_days, limit).items():
+            if (tech_pk, on) in out:
+                cut[(tech_pk, on)] += n
     by_pk = {t.pk: t for t in techs}
     policies: dict[tuple[int, int], Policy] = {}
     for key, rows in grouped.items():
         rows.sort(key=lambda r: _route_key(r[0], r[1], plans.get(r[0].pk)))
-        out[key] = _chain(by_pk[key[0]], rows, plans, policies)
+        out[key] = DayStops(_chain(by_pk[key[0]], rows, plans, policies))
+        out[key].hidden = cut[key]
     if has_today:
         _with_etas([(by_pk[t], out[(t, today)]) for t in by_pk], now, policies)
     return out
+
+
+def _local_day() -> TruncDate:
+    return TruncDate("window_start", tzinfo=timezone.get_current_timezone())
+
+
+def _bounded(qs: QuerySet[WorkOrder], limit: int) -> QuerySet[WorkOrder]:
+    """At most ``limit`` orders per technician and booked local day: the ranks are taken over the narrow
+    rows (technician, window, status, id) in a subquery, and only the orders kept are read whole."""
+    now_first = Case(
+        When(status__in=NOW_UNDER_WAY, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    day: list[BaseExpression | F] = [F("technician_id"), _local_day()]
+    order: list[BaseExpression | F] = [now_first, F("window_start").asc(), F("pk")]
+    kept = (
+        qs.order_by()
+        .annotate(day_rank=Window(RowNumber(), partition_by=day, order_by=order))
+        .filter(day_rank__lte=limit)
+        .values("pk")
+    )
+    return qs.filter(pk__in=kept)
+
+
+def _past_limit(qs: QuerySet[WorkOrder], limit: int) -> dict[tuple[int, date], int]:
+    """How many orders each technician's booked local day has past ``limit`` (only days over it)."""
+    over = (
+        qs.order_by()
+        .values("technician_id", local_day=_local_day())
+        .annotate(n=Count("pk"))
+        .filter(n__gt=limit)
+        .values_list("technician_id", "local_day", "n")
+    )
+    return {(tech, day): n - limit for tech, day, n in over}
 
 
 def _route_key(order: WorkOrder, start: datetime | None, plan: PlannedVisit | None) -> tuple[float, int, int]:
@@ -277,11 +338,12 @@ def technician_day(
     actor: Actor | None = None,
     now: datetime | None = None,
     faults: bool = False,
-) -> list[DayStop]:
-    """One technician's stops on ``day`` (default today) in route order."""
+    limit: int | None = None,
+) -> DayStops:
+    """One technician's stops on ``day`` (default today) in route order (``limit``: see ``plan_days``)."""
     now = now or clock.now()
     day = day or clock.local(now).date()
-    return plan_days([tech], day, actor=actor, now=now, faults=faults)[(tech.pk, day)]
+    return plan_days([tech], day, actor=actor, now=now, faults=faults, limit=limit)[(tech.pk, day)]
 
 
 def technician_etas(tech: Technician, now: datetime | None = None) -> list[Eta]:
@@ -295,7 +357,7 @@ def upcoming(
     """The technician's next days with visits (after today), each in route order."""
     now = now or clock.now()
     first = clock.local(now).date() + timedelta(days=1)
-    plan = plan_days([tech], first, days, actor=actor, now=now)
+    plan = plan_days([tech], first, days, actor=actor, now=now, limit=DAY_STOPS_SHOWN)
     return [
         DayOff(day, plan[(tech.pk, day)])
         for day in (first + timedelta(days=k) for k in range(days))
@@ -313,18 +375,28 @@ def unscheduled(tech: Technician, *, actor: Actor | None = None) -> list[WorkOrd
     )
 
 
-def unpaid_before(tech: Technician, day: date, *, actor: Actor | None = None) -> list[WorkOrder]:
-    """Visits completed before ``day`` and not yet paid (待收款): off the day, still the technician's."""
+def unpaid_before(
+    tech: Technician, day: date, *, actor: Actor | None = None, limit: int | None = None
+) -> Shown[WorkOrder]:
+    """Visits completed before ``day`` and not yet paid (待收款): off the day, still the technician's, the
+    oldest first; ``limit``: at most that many (the oldest), the rest counted in ``hidden``."""
     before = midnight(day)
     rows = (
         _orders(actor, [tech])
         .filter(status=Status.COMPLETED)
-        .filter(Q(window_start__lt=before) | Q(window_start__isnull=True))
+        .filter(Q(window_start__lt=before) | Q(window_start__isnull=True, created_at__lt=before))
+        .order_by(Coalesce("window_start", "created_at"), "pk")
     )
-    return sorted(
-        (o for o in rows if (appointment_of(o) or o.created_at) < before),
-        key=lambda o: (appointment_of(o) or o.created_at, o.pk),
+    read = rows[:limit] if limit is not None else rows
+    out = Shown(
+        sorted(
+            (o for o in read if (appointment_of(o) or o.created_at) < before),
+            key=lambda o: (appointment_of(o) or o.created_at, o.pk),
+        )
     )
+    if limit is not None:  # counted whether or not the list was cut: the same queries for any size
+        out.hidden = max(0, rows.count() - limit)
+    return out
 
 
 def technician_of(actor: Actor) -> Technician | None:

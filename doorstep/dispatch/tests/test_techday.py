@@ -228,3 +228,56 @@ def test_the_three_pages_cost_the_same_queries_at_any_length(world: Any) -> None
     for k in range(3, 12):
         placed(world, status="assigned", start=at(10, 30) + timedelta(minutes=40 * k), where=FAR)
     assert counts() == small
+
+
+# --- a day the pages read bounded ---------------------------------------------------------------------------
+def test_a_page_reads_at_most_the_limit_per_day_under_way_first_and_counts_the_rest(world: Any) -> None:
+    """A backlog wrongly booked onto one day must not make the pages read and draw all of it: at most
+    ``limit`` visits per technician and booked day, the visit under way always among them, the rest
+    counted."""
+    first, second, third, fourth = (placed(world, status="assigned", start=at(hh)) for hh in (8, 10, 12, 14))
+    under_way = placed(world, status="in_service", start=at(16))
+    tomorrow = placed(world, status="assigned", start=at(9, day=TODAY + timedelta(days=1)))
+    with clock.frozen_at(at(7)):
+        stops = plan_days([world.tech], TODAY, 2, limit=3)
+        whole = plan_days([world.tech], TODAY, 2)
+    assert numbers(stops[(world.tech.pk, TODAY)]) == [first.number, second.number, under_way.number]
+    assert stops[(world.tech.pk, TODAY)].hidden == 2  # the 12:00 and 14:00 visits
+    assert numbers(stops[(world.tech.pk, TODAY + timedelta(days=1))]) == [tomorrow.number]
+    assert stops[(world.tech.pk, TODAY + timedelta(days=1))].hidden == 0
+    assert len(whole[(world.tech.pk, TODAY)]) == 5 and whole[(world.tech.pk, TODAY)].hidden == 0
+    assert third.number not in numbers(stops[(world.tech.pk, TODAY)]) and fourth.pk
+
+
+def test_the_board_and_the_today_page_say_how_many_visits_they_did_not_show(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.test import Client
+
+    monkeypatch.setattr("doorstep.dispatch.board.DAY_STOPS_SHOWN", 2)
+    monkeypatch.setattr("doorstep.visits.views.tech.DAY_STOPS_SHOWN", 2)
+    for hh in (8, 10, 12, 14, 16):
+        placed(world, status="assigned", start=at(hh))
+    for days_ago in (9, 8, 7):
+        placed(world, status="completed", start=at(9, day=TODAY - timedelta(days=days_ago)))
+    with clock.frozen_at(at(7)):
+        (row,) = [
+            r for r in technician_rows(world.actor("dispatcher"), world.outlet, TODAY) if r.tech == world.tech
+        ]
+        tech = Client()
+        tech.force_login(world.staff["technician"].user)
+        page = tech.get("/visits/").content.decode()
+    assert len(row.blocks) == 2 and row.hidden == 3
+    assert "今天另有 3 个上门未列出" in page
+    assert "另有 1 个待收款的上门未列出" in page
+
+
+def test_unpaid_visits_are_listed_oldest_first_up_to_the_limit(world: Any) -> None:
+    older, old, recent = (
+        placed(world, status="completed", start=at(9, day=TODAY - timedelta(days=d))) for d in (9, 8, 2)
+    )
+    with clock.frozen_at(at(7)):
+        shown = unpaid_before(world.tech, TODAY, limit=2)
+        every = unpaid_before(world.tech, TODAY)
+    assert [o.number for o in shown] == [older.number, old.number] and shown.hidden == 1
+    assert [o.number for o in every] == [older.number, old.number, recent.number] and every.hidden == 0

@@ -17,7 +17,7 @@ from doorstep.core import clock
 from doorstep.core.errors import ErrorCode, Invalid
 from doorstep.core.uploads import Kind, upload_check
 from doorstep.dispatch.appointment import appointment_time_confirm
-from doorstep.dispatch.techday import technician_day, technician_of, unpaid_before
+from doorstep.dispatch.techday import DAY_STOPS_SHOWN, technician_day, technician_of, unpaid_before
 from doorstep.network.actors import Actor
 from doorstep.orders.correction import FIELD_LABELS, FIELDS, order_correct
 from doorstep.orders.forms import local_datetime
@@ -69,9 +69,11 @@ def today(request: HttpRequest) -> HttpResponse:
     on earlier days and not yet paid (walk finding 13)."""
     actor = page_actor(request)
     tech, day = technician_of(actor), clock.today()
-    stops = technician_day(tech, day, actor=actor, faults=True) if tech else []
-    unpaid = unpaid_before(tech, day, actor=actor) if tech else []
-    return render(request, "visits/today.html", {"stops": stops, "unpaid": unpaid, "day": day})
+    stops = technician_day(tech, day, actor=actor, faults=True, limit=DAY_STOPS_SHOWN) if tech else []
+    unpaid = unpaid_before(tech, day, actor=actor, limit=DAY_STOPS_SHOWN) if tech else []
+    return render(
+        request, "visits/today.html", {"stops": stops, "unpaid": unpaid, "day": day, "limit": DAY_STOPS_SHOWN}
+    )
 
 
 @login_required
