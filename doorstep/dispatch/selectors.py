@@ -133,24 +133,30 @@ def queue_page(
         base = base.filter(priority=priority)
     if service_type:
         base = base.filter(service_type=service_type)
+    # ranked over narrow rows (the sort keys only): a long queue is sorted without its orders' every
+    # column; only this page's orders are then read whole, with what the board shows of them
     page = keyset_page(
-        _ranked(base)
-        .select_related("address", "brand", "product__model")
-        .prefetch_related("faults", "brand__job_requirements"),
+        _ranked(base.select_related(None).prefetch_related(None)).only("priority", "status", "created_at"),
         sort_keys(QUEUE_SORTS, sort),
         after=after,
         size=size or QUEUE_PAGE_SIZE,
         total=False,
     )
-    orders = page.items
+    whole = (
+        base.filter(pk__in=[o.pk for o in page.items])
+        .select_related("address", "brand", "product__model")
+        .prefetch_related("faults", "brand__job_requirements")
+        .in_bulk()
+    )
     items = [
         QueueItem(
-            order=o,
+            order=whole[o.pk],
             promise_due=o.q_promise,  # type: ignore[attr-defined]
             offer_due=o.q_offer_due,  # type: ignore[attr-defined]
             offer_expired=o.q_offer_state == Deadline.State.OVERDUE,  # type: ignore[attr-defined]
         )
-        for o in orders
+        for o in page.items
+        if o.pk in whole
     ]
     return QueuePage(items, base.count(), page.after)
 
