@@ -214,6 +214,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# No JIT compilation on PostgreSQL: a page's query over a few thousand rows (a queue ranked by its
+# deadlines) passes the planner's JIT cost threshold and spent 20-100 ms compiling, more than it runs
+# (docs/benchmarks.md, "Pages at 100k open orders"). PgBouncer drops startup options: there, set it on the
+# database (ALTER DATABASE … SET jit = off; scripts/stack and docs/deploy.md do).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # Behind PgBouncer in transaction pooling (DOORSTEP_PGBOUNCER=1): consecutive transactions of one connection
 # may reach different server sessions, so no server-side cursors and no prepared statements kept by name.
 DOORSTEP_PGBOUNCER = _env_bool("DOORSTEP_PGBOUNCER")

@@ -122,6 +122,15 @@ def keyset_page[M: Model](
     return Page(rows, qs.count() if total else len(rows), encode(keys, rows[-1]) if more and rows else "")
 
 
+def read_whole[M: Model](page: Page[M], whole: QuerySet[M]) -> Page[M]:
+    """The page's rows read again from ``whole`` (its joins, prefetches and annotations), in the page's
+    order. A long list is ranked over narrow rows (the sort keys only, ``keyset_page`` on a queryset
+    without joins): sorting thousands of rows with every column of every join spills to disk, while only
+    a page of them is shown. One query more, whatever the list's length."""
+    by_pk = whole.filter(pk__in=[row.pk for row in page.items]).in_bulk()
+    return Page([by_pk[row.pk] for row in page.items if row.pk in by_pk], page.total, page.after)
+
+
 def page_size(raw: str | None, default: int = PAGE_SIZE) -> int:
     """A page size from the query string: a number within bounds, or the list's default."""
     if raw and raw.isdigit():

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from django.db.models import Case, Count, DateTimeField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from doorstep.core.paging import LAST, keyset_page, sort_keys
+from doorstep.core.paging import LAST, keyset_page, read_whole, sort_keys
 from doorstep.dispatch.models import LateCall, OutletOffer, PlanRun
 from doorstep.network.actors import Actor
 from doorstep.network.models import Coverage, Outlet, Technician
@@ -133,30 +133,27 @@ def queue_page(
         base = base.filter(priority=priority)
     if service_type:
         base = base.filter(service_type=service_type)
-    # ranked over narrow rows (the sort keys only): a long queue is sorted without its orders' every
-    # column; only this page's orders are then read whole, with what the board shows of them
-    page = keyset_page(
+    page = keyset_page(  # ranked over narrow rows; only the page's orders are read whole
         _ranked(base.select_related(None).prefetch_related(None)).only("priority", "status", "created_at"),
         sort_keys(QUEUE_SORTS, sort),
         after=after,
         size=size or QUEUE_PAGE_SIZE,
         total=False,
     )
-    whole = (
-        base.filter(pk__in=[o.pk for o in page.items])
+    page = read_whole(
+        page,
+        _ranked(base)
         .select_related("address", "brand", "product__model")
-        .prefetch_related("faults", "brand__job_requirements")
-        .in_bulk()
+        .prefetch_related("faults", "brand__job_requirements"),
     )
     items = [
         QueueItem(
-            order=whole[o.pk],
+            order=o,
             promise_due=o.q_promise,  # type: ignore[attr-defined]
             offer_due=o.q_offer_due,  # type: ignore[attr-defined]
             offer_expired=o.q_offer_state == Deadline.State.OVERDUE,  # type: ignore[attr-defined]
         )
         for o in page.items
-        if o.pk in whole
     ]
     return QueuePage(items, base.count(), page.after)
 

@@ -385,6 +385,9 @@ class Deadline(TimeStamped):
         ordering = ["due_at"]
         indexes = [
             models.Index(fields=["state", "due_at"], name="deadline_due_idx"),
+            # an order's deadline of a kind (the queues rank each order by its response or callback
+            # deadline: thousands of look-ups a page, each one entry instead of every timer of the order)
+            models.Index(fields=["order", "kind"], name="deadline_order_kind_idx"),
             # the promise KPI's recent days (R-QA-4): the promises due in a range, not every timer
             models.Index(
                 fields=["due_at"],

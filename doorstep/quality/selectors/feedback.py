@@ -12,7 +12,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from doorstep.core import clock
-from doorstep.core.paging import LAST, Page, id_param, keyset_page, sort_keys
+from doorstep.core.paging import LAST, Page, id_param, keyset_page, read_whole, sort_keys
 from doorstep.customers.models import Customer, OwnedProduct
 from doorstep.network.actors import Actor
 from doorstep.network.roles import CALLERS, QUALITY_TEAM, Role
@@ -94,22 +94,24 @@ def callback_page(
     base = orders_visible_to(actor).filter(status__in=[Status.COMPLETED, Status.PAID])
     if mine_only and actor.staff is not None:
         base = base.filter(owner=actor.staff)
-    qs: QuerySet[Any] = base.annotate(
-        cb_due=Subquery(deadline.values("due_at")[:1]),
-        cb_sort=Coalesce(Subquery(deadline.values("due_at")[:1]), Value(LAST)),
-        cb_not_before=Subquery(deadline.values("not_before")[:1]),
-        cb_state=Subquery(deadline.values("state")[:1]),
-        cb_attempts=Coalesce(Subquery(attempts), Value(0)),
-        cb_next=Subquery(last_try.values("next_try_at")[:1]),
-    )
+    due = Coalesce(Subquery(deadline.values("due_at")[:1]), Value(LAST))
+    narrow: QuerySet[Any] = base.select_related(None).prefetch_related(None).annotate(cb_sort=due).only("pk")
     if overdue_only:
-        qs = qs.filter(cb_sort__lt=clock.now())
-    page = keyset_page(
-        qs.select_related("customer", "address", "technician__staff", "payment").prefetch_related("charges"),
-        sort_keys(CALLBACK_SORTS, sort),
-        after=after,
-        size=size or CALLBACK_PAGE_SIZE,
-        total=False,
+        narrow = narrow.filter(cb_sort__lt=clock.now())
+    page = keyset_page(  # ranked over narrow rows; only the page's orders are read whole
+        narrow, sort_keys(CALLBACK_SORTS, sort), after=after, size=size or CALLBACK_PAGE_SIZE, total=False
+    )
+    page = read_whole(
+        page,
+        base.annotate(
+            cb_due=Subquery(deadline.values("due_at")[:1]),
+            cb_not_before=Subquery(deadline.values("not_before")[:1]),
+            cb_state=Subquery(deadline.values("state")[:1]),
+            cb_attempts=Coalesce(Subquery(attempts), Value(0)),
+            cb_next=Subquery(last_try.values("next_try_at")[:1]),
+        )
+        .select_related("customer", "address", "technician__staff", "payment")
+        .prefetch_related("charges"),
     )
     orders = page.items
     surveys = {s.order_id: s for s in Survey.objects.filter(order__in=orders)}
