@@ -222,9 +222,11 @@ def _bounded(qs: QuerySet[WorkOrder], limit: int) -> QuerySet[WorkOrder]:
         qs.order_by()
         .annotate(day_rank=Window(RowNumber(), partition_by=day, order_by=order))
         .filter(day_rank__lte=limit)
-        .values("pk")
+        .values_list("pk", flat=True)
     )
-    return qs.filter(pk__in=kept)
+    # the ids first (a query of their own): as a subquery, the planner joined every related row of the
+    # whole day before keeping the page's
+    return qs.filter(pk__in=list(kept))
 
 
 def _past_limit(qs: QuerySet[WorkOrder], limit: int) -> dict[tuple[int, date], int]:
