@@ -32,7 +32,8 @@ from doorstep.dispatch.routing.insert import insert_leftovers
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
 from doorstep.dispatch.routing.repair import repair
 
-PartJob = tuple[Problem, float, int, float, Plan | None]  # part, seconds, seed, until, warm start
+# part, seconds, seed, until, warm start, waves left (this part's included)
+PartJob = tuple[Problem, float, int, float, Plan | None, int]
 PartSolver = Callable[[PartJob], Plan]
 PART_VISITS = 1250  # visits per part: one part solves like an M/L day
 # Travel seconds to a part that one second of the rough board's work there outweighs (a technician
@@ -45,6 +46,9 @@ PIN_PULL = 1e7  # seconds: a pinned visit outweighs any travel
 SECOND_PASS = 0.0
 NEAR_TECHS = 25  # technicians offered each leftover in the boundary exchange
 BATCH = 12  # leftovers per boundary problem (bounds its matrix)
+# Seconds per wave of parts kept back: without it the parts overran on a loaded machine (XXL at
+# load 11: the first pass ended 14 s after its deadline).
+WAVE_MARGIN = 1.0
 
 
 def cpu_count() -> int:
@@ -357,13 +361,27 @@ def _jobs(
     subs: Sequence[tuple[Problem, Plan | None]], seed: int, until: float, workers: int
 ) -> list[PartJob]:
     """One job per part: the parts run in waves of ``workers``, each part with an equal share of
-    the time left, and none past ``until``. (Slots per wave, where a part starting late takes less,
-    starved the last parts on a loaded machine: 86 % served on a Shenzhen XXL day at load 15.)"""
+    the time left, and none past ``until``; a part that starts when the parts before it have left
+    time over takes its part of that too (:func:`part_seconds`). (Slots per wave, where a part
+    starting late takes less, starved the last parts on a loaded machine: 86 % served on a
+    Shenzhen XXL day at load 15.)"""
     waves = math.ceil(len(subs) / workers)
-    # 1 s per wave kept back: without it the parts overran on a loaded machine (XXL at load 11:
-    # the first pass ended 14 s after its deadline).
-    share = max(0.5, (until - time.time()) / waves - 1.0)
-    return [(sub, share, seed + k, until, initial) for k, (sub, initial) in enumerate(subs)]
+    share = max(0.5, (until - time.time()) / waves - WAVE_MARGIN)
+    n = len(subs)
+    return [
+        (sub, share, seed + k, until, initial, math.ceil((n - k) / workers))
+        for k, (sub, initial) in enumerate(subs)
+    ]
+
+
+def part_seconds(share: float, until: float, waves_left: int) -> float:
+    """A part's seconds when it starts: its planned ``share``, or more if the parts before it
+    finished early — an equal share of the time left among the waves left — and never past
+    ``until``. Never less than the planned share (short of ``until``), so a part that overran
+    does not starve the ones after it any more than before."""
+    left = until - time.time()
+    fair = left / max(1, waves_left) - WAVE_MARGIN
+    return max(0.5, min(max(share, fair), left))
 
 
 def route_partition(

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from doorstep.dispatch.routing.check import check_plan
-from doorstep.dispatch.routing.decompose import PartJob, solve_in_parts
+from doorstep.dispatch.routing.decompose import PartJob, part_seconds, solve_in_parts
 from doorstep.dispatch.routing.greedy import solve_greedy
 from doorstep.dispatch.routing.insert import CUT_SHORT, insert_leftovers, insertion_start
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
@@ -120,10 +120,11 @@ def _timed(plan: Plan, solver: str, t0: float, seconds: float, steps: Sequence[t
 
 
 def solve_part(job: PartJob) -> Plan:
-    """One part of a large day: within its share, never past the wall-clock ``until``, from the
-    plan ``initial`` (the first pass's routes of the part) if given."""
-    part, seconds, seed, until, initial = job
-    options = SolveOptions(seconds=max(0.5, min(seconds, until - time.time())), seed=seed)
+    """One part of a large day: within its share (more if the parts before it left time over),
+    never past the wall-clock ``until``, from the plan ``initial`` (the first pass's routes of the
+    part) if given."""
+    part, share, seed, until, initial, waves_left = job
+    options = SolveOptions(seconds=part_seconds(share, until, waves_left), seed=seed)
     return solve(part, options, initial)
 
 

@@ -1,5 +1,7 @@
 """Geographic decomposition: partition, merge of the parts' plans, boundary exchange, check by parts."""
 
+import time
+
 import numpy as np
 
 from doorstep.dispatch.routing.check import check_plan
@@ -8,6 +10,7 @@ from doorstep.dispatch.routing.decompose import (
     check_by_parts,
     exchange_leftovers,
     merge,
+    part_seconds,
     partition,
     route_partition,
     solve_in_parts,
@@ -75,6 +78,17 @@ def test_partition_keeps_technicians_in_the_district_they_live_in_when_it_has_ro
     homes = ["NE", "NE", "NE", "NE", "NW", "NW", "SW", "SE"]
     assert [district_of[f"T{k}"] for k in range(4, 8)] == homes[4:]
     assert sorted(district_of[f"T{k}"] for k in range(4)) == ["NE", "NE", "SE", "SW"]
+
+
+def test_a_part_takes_the_time_the_parts_before_it_left_over_but_never_less_than_its_share() -> None:
+    now = time.time()
+    # 60 s left for 3 waves: 19 s each (1 s per wave kept back), more than the planned 10 s
+    assert 18.5 < part_seconds(10.0, now + 60, 3) <= 19.0
+    # the parts before overran: 12 s left for 3 waves still gives the planned share
+    assert part_seconds(10.0, now + 12, 3) == 10.0
+    # ... but never past the deadline, and the last wave takes what is left
+    assert part_seconds(10.0, now + 4, 3) <= 4.0
+    assert 28.5 < part_seconds(10.0, now + 30, 1) <= 29.0
 
 
 def test_merge_of_part_plans_is_one_feasible_plan_of_the_whole_day() -> None:
