@@ -11,6 +11,7 @@ from doorstep.dispatch.routing.decompose import (
     exchange_leftovers,
     merge,
     part_seconds,
+    part_size,
     partition,
     route_partition,
     solve_in_parts,
@@ -89,6 +90,12 @@ def test_a_part_takes_the_time_the_parts_before_it_left_over_but_never_less_than
     # ... but never past the deadline, and the last wave takes what is left
     assert part_seconds(10.0, now + 4, 3) <= 4.0
     assert 28.5 < part_seconds(10.0, now + 30, 1) <= 29.0
+
+
+def test_a_day_that_fits_one_wave_of_large_parts_is_cut_into_as_many_parts_as_processes() -> None:
+    assert part_size(5000, 2) == 2500  # Shenzhen XL on 2 cores: two parts side by side
+    assert part_size(5000, 1) == 1250  # one core: parts of the usual size
+    assert part_size(20000, 2) == 1250  # XXL: 16 parts in 8 waves
 
 
 def test_merge_of_part_plans_is_one_feasible_plan_of_the_whole_day() -> None:
