@@ -40,6 +40,7 @@ MAX_PART_VISITS = 2500  # a part's matrix and PyVRP's data stay ~1 GB per proces
 # Travel seconds to a part that one second of the rough board's work there outweighs (a technician
 # the board would keep busy four hours in a part goes there even from ~8 km further).
 VOTE_WEIGHT = 0.08
+BOARD_ROOM = 1.1  # the rough board's room per technician: the day's average load, +10 %
 PIN_PULL = 1e7  # seconds: a pinned visit outweighs any travel
 # Share of the parts' time for a second pass over parts cut across the first. Off: on the loaded
 # measuring machine a part of the second pass (PyVRP from the first pass's routes) overran its
@@ -175,7 +176,7 @@ def _board_votes(
     service = [float(v.service) for v in visits]
     shift = [float(t.shift_end - t.shift_start) for t in techs]
     share = sum(service) / max(1.0, sum(shift))
-    room = [1.1 * share * h for h in shift]
+    room = [BOARD_ROOM * share * h for h in shift]
     skill_sets = sorted({v.required_skills for v in visits}, key=sorted)
     tech_sets = sorted({t.skills for t in techs}, key=sorted)
     vcls = [skill_sets.index(v.required_skills) for v in visits]
