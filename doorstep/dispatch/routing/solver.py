@@ -123,7 +123,7 @@ def _timed(plan: Plan, solver: str, t0: float, seconds: float, steps: Sequence[t
         plan.notes = [
             *plan.notes,
             f"{plan.solver} {plan.runtime_s:.1f} s of {seconds:.1f}: {', '.join(took)}; "
-            f"{plan.n_served} served, {plan.distance / 1000:.0f} km",
+            f"{plan.n_served} served, distance {plan.distance}",
         ]
     return plan
 
