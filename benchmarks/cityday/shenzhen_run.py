@@ -92,6 +92,7 @@ def run(
             check=True,
             stdout=subprocess.DEVNULL,
         )
+    load_start = os.getloadavg()[0]
     t0 = time.perf_counter()
     problem, _ = load(problem_json)
     plan = solve(problem, SolveOptions(seconds=seconds, seed=solver_seed))
@@ -120,6 +121,7 @@ def run(
         "km_vs_greedy": round(ratio, 3),
         "notes": plan.notes,
         "load_avg": os.getloadavg()[0],
+        "load_start": load_start,
     }
 
 

@@ -2,10 +2,11 @@
 
 A day too large for one travel matrix (5,000–20,000 visits, 1,000–4,000 technicians; a full matrix
 of 24,000 places would need ~9 GB) is cut by recursive coordinate bisection into districts of at
-most ``part_visits`` visits. Each cut splits the visits at the median of the wider axis and gives
-each side the technicians who live on that side, in proportion to its visits. A pinned visit
-follows its technician. Every part is a :class:`Problem` of its own, with its own small matrix,
-solved by :func:`solver.solve` in a worker process.
+most ``part_visits`` visits. Each cut splits the visits at the median of the wider axis; each part
+then gets as many technicians as its share of the visits: those a rough board would keep busy
+there and who live nearest (:func:`assign_technicians`). A pinned visit follows its technician.
+Every part is a :class:`Problem` of its own, with its own small matrix, solved by
+:func:`solver.solve` in a worker process.
 
 Boundary exchange: the visits a part leaves over are offered to the routes of every technician near
 them, whichever part they came from — a small problem of the leftovers and the routes of their
@@ -31,15 +32,33 @@ from doorstep.dispatch.routing.insert import insert_leftovers
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
 from doorstep.dispatch.routing.repair import repair
 
-PartJob = tuple[Problem, float, int, float, Plan | None]  # part, seconds, seed, until, warm start
+# part, seconds, seed, until, warm start, waves left (this part's included)
+PartJob = tuple[Problem, float, int, float, Plan | None, int]
 PartSolver = Callable[[PartJob], Plan]
 PART_VISITS = 1250  # visits per part: one part solves like an M/L day
+MAX_PART_VISITS = 2500  # a part's matrix and PyVRP's data stay ~1 GB per process
+# Travel seconds to a part that one second of the rough board's work there outweighs (a technician
+# the board would keep busy four hours in a part goes there even from ~8 km further).
+VOTE_WEIGHT = 0.08
+BOARD_ROOM = 1.1  # the rough board's room per technician: the day's average load, +10 %
+PIN_PULL = 1e7  # seconds: a pinned visit outweighs any travel
 # Share of the parts' time for a second pass over parts cut across the first. Off: on the loaded
 # measuring machine a part of the second pass (PyVRP from the first pass's routes) overran its
 # share (Shenzhen XXL: 187 s instead of 116 s, 0.999x greedy km); see docs/benchmarks.md.
 SECOND_PASS = 0.0
 NEAR_TECHS = 25  # technicians offered each leftover in the boundary exchange
 BATCH = 12  # leftovers per boundary problem (bounds its matrix)
+# Seconds per wave of parts kept back: without it the parts overran on a loaded machine (XXL at
+# load 11: the first pass ended 14 s after its deadline).
+WAVE_MARGIN = 1.0
+
+
+def part_size(n_visits: int, workers: int) -> int:
+    """Visits per part: one wave of ``workers`` parts if each holds at most ``MAX_PART_VISITS``
+    (fewer borders: the insertion start of a Shenzhen XL day in 2 parts came to 0.80x the board's
+    km, in 4 parts 0.85x, whole 0.74x), else ``PART_VISITS``."""
+    one_wave = math.ceil(n_visits / max(1, workers))
+    return one_wave if one_wave <= MAX_PART_VISITS else PART_VISITS
 
 
 def cpu_count() -> int:
@@ -62,26 +81,183 @@ def _xy(problem: Problem, places: Sequence[tuple[float, float]]) -> np.ndarray:
 
 
 def partition(problem: Problem, part_visits: int = PART_VISITS) -> list[tuple[list[int], list[int]]]:
-    """(visit indices, technician indices) per part, by recursive coordinate bisection."""
+    """(visit indices, technician indices) per part: the visits by recursive coordinate bisection,
+    then the technicians by :func:`assign_technicians` (each part as many as its share of the
+    visits: those a rough board would keep busy there, living nearest)."""
     vxy = _xy(problem, [(v.location.x, v.location.y) for v in problem.visits])
-    txy = _xy(problem, [(t.start.x, t.start.y) for t in problem.technicians])
-    parts: list[tuple[list[int], list[int]]] = []
+    n_t, n_v = len(problem.technicians), max(1, problem.n_visits)
+    groups: list[list[int]] = []
 
-    def cut(vs: list[int], ts: list[int]) -> None:
-        if len(vs) <= part_visits or len(ts) < 2:
-            parts.append((vs, ts))
+    def cut(vs: list[int]) -> None:
+        if len(vs) <= part_visits or n_t * (len(vs) // 2) / n_v < 2:  # a part keeps two technicians
+            groups.append(vs)
             return
         spread = vxy[vs].max(axis=0) - vxy[vs].min(axis=0)
         axis = int(np.argmax(spread))
         vs = sorted(vs, key=lambda i: (vxy[i, axis], i))
-        ts = sorted(ts, key=lambda t: (txy[t, axis], t))
         half = len(vs) // 2
-        share = min(len(ts) - 1, max(1, round(len(ts) * half / len(vs))))
-        cut(vs[:half], ts[:share])
-        cut(vs[half:], ts[share:])
+        cut(vs[:half])
+        cut(vs[half:])
 
-    cut(list(range(problem.n_visits)), list(range(len(problem.technicians))))
+    cut(list(range(problem.n_visits)))
+    owner = assign_technicians(problem, groups)
+    parts = [(vs, [t for t in range(n_t) if owner[t] == k]) for k, vs in enumerate(groups)]
     return _pins_follow(problem, parts)
+
+
+def _quotas(weights: Sequence[float], total: int) -> list[int]:
+    """``total`` split in proportion to ``weights`` (largest remainders)."""
+    whole = sum(weights) or 1.0
+    exact = [w * total / whole for w in weights]
+    out = [int(x) for x in exact]
+    for k in sorted(range(len(exact)), key=lambda k: (out[k] - exact[k], k))[: total - sum(out)]:
+        out[k] += 1
+    return out
+
+
+def assign_technicians(problem: Problem, groups: Sequence[Sequence[int]]) -> list[int]:
+    """The part of every technician: each part as many as its share of the visits; within those
+    quotas, the cheapest assignment (:func:`_transport`) where a technician's cost for a part is
+    the travel time from home to it (its 5th-nearest visit) less ``VOTE_WEIGHT`` times the service
+    time a rough board (:func:`_board_votes`) would give the technician there.
+
+    Why: cutting the technicians along the visits' axes gave the inner districts, where fewer
+    technicians live than visits need, whichever came next along the axis, often far across the
+    other axis (Shenzhen XXL seed 301: the 16 parts' insertion starts came to 1.02x the board's
+    km, against 0.78x on an L day solved whole). By distance alone, parts took the technicians at
+    their edges (1.03x); by the rough board's work, 0.86x."""
+    techs = problem.technicians
+    n_t, n_v = len(techs), problem.n_visits
+    pts = [(v.location.x, v.location.y) for v in problem.visits] + [(t.start.x, t.start.y) for t in techs]
+    xy = _xy(problem, pts)
+    vxy, txy = xy[:n_v], xy[n_v:]
+    part_of = np.zeros(n_v, dtype=np.int64)
+    for k, vs in enumerate(groups):
+        part_of[list(vs)] = k
+    cost = np.empty((n_t, len(groups)))
+    for k, vs in enumerate(groups):
+        d = _sq_dist(txy, vxy[list(vs)])
+        m = min(5, len(vs)) - 1
+        cost[:, k] = np.sqrt(np.partition(d, m, axis=1)[:, m]) if m >= 0 else 0.0
+    votes = _board_votes(problem, vxy, txy, part_of, len(groups))
+    cost = cost * _seconds_per_unit(problem, xy) - VOTE_WEIGHT * votes
+    # A technician goes where its pinned visits are (within the quotas), so the pins need not follow
+    # it into a part whose share of visits was counted without them.
+    for i, visit in enumerate(problem.visits):
+        t = problem.technician_index.get(visit.pinned_to) if visit.pinned_to is not None else None
+        if t is not None:
+            cost[t, part_of[i]] -= PIN_PULL
+    return [int(k) for k in _transport(cost, _quotas([len(vs) for vs in groups], n_t))]
+
+
+def _sq_dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Squared plane distances between the rows of ``a`` and of ``b``."""
+    return np.maximum(0.0, (a * a).sum(axis=1)[:, None] + (b * b).sum(axis=1)[None, :] - 2.0 * a @ b.T)
+
+
+def _seconds_per_unit(problem: Problem, xy: np.ndarray) -> float:
+    """Travel seconds per unit of :func:`_xy` distance (from the problem's own travel times)."""
+    pts = [v.location for v in problem.visits] + [t.start for t in problem.technicians]
+    far = int(np.argmax(((xy[: len(pts)] - xy[0]) ** 2).sum(axis=1))) if len(pts) > 1 else 0
+    if far == 0:
+        return 1.0
+    secs = float(problem.travel.matrix([pts[0], pts[far]]).durations[0, 1])
+    return secs / max(1e-12, float(np.sqrt(((xy[far] - xy[0]) ** 2).sum())))
+
+
+def _board_votes(
+    problem: Problem, vxy: np.ndarray, txy: np.ndarray, part_of: np.ndarray, n_parts: int
+) -> np.ndarray:
+    """Service seconds per (technician, part) of a rough board: every visit to the nearest
+    technician who may serve it and still has room (room = the day's average share of service in
+    the shift, +10 %), nearest pairs first; no times, no routes — only who works where."""
+    techs, visits = problem.technicians, problem.visits
+    n_t, n_v = len(techs), len(visits)
+    service = [float(v.service) for v in visits]
+    shift = [float(t.shift_end - t.shift_start) for t in techs]
+    share = sum(service) / max(1.0, sum(shift))
+    room = [BOARD_ROOM * share * h for h in shift]
+    skill_sets = sorted({v.required_skills for v in visits}, key=sorted)
+    tech_sets = sorted({t.skills for t in techs}, key=sorted)
+    vcls = [skill_sets.index(v.required_skills) for v in visits]
+    tcls = [tech_sets.index(t.skills) for t in techs]
+    ok = [[need <= has for has in tech_sets] for need in skill_sets]
+    owner = [-1] * n_v
+    votes = np.zeros((n_t, n_parts))
+    for i, visit in enumerate(visits):  # pinned visits first, with their technician
+        t = problem.technician_index.get(visit.pinned_to) if visit.pinned_to is not None else None
+        if t is not None:
+            owner[i] = t
+            room[t] -= service[i]
+            votes[t, part_of[i]] += service[i]
+    for k_near in (40, 400, n_t):
+        todo = np.array([i for i in range(n_v) if owner[i] < 0], dtype=np.int64)
+        if not len(todo):
+            break
+        k_near = min(k_near, n_t)
+        dists, vis, tec = [], [], []
+        for lo in range(0, len(todo), 1000):
+            sel = todo[lo : lo + 1000]
+            d = _sq_dist(vxy[sel], txy)
+            if k_near < n_t:
+                near = np.argpartition(d, k_near - 1, axis=1)[:, :k_near]
+                d = np.take_along_axis(d, near, axis=1)
+            else:
+                near = np.broadcast_to(np.arange(n_t), d.shape)
+            dists.append(d.ravel())
+            vis.append(np.repeat(sel, k_near))
+            tec.append(near.ravel())
+        order = np.argsort(np.concatenate(dists), kind="stable")
+        pairs = zip(np.concatenate(vis)[order].tolist(), np.concatenate(tec)[order].tolist(), strict=True)
+        for i, t in pairs:
+            if owner[i] < 0 and room[t] >= service[i] and ok[vcls[i]][tcls[t]]:
+                owner[i] = t
+                room[t] -= service[i]
+                votes[t, part_of[i]] += service[i]
+    return votes
+
+
+def _transport(cost: np.ndarray, quota: Sequence[int]) -> np.ndarray:
+    """The cheapest assignment of rows to columns with ``quota[k]`` rows in column ``k``.
+
+    Everyone starts in their cheapest column; then, while a column is over its quota, one row moves
+    along the shortest chain of moves (a row of column k to column j costs ``cost[row, j] -
+    cost[row, k]``, Bellman–Ford over the few columns) from an overfull to an underfull column —
+    successive shortest paths, so the result is the optimum of the transport problem."""
+    n_parts = cost.shape[1]
+    owner = np.argmin(cost, axis=1)
+    count = np.bincount(owner, minlength=n_parts)
+    want = np.asarray(quota)
+    while (count > want).any():
+        step = np.full((n_parts, n_parts), np.inf)
+        mover = np.zeros((n_parts, n_parts), dtype=np.int64)
+        for k in range(n_parts):
+            rows = np.flatnonzero(owner == k)
+            if len(rows):
+                delta = cost[rows] - cost[rows, k][:, None]
+                best = np.argmin(delta, axis=0)
+                step[k] = delta[best, np.arange(n_parts)]
+                mover[k] = rows[best]
+        np.fill_diagonal(step, np.inf)
+        dist = np.where(count > want, 0.0, np.inf)
+        pred = np.full(n_parts, -1)
+        for _ in range(n_parts):
+            via = dist[:, None] + step
+            k_best = np.argmin(via, axis=0)
+            better = via[k_best, np.arange(n_parts)] < dist - 1e-12
+            if not better.any():
+                break
+            dist = np.where(better, via[k_best, np.arange(n_parts)], dist)
+            pred = np.where(better, k_best, pred)
+        under = np.flatnonzero(count < want)
+        j = int(under[np.argmin(dist[under])])
+        count[j] += 1
+        while pred[j] >= 0:
+            k = int(pred[j])
+            owner[mover[k, j]] = j
+            j = k
+        count[j] -= 1
+    return owner
 
 
 def _pins_follow(
@@ -128,7 +304,7 @@ def solve_in_parts(
     part_solver: PartSolver,
     seed: int = 1,
     workers: int | None = None,
-    part_visits: int = PART_VISITS,
+    part_visits: int | None = None,
     second_pass: float = SECOND_PASS,
 ) -> Plan:
     """Partition, solve the parts in ``workers`` processes, merge, exchange leftovers; then a second
@@ -143,6 +319,7 @@ def solve_in_parts(
     seconds *= 0.97  # the caller's own loading and scoring share the wall clock
     until = time.time() + seconds
     workers = workers or cpu_count()
+    part_visits = part_visits or part_size(problem.n_visits, workers)
     tail = _tail_seconds(problem, seconds)
     parts = partition(problem, part_visits)
     subs = [(sub_problem(problem, vs, ts, f"{problem.name}#{k}"), None) for k, (vs, ts) in enumerate(parts)]
@@ -195,13 +372,27 @@ def _jobs(
     subs: Sequence[tuple[Problem, Plan | None]], seed: int, until: float, workers: int
 ) -> list[PartJob]:
     """One job per part: the parts run in waves of ``workers``, each part with an equal share of
-    the time left, and none past ``until``. (Slots per wave, where a part starting late takes less,
-    starved the last parts on a loaded machine: 86 % served on a Shenzhen XXL day at load 15.)"""
+    the time left, and none past ``until``; a part that starts when the parts before it have left
+    time over takes its part of that too (:func:`part_seconds`). (Slots per wave, where a part
+    starting late takes less, starved the last parts on a loaded machine: 86 % served on a
+    Shenzhen XXL day at load 15.)"""
     waves = math.ceil(len(subs) / workers)
-    # 1 s per wave kept back: without it the parts overran on a loaded machine (XXL at load 11:
-    # the first pass ended 14 s after its deadline).
-    share = max(0.5, (until - time.time()) / waves - 1.0)
-    return [(sub, share, seed + k, until, initial) for k, (sub, initial) in enumerate(subs)]
+    share = max(0.5, (until - time.time()) / waves - WAVE_MARGIN)
+    n = len(subs)
+    return [
+        (sub, share, seed + k, until, initial, math.ceil((n - k) / workers))
+        for k, (sub, initial) in enumerate(subs)
+    ]
+
+
+def part_seconds(share: float, until: float, waves_left: int) -> float:
+    """A part's seconds when it starts: its planned ``share``, or more if the parts before it
+    finished early — an equal share of the time left among the waves left — and never past
+    ``until``. Never less than the planned share (short of ``until``), so a part that overran
+    does not starve the ones after it any more than before."""
+    left = until - time.time()
+    fair = left / max(1, waves_left) - WAVE_MARGIN
+    return max(0.5, min(max(share, fair), left))
 
 
 def route_partition(

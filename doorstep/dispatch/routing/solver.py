@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from doorstep.dispatch.routing.check import check_plan
-from doorstep.dispatch.routing.decompose import PartJob, solve_in_parts
+from doorstep.dispatch.routing.decompose import PartJob, part_seconds, solve_in_parts
 from doorstep.dispatch.routing.greedy import solve_greedy
 from doorstep.dispatch.routing.insert import CUT_SHORT, insert_leftovers, insertion_start
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
@@ -56,6 +56,7 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
         # A whole city: no full matrix; districts solved in parallel processes, then merged.
         return solve_in_parts(problem, opts.seconds, solve_part, opts.seed)
     t0 = time.perf_counter()
+    steps: list[tuple[str, float]] = []
     # A field day keeps 4 % of its budget for assembling, re-timing and the final check.
     seconds = opts.seconds * (0.96 if problem.allow_unassigned else 1.0)
     visits, unassigned = _servable(problem)
@@ -64,46 +65,75 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
         # Too little time for the search to pay (a late part of a whole city on a loaded machine):
         # the insertion start and the leftover passes only.
         plan = _fill(problem, _start(problem, seconds, 0.45), max(0.2, seconds - (time.perf_counter() - t0)))
-        plan.solver, plan.runtime_s = "insertion", time.perf_counter() - t0
-        return plan
+        return _timed(plan, "insertion", t0, seconds, [("start+fill", time.perf_counter())])
     decoded: list[Decoded] = []
     if initial is not None:
         decoded = _from_plan(problem, initial)
     elif has_lunch or opts.warm_start:
         start = _start(problem, seconds)
+        steps.append(("start", time.perf_counter()))
         if problem.allow_unassigned:
             start = _fill(problem, start, _insertion_reserve(seconds))
+            steps.append(("fill", time.perf_counter()))
             left = seconds - (time.perf_counter() - t0)
             if initial is None and has_lunch and left < QUICK_PER_VISIT * len(visits):
                 # The start used the time (a loaded machine): a search now would overrun the budget
                 # (its first descent has no time cap) and delay the parts after this one.
                 plan = _fill(problem, start, max(0.2, left))
-                plan.solver, plan.runtime_s = "insertion", time.perf_counter() - t0
-                return plan
+                return _timed(plan, "insertion", t0, seconds, [*steps, ("fill", time.perf_counter())])
         decoded = _from_plan(problem, start)
     rounds = opts.lunch_rounds if has_lunch else 1
     reserve = _insertion_reserve(seconds) if problem.allow_unassigned else 0.0
+    overhead = 0.0  # what the last round took past its share
     for r in range(rounds):
         budget = seconds - reserve * (rounds - r) - (time.perf_counter() - t0)
         share = budget * (0.6 if r == 0 and rounds > 1 else 1.0 / max(1, rounds - r))
+        if r > 0 and share <= overhead:
+            # A round's neighbour lists, encoding and first descent are not under its time cap: on a
+            # loaded machine (an XXL part at load 6) a round given 1.2 s took 4.0 s. A round that
+            # would spend more on those than on the search is left out.
+            steps.append((f"pyvrp{r + 1} left out ({share:.1f})", time.perf_counter()))
+            break
+        began = time.perf_counter()
         decoded = _run_pyvrp(problem, visits, decoded, max(0.1, share), opts, has_lunch)
+        overhead = max(0.0, time.perf_counter() - began - max(0.1, share))
+        steps.append((f"pyvrp{r + 1} ({share:.1f})", time.perf_counter()))
         if r < rounds - 1 and problem.allow_unassigned:
             # Leftovers go in between rounds, so the next round shortens routes that serve everyone.
             between = repair(problem, _assemble(problem, decoded, unassigned))
             decoded = _from_plan(problem, _fill(problem, between, reserve))
+            steps.append(("fill", time.perf_counter()))
     plan = _assemble(problem, decoded, unassigned)
     plan = repair(problem, plan)
+    steps.append(("assemble", time.perf_counter()))
     if problem.allow_unassigned:
         plan = _fill(problem, plan, max(0.2, seconds - (time.perf_counter() - t0)))
-    plan.solver, plan.runtime_s = "pyvrp", time.perf_counter() - t0
+        steps.append(("fill", time.perf_counter()))
+    return _timed(plan, "pyvrp", t0, seconds, steps)
+
+
+def _timed(plan: Plan, solver: str, t0: float, seconds: float, steps: Sequence[tuple[str, float]]) -> Plan:
+    """The plan with its solver, run time and a note of the time each step took."""
+    plan.solver, plan.runtime_s = solver, time.perf_counter() - t0
+    if steps:
+        took, last = [], t0
+        for name, at in steps:
+            took.append(f"{name} {at - last:.1f}")
+            last = at
+        plan.notes = [
+            *plan.notes,
+            f"{plan.solver} {plan.runtime_s:.1f} s of {seconds:.1f}: {', '.join(took)}; "
+            f"{plan.n_served} served, distance {plan.distance}",
+        ]
     return plan
 
 
 def solve_part(job: PartJob) -> Plan:
-    """One part of a large day: within its share, never past the wall-clock ``until``, from the
-    plan ``initial`` (the first pass's routes of the part) if given."""
-    part, seconds, seed, until, initial = job
-    options = SolveOptions(seconds=max(0.5, min(seconds, until - time.time())), seed=seed)
+    """One part of a large day: within its share (more if the parts before it left time over),
+    never past the wall-clock ``until``, from the plan ``initial`` (the first pass's routes of the
+    part) if given."""
+    part, share, seed, until, initial, waves_left = job
+    options = SolveOptions(seconds=part_seconds(share, until, waves_left), seed=seed)
     return solve(part, options, initial)
 
 

@@ -1,19 +1,28 @@
 """Geographic decomposition: partition, merge of the parts' plans, boundary exchange, check by parts."""
 
+import time
+
+import numpy as np
+
 from doorstep.dispatch.routing.check import check_plan
 from doorstep.dispatch.routing.decompose import (
+    _transport,
     check_by_parts,
     exchange_leftovers,
     merge,
+    part_seconds,
+    part_size,
     partition,
     route_partition,
     solve_in_parts,
     sub_problem,
 )
+from doorstep.dispatch.routing.geo import Location
 from doorstep.dispatch.routing.greedy import solve_greedy
-from doorstep.dispatch.routing.model import Plan, Unassigned
+from doorstep.dispatch.routing.model import Plan, Problem, Technician, Unassigned, Visit
 from doorstep.dispatch.routing.solver import solve_part
-from doorstep.dispatch.routing.tests.factories import small_city_day
+from doorstep.dispatch.routing.tests.factories import LUNCH, H, small_city_day
+from doorstep.dispatch.routing.travel import EuclideanTravel
 
 
 def test_partition_covers_every_visit_and_technician_once_and_pins_follow_their_technician() -> None:
@@ -29,6 +38,64 @@ def test_partition_covers_every_visit_and_technician_once_and_pins_follow_their_
         for i in vs:
             pin = problem.visits[i].pinned_to
             assert pin is None or part_of_tech[pin] == k
+
+
+def test_transport_is_the_cheapest_assignment_within_the_quotas() -> None:
+    """Row 0 is cheap everywhere, row 1 only in column 0: the greedy pair (0, 0) first would send
+    row 1 to column 1 at cost 10; the optimum moves row 0 instead."""
+    cost = np.array([[0.0, 1.0], [0.0, 10.0], [5.0, 0.0]])
+    owner = _transport(cost, [1, 2])
+    assert owner.tolist() == [1, 0, 1]
+
+
+def _four_districts() -> Problem:
+    """Four districts of 10 visits at the corners of a 20 km square; 8 technicians, 4 of them living
+    in the north-east district (few live in the other three)."""
+    corners = {"SW": (0, 0), "SE": (20_000, 0), "NW": (0, 20_000), "NE": (20_000, 20_000)}
+    homes = ["NE", "NE", "NE", "NE", "NW", "NW", "SW", "SE"]
+    techs = [
+        Technician(f"T{k}", Location(*corners[d]), 8 * H, 18 * H, lunch=LUNCH) for k, d in enumerate(homes)
+    ]
+    visits = [
+        Visit(f"{d}{k}", Location(x + 100 * k, y + 50 * (k % 3)), 9 * H, 17 * H, 1800)
+        for d, (x, y) in corners.items()
+        for k in range(10)
+    ]
+    return Problem(techs, visits, EuclideanTravel())
+
+
+def test_partition_keeps_technicians_in_the_district_they_live_in_when_it_has_room() -> None:
+    """Each part takes its share of the technicians (2 of 8 for 10 of 40 visits); a technician
+    stays in the part of the district it lives in while that part has room, and the two surplus
+    north-east technicians go to the two districts that have only one technician of their own."""
+    problem = _four_districts()
+    parts = partition(problem, part_visits=10)
+    assert len(parts) == 4
+    district_of = {}
+    for vs, ts in parts:
+        (district,) = {problem.visits[i].id[:2] for i in vs}
+        district_of.update({problem.technicians[t].id: district for t in ts})
+        assert len(ts) == 2
+    homes = ["NE", "NE", "NE", "NE", "NW", "NW", "SW", "SE"]
+    assert [district_of[f"T{k}"] for k in range(4, 8)] == homes[4:]
+    assert sorted(district_of[f"T{k}"] for k in range(4)) == ["NE", "NE", "SE", "SW"]
+
+
+def test_a_part_takes_the_time_the_parts_before_it_left_over_but_never_less_than_its_share() -> None:
+    now = time.time()
+    # 60 s left for 3 waves: 19 s each (1 s per wave kept back), more than the planned 10 s
+    assert 18.5 < part_seconds(10.0, now + 60, 3) <= 19.0
+    # the parts before overran: 12 s left for 3 waves still gives the planned share
+    assert part_seconds(10.0, now + 12, 3) == 10.0
+    # ... but never past the deadline, and the last wave takes what is left
+    assert part_seconds(10.0, now + 4, 3) <= 4.0
+    assert 28.5 < part_seconds(10.0, now + 30, 1) <= 29.0
+
+
+def test_a_day_that_fits_one_wave_of_large_parts_is_cut_into_as_many_parts_as_processes() -> None:
+    assert part_size(5000, 2) == 2500  # Shenzhen XL on 2 cores: two parts side by side
+    assert part_size(5000, 1) == 1250  # one core: parts of the usual size
+    assert part_size(20000, 2) == 1250  # XXL: 16 parts in 8 waves
 
 
 def test_merge_of_part_plans_is_one_feasible_plan_of_the_whole_day() -> None:

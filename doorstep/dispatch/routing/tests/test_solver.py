@@ -91,3 +91,13 @@ def test_warm_start_from_a_current_plan() -> None:
     plan = solve(problem, SolveOptions(seconds=1), initial=current)
     assert check_plan(problem, plan) == []
     assert plan.n_served >= current.n_served
+
+
+def test_a_lunch_round_without_time_for_its_search_is_left_out_and_the_plan_still_passes() -> None:
+    """Two seconds kept for the leftovers leave the rounds of a 0.6 s budget no time: the first
+    round runs its minimum, the second (whose set-up alone would overrun) is left out."""
+    problem = small_city_day()
+    plan = solve(problem, SolveOptions(seconds=0.6))
+    assert check_plan(problem, plan) == []
+    (steps,) = [n for n in plan.notes if n.startswith("pyvrp ")]
+    assert "pyvrp1 (" in steps and "pyvrp2 left out" in steps
