@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 PAGE_SIZE = 50  # rows of a staff list on one page; the rest by "next page"
 MAX_PAGE_SIZE = 500
@@ -129,6 +130,13 @@ def read_whole[M: Model](page: Page[M], whole: QuerySet[M]) -> Page[M]:
     a page of them is shown. One query more, whatever the list's length."""
     by_pk = whole.filter(pk__in=[row.pk for row in page.items]).in_bulk()
     return Page([by_pk[row.pk] for row in page.items if row.pk in by_pk], page.total, page.after)
+
+
+def count_per(rows: QuerySet[Any], outer: str) -> Coalesce:
+    """How many of ``rows`` (filtered on ``OuterRef``) each row of the outer query has, grouped by the field
+    ``outer`` names: an annotation that is a subquery of its own per outer row (joined and grouped with the
+    outer query's other joins, a count is repeated once per joined row); 0 when none."""
+    return Coalesce(Subquery(rows.order_by().values(outer).annotate(n=Count("pk")).values("n")), 0)
 
 
 def page_size(raw: str | None, default: int = PAGE_SIZE) -> int:

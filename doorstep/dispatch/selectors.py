@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Case, Count, DateTimeField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, DateTimeField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from doorstep.core.paging import LAST, keyset_page, read_whole, sort_keys
+from doorstep.core.paging import LAST, count_per, keyset_page, read_whole, sort_keys
 from doorstep.dispatch.models import LateCall, OutletOffer, PlanRun
 from doorstep.network.actors import Actor
 from doorstep.network.models import Coverage, Outlet, Technician
@@ -182,29 +182,15 @@ def outlet_suggestions_for(orders: list[WorkOrder]) -> dict[int, list[tuple[Outl
         return {}
     centres = {o.centre_id for o in orders}
     brands = {o.brand_id for o in orders}
-    open_load = (
-        WorkOrder.objects.filter(outlet=OuterRef("pk"), status__in=OPEN_AT_OUTLET)
-        .order_by()
-        .values("outlet")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    techs = (
-        Technician.objects.filter(staff__outlet=OuterRef("pk"))
-        .order_by()
-        .values("staff__outlet")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     outlets = list(
         Outlet.objects.filter(centre_id__in=centres, active=True, brands__in=brands)
         .distinct()
         .annotate(
-            # each count a subquery of its own, once per outlet: joined with the staff rows and grouped,
-            # the open orders were counted once per staff row
-            techs=Coalesce(Subquery(techs), 0),
+            techs=count_per(Technician.objects.filter(staff__outlet=OuterRef("pk")), "staff__outlet"),
             # the open orders only, read from their partial index: the closed ones are never joined
-            load=Coalesce(Subquery(open_load), 0),
+            load=count_per(
+                WorkOrder.objects.filter(outlet=OuterRef("pk"), status__in=OPEN_AT_OUTLET), "outlet"
+            ),
         )
         .order_by("pk")
     )

@@ -8,11 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from doorstep.core import clock
-from doorstep.core.paging import LAST, Page, id_param, keyset_page, read_whole, sort_keys
+from doorstep.core.paging import LAST, Page, count_per, id_param, keyset_page, read_whole, sort_keys
 from doorstep.customers.models import Customer, OwnedProduct
 from doorstep.network.actors import Actor
 from doorstep.network.roles import CALLERS, QUALITY_TEAM, Role
@@ -84,13 +84,6 @@ def callback_page(
     size = size or CALLBACK_PAGE_SIZE
     deadline = Deadline.objects.filter(order=OuterRef("pk"), kind=Deadline.Kind.CALLBACK).order_by("-pk")
     last_try = CallbackAttempt.objects.filter(order=OuterRef("pk")).order_by("-at", "-pk")
-    attempts = (
-        CallbackAttempt.objects.filter(order=OuterRef("pk"))
-        .order_by()
-        .values("order")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     base = orders_visible_to(actor).filter(status__in=[Status.COMPLETED, Status.PAID])
     if mine_only and actor.staff is not None:
         base = base.filter(owner=actor.staff)
@@ -107,7 +100,7 @@ def callback_page(
             cb_due=Subquery(deadline.values("due_at")[:1]),
             cb_not_before=Subquery(deadline.values("not_before")[:1]),
             cb_state=Subquery(deadline.values("state")[:1]),
-            cb_attempts=Coalesce(Subquery(attempts), Value(0)),
+            cb_attempts=count_per(CallbackAttempt.objects.filter(order=OuterRef("pk")), "order"),
             cb_next=Subquery(last_try.values("next_try_at")[:1]),
         )
         .select_related("customer", "address", "technician__staff", "payment")
