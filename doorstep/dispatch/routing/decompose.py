@@ -661,7 +661,11 @@ def last_leftovers(
         left = still
         if not left:
             break
-    notes = [*plan.notes, f"last leftovers: {served_before - len(left)} of {served_before} placed"]
+    added = sum(r.distance for r in route_of.values()) - sum(r.distance for r in plan.routes)
+    notes = [
+        *plan.notes,
+        f"last leftovers: {served_before - len(left)} of {served_before} placed, {added:+d} distance",
+    ]
     return Plan(list(route_of.values()), keep + left, plan.solver, plan.runtime_s, notes)
 
 
