@@ -51,6 +51,20 @@ BATCH = 12  # leftovers per boundary problem (bounds its matrix)
 # Seconds per wave of parts kept back: without it the parts overran on a loaded machine (XXL at
 # load 11: the first pass ended 14 s after its deadline).
 WAVE_MARGIN = 1.0
+# Technicians with no route yet offered each leftover besides those routes: a day's idle
+# technicians live ~4-6 km from the inner districts' last leftovers (Shenzhen XXL seed 302), where
+# more than 120 busy routes pass nearer. 20 + 8 stay inside the insertion's 30 nearest routes.
+LAST_IDLE = 8
+# Travel seconds from an idle technician's home to the leftover beyond which it is not offered: on a
+# Shenzhen XL day an idle technician from ~30 km away took one visit for 81 km (+1.2 % of the day).
+LAST_IDLE_REACH = 1800
+LAST_FAR = 3  # the last round's reach, in LAST_IDLE_REACH: only for what nothing nearer took
+# The last leftover pass: per round, the routes offered each leftover (nearest by where they pass,
+# not by home; half as many again of any skill take the visits an ejection moves out) and the idle
+# technicians (count, reach in LAST_IDLE_REACH): first busy routes only (an idle technician's day of
+# one visit costs ~2 x 6 km; the chains through busy routes cost less), then with the idle near by,
+# then with the idle further away.
+LAST_NEAR = ((20, 0, 0), (60, 0, 0), (20, LAST_IDLE, 1), (120, LAST_IDLE, 1), (20, LAST_IDLE, LAST_FAR))
 
 
 def part_size(n_visits: int, workers: int) -> int:
@@ -337,11 +351,14 @@ def solve_in_parts(
     remaining = seconds - (time.perf_counter() - t0)
     plan = exchange_leftovers(problem, plan, max(0.5, remaining - 0.5 * tail))
     t_exchange = time.perf_counter() - t0
+    plan = last_leftovers(problem, plan, t0 + seconds - _check_margin(tail))
+    t_last = time.perf_counter() - t0
     plan = _drop_checked(problem, plan)
     plan.runtime_s = time.perf_counter() - t0
     plan.notes += [
         f"{len(parts)} + {len(second)} parts in {workers} processes; first pass done at {t_first:.1f} s, "
-        f"second at {t_parts:.1f} s, exchange at {t_exchange:.1f} s, checked at {plan.runtime_s:.1f} s"
+        f"second at {t_parts:.1f} s, exchange at {t_exchange:.1f} s, last leftovers at {t_last:.1f} s, "
+        f"checked at {plan.runtime_s:.1f} s"
     ]
     return plan
 
@@ -549,6 +566,107 @@ def exchange_leftovers(problem: Problem, plan: Plan, seconds: float) -> Plan:
         route_of.update({r.technician_id: r for r in filled.routes})
         still += filled.unassigned
     return Plan(list(route_of.values()), keep + still, plan.solver, plan.runtime_s, plan.notes)
+
+
+def _check_margin(tail: float) -> float:
+    """Seconds kept after the last leftover pass for the route-by-route check (0.4-0.5 s on a
+    Shenzhen XXL day at load 3-6) and the caller's writing of the plan."""
+    return max(1.5, 0.25 * tail)
+
+
+def _route_owner(problem: Problem, route_of: dict[str, Route]) -> np.ndarray:
+    """The technician index serving each visit, -1 if none."""
+    owner = np.full(problem.n_visits, -1, dtype=np.int64)
+    for r in route_of.values():
+        owner[[problem.visit_index[v] for v in r.visit_ids]] = problem.technician_index[r.technician_id]
+    return owner
+
+
+def _near_routes(
+    problem: Problem, xy: np.ndarray, owner: np.ndarray, i: int, k: int, idle: int, reach: float = math.inf
+) -> list[int]:
+    """The ``k`` nearest routes of technicians who may serve visit ``i``, by where they pass (home or
+    any visit), and the ``idle`` nearest such technicians with no route yet, by home and within
+    ``reach`` (in a dense district their homes are further than ``k`` busy routes); then ``k // 2``
+    more routes and ``idle`` idle technicians of any skill (they take the visits an ejection moves
+    out)."""
+    n_v = problem.n_visits
+    d = ((xy - xy[i]) ** 2).sum(axis=1)
+    best = d[n_v:].copy()
+    served = owner >= 0
+    np.minimum.at(best, owner[served], d[:n_v][served])
+    has_route = np.bincount(owner[served], minlength=len(best)) > 0
+    near_idle = ~has_route & (best <= reach * reach)
+    order = [int(t) for t in np.argsort(best, kind="stable")]
+    eligible = [t for t in order if problem.can_serve(t, i)]
+    chosen = [t for t in eligible if has_route[t]][:k] + [t for t in eligible if near_idle[t]][:idle]
+    taken = set(chosen)
+    others = [t for t in order if has_route[t] and t not in taken][: k // 2]
+    return chosen + others + [t for t in order if near_idle[t] and t not in taken][:idle]
+
+
+def last_leftovers(
+    problem: Problem, plan: Plan, until: float, near: Sequence[tuple[int, int, float]] = LAST_NEAR
+) -> Plan:
+    """The last leftovers of the merged plan, one at a time over the whole city, until ``until``
+    (a :func:`time.perf_counter` time): each with the routes passing nearest to it (whichever part
+    they came from) and the routes around them, by the exact insertion, ejection chains and lunch
+    moves of :func:`insert.insert_leftovers`; rounds over more routes while time is left.
+
+    Why: the boundary exchange offers a leftover to the routes of technicians living near it only,
+    in batches, once; on Shenzhen XXL days 2-22 visits stayed over with ~8 s of the budget unused.
+    Urgent visits go first, and within a round an urgent visit may displace a normal one, which is
+    then left over itself (urgent cases first, R-IN-4)."""
+    idx = problem.visit_index
+    n_t = len(problem.technicians)
+    left = [u for u in plan.unassigned if any(problem.can_serve(t, idx[u.visit_id]) for t in range(n_t))]
+    if not left or time.perf_counter() >= until:
+        return plan
+    keep = [u for u in plan.unassigned if u not in left]
+    route_of = {r.technician_id: r for r in plan.routes}
+    owner = _route_owner(problem, route_of)
+    pts = [(v.location.x, v.location.y) for v in problem.visits] + [
+        (t.start.x, t.start.y) for t in problem.technicians
+    ]
+    xy = _xy(problem, pts)
+    reach = LAST_IDLE_REACH / _seconds_per_unit(problem, xy)
+    served_before = len(left)
+    for r_no, (k, idle, far) in enumerate(near):
+        left.sort(key=lambda u: (-problem.visits[idx[u.visit_id]].priority, u.visit_id))
+        still: list[Unassigned] = []
+        for n_done, u in enumerate(left):
+            now = time.perf_counter()
+            i = idx[u.visit_id]
+            if now >= until:
+                still.append(u)
+                continue
+            techs = _near_routes(problem, xy, owner, i, k, idle, far * reach)
+            tech_ids = [problem.technicians[t].id for t in techs]
+            served = [idx[v] for tid in tech_ids if tid in route_of for v in route_of[tid].visit_ids]
+            sub = sub_problem(problem, [*served, i], techs)
+            sub_plan = Plan([route_of[tid] for tid in tech_ids if tid in route_of], [u])
+            share = (until - now) / max(1, (len(left) - n_done) * (len(near) - r_no))
+            filled = insert_leftovers(sub, sub_plan, max(0.05, min(share, until - now)), pairs=True)
+            if any(v.kind != "unserved" for v in check_plan(sub, filled)):  # pragma: no cover - defensive
+                still.append(u)
+                continue
+            for tid in tech_ids:
+                route_of.pop(tid, None)
+            route_of.update({r.technician_id: r for r in filled.routes})
+            for t in techs:
+                owner[owner == t] = -1
+            for r in filled.routes:
+                owner[[idx[v] for v in r.visit_ids]] = problem.technician_index[r.technician_id]
+            still += filled.unassigned
+        left = still
+        if not left:
+            break
+    added = sum(r.distance for r in route_of.values()) - sum(r.distance for r in plan.routes)
+    notes = [
+        *plan.notes,
+        f"last leftovers: {served_before - len(left)} of {served_before} placed, {added:+d} distance",
+    ]
+    return Plan(list(route_of.values()), keep + left, plan.solver, plan.runtime_s, notes)
 
 
 def check_by_parts(problem: Problem, plan: Plan) -> list[Violation]:

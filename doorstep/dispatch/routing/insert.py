@@ -29,6 +29,7 @@ NEAR_ROUTES = 30  # eligible routes tried per leftover, nearest first
 MAX_TIMINGS = 400  # exact timings tried per direct insertion
 EJECT_ROUTES = 25
 EJECT2_ROUTES = 8  # second link of a three-visit chain
+EJECT_PAIR_ROUTES = 6  # routes where a leftover may take the place of two visits (the last pass)
 LATE_ROUTES = 10  # routes tried per visit once the start has used its time share
 CUT_SHORT = "insertion cut short by its time share"  # routes searched for an ejection
 
@@ -258,6 +259,35 @@ def _eject2(state: Routes, i: int, deadline: float) -> bool:
     return False
 
 
+def _eject_pair(state: Routes, i: int, deadline: float) -> bool:
+    """``i`` takes the place of two visits of a nearby route, each of which fits in another route
+    (a pinned visit whose technician's day is full, a two-hour visit in a day of short ones)."""
+    p = state.problem
+    for t in state.near(i, k=EJECT_PAIR_ROUTES):
+        seq = list(state.seqs.get(t, []))
+        for a, b in itertools.combinations(range(len(seq)), 2):
+            if time.perf_counter() > deadline:
+                return False
+            u, w = seq[a], seq[b]
+            if p.visits[u].pinned_to is not None or p.visits[w].pinned_to is not None:
+                continue
+            rest = [x for j, x in enumerate(seq) if j not in (a, b)]
+            placed = state.best_insertion(i, [t], {t: rest})
+            if placed is None:
+                continue
+            state.set_seq(t, [*rest[: placed[2]], i, *rest[placed[2] :]])
+            moved_u = state.best_insertion(u, state.near(u, exclude=t))
+            if moved_u is not None:
+                state.place(moved_u[1], moved_u[2], u)
+                moved_w = state.best_insertion(w, state.near(w, exclude=t))
+                if moved_w is not None:
+                    state.place(moved_w[1], moved_w[2], w)
+                    return True
+                state.set_seq(moved_u[1], [x for x in state.seqs[moved_u[1]] if x != u])
+            state.set_seq(t, seq)
+    return False
+
+
 def _displace(state: Routes, i: int) -> int | None:
     """Urgent ``i`` takes the place of a less urgent visit; returns the visit left over instead."""
     p = state.problem
@@ -282,12 +312,14 @@ def _displace(state: Routes, i: int) -> int | None:
     return u
 
 
-def insert_leftovers(problem: Problem, plan: Plan, seconds: float = 5.0) -> Plan:
+def insert_leftovers(problem: Problem, plan: Plan, seconds: float = 5.0, pairs: bool = False) -> Plan:
     """``plan`` with as many of its left-over visits inserted as fit (routes re-timed exactly).
 
     Visits that no technician may serve keep their reason; the others still left over after the
     pass are listed as "no feasible position in any route". The returned routes are built by
-    :func:`schedule.build_route`; the caller runs the independent check.
+    :func:`schedule.build_route`; the caller runs the independent check. With ``pairs`` a visit
+    that fits nowhere else may also take the place of two visits of a nearby route (the whole
+    city's last leftover pass: a few visits, time left over).
     """
     deadline = time.perf_counter() + seconds
     idx = problem.technician_index
@@ -303,6 +335,8 @@ def insert_leftovers(problem: Problem, plan: Plan, seconds: float = 5.0) -> Plan
             left.append(i)
             continue
         if _insert(state, i) or _eject(state, i, deadline) or _eject2(state, i, deadline):
+            continue
+        if pairs and _eject_pair(state, i, deadline):
             continue
         out = _displace(state, i) if _priority(problem, i) > 0 else None
         if out is None:

@@ -6,9 +6,11 @@ import numpy as np
 
 from doorstep.dispatch.routing.check import check_plan
 from doorstep.dispatch.routing.decompose import (
+    LAST_IDLE_REACH,
     _transport,
     check_by_parts,
     exchange_leftovers,
+    last_leftovers,
     merge,
     part_seconds,
     part_size,
@@ -20,6 +22,7 @@ from doorstep.dispatch.routing.decompose import (
 from doorstep.dispatch.routing.geo import Location
 from doorstep.dispatch.routing.greedy import solve_greedy
 from doorstep.dispatch.routing.model import Plan, Problem, Technician, Unassigned, Visit
+from doorstep.dispatch.routing.schedule import build_route
 from doorstep.dispatch.routing.solver import solve_part
 from doorstep.dispatch.routing.tests.factories import LUNCH, H, small_city_day
 from doorstep.dispatch.routing.travel import EuclideanTravel
@@ -180,3 +183,39 @@ def test_two_passes_never_serve_fewer_than_the_first() -> None:
     assert any("second pass" in n for n in plan.notes)
     assert check_plan(problem, plan) == []
     assert plan.n_served >= solve_greedy(problem).n_served
+
+
+def _busy_and_idle(idle_at: float) -> tuple[Problem, Plan]:
+    """T1's day is full (A from 9:00 to 17:00); X (10:00-12:00, one hour) is left over; T2 lives
+    ``idle_at`` seconds away from X with no route."""
+    techs = [
+        Technician("T1", Location(0, 0), 8 * H, 18 * H),
+        Technician("T2", Location(200 + idle_at, 0), 8 * H, 18 * H),
+    ]
+    visits = [
+        Visit("A", Location(100, 0), 9 * H, 9 * H + 600, 8 * H),
+        Visit("X", Location(200, 0), 10 * H, 12 * H, H),
+    ]
+    problem = Problem(techs, visits, EuclideanTravel())
+    route = build_route(problem, 0, [0])
+    assert route is not None
+    return problem, Plan([route], [Unassigned("X", "left over by its part")])
+
+
+def test_last_leftovers_give_a_leftover_to_an_idle_technician_near_it() -> None:
+    problem, plan = _busy_and_idle(idle_at=600)
+    filled = last_leftovers(problem, plan, time.perf_counter() + 5)
+    assert filled.unassigned == []
+    assert {r.technician_id: r.visit_ids for r in filled.routes} == {"T1": ["A"], "T2": ["X"]}
+    assert check_plan(problem, filled) == []
+    assert filled.notes[-1].startswith("last leftovers: 1 of 1 placed, +")
+
+
+def test_last_leftovers_offer_idle_technicians_beyond_three_reaches_nothing_and_keep_the_deadline() -> None:
+    far = 3 * LAST_IDLE_REACH
+    problem, plan = _busy_and_idle(idle_at=far - 60)
+    assert last_leftovers(problem, plan, time.perf_counter() + 5).unassigned == []
+    problem, plan = _busy_and_idle(idle_at=far + 60)
+    assert [u.visit_id for u in last_leftovers(problem, plan, time.perf_counter() + 5).unassigned] == ["X"]
+    problem, plan = _busy_and_idle(idle_at=600)
+    assert last_leftovers(problem, plan, time.perf_counter() - 1) is plan  # no time left: unchanged

@@ -217,3 +217,26 @@ def test_insertion_start_past_twice_its_time_share_is_noted_as_cut_short() -> No
     plan = insertion_start(problem, seconds=0.0)
     assert CUT_SHORT in plan.notes and plan.solver == "insertion"
     assert [v for v in check_plan(problem, plan) if v.kind != "unserved"] == []
+
+
+def test_a_pinned_leftover_takes_the_place_of_two_visits_that_fit_elsewhere_only_with_pairs() -> None:
+    """P (pinned to T1, two hours from 9:00) clashes with both U and W of T1's morning; moving one of
+    them is not enough, moving both to T2 is (the last leftover pass's pair ejection)."""
+    techs = [
+        Technician("T1", Location(0, 0), 8 * H, 12 * H),
+        Technician("T2", Location(0, 150), 8 * H, 18 * H),
+    ]
+    visits = [
+        Visit("P", Location(100, 0), 9 * H, 9 * H + 600, 2 * H, pinned_to="T1"),
+        Visit("U", Location(0, 100), 9 * H, 9 * H + 1800, H),
+        Visit("W", Location(0, 200), 10 * H + 600, 11 * H, H),
+    ]
+    problem = Problem(techs, visits, EuclideanTravel())
+    route = build_route(problem, 0, [1, 2])
+    assert route is not None
+    plan = Plan([route], [Unassigned("P", "left over")])
+    assert [u.visit_id for u in insert_leftovers(problem, plan, 2.0).unassigned] == ["P"]
+    filled = insert_leftovers(problem, plan, 2.0, pairs=True)
+    assert filled.unassigned == []
+    assert {r.technician_id: r.visit_ids for r in filled.routes} == {"T1": ["P"], "T2": ["U", "W"]}
+    assert check_plan(problem, filled) == []
