@@ -15,6 +15,7 @@ from doorstep.dispatch.techday import (
     DAY_STOPS_SHOWN,
     DayOff,
     DayStop,
+    Shown,
     technician_day,
     technician_of,
     unscheduled,
@@ -57,10 +58,10 @@ class MyDays:
     unscheduled: list[WorkOrder] = field(default_factory=list)
 
 
-def my_day_stops(actor: Actor) -> list[MyStop]:
+def my_day_stops(actor: Actor) -> Shown[MyStop]:
     tech = technician_of(actor)
     if tech is None:
-        return []
+        return Shown()
     now = clock.now()
     stops = technician_day(tech, actor=actor, now=now, limit=DAY_STOPS_SHOWN)
     calls = {
@@ -69,7 +70,8 @@ def my_day_stops(actor: Actor) -> list[MyStop]:
             technician=tech, deadline__state__in=Deadline.LIVE
         )
     }
-    out = []
+    out: Shown[MyStop] = Shown()
+    out.hidden = stops.hidden  # the day's visits past the page's limit, said on the page
     for stop in stops:
         mine = MyStop(stop, late_call=calls.get(stop.order.pk))
         mine.remind = stop.before_departure and stop.remind_at is not None and now >= stop.remind_at

@@ -212,7 +212,8 @@ def _local_day() -> TruncDate:
 
 def _bounded(qs: QuerySet[WorkOrder], limit: int) -> QuerySet[WorkOrder]:
     """At most ``limit`` orders per technician and booked local day: the ranks are taken over the narrow
-    rows (technician, window, status, id) in a subquery, and only the orders kept are read whole."""
+    rows (technician, window, status, id) in a query of their own, and only the orders kept are read
+    whole."""
     now_first = Case(
         When(status__in=NOW_UNDER_WAY, then=Value(0)), default=Value(1), output_field=IntegerField()
     )

@@ -306,9 +306,14 @@ def my_day(request: HttpRequest) -> HttpResponse:
     """The technician's departures (R-DI-7) with a reminder, ETAs and the late-call button (R-AR-5), then the
     next days and the visits without a time (walk finding 13)."""
     from doorstep.dispatch.mine import my_days
+    from doorstep.dispatch.techday import DAY_STOPS_SHOWN
 
     actor = page_actor(request, {Role.TECHNICIAN})
-    return render(request, "dispatch/my_day.html", {"days": my_days(actor), "now": clock.now()})
+    return render(
+        request,
+        "dispatch/my_day.html",
+        {"days": my_days(actor), "now": clock.now(), "limit": DAY_STOPS_SHOWN},
+    )
 
 
 def _replan(actor: Actor, pk: int) -> DayReplan:

@@ -281,3 +281,22 @@ def test_unpaid_visits_are_listed_oldest_first_up_to_the_limit(world: Any) -> No
         every = unpaid_before(world.tech, TODAY)
     assert [o.number for o in shown] == [older.number, old.number] and shown.hidden == 1
     assert [o.number for o in every] == [older.number, old.number, recent.number] and every.hidden == 0
+
+
+def test_the_departures_page_says_how_many_visits_it_did_not_list_today_and_on_later_days(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.test import Client
+
+    monkeypatch.setattr("doorstep.dispatch.mine.DAY_STOPS_SHOWN", 2)
+    monkeypatch.setattr("doorstep.dispatch.techday.DAY_STOPS_SHOWN", 2)
+    for hh in (8, 10, 12):
+        placed(world, status="assigned", start=at(hh))
+    for hh in (8, 10, 12, 14):
+        placed(world, status="assigned", start=at(hh, day=TODAY + timedelta(days=2)))
+    with clock.frozen_at(at(7)):
+        tech = Client()
+        tech.force_login(world.staff["technician"].user)
+        page = tech.get("/visits/my-day/").content.decode()
+    assert page.count('class="muted day-hidden"') == 2
+    assert "另有 1 单未列出" in page and "另有 2 单未列出" in page
