@@ -17,6 +17,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.core.models import ChoiceLabels
+
 
 def _key() -> str:
     return uuid.uuid4().hex
@@ -45,7 +47,7 @@ OPEN_STATES = (State.QUEUED, State.SENDING)
 STUCK_STATES = (State.FAILED, State.DEAD)
 
 
-class Message(models.Model):
+class Message(ChoiceLabels, models.Model):
     """One message (SMS, WeChat template message or partner webhook) and where its delivery stands."""
 
     order_id = models.BigIntegerField("工单ID", null=True, blank=True, db_index=True)

@@ -11,7 +11,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import clock
-from doorstep.core.models import TimeStamped
+from doorstep.core.models import ChoiceLabels, TimeStamped
 from doorstep.core.punctuality import appointment_of
 from doorstep.orders.lifecycle import TERMINAL, Action, Status
 
@@ -275,7 +275,7 @@ class EventKind(models.TextChoices):
         )
 
 
-class OrderEvent(models.Model):
+class OrderEvent(ChoiceLabels, models.Model):
     """The one ticket to the end (一票到底, R-CO-4): append-only; KPIs are computed from it."""
 
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
