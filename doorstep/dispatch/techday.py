@@ -135,12 +135,22 @@ def _start_of(order: WorkOrder, plan: PlannedVisit | None) -> tuple[datetime | N
 
 
 def _orders(actor: Actor | None, techs: list[Technician]) -> QuerySet[WorkOrder]:
+    """The technicians' orders with what their pages show. The technician (and the owner, which no day page
+    shows) is not joined per row: each row would carry its own copy of the same few (``_with_technician``)."""
     base = orders_visible_to(actor) if actor is not None else WorkOrder.objects.all()
     return (
         base.filter(technician__in=techs)
         .exclude(status=Status.CANCELLED)
+        .select_related(None)
         .select_related("address", "brand", "customer", "product__model", "outlet")
     )
+
+
+def _with_technician(orders: list[WorkOrder], techs: dict[int, Technician]) -> list[WorkOrder]:
+    for order in orders:
+        if order.technician_id in techs:
+            order.technician = techs[order.technician_id]
+    return orders
 
 
 def plan_days(
@@ -163,7 +173,9 @@ def plan_days(
     lo, hi = midnight(first), midnight(first + timedelta(days=days))
     # the appointment lies in the booked window (``appointment_of``): a window that starts at most a day
     # earlier, read on the (technician, window_start) index; the day is then the appointment's local day
-    booked = Q(window_start__gte=lo - timedelta(days=1), window_start__lt=hi)
+    booked = Q(window_start__gte=lo - timedelta(days=1), window_start__lt=hi) & (
+        Q(window_start__gte=lo) | Q(window_end__gte=lo) | Q(window_end__isnull=True)
+    )  # a window of the day before that ends before this day holds no appointment of it: not read at all
     placed = Q(
         window_start__isnull=True, planned__proposed=True, planned__start_at__gte=lo, planned__start_at__lt=hi
     )
@@ -171,10 +183,11 @@ def plan_days(
     if first <= today < first + timedelta(days=days):
         wanted |= Q(status__in=NOW_UNDER_WAY)
     qs = _orders(actor, techs).filter(wanted).select_related("planned")  # the applied plan's row, if any
-    all_of_days = qs
-    if limit is not None:
-        qs = _bounded(qs, limit)
-    orders = list(qs.prefetch_related("faults") if faults else qs)
+    past: dict[tuple[int, date], int] = {}
+    if limit is not None:  # one query whether or not a day is cut: the same queries for any size
+        qs, past = _bounded(qs, limit)
+    by_pk = {t.pk: t for t in techs}
+    orders = _with_technician(list(qs.prefetch_related("faults") if faults else qs), by_pk)
     plans = {o.pk: plan for o in orders if (plan := getattr(o, "planned", None)) is not None}
     out: dict[tuple[int, date], DayStops] = {
         (t.pk, first + timedelta(days=k)): DayStops() for t in techs for k in range(days)
@@ -191,11 +204,9 @@ def plan_days(
         if day is None or key not in out:
             continue
         grouped[(key[0], day)].append((order, start, proposed))
-    if limit is not None:  # one query, run whether or not a day was cut: the same queries for any size
-        for (tech_pk, on), n in _past_limit(all_of_days, limit).items():
-            if (tech_pk, on) in out:
-                cut[(tech_pk, on)] += n
-    by_pk = {t.pk: t for t in techs}
+    for (tech_pk, on), n in past.items():
+        if (tech_pk, on) in out:
+            cut[(tech_pk, on)] += n
     policies: dict[tuple[int, int], Policy] = {}
     for key, rows in grouped.items():
         rows.sort(key=lambda r: _route_key(r[0], r[1], plans.get(r[0].pk)))
@@ -210,10 +221,11 @@ def _local_day() -> TruncDate:
     return TruncDate("window_start", tzinfo=timezone.get_current_timezone())
 
 
-def _bounded(qs: QuerySet[WorkOrder], limit: int) -> QuerySet[WorkOrder]:
-    """At most ``limit`` orders per technician and booked local day: the ranks are taken over the narrow
-    rows (technician, window, status, id) in a query of their own, and only the orders kept are read
-    whole."""
+def _bounded(qs: QuerySet[WorkOrder], limit: int) -> tuple[QuerySet[WorkOrder], dict[tuple[int, date], int]]:
+    """At most ``limit`` orders per technician and booked local day, and how many each day over the limit
+    has past it. One query ranks and counts the narrow rows (technician, window, status, id) of the days;
+    then only the orders kept are read whole. The count is a window over the same rows (a count query of its
+    own read them all a second time)."""
     now_first = Case(
         When(status__in=NOW_UNDER_WAY, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
@@ -221,25 +233,22 @@ def _bounded(qs: QuerySet[WorkOrder], limit: int) -> QuerySet[WorkOrder]:
     order: list[BaseExpression | F] = [now_first, F("window_start").asc(), F("pk")]
     kept = (
         qs.order_by()
-        .annotate(day_rank=Window(RowNumber(), partition_by=day, order_by=order))
+        .annotate(
+            day_rank=Window(RowNumber(), partition_by=day, order_by=order),
+            day_total=Window(Count("pk"), partition_by=day),
+            local_day=_local_day(),
+        )
         .filter(day_rank__lte=limit)
-        .values_list("pk", flat=True)
+        .values_list("pk", "technician_id", "local_day", "day_total")
     )
+    ids, past = [], {}
+    for pk, tech, on, total in kept:
+        ids.append(pk)
+        if total > limit:
+            past[(tech, on)] = total - limit
     # the ids first (a query of their own): as a subquery, the planner joined every related row of the
     # whole day before keeping the page's
-    return qs.filter(pk__in=list(kept))
-
-
-def _past_limit(qs: QuerySet[WorkOrder], limit: int) -> dict[tuple[int, date], int]:
-    """How many orders each technician's booked local day has past ``limit`` (only days over it)."""
-    over = (
-        qs.order_by()
-        .values("technician_id", local_day=_local_day())
-        .annotate(n=Count("pk"))
-        .filter(n__gt=limit)
-        .values_list("technician_id", "local_day", "n")
-    )
-    return {(tech, day): n - limit for tech, day, n in over}
+    return qs.filter(pk__in=ids), past
 
 
 def _route_key(order: WorkOrder, start: datetime | None, plan: PlannedVisit | None) -> tuple[float, int, int]:

@@ -69,6 +69,27 @@ def test_just_before_midnight_tomorrows_first_visit_is_not_today(world: Any) -> 
         assert numbers(technician_day(world.tech)) == [after_midnight.number]
 
 
+def test_a_window_across_midnight_is_on_the_day_of_its_confirmed_time_R_DI_3(world: Any) -> None:
+    """A window booked 23:00–01:00 counts from the confirmed time (R-DI-3): confirmed at 00:30 the visit is
+    tomorrow's, confirmed at 23:30 tonight's. The day reads windows of the day before only when they reach
+    into it (one that ends before midnight holds no appointment of the next day)."""
+    tomorrow = TODAY + timedelta(days=1)
+    late = placed(world, status="confirmed", start=at(23))
+    WorkOrder.objects.filter(pk=late.pk).update(
+        window_end=at(1, day=tomorrow), appointment_at=at(0, 30, day=tomorrow)
+    )
+    evening = placed(world, status="confirmed", start=at(20, 30))  # ends 22:00: never tomorrow's
+    with clock.frozen_at(at(6)):
+        assert numbers(technician_day(world.tech)) == [evening.number]
+        assert numbers(plan_days([world.tech], tomorrow, limit=40)[(world.tech.pk, tomorrow)]) == [
+            late.number
+        ]
+    WorkOrder.objects.filter(pk=late.pk).update(appointment_at=at(23, 30))
+    with clock.frozen_at(at(6)):
+        assert numbers(technician_day(world.tech)) == [evening.number, late.number]
+        assert numbers(plan_days([world.tech], tomorrow, limit=40)[(world.tech.pk, tomorrow)]) == []
+
+
 def test_completed_earlier_today_stays_last_week_goes_to_unpaid(world: Any) -> None:
     """Finding 13: "今日上门" listed completed visits of two weeks ago. Today's completed visit stays on
     today (done); last week's unpaid one is under 待收款; a paid one from last week is on neither."""
