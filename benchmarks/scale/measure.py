@@ -2,7 +2,7 @@
 and median latency over HTTP against the project's own server (gunicorn, 2 workers, as scripts/demo).
 
 Called by ``run.py`` once per size, with DATABASE_URL naming the populated database; prints one JSON
-object (page -> queries, median ms, status) on the last line.
+object (page -> queries, median ms, status) on the last line. ``--only TEXT``: the pages whose name has TEXT.
 """
 
 from __future__ import annotations
@@ -102,6 +102,7 @@ def latency(cookie: str, path: str) -> tuple[float | None, int]:
 
 
 def main() -> None:
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else ""  # e.g. --only board
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -127,6 +128,8 @@ def main() -> None:
                 time.sleep(0.2)
         results: dict[str, Any] = {}
         for name, username, path in PAGES:
+            if only and only not in name:
+                continue
             user = User.objects.get(username=username)
             count, status = queries(user, path)
             ms, http_status = latency(session_cookie(user), path)
