@@ -124,13 +124,15 @@ class Row:
     drawn: SafeString | str = ""  # the blocks' HTML (Block.html)
 
 
-def technician_rows(actor: Actor, outlet: Outlet, day: date) -> list[Row]:
+def technician_rows(
+    actor: Actor, outlet: Outlet, day: date, techs: list[Technician] | None = None
+) -> list[Row]:
     """One row per technician: shift, and the day's visits of the one day plan (``dispatch.techday``, the
     technician's own pages read the same) in route order — appointments and proposed times of an applied
     plan (R-DI-3), R-DI-7 departure markers and, today, ETAs with their risk (R-DI-9)."""
     brand = outlet_brand(outlet)
     policy = policy_for(brand=brand, centre=outlet.centre_id)
-    techs = outlet_technicians(outlet)
+    techs = outlet_technicians(outlet) if techs is None else techs
     plan = plan_days(techs, day, actor=actor, limit=DAY_STOPS_SHOWN)
     info = day_info(day)
     detail = detail_url_pattern()
@@ -166,6 +168,44 @@ class QueueRow:
     eligible: list[Technician]
     ineligible: list[tuple[Technician, list[str]]]
     outlets: list[tuple[Outlet, dict[str, Any]]]
+    urls: dict[str, str] = field(default_factory=dict)  # the order's page and the two forms' actions
+
+    def technician_options(self) -> SafeString:
+        """The assign form's options: who can take the order, then who cannot and why (R-DI-2), written
+        here for the same reason as ``Block.html`` (fifty rows of options per board page)."""
+        out = [f'<option value="{t.pk}">{escape(t.staff.name)}</option>' for t in self.eligible]
+        if not self.eligible:
+            out.append(f'<option value="">{escape(gettext("无符合条件的工程师"))}</option>')
+        for t, why in self.ineligible:
+            reasons = escape("；".join(map(str, why)))
+            out.append(f'<option value="{t.pk}" disabled>{escape(t.staff.name)}（{reasons}）</option>')
+        return SafeString("".join(out))
+
+    def reasons(self) -> SafeString:
+        return SafeString(
+            "".join(
+                f"<li><b>{escape(t.staff.name)}</b>：{escape('；'.join(map(str, why)))}</li>"
+                for t, why in self.ineligible
+            )
+        )
+
+    def outlet_options(self) -> SafeString:
+        """The send-to-outlet form's options (R-DI-1): coverage ✓, load per technician, declined ones off."""
+        out = []
+        for outlet, info in self.outlets:
+            load = gettext("在办 %(l)s / %(t)s 人") % {"l": info["load"], "t": info["technicians"]}
+            declined = f"（{escape(gettext('已退单'))}）" if info["declined"] else ""
+            out.append(
+                f'<option value="{outlet.pk}" {"disabled" if info["declined"] else ""}>{escape(outlet.name)}'
+                f"{' ✓' if info['covers'] else ''} · {escape(load)}{declined}</option>"
+            )
+        return SafeString("".join(out))
+
+
+def _url_patterns() -> dict[str, str]:
+    """The queue row's URLs with ``{number}`` for the order's number: reversed once per page."""
+    names = {"detail": "orders:detail", "assign": "dispatch:assign", "to_outlet": "dispatch:to_outlet"}
+    return {k: reverse(name, args=["NUMBER"]).replace("NUMBER", "{number}") for k, name in names.items()}
 
 
 def queue_rows(
@@ -177,21 +217,25 @@ def queue_rows(
     priority: str = "",
     service_type: str = "",
     sort: str = "rank",
+    techs: list[Technician] | None = None,
 ) -> tuple[list[QueueRow], QueuePage]:
     """One page of the unassigned queue with, per order, who can take it and why the others cannot
     (R-DI-2), or the outlets to send it to (R-DI-1). A fixed number of queries whatever the queue's length
     and the page's: each technician's profile and day is read once per policy, the outlets once."""
     page = queue_page(actor, outlet, after=after, priority=priority, service_type=service_type, sort=sort)
-    techs = outlet_technicians(outlet) if outlet else []
+    if techs is None:  # unless the caller (the board, for its rows too) has read them already
+        techs = outlet_technicians(outlet) if outlet else []
     info = day_info(day)
     policies: dict[tuple[int, int], Policy] = {}
     fits: dict[tuple[int, tuple[int, int]], tuple[Profile, list[str]]] = {}
     suggestions = outlet_suggestions_for([i.order for i in page.items if i.order.status != Status.DISPATCHED])
+    patterns = _url_patterns()
     out = []
     for item in page.items:
         order = item.order
+        urls = {k: v.replace("{number}", order.number) for k, v in patterns.items()}
         if order.status != Status.DISPATCHED:
-            out.append(QueueRow(item, [], [], suggestions.get(order.pk, [])))
+            out.append(QueueRow(item, [], [], suggestions.get(order.pk, []), urls))
             continue
         job = job_of(order)
         key = (order.brand_id, order.centre_id)
@@ -206,7 +250,7 @@ def queue_rows(
             profile, off = fits[(tech.pk, key)]
             why = job_reasons(job, profile) or off
             (ineligible.append((tech, why)) if why else eligible.append(tech))
-        out.append(QueueRow(item, eligible, ineligible, []))
+        out.append(QueueRow(item, eligible, ineligible, [], urls))
     return out, page
 
 

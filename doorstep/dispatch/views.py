@@ -46,7 +46,8 @@ def board(request: HttpRequest) -> HttpResponse:
     actor = page_actor(request, OUTLET)
     outlet = selectors.board_outlet(actor, request.GET.get("outlet"))
     day = _day(request.GET.get("day"))
-    rows = board_view.technician_rows(actor, outlet, day) if outlet else []
+    techs = selectors.outlet_technicians(outlet) if outlet else []  # read once for the rows and the queue
+    rows = board_view.technician_rows(actor, outlet, day, techs) if outlet else []
     queue_filters = {k: request.GET.get(k, "")[:20] for k in ("priority", "service_type", "sort")}
     after = request.GET.get("after", "")
     queue, page = board_view.queue_rows(
@@ -57,6 +58,7 @@ def board(request: HttpRequest) -> HttpResponse:
         priority=queue_filters["priority"],
         service_type=queue_filters["service_type"],
         sort=queue_filters["sort"] or "rank",
+        techs=techs,
     )
     run = selectors.latest_run(outlet, day) if outlet else None
     replan, replan_calls = replanning.day_replans(outlet, day) if outlet else (None, [])
