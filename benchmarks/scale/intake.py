@@ -20,6 +20,8 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/scale/intake.py                 # database doorstep_scale_intake
     .venv/bin/python benchmarks/scale/intake.py --tag after --seconds 20
 
+``BENCH_WORKERS=N`` runs N web processes instead of the demo's 2 (to compare, not the measured setting).
+
 Results: a table on stdout and ``benchmarks/results/scale_intake[_<tag>].json``; figures in
 docs/benchmarks.md.
 """
@@ -197,7 +199,7 @@ def server(db_url: str, log: Any, metrics_dir: str) -> subprocess.Popen[bytes]:
     }
     argv = [GUNICORN, "-c", "config/gunicorn.py", "config.wsgi", "--bind", f"{HOST}:{PORT}"]
     return subprocess.Popen(
-        [*argv, "--workers", "2", "--log-level", "warning"],
+        [*argv, "--workers", os.environ.get("BENCH_WORKERS", "2"), "--log-level", "warning"],
         cwd=ROOT,
         env=env,
         stdout=log,
