@@ -30,6 +30,12 @@ MAX_TIMINGS = 400  # exact timings tried per direct insertion
 EJECT_ROUTES = 25
 EJECT2_ROUTES = 8  # second link of a three-visit chain
 EJECT_PAIR_ROUTES = 6  # routes where a leftover may take the place of two visits (the last pass)
+# Longer ejection chains (the last pass): routes tried per link, the first link first; a chain
+# ``i`` -> ``u1`` -> ``u2`` ... ends when the last visit moved fits a route directly. A late two-hour
+# install that only late-shift technicians with its certificate can take moves the late install
+# such a technician has to another one, and so on (Shenzhen L: a visit with one possible taker).
+CHAIN_ROUTES = (12, 6, 4, 3)
+CHAIN_EJECT = 3  # visits one link may move out of a route
 LATE_ROUTES = 10  # routes tried per visit once the start has used its time share
 CUT_SHORT = "insertion cut short by its time share"  # routes searched for an ejection
 
@@ -43,6 +49,8 @@ class Routes:
     eligible: dict[int, list[int]] = field(default_factory=dict)
     owner: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     masks: dict[int, npt.NDArray[np.bool_]] = field(default_factory=dict)
+    _skilled: dict[tuple[frozenset[str], str | None], npt.NDArray[np.bool_]] = field(default_factory=dict)
+    _shifts: tuple[npt.NDArray[np.int64], ...] | None = None
 
     def __post_init__(self) -> None:
         self.owner = np.full(self.problem.n_visits, -1, dtype=np.int64)
@@ -60,18 +68,40 @@ class Routes:
         self.owner[seq] = t
 
     def techs_for(self, i: int) -> list[int]:
+        """Technicians who may serve visit ``i`` and whose shift can hold it (:meth:`reachable`):
+        the scarcity that decides which visits go first, and the routes searched for it."""
         if i not in self.eligible:
-            # Skills and pins, and a shift that can hold the service inside the window at all:
-            # the scarcity that decides which visits go first.
             p, v = self.problem, self.problem.visits[i]
-            self.eligible[i] = [
-                t
-                for t, tech in enumerate(p.technicians)
-                if p.can_serve(t, i)
-                and tech.shift_end >= v.window_start + v.service
-                and tech.shift_start <= v.window_end
-            ]
+            key = (v.required_skills, v.pinned_to)
+            if key not in self._skilled:
+                skilled = [p.can_serve(t, i) for t in range(len(p.technicians))]
+                self._skilled[key] = np.array(skilled, dtype=bool)
+            ok = self._skilled[key] & self.reachable(i)
+            self.eligible[i] = [int(t) for t in np.flatnonzero(ok)]
         return self.eligible[i]
+
+    def reachable(self, i: int) -> npt.NDArray[np.bool_]:
+        """Per technician, whether the shift could hold visit ``i`` as the day's only visit (lunch
+        left aside): leave home at the shift's start, start inside the window, serve, and be home by
+        the shift's end. Necessary for any route holding ``i``; with travel counted, a 16:00-18:00
+        install of 120 min is out of reach of a shift ending at 18:00 and of most ending at 18:30
+        (only those technicians are then offered it, and it is placed before they fill up)."""
+        p, v = self.problem, self.problem.visits[i]
+        if self._shifts is None:
+            n_v, n_t = p.n_visits, len(p.technicians)
+            self._shifts = (
+                np.array([t.shift_start for t in p.technicians], dtype=np.int64),
+                np.array([t.shift_end for t in p.technicians], dtype=np.int64),
+                np.arange(n_v, n_v + n_t),
+                np.arange(n_v + n_t, n_v + 2 * n_t),
+            )
+        shift_start, shift_end, homes, ends = self._shifts
+        dur = p.matrix().durations
+        here = p.visit_point(i)
+        start = np.maximum(v.window_start, shift_start + dur[homes, here].astype(np.int64))
+        back = start + v.service + dur[here, ends].astype(np.int64)
+        reach: npt.NDArray[np.bool_] = (start <= v.window_end) & (back <= shift_end)
+        return reach
 
     def _mask(self, i: int) -> npt.NDArray[np.bool_]:
         if i not in self.masks:
@@ -288,6 +318,59 @@ def _eject_pair(state: Routes, i: int, deadline: float) -> bool:
     return False
 
 
+def _chain(state: Routes, i: int, deadline: float) -> bool:
+    """``i`` in by a tree of ejections, shallowest first (iterative deepening): ``i`` takes the place
+    of one, two or three visits of a nearby route (a two-hour late install needs a late technician's
+    whole afternoon of short visits), each of which goes in directly or the same way, one level
+    deeper, into a route no earlier link changed. Pinned visits are never moved; a failed attempt
+    puts every route back."""
+    for depth in range(1, len(CHAIN_ROUTES) + 1):
+        if _link(state, i, deadline, depth, 0, frozenset()):
+            return True
+        if time.perf_counter() > deadline:
+            return False
+    return False
+
+
+def _link(state: Routes, i: int, deadline: float, depth: int, level: int, touched: frozenset[int]) -> bool:
+    """Place ``i`` outside the routes ``touched``: directly if it fits, else (above ``depth``) in
+    place of visits that are placed one level deeper."""
+    p = state.problem
+    near = [t for t in state.near(i, k=NEAR_ROUTES + len(touched)) if t not in touched]
+    if level > 0:  # the leftover itself fits nowhere directly (the caller tried)
+        found = state.best_insertion(i, near)
+        if found is not None:
+            state.place(found[1], found[2], i)
+            return True
+    if level == depth:
+        return False
+    for size in range(1, CHAIN_EJECT + 1):
+        for t in near[: CHAIN_ROUTES[level]]:
+            seq = list(state.seqs.get(t, []))
+            movable = [j for j, u in enumerate(seq) if p.visits[u].pinned_to is None]
+            # the visits with the most other takers first: the easiest to move on
+            movable.sort(key=lambda j: -len(state.techs_for(seq[j])))
+            for out in itertools.combinations(movable, size):
+                if time.perf_counter() > deadline:
+                    return False
+                rest = [u for j, u in enumerate(seq) if j not in out]
+                placed = state.best_insertion(i, [t], {t: rest})
+                if placed is None:
+                    continue
+                before = {x: list(s) for x, s in state.seqs.items()}
+                state.set_seq(t, [*rest[: placed[2]], i, *rest[placed[2] :]])
+                if all(_link(state, seq[j], deadline, depth, level + 1, touched | {t}) for j in out):
+                    return True
+                _restore(state, before)
+    return False
+
+
+def _restore(state: Routes, before: dict[int, list[int]]) -> None:
+    for t in set(state.seqs) | set(before):
+        if state.seqs.get(t, []) != before.get(t, []):
+            state.set_seq(t, list(before.get(t, [])))
+
+
 def _displace(state: Routes, i: int) -> int | None:
     """Urgent ``i`` takes the place of a less urgent visit; returns the visit left over instead."""
     p = state.problem
@@ -312,14 +395,17 @@ def _displace(state: Routes, i: int) -> int | None:
     return u
 
 
-def insert_leftovers(problem: Problem, plan: Plan, seconds: float = 5.0, pairs: bool = False) -> Plan:
+def insert_leftovers(
+    problem: Problem, plan: Plan, seconds: float = 5.0, pairs: bool = False, chains: bool = False
+) -> Plan:
     """``plan`` with as many of its left-over visits inserted as fit (routes re-timed exactly).
 
     Visits that no technician may serve keep their reason; the others still left over after the
     pass are listed as "no feasible position in any route". The returned routes are built by
     :func:`schedule.build_route`; the caller runs the independent check. With ``pairs`` a visit
     that fits nowhere else may also take the place of two visits of a nearby route (the whole
-    city's last leftover pass: a few visits, time left over).
+    city's last leftover pass: a few visits, time left over); with ``chains`` by a longer chain of
+    ejections (:func:`_chain`; the single day's last pass).
     """
     deadline = time.perf_counter() + seconds
     idx = problem.technician_index
@@ -337,6 +423,8 @@ def insert_leftovers(problem: Problem, plan: Plan, seconds: float = 5.0, pairs: 
         if _insert(state, i) or _eject(state, i, deadline) or _eject2(state, i, deadline):
             continue
         if pairs and _eject_pair(state, i, deadline):
+            continue
+        if chains and _chain(state, i, deadline):
             continue
         out = _displace(state, i) if _priority(problem, i) > 0 else None
         if out is None:

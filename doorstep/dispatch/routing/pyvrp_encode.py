@@ -26,6 +26,7 @@ from typing import Any
 
 from pyvrp import _pyvrp as pv
 
+from doorstep.dispatch.routing.insert import Routes
 from doorstep.dispatch.routing.model import Problem
 
 PRIZE_UNIT = 60_000  # prize per optional visit (metres of detour it is worth), × (1 + priority)
@@ -156,6 +157,7 @@ def encode(problem: Problem, visits: Sequence[int], anchors: dict[int, list[int]
     depots, depot_of = _depots(problem)
     clients, client_visit, client_tech = [], [], []
     required = not problem.allow_unassigned
+    prizes = {} if required else _prizes(problem, visits)
     for i in visits:
         v = problem.visits[i]
         clients.append(
@@ -165,7 +167,7 @@ def encode(problem: Problem, visits: Sequence[int], anchors: dict[int, list[int]
                 service_duration=v.service,
                 tw_early=v.window_start,
                 tw_late=v.window_end,
-                prize=0 if required else PRIZE_UNIT * (1 + v.priority),
+                prize=0 if required else prizes[i],
                 required=required,
             )
         )
@@ -179,6 +181,35 @@ def encode(problem: Problem, visits: Sequence[int], anchors: dict[int, list[int]
     data = pv.ProblemData(locations, clients, depots, types, [matrices[0]], [matrices[1]], groups)
     visit_client = {i: c for c, i in enumerate(client_visit) if i >= 0}
     return Encoding(data, client_visit, client_tech, type_techs, visit_client, lunch_clients)
+
+
+def _prizes(problem: Problem, visits: Sequence[int]) -> dict[int, int]:
+    """Prize per optional visit: ``PRIZE_UNIT`` × (1 + priority), plus the round trip from the home
+    of the nearest technician who could serve it alone (skills, pin, shift: ``insert.Routes``).
+
+    Why the trip: a visit whose only takers live far away (a late two-hour visit 40 km from every
+    late-shift technician who holds its skill) costs more than ``PRIZE_UNIT`` to serve; the search
+    served it in its first round and dropped it in the second (Shenzhen M), and served comes first.
+    Each priority level also gets the largest trip of the day on top, so a more urgent visit is
+    always worth more than a less urgent one.
+    """
+    state = Routes(problem, {})
+    d = problem.matrix().distances
+    trips: dict[int, int] = {}
+    for i in visits:
+        techs = state.techs_for(i)
+        if techs:
+            here = problem.visit_point(i)
+            homes = [problem.start_point(t) for t in techs]
+            ends = [problem.end_point(t) for t in techs]
+            trips[i] = int((d[homes, here] + d[here, ends]).min())
+        else:
+            trips[i] = 0
+    top = max(trips.values(), default=0)
+    return {
+        i: PRIZE_UNIT * (1 + problem.visits[i].priority) + trips[i] + problem.visits[i].priority * top
+        for i in visits
+    }
 
 
 def _lunch_clients(

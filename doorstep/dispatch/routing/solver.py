@@ -28,6 +28,9 @@ INSERTION_START = True
 ALL_ANCHORS = False  # every place of the route: measured worse (more clients, slower search)
 DECOMPOSE_ABOVE = 2500  # visits: larger days are solved in parts (one part is about an M/L day)
 QUICK_PER_VISIT = 0.004  # seconds per visit below which the search is skipped
+# Seconds before the budget's end by which the last leftover pass of a single field day stops (the
+# caller still writes and checks the plan).
+END_MARGIN = 1.5
 
 Decoded = tuple[int, list[int], int | None, int | None]  # technician, order, lunch gap, lunch anchor
 
@@ -37,12 +40,16 @@ class SolveOptions:
     """``seconds`` is the total budget; ``lunch_rounds`` PyVRP runs share it (60/40 for two).
 
     ``warm_start`` starts PyVRP from the greedy plan (always done when technicians have a lunch).
+    ``chains``: on a field day (lunches) the leftover passes also try pair ejections and longer
+    ejection chains (:func:`insert.insert_leftovers`); off for the parts of a whole city, whose
+    spare time goes to the parts after them.
     """
 
     seconds: float = 10.0
     seed: int = 1
     lunch_rounds: int = 2
     warm_start: bool = False
+    chains: bool = True
 
 
 def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan | None = None) -> Plan:
@@ -61,10 +68,11 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
     seconds = opts.seconds * (0.96 if problem.allow_unassigned else 1.0)
     visits, unassigned = _servable(problem)
     has_lunch = any(t.lunch is not None for t in problem.technicians)
+    deep = opts.chains and has_lunch
     if initial is None and has_lunch and problem.allow_unassigned and seconds < QUICK_PER_VISIT * len(visits):
         # Too little time for the search to pay (a late part of a whole city on a loaded machine):
         # the insertion start and the leftover passes only.
-        plan = _fill(problem, _start(problem, seconds, 0.45), max(0.2, seconds - (time.perf_counter() - t0)))
+        plan = _fill(problem, _start(problem, seconds, 0.45), _final(opts, seconds, t0, deep), deep)
         return _timed(plan, "insertion", t0, seconds, [("start+fill", time.perf_counter())])
     decoded: list[Decoded] = []
     if initial is not None:
@@ -73,13 +81,13 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
         start = _start(problem, seconds)
         steps.append(("start", time.perf_counter()))
         if problem.allow_unassigned:
-            start = _fill(problem, start, _insertion_reserve(seconds))
+            start = _fill(problem, start, _insertion_reserve(seconds), deep)
             steps.append(("fill", time.perf_counter()))
             left = seconds - (time.perf_counter() - t0)
             if initial is None and has_lunch and left < QUICK_PER_VISIT * len(visits):
                 # The start used the time (a loaded machine): a search now would overrun the budget
                 # (its first descent has no time cap) and delay the parts after this one.
-                plan = _fill(problem, start, max(0.2, left))
+                plan = _fill(problem, start, _final(opts, seconds, t0, deep), deep)
                 return _timed(plan, "insertion", t0, seconds, [*steps, ("fill", time.perf_counter())])
         decoded = _from_plan(problem, start)
     rounds = opts.lunch_rounds if has_lunch else 1
@@ -101,13 +109,13 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
         if r < rounds - 1 and problem.allow_unassigned:
             # Leftovers go in between rounds, so the next round shortens routes that serve everyone.
             between = repair(problem, _assemble(problem, decoded, unassigned))
-            decoded = _from_plan(problem, _fill(problem, between, reserve))
+            decoded = _from_plan(problem, _fill(problem, between, reserve, deep))
             steps.append(("fill", time.perf_counter()))
     plan = _assemble(problem, decoded, unassigned)
     plan = repair(problem, plan)
     steps.append(("assemble", time.perf_counter()))
     if problem.allow_unassigned:
-        plan = _fill(problem, plan, max(0.2, seconds - (time.perf_counter() - t0)))
+        plan = _fill(problem, plan, _final(opts, seconds, t0, deep), deep)
         steps.append(("fill", time.perf_counter()))
     return _timed(plan, "pyvrp", t0, seconds, steps)
 
@@ -133,7 +141,7 @@ def solve_part(job: PartJob) -> Plan:
     never past the wall-clock ``until``, from the plan ``initial`` (the first pass's routes of the
     part) if given."""
     part, share, seed, until, initial, waves_left = job
-    options = SolveOptions(seconds=part_seconds(share, until, waves_left), seed=seed)
+    options = SolveOptions(seconds=part_seconds(share, until, waves_left), seed=seed, chains=False)
     return solve(part, options, initial)
 
 
@@ -152,11 +160,19 @@ def _insertion_reserve(seconds: float) -> float:
     return min(max(0.05 * seconds, 1.0), 4.0)
 
 
-def _fill(problem: Problem, plan: Plan, seconds: float) -> Plan:
-    """Insert leftovers exactly; keep the result only if the independent check still passes."""
+def _final(opts: SolveOptions, seconds: float, t0: float, deep: bool) -> float:
+    """Seconds for the last leftover pass: the rest of the budget, with the deep pass (which may
+    use all of it) stopping ``END_MARGIN`` before its end."""
+    end = min(seconds, opts.seconds - END_MARGIN) if deep else seconds
+    return max(0.2, end - (time.perf_counter() - t0))
+
+
+def _fill(problem: Problem, plan: Plan, seconds: float, deep: bool = False) -> Plan:
+    """Insert leftovers exactly (``deep``: also by pair ejections and longer chains); keep the
+    result only if the independent check still passes."""
     if not plan.unassigned:
         return plan
-    filled = insert_leftovers(problem, plan, seconds)
+    filled = insert_leftovers(problem, plan, seconds, pairs=deep, chains=deep)
     if any(v.kind != "unserved" for v in check_plan(problem, filled)):  # pragma: no cover - defensive
         plan.notes.append("insertion pass rejected by the check")
         return plan

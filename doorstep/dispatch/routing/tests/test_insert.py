@@ -240,3 +240,98 @@ def test_a_pinned_leftover_takes_the_place_of_two_visits_that_fit_elsewhere_only
     assert filled.unassigned == []
     assert {r.technician_id: r.visit_ids for r in filled.routes} == {"T1": ["P"], "T2": ["U", "W"]}
     assert check_plan(problem, filled) == []
+
+
+def _late_day() -> Problem:
+    """A: 16:00-18:00, two hours, skill a (R-DI-2); B: 16:00-18:00, one hour, any technician.
+    T_late (home at 0, shift to 19:30) is the only one who can serve A and be home in time; T_early
+    (home 2000 s from A, shift to 18:00) could hold B alone. B is listed first and is cheapest for
+    T_late."""
+    techs = [
+        Technician("T_late", Location(0, 0), 8 * H, 19 * H + 1800, skills=A_SKILL),
+        Technician("T_early", Location(3000, 0), 8 * H, 18 * H, skills=A_SKILL),
+    ]
+    visits = [
+        Visit("B", Location(0, 500), 16 * H, 18 * H, H),
+        Visit("A", Location(1000, 0), 16 * H, 18 * H, 2 * H, A_SKILL),
+    ]
+    return Problem(techs, visits, EuclideanTravel())
+
+
+def test_only_technicians_whose_shift_can_hold_the_visit_alone_are_its_takers() -> None:
+    """A ends at 18:00 at the earliest; T_early would be home 2000 s after the end of its shift."""
+    from doorstep.dispatch.routing.insert import Routes
+
+    problem = _late_day()
+    state = Routes(problem, {})
+    assert state.techs_for(1) == [0]
+    assert state.techs_for(0) == [0, 1]
+
+
+def test_a_shift_ending_exactly_when_the_technician_is_home_holds_the_visit() -> None:
+    """At the threshold: home at the shift's last second is in time (R-AR-5 for the start), one
+    second later is not."""
+    from doorstep.dispatch.routing.insert import Routes
+
+    visit = Visit("A", Location(1000, 0), 16 * H, 18 * H, 2 * H)
+    for end, ok in ((18 * H + 1000, True), (18 * H + 999, False)):
+        tech = Technician("T", Location(0, 0), 8 * H, end)
+        problem = Problem([tech], [visit], EuclideanTravel())
+        assert Routes(problem, {}).techs_for(0) == ([0] if ok else [])
+        assert (build_route(problem, 0, [0]) is not None) is ok
+
+
+def test_insertion_start_gives_the_late_technician_to_the_visit_only_they_can_take() -> None:
+    from doorstep.dispatch.routing.insert import insertion_start
+
+    problem = _late_day()
+    plan = insertion_start(problem)
+    assert _served(plan) == {"T_late": ["A"], "T_early": ["B"]}
+    assert plan.unassigned == []
+    assert check_plan(problem, plan) == []
+
+
+def _chain_day() -> tuple[Problem, Plan]:
+    """V (skill a: T1 only, 2 h from 9:00) clashes with both U1 and U2 of T1's morning. U1 (skill b)
+    fits T2; U2 (skill c) only T3, whose W (skill d) clashes with it and fits T4."""
+    techs = [
+        _tech("T1", skills=frozenset({"a", "b", "c"})),
+        _tech("T2", skills=frozenset({"b"})),
+        _tech("T3", skills=frozenset({"c", "d"})),
+        _tech("T4", skills=frozenset({"d"})),
+    ]
+    here = Location(3600, 0)
+    visits = [
+        Visit("V", here, 9 * H, 9 * H + 1800, 2 * H, A_SKILL),
+        Visit("U1", here, 9 * H, 9 * H + 1800, H, frozenset({"b"})),
+        Visit("U2", here, 10 * H, 10 * H + 1800, H, frozenset({"c"})),
+        Visit("W", here, 10 * H, 10 * H + 1800, H, frozenset({"d"})),
+    ]
+    problem = Problem(techs, visits, EuclideanTravel())
+    return problem, _plan(problem, {"T1": ["U1", "U2"], "T3": ["W"]}, ["V"])
+
+
+def test_a_longer_chain_moves_two_visits_out_and_one_of_them_on_again() -> None:
+    """V -> T1 in place of U1 and U2; U1 -> T2; U2 -> T3 in place of W; W -> T4. Neither a chain of
+    two or three nor a pair ejection finds it."""
+    problem, plan = _chain_day()
+    assert [u.visit_id for u in insert_leftovers(problem, plan, 2.0, pairs=True).unassigned] == ["V"]
+
+    filled = insert_leftovers(problem, plan, 2.0, chains=True)
+
+    assert _served(filled) == {"T1": ["V"], "T2": ["U1"], "T3": ["U2"], "T4": ["W"]}
+    assert filled.unassigned == []
+    assert check_plan(problem, filled) == []
+
+
+def test_a_chain_that_cannot_end_puts_every_route_back() -> None:
+    """Without T4, W has nowhere to go: V stays over and the routes are as they were."""
+    problem, _ = _chain_day()
+    problem = Problem(list(problem.technicians[:3]), list(problem.visits), EuclideanTravel())
+    plan = _plan(problem, {"T1": ["U1", "U2"], "T3": ["W"]}, ["V"])
+
+    filled = insert_leftovers(problem, plan, 2.0, pairs=True, chains=True)
+
+    assert _served(filled) == {"T1": ["U1", "U2"], "T3": ["W"]}
+    assert [u.visit_id for u in filled.unassigned] == ["V"]
+    assert [v for v in check_plan(problem, filled) if v.kind != "unserved"] == []

@@ -101,3 +101,30 @@ def test_a_lunch_round_without_time_for_its_search_is_left_out_and_the_plan_stil
     assert check_plan(problem, plan) == []
     (steps,) = [n for n in plan.notes if n.startswith("pyvrp ")]
     assert "pyvrp1 (" in steps and "pyvrp2 left out" in steps
+
+
+def test_a_visit_far_from_everyone_who_may_take_it_is_worth_the_round_trip() -> None:
+    """The prize of an optional visit covers the round trip from the nearest home of a technician
+    who may serve it (skills, R-DI-2), so the search never drops it to save that trip; an urgent
+    visit (R-IN-4) is still worth more than any normal one."""
+    from doorstep.dispatch.routing.geo import Location
+    from doorstep.dispatch.routing.model import Technician
+    from doorstep.dispatch.routing.pyvrp_encode import PRIZE_UNIT, _prizes
+    from doorstep.dispatch.routing.travel import EuclideanTravel
+
+    h = 3600
+    techs = [
+        Technician("T1", Location(0, 0), 6 * h, 22 * h, skills=frozenset({"a"})),
+        Technician("T2", Location(4_000, 0), 6 * h, 22 * h),
+    ]
+    visits = [
+        Visit("FAR", Location(5_000, 0), 9 * h, 11 * h, h, frozenset({"a"})),  # T1 only, 5 km away
+        Visit("NEAR", Location(4_100, 0), 9 * h, 11 * h, h),
+        Visit("URGENT", Location(4_100, 0), 9 * h, 9 * h + 1800, h, priority=2),
+    ]
+    problem = Problem(techs, visits, EuclideanTravel())
+    prizes = _prizes(problem, [0, 1, 2])
+    assert prizes[0] == PRIZE_UNIT + 10_000
+    assert prizes[1] == PRIZE_UNIT + 200
+    assert prizes[2] == 3 * PRIZE_UNIT + 200 + 2 * 10_000
+    assert prizes[2] > prizes[0]
