@@ -133,7 +133,7 @@ def technician_rows(
     brand = outlet_brand(outlet)
     policy = policy_for(brand=brand, centre=outlet.centre_id)
     techs = outlet_technicians(outlet) if techs is None else techs
-    plan = plan_days(techs, day, actor=actor, limit=DAY_STOPS_SHOWN)
+    plan = plan_days(techs, day, actor=actor, limit=DAY_STOPS_SHOWN, related=("address",))  # what it draws
     info = day_info(day)
     detail = detail_url_pattern()
     rows = []

@@ -143,6 +143,7 @@ def queue_page(
     page = read_whole(
         page,
         _ranked(base)
+        .select_related(None)  # what the queue shows and the eligibility reads (R-DI-2), not every join
         .select_related("address", "brand", "product__model")
         .prefetch_related("faults", "brand__job_requirements"),
     )

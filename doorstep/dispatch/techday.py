@@ -134,7 +134,12 @@ def _start_of(order: WorkOrder, plan: PlannedVisit | None) -> tuple[datetime | N
     return None, False
 
 
-def _orders(actor: Actor | None, techs: list[Technician]) -> QuerySet[WorkOrder]:
+DAY_RELATED = ("address", "brand", "customer", "product__model", "outlet")  # what the technician's pages show
+
+
+def _orders(
+    actor: Actor | None, techs: list[Technician], related: tuple[str, ...] = DAY_RELATED
+) -> QuerySet[WorkOrder]:
     """The technicians' orders with what their pages show. The technician (and the owner, which no day page
     shows) is not joined per row: each row would carry its own copy of the same few (``_with_technician``)."""
     base = orders_visible_to(actor) if actor is not None else WorkOrder.objects.all()
@@ -142,7 +147,7 @@ def _orders(actor: Actor | None, techs: list[Technician]) -> QuerySet[WorkOrder]
         base.filter(technician__in=techs)
         .exclude(status=Status.CANCELLED)
         .select_related(None)
-        .select_related("address", "brand", "customer", "product__model", "outlet")
+        .select_related(*related)
     )
 
 
@@ -162,11 +167,13 @@ def plan_days(
     now: datetime | None = None,
     faults: bool = False,
     limit: int | None = None,
+    related: tuple[str, ...] = DAY_RELATED,
 ) -> dict[tuple[int, date], DayStops]:
     """Each technician's stops on each of ``days`` days from ``first``, in route order (keyed by the
     technician's pk and the day; a day without visits is an empty list). Scoped to what ``actor`` may see.
     ``limit``: at most that many visits per technician and booked day (visits under way first, then by the
-    booked window), the rest counted in ``DayStops.hidden``."""
+    booked window), the rest counted in ``DayStops.hidden``. ``related``: the rows read with each order (the
+    board draws the address only)."""
     techs = list(techs)
     now = now or clock.now()
     today = clock.local(now).date()
@@ -182,7 +189,7 @@ def plan_days(
     wanted = booked | placed
     if first <= today < first + timedelta(days=days):
         wanted |= Q(status__in=NOW_UNDER_WAY)
-    qs = _orders(actor, techs).filter(wanted).select_related("planned")  # the applied plan's row, if any
+    qs = _orders(actor, techs, related).filter(wanted).select_related("planned")  # an applied plan's row
     past: dict[tuple[int, date], int] = {}
     if limit is not None:  # one query whether or not a day is cut: the same queries for any size
         qs, past = _bounded(qs, limit)
