@@ -115,6 +115,9 @@ class WorkOrder(TimeStamped):
             # a day's visits of an outlet or a technician (the board's day, the technician's today)
             models.Index(fields=["outlet", "window_start"], name="order_outlet_day_idx"),
             models.Index(fields=["technician", "window_start"], name="order_tech_day_idx"),
+            # a centre's orders with their outlet, from the index alone (PostgreSQL): the promise KPI groups
+            # the deadlines due today by the outlet of their order (R-QA-4)
+            models.Index(fields=["centre", "id"], include=["outlet"], name="order_centre_outlet_idx"),
         ]
 
     def __str__(self) -> str:
@@ -388,9 +391,12 @@ class Deadline(TimeStamped):
             # an order's deadline of a kind (the queues rank each order by its response or callback
             # deadline: thousands of look-ups a page, each one entry instead of every timer of the order)
             models.Index(fields=["order", "kind"], name="deadline_order_kind_idx"),
-            # the promise KPI's recent days (R-QA-4): the promises due in a range, not every timer
+            # the promise KPI's recent days (R-QA-4): the promises due in a range, not every timer, read from
+            # the index alone (PostgreSQL: with what the count needs; on a day of 30,000 promises the table's
+            # rows were 7,000 pages read per dashboard)
             models.Index(
                 fields=["due_at"],
+                include=["order", "state", "overdue_at", "met_at"],
                 name="deadline_promise_due_idx",
                 condition=Q(
                     kind__in=[

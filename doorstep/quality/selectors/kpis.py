@@ -198,9 +198,12 @@ def _centre_sums(
     if outlet:
         deadlines = deadlines.filter(order__outlet_id=outlet)
     summed_end = min(end, settled + timedelta(days=1)) if settled else first
-    if first < summed_end:  # those days' promises are in the daily sums
-        deadlines = deadlines.exclude(due_at__gte=midnight(first), due_at__lt=midnight(summed_end))
-    _add_promises(tally, deadlines, since, min(until, now))
+    last = min(until, now)
+    if first < summed_end:  # those days' promises are in the daily sums: the days before and after them
+        _add_promises(tally, deadlines, since, min(midnight(first), last))
+        _add_promises(tally, deadlines, midnight(summed_end), last)
+    else:
+        _add_promises(tally, deadlines, since, last)
 
 
 def _add_sums(tally: _Tally, rows: Any, *, zero_is_none: bool = False) -> None:
@@ -219,10 +222,11 @@ def _add_promises(tally: _Tally, deadlines: Any, since: datetime, until: datetim
     """Deadlines (promises of the standard) due in the period: met in time, or not (R-IN-4, R-IN-8 …)."""
     if until <= since:
         return
+    # counted on what the promise index holds (orders.Deadline, "deadline_promise_due_idx"), not the key
     rows = (
         promises_due(deadlines, since, until)
         .values("order__outlet_id")
-        .annotate(n=Count("pk"), met=Count("pk", filter=PROMISE_OK))
+        .annotate(n=Count("*"), met=Count("due_at", filter=PROMISE_OK))
         .order_by()
     )
     for r in rows:
