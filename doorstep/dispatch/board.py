@@ -107,9 +107,9 @@ def _hm(moment: datetime | None) -> str:
     return clock.local(moment).strftime("%H:%M") if moment is not None else ""
 
 
-def detail_url_pattern() -> str:
-    """The order page's URL with ``{number}`` for the number: reversed once per page, not per block."""
-    return reverse("orders:detail", args=["NUMBER"]).replace("NUMBER", "{number}")
+def url_pattern(name: str) -> str:
+    """The URL named ``name`` with ``{number}`` for an order's number: reversed once per page, not per row."""
+    return reverse(name, args=["NUMBER"]).replace("NUMBER", "{number}")
 
 
 @dataclass
@@ -135,7 +135,7 @@ def technician_rows(
     techs = outlet_technicians(outlet) if techs is None else techs
     plan = plan_days(techs, day, actor=actor, limit=DAY_STOPS_SHOWN, related=("address",))  # what it draws
     info = day_info(day)
-    detail = detail_url_pattern()
+    detail = url_pattern("orders:detail")
     rows = []
     for tech in techs:
         wd = work_day(tech, day, policy, info)
@@ -202,10 +202,7 @@ class QueueRow:
         return SafeString("".join(out))
 
 
-def _url_patterns() -> dict[str, str]:
-    """The queue row's URLs with ``{number}`` for the order's number: reversed once per page."""
-    names = {"detail": "orders:detail", "assign": "dispatch:assign", "to_outlet": "dispatch:to_outlet"}
-    return {k: reverse(name, args=["NUMBER"]).replace("NUMBER", "{number}") for k, name in names.items()}
+QUEUE_URLS = {"detail": "orders:detail", "assign": "dispatch:assign", "to_outlet": "dispatch:to_outlet"}
 
 
 def queue_rows(
@@ -229,7 +226,7 @@ def queue_rows(
     policies: dict[tuple[int, int], Policy] = {}
     fits: dict[tuple[int, tuple[int, int]], tuple[Profile, list[str]]] = {}
     suggestions = outlet_suggestions_for([i.order for i in page.items if i.order.status != Status.DISPATCHED])
-    patterns = _url_patterns()
+    patterns = {k: url_pattern(name) for k, name in QUEUE_URLS.items()}
     out = []
     for item in page.items:
         order = item.order

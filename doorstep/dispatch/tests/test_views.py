@@ -33,6 +33,24 @@ def test_board_shows_queue_timeline_and_reasons(world, client) -> None:  # type:
     assert f'data-tech="{world.tech.pk}"' in page and "<svg" in page
 
 
+def test_board_escapes_what_it_writes_in_python(world, client) -> None:  # type: ignore[no-untyped-def]
+    """The day's blocks and the queue's options are written in Python (dispatch.board): names and places
+    typed by people are escaped there as the template would."""
+    world.tech.staff.name = "<b>李</b>"
+    world.tech.staff.save()
+    booked = placed(world, status="confirmed", start=at(10))
+    booked.address.district = '天河"><script>x</script>'
+    booked.address.save()
+    waiting = placed(world, status="dispatched")
+    client.force_login(world.staff["dispatcher"].user)
+    with clock.frozen_at(at(7)):
+        page = client.get(f"/dispatch/?outlet={world.outlet.pk}&day={DAY}").content.decode()
+    assert "<script>x</script>" not in page and "<b>李</b>" not in page
+    assert "天河&quot;&gt;&lt;script&gt;x&lt;/script&gt;" in page  # the block's title and label
+    assert "&lt;b&gt;李&lt;/b&gt;" in page  # the technician in the queue's options
+    assert f'href="/orders/{booked.number}/"' in page and f"/dispatch/orders/{waiting.number}/assign/" in page
+
+
 def test_outlet_manager_sees_only_their_outlet(world, client) -> None:  # type: ignore[no-untyped-def]
     other = placed(world, status="dispatched")
     client.force_login(world.staff["other_manager"].user)
