@@ -38,20 +38,27 @@ async function userIs(key) {  // a new user signed in: the previous user's pages
   await (await caches.open(META)).put(CURRENT, new Response(key));
 }
 
-async function keep(url, response) {
-  if (!response.ok || response.redirected) return;
-  const key = response.headers.get(CONFIG.header);
-  if (key && isPage(url)) {
-    await userIs(key);
-    await (await caches.open(PAGES + key)).put(url.pathname + url.search, response);
-  } else if (isStatic(url)) {
-    await (await caches.open(STATIC_CACHE)).put(url.href, response);
-  }
-}
-
 async function signedIn() {  // who signed in last on this phone (offline.py COOKIE); null: cannot tell
   if (!self.cookieStore) return null;
   try { const c = await self.cookieStore.get(CONFIG.cookie); return c ? c.value : ""; } catch (e) { return null; }
+}
+async function signedOut() { return (await signedIn()) === ""; }
+
+async function keep(url, response) {
+  if (!response.ok || response.redirected) return;
+  const key = response.headers.get(CONFIG.header);
+  const page = key && isPage(url);
+  if ((!page && !isStatic(url)) || await signedOut()) return;  // a fetch that ends after log-out keeps nothing
+  if (page) {
+    await userIs(key);
+    await (await caches.open(PAGES + key)).put(url.pathname + url.search, response);
+  } else {
+    await (await caches.open(STATIC_CACHE)).put(url.href, response);
+  }
+  // log-out's Clear-Site-Data may have run while this copy was written: it must not bring a cache back
+  if (await signedOut()) {
+    await Promise.all((await caches.keys()).map(function (n) { return caches.delete(n); }));
+  }
 }
 
 async function kept(url) {
@@ -99,6 +106,7 @@ self.addEventListener("message", function (event) {
   if (data.type !== "keep" || !Array.isArray(data.urls)) return;
   event.waitUntil((async function () {
     for (const href of data.urls) {
+      if (await signedOut()) break;  // logged out while the list was being kept
       const url = new URL(href, self.location.origin);
       if (!isPage(url) && !isStatic(url)) continue;
       try { await keep(url, await fetch(url.href, { credentials: "same-origin" })); } catch (e) { /* offline */ }
