@@ -381,7 +381,8 @@ def _queue(order: WorkOrder, notice: Notice, params: Params, occasion: str) -> M
             quiet=(policy.quiet_hours_start, policy.quiet_hours_end),
             link=dict(params).get("link", ""),
             rule=notice.rule,
-        )
+        ),
+        new_order=order.inserted_here,
     )
     return msg
 
@@ -391,6 +392,8 @@ def partner_webhooks(order: WorkOrder, event: OrderEvent) -> list[Message]:
     """A move of an order a partner pushed is posted to that partner's endpoints (signed, from the outbox)."""
     if str(event.kind) not in MOVE_KINDS or not event.to_status:
         return []
+    if order.inserted_here:  # a partner's reference is written after the intake that inserts the order
+        return []  # (channels.partner.push_judged): its first move has no reference to post to yet
     from doorstep.channels.models import PartnerOrder
 
     ref = PartnerOrder.objects.filter(order=order).select_related("partner").first()

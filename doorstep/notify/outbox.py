@@ -76,8 +76,12 @@ class Draft:
     rule: str = ""
 
 
-def enqueue(draft: Draft, *, now: datetime | None = None) -> tuple[Message, bool]:
-    """(message, created?): the message for the draft's key, queued now unless it already is."""
+def enqueue(draft: Draft, *, now: datetime | None = None, new_order: bool = False) -> tuple[Message, bool]:
+    """(message, created?): the message for the draft's key, queued now unless it already is.
+
+    ``new_order``: the draft's order was inserted in the caller's transaction, which no other transaction
+    can see yet, so nothing can have been queued for its number: the message is written without the
+    key's lock, the look-up and the savepoint (issue 16: five round trips less per intake)."""
     now = now or clock.now()
     key = {
         "order_number": draft.order_number,
@@ -85,6 +89,11 @@ def enqueue(draft: Draft, *, now: datetime | None = None) -> tuple[Message, bool
         "recipient": draft.recipient,
         "occasion": draft.occasion,
     }
+    if new_order:
+        msg = _message(draft, key, now)
+        msg.save()
+        message_queued.send(sender=Message, message=msg)
+        return msg, True
     with transaction.atomic():
         _hold(key)
         existing = Message.objects.filter(**key).first()
@@ -106,6 +115,16 @@ def _hold(key: dict[str, str]) -> None:
 
 
 def _queue(draft: Draft, key: dict[str, str], now: datetime) -> tuple[Message, bool]:
+    msg = _message(draft, key, now)
+    try:
+        with transaction.atomic():
+            msg.save()
+    except IntegrityError:  # queued at the same moment by another transaction
+        return Message.objects.get(**key), False
+    return msg, True
+
+
+def _message(draft: Draft, key: dict[str, str], now: datetime) -> Message:
     quiet_from, quiet_until = draft.quiet if draft.quiet and not draft.urgent else (None, None)
     msg = Message(
         **key,
@@ -126,12 +145,7 @@ def _queue(draft: Draft, key: dict[str, str], now: datetime) -> tuple[Message, b
         next_at=now,
     )
     msg.next_at = out_of_quiet(msg, now)
-    try:
-        with transaction.atomic():
-            msg.save()
-    except IntegrityError:  # queued at the same moment by another transaction
-        return Message.objects.get(**key), False
-    return msg, True
+    return msg
 
 
 def in_quiet(msg: Message, at: datetime) -> bool:

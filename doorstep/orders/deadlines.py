@@ -85,7 +85,8 @@ def deadline_open(
     ref: str = "",
     call: CallRecord | None = None,
 ) -> Deadline:
-    """Open a timer; its check is enqueued for ``due_at`` after commit (the sweep fires it regardless)."""
+    """Open a timer; its check is enqueued for ``due_at`` (the sweep fires it regardless): in the same
+    transaction when the queue is a table of this database, else after commit (a broker)."""
     deadline = Deadline.objects.create(
         order=order,
         call=call,
@@ -96,8 +97,19 @@ def deadline_open(
         not_before=not_before,
         ref=ref,
     )
-    transaction.on_commit(lambda: deadline_enqueue(deadline.pk, due_at))
+    if _queue_in_database():
+        # the task's row commits or rolls back with the deadline's, and costs no commit of its own (issue 16)
+        check_deadline.using(run_after=due_at + timedelta(seconds=1)).enqueue(deadline.pk)
+    else:
+        transaction.on_commit(lambda: deadline_enqueue(deadline.pk, due_at))
     return deadline
+
+
+def _queue_in_database() -> bool:
+    """The check's backend writes its task as a row of this database (django-tasks-db)."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(check_deadline.get_backend(), DatabaseBackend)
 
 
 def deadline_enqueue(deadline_id: int, due_at: datetime) -> None:

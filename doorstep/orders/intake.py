@@ -248,6 +248,7 @@ def _submit(
         if existing is None:
             raise
         return IntakeResult(verdict, existing.order, Outcome.REPLAYED)
+    order.inserted_seq = None  # the caller may go on in a later transaction: its events are counted again
     return IntakeResult(verdict, order, outcome)
 
 

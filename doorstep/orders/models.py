@@ -95,6 +95,18 @@ class WorkOrder(TimeStamped):
     fees_mentioned = models.BooleanField("已告知收费", default=False)  # R-IN-9
     version = models.PositiveIntegerField("版本", default=0)
 
+    # Not a column. On the object the intake inserted, while the intake's transaction block runs
+    # (``orders.intake`` ends it): the number of the last event written through it
+    # (``event_record(first=True)`` starts it). No other transaction can see the order yet, so its next
+    # event number needs no lock and no MAX read, and nothing was sent for it before (``inserted_here``;
+    # issue 16, queries per intake). None on every other object.
+    inserted_seq: int | None = None
+
+    @property
+    def inserted_here(self) -> bool:
+        """The intake inserted this row in the transaction block still running (see ``inserted_seq``)."""
+        return self.inserted_seq is not None
+
     class Meta:
         verbose_name = verbose_name_plural = "工单"
         ordering = ["-created_at"]
@@ -515,17 +527,22 @@ def event_record(
     The next sequence number is taken under the order's row lock, so concurrent writers (a move, the
     worker firing a deadline, a complaint escalation) queue up instead of colliding on ``seq``.
     ``locked``: the caller already holds that lock in its transaction (a move). ``first``: the order was
-    inserted in the caller's transaction, so no one else can see it yet and this is its event number 1.
+    inserted in the caller's transaction, so no one else can see it yet and this is its event number 1;
+    the object then counts the events written through it until the inserter ends that (``inserted_seq``).
     """
     kind = EventKind(kind)
     # no savepoint inside a caller's transaction (two round trips per event): a failure here fails the caller
     with transaction.atomic(savepoint=False):
         if first:
             last = 0
+        elif order.inserted_seq is not None:
+            last = order.inserted_seq
         else:
             if not locked:
                 list(WorkOrder.objects.select_for_update().filter(pk=order.pk).values_list("pk", flat=True))
             last = OrderEvent.objects.filter(order=order).aggregate(m=Max("seq"))["m"] or 0
+        if first or order.inserted_seq is not None:
+            order.inserted_seq = last + 1
         return OrderEvent.objects.create(
             order=order,
             seq=last + 1,

@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from doorstep.core import clock
+from doorstep.orders import deadlines
 from doorstep.orders.lifecycle import Status
 from doorstep.orders.models import Deadline
 from doorstep.orders.selectors import deadlines_for_owner
@@ -28,6 +30,22 @@ def test_intake_opens_the_response_promise_owned_by_the_first_agent_R_IN_4_R_IN_
     assert deadline.owner == world.staff["agent"] and deadline.rule == "R-IN-4"
     assert timedelta(hours=3, minutes=59) < deadline.due_at - clock.now() <= timedelta(hours=4)
     assert DBTaskResult.objects.filter(args_kwargs__args=[deadline.pk]).exists()
+
+
+def test_a_deadlines_queued_check_commits_and_rolls_back_with_it(world) -> None:
+    """The database queue: the check's task row is written in the deadline's own transaction (issue 16: no
+    commit of its own per intake), for one second after it falls due; a rolled-back deadline leaves none."""
+    due = clock.now() + timedelta(hours=2)
+    order = intake(world)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        gone = deadlines.deadline_open(order=order, kind=Deadline.Kind.HURRY, due_at=due, owner=None)
+        assert DBTaskResult.objects.filter(args_kwargs__args=[gone.pk]).exists()  # before the commit
+        raise RuntimeError("the caller fails after opening it")
+    assert not Deadline.objects.filter(pk=gone.pk).exists()
+    assert not DBTaskResult.objects.filter(args_kwargs__args=[gone.pk]).exists()
+    kept = deadlines.deadline_open(order=order, kind=Deadline.Kind.HURRY, due_at=due, owner=None)
+    task = DBTaskResult.objects.get(args_kwargs__args=[kept.pk])
+    assert task.run_after == due + timedelta(seconds=1) and task.task_path.endswith("check_deadline")
 
 
 def test_dispatch_meets_the_response_promise_and_it_closes_itself(world) -> None:

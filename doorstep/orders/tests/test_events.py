@@ -130,6 +130,20 @@ def test_r_co_4_the_next_number_is_taken_under_the_orders_row_lock(world: World)
         assert "FOR UPDATE" in sql[lock]
 
 
+def test_r_co_4_the_intake_numbers_its_new_orders_events_without_reading_and_then_stops(world: World) -> None:
+    """Inside the intake's transaction the new order's events are numbered from the object that inserted
+    it (no lock, no MAX read: no one else can see the order); the object it returns reads them again, so a
+    writer holding another copy of the order cannot make it reuse a number (issue 16)."""
+    with CaptureQueriesContext(connection) as queries:
+        order = intake(world)
+    assert not [q for q in queries.captured_queries if "MAX(" in q["sql"].upper()]
+    assert list(order.events.values_list("seq", flat=True)) == [1, 2]  # created, then its first move
+    assert order.inserted_seq is None and not order.inserted_here
+    EventKind.CALL.record(order=WorkOrder.objects.get(pk=order.pk), actor=world.actor("agent"))
+    EventKind.FAULT_CAUSE.record(order=order, actor=world.actor("agent"))  # the intake's object: seq 4
+    assert list(order.events.values_list("seq", flat=True)) == [1, 2, 3, 4]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_r_co_4_concurrent_writers_get_distinct_sequence_numbers(world: World) -> None:
     """Several writers (moves, the worker, escalations) append to one order at once: none collides."""

@@ -25,16 +25,15 @@ from doorstep.orders.models import WorkOrder
 from doorstep.tests import dates
 
 ORDERS = 50
-# the ceilings (queries for one order); see docs/benchmarks.md "Intake at scale" for what they are; the KPI
-# facts of a new order (the repeat-repair figure reads the same product's orders, R-QA-4) cost one more
-# (the order received message's insert sits in its own savepoint: two). On PostgreSQL two more: the advisory
-# locks of the customer's phone (R-IN-2 duplicates) and of the message's key (the outbox's one message per
-# key on the partitioned table), one less: the order's id is reserved with the phone's lock, so the order
-# is inserted with its number instead of inserted and then numbered.
-_ON_POSTGRES = 1 if connection.vendor == "postgresql" else 0
-NEW_CUSTOMER_MAX = 23 + _ON_POSTGRES
-KNOWN_CUSTOMER_MAX = 24 + _ON_POSTGRES
-PARTNER_API_MAX = 32 + _ON_POSTGRES
+# the ceilings (queries for one order); see docs/benchmarks.md "Intake at scale" for what they are. The
+# same on both databases: PostgreSQL takes the advisory lock of the customer's phone (R-IN-2 duplicates)
+# and reserves the order's id in that round trip, so the order is inserted with its number instead of
+# inserted and then numbered. The order is new in the intake's transaction (WorkOrder.inserted_seq), so its
+# events are numbered without a read, its first message is written without its key's lock and look-up,
+# and the deadline's task row is written in the same transaction (the database queue).
+NEW_CUSTOMER_MAX = 16
+KNOWN_CUSTOMER_MAX = 17
+PARTNER_API_MAX = 26
 # the first order after a change reads the brand, its first centre, the catalogue, the policy (with its star
 # rules), the warranty and the urgency rules into the process
 MASTER_DATA_READS = 7

@@ -320,14 +320,18 @@ def on_event_saved(sender: type[OrderEvent], instance: OrderEvent, created: bool
     kind = str(instance.kind)
     ids = {instance.order_id} if kind in HISTORY_KINDS else set()
     if kind in PRODUCT_KINDS:
-        ids |= _same_product_completions(instance.order_id)
+        ids |= _same_product_completions(instance)
     if ids:
         kpi_refresh(ids)
 
 
-def _same_product_completions(order_id: int) -> set[int]:
+def _same_product_completions(event: OrderEvent) -> set[int]:
     """The other orders of this order's product with a completion in the longest repeat-repair window."""
-    product = WorkOrder.objects.filter(pk=order_id).values_list("product_id", flat=True).first()
+    order_id = event.order_id
+    if OrderEvent.order.is_cached(event):  # the writer's own order object: its product is known
+        product = event.order.product_id
+    else:
+        product = WorkOrder.objects.filter(pk=order_id).values_list("product_id", flat=True).first()
     if not product:
         return set()
     return set(
