@@ -248,7 +248,8 @@ def _submit(
         if existing is None:
             raise
         return IntakeResult(verdict, existing.order, Outcome.REPLAYED)
-    order.inserted_seq = None  # the caller may go on in a later transaction: its events are counted again
+    # the caller may go on in a later transaction: its events are counted again, its customer is not new
+    order.inserted_seq, order.customer_new_here = None, False
     return IntakeResult(verdict, order, outcome)
 
 
@@ -495,6 +496,7 @@ def _create(
         accessories_note=req.accessories_note.strip()[:200],
         fees_mentioned=req.fees_mentioned,
     )
+    order.customer_new_here = new
     if order.number != _number(order):  # no id reserved, or the insert's clock passed midnight
         order.number = _number(order)
         order.save(update_fields=["number"])

@@ -101,6 +101,9 @@ class WorkOrder(TimeStamped):
     # event number needs no lock and no MAX read, and nothing was sent for it before (``inserted_here``;
     # issue 16, queries per intake). None on every other object.
     inserted_seq: int | None = None
+    # Not a column either, and as short-lived: the intake created the order's customer in that same
+    # transaction, so no other order of theirs exists (no earlier repair of the product to count, R-QA-4).
+    customer_new_here: bool = False
 
     @property
     def inserted_here(self) -> bool:

@@ -329,6 +329,8 @@ def _same_product_completions(event: OrderEvent) -> set[int]:
     """The other orders of this order's product with a completion in the longest repeat-repair window."""
     order_id = event.order_id
     if OrderEvent.order.is_cached(event):  # the writer's own order object: its product is known
+        if event.order.customer_new_here:  # the intake's new customer has no other order
+            return set()
         product = event.order.product_id
     else:
         product = WorkOrder.objects.filter(pk=order_id).values_list("product_id", flat=True).first()
