@@ -13,6 +13,11 @@ class Customer(TimeStamped):
 
     class Meta:
         verbose_name = verbose_name_plural = "客户"
+        # the intake reads the earliest customer with a phone (WHERE phone = … ORDER BY id LIMIT 1, R-IN-2):
+        # this index answers it in order. With the phone's own index alone PostgreSQL may walk the primary
+        # key and filter every row when its statistics are older than the table (4.5 ms at 21k customers
+        # against 0.04 ms here, and growing with the table: docs/benchmarks.md)
+        indexes = [models.Index(fields=["phone", "id"], name="customer_phone_id_idx")]
 
     def __str__(self) -> str:
         return self.name
