@@ -81,7 +81,7 @@ def enqueue(draft: Draft, *, now: datetime | None = None, new_order: bool = Fals
 
     ``new_order``: the draft's order was inserted in the caller's transaction, which no other transaction
     can see yet, so nothing can have been queued for its number: the message is written without the
-    key's lock, the look-up and the savepoint (issue 16: five round trips less per intake)."""
+    key's lock, the look-up and the savepoints (issue 16: six round trips less per intake)."""
     now = now or clock.now()
     key = {
         "order_number": draft.order_number,
