@@ -431,10 +431,12 @@ def insert_leftovers(
             left.append(i)
         else:
             queue.append(out)
-    return _rebuild(problem, plan, state, fixed, left)
+    return rebuild_plan(problem, plan, state, fixed, left)
 
 
-def _rebuild(problem: Problem, plan: Plan, state: Routes, fixed: list[Unassigned], left: list[int]) -> Plan:
+def rebuild_plan(
+    problem: Problem, plan: Plan, state: Routes, fixed: list[Unassigned], left: list[int]
+) -> Plan:
     old = {problem.technician_index[r.technician_id]: r for r in plan.routes}
     routes: list[Route] = []
     unassigned = list(fixed)
@@ -490,6 +492,6 @@ def insertion_start(problem: Problem, seconds: float = 10.0) -> Plan:
         for i, v in enumerate(problem.visits)
         if not state.techs_for(i)
     ]
-    return _rebuild(
+    return rebuild_plan(
         problem, Plan([], [], "insertion", notes=[CUT_SHORT] if cut_short else []), state, fixed, left
     )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from doorstep.dispatch.routing.check import check_plan
 from doorstep.dispatch.routing.decompose import PartJob, part_seconds, solve_in_parts
 from doorstep.dispatch.routing.greedy import solve_greedy
+from doorstep.dispatch.routing.improve import relocate
 from doorstep.dispatch.routing.insert import CUT_SHORT, insert_leftovers, insertion_start
 from doorstep.dispatch.routing.model import Plan, Problem, Route, Unassigned
 from doorstep.dispatch.routing.pyvrp_encode import as_solution, decode, encode
@@ -31,6 +32,8 @@ QUICK_PER_VISIT = 0.004  # seconds per visit below which the search is skipped
 # Seconds before the budget's end by which the last leftover pass of a single field day stops (the
 # caller still writes and checks the plan).
 END_MARGIN = 1.5
+# Share of the budget the exact relocation between two rounds may take (an M day needs about 1 s of 29).
+RELOCATE_SHARE = 0.1
 
 Decoded = tuple[int, list[int], int | None, int | None]  # technician, order, lunch gap, lunch anchor
 
@@ -109,14 +112,22 @@ def solve(problem: Problem, options: SolveOptions | None = None, initial: Plan |
         if r < rounds - 1 and problem.allow_unassigned:
             # Leftovers go in between rounds, so the next round shortens routes that serve everyone.
             between = repair(problem, _assemble(problem, decoded, unassigned))
-            decoded = _from_plan(problem, _fill(problem, between, reserve, deep))
+            between = _fill(problem, between, reserve, deep)
             steps.append(("fill", time.perf_counter()))
+            if has_lunch:
+                # Visits held next to a lunch's anchor move now, so the next round starts from there.
+                between = _improve(problem, between, RELOCATE_SHARE * seconds)
+                steps.append(("relocate", time.perf_counter()))
+            decoded = _from_plan(problem, between)
     plan = _assemble(problem, decoded, unassigned)
     plan = repair(problem, plan)
     steps.append(("assemble", time.perf_counter()))
     if problem.allow_unassigned:
         plan = _fill(problem, plan, _final(opts, seconds, t0, deep), deep)
         steps.append(("fill", time.perf_counter()))
+    if has_lunch:
+        plan = _improve(problem, plan, max(0.0, seconds - (time.perf_counter() - t0)))
+        steps.append(("relocate", time.perf_counter()))
     return _timed(plan, "pyvrp", t0, seconds, steps)
 
 
@@ -177,6 +188,18 @@ def _fill(problem: Problem, plan: Plan, seconds: float, deep: bool = False) -> P
         plan.notes.append("insertion pass rejected by the check")
         return plan
     return filled
+
+
+def _improve(problem: Problem, plan: Plan, seconds: float) -> Plan:
+    """Relocate visits exactly (:func:`improve.relocate`); keep the result only if the check still passes."""
+    if seconds <= 0 or not plan.routes:
+        return plan
+    moved = relocate(problem, plan, seconds)
+    rejected = moved is not plan and any(v.kind != "unserved" for v in check_plan(problem, moved))
+    if rejected:  # pragma: no cover - defensive: every move was timed exactly
+        plan.notes.append("relocation pass rejected by the check")
+        return plan
+    return moved
 
 
 def _servable(problem: Problem) -> tuple[list[int], list[Unassigned]]:
