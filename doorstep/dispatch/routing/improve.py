@@ -18,28 +18,46 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+import numpy.typing as npt
+
 from doorstep.dispatch.routing.insert import MAX_TIMINGS, Routes, rebuild_plan
 from doorstep.dispatch.routing.model import Plan, Problem
 
-RELOCATE_ROUTES = 10  # nearest eligible routes (the visit's own first) tried per visit
+RELOCATE_ROUTES = 10  # routes tried per visit: its own, then those serving the visits nearest to it
+NEAR_VISITS = 40  # nearest places (visits, homes) whose routes are looked at
 MAX_SWEEPS = 20
 
 
 def relocate(problem: Problem, plan: Plan, seconds: float) -> Plan:
-    """``plan`` with visits relocated while a move shortens the day (at most ``seconds``)."""
+    """``plan`` with visits relocated while a move shortens the day (at most ``seconds``).
+
+    After the first sweep a visit is looked at again only if its route or one of the routes near it
+    changed since it was last looked at."""
     deadline = time.perf_counter() + seconds
     idx = problem.technician_index
     state = Routes(
         problem, {idx[r.technician_id]: [problem.visit_index[v] for v in r.visit_ids] for r in plan.routes}
     )
     dist = {t: state.route_distance(t, seq) for t, seq in state.seqs.items()}
-    moves = 0
+    near = _near_visits(problem)
+    seen: dict[int, int] = {}  # visit -> sweep counter when last looked at
+    changed: dict[int, int] = dict.fromkeys(state.seqs, 0)  # route -> sweep counter of its last change
+    moves = clock = 0
     for _ in range(MAX_SWEEPS):
         moved = 0
         for i in range(problem.n_visits):
             if time.perf_counter() > deadline:
                 break
-            moved += _relocate(state, dist, i)
+            techs = _routes_near(state, near, i)
+            if i in seen and all(changed.get(u, -1) < seen[i] for u in techs):
+                continue
+            clock += 1
+            seen[i] = clock
+            touched = _relocate(state, dist, i, techs)
+            for u in touched:
+                changed[u] = clock
+            moved += bool(touched)
         moves += moved
         if not moved or time.perf_counter() > deadline:
             break
@@ -51,19 +69,53 @@ def relocate(problem: Problem, plan: Plan, seconds: float) -> Plan:
     return out
 
 
-def _relocate(state: Routes, dist: dict[int, int], i: int) -> int:
-    """Move visit ``i`` to the cheapest feasible position that saves distance (1), or leave it (0)."""
+def _near_visits(problem: Problem) -> npt.NDArray[np.int64]:
+    """Per visit, the ``NEAR_VISITS`` places nearest to it (there and back), nearest first: other visits
+    (point index below ``n_visits``) and technicians' homes (start points)."""
+    n, n_t = problem.n_visits, len(problem.technicians)
+    d = problem.matrix().distances
+    places = n + n_t  # visits, then start points
+    both = d[:n, :places].astype(np.int64) + d[:places, :n].T
+    np.fill_diagonal(both, np.iinfo(np.int64).max)  # the visit itself (point i of row i)
+    k = min(NEAR_VISITS, places - 1)
+    if k <= 0:
+        return np.zeros((n, 0), dtype=np.int64)
+    part = np.argpartition(both, k - 1, axis=1)[:, :k]
+    order = np.argsort(np.take_along_axis(both, part, axis=1), axis=1, kind="stable")
+    near: npt.NDArray[np.int64] = np.take_along_axis(part, order, axis=1)
+    return near
+
+
+def _routes_near(state: Routes, near: npt.NDArray[np.int64], i: int) -> list[int]:
+    """Visit ``i``'s own route, then the routes of the visits and homes nearest to it that may take it
+    (skills, pins, shift)."""
+    n = state.problem.n_visits
+    own = int(state.owner[i])
+    mask = state.taker_mask(i)
+    out = [own] if own >= 0 else []
+    owner = state.owner
+    for p in near[i].tolist():
+        u = int(owner[p]) if p < n else p - n
+        if u >= 0 and mask[u] and u not in out:
+            out.append(u)
+            if len(out) == RELOCATE_ROUTES:
+                break
+    return out
+
+
+def _relocate(state: Routes, dist: dict[int, int], i: int, techs: list[int]) -> tuple[int, ...]:
+    """Move visit ``i`` to the cheapest feasible position among ``techs`` that saves distance; the
+    routes changed (none if it stays)."""
     t = int(state.owner[i])
     if t < 0:
-        return 0
+        return ()
     seq = state.seqs[t]
     k = seq.index(i)
     rest = seq[:k] + seq[k + 1 :]
     rest_dist = state.route_distance(t, rest)
     gain = dist[t] - rest_dist
     if gain <= 0:
-        return 0
-    techs = state.near(i, k=RELOCATE_ROUTES)
+        return ()
     seqs = {u: (rest if u == t else state.seqs.get(u, [])) for u in techs}
     cands = sorted(c for c in state.candidates(i, techs, seqs) if c[0] < gain)
     rest_ok: bool | None = None
@@ -77,12 +129,12 @@ def _relocate(state: Routes, dist: dict[int, int], i: int) -> int:
             if rest_ok is None:
                 rest_ok = state.feasible(t, rest)
             if not rest_ok:
-                return 0
+                return ()
             state.set_seq(t, rest)
             dist[t] = rest_dist
             dist[u] = dist.get(u, state.route_distance(u, [])) + cost
         else:
             dist[t] = rest_dist + cost
         state.set_seq(u, new)
-        return 1
-    return 0
+        return (t, u)
+    return ()

@@ -103,7 +103,8 @@ class Routes:
         reach: npt.NDArray[np.bool_] = (start <= v.window_end) & (back <= shift_end)
         return reach
 
-    def _mask(self, i: int) -> npt.NDArray[np.bool_]:
+    def taker_mask(self, i: int) -> npt.NDArray[np.bool_]:
+        """Per technician, whether it is one of :meth:`techs_for` ``i``."""
         if i not in self.masks:
             mask = np.zeros(len(self.problem.technicians), dtype=bool)
             mask[self.techs_for(i)] = True
@@ -118,7 +119,7 @@ class Routes:
         best = row[n : n + n_t].astype(np.float64)  # homes (start points follow the visits)
         served = self.owner >= 0
         np.minimum.at(best, self.owner[served], row[:n][served])
-        best[~self._mask(i)] = np.inf
+        best[~self.taker_mask(i)] = np.inf
         if exclude is not None:
             best[exclude] = np.inf
         k = min(k, int(np.isfinite(best).sum()))
