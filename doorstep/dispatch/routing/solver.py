@@ -4,9 +4,10 @@ re-timing, an independent check and a repair (:mod:`repair`), so that every retu
 
 Steps: visits nobody may serve (skills R-DI-2 / R-PR-2, pins) are unassigned up front; the greedy
 board plan gives a warm start and the first lunch anchors; PyVRP runs in rounds, re-anchoring each
-technician's lunch next to where the previous round placed it (which makes its cost exact); routes
-are re-timed by :mod:`schedule` (waits, lunch, R-DI-7 departures); any route or visit the checker
-rejects is repaired by unassigning visits.
+technician's lunch next to where the previous round placed it (which makes its cost exact); between
+the rounds and at the end visits are relocated with the lunch re-timed exactly (:mod:`improve`: the
+moves PyVRP's fixed-place lunch hides); routes are re-timed by :mod:`schedule` (waits, lunch, R-DI-7
+departures); any route or visit the checker rejects is repaired by unassigning visits.
 """
 
 from __future__ import annotations
