@@ -2,8 +2,7 @@
 
 PyVRP's search costs a technician's lunch at a fixed place (its anchor, :mod:`pyvrp_encode`). A visit next
 to the lunch is anchored there: moving it away leaves the lunch at the visit's old address, so the search
-sees a detour that the real day would not drive, and keeps the visit where it is. About a third of a
-field day's visits sit next to a lunch or a visit that does.
+sees a detour that the real day would not drive, and keeps the visit where it is.
 
 This pass moves visits one at a time, timing each changed route exactly with :func:`schedule.feasible`,
 which takes the lunch wherever the technician is (any gap of the route). A move is made when it lowers
@@ -24,8 +23,8 @@ import numpy.typing as npt
 from doorstep.dispatch.routing.insert import MAX_TIMINGS, Routes, rebuild_plan
 from doorstep.dispatch.routing.model import Plan, Problem
 
-RELOCATE_ROUTES = 10  # routes tried per visit: its own, then those serving the visits nearest to it
-NEAR_VISITS = 40  # nearest places (visits, homes) whose routes are looked at
+RELOCATE_ROUTES = 10  # routes tried per visit: its own, then those of the visits and homes nearest to it
+NEAR_PLACES = 40  # nearest places (visits, homes) whose routes are looked at
 MAX_SWEEPS = 20
 
 
@@ -40,7 +39,7 @@ def relocate(problem: Problem, plan: Plan, seconds: float) -> Plan:
         problem, {idx[r.technician_id]: [problem.visit_index[v] for v in r.visit_ids] for r in plan.routes}
     )
     dist = {t: state.route_distance(t, seq) for t, seq in state.seqs.items()}
-    near = _near_visits(problem)
+    near = _near_places(problem)
     seen: dict[int, int] = {}  # visit -> sweep counter when last looked at
     changed: dict[int, int] = dict.fromkeys(state.seqs, 0)  # route -> sweep counter of its last change
     moves = clock = 0
@@ -69,15 +68,15 @@ def relocate(problem: Problem, plan: Plan, seconds: float) -> Plan:
     return out
 
 
-def _near_visits(problem: Problem) -> npt.NDArray[np.int64]:
-    """Per visit, the ``NEAR_VISITS`` places nearest to it (there and back), nearest first: other visits
+def _near_places(problem: Problem) -> npt.NDArray[np.int64]:
+    """Per visit, the ``NEAR_PLACES`` places nearest to it (there and back), nearest first: other visits
     (point index below ``n_visits``) and technicians' homes (start points)."""
     n, n_t = problem.n_visits, len(problem.technicians)
     d = problem.matrix().distances
     places = n + n_t  # visits, then start points
     both = d[:n, :places].astype(np.int64) + d[:places, :n].T
     np.fill_diagonal(both, np.iinfo(np.int64).max)  # the visit itself (point i of row i)
-    k = min(NEAR_VISITS, places - 1)
+    k = min(NEAR_PLACES, places - 1)
     if k <= 0:
         return np.zeros((n, 0), dtype=np.int64)
     part = np.argpartition(both, k - 1, axis=1)[:, :k]
@@ -132,7 +131,7 @@ def _relocate(state: Routes, dist: dict[int, int], i: int, techs: list[int]) -> 
                 return ()
             state.set_seq(t, rest)
             dist[t] = rest_dist
-            dist[u] = dist.get(u, state.route_distance(u, [])) + cost
+            dist[u] = (dist[u] if u in dist else state.route_distance(u, [])) + cost
         else:
             dist[t] = rest_dist + cost
         state.set_seq(u, new)

@@ -103,6 +103,16 @@ def test_a_lunch_round_without_time_for_its_search_is_left_out_and_the_plan_stil
     assert "pyvrp1 (" in steps and "pyvrp2 left out" in steps
 
 
+def test_a_lunch_day_runs_the_exact_relocation_between_the_rounds_and_at_the_end() -> None:
+    """The relocation pass (improve.relocate) is a step of solve on a day with lunches, and its plan passes
+    the check."""
+    problem = small_city_day()
+    plan = solve(problem, SolveOptions(seconds=2))
+    assert check_plan(problem, plan) == []
+    (steps,) = [n for n in plan.notes if n.startswith("pyvrp ")]
+    assert steps.count("relocate ") == 2
+
+
 def test_a_visit_far_from_everyone_who_may_take_it_is_worth_the_round_trip() -> None:
     """The prize of an optional visit covers the round trip from the nearest home of a technician
     who may serve it (skills, R-DI-2), so the search never drops it to save that trip; an urgent
